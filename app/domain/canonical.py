@@ -1,0 +1,167 @@
+"""The canonical serialisation of chart content, the input of the version hash (ADR 0003).
+
+UTF-8 JSON, keys sorted, no whitespace, decimals as strings, floats rounded to 3 decimals.
+Content is normalised (floats rounded) before it is stored, so loading and re-serialising a
+version gives the same bytes on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.domain.chart import (
+    ChartContent,
+    InjectionPoint,
+    PointOrigin,
+    ProductUse,
+    Stroke,
+    ViewChart,
+)
+from app.domain.values import Depth, Dilution, Side, format_units, parse_units
+
+FORMAT = 1
+
+
+def r3(value: float) -> float:
+    """Round to 3 decimals; -0.0 becomes 0.0 so that equal positions serialise equally."""
+    rounded = round(float(value), 3)
+    return rounded + 0.0 if rounded == 0 else rounded
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def stroke_to_json(s: Stroke) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "color": s.color,
+        "style": s.style,
+        "width": r3(s.width),
+        "samples": [[r3(x), r3(y), r3(p), r3(t)] for x, y, p, t in s.samples],
+    }
+
+
+def stroke_from_json(d: dict[str, Any]) -> Stroke:
+    return Stroke(
+        id=d["id"],
+        color=d["color"],
+        style=d["style"],
+        width=float(d["width"]),
+        samples=tuple((float(a), float(b), float(c), float(e)) for a, b, c, e in d["samples"]),
+    )
+
+
+def point_to_json(p: InjectionPoint) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "x": r3(p.x),
+        "y": r3(p.y),
+        "product": p.product,
+        "units": format_units(p.units),
+        "depth": p.depth.value,
+        "zone": p.zone,
+        "side": p.side.value if p.side else None,
+        "note": p.note,
+        "origin": (
+            {"point_id": p.origin.point_id, "version_hash": p.origin.version_hash}
+            if p.origin
+            else None
+        ),
+    }
+
+
+def point_from_json(d: dict[str, Any]) -> InjectionPoint:
+    origin = d.get("origin")
+    return InjectionPoint(
+        id=d["id"],
+        x=float(d["x"]),
+        y=float(d["y"]),
+        product=d["product"],
+        units=parse_units(d["units"]),
+        depth=Depth(d["depth"]),
+        zone=d.get("zone", ""),
+        side=Side(d["side"]) if d.get("side") else None,
+        note=d.get("note", ""),
+        origin=PointOrigin(origin["point_id"], origin["version_hash"]) if origin else None,
+    )
+
+
+def points_to_json(points: tuple[InjectionPoint, ...]) -> list[dict[str, Any]]:
+    # Points have no order of their own: sort by id so the serialisation is canonical.
+    return [point_to_json(p) for p in sorted(points, key=lambda p: p.id)]
+
+
+def product_use_to_json(u: ProductUse) -> dict[str, Any]:
+    return {
+        "product": u.product,
+        "lot": u.lot,
+        "expiry": u.expiry.isoformat() if u.expiry else None,
+        "dilution": (
+            {
+                "vial_units": format_units(u.dilution.vial_units),
+                "diluent_ml": format_units(u.dilution.diluent_ml),
+            }
+            if u.dilution
+            else None
+        ),
+    }
+
+
+def product_use_from_json(d: dict[str, Any]) -> ProductUse:
+    dil = d.get("dilution")
+    return ProductUse(
+        product=d["product"],
+        lot=d.get("lot", ""),
+        expiry=date.fromisoformat(d["expiry"]) if d.get("expiry") else None,
+        dilution=(
+            Dilution(Decimal(dil["vial_units"]), Decimal(dil["diluent_ml"])) if dil else None
+        ),
+    )
+
+
+def products_to_json(products: tuple[ProductUse, ...]) -> list[dict[str, Any]]:
+    return [product_use_to_json(u) for u in sorted(products, key=lambda u: (u.product, u.lot))]
+
+
+def content_to_json(content: ChartContent) -> dict[str, Any]:
+    """The whole version content as the canonical JSON object."""
+    return {
+        "format": FORMAT,
+        "note": content.note,
+        "products": products_to_json(content.products),
+        "views": {
+            v.view: {
+                "photo_sha256": v.photo_sha256,
+                "strokes": [stroke_to_json(s) for s in v.strokes],
+                "points": points_to_json(v.points),
+            }
+            for v in content.views
+        },
+    }
+
+
+def content_from_json(d: dict[str, Any]) -> ChartContent:
+    return ChartContent(
+        note=d.get("note", ""),
+        products=tuple(product_use_from_json(u) for u in d.get("products", [])),
+        views=tuple(
+            ViewChart(
+                view=code,
+                photo_sha256=v.get("photo_sha256"),
+                strokes=tuple(stroke_from_json(s) for s in v.get("strokes", [])),
+                points=tuple(point_from_json(p) for p in v.get("points", [])),
+            )
+            for code, v in sorted(d.get("views", {}).items())
+        ),
+    )
+
+
+def normalise(content: ChartContent) -> ChartContent:
+    """The content exactly as it will read back after a save (floats rounded, order canonical)."""
+    return content_from_json(json.loads(dumps(content_to_json(content))))

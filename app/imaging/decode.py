@@ -1,0 +1,185 @@
+"""The one door from stored bytes to an upright image (CONTRACTS.md, "Coordinates and images").
+
+Pillow ignores EXIF orientation unless asked, OpenCV applies it, Qt only with setAutoTransform:
+every consumer (canvas, thumbnails, alignment, export, CLI) decodes through `decode_upright` so
+that all of them agree on which way is up and on the pixel grid coordinates refer to.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC from phones and tablets
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - pillow-heif is a dependency; kept optional for safety
+    HEIF_AVAILABLE = False
+
+MAX_PIXELS = 100_000_000  # above this an image is refused (decompression bomb or absurd size)
+
+# Pillow's own guard fires at 2x its limit; we check the header ourselves, before decoding.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+EXIF_ORIENTATION = 0x0112
+EXIF_DATETIME_ORIGINAL = 0x9003
+EXIF_DATETIME = 0x0132
+
+
+class ImageError(ValueError):
+    """A file that cannot become a photo; the message is meant for the clinician."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    format: str  # Pillow's format name: JPEG, PNG, HEIF, TIFF, ...
+    mime: str
+    width: int  # after EXIF orientation
+    height: int
+    orientation: int  # EXIF orientation tag, 1 when absent
+    taken_at_local: datetime | None  # EXIF capture time, naive (camera local time)
+
+
+def _open(data: bytes) -> Image.Image:
+    if not data:
+        raise ImageError("The file is empty (0 bytes).")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(
+            f"The image is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels)."
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageError(
+            "The file is not an image FaceChart can read (JPEG, PNG, HEIC, TIFF)."
+        ) from exc
+    except OSError as exc:
+        raise ImageError(f"The image file is damaged: {exc}") from exc
+    if img.width * img.height > MAX_PIXELS:
+        raise ImageError(
+            f"The image is {img.width}×{img.height} pixels, over the "
+            f"{MAX_PIXELS // 1_000_000}-megapixel limit."
+        )
+    return img
+
+
+def _orientation(img: Image.Image) -> int:
+    try:
+        value = int(img.getexif().get(EXIF_ORIENTATION, 1))
+    except Exception:  # a broken EXIF block is not a broken photo
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _taken_at(img: Image.Image) -> datetime | None:
+    try:
+        exif = img.getexif()
+        raw = exif.get_ifd(0x8769).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+        return datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S") if raw else None
+    except Exception:
+        return None
+
+
+def inspect_image(data: bytes) -> ImageInfo:
+    """Read the header and prove the whole image decodes; raise ImageError with a clear message.
+
+    Decoding fully is the only way to find a truncated file: Pillow reads headers lazily.
+    """
+    img = _open(data)
+    orientation = _orientation(img)
+    fmt = img.format or "UNKNOWN"
+    mime = Image.MIME.get(fmt, "application/octet-stream")
+    taken = _taken_at(img)
+    try:
+        img.load()
+    except Exception as exc:
+        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+    w, h = img.size
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    return ImageInfo(fmt, mime, w, h, orientation, taken)
+
+
+def to_rgb8(img: Image.Image) -> Image.Image:
+    """Any mode (16-bit, CMYK, palette, alpha, greyscale) as 8-bit RGB."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit greyscale: scale to 8 bits rather than clip everything above 255 to white.
+        import numpy as np
+
+        arr = np.asarray(img, dtype=np.uint32)
+        peak = 65535 if arr.max(initial=0) > 255 else 255
+        img = Image.fromarray((arr * 255 // peak).astype("uint8"), "L")
+    elif img.mode == "RGBA" or img.mode == "LA" or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        background = Image.new("RGB", img.size, (255, 255, 255))
+        background.paste(img, mask=img.getchannel("A"))
+        return background
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    return img
+
+
+def read_info(data: bytes) -> ImageInfo:
+    """The header only (format, upright size, orientation, capture time); no pixel decode."""
+    img = _open(data)
+    orientation = _orientation(img)
+    w, h = img.size
+    if orientation in (5, 6, 7, 8):
+        w, h = h, w
+    fmt = img.format or "UNKNOWN"
+    return ImageInfo(
+        fmt, Image.MIME.get(fmt, "application/octet-stream"), w, h, orientation, _taken_at(img)
+    )
+
+
+def decode_upright(
+    data: bytes, rotation_quarter_turns: int = 0, max_side: int | None = None
+) -> Image.Image:
+    """Stored bytes → upright 8-bit RGB image, EXIF orientation applied, then the user's
+    non-destructive rotation (quarter turns clockwise) kept on the photo record.
+
+    `max_side` asks only for an image about that big (JPEG decodes at 1/2, 1/4, 1/8 scale,
+    much faster); the result may be larger than `max_side` but never smaller. The whole file
+    is still read, so a truncated file is still refused."""
+    img = _open(data)
+    if max_side and img.format == "JPEG":
+        scale = max(img.size) / max_side
+        if scale >= 2:
+            img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
+    try:
+        img.load()
+        img = ImageOps.exif_transpose(img) or img
+    except Exception as exc:
+        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+    img = to_rgb8(img)
+    turns = rotation_quarter_turns % 4
+    if turns:
+        img = img.transpose(
+            {
+                1: Image.Transpose.ROTATE_270,
+                2: Image.Transpose.ROTATE_180,
+                3: Image.Transpose.ROTATE_90,
+            }[turns]
+        )
+    return img
+
+
+def reduced(img: Image.Image, longest_side: int) -> Image.Image:
+    """A copy no larger than `longest_side` on its longer edge (never enlarged)."""
+    copy = img.copy()
+    copy.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+    return copy
+
+
+def encode_jpeg(img: Image.Image, quality: int = 88) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality, optimize=False)
+    return buf.getvalue()

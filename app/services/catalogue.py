@@ -1,0 +1,120 @@
+"""The clinic's catalogue: views, capture protocols and products (built-in plus clinic-defined)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.domain.catalogue import BUILTIN_VIEWS
+from app.domain.values import TreatmentType
+from app.store.database import Store
+from app.store.errors import NotFoundError
+from app.store.schema import Product, Protocol, ProtocolStep, View
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRecord:
+    id: int
+    code: str
+    name: str
+    instruction: str
+    builtin: bool
+
+    @property
+    def muscles(self) -> tuple[str, ...]:
+        seed = next((v for v in BUILTIN_VIEWS if v.code == self.code), None)
+        return seed.muscles if seed else ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    id: int
+    code: str
+    name: str
+    generic_name: str
+    kind: str
+    unit_label: str
+
+
+def _view(v: View) -> ViewRecord:
+    return ViewRecord(v.id, v.code, v.name, v.instruction, v.builtin)
+
+
+def list_views(store: Store) -> list[ViewRecord]:
+    with store.read() as s:
+        rows = s.scalars(select(View).where(View.active).order_by(View.sort_order, View.id))
+        return [_view(v) for v in rows]
+
+
+def add_view(store: Store, name: str, instruction: str = "") -> ViewRecord:
+    code = re.sub(r"\W+", "_", name.strip().lower()).strip("_") or "view"
+    with store.write() as s:
+        taken = set(s.scalars(select(View.code)))
+        base, n = code, 2
+        while code in taken:
+            code, n = f"{base}_{n}", n + 1
+        view = View(code=code, name=name.strip(), instruction=instruction, builtin=False)
+        s.add(view)
+        s.flush()
+        return _view(view)
+
+
+def protocol_views(store: Store, treatment_type: TreatmentType | str) -> list[ViewRecord]:
+    """The ordered views to capture for a treatment type."""
+    with store.read() as s:
+        protocol = s.scalar(
+            select(Protocol).where(Protocol.treatment_type == TreatmentType(treatment_type).value)
+        )
+        if protocol is None:
+            return []
+        return [_view(step.view) for step in protocol.steps]
+
+
+def set_protocol(store: Store, treatment_type: TreatmentType | str, view_codes: list[str]) -> None:
+    """Replace a protocol's ordered list of views (the clinic edits its own protocols)."""
+    ttype = TreatmentType(treatment_type).value
+    with store.write() as s:
+        views = {v.code: v for v in s.scalars(select(View))}
+        missing = [c for c in view_codes if c not in views]
+        if missing:
+            raise NotFoundError(f"Unknown views: {', '.join(missing)}")
+        protocol = s.scalar(select(Protocol).where(Protocol.treatment_type == ttype))
+        if protocol is None:
+            protocol = Protocol(treatment_type=ttype, name=f"{TreatmentType(ttype).label} photos")
+            s.add(protocol)
+        protocol.steps.clear()
+        s.flush()
+        protocol.steps.extend(
+            ProtocolStep(position=i, view_id=views[c].id) for i, c in enumerate(view_codes)
+        )
+
+
+def list_products(store: Store) -> list[ProductRecord]:
+    with store.read() as s:
+        rows = s.scalars(select(Product).where(Product.active).order_by(Product.id))
+        return [
+            ProductRecord(p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label) for p in rows
+        ]
+
+
+def add_product(
+    store: Store, name: str, generic_name: str = "", kind: str = "other", unit_label: str = "U"
+) -> ProductRecord:
+    code = re.sub(r"\W+", "_", name.strip().lower()).strip("_") or "product"
+    with store.write() as s:
+        taken = set(s.scalars(select(Product.code)))
+        base, n = code, 2
+        while code in taken:
+            code, n = f"{base}_{n}", n + 1
+        p = Product(
+            code=code,
+            name=name.strip(),
+            generic_name=generic_name,
+            kind=kind,
+            unit_label=unit_label,
+        )
+        s.add(p)
+        s.flush()
+        return ProductRecord(p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label)

@@ -1,0 +1,233 @@
+"""Charts: save an immutable version, load any version, list the history, diff two versions.
+
+Every save is one transaction that appends a `chart_version` row (never updates one). A save
+whose parent is no longer the chart's newest version is refused as a conflict: two windows or
+two treatment rooms never overwrite each other silently (ADR 0003).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.domain.canonical import content_from_json, content_to_json, normalise
+from app.domain.chart import ChartContent, units_per_product
+from app.domain.diff import ChartDiff, diff_charts
+from app.domain.values import format_units
+from app.store import chart_parts
+from app.store.database import Store
+from app.store.errors import ConflictError, NotFoundError
+from app.store.hash_chain import hash_json
+from app.store.schema import Chart, ChartVersion, PhotoBlob, Practitioner, Product, Visit
+
+# Test seam: called with the name of each step inside the save transaction, so the crash tests
+# can stop the process there. Production leaves it None.
+save_step_hook: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    if save_step_hook is not None:
+        save_step_hook(name)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    id: int
+    chart_id: int
+    version_no: int
+    saved_at: datetime
+    saved_by: str
+    comment: str
+    content_hash: str
+    parent_hash: str
+    point_count: int
+    stroke_count: int
+    units: dict[str, Decimal]  # per product code; never summed across products
+
+    @classmethod
+    def of(cls, v: ChartVersion) -> VersionInfo:
+        units = {k: Decimal(x) for k, x in json.loads(v.units_summary or "{}").items()}
+        return cls(
+            v.id,
+            v.chart_id,
+            v.version_no,
+            v.saved_at,
+            v.saved_by.name if v.saved_by else "",
+            v.comment,
+            v.content_hash,
+            v.parent_hash,
+            v.point_count,
+            v.stroke_count,
+            units,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedVersion:
+    info: VersionInfo
+    content: ChartContent
+    is_head: bool  # False: an older version, which opens read-only
+
+
+def _head(session, chart_id: int) -> ChartVersion | None:  # type: ignore[no-untyped-def]
+    return session.scalar(
+        select(ChartVersion)
+        .where(ChartVersion.chart_id == chart_id)
+        .order_by(ChartVersion.version_no.desc())
+        .limit(1)
+    )
+
+
+def head_version(store: Store, visit_id: int) -> VersionInfo | None:
+    with store.read() as s:
+        chart = s.scalar(select(Chart).where(Chart.visit_id == visit_id))
+        head = _head(s, chart.id) if chart else None
+        return VersionInfo.of(head) if head else None
+
+
+def save_version(
+    store: Store,
+    visit_id: int,
+    content: ChartContent,
+    *,
+    parent_version_id: int | None,
+    saved_by_id: int | None,
+    comment: str = "",
+) -> VersionInfo:
+    """Append a version to the visit's chart. `parent_version_id` is the version the editor
+    opened (None for a chart's first version); anything else newer means ConflictError."""
+    content = normalise(content)
+    content_json = content_to_json(content)
+    manifest, parts = chart_parts.split(content)
+    units = units_per_product(content)
+    try:
+        with store.write() as s:
+            _step("begin")
+            visit = s.get(Visit, visit_id)
+            if visit is None:
+                raise NotFoundError(f"No visit {visit_id}.")
+            _check_references(s, content)
+            chart = s.scalar(select(Chart).where(Chart.visit_id == visit_id))
+            if chart is None:
+                chart = Chart(visit_id=visit_id)
+                s.add(chart)
+                s.flush()
+            head = _head(s, chart.id)
+            if (head.id if head else None) != parent_version_id:
+                raise _conflict(head)
+            parent_hash = head.content_hash if head else ""
+            chart_parts.write_parts(s, parts)
+            s.flush()
+            _step("parts_written")
+            version = ChartVersion(
+                chart_id=chart.id,
+                version_no=(head.version_no + 1) if head else 1,
+                parent_id=head.id if head else None,
+                parent_hash=parent_hash,
+                content_hash=hash_json(content_json, parent_hash),
+                manifest=chart_parts.encode_manifest(manifest),
+                saved_by_id=saved_by_id,
+                comment=comment,
+                point_count=sum(len(v.points) for v in content.views),
+                stroke_count=sum(len(v.strokes) for v in content.views),
+                units_summary=json.dumps({k: format_units(u) for k, u in sorted(units.items())}),
+            )
+            s.add(version)
+            s.flush()
+            _step("version_added")
+            if saved_by_id is not None:
+                version.saved_by = s.get(Practitioner, saved_by_id)
+            info = VersionInfo.of(version)
+            _step("before_commit")
+        return info
+    except IntegrityError as exc:
+        # Another room saved the same parent between our check and our insert.
+        raise ConflictError(
+            "Someone else saved this chart at the same moment. Your changes are still on "
+            "screen; reopen the chart to see theirs."
+        ) from exc
+
+
+def _conflict(head: ChartVersion | None) -> ConflictError:
+    if head is None:
+        return ConflictError("This chart's version history has changed since it was opened.")
+    who = f" by {head.saved_by.name}" if head.saved_by else ""
+    when = head.saved_at.astimezone().strftime("%H:%M")
+    return ConflictError(
+        f"This chart was saved from another window or room since you opened it (version "
+        f"{head.version_no}{who} at {when}). Nothing was overwritten and your changes are still "
+        "on screen; reopen the chart to see the newer version."
+    )
+
+
+def _check_references(session, content: ChartContent) -> None:  # type: ignore[no-untyped-def]
+    photos = {v.photo_sha256 for v in content.views if v.photo_sha256}
+    if photos:
+        found = set(session.scalars(select(PhotoBlob.sha256).where(PhotoBlob.sha256.in_(photos))))
+        if photos - found:
+            raise NotFoundError("The chart refers to a photo that is not in the database.")
+    products = {p.product for _, p in content.all_points()} | {u.product for u in content.products}
+    if products:
+        found = set(session.scalars(select(Product.code).where(Product.code.in_(products))))
+        if products - found:
+            raise NotFoundError(f"Unknown products: {', '.join(sorted(products - found))}.")
+
+
+def load_content(session, version: ChartVersion) -> ChartContent:  # type: ignore[no-untyped-def]
+    manifest = chart_parts.decode_manifest(version.manifest)
+    parts = chart_parts.read_parts(session, chart_parts.manifest_shas(manifest))
+    return content_from_json(chart_parts.assemble(manifest, parts))
+
+
+def load_version(store: Store, version_id: int) -> LoadedVersion:
+    with store.read() as s:
+        version = s.get(ChartVersion, version_id)
+        if version is None:
+            raise NotFoundError(f"No chart version {version_id}.")
+        head = _head(s, version.chart_id)
+        return LoadedVersion(
+            VersionInfo.of(version),
+            load_content(s, version),
+            head is not None and head.id == version.id,
+        )
+
+
+def load_head(store: Store, visit_id: int) -> LoadedVersion | None:
+    info = head_version(store, visit_id)
+    return load_version(store, info.id) if info else None
+
+
+def history(store: Store, visit_id: int) -> list[VersionInfo]:
+    """All versions of the visit's chart, newest first. Reads no content."""
+    with store.read() as s:
+        chart_id = s.scalar(select(Chart.id).where(Chart.visit_id == visit_id))
+        if chart_id is None:
+            return []
+        rows = s.scalars(
+            select(ChartVersion)
+            .where(ChartVersion.chart_id == chart_id)
+            .order_by(ChartVersion.version_no.desc())
+        )
+        return [VersionInfo.of(v) for v in rows]
+
+
+def version_count(store: Store, visit_id: int) -> int:
+    with store.read() as s:
+        return (
+            s.scalar(
+                select(func.count(ChartVersion.id)).join(Chart).where(Chart.visit_id == visit_id)
+            )
+            or 0
+        )
+
+
+def diff_versions(store: Store, old_version_id: int, new_version_id: int) -> ChartDiff:
+    return diff_charts(
+        load_version(store, old_version_id).content, load_version(store, new_version_id).content
+    )

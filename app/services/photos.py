@@ -1,0 +1,218 @@
+"""Photos: add from a file or bytes, read back the display image, thumbnail or original.
+
+The original bytes are stored exactly, once per SHA-256 (`photo_blob`), with a display-size
+JPEG and a thumbnail made at import so that screens never decode the original (ADR 0004).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from app.domain.values import PhotoSource, utcnow
+from app.imaging.decode import (
+    ImageError,
+    decode_upright,
+    encode_jpeg,
+    read_info,
+    reduced,
+)
+from app.store.database import Store
+from app.store.errors import NotFoundError
+from app.store.schema import Photo, PhotoBlob, View, Visit
+
+DISPLAY_SIDE = 2560  # longest side of the display image: sharp on a 2880-px screen at fit
+THUMB_SIDE = 320
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRecord:
+    id: int
+    patient_id: int
+    visit_id: int | None
+    view_code: str
+    view_name: str
+    sha256: str
+    captured_at: datetime
+    width: int
+    height: int
+    rotation: int
+    source: str
+    in_error: bool
+
+    @classmethod
+    def of(cls, p: Photo) -> PhotoRecord:
+        return cls(
+            p.id,
+            p.patient_id,
+            p.visit_id,
+            p.view.code,
+            p.view.name,
+            p.blob_sha256,
+            p.captured_at,
+            p.width,
+            p.height,
+            p.rotation,
+            p.source,
+            p.in_error,
+        )
+
+
+def local_to_utc(naive_local: datetime) -> datetime:
+    """EXIF times carry no zone: read them as this machine's local time (CONTRACTS.md)."""
+    return naive_local.astimezone().astimezone(tz=utcnow().tzinfo)
+
+
+def _prepare_blob(data: bytes, sha: str) -> PhotoBlob:
+    """Decode once, at reduced scale where the format allows, to make the derived images."""
+    info = read_info(data)
+    upright = decode_upright(data, max_side=DISPLAY_SIDE)
+    display = reduced(upright, DISPLAY_SIDE)
+    thumb = reduced(display, THUMB_SIDE)
+    return PhotoBlob(
+        sha256=sha,
+        data=data,
+        size_bytes=len(data),
+        format=info.format,
+        mime=info.mime,
+        width=info.width,
+        height=info.height,
+        display_jpeg=encode_jpeg(display, 90),
+        display_width=display.width,
+        display_height=display.height,
+        thumb_jpeg=encode_jpeg(thumb, 82),
+    )
+
+
+def add_photo_bytes(
+    store: Store,
+    patient_id: int,
+    view_code: str,
+    data: bytes,
+    *,
+    visit_id: int | None = None,
+    taken_by_id: int | None = None,
+    source: PhotoSource = PhotoSource.IMPORT,
+    filename: str = "",
+    captured_at: datetime | None = None,
+) -> PhotoRecord:
+    """Store a photo. Raises ImageError (clear message) for anything that is not a usable image;
+    the database is then unchanged."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageError(f"The file is {len(data) // (1024 * 1024)} MB, over the 200 MB limit.")
+    sha = hashlib.sha256(data).hexdigest()
+    with store.read() as s:
+        known = s.get(PhotoBlob, sha) is not None
+    # Decode outside the transaction: a 24 MP decode should not hold the write lock.
+    blob = None if known else _prepare_blob(data, sha)
+    if captured_at is None:
+        taken = read_info(data).taken_at_local
+        captured_at = local_to_utc(taken) if taken else utcnow()
+    with store.write() as s:
+        view = s.scalar(select(View).where(View.code == view_code))
+        if view is None:
+            raise NotFoundError(f"Unknown view {view_code!r}.")
+        if visit_id is not None:
+            visit = s.get(Visit, visit_id)
+            if visit is None or visit.patient_id != patient_id:
+                raise NotFoundError("That visit does not belong to this patient.")
+        if blob is not None and s.get(PhotoBlob, sha) is None:
+            s.add(blob)
+        stored = blob or s.get(PhotoBlob, sha)
+        assert stored is not None
+        photo = Photo(
+            patient_id=patient_id,
+            visit_id=visit_id,
+            view_id=view.id,
+            blob_sha256=sha,
+            captured_at=captured_at,
+            taken_by_id=taken_by_id,
+            source=PhotoSource(source).value,
+            original_filename=filename,
+            rotation=0,
+            width=stored.width,
+            height=stored.height,
+        )
+        s.add(photo)
+        s.flush()
+        photo.view = view
+        return PhotoRecord.of(photo)
+
+
+def add_photo_file(store: Store, patient_id: int, view_code: str, path: Path, **kw) -> PhotoRecord:  # type: ignore[no-untyped-def]
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImageError(f"The file could not be read: {exc.strerror or exc}") from exc
+    return add_photo_bytes(store, patient_id, view_code, data, filename=Path(path).name, **kw)
+
+
+def photos_for_visit(
+    store: Store, visit_id: int, include_in_error: bool = False
+) -> list[PhotoRecord]:
+    with store.read() as s:
+        q = select(Photo).where(Photo.visit_id == visit_id).order_by(Photo.captured_at, Photo.id)
+        if not include_in_error:
+            q = q.where(Photo.error_at.is_(None))
+        return [PhotoRecord.of(p) for p in s.scalars(q)]
+
+
+def get_photo(store: Store, photo_id: int) -> PhotoRecord:
+    with store.read() as s:
+        p = s.get(Photo, photo_id)
+        if p is None:
+            raise NotFoundError(f"No photo {photo_id}.")
+        return PhotoRecord.of(p)
+
+
+def _blob_column(store: Store, sha256: str, column: str) -> bytes:
+    with store.read() as s:
+        blob = s.scalar(
+            select(PhotoBlob)
+            .where(PhotoBlob.sha256 == sha256)
+            .options(undefer(getattr(PhotoBlob, column)))
+        )
+        if blob is None:
+            raise NotFoundError(f"No stored photo {sha256[:12]}….")
+        return getattr(blob, column)
+
+
+def original_bytes(store: Store, sha256: str) -> bytes:
+    return _blob_column(store, sha256, "data")
+
+
+def display_jpeg(store: Store, sha256: str) -> bytes:
+    return _blob_column(store, sha256, "display_jpeg")
+
+
+def thumbnail_jpeg(store: Store, sha256: str) -> bytes:
+    return _blob_column(store, sha256, "thumb_jpeg")
+
+
+def photo_size(store: Store, sha256: str) -> tuple[int, int]:
+    """Upright pixel size of the original: the coordinate frame of charts on it."""
+    with store.read() as s:
+        blob = s.get(PhotoBlob, sha256)
+        if blob is None:
+            raise NotFoundError(f"No stored photo {sha256[:12]}….")
+        return blob.width, blob.height
+
+
+def mark_photo_in_error(store: Store, photo_id: int, practitioner_id: int, reason: str) -> None:
+    """Hide a photo from the timeline without deleting it: the record keeps it, with who, when
+    and why."""
+    if not reason.strip():
+        raise ValueError("Say why the photo was entered in error.")
+    with store.write() as s:
+        photo = s.get(Photo, photo_id)
+        if photo is None:
+            raise NotFoundError(f"No photo {photo_id}.")
+        photo.error_at = utcnow()
+        photo.error_by_id = practitioner_id
+        photo.error_reason = reason.strip()

@@ -1,0 +1,129 @@
+"""Content-addressed storage of chart content (ADR 0003).
+
+A version's content is split into parts (each stroke, the points of each view, the products
+used), stored once per SHA-256 as zlib-compressed canonical JSON. A version row keeps a small
+manifest of part hashes, so a version that changes one point costs one view's points and the
+manifest, not the whole chart again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.canonical import (
+    FORMAT,
+    dumps,
+    points_to_json,
+    products_to_json,
+    stroke_to_json,
+)
+from app.domain.chart import ChartContent
+from app.store.schema import ChartPart
+
+
+def _address(obj: Any) -> tuple[str, bytes]:
+    raw = dumps(obj)
+    return hashlib.sha256(raw).hexdigest(), raw
+
+
+def split(content: ChartContent) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """Content → (manifest, {sha: (kind, canonical bytes)})."""
+    parts: dict[str, tuple[str, bytes]] = {}
+
+    def put(kind: str, obj: Any) -> str:
+        sha, raw = _address(obj)
+        parts[sha] = (kind, raw)
+        return sha
+
+    manifest = {
+        "format": FORMAT,
+        "note": content.note,
+        "products": put("products", products_to_json(content.products)),
+        "views": {
+            v.view: {
+                "photo_sha256": v.photo_sha256,
+                "strokes": [put("stroke", stroke_to_json(s)) for s in v.strokes],
+                "points": put("points", points_to_json(v.points)),
+            }
+            for v in content.views
+        },
+    }
+    return manifest, parts
+
+
+def write_parts(session: Session, parts: dict[str, tuple[str, bytes]]) -> int:
+    """Insert the parts not stored yet; returns how many were new."""
+    if not parts:
+        return 0
+    existing: set[str] = set()
+    shas = list(parts)
+    for i in range(0, len(shas), 500):  # keep IN lists well under any driver's limit
+        existing |= set(
+            session.scalars(select(ChartPart.sha256).where(ChartPart.sha256.in_(shas[i : i + 500])))
+        )
+    new = [
+        ChartPart(sha256=sha, kind=kind, data=zlib.compress(raw, 6))
+        for sha, (kind, raw) in parts.items()
+        if sha not in existing
+    ]
+    session.add_all(new)
+    return len(new)
+
+
+def encode_manifest(manifest: dict[str, Any]) -> bytes:
+    return zlib.compress(dumps(manifest), 6)
+
+
+def decode_manifest(data: bytes) -> dict[str, Any]:
+    return json.loads(zlib.decompress(data))
+
+
+def manifest_shas(manifest: dict[str, Any]) -> set[str]:
+    shas = {manifest["products"]}
+    for v in manifest["views"].values():
+        shas.update(v["strokes"])
+        shas.add(v["points"])
+    return shas
+
+
+def read_parts(session: Session, shas: set[str]) -> dict[str, bytes]:
+    """{sha: canonical bytes} for the given parts (as stored: not verified here; `check` does)."""
+    out: dict[str, bytes] = {}
+    ordered = sorted(shas)
+    for i in range(0, len(ordered), 500):
+        rows = session.execute(
+            select(ChartPart.sha256, ChartPart.data).where(
+                ChartPart.sha256.in_(ordered[i : i + 500])
+            )
+        )
+        out.update((sha, zlib.decompress(data)) for sha, data in rows)
+    return out
+
+
+def assemble(manifest: dict[str, Any], parts: dict[str, bytes]) -> dict[str, Any]:
+    """Manifest + parts → the canonical content JSON object (the hash's input)."""
+
+    def part(sha: str) -> Any:
+        if sha not in parts:
+            raise KeyError(f"chart part {sha} is missing")
+        return json.loads(parts[sha])
+
+    return {
+        "format": manifest["format"],
+        "note": manifest["note"],
+        "products": part(manifest["products"]),
+        "views": {
+            code: {
+                "photo_sha256": v["photo_sha256"],
+                "strokes": [part(s) for s in v["strokes"]],
+                "points": part(v["points"]),
+            }
+            for code, v in manifest["views"].items()
+        },
+    }

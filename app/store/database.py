@@ -1,0 +1,178 @@
+"""Opening the database: engine from a URL, SQLite settings, migrations at start-up.
+
+SQLite (one file in the user's data folder) is the default; the same code runs on PostgreSQL
+given a URL. A database written by a newer FaceChart is refused before anything touches it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.store.errors import NewerDatabaseError, StoreError, translate
+
+APP_NAME = "FaceChart"
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_url() -> str:
+    """`FACECHART_DB` if set, else SQLite in the user's data folder."""
+    env = os.environ.get("FACECHART_DB")
+    if env:
+        return env
+    return URL.create(
+        "sqlite", database=str(default_data_dir() / "facechart.db")
+    ).render_as_string()
+
+
+def sqlite_url(path: Path, read_only: bool = False) -> str:
+    """A SQLite URL for a file; read-only opens it with `mode=ro` (ADR 0002)."""
+    if read_only:
+        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+    return URL.create("sqlite", database=str(path)).render_as_string()
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's BEGIN below own transactions (pysqlite's own handling is quirky).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+        except Exception:  # read-only database: keep the journal mode it has
+            pass
+        cur.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Store:
+    """The open database: an engine and a session factory. Services take one of these."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error, driver
+        errors translated into StoreError messages."""
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+        except DBAPIError as exc:
+            translated = translate(exc)
+            if translated is not None:
+                raise translated from exc
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self.sessions()
+        try:
+            yield session
+        except DBAPIError as exc:
+            translated = translate(exc)
+            if translated is not None:
+                raise translated from exc
+            raise
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def check_schema_version(engine: Engine) -> str | None:
+    """The database's schema revision; NewerDatabaseError when this FaceChart does not know it."""
+    script = ScriptDirectory.from_config(alembic_config())
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise NewerDatabaseError(
+                "This database was written by a newer version of FaceChart "
+                f"(schema {current}). Install the newer FaceChart to open it; the database has "
+                "not been changed."
+            )
+    return current
+
+
+def open_store(
+    url: str | None = None, *, migrate: bool = True, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> Store:
+    """Open (and if needed create and migrate) the database at `url`."""
+    engine = create_store_engine(url or default_url(), busy_timeout_ms)
+    try:
+        current = check_schema_version(engine)
+        script = ScriptDirectory.from_config(alembic_config())
+        if migrate and current != script.get_current_head():
+            with engine.begin() as conn:
+                cfg = alembic_config()
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        engine.dispose()
+        translated = translate(exc)
+        if translated is not None:
+            raise translated from exc
+        raise StoreError(f"The database could not be opened: {exc.orig}") from exc
+    except Exception:
+        engine.dispose()
+        raise
+    return Store(engine, sessionmaker(engine, expire_on_commit=False))

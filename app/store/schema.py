@@ -1,0 +1,272 @@
+"""The database schema: SQLAlchemy 2.x typed ORM (ADR 0002).
+
+Medical-record rules the schema carries: chart versions are append-only rows with a unique
+(chart_id, version_no); photo bytes live once per SHA-256 in `photo_blob`; nothing is deleted,
+mistakes are marked "entered in error" with who, when and why.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from app.domain.values import utcnow
+
+# Named constraints so Alembic migrations (and SQLite batch mode) can refer to them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which has no zones) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: times are stored in UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite hands back what it was given, without the zone
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Search keys compare byte-wise so a prefix range scan uses the index on both backends.
+SearchKey = String(200).with_variant(String(200, collation="C"), "postgresql")
+Sha256 = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class EnteredInError:
+    """Columns of a row that can be marked 'entered in error' instead of being deleted."""
+
+    error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    error_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"), default=None)
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    @property
+    def in_error(self) -> bool:
+        return self.error_at is not None
+
+
+class Practitioner(Base):
+    __tablename__ = "practitioner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    record_number: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # last time the patient was opened or charted: drives "recent patients"
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    photography_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    photography_consent_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practitioner.id"), default=None
+    )
+    # normalised full name (accents folded, case folded) for duplicate checks
+    name_key: Mapped[str] = mapped_column(SearchKey, index=True)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class PatientSearchToken(Base):
+    """One normalised word of a patient's name or record number; prefix searches hit its index."""
+
+    __tablename__ = "patient_search_token"
+    token: Mapped[str] = mapped_column(SearchKey, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True, index=True)
+
+
+class View(Base):
+    __tablename__ = "view"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=100)
+
+
+class Protocol(Base):
+    """An ordered list of views to capture for a treatment type (editable by the clinic)."""
+
+    __tablename__ = "protocol"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    treatment_type: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    steps: Mapped[list[ProtocolStep]] = relationship(
+        order_by="ProtocolStep.position", cascade="all, delete-orphan"
+    )
+
+
+class ProtocolStep(Base):
+    __tablename__ = "protocol_step"
+    __table_args__ = (UniqueConstraint("protocol_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocol.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    view_id: Mapped[int] = mapped_column(ForeignKey("view.id"))
+    view: Mapped[View] = relationship(lazy="joined")
+
+
+class Product(Base):
+    __tablename__ = "product"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    generic_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(32), default="neurotoxin")
+    unit_label: Mapped[str] = mapped_column(String(16), default="U")
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Visit(EnteredInError, Base):
+    __tablename__ = "visit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    visit_date: Mapped[date] = mapped_column(Date)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    treatment_type: Mapped[str] = mapped_column(String(32))
+    touch_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), default=None)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[Patient] = relationship()
+    practitioner: Mapped[Practitioner] = relationship(foreign_keys=[practitioner_id])
+
+
+class PhotoBlob(Base):
+    """The bytes of one original photo, once per SHA-256, kept exactly as imported, plus the
+    display-size and thumbnail JPEGs so screens never decode the original to show it."""
+
+    __tablename__ = "photo_blob"
+    sha256: Mapped[str] = mapped_column(Sha256, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(16))
+    mime: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)  # after EXIF orientation
+    height: Mapped[int] = mapped_column(Integer)
+    display_jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    display_width: Mapped[int] = mapped_column(Integer)
+    display_height: Mapped[int] = mapped_column(Integer)
+    thumb_jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Photo(EnteredInError, Base):
+    __tablename__ = "photo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
+    view_id: Mapped[int] = mapped_column(ForeignKey("view.id"))
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("photo_blob.sha256"), index=True)
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    original_filename: Mapped[str] = mapped_column(String(400), default="")
+    # non-destructive quarter turns clockwise, applied after EXIF orientation (CONTRACTS.md)
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    width: Mapped[int] = mapped_column(Integer)  # upright, after orientation and rotation
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    view: Mapped[View] = relationship(lazy="joined")
+    blob: Mapped[PhotoBlob] = relationship()
+
+
+class Chart(Base):
+    """A visit's chart; its content lives in append-only `chart_version` rows."""
+
+    __tablename__ = "chart"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChartPart(Base):
+    """A content-addressed piece of chart content (one stroke, the points of a view, the
+    products used), zlib-compressed canonical JSON. Versions share unchanged parts, so a new
+    version costs only what changed (ADR 0003)."""
+
+    __tablename__ = "chart_part"
+    sha256: Mapped[str] = mapped_column(Sha256, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ChartVersion(Base):
+    """One saved, immutable version of a chart. The app never updates or deletes these rows."""
+
+    __tablename__ = "chart_version"
+    __table_args__ = (
+        UniqueConstraint("chart_id", "version_no"),
+        Index("ix_chart_version_chart_saved", "chart_id", "version_no"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chart_id: Mapped[int] = mapped_column(ForeignKey("chart.id"))
+    version_no: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("chart_version.id"), unique=True)
+    parent_hash: Mapped[str] = mapped_column(String(64), default="")
+    content_hash: Mapped[str] = mapped_column(Sha256, index=True)
+    manifest: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # a few figures for the history list, so listing never reads content
+    point_count: Mapped[int] = mapped_column(Integer, default=0)
+    stroke_count: Mapped[int] = mapped_column(Integer, default=0)
+    units_summary: Mapped[str] = mapped_column(Text, default="")  # "botox 20; dysport 10"
+
+    saved_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class Setting(Base):
+    """Small key/value settings of this database (e.g. the clinic's name)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

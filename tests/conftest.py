@@ -1,0 +1,61 @@
+"""Shared fixtures: a real store on SQLite always, and on PostgreSQL when FACECHART_TEST_PG is set.
+
+GUI tests run offscreen; nothing here mocks the database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.services.practitioners import PractitionerRecord, default_practitioner  # noqa: E402
+from app.store.database import Store, open_store, sqlite_url  # noqa: E402
+
+PG_URL = os.environ.get("FACECHART_TEST_PG")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "facechart.db"
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Store]:
+    """A freshly migrated store: SQLite file, and the PostgreSQL server when configured."""
+    if request.param == "postgresql":
+        assert PG_URL
+        reset_postgres(PG_URL)
+        s = open_store(PG_URL)
+    else:
+        s = open_store(sqlite_url(db_path))
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def sqlite_store(db_path: Path) -> Iterator[Store]:
+    s = open_store(sqlite_url(db_path))
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def clinician(store: Store) -> PractitionerRecord:
+    return default_practitioner(store)
