@@ -326,9 +326,7 @@ def _seed_catalogue() -> None:
         protocol,
         [{"treatment_type": t.value, "name": f"{t.label} photos"} for t, _ in protocols],
     )
-    protocol_ids = dict(
-        conn.execute(sa.select(protocol.c.treatment_type, protocol.c.id)).all()
-    )
+    protocol_ids = dict(conn.execute(sa.select(protocol.c.treatment_type, protocol.c.id)).all())
     op.bulk_insert(
         step,
         [
