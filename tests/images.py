@@ -12,8 +12,10 @@ def face_image(width: int = 640, height: int = 800, seed: int = 0) -> Image.Imag
     img = Image.new("RGB", (width, height), (90 + seed % 40, 120, 150))
     d = ImageDraw.Draw(img)
     cx, cy = width / 2, height / 2
-    d.ellipse([cx - width * 0.32, cy - height * 0.36, cx + width * 0.32, cy + height * 0.38],
-              fill=(224, 180, 150))
+    d.ellipse(
+        [cx - width * 0.32, cy - height * 0.36, cx + width * 0.32, cy + height * 0.38],
+        fill=(224, 180, 150),
+    )
     for sx in (-1, 1):
         ex = cx + sx * width * 0.12
         d.ellipse([ex - 22, cy - 70, ex + 22, cy - 48], fill=(255, 255, 255))
