@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from app.domain.chart import PointOrigin, units_per_product
 from app.services import charts, patients, photos, visits
@@ -113,7 +114,7 @@ def test_the_unique_version_number_stops_a_race_the_check_missed(store, clinicia
     v1 = charts.save_version(
         store, v.id, glabella(ph.sha256), parent_version_id=None, saved_by_id=clinician.id
     )
-    with pytest.raises(Exception):  # the database itself refuses a second version 1
+    with pytest.raises(IntegrityError):  # the database itself refuses a second version 1
         with store.write() as s:
             s.add(
                 ChartVersion(
