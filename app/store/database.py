@@ -10,7 +10,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 import platformdirs
 from alembic import command
@@ -46,7 +48,18 @@ def default_url() -> str:
 def sqlite_url(path: Path, read_only: bool = False) -> str:
     """A SQLite URL for a file; read-only opens it with `mode=ro` (ADR 0002)."""
     if read_only:
-        return f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+        # The path goes into a SQLite URI, where '#' starts a fragment, '?' a query and '%' an
+        # escape: unquoted, "Clinic #1/facechart.db" opened "Clinic " -- a different,
+        # *writable* database, losing mode=ro with the fragment. So percent-encode it for
+        # SQLite, then let URL.create quote it once more for SQLAlchemy's own URL parsing.
+        posix = Path(path).absolute().as_posix()
+        if not posix.startswith("/"):  # Windows drive path: SQLite wants file:/C:/...
+            posix = "/" + posix
+        return URL.create(
+            "sqlite",
+            database="file:" + quote(posix, safe="/:"),
+            query={"mode": "ro", "uri": "true"},
+        ).render_as_string()
     return URL.create("sqlite", database=str(path)).render_as_string()
 
 
@@ -64,16 +77,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        try:
-            cur.execute("PRAGMA journal_mode=WAL")
-        except Exception:  # read-only database: keep the journal mode it has
-            pass
+        # No journal_mode here: switching to WAL rewrites the file header, and a connection is
+        # made before we know the file is ours to change (a newer FaceChart's database must be
+        # left byte for byte). WAL is a property of the file, set once in open_store.
         cur.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        # Store.write asks for BEGIN IMMEDIATE: a deferred transaction that has read and then
+        # wants to write cannot wait for another writer (SQLite returns SQLITE_BUSY at once,
+        # without the busy timeout), so two rooms saving together failed as "locked".
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(_BEGIN_OPTION, '')}")
+
+
+_BEGIN_OPTION = "facechart_sqlite_begin"
+
+
+def _use_wal(engine: Engine) -> None:
+    """Write-ahead logging: readers never block the writer, a crash never leaves half a save."""
+    raw = engine.raw_connection()  # outside any transaction: the mode cannot change inside one
+    try:
+        raw.cursor().execute("PRAGMA journal_mode=WAL")
+    except Exception:  # read-only (or busy) database: keep the journal mode it has
+        pass
+    finally:
+        raw.close()
 
 
 @dataclass
@@ -82,6 +111,11 @@ class Store:
 
     engine: Engine
     sessions: sessionmaker[Session]
+
+    @cached_property
+    def _write_engine(self) -> Engine:
+        """The same engine and pool; on SQLite its transactions begin IMMEDIATE."""
+        return self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
 
     @property
     def url(self) -> URL:
@@ -95,7 +129,7 @@ class Store:
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error, driver
         errors translated into StoreError messages."""
-        session = self.sessions()
+        session = self.sessions(bind=self._write_engine)
         try:
             with session.begin():
                 yield session
@@ -161,6 +195,8 @@ def open_store(
     try:
         current = check_schema_version(engine)
         script = ScriptDirectory.from_config(alembic_config())
+        if migrate and engine.dialect.name == "sqlite":
+            _use_wal(engine)  # only now: the schema check above proved the file is ours
         if migrate and current != script.get_current_head():
             with engine.begin() as conn:
                 cfg = alembic_config()
