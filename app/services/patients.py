@@ -140,7 +140,8 @@ def search_patients(store: Store, query: str, limit: int = 50) -> SearchResult:
         )
         for w in words
     ]
-    ids = (selects[0] if len(selects) == 1 else intersect(*selects)).subquery()
+    # distinct: "jo" must count Jonas Johansson once, not once per matching word
+    ids = (selects[0].distinct() if len(selects) == 1 else intersect(*selects)).subquery()
     with store.read() as s:
         total = s.scalar(select(func.count()).select_from(ids)) or 0
         rows = s.scalars(
