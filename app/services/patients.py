@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, intersect, select
+from sqlalchemy import delete, func, insert, intersect, select
 
 from app.domain.names import name_key, tokens
 from app.domain.values import utcnow
@@ -57,6 +58,15 @@ def _search_tokens(given: str, family: str, record_number: str | None) -> set[st
     return words
 
 
+def _checked_names(given_name: str, family_name: str, date_of_birth: date) -> tuple[str, str]:
+    given_name, family_name = given_name.strip(), family_name.strip()
+    if not (given_name or family_name):
+        raise ValueError("A patient needs a name.")
+    if date_of_birth > date.today():
+        raise ValueError("The date of birth is in the future.")
+    return given_name, family_name
+
+
 def create_patient(
     store: Store,
     given_name: str,
@@ -65,11 +75,7 @@ def create_patient(
     record_number: str | None = None,
     notes: str = "",
 ) -> PatientRecord:
-    given_name, family_name = given_name.strip(), family_name.strip()
-    if not (given_name or family_name):
-        raise ValueError("A patient needs a name.")
-    if date_of_birth > date.today():
-        raise ValueError("The date of birth is in the future.")
+    given_name, family_name = _checked_names(given_name, family_name, date_of_birth)
     with store.write() as s:
         patient = Patient(
             given_name=given_name,
@@ -86,6 +92,50 @@ def create_patient(
             for t in _search_tokens(given_name, family_name, patient.record_number)
         )
         return PatientRecord.of(patient)
+
+
+@dataclass(frozen=True, slots=True)
+class NewPatient:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    record_number: str | None = None
+    notes: str = ""
+
+
+def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
+    """Create many patients in one transaction (an import from another system), with the same
+    checks and search tokens as `create_patient`; returns their ids in the given order. All or
+    nothing: one bad row leaves the database unchanged."""
+    rows = []
+    for p in new:
+        given, family = _checked_names(p.given_name, p.family_name, p.date_of_birth)
+        rows.append(
+            {
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": p.date_of_birth,
+                "record_number": (p.record_number or "").strip() or None,
+                "notes": p.notes,
+                "name_key": name_key(given, family),
+            }
+        )
+    if not rows:
+        return []
+    with store.write() as s:
+        # Core-style bulk INSERT … RETURNING: batched statements instead of one ORM object and
+        # one round trip per patient, so a 100,000-patient import takes seconds, not minutes.
+        ids = list(
+            s.scalars(insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows)
+        )
+        token_rows = [
+            {"token": t, "patient_id": pid}
+            for pid, r in zip(ids, rows, strict=True)
+            for t in _search_tokens(r["given_name"], r["family_name"], r["record_number"])
+        ]
+        if token_rows:
+            s.execute(insert(PatientSearchToken), token_rows)
+    return ids
 
 
 def update_patient(
