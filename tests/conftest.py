@@ -22,9 +22,11 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    engine = create_engine(url)
+    from app.store.database import create_store_engine
+
+    engine = create_store_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))

@@ -168,6 +168,9 @@ def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
         engine = create_engine(parsed)
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
+    if parsed.drivername in ("postgresql", "postgres"):
+        # A plain postgresql:// URL would pick psycopg2, which FaceChart does not ship.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
 
 
