@@ -112,11 +112,14 @@ def to_rgb8(img: Image.Image) -> Image.Image:
     """Any mode (16-bit, CMYK, palette, alpha, greyscale) as 8-bit RGB."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # 16-bit greyscale: scale to 8 bits rather than clip everything above 255 to white.
+        # The mode, not the pixels, says the range: a dark 16-bit photo (every value < 256)
+        # is near black, and guessing "8-bit range" from its content would show it bright.
+        # Only 32-bit "I" carries no depth of its own; there the content has to decide.
         import numpy as np
 
-        arr = np.asarray(img, dtype=np.uint32)
-        peak = 65535 if arr.max(initial=0) > 255 else 255
-        img = Image.fromarray((arr * 255 // peak).astype("uint8"), "L")
+        arr = np.asarray(img, dtype=np.int64).clip(0, 65535)
+        peak = 255 if img.mode == "I" and arr.max(initial=0) <= 255 else 65535
+        img = Image.fromarray(((arr * 255 + peak // 2) // peak).astype("uint8"), "L")
     elif img.mode == "RGBA" or img.mode == "LA" or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("RGBA")
         background = Image.new("RGB", img.size, (255, 255, 255))
