@@ -7,6 +7,7 @@ is written into the repository: photos exist only as bytes in memory and in temp
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +45,11 @@ def photo_jpegs(width: int, height: int, count: int, seed: int = 0) -> list[byte
     return out
 
 
+def _uuid(rng: random.Random) -> str:
+    """A seeded UUID, so two runs save byte-identical charts."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
 def stroke(rng: random.Random, width: int, height: int, samples: int) -> Stroke:
     """A pencil stroke: a wandering line of (x, y, pressure, t) samples about 8 ms apart."""
     x, y = rng.uniform(0.2, 0.8) * width, rng.uniform(0.2, 0.8) * height
@@ -55,7 +61,7 @@ def stroke(rng: random.Random, width: int, height: int, samples: int) -> Stroke:
         y = min(max(y + rng.gauss(0, step), 0.0), float(height))
         t += rng.uniform(6.0, 10.0)
         pts.append((x, y, rng.uniform(0.2, 1.0), t))
-    return Stroke(tuple(pts), color=rng.choice(("white", "yellow", "red")))
+    return Stroke(tuple(pts), color=rng.choice(("white", "yellow", "red")), id=_uuid(rng))
 
 
 def point(rng: random.Random, width: int, height: int) -> InjectionPoint:
@@ -67,6 +73,7 @@ def point(rng: random.Random, width: int, height: int) -> InjectionPoint:
         depth=Depth.INTRAMUSCULAR,
         zone=rng.choice(("procerus", "corrugator supercilii", "frontalis", "orbicularis oculi")),
         side=rng.choice((Side.LEFT, Side.RIGHT, Side.MIDLINE)),
+        id=_uuid(rng),
     )
 
 

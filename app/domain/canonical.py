@@ -43,7 +43,17 @@ def stroke_to_json(s: Stroke) -> dict[str, Any]:
         "color": s.color,
         "style": s.style,
         "width": r3(s.width),
-        "samples": [[r3(x), r3(y), r3(p), r3(t)] for x, y, p, t in s.samples],
+        # r3 inlined: samples are most of a chart and this runs on every save.
+        # round(…) + 0.0 equals r3 exactly (adding 0.0 only turns -0.0 into 0.0).
+        "samples": [
+            [
+                round(float(x), 3) + 0.0,
+                round(float(y), 3) + 0.0,
+                round(float(p), 3) + 0.0,
+                round(float(t), 3) + 0.0,
+            ]
+            for x, y, p, t in s.samples
+        ],
     }
 
 

@@ -16,13 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.canonical import (
-    FORMAT,
-    dumps,
-    points_to_json,
-    products_to_json,
-    stroke_to_json,
-)
+from app.domain.canonical import content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.store.schema import ChartPart
 
@@ -34,6 +28,14 @@ def _address(obj: Any) -> tuple[str, bytes]:
 
 def split(content: ChartContent) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
     """Content → (manifest, {sha: (kind, canonical bytes)})."""
+    return split_json(content_to_json(content))
+
+
+def split_json(
+    content_json: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
+    """The canonical content object (`content_to_json`) → (manifest, parts). Saving uses this
+    so the content is serialised once, not once for the hash and again for the parts."""
     parts: dict[str, tuple[str, bytes]] = {}
 
     def put(kind: str, obj: Any) -> str:
@@ -42,16 +44,16 @@ def split(content: ChartContent) -> tuple[dict[str, Any], dict[str, tuple[str, b
         return sha
 
     manifest = {
-        "format": FORMAT,
-        "note": content.note,
-        "products": put("products", products_to_json(content.products)),
+        "format": content_json["format"],
+        "note": content_json["note"],
+        "products": put("products", content_json["products"]),
         "views": {
-            v.view: {
-                "photo_sha256": v.photo_sha256,
-                "strokes": [put("stroke", stroke_to_json(s)) for s in v.strokes],
-                "points": put("points", points_to_json(v.points)),
+            code: {
+                "photo_sha256": v["photo_sha256"],
+                "strokes": [put("stroke", s) for s in v["strokes"]],
+                "points": put("points", v["points"]),
             }
-            for v in content.views
+            for code, v in content_json["views"].items()
         },
     }
     return manifest, parts

@@ -16,7 +16,12 @@ from app.domain.chart import ChartContent
 
 
 def hash_json(content_json: dict[str, Any], parent_hash: str) -> str:
-    digest = hashlib.sha256(dumps(content_json))
+    return hash_canonical(dumps(content_json), parent_hash)
+
+
+def hash_canonical(canonical: bytes, parent_hash: str) -> str:
+    """The hash of content already serialised by `dumps(content_to_json(...))`."""
+    digest = hashlib.sha256(canonical)
     digest.update(parent_hash.encode("ascii"))
     return digest.hexdigest()
 
