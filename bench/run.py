@@ -150,6 +150,7 @@ def table(chosen: list[Benchmark], reports: dict[str, Report], mach: dict[str, o
         rows.extend((f"  {label}", text) for label, text in r.notes)
     full = [head, *(row for row in rows if len(row) == 5)]
     widths = [max(len(row[i]) for row in full) for i in range(4)]
+    widths[0] = max(len(row[0]) for row in [head, *rows])
     lines = []
     for row in [head, *rows]:
         if len(row) == 2:  # a note: label under the figure, free text after it

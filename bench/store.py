@@ -203,7 +203,8 @@ def bench_search(ctx: Context) -> Report:
             lambda: patients.create_patients(store, data.new_patients(persons))
         )
         assert len(ids) == n  # type: ignore[arg-type]
-        for q in data.QUERIES:  # a fast answer only counts if it is the right one
+        queries = data.QUERIES + data.EXTRA_QUERIES
+        for q in queries:  # a fast answer only counts if it is the right one
             result = patients.search_patients(store, q)
             want = data.expected_hits(persons, q)
             if result.total != want:
@@ -211,24 +212,31 @@ def bench_search(ctx: Context) -> Report:
             if len(result.patients) != min(want, 50):
                 raise AssertionError(f"search {q!r} listed {len(result.patients)} patients")
         for _ in range(warmup):
-            for q in data.QUERIES:
+            for q in queries:
                 patients.search_patients(store, q)
-        per_query: dict[str, list[float]] = {q: [] for q in data.QUERIES}
+        per_query: dict[str, list[float]] = {q: [] for q in queries}
         for _ in range(reps):  # round-robin, so no query gets a quieter moment than another
-            for q in data.QUERIES:
+            for q in queries:
                 per_query[q].append(timed_ms(lambda q=q: patients.search_patients(store, q))[0])
-    everything = [t for ts in per_query.values() for t in ts]
+    everything = [t for q in data.QUERIES for t in per_query[q]]
     report.put("search_100k_median_ms", median(everything), reps)
     medians = {q: round(median(ts), 2) for q, ts in per_query.items()}
-    hits = {q: data.expected_hits(persons, q) for q in data.QUERIES}
-    report.notes += [(f"“{q}” ({hits[q]} hits)", f"{m:.1f} ms") for q, m in medians.items()]
+    hits = {q: data.expected_hits(persons, q) for q in queries}
+    report.notes += [
+        (
+            f"“{q}” ({hits[q]} hits)",
+            f"{m:.1f} ms" + (" (not in the figure)" if q in data.EXTRA_QUERIES else ""),
+        )
+        for q, m in medians.items()
+    ]
     report.notes.append(("bulk create", f"{n} patients in {create_ms / 1000:.1f} s"))
     report.details = {
         "patients": n,
         "queries": len(data.QUERIES),
         "per_query_median_ms": medians,
         "hits": hits,
-        "worst_query_median_ms": max(medians.values()),
+        "worst_query_median_ms": max(medians[q] for q in data.QUERIES),
+        "not_in_figure": list(data.EXTRA_QUERIES),
         "bulk_create_s": round(create_ms / 1000, 2),
     }
     return report
