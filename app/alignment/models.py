@@ -1,0 +1,128 @@
+"""Where the two face models live, how they are checked, and loading them (no download ever).
+
+The files come from the Apache-2.0 MediaPipe 0.10.21 wheel and are put in place by
+`python -m app.alignment.install_models`; the app only reads them. Searched in order:
+$FACECHART_MODELS, the user data folder (works for editable and installed copies alike) and
+`resources/models/` of the source tree (a developer's checkout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "FACECHART_MODELS"
+DETECTOR = "face_detection_short_range.tflite"
+LANDMARKS = "face_landmark.tflite"
+LICENCE = "LICENSE-mediapipe.txt"
+SHA256 = {
+    DETECTOR: "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
+    LANDMARKS: "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814",
+}
+INSTALL_COMMAND = "python -m app.alignment.install_models"
+
+
+class ModelsMissing(RuntimeError):
+    """The face model files are absent or altered; the message says how to install them."""
+
+
+def source_models_dir() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "resources" / "models"
+
+
+def user_models_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("FaceChart", appauthor=False)) / "models"
+
+
+def install_dir() -> Path:
+    """Where the installer writes: $FACECHART_MODELS if set, else the user data folder."""
+    override = os.environ.get(ENV_VAR)
+    return Path(override) if override else user_models_dir()
+
+
+def search_dirs() -> list[Path]:
+    dirs = []
+    override = os.environ.get(ENV_VAR)
+    if override:
+        dirs.append(Path(override))
+    dirs += [user_models_dir(), source_models_dir()]
+    return dirs
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_ok(path: Path, name: str) -> bool:
+    return path.is_file() and sha256_file(path) == SHA256[name]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPaths:
+    detector: Path
+    landmarks: Path
+
+
+def find_models() -> ModelPaths:
+    """The first folder holding both files with the right hashes; ModelsMissing otherwise.
+
+    Hashes are checked on every first load: a truncated or altered file must not run."""
+    for folder in search_dirs():
+        det, lm = folder / DETECTOR, folder / LANDMARKS
+        if file_ok(det, DETECTOR) and file_ok(lm, LANDMARKS):
+            return ModelPaths(det, lm)
+    where = ", ".join(str(d) for d in search_dirs())
+    raise ModelsMissing(
+        "The face models for automatic alignment are not installed (looked in "
+        f"{where}). Run `{INSTALL_COMMAND}` once; until then align by hand."
+    )
+
+
+class _Nets(threading.local):
+    """cv2.dnn nets are not safe to share between threads: one pair per thread."""
+
+    paths: ModelPaths | None = None
+    detector: object | None = None
+    landmarks: object | None = None
+
+
+_nets = _Nets()
+_paths_lock = threading.Lock()
+_found: ModelPaths | None = None
+
+
+def _paths() -> ModelPaths:
+    global _found
+    with _paths_lock:
+        if _found is None or not (_found.detector.is_file() and _found.landmarks.is_file()):
+            _found = find_models()
+        return _found
+
+
+def forget_models() -> None:
+    """Drop cached paths and nets (after an install, or in tests that move the files)."""
+    global _found
+    with _paths_lock:
+        _found = None
+    _nets.paths = _nets.detector = _nets.landmarks = None
+
+
+def nets() -> tuple[object, object]:
+    """(detector net, landmark net) for this thread; raises ModelsMissing."""
+    import cv2
+
+    paths = _paths()
+    if _nets.paths != paths or _nets.detector is None:
+        _nets.detector = cv2.dnn.readNetFromTFLite(str(paths.detector))
+        _nets.landmarks = cv2.dnn.readNetFromTFLite(str(paths.landmarks))
+        _nets.paths = paths
+    return _nets.detector, _nets.landmarks
