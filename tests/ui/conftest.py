@@ -1,0 +1,55 @@
+"""GUI fixtures: the real main window on a real, temporary SQLite store with the demo clinic.
+
+Nothing is mocked: pages read and write through app.services like the running app.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.services.demo import build_demo
+from app.store.database import Store, open_store, sqlite_url
+from ui.app import application, build_window
+from ui.shell.main_window import MainWindow
+
+SIZE = (1366, 768)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo clinic built once; each test gets its own copy of the file (fast, isolated)."""
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    store = open_store(sqlite_url(path))
+    build_demo(store)
+    store.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, demo_template: Path) -> Path:
+    """Overrides tests/conftest.py's: `sqlite_store` then opens a copy of the demo clinic."""
+    path = tmp_path / "facechart.db"
+    shutil.copyfile(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_store(sqlite_store: Store) -> Store:
+    return sqlite_store
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_store: Store) -> Iterator[MainWindow]:
+    application()  # the style sheet and fonts of the real app, so sizes are the real ones
+    w = build_window(demo_store)
+    qtbot.addWidget(w)
+    w.resize(*SIZE)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()

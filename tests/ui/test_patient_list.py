@@ -1,0 +1,70 @@
+"""Finding patients: type a few letters, accents and case do not matter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from ui.shell.main_window import MainWindow
+from ui.shell.patient_page import PatientPage
+
+from .helpers import page_named, tap, tap_row
+
+
+def search(qtbot: QtBot, window: MainWindow, text: str) -> list[str]:
+    box = window.patient_list.search
+    box.clear()
+    qtbot.keyClicks(box, text)
+    qtbot.waitUntil(lambda: not window.patient_list._timer.isActive(), timeout=2000)
+    return window.patient_list.row_names()
+
+
+def test_empty_box_shows_recent_patients(window: MainWindow) -> None:
+    page = window.patient_list
+    assert page.summary.text() == "Recent patients"
+    names = page.row_names()
+    assert len(names) == 6
+    assert names[0] == "Zoë Martin"  # the demo marks her as seen last
+
+
+def test_search_folds_accents_and_case(qtbot: QtBot, window: MainWindow) -> None:
+    assert search(qtbot, window, "zoe") == ["Zoë Martin"]
+    assert window.patient_list.summary.text() == "1 patient found"
+    assert search(qtbot, window, "OSTER") == ["Lars Østergaard"]
+    assert search(qtbot, window, "weiss") == ["Jürgen Weiß"]
+    assert search(qtbot, window, "xyzzy") == []
+    assert window.patient_list.summary.text() == "0 patients found"
+    assert window.patient_list.empty.isVisible()
+
+
+def test_results_wait_for_a_pause_in_typing(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.patient_list
+    qtbot.keyClicks(page.search, "amel")
+    assert page._timer.isActive()  # no query per keystroke
+    assert page.summary.text() == "Recent patients"
+    qtbot.waitUntil(lambda: page.row_names() == ["Amélie Dubois"], timeout=2000)
+
+
+def test_clearing_the_box_brings_back_recent(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "lars")
+    window.patient_list.search.clear()
+    qtbot.waitUntil(lambda: window.patient_list.summary.text() == "Recent patients")
+
+
+def test_tapping_a_row_opens_the_patient_and_marks_seen(qtbot: QtBot, window: MainWindow) -> None:
+    search(qtbot, window, "oster")
+    tap_row(qtbot, window.patient_list.results, 0)
+    page = page_named(window, PatientPage)
+    assert page.patient.family_name == "Østergaard"
+    assert page.banner.name.text() == "Lars Østergaard"
+    assert page.banner.dob.text() == "Born 2 Nov 1976"
+    tap(qtbot, window.back)
+    window.patient_list.search.clear()
+    window.patient_list.refresh()
+    assert window.patient_list.row_names()[0] == "Lars Østergaard"
+
+
+def test_enter_opens_a_single_match(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClicks(window.patient_list.search, "siob")
+    qtbot.keyClick(window.patient_list.search, Qt.Key.Key_Return)
+    assert page_named(window, PatientPage).patient.given_name == "Siobhán"

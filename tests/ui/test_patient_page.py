@@ -1,0 +1,84 @@
+"""The patient page: name and date of birth on top, the visit timeline, starting a visit."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from app.domain.values import TreatmentType
+from app.services import patients, visits
+from app.store.database import Store
+from ui.shell.main_window import MainWindow
+from ui.shell.patient_page import PatientPage
+from ui.shell.visit_page import VisitPage
+
+from .helpers import page_named, tap
+
+
+def open_zoe(window: MainWindow, store: Store) -> PatientPage:
+    zoe = patients.search_patients(store, "zoe").patients[0]
+    window.open_patient(zoe.id)
+    return page_named(window, PatientPage)  # type: ignore[return-value]
+
+
+def test_timeline_shows_visits_thumbnails_and_units(window: MainWindow, demo_store: Store) -> None:
+    page = open_zoe(window, demo_store)
+    assert page.banner.name.text() == "Zoë Martin"
+    assert page.banner.dob.text() == "Born 12 Mar 1984"
+    assert page.banner.name.isVisible() and page.banner.dob.isVisible()
+    assert len(page.cards) == 2
+    touch_up, first = page.cards  # newest first
+    assert touch_up.findChild(type(page.summary), "touchUpBadge") is not None
+    assert first.findChild(type(page.summary), "touchUpBadge") is None
+
+    assert [t.findChild(type(page.summary), "thumbPicture") is not None for t in first.thumbnails]
+    names = [t.findChildren(type(page.summary))[1].text() for t in first.thumbnails]
+    assert names == ["Rest", "Frown", "Brow raise", "Smile"]
+    assert all(not t.picture.pixmap().isNull() for t in first.thumbnails)
+    # Units per product by name, from the newest version (demo: 5 × 5 U + 5 × 4 U).
+    assert first.units_label.text() == "Botox Cosmetic 45 U"
+    assert first.versions_label.text() == "2 chart versions"
+    assert touch_up.units_label.text() == "No injection points"
+    assert len(touch_up.thumbnails) == 1
+
+
+def test_tapping_a_card_opens_the_visit(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    page = open_zoe(window, demo_store)
+    first = page.cards[1]
+    page.scroll.ensureWidgetVisible(first)
+    tap(qtbot, first)
+    visit = page_named(window, VisitPage)
+    assert visit.visit.id == first.entry.visit.id
+
+
+def test_new_visit_as_touch_up(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    page = open_zoe(window, demo_store)
+    first_id = page.cards[1].entry.visit.id
+    tap(qtbot, page.new_visit_button)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.choose(TreatmentType.MICRONEEDLING)
+    dialog.touch_up.setCurrentIndex(2)  # the first treatment (newest first, after "No")
+    tap(qtbot, dialog.start_button)
+
+    visit_page = page_named(window, VisitPage)
+    entries = visits.timeline(demo_store, page.patient.id)
+    assert len(entries) == 3
+    new = next(e.visit for e in entries if e.visit.id == visit_page.visit.id)
+    assert new.treatment_type is TreatmentType.MICRONEEDLING
+    assert new.touch_up_of_id == first_id
+    assert new.practitioner  # the default practitioner
+    assert visit_page.history_hint.isVisible()  # nothing charted yet
+
+    tap(qtbot, window.back)
+    assert window.current_page() is page
+    assert len(page.cards) == 3  # the page reloaded itself on coming back
+
+
+def test_new_visit_can_be_cancelled(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    page = open_zoe(window, demo_store)
+    tap(qtbot, page.new_visit_button)
+    page.dialog.reject()
+    assert window.current_page() is page
+    assert len(visits.timeline(demo_store, page.patient.id)) == 2

@@ -1,0 +1,109 @@
+"""Starting the app: QApplication, the store, the style sheet, the main window.
+
+`run_app` is what `python main.py` (and the `facechart` launcher) call for the GUI forms.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.store.database import Store, open_store, sqlite_url
+from app.store.errors import StoreError
+from ui.common.context import AppContext
+from ui.shell.main_window import MainWindow
+
+BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch laptop
+
+
+def style_sheet() -> str:
+    """resources/style.qss, read through importlib so it also works from an installed wheel."""
+    return resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication, configured for touch (reused if it already exists, as in tests)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("FaceChart")
+    app.setOrganizationName("FaceChart")
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    app.setStyle("Fusion")  # the same look on Windows, macOS and Linux; the QSS builds on it
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+def build_window(store: Store, demo: bool = False) -> MainWindow:
+    return MainWindow(AppContext.open(store), demo=demo)
+
+
+def _demo_store() -> tuple[Store, Path]:
+    from app.services.demo import build_demo
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
+    folder = Path(tempfile.mkdtemp(prefix="facechart-demo-", dir=base or None))
+    store = open_store(sqlite_url(folder / "demo.db"))
+    build_demo(store)
+    return store, folder
+
+
+def _refuse(text: str, screenshot: str | None) -> int:
+    """A database problem at start-up: a clear message box, never a traceback."""
+    if screenshot:  # headless: nobody could close a box
+        print(f"error: {text}", file=sys.stderr)
+    else:
+        QMessageBox.critical(None, "FaceChart cannot open the database", text)
+    return 2
+
+
+def grab_to_file(window: QWidget, size: tuple[int, int], path: str) -> bool:
+    window.resize(*size)
+    window.show()
+    for _ in range(3):  # layouts settle over a few passes (scroll areas, fitted views)
+        QApplication.processEvents()
+    return window.grab().save(path, "PNG")
+
+
+def run_app(url: str, demo: bool, screenshot: str | None, size: tuple[int, int]) -> int:
+    app = application()
+    folder: Path | None = None
+    try:
+        try:
+            if demo:
+                store, folder = _demo_store()
+            else:
+                store = open_store(url)
+        except StoreError as exc:
+            return _refuse(str(exc), screenshot)
+        try:
+            window = build_window(store, demo=demo)
+            if screenshot:
+                if not grab_to_file(window, size, screenshot):
+                    print(f"error: could not write {screenshot}", file=sys.stderr)
+                    return 2
+                return 0
+            window.resize(*size)
+            window.showMaximized()
+            return app.exec()
+        except StoreError as exc:
+            return _refuse(str(exc), screenshot)
+        finally:
+            store.dispose()
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

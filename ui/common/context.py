@@ -1,0 +1,36 @@
+"""What every page needs from the running app: the store, who is working, the product names.
+
+Passed down explicitly so no page reaches into the main window for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.services import catalogue, practitioners
+from app.services.catalogue import ProductRecord
+from app.services.practitioners import PractitionerRecord
+from app.store.database import Store
+
+
+@dataclass
+class AppContext:
+    store: Store
+    practitioner: PractitionerRecord
+    products: dict[str, ProductRecord] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, store: Store) -> AppContext:
+        return cls(
+            store,
+            practitioners.default_practitioner(store),
+            {p.code: p for p in catalogue.list_products(store)},
+        )
+
+    def product_name(self, code: str) -> str:
+        product = self.products.get(code)
+        return product.name if product else code
+
+    def unit_label(self, code: str) -> str:
+        product = self.products.get(code)
+        return product.unit_label if product else "U"

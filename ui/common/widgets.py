@@ -1,0 +1,184 @@
+"""Touch-sized building blocks shared by the screens: buttons, headers, the patient banner,
+cards that act like buttons, and kinetic scrolling."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScroller,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.patients import PatientRecord
+from ui.common import format as fmt
+
+# Minimum touch target in device-independent pixels (CONTRACTS.md says 48; a little more is
+# kinder to gloved fingers). The style sheet uses the same figure.
+TOUCH = 56
+
+
+def button(text: str, role: str = "secondary", parent: QWidget | None = None) -> QPushButton:
+    """A push button at least TOUCH high; `role` (primary, secondary, danger, ghost) picks its
+    look in style.qss."""
+    b = QPushButton(text, parent)
+    b.setProperty("role", role)
+    b.setMinimumHeight(TOUCH)
+    b.setCursor(Qt.CursorShape.PointingHandCursor)
+    b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return b
+
+
+def label(text: str = "", kind: str = "body", parent: QWidget | None = None) -> QLabel:
+    """A label whose `kind` (title, heading, body, muted, small) picks its size in style.qss."""
+    lab = QLabel(text, parent)
+    lab.setProperty("kind", kind)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    return lab
+
+
+def enable_touch_scroll(area: QAbstractScrollArea) -> None:
+    """Flick to scroll with a finger. Touch only: a mouse-button gesture would delay the press
+    that selects a row, and pens get scroll bars as well as flicks."""
+    if isinstance(area, QAbstractItemView):  # flicks move by pixels, not by whole rows
+        area.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        area.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+
+def moved_too_far(start: QPointF, end: QPointF) -> bool:
+    """A finger that travelled this far was flicking, not tapping."""
+    return (end - start).manhattanLength() > QApplication.startDragDistance()
+
+
+class TapGuard(QObject):
+    """Tells a tap from a flick on a scrolling list. During a flick the content moves with the
+    finger, so press and release land on the same row and the list would "click" it; ask
+    `was_tap()` before acting on a click."""
+
+    def __init__(self, area: QAbstractScrollArea) -> None:
+        super().__init__(area)
+        self._viewport = area.viewport()
+        self._viewport.installEventFilter(self)
+        self._press: QPointF | None = None
+        self._moved = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self._press, self._moved = event.globalPosition(), False  # type: ignore[attr-defined]
+        elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease) and self._press:
+            if moved_too_far(self._press, event.globalPosition()):  # type: ignore[attr-defined]
+                self._moved = True
+        return False
+
+    def was_tap(self) -> bool:
+        scroller = QScroller.scroller(self._viewport)
+        scrolling = scroller.state() in (QScroller.State.Dragging, QScroller.State.Scrolling)
+        return not (self._moved or scrolling)
+
+
+class PatientBanner(QFrame):
+    """Name and date of birth, on every screen that shows a patient's photos (CONTRACTS.md):
+    the check against the wrong patient's chart that no one has to think about."""
+
+    def __init__(self, patient: PatientRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientBanner")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(24)
+        self.name = label(patient.display_name, "title")
+        self.name.setObjectName("patientName")
+        self.dob = label(fmt.born(patient.date_of_birth), "heading")
+        self.dob.setObjectName("patientDob")
+        row.addWidget(self.name)
+        row.addWidget(self.dob)
+        if patient.record_number:
+            row.addWidget(label(f"Record {patient.record_number}", "muted"))
+        row.addStretch(1)
+        self.extra = QHBoxLayout()  # page-specific buttons sit at the banner's right end
+        self.extra.setSpacing(12)
+        row.addLayout(self.extra)
+
+    def add_button(self, b: QPushButton) -> None:
+        self.extra.addWidget(b)
+
+
+class Card(QFrame):
+    """A framed panel that acts like one big button: tap anywhere on it. Mouse, pen and finger
+    all arrive here as a press/release pair (touch is synthesised into mouse by Qt)."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(TOUCH)
+        self._pressed = False
+        self._press_at = QPointF()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = True
+            self._press_at = event.globalPosition()
+            self.setProperty("pressed", True)
+            self._restyle()
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        was_pressed, self._pressed = self._pressed, False
+        self.setProperty("pressed", False)
+        self._restyle()
+        # In a scroll area a flick drags the card along under the finger: not a tap.
+        flicked = moved_too_far(self._press_at, event.globalPosition())
+        if was_pressed and not flicked and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        event.accept()
+
+    def _restyle(self) -> None:
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def vbox(parent: QWidget | None = None, margins: int = 0, spacing: int = 12) -> QVBoxLayout:
+    lay = QVBoxLayout(parent)
+    lay.setContentsMargins(margins, margins, margins, margins)
+    lay.setSpacing(spacing)
+    return lay
+
+
+def hbox(parent: QWidget | None = None, margins: int = 0, spacing: int = 12) -> QHBoxLayout:
+    lay = QHBoxLayout(parent)
+    lay.setContentsMargins(margins, margins, margins, margins)
+    lay.setSpacing(spacing)
+    return lay
+
+
+class Page(QWidget):
+    """A screen in the main window's stack. `title` shows in the top bar; `activated` runs
+    whenever the page comes (back) to the front, so it can reload what may have changed."""
+
+    title = ""
+
+    def activated(self) -> None:  # pragma: no cover - default does nothing
+        pass
+
+
+def set_state(widget: QObject, name: str, value: object) -> None:
+    """Set a dynamic property and re-apply the style sheet so `[name="value"]` rules follow."""
+    widget.setProperty(name, value)
+    if isinstance(widget, QWidget):
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)

@@ -1,0 +1,115 @@
+"""The main window: a stack of pages with a back button. It only navigates; each page loads
+its own data from the services and says, by signals, where the user wants to go next."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFrame, QMainWindow, QStackedWidget, QWidget
+
+from ui.common.context import AppContext
+from ui.common.widgets import Page, button, hbox, label, vbox
+from ui.shell.patient_form import PatientFormPage
+from ui.shell.patient_list import PatientListPage
+from ui.shell.patient_page import PatientPage
+from ui.shell.version_viewer import VersionViewerPage
+from ui.shell.visit_page import VisitPage
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, demo: bool = False) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
+        central = QWidget()
+        central.setObjectName("central")
+        lay = vbox(central, spacing=0)
+
+        bar = QFrame()
+        bar.setObjectName("topBar")
+        row = hbox(bar, margins=8, spacing=12)
+        self.back = button("‹  Back", "ghost")
+        self.back.setObjectName("backButton")
+        self.back.setMinimumWidth(120)
+        self.title = label("", "bartitle")
+        self.title.setObjectName("pageTitle")
+        row.addWidget(self.back)
+        row.addWidget(self.title, 1)
+        if demo:
+            row.addWidget(
+                label("Demo clinic — nothing is kept", "badge"), 0, Qt.AlignmentFlag.AlignVCenter
+            )
+        lay.addWidget(bar)
+
+        self.stack = QStackedWidget()
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.back.clicked.connect(self.go_back)
+        QShortcut(QKeySequence.StandardKey.Back, self, self.go_back)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.go_back)
+
+        self.patient_list = PatientListPage(ctx)
+        self.patient_list.patient_opened.connect(self.open_patient)
+        self.patient_list.new_patient_requested.connect(self.new_patient)
+        self._push(self.patient_list)
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def current_page(self) -> Page:
+        page = self.stack.currentWidget()
+        assert isinstance(page, Page)
+        return page
+
+    def _push(self, page: Page) -> None:
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self._shown(page)
+
+    def _shown(self, page: Page) -> None:
+        self.title.setText(page.title)
+        self.back.setVisible(self.stack.count() > 1)
+        page.activated()
+
+    def go_back(self) -> None:
+        if self.stack.count() <= 1:
+            return
+        page = self.stack.currentWidget()
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        self._shown(self.current_page())
+
+    def go_home(self) -> None:
+        while self.stack.count() > 1:
+            self.go_back()
+
+    def _replace_current(self, page: Page) -> None:
+        """Swap the top page (e.g. the new-patient form becomes the patient it created), so
+        Back does not return to a form that was already used."""
+        old = self.stack.currentWidget()
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self._push(page)
+
+    # -- where pages lead -------------------------------------------------------------------
+
+    def new_patient(self) -> None:
+        form = PatientFormPage(self.ctx)
+        form.created.connect(lambda pid: self.open_patient(pid, replace=True))
+        form.existing_chosen.connect(lambda pid: self.open_patient(pid, replace=True))
+        form.cancelled.connect(self.go_back)
+        self._push(form)
+
+    def open_patient(self, patient_id: int, replace: bool = False) -> None:
+        page = PatientPage(self.ctx, patient_id)
+        page.visit_opened.connect(self.open_visit)
+        (self._replace_current if replace else self._push)(page)
+
+    def open_visit(self, visit_id: int) -> None:
+        page = VisitPage(self.ctx, visit_id)
+        page.version_opened.connect(lambda vid: self.open_version(visit_id, vid))
+        page.visit_removed.connect(self.go_back)
+        self._push(page)
+
+    def open_version(self, visit_id: int, version_id: int) -> None:
+        self._push(VersionViewerPage(self.ctx, visit_id, version_id))

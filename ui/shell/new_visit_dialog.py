@@ -1,0 +1,82 @@
+"""Start a visit: pick the treatment with big toggles, optionally as a touch-up of an earlier
+visit (the first treatment almost always gets one at about two weeks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QDialog, QWidget
+
+from app.domain.values import TreatmentType
+from app.services.visits import TimelineEntry
+from ui.common import format as fmt
+from ui.common.widgets import TOUCH, button, hbox, label, vbox
+
+
+class NewVisitDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget,
+        earlier: list[TimelineEntry],
+        on_start: Callable[[TreatmentType, int | None], None],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("newVisitDialog")
+        self.setWindowTitle("New visit")
+        self.setModal(True)
+        self.setMinimumWidth(640)
+        self._on_start = on_start
+        lay = vbox(self, margins=24, spacing=16)
+        lay.addWidget(label(f"New visit today, {fmt.day(date.today())}", "heading"))
+        lay.addWidget(label("Treatment", "field"))
+        self.kinds = QButtonGroup(self)
+        row = hbox(spacing=12)
+        for t in TreatmentType:
+            b = button(t.label, "toggle")
+            b.setObjectName(f"treatment_{t.value}")
+            b.setCheckable(True)
+            b.setMinimumWidth(170)
+            self.kinds.addButton(b)
+            b.setProperty("treatment", t.value)
+            row.addWidget(b)
+            if t is TreatmentType.NEUROTOXIN:
+                b.setChecked(True)  # the app's main use
+        row.addStretch(1)
+        lay.addLayout(row)
+
+        lay.addWidget(label("Touch-up of an earlier visit?", "field"))
+        self.touch_up = QComboBox()
+        self.touch_up.setObjectName("touchUpOf")
+        self.touch_up.setMinimumHeight(TOUCH)
+        self.touch_up.addItem("No, a new treatment", None)
+        for e in earlier:
+            v = e.visit
+            self.touch_up.addItem(
+                f"Touch-up of {fmt.day(v.visit_date)} · {v.treatment_type.label}", v.id
+            )
+        lay.addWidget(self.touch_up)
+
+        actions = hbox(spacing=12)
+        actions.addStretch(1)
+        cancel = button("Cancel", "secondary")
+        self.start_button = button("Start visit", "primary")
+        self.start_button.setObjectName("startVisit")
+        self.start_button.setMinimumWidth(200)
+        actions.addWidget(cancel)
+        actions.addWidget(self.start_button)
+        lay.addLayout(actions)
+        cancel.clicked.connect(self.reject)
+        self.start_button.clicked.connect(self._start)
+
+    def choose(self, treatment: TreatmentType) -> None:
+        for b in self.kinds.buttons():
+            b.setChecked(b.property("treatment") == treatment.value)
+
+    def _start(self) -> None:
+        checked = self.kinds.checkedButton()
+        treatment = TreatmentType(checked.property("treatment")) if checked else TreatmentType.OTHER
+        earlier = self.touch_up.currentData(Qt.ItemDataRole.UserRole)
+        self.accept()
+        self._on_start(treatment, int(earlier) if earlier is not None else None)

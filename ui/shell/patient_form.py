@@ -1,0 +1,260 @@
+"""New patient: names, date of birth in three big fields, record number, notes. Checks for a
+likely duplicate (same name and date of birth) before creating, because two records of one
+person split their treatment history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from app.services import patients
+from app.services.patients import PatientRecord
+from app.store.errors import StoreError
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.dialogs import show_error
+from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _line(placeholder: str, name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumHeight(TOUCH)
+    return edit
+
+
+def _combo(items: list[str], placeholder: str, name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.addItems(items)
+    combo.setPlaceholderText(placeholder)
+    combo.setCurrentIndex(-1)  # no default: a guessed birthday is worse than an empty one
+    combo.setMinimumHeight(TOUCH)
+    combo.setMaxVisibleItems(12)
+    return combo
+
+
+class PatientFormPage(Page):
+    title = "New patient"
+    created = Signal(int)
+    existing_chosen = Signal(int)
+    cancelled = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("patientFormPage")
+        outer = hbox(self, margins=24)
+        outer.addStretch(1)
+        column = QWidget()
+        column.setMaximumWidth(1100)
+        outer.addWidget(column, 8)
+        outer.addStretch(1)
+        lay = vbox(column, spacing=14)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(6)
+        self.given = _line("e.g. Zoë", "givenName")
+        self.family = _line("e.g. Martin", "familyName")
+        self.day = _combo([str(d) for d in range(1, 32)], "Day", "dobDay")
+        self.month = _combo(list(MONTHS), "Month", "dobMonth")
+        self.year = _line("Year", "dobYear")
+        self.year.setValidator(QIntValidator(1900, 2999, self.year))
+        self.year.setMaxLength(4)
+        self.year.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.record = _line("Optional, e.g. FC-1042", "recordNumber")
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("notes")
+        self.notes.setPlaceholderText("Optional notes (allergies, preferences…)")
+        self.notes.setMinimumHeight(TOUCH * 2)
+        self.notes.setMaximumHeight(TOUCH * 2)
+        self.notes.setTabChangesFocus(True)
+
+        dob_row = hbox(spacing=8)
+        dob_row.addWidget(self.day, 2)
+        dob_row.addWidget(self.month, 4)
+        dob_row.addWidget(self.year, 3)
+
+        self.name_error = label("", "error")
+        self.dob_error = label("", "error")
+        self.name_error.setObjectName("nameError")
+        self.dob_error.setObjectName("dobError")
+
+        grid.addWidget(label("Given name", "field"), 0, 0)
+        grid.addWidget(label("Family name", "field"), 0, 1)
+        grid.addWidget(self.given, 1, 0)
+        grid.addWidget(self.family, 1, 1)
+        grid.addWidget(self.name_error, 2, 0, 1, 2)
+        grid.addWidget(label("Date of birth", "field"), 3, 0)
+        grid.addWidget(label("Record number", "field"), 3, 1)
+        grid.addLayout(dob_row, 4, 0)
+        grid.addWidget(self.record, 4, 1)
+        grid.addWidget(self.dob_error, 5, 0, 1, 2)
+        grid.addWidget(label("Notes", "field"), 6, 0)
+        grid.addWidget(self.notes, 7, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        lay.addLayout(grid)
+
+        self.duplicate_panel = QFrame()
+        self.duplicate_panel.setObjectName("duplicateWarning")
+        dup = vbox(self.duplicate_panel, margins=16, spacing=10)
+        self.duplicate_text = label("", "body")
+        self.duplicate_text.setObjectName("duplicateText")
+        self.duplicate_text.setWordWrap(True)
+        dup.addWidget(self.duplicate_text)
+        self.duplicate_buttons = hbox(spacing=12)
+        dup.addLayout(self.duplicate_buttons)
+        self.duplicate_panel.hide()
+        lay.addWidget(self.duplicate_panel)
+
+        lay.addStretch(1)
+        actions = hbox(spacing=16)
+        actions.addStretch(1)
+        self.cancel_button = button("Cancel", "secondary")
+        self.save_button = button("Create patient", "primary")
+        self.save_button.setObjectName("savePatient")
+        self.cancel_button.setMinimumWidth(160)
+        self.save_button.setMinimumWidth(240)
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.save_button)
+        lay.addLayout(actions)
+
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.save_button.clicked.connect(lambda: self.save(confirmed_new=False))
+        for edit in (self.given, self.family, self.year):
+            edit.textChanged.connect(self._details_changed)
+        for combo in (self.day, self.month):
+            combo.currentIndexChanged.connect(self._details_changed)
+
+    def activated(self) -> None:
+        self.given.setFocus()
+
+    def set_date_of_birth(self, d: date) -> None:
+        self.day.setCurrentIndex(d.day - 1)
+        self.month.setCurrentIndex(d.month - 1)
+        self.year.setText(str(d.year))
+
+    # -- checks ---------------------------------------------------------------------------------
+
+    def _details_changed(self) -> None:
+        # A warning about other details than those on screen would mislead.
+        self.duplicate_panel.hide()
+
+    def _date_of_birth(self) -> date | None:
+        """The date entered, or None with the reason shown under the field."""
+        if self.day.currentIndex() < 0 or self.month.currentIndex() < 0 or not self.year.text():
+            self.dob_error.setText("Enter the day, month and year of birth.")
+            return None
+        year = int(self.year.text())
+        try:
+            d = date(year, self.month.currentIndex() + 1, self.day.currentIndex() + 1)
+        except ValueError:
+            self.dob_error.setText(f"{MONTHS[self.month.currentIndex()]} {year} has no such day.")
+            return None
+        if d > date.today():
+            self.dob_error.setText("The date of birth is in the future.")
+            return None
+        if year < 1900:
+            self.dob_error.setText("Check the year of birth.")
+            return None
+        return d
+
+    def _validated(self) -> tuple[str, str, date] | None:
+        self.name_error.setText("")
+        self.dob_error.setText("")
+        given, family = self.given.text().strip(), self.family.text().strip()
+        ok = True
+        if not (given or family):  # one name is enough: some people have only one
+            self.name_error.setText("Enter the patient's name.")
+            ok = False
+        dob = self._date_of_birth()
+        return (given, family, dob) if ok and dob else None
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def save(self, confirmed_new: bool) -> None:
+        checked = self._validated()
+        if checked is None:
+            return
+        given, family, dob = checked
+        try:
+            if not confirmed_new:
+                same = patients.likely_duplicates(self.ctx.store, given, family, dob)
+                if same:
+                    self._warn_duplicates(same)
+                    return
+            record = patients.create_patient(
+                self.ctx.store,
+                given,
+                family,
+                dob,
+                record_number=self.record.text().strip() or None,
+                notes=self.notes.toPlainText().strip(),
+            )
+        except ValueError as exc:
+            self.name_error.setText(str(exc))
+            return
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        patients.mark_seen(self.ctx.store, record.id)
+        self.created.emit(record.id)
+
+    def _warn_duplicates(self, same: list[PatientRecord]) -> None:
+        who = "; ".join(
+            f"{p.display_name}, born {fmt.day(p.date_of_birth)}"
+            + (f" (record {p.record_number})" if p.record_number else "")
+            for p in same
+        )
+        many = len(same) > 1
+        self.duplicate_text.setText(
+            f"{'Patients' if many else 'A patient'} with the same name and date of birth already "
+            f"exist{'' if many else 's'}: {who}. Is this the same person?"
+        )
+        while self.duplicate_buttons.count():
+            item = self.duplicate_buttons.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for p in same[:3]:
+            b = button(f"Open {p.display_name}" if many else "Open that patient", "primary")
+            b.setObjectName("openDuplicate")
+            b.clicked.connect(lambda _c=False, pid=p.id: self._open_existing(pid))
+            self.duplicate_buttons.addWidget(b)
+        anyway = button("Create anyway", "secondary")
+        anyway.setObjectName("createAnyway")
+        anyway.clicked.connect(lambda: self.save(confirmed_new=True))
+        self.duplicate_buttons.addWidget(anyway)
+        self.duplicate_buttons.addStretch(1)
+        self.duplicate_panel.show()
+
+    def _open_existing(self, patient_id: int) -> None:
+        patients.mark_seen(self.ctx.store, patient_id)
+        self.existing_chosen.emit(patient_id)

@@ -1,0 +1,154 @@
+"""Find a patient: a big search box that answers as you type, recent patients when it is
+empty, and a big "New patient" button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
+
+from app.services import patients
+from app.services.patients import PatientRecord
+from app.store.errors import StoreError
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.dialogs import show_error
+from ui.common.widgets import (
+    TOUCH,
+    Page,
+    TapGuard,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    vbox,
+)
+
+SEARCH_DELAY_MS = 150  # typing a name should not run a query per keystroke
+ROW_HEIGHT = 76
+
+
+class PatientRow(QWidget):
+    """One result: the name large, date of birth and record number beside it."""
+
+    def __init__(self, patient: PatientRecord) -> None:
+        super().__init__()
+        self.setObjectName("patientRow")
+        row = hbox(self, margins=0, spacing=24)
+        row.setContentsMargins(20, 6, 20, 6)
+        name = label(patient.display_name, "rowtitle")
+        name.setObjectName("rowName")
+        row.addWidget(name, 3)
+        row.addWidget(label(fmt.born(patient.date_of_birth), "body"), 2)
+        row.addWidget(label(patient.record_number or "—", "muted"), 1)
+        # Let taps fall through to the list so it handles selection and activation.
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+
+class PatientListPage(Page):
+    title = "Patients"
+    patient_opened = Signal(int)
+    new_patient_requested = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("patientListPage")
+        lay = vbox(self, margins=24, spacing=16)
+
+        top = hbox(spacing=16)
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setPlaceholderText("Find a patient: a few letters of a name or record number")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumHeight(64)
+        top.addWidget(self.search, 1)
+        self.new_button = button("+  New patient", "primary")
+        self.new_button.setObjectName("newPatientButton")
+        self.new_button.setMinimumHeight(64)
+        top.addWidget(self.new_button)
+        lay.addLayout(top)
+
+        self.summary = label("", "heading")
+        self.summary.setObjectName("resultSummary")
+        lay.addWidget(self.summary)
+
+        self.results = QListWidget()
+        self.results.setObjectName("patientResults")
+        self.results.setUniformItemSizes(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        enable_touch_scroll(self.results)
+        self._tap_guard = TapGuard(self.results)
+        lay.addWidget(self.results, 1)
+
+        self.empty = label("", "muted")
+        self.empty.setObjectName("emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        lay.addWidget(self.empty)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._open_single)
+        self.results.itemClicked.connect(self._tapped)
+        self.results.itemActivated.connect(self._open_item)
+        self.new_button.clicked.connect(self.new_patient_requested)
+
+    def activated(self) -> None:
+        self.refresh()  # names and "recent" may have changed on the pages above
+        self.search.setFocus()
+
+    def refresh(self) -> None:
+        self._timer.stop()
+        text = self.search.text().strip()
+        try:
+            if text:
+                found = patients.search_patients(self.ctx.store, text)
+                rows, total = found.patients, found.total
+                shown = f" (first {len(rows)} shown)" if total > len(rows) else ""
+                self.summary.setText(f"{fmt.plural(total, 'patient')} found{shown}")
+                hint = f"No patient matches “{text}”. Check the spelling or add a new patient."
+            else:
+                rows = patients.recent_patients(self.ctx.store)
+                self.summary.setText("Recent patients")
+                hint = "No patients yet. Tap “New patient” to add the first one."
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self._fill(rows)
+        self.empty.setText(hint)
+        self.empty.setVisible(not rows)
+
+    def _fill(self, rows: list[PatientRecord]) -> None:
+        self.results.clear()
+        for p in rows:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, p.display_name)
+            item.setSizeHint(QSize(0, max(ROW_HEIGHT, TOUCH)))
+            self.results.addItem(item)
+            self.results.setItemWidget(item, PatientRow(p))
+
+    def row_names(self) -> list[str]:
+        """The names as shown, top to bottom."""
+        return [
+            self.results.item(i).data(Qt.ItemDataRole.AccessibleTextRole)
+            for i in range(self.results.count())
+        ]
+
+    def _tapped(self, item: QListWidgetItem) -> None:
+        if self._tap_guard.was_tap():
+            self._open_item(item)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        patient_id = int(item.data(Qt.ItemDataRole.UserRole))
+        patients.mark_seen(self.ctx.store, patient_id)
+        self.patient_opened.emit(patient_id)
+
+    def _open_single(self) -> None:
+        """Enter opens the only match, which is what a name plus date usually narrows to."""
+        self.refresh()
+        if self.results.count() == 1:
+            self._open_item(self.results.item(0))

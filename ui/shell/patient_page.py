@@ -1,0 +1,104 @@
+"""A patient: name and date of birth always on top, "New visit", and the visit timeline."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QScrollArea, QWidget
+
+from app.domain.values import TreatmentType
+from app.services import patients, visits
+from app.services.visits import TimelineEntry
+from app.store.errors import StoreError
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.dialogs import show_error
+from ui.common.widgets import Page, PatientBanner, button, enable_touch_scroll, label, vbox
+from ui.shell.new_visit_dialog import NewVisitDialog
+from ui.shell.timeline import VisitCard
+
+
+class PatientPage(Page):
+    title = "Patient"
+    visit_opened = Signal(int)
+
+    def __init__(self, ctx: AppContext, patient_id: int) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.patient = patients.get_patient(ctx.store, patient_id)
+        self.setObjectName("patientPage")
+        lay = vbox(self, margins=0, spacing=0)
+        self.banner = PatientBanner(self.patient)
+        self.new_visit_button = button("+  New visit", "primary")
+        self.new_visit_button.setObjectName("newVisitButton")
+        self.banner.add_button(self.new_visit_button)
+        lay.addWidget(self.banner)
+
+        body = vbox(margins=24, spacing=12)
+        lay.addLayout(body, 1)
+        self.summary = label("", "heading")
+        self.summary.setObjectName("timelineSummary")
+        body.addWidget(self.summary)
+        if self.patient.notes:
+            notes = label(self.patient.notes, "muted")
+            notes.setWordWrap(True)
+            body.addWidget(notes)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("timeline")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        enable_touch_scroll(self.scroll)
+        body.addWidget(self.scroll, 1)
+
+        self.entries: list[TimelineEntry] = []
+        self.cards: list[VisitCard] = []
+        self.new_visit_button.clicked.connect(self.ask_new_visit)
+        self.dialog: NewVisitDialog | None = None
+
+    def activated(self) -> None:
+        self.refresh()  # a visit may have been charted or entered in error meanwhile
+
+    def refresh(self) -> None:
+        try:
+            self.entries = visits.timeline(self.ctx.store, self.patient.id)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        dates = {e.visit.id: fmt.day(e.visit.visit_date) for e in self.entries}
+        content = QWidget()
+        content.setObjectName("timelineContent")
+        col = vbox(content, spacing=12)
+        self.cards = []
+        for e in self.entries:
+            card = VisitCard(self.ctx, e, dates.get(e.visit.touch_up_of_id or -1))
+            card.clicked.connect(lambda vid=e.visit.id: self.visit_opened.emit(vid))
+            col.addWidget(card)
+            self.cards.append(card)
+        if not self.entries:
+            empty = label("No visits yet. Tap “New visit” to start one.", "muted")
+            empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            col.addWidget(empty)
+        col.addStretch(1)
+        self.scroll.setWidget(content)  # replaces (and deletes) the previous cards
+        self.summary.setText(f"Visits ({len(self.entries)})" if self.entries else "Visits")
+
+    def ask_new_visit(self) -> None:
+        self.dialog = NewVisitDialog(self, self.entries, self.start_visit)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
+        self.dialog.open()
+
+    def start_visit(self, treatment: TreatmentType, touch_up_of: int | None) -> None:
+        try:
+            visit = visits.start_visit(
+                self.ctx.store,
+                self.patient.id,
+                self.ctx.practitioner.id,
+                treatment,
+                touch_up_of_id=touch_up_of,
+            )
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.refresh()
+        self.visit_opened.emit(visit.id)

@@ -1,0 +1,94 @@
+"""A saved chart version, read-only: one tab per charted view, the photo it was drawn on with
+its strokes and points, and what was used (units per product, lot, dilution)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QTabWidget
+
+from app.domain.values import format_units
+from app.services import catalogue, charts, patients, visits
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.widgets import Page, PatientBanner, hbox, label, vbox
+from ui.viewer.chart_view import ChartView
+
+
+class VersionViewerPage(Page):
+    def __init__(self, ctx: AppContext, visit_id: int, version_id: int) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("versionViewerPage")
+        self.loaded = charts.load_version(ctx.store, version_id)
+        visit = visits.get_visit(ctx.store, visit_id)
+        patient = patients.get_patient(ctx.store, visit.patient_id)
+        history = charts.history(ctx.store, visit_id)
+        info = self.loaded.info
+        newest = max((h.version_no for h in history), default=info.version_no)
+        self.title = f"Chart · {fmt.day(visit.visit_date)} · version {info.version_no}"
+
+        lay = vbox(self, spacing=0)
+        lay.addWidget(PatientBanner(patient))
+        self.banner = label("", "readonly")
+        self.banner.setObjectName("readOnlyBanner")
+        if self.loaded.is_head:
+            self.banner.setText(f"Version {info.version_no} of {newest} · the latest · view only")
+            self.banner.setProperty("older", False)
+        else:
+            self.banner.setText(
+                f"Read-only: version {info.version_no} of {newest}. A newer version exists."
+            )
+            self.banner.setProperty("older", True)
+        lay.addWidget(self.banner)
+
+        body = hbox(margins=16, spacing=16)
+        lay.addLayout(body, 1)
+        catalogue_views = catalogue.list_views(ctx.store)
+        names = {v.code: v.name for v in catalogue_views}
+        order = {v.code: n for n, v in enumerate(catalogue_views)}
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("viewTabs")
+        self.tabs.setDocumentMode(True)
+        self.views: list[ChartView] = []
+        for view_chart in sorted(self.loaded.content.views, key=lambda v: order.get(v.view, 99)):
+            view = ChartView(ctx.store, view_chart)
+            self.views.append(view)
+            self.tabs.addTab(view, names.get(view_chart.view, view_chart.view))
+        if not self.views:
+            self.tabs.addTab(label("This version has no marked views.", "muted"), "No views")
+        body.addWidget(self.tabs, 3)
+        body.addWidget(self._details(info), 1)
+
+    def _details(self, info: charts.VersionInfo) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("detailsPanel")
+        panel.setMinimumWidth(300)
+        panel.setMaximumWidth(420)
+        col = vbox(panel, margins=16, spacing=6)
+        col.addWidget(label("Saved", "section"))
+        who = f"\nby {info.saved_by}" if info.saved_by else ""
+        col.addWidget(label(f"{fmt.local_time(info.saved_at)}{who}", "body"))
+        if info.comment:
+            comment = label(f"“{info.comment}”", "body")
+            comment.setWordWrap(True)
+            col.addWidget(comment)
+        col.addSpacing(8)
+        col.addWidget(label("Units", "section"))
+        for line in fmt.units_lines(self.ctx, info.units) or ["No injection points"]:
+            col.addWidget(label(line, "strong"))
+        col.addWidget(label(fmt.plural(info.point_count, "injection point"), "muted"))
+        for use in self.loaded.content.products:
+            col.addSpacing(8)
+            col.addWidget(label(self.ctx.product_name(use.product), "section"))
+            facts = []
+            if use.lot:
+                facts.append(f"Lot {use.lot}")
+            if use.expiry:
+                facts.append(f"expires {fmt.day(use.expiry)}")
+            if use.dilution:
+                d = use.dilution
+                facts.append(f"{format_units(d.vial_units)} U in {format_units(d.diluent_ml)} mL")
+            text = label(" · ".join(facts) or "No lot recorded", "muted")
+            text.setWordWrap(True)
+            col.addWidget(text)
+        col.addStretch(1)
+        return panel

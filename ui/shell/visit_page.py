@@ -1,0 +1,230 @@
+"""A visit: its photos per view and its chart's version history. A version opens read-only in
+the viewer; the visit or a single photo can be marked entered in error (kept, but hidden)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QScrollArea, QWidget
+
+from app.services import charts, patients, photos, visits
+from app.services.charts import VersionInfo
+from app.services.photos import PhotoRecord
+from app.store.errors import StoreError
+from ui.common import format as fmt
+from ui.common import images
+from ui.common.context import AppContext
+from ui.common.dialogs import ReasonDialog, ask_reason, show_error
+from ui.common.widgets import (
+    TOUCH,
+    Page,
+    PatientBanner,
+    TapGuard,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    vbox,
+)
+
+TILE = QSize(160, 200)
+
+
+class PhotoTile(QFrame):
+    """One view's current photo, large enough to recognise, with its name."""
+
+    def __init__(self, ctx: AppContext, photo: PhotoRecord) -> None:
+        super().__init__()
+        self.photo = photo
+        self.setObjectName("photoTile")
+        lay = vbox(self, margins=8, spacing=6)
+        picture = QLabel()
+        picture.setFixedSize(TILE)
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture.setPixmap(images.fitted(images.thumbnail(ctx.store, photo.sha256), TILE))
+        lay.addWidget(picture)
+        lay.addWidget(label(photo.view_name, "body"), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.error_button = button("In error…", "ghost")
+        self.error_button.setObjectName("photoInError")
+        lay.addWidget(self.error_button)
+
+
+class VersionRow(QWidget):
+    def __init__(self, ctx: AppContext, info: VersionInfo, is_head: bool) -> None:
+        super().__init__()
+        self.setObjectName("versionRow")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        lay = vbox(self, margins=14, spacing=4)
+        top = hbox(spacing=12)
+        top.addWidget(label(f"Version {info.version_no}", "rowtitle"))
+        if is_head:
+            top.addWidget(label("Latest", "badge"))
+        top.addStretch(1)
+        top.addWidget(label(f"{fmt.plural(info.point_count, 'point')}", "muted"))
+        lay.addLayout(top)
+        who = f" · {info.saved_by}" if info.saved_by else ""
+        lay.addWidget(label(f"Saved {fmt.local_time(info.saved_at)}{who}", "muted"))
+        if info.comment:
+            comment = label(f"“{info.comment}”", "body")
+            comment.setWordWrap(True)
+            lay.addWidget(comment)
+        lay.addWidget(label(fmt.units_text(ctx, info.units, "No injection points"), "strong"))
+
+
+class VisitPage(Page):
+    version_opened = Signal(int)
+    visit_removed = Signal()
+
+    def __init__(self, ctx: AppContext, visit_id: int) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.visit = visits.get_visit(ctx.store, visit_id)
+        self.patient = patients.get_patient(ctx.store, self.visit.patient_id)
+        self.setObjectName("visitPage")
+        v = self.visit
+        self.title = f"Visit · {fmt.day(v.visit_date)} · {v.treatment_type.label}"
+        lay = vbox(self, spacing=0)
+        self.banner = PatientBanner(self.patient)
+        self.error_button = button("Visit entered in error…", "danger")
+        self.error_button.setObjectName("visitInError")
+        self.banner.add_button(self.error_button)
+        lay.addWidget(self.banner)
+
+        body = vbox(margins=24, spacing=12)
+        lay.addLayout(body, 1)
+        touch = " · Touch-up" if v.touch_up_of_id is not None else ""
+        by = f" · {v.practitioner}" if v.practitioner else ""
+        self.heading = label(
+            f"{fmt.day(v.visit_date)} · {v.treatment_type.label}{touch}{by}", "heading"
+        )
+        self.heading.setObjectName("visitHeading")
+        body.addWidget(self.heading)
+        if v.notes:
+            notes = label(v.notes, "muted")
+            notes.setWordWrap(True)
+            body.addWidget(notes)
+
+        columns = hbox(spacing=24)
+        body.addLayout(columns, 1)
+        left = vbox(spacing=8)
+        left.addWidget(label("Photos", "section"))
+        self.photo_scroll = QScrollArea()
+        self.photo_scroll.setObjectName("photoStrip")
+        self.photo_scroll.setWidgetResizable(True)
+        self.photo_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        enable_touch_scroll(self.photo_scroll)
+        left.addWidget(self.photo_scroll, 1)
+        columns.addLayout(left, 3)
+
+        right = vbox(spacing=8)
+        right.addWidget(label("Chart versions", "section"))
+        self.history = QListWidget()
+        self.history.setObjectName("versionHistory")
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        enable_touch_scroll(self.history)
+        self._tap_guard = TapGuard(self.history)
+        right.addWidget(self.history, 1)
+        self.history_hint = label("No chart saved for this visit yet.", "muted")
+        right.addWidget(self.history_hint)
+        right_panel = QWidget()
+        right_panel.setLayout(right)
+        right_panel.setMaximumWidth(480)
+        columns.addWidget(right_panel, 2)
+
+        self.tiles: list[PhotoTile] = []
+        self.versions: list[VersionInfo] = []
+        self.reason_dialog: ReasonDialog | None = None
+        self.history.itemClicked.connect(
+            lambda item: self._open_version(item) if self._tap_guard.was_tap() else None
+        )
+        self.history.itemActivated.connect(self._open_version)
+        self.error_button.clicked.connect(self.ask_visit_in_error)
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            shown = self._current_photos()
+            self.versions = charts.history(self.ctx.store, self.visit.id)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        strip = QWidget()
+        row = hbox(strip, spacing=12)
+        self.tiles = []
+        for photo in shown:
+            tile = PhotoTile(self.ctx, photo)
+            tile.error_button.clicked.connect(lambda _c=False, p=photo: self.ask_photo_in_error(p))
+            row.addWidget(tile, 0, Qt.AlignmentFlag.AlignTop)
+            self.tiles.append(tile)
+        if not shown:
+            row.addWidget(label("No photos for this visit.", "muted"), 0, Qt.AlignmentFlag.AlignTop)
+        row.addStretch(1)
+        self.photo_scroll.setWidget(strip)
+
+        self.history.clear()
+        for n, info in enumerate(self.versions):
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Version {info.version_no}")
+            row_widget = VersionRow(self.ctx, info, is_head=n == 0)
+            hint = row_widget.sizeHint()
+            item.setSizeHint(QSize(0, max(hint.height(), TOUCH)))
+            self.history.addItem(item)
+            self.history.setItemWidget(item, row_widget)
+        self.history_hint.setVisible(not self.versions)
+
+    def _current_photos(self) -> list[PhotoRecord]:
+        """The newest photo of each view: a retake replaces the earlier one on screen."""
+        newest: dict[str, PhotoRecord] = {}
+        for p in photos.photos_for_visit(self.ctx.store, self.visit.id):  # oldest first
+            newest[p.view_code] = p  # keeps the view's first place, takes the newest photo
+        return list(newest.values())
+
+    def version_labels(self) -> list[str]:
+        return [
+            self.history.item(i).data(Qt.ItemDataRole.AccessibleTextRole)
+            for i in range(self.history.count())
+        ]
+
+    def _open_version(self, item: QListWidgetItem) -> None:
+        self.version_opened.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # -- entered in error -----------------------------------------------------------------------
+
+    def ask_visit_in_error(self) -> None:
+        self.reason_dialog = ask_reason(
+            self,
+            "Visit entered in error",
+            f"The visit of {fmt.day(self.visit.visit_date)} will be hidden from "
+            f"{self.patient.display_name}'s timeline. It stays in the record with your name, "
+            "the time and the reason.",
+            self._visit_in_error,
+        )
+
+    def _visit_in_error(self, reason: str) -> None:
+        try:
+            visits.mark_visit_in_error(
+                self.ctx.store, self.visit.id, self.ctx.practitioner.id, reason
+            )
+        except (StoreError, ValueError) as exc:
+            show_error(self, str(exc))
+            return
+        self.visit_removed.emit()
+
+    def ask_photo_in_error(self, photo: PhotoRecord) -> None:
+        self.reason_dialog = ask_reason(
+            self,
+            "Photo entered in error",
+            f"The {photo.view_name} photo will be hidden from this visit. It stays in the record "
+            "with your name, the time and the reason.",
+            lambda reason: self._photo_in_error(photo, reason),
+        )
+
+    def _photo_in_error(self, photo: PhotoRecord, reason: str) -> None:
+        try:
+            photos.mark_photo_in_error(self.ctx.store, photo.id, self.ctx.practitioner.id, reason)
+        except (StoreError, ValueError) as exc:
+            show_error(self, str(exc))
+            return
+        self.refresh()
