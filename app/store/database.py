@@ -171,6 +171,15 @@ def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
     if parsed.drivername in ("postgresql", "postgres"):
         # A plain postgresql:// URL would pick psycopg2, which FaceChart does not ship.
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql":
+        # SQLite's busy timeout, on the server: without it a save waiting for another
+        # session's lock waits for ever instead of saying "busy" (DatabaseLockedError).
+        options = " ".join(
+            filter(
+                None, [str(parsed.query.get("options", "")), f"-c lock_timeout={busy_timeout_ms}"]
+            )
+        )
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
     return create_engine(parsed, pool_pre_ping=True)
 
 

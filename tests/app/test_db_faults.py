@@ -16,12 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import make_url
 
 from app.services import charts, integrity, photos, practitioners
 from app.store.database import open_store, sqlite_url
 from app.store.errors import (
     DatabaseLockedError,
+    DatabaseUnavailableError,
     DiskFullError,
     NewerDatabaseError,
     ReadOnlyDatabaseError,
@@ -35,6 +37,7 @@ from tests.app.fault_helpers import (
     make_charted,
     row_counts,
 )
+from tests.conftest import PG_URL, reset_postgres
 
 
 def _charted_file(path: Path) -> Charted:
@@ -239,3 +242,85 @@ def test_database_from_a_newer_facechart_is_refused_untouched(
 
     assert file_digest(path) == before
     assert _databases(tmp_path) == files_before
+
+
+# --- the same faults on PostgreSQL (when FACECHART_TEST_PG names a server) -------------------
+
+
+def test_unreachable_server_is_a_clear_store_error():
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    with pytest.raises(DatabaseUnavailableError, match="cannot be reached"):
+        open_store("postgresql://facechart@127.0.0.1:1/facechart", busy_timeout_ms=200)
+
+
+needs_pg = pytest.mark.skipif(not PG_URL, reason="FACECHART_TEST_PG names no server")
+
+
+@pytest.fixture
+def pg_charted() -> Iterator[Charted]:
+    assert PG_URL
+    reset_postgres(PG_URL)
+    store = open_store(PG_URL)
+    try:
+        yield make_charted(store)
+    finally:
+        store.dispose()
+
+
+def _with_options(url: str, options: str) -> str:
+    return make_url(url).update_query_dict({"options": options}).render_as_string(False)
+
+
+@needs_pg
+@pytest.mark.pg
+def test_postgres_read_only_session_refuses_saves(pg_charted: Charted):
+    assert PG_URL
+    store = open_store(_with_options(PG_URL, "-c default_transaction_read_only=on"))
+    try:
+        assert_v1_intact(store, pg_charted)
+        with pytest.raises(ReadOnlyDatabaseError, match="read-only"):
+            _save_v2(store, pg_charted)
+        assert_v1_intact(store, pg_charted)
+    finally:
+        store.dispose()
+
+
+@needs_pg
+@pytest.mark.pg
+def test_postgres_lock_gives_locked_error_then_the_same_save_succeeds(pg_charted: Charted):
+    assert PG_URL
+    other = create_engine(PG_URL).connect()
+    other.exec_driver_sql("LOCK TABLE chart_version IN EXCLUSIVE MODE")  # opens a transaction
+    store = open_store(PG_URL, busy_timeout_ms=200)
+    try:
+        counts = row_counts(store)
+        started = time.monotonic()
+        with pytest.raises(DatabaseLockedError, match="busy"):
+            _save_v2(store, pg_charted)
+        assert time.monotonic() - started < 5  # it gave up after the timeout, not never
+        other.rollback()
+        assert row_counts(store) == counts
+        assert _save_v2(store, pg_charted).version_no == 2
+        assert integrity.check_store(store).intact
+    finally:
+        other.close()
+        other.engine.dispose()
+        store.dispose()
+
+
+@needs_pg
+@pytest.mark.pg
+def test_postgres_database_from_a_newer_facechart_is_refused_untouched(pg_charted: Charted):
+    assert PG_URL
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    tables = sorted(inspect(engine).get_table_names())
+    with pytest.raises(NewerDatabaseError, match="f00dfeed9999"):
+        open_store(PG_URL)
+    assert sorted(inspect(engine).get_table_names()) == tables
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == (
+            "f00dfeed9999"
+        )
+    engine.dispose()
