@@ -21,6 +21,9 @@ CONFIGS = (((1366, 768), "1"), ((1440, 960), "2"))
 def render_all(outdir: Path, size: tuple[int, int]) -> list[Path]:
     """Walk the demo clinic through every screen and save each as PNG; returns the files."""
     sys.path.insert(0, str(ROOT))
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QColor, QPainter
+
     from app.services import charts, patients, visits
     from app.store.database import open_store, sqlite_url
     from ui.app import application, build_window
@@ -38,11 +41,18 @@ def render_all(outdir: Path, size: tuple[int, int]) -> list[Path]:
         ratio = window.devicePixelRatioF()
         tag = f"{round(size[0] * ratio)}x{round(size[1] * ratio)}"
 
-        def shot(name: str, widget=None) -> None:  # type: ignore[no-untyped-def]
+        def shot(name: str, dialog=None) -> None:  # type: ignore[no-untyped-def]
             for _ in range(4):
                 app.processEvents()
             path = outdir / f"{name}-{tag}.png"
-            (widget or window).grab().save(str(path), "PNG")
+            picture = window.grab()
+            if dialog is not None:  # a dialog is its own window: show it over a dimmed screen
+                painter = QPainter(picture)
+                painter.fillRect(QRect(0, 0, *size), QColor(0, 0, 0, 110))
+                top_left = QPoint((size[0] - dialog.width()) // 2, (size[1] - dialog.height()) // 2)
+                painter.drawPixmap(top_left, dialog.grab())
+                painter.end()
+            picture.save(str(path), "PNG")
             saved.append(path)
 
         shot("01-patient-list")

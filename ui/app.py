@@ -24,8 +24,12 @@ BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch la
 
 
 def style_sheet() -> str:
-    """resources/style.qss, read through importlib so it also works from an installed wheel."""
-    return resources.files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+    """resources/style.qss, read through importlib so it also works from an installed wheel.
+    Its `@ICONS@` stands for the icons folder, which Qt needs as a real path."""
+    package = resources.files("resources")
+    qss = package.joinpath("style.qss").read_text(encoding="utf-8")
+    icons = Path(str(package.joinpath("icons"))).as_posix()
+    return qss.replace("@ICONS@", icons)
 
 
 def application(argv: list[str] | None = None) -> QApplication:

@@ -37,7 +37,8 @@ def test_timeline_shows_visits_thumbnails_and_units(window: MainWindow, demo_sto
     # Units per product by name, from the newest version (demo: 5 × 5 U + 5 × 4 U).
     assert first.units_label.text() == "Botox Cosmetic 45 U"
     assert first.versions_label.text() == "2 chart versions"
-    assert touch_up.units_label.text() == "No injection points"
+    assert touch_up.versions_label.text() == "No chart saved"
+    assert not touch_up.units_label.isVisible()
     assert len(touch_up.thumbnails) == 1
 
 

@@ -88,13 +88,18 @@ def test_finger_flick_scrolls_the_patient_list(
 
 
 def too_small(root: QWidget) -> list[str]:
-    """Every visible button, text field and combo box under `root` must be ≥ 48 px high."""
+    """Every visible button, text field and combo box under `root` must be ≥ 48 px high, and
+    whole: not cut off by a parent squeezed smaller than its contents."""
     small = []
     for w in root.findChildren(QWidget):
         if isinstance(w, QAbstractButton | QLineEdit | QComboBox) and w.isVisibleTo(root):
+            text = w.text() if hasattr(w, "text") else ""
+            name = f"{type(w).__name__} {w.objectName()!r} {text!r}"
             if w.height() < MIN_TARGET:
-                text = w.text() if hasattr(w, "text") else ""
-                small.append(f"{type(w).__name__} {w.objectName()!r} {text!r}: {w.height()} px")
+                small.append(f"{name}: {w.height()} px")
+            parent = w.parentWidget()
+            if parent is not None and not parent.rect().contains(w.geometry()):
+                small.append(f"{name}: clipped by its parent")
     return small
 
 

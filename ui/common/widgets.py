@@ -94,6 +94,8 @@ class PatientBanner(QFrame):
     def __init__(self, patient: PatientRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientBanner")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(TOUCH + 16)  # the same height with or without buttons
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(24)

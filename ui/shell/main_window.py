@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from ui.common.context import AppContext
-from ui.common.widgets import Page, button, hbox, label, vbox
+from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_list import PatientListPage
 from ui.shell.patient_page import PatientPage
@@ -27,6 +27,9 @@ class MainWindow(QMainWindow):
 
         bar = QFrame()
         bar.setObjectName("topBar")
+        # Never squeezed by a tall page: the back button must stay whole.
+        bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        bar.setMinimumHeight(TOUCH + 16)  # the same height with or without the back button
         row = hbox(bar, margins=8, spacing=12)
         self.back = button("‹  Back", "ghost")
         self.back.setObjectName("backButton")

@@ -59,19 +59,19 @@ class VisitCard(Card):
         if touch_up_of:
             col.addWidget(label(f"after the visit of {touch_up_of}", "muted"))
         lines = fmt.units_lines(ctx, entry.units)
+        charted = entry.version_count > 0
         self.units_label = label("\n".join(lines) if lines else "No injection points", "body")
         self.units_label.setObjectName("visitUnits")
         self.units_label.setProperty("strong", bool(lines))
+        self.units_label.setVisible(charted)  # "no points" would mislead before any chart
         col.addWidget(self.units_label)
         self.versions_label = label(
-            fmt.plural(entry.version_count, "chart version")
-            if entry.version_count
-            else "No chart saved",
+            fmt.plural(entry.version_count, "chart version") if charted else "No chart saved",
             "muted",
         )
         col.addWidget(self.versions_label)
         if v.practitioner:
-            col.addWidget(label(v.practitioner, "muted"))
+            col.addWidget(label(f"by {v.practitioner}", "muted"))
         col.addStretch(1)
         row.addWidget(facts)
 

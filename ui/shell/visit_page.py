@@ -92,7 +92,7 @@ class VisitPage(Page):
         body = vbox(margins=24, spacing=12)
         lay.addLayout(body, 1)
         touch = " · Touch-up" if v.touch_up_of_id is not None else ""
-        by = f" · {v.practitioner}" if v.practitioner else ""
+        by = f" · by {v.practitioner}" if v.practitioner else ""
         self.heading = label(
             f"{fmt.day(v.visit_date)} · {v.treatment_type.label}{touch}{by}", "heading"
         )
