@@ -1,0 +1,57 @@
+"""`python main.py align OLD NEW [--points FILE]` (CONTRACTS.md): one JSON object on stdout.
+
+Exit 0 whenever a result was printed, including "could not align" (confidence 0, method
+"none", every point null); exit 2 when an input cannot be read (no such file, not an image,
+a points file that is not a JSON list of [x, y]). No display and no Qt are involved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+from app.alignment.align import align_images
+from app.imaging.decode import ImageError
+
+
+def read_points(path: Path) -> list[list[float]]:
+    """A JSON list of [x, y] pairs; ValueError with a clear message otherwise."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read points file {path}: {exc.strerror or exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"points file {path} is not JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise ValueError(f"points file {path} must hold a JSON list of [x, y]")
+    points = []
+    for i, p in enumerate(data):
+        ok = isinstance(p, list | tuple) and len(p) == 2
+        ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
+        if not ok or not all(math.isfinite(v) for v in p):
+            raise ValueError(f"point {i} in {path} is not [x, y] with finite numbers: {p!r}")
+        points.append([float(p[0]), float(p[1])])
+    return points
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def run_align(old: Path, new: Path, points_file: Path | None = None) -> int:
+    try:
+        old_bytes, new_bytes = _read(old), _read(new)
+        points = read_points(points_file) if points_file is not None else None
+        result = align_images(old_bytes, new_bytes)
+    except (ValueError, ImageError) as exc:  # ImageError is a ValueError; named for the reader
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.message:
+        print(result.message, file=sys.stderr)  # stdout stays one JSON object
+    print(json.dumps(result.to_json(points), ensure_ascii=False, allow_nan=False))
+    return 0

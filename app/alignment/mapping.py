@@ -1,0 +1,256 @@
+"""Mappings from OLD photo pixels to NEW photo pixels, and their saved form (ADR 0007).
+
+Three kinds share one interface (`map_points`, `to_dict`, `mapping_from_dict`):
+- `MeshMapping`: piecewise affine through a Delaunay triangulation of the 468 mesh points of
+  OLD (each triangle goes to the same three points in NEW); outside the mesh, the least-squares
+  similarity of all 468 points, blended into the mesh's own displacement near its edge so the
+  mapping has no seam at the hull.
+- `SimilarityMapping`: one scale + rotation + shift (method "similarity" or "manual").
+- `NoMapping`: "could not align"; every point maps to None.
+A mapping is rebuilt from its dict alone and maps identically: the live mapping is itself
+built from the rounded numbers that are saved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+FORMAT = 1
+DECIMALS = 2  # 0.01 px: far below what a marking needs, keeps the saved JSON small
+MATRIX_DECIMALS = 9  # a matrix's scale and rotation need more than pixel rounding
+BLEND_IOD = 0.25  # outside the mesh its displacement fades out over this many IOD
+
+
+class Mapping(Protocol):
+    method: str
+
+    def map_points(self, points: np.ndarray) -> np.ndarray: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def fit_similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Least-squares similarity (Umeyama, no reflection) taking src onto dst, as a 2×3 matrix."""
+    src, dst = np.asarray(src, float), np.asarray(dst, float)
+    ms, md = src.mean(0), dst.mean(0)
+    a, b = src - ms, dst - md
+    var = (a**2).sum()
+    if var <= 1e-12:
+        raise ValueError("the points to fit coincide")
+    # Complex-number form: dst ≈ z * src with z = s·e^{iθ}, z = Σ conj(a)·b / Σ |a|².
+    za = a[:, 0] + 1j * a[:, 1]
+    zb = b[:, 0] + 1j * b[:, 1]
+    z = (np.conj(za) * zb).sum() / var
+    c, s = z.real, z.imag
+    m = np.array([[c, -s, 0.0], [s, c, 0.0]])
+    m[:, 2] = md - m[:, :2] @ ms
+    return m
+
+
+def apply_affine(m: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return np.asarray(points, float) @ m[:, :2].T + m[:, 2]
+
+
+def similarity_params(m: np.ndarray) -> dict[str, float]:
+    """Scale, rotation (degrees, clockwise on screen since y points down) and shift of m."""
+    return {
+        "scale": float(math.hypot(m[0, 0], m[1, 0])),
+        "rotation_deg": float(math.degrees(math.atan2(m[1, 0], m[0, 0]))),
+        "dx": float(m[0, 2]),
+        "dy": float(m[1, 2]),
+    }
+
+
+def _round(a: np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(a, float), DECIMALS)
+
+
+def delaunay(points: np.ndarray) -> np.ndarray:
+    """(T, 3) indices of a Delaunay triangulation of `points`, without degenerate slivers."""
+    pts = np.asarray(points, float)
+    lo = np.floor(pts.min(0)) - 10
+    size = np.ceil(pts.max(0) - lo) + 10
+    sub = cv2.Subdiv2D((int(lo[0]), int(lo[1]), int(size[0]), int(size[1])))
+    # Subdiv2D returns corner coordinates (float32), not ids: look the ids up by coordinate.
+    index = {}
+    for i, (x, y) in enumerate(pts.astype(np.float32)):
+        sub.insert((float(x), float(y)))
+        index.setdefault((float(x), float(y)), i)
+    tris = []
+    for row in sub.getTriangleList().astype(np.float32):
+        idx = [index.get((float(row[k]), float(row[k + 1]))) for k in (0, 2, 4)]
+        if None not in idx and len(set(idx)) == 3:
+            tris.append(idx)
+    tri = np.asarray(tris, int).reshape(-1, 3)
+    a, b, c = pts[tri[:, 0]], pts[tri[:, 1]], pts[tri[:, 2]]
+    area = np.abs(np.cross(b - a, c - a)) / 2
+    span = float(np.ptp(pts, axis=0).prod()) or 1.0
+    return tri[area > span * 1e-7]
+
+
+def _hull_nearest(hull: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the nearest point on the closed polygon `hull` and its distance."""
+    a = hull
+    b = np.roll(hull, -1, axis=0)
+    ab = b - a
+    ap = points[:, None, :] - a[None, :, :]
+    t = np.clip((ap * ab).sum(-1) / np.maximum((ab**2).sum(-1), 1e-12), 0, 1)
+    proj = a[None] + t[..., None] * ab[None]
+    d = np.hypot(*(points[:, None, :] - proj).transpose(2, 0, 1))
+    k = d.argmin(1)
+    rows = np.arange(len(points))
+    return proj[rows, k], d[rows, k]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarityMapping:
+    matrix: np.ndarray  # 2×3, rounded as saved, so a reloaded mapping maps identically
+    method: str = "similarity"
+
+    def __post_init__(self) -> None:
+        m = np.round(np.asarray(self.matrix, float).reshape(2, 3), MATRIX_DECIMALS)
+        object.__setattr__(self, "matrix", m)
+
+    @classmethod
+    def identity(cls, method: str = "manual") -> SimilarityMapping:
+        return cls(np.array([[1.0, 0, 0], [0, 1.0, 0]]), method)
+
+    def map_points(self, points: np.ndarray) -> np.ndarray:
+        return apply_affine(self.matrix, np.asarray(points, float).reshape(-1, 2))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "method": self.method,
+            "similarity": self.matrix.tolist(),
+            **{k: round(v, 6) for k, v in similarity_params(self.matrix).items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NoMapping:
+    reason: str = ""
+    method: str = "none"
+
+    def map_points(self, points: np.ndarray) -> np.ndarray:
+        return np.full((len(np.asarray(points).reshape(-1, 2)), 2), np.nan)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, "method": "none", "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class MeshMapping:
+    old: np.ndarray  # (468, 2) OLD pixels, rounded
+    new: np.ndarray  # (468, 2) NEW pixels, rounded
+    triangles: np.ndarray  # (T, 3) indices into old/new
+    similarity: np.ndarray = field(init=False)
+    method: str = "mesh"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "similarity", fit_similarity(self.old, self.new))
+        # Per triangle, the affine that takes its OLD corners to its NEW corners.
+        a = self.old[self.triangles]  # (T, 3, 2)
+        b = self.new[self.triangles]
+        src = np.concatenate([a, np.ones((*a.shape[:2], 1))], axis=2)  # (T, 3, 3)
+        object.__setattr__(self, "_affines", np.linalg.solve(src, b).transpose(0, 2, 1))
+        # Barycentric setup for point location in OLD.
+        v0, v1 = a[:, 1] - a[:, 0], a[:, 2] - a[:, 0]
+        det = v0[:, 0] * v1[:, 1] - v0[:, 1] * v1[:, 0]
+        object.__setattr__(self, "_bary", (a[:, 0], v0, v1, det))
+        hull = cv2.convexHull(self.old.astype(np.float32)).reshape(-1, 2).astype(float)
+        object.__setattr__(self, "_hull", hull)
+        r, left = self.new[[33, 263]]
+        object.__setattr__(self, "_blend_px", BLEND_IOD * float(np.hypot(*(left - r))) * 1.3)
+
+    @classmethod
+    def build(cls, old: np.ndarray, new: np.ndarray) -> MeshMapping:
+        old, new = _round(old), _round(new)
+        return cls(old, new, delaunay(old))
+
+    def _locate(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of a triangle containing each point (-1 outside), plus an inside mask."""
+        o, v0, v1, det = self._bary  # type: ignore[attr-defined]
+        d = pts[:, None, :] - o[None]
+        u = (d[..., 0] * v1[:, 1] - d[..., 1] * v1[:, 0]) / det
+        v = (v0[:, 0] * d[..., 1] - v0[:, 1] * d[..., 0]) / det
+        eps = 1e-9
+        inside = (u >= -eps) & (v >= -eps) & (u + v <= 1 + eps)
+        found = inside.any(1)
+        return np.where(found, inside.argmax(1), -1), found
+
+    def _piecewise(self, pts: np.ndarray, tri: np.ndarray) -> np.ndarray:
+        m = self._affines[tri]  # type: ignore[attr-defined]
+        return np.einsum("nij,nj->ni", m[:, :, :2], pts) + m[:, :, 2]
+
+    def map_points(self, points: np.ndarray) -> np.ndarray:
+        pts = np.asarray(points, float).reshape(-1, 2)
+        out = apply_affine(self.similarity, pts)
+        if not len(pts):
+            return out
+        tri, found = self._locate(pts)
+        if found.any():
+            out[found] = self._piecewise(pts[found], tri[found])
+        outside = ~found
+        if outside.any():
+            # Continuous at the hull: the mesh's displacement at the nearest edge point fades.
+            near, dist = _hull_nearest(self._hull, pts[outside])  # type: ignore[attr-defined]
+            ntri, nfound = self._locate(near)
+            ntri[~nfound] = self._locate_nearest_tri(near[~nfound])
+            delta = self._piecewise(near, ntri) - apply_affine(self.similarity, near)
+            w = np.exp(-dist / max(self._blend_px, 1e-6))  # type: ignore[attr-defined]
+            out[outside] += w[:, None] * delta
+        return out
+
+    def _locate_nearest_tri(self, pts: np.ndarray) -> np.ndarray:
+        centroids = self.old[self.triangles].mean(1)
+        return np.hypot(*(pts[:, None] - centroids[None]).transpose(2, 0, 1)).argmin(1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "method": self.method,
+            "similarity": np.round(self.similarity, MATRIX_DECIMALS).tolist(),  # informative
+            "old": self.old.tolist(),
+            "new": self.new.tolist(),
+            "triangles": self.triangles.tolist(),
+        }
+
+
+def mapping_from_dict(data: dict[str, Any]) -> Mapping:
+    """The mapping a saved dict describes, mapping exactly as it did when it was saved."""
+    method = data.get("method")
+    if data.get("format", FORMAT) != FORMAT:
+        raise ValueError(f"unknown alignment format {data.get('format')!r}")
+    if method == "none":
+        return NoMapping(str(data.get("reason", "")))
+    if method == "mesh":
+        return MeshMapping(
+            np.asarray(data["old"], float),
+            np.asarray(data["new"], float),
+            np.asarray(data["triangles"], int).reshape(-1, 3),
+        )
+    if method in ("similarity", "manual"):
+        return SimilarityMapping(np.asarray(data["similarity"], float).reshape(2, 3), method)
+    if method == "corrected":
+        from app.alignment.manual import CorrectedMapping
+
+        return CorrectedMapping.from_dict(data)
+    raise ValueError(f"unknown alignment method {method!r}")
+
+
+def map_or_none(mapping: Mapping, points: Sequence[Sequence[float]]) -> list[list[float] | None]:
+    """Points as JSON-ready lists: [x, y] rounded to 0.001 px, or None where unmapped."""
+    if not len(points):
+        return []
+    out = mapping.map_points(np.asarray(points, float).reshape(-1, 2))
+    return [
+        None if not np.all(np.isfinite(p)) else [round(float(p[0]), 3), round(float(p[1]), 3)]
+        for p in out
+    ]
