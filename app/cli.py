@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="verify every chart version's hash chain and every photo's hash",
     )
+    align = sub.add_parser(
+        "align",
+        help="align an earlier photo to a new one and print the mapping as one JSON object",
+    )
+    align.add_argument("old", metavar="OLD", type=Path, help="the earlier photo")
+    align.add_argument("new", metavar="NEW", type=Path, help="today's photo")
+    align.add_argument(
+        "--points", metavar="FILE", type=Path, help="JSON list of [x, y] in OLD to map into NEW"
+    )
     return parser
 
 
@@ -97,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     url = getattr(args, "db", None) or default_url()
     if args.command == "check":
         return run_check(url)
+    if args.command == "align":
+        from app.alignment.cli import run_align  # numpy/OpenCV only when aligning
+
+        return run_align(args.old, args.new, args.points)
     size = parse_size(args.size)
     from ui.app import run_app  # only the GUI forms import Qt
 
