@@ -22,6 +22,11 @@ try:  # HEIC from phones and tablets
 except ImportError:  # pragma: no cover - pillow-heif is a dependency; kept optional for safety
     HEIF_AVAILABLE = False
 
+try:  # libjpeg-turbo with its warnings: finds JPEGs damaged in the middle (see _check_jpeg)
+    import simplejpeg
+except ImportError:  # pragma: no cover - a dependency; without it damage goes unnoticed
+    simplejpeg = None
+
 MAX_PIXELS = 100_000_000  # above this an image is refused (decompression bomb or absurd size)
 
 # Pillow's own guard fires at 2x its limit; we check the header ourselves, before decoding.
@@ -88,6 +93,41 @@ def _taken_at(img: Image.Image) -> datetime | None:
         return None
 
 
+# libjpeg's warnings that do not mean damaged pixels: bytes padded before the end marker by
+# some cameras and editors (every pixel was decoded by then), a broken colour profile.
+_HARMLESS_JPEG_WARNINGS = ("extraneous bytes before marker 0xd9", "bad icc marker")
+
+
+def _check_jpeg(data: bytes) -> None:
+    """Refuse a JPEG whose compressed data is damaged.
+
+    JPEG has no checksum, and libjpeg meets damage in the middle of a file with a warning
+    ("Corrupt JPEG data: premature end of data segment") and decodes on, giving grey or garbled
+    pixels below the damage. Pillow silences those warnings, so a damaged photo imported as if
+    whole. libjpeg-turbo in strict mode raises them; a 1/8-scale decode still reads every byte
+    of compressed data and is cheap. Only the corrupt-data warnings refuse a file: anything
+    else it reports (an unusual but valid layout) is left to Pillow, the decoder of record.
+    """
+    if simplejpeg is None:  # pragma: no cover
+        return
+    try:
+        colorspace = simplejpeg.decode_jpeg_header(data)[2]
+        simplejpeg.decode_jpeg(
+            data,
+            colorspace={"CMYK": "CMYK", "Gray": "GRAY"}.get(colorspace, "RGB"),
+            min_factor=8,
+            fastdct=True,
+            fastupsample=True,
+            strict=True,
+        )
+    except ValueError as exc:
+        text = str(exc)
+        lowered = text.lower()
+        damaged = lowered.startswith("corrupt jpeg data") or "premature end" in lowered
+        if damaged and not any(w in lowered for w in _HARMLESS_JPEG_WARNINGS):
+            raise ImageError(f"The image file is damaged: {text}.") from exc
+
+
 def inspect_image(data: bytes) -> ImageInfo:
     """Read the header and prove the whole image decodes; raise ImageError with a clear message.
 
@@ -102,6 +142,8 @@ def inspect_image(data: bytes) -> ImageInfo:
         img.load()
     except Exception as exc:
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+    if fmt == "JPEG":
+        _check_jpeg(data)
     w, h = img.size
     if orientation in (5, 6, 7, 8):
         w, h = h, w
@@ -157,11 +199,14 @@ def decode_upright(
         scale = max(img.size) / max_side
         if scale >= 2:
             img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
+    fmt = img.format
     try:
         img.load()
         img = ImageOps.exif_transpose(img) or img
     except Exception as exc:
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+    if fmt == "JPEG":
+        _check_jpeg(data)
     img = to_rgb8(img)
     turns = rotation_quarter_turns % 4
     if turns:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import struct
 import zlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pillow_heif
 import pytest
+import simplejpeg
 from PIL import Image
 
 from app.imaging import decode
@@ -110,6 +113,37 @@ def test_bad_file_is_refused_clearly_and_changes_nothing(
     with pytest.raises(ImageError, match=message):
         photos.add_photo_file(store, patient_id, "rest", path)
 
+    assert row_counts(store) == before
+
+
+def _overwrite_middle(data: bytes, junk: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + junk + data[middle + len(junk) :]
+
+
+# Damage Pillow decodes straight through (JPEG has no checksum; libjpeg only warns, and Pillow
+# silences the warning): zeros from a bad sector or a half-copied file, random noise.
+SILENT_JPEG_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "4 KB of zeros": lambda d: _overwrite_middle(d, bytes(4096)),
+    "512 random bytes": lambda d: _overwrite_middle(d, random.Random(1).randbytes(512)),
+    "64 bytes of 0x55": lambda d: _overwrite_middle(d, b"\x55" * 64),
+}
+
+
+@pytest.mark.parametrize("damage", list(SILENT_JPEG_DAMAGE))
+@pytest.mark.parametrize("progressive", [False, True])
+def test_jpeg_damaged_in_the_middle_is_refused(
+    store: Store, patient_id: int, damage: str, progressive: bool
+):
+    data = SILENT_JPEG_DAMAGE[damage](jpeg_bytes(face_image(), progressive=progressive))
+    Image.open(io.BytesIO(data)).load()  # Pillow alone takes it: the damage is silent
+    before = row_counts(store)
+    with pytest.raises(ImageError, match="damaged"):
+        decode_upright(data)
+    with pytest.raises(ImageError, match="damaged"):
+        decode.inspect_image(data)
+    with pytest.raises(ImageError, match="damaged"):
+        photos.add_photo_bytes(store, patient_id, "rest", data)
     assert row_counts(store) == before
 
 
@@ -277,7 +311,27 @@ def _heic() -> bytes:
     return data
 
 
+def _jpeg_padded_before_end() -> bytes:
+    """Some cameras pad a byte before the end marker; libjpeg warns, every pixel is there."""
+    data = jpeg_bytes(face_image(160, 200))
+    assert data.endswith(b"\xff\xd9")
+    padded = data[:-2] + b"\x00" * 8 + b"\xff\xd9"
+    with pytest.raises(ValueError, match="extraneous bytes before marker 0xd9"):
+        simplejpeg.decode_jpeg(padded, strict=True)  # libjpeg does warn about it
+    return padded
+
+
+def _jpeg_with_restart_markers() -> bytes:
+    rgb = np.asarray(face_image(160, 200))[:, :, ::-1]
+    ok, buf = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_RST_INTERVAL, 2])
+    assert ok and b"\xff\xdd" in buf.tobytes()  # a DRI segment: restart markers in the scan
+    return buf.tobytes()
+
+
 FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
+    "progressive JPEG": (lambda: jpeg_bytes(face_image(160, 200), progressive=True), "JPEG"),
+    "JPEG with restart markers": (_jpeg_with_restart_markers, "JPEG"),
+    "JPEG padded before its end": (_jpeg_padded_before_end, "JPEG"),
     "CMYK JPEG": (_cmyk_jpeg, "JPEG"),
     "palette PNG": (_palette_png, "PNG"),
     "palette PNG with transparency": (_palette_png_transparent, "PNG"),
