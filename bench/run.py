@@ -85,6 +85,13 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _loadavg() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def machine() -> dict[str, object]:
     import sqlite3
 
@@ -105,6 +112,21 @@ def machine() -> dict[str, object]:
         "sqlalchemy": _version("sqlalchemy"),
         "sqlite": sqlite3.sqlite_version,
     }
+
+
+def pg_server(url: str) -> str | None:
+    """The PostgreSQL server's version string, for the record of a `--pg` run."""
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return str(conn.execute(text("SHOW server_version")).scalar_one())
+        finally:
+            engine.dispose()
+    except Exception as exc:
+        return f"unknown ({type(exc).__name__})"
 
 
 def run_one(b: Benchmark, ctx_args: dict[str, object], tmp_root: Path) -> tuple[Report, bool]:
@@ -194,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = select(areas, args.names)
     ctx_args = {"faces": args.faces.resolve(), "quick": args.quick, "pg_url": args.pg}
 
+    load_before = _loadavg()
     reports: dict[str, Report] = {}
     all_ok = True
     with tempfile.TemporaryDirectory(prefix="facechart-bench-") as tmp_root:
@@ -203,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             all_ok &= ok
 
     mach = machine()
+    if args.pg:
+        mach["postgresql"] = pg_server(args.pg)
     if not args.json:
         print(table(chosen, reports, mach))
         return 0 if all_ok else 1
@@ -211,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     details: dict[str, object] = {
         "mode": "quick" if args.quick else "full",
         "backend": "postgresql" if args.pg else "sqlite",
+        # other work on a shared machine skews timings: the 1-minute load before and after
+        "loadavg_1m": [load_before, _loadavg()],
     }
     for b in chosen:
         r = reports[b.name]
