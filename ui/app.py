@@ -8,8 +8,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import traceback
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
@@ -75,6 +78,36 @@ def _refuse(text: str, screenshot: str | None) -> int:
     return 2
 
 
+def install_error_hook() -> None:
+    """An unexpected error in a slot: keep the details in a log file and tell the user plainly,
+    instead of a traceback on a console nobody sees (or the app vanishing)."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log_dir = Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+            or tempfile.gettempdir()
+        )
+        log = log_dir / "facechart-errors.log"
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"--- {datetime.now().isoformat(timespec='seconds')}\n")
+                f.write("".join(traceback.format_exception(kind, exc, tb)))
+        except OSError:
+            pass
+        text = (
+            str(exc)
+            if isinstance(exc, StoreError)
+            else (
+                "Something went wrong and that action did not finish. Nothing already saved was "
+                f"changed.\n\nThe details were written to {log} for whoever supports FaceChart."
+            )
+        )
+        QMessageBox.warning(QApplication.activeWindow(), "FaceChart", text)
+
+    sys.excepthook = hook
+
+
 def grab_to_file(window: QWidget, size: tuple[int, int], path: str) -> bool:
     window.resize(*size)
     window.show()
@@ -101,6 +134,7 @@ def run_app(url: str, demo: bool, screenshot: str | None, size: tuple[int, int])
                     print(f"error: could not write {screenshot}", file=sys.stderr)
                     return 2
                 return 0
+            install_error_hook()
             window.resize(*size)
             window.showMaximized()
             return app.exec()

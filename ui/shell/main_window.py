@@ -3,11 +3,15 @@ its own data from the services and says, by signals, where the user wants to go 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
+from app.store.errors import StoreError
 from ui.common.context import AppContext
+from ui.common.dialogs import show_error
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_list import PatientListPage
@@ -96,6 +100,17 @@ class MainWindow(QMainWindow):
 
     # -- where pages lead -------------------------------------------------------------------
 
+    def _open(self, make: Callable[[], Page], replace: bool = False) -> Page | None:
+        """Build a page and show it; a record that vanished or a database that went away is
+        a message on the current screen, not a crash."""
+        try:
+            page = make()
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return None
+        (self._replace_current if replace else self._push)(page)
+        return page
+
     def new_patient(self) -> None:
         form = PatientFormPage(self.ctx)
         form.created.connect(lambda pid: self.open_patient(pid, replace=True))
@@ -104,15 +119,21 @@ class MainWindow(QMainWindow):
         self._push(form)
 
     def open_patient(self, patient_id: int, replace: bool = False) -> None:
-        page = PatientPage(self.ctx, patient_id)
-        page.visit_opened.connect(self.open_visit)
-        (self._replace_current if replace else self._push)(page)
+        def make() -> Page:
+            page = PatientPage(self.ctx, patient_id)
+            page.visit_opened.connect(self.open_visit)
+            return page
+
+        self._open(make, replace)
 
     def open_visit(self, visit_id: int) -> None:
-        page = VisitPage(self.ctx, visit_id)
-        page.version_opened.connect(lambda vid: self.open_version(visit_id, vid))
-        page.visit_removed.connect(self.go_back)
-        self._push(page)
+        def make() -> Page:
+            page = VisitPage(self.ctx, visit_id)
+            page.version_opened.connect(lambda vid: self.open_version(visit_id, vid))
+            page.visit_removed.connect(self.go_back)
+            return page
+
+        self._open(make)
 
     def open_version(self, visit_id: int, version_id: int) -> None:
-        self._push(VersionViewerPage(self.ctx, visit_id, version_id))
+        self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))
