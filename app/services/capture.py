@@ -1,0 +1,61 @@
+"""What the capture screen reads: the visit's protocol walk and the ghost of each view."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from app.capture.walk import ProtocolWalk
+from app.services import catalogue, photos
+from app.services.photos import PhotoRecord
+from app.store.database import Store
+from app.store.errors import NotFoundError
+from app.store.schema import Photo, View, Visit
+
+
+def protocol_walk(store: Store, visit_id: int) -> ProtocolWalk:
+    """The visit's protocol views, with the photos the visit already has marked done."""
+    with store.read() as s:
+        visit = s.get(Visit, visit_id)
+        if visit is None:
+            raise NotFoundError(f"No visit {visit_id}.")
+        treatment = visit.treatment_type
+    views = catalogue.protocol_views(store, treatment)
+    if not views:  # a clinic protocol emptied by mistake: fall back to every active view
+        views = catalogue.list_views(store)
+    walk = ProtocolWalk(views)
+    for p in photos.photos_for_visit(store, visit_id):  # oldest first: retakes win
+        walk.taken[p.view_code] = p
+    walk.index = walk.first_open(0) or 0
+    return walk
+
+
+def ghost_photo(store: Store, patient_id: int, visit_id: int, view_code: str) -> PhotoRecord | None:
+    """The same view's photo from the patient's most recent earlier visit that has one (its
+    newest photo of that view, retakes win); None when no earlier visit has it. "Earlier" is
+    by visit date, then by visit order for two visits on one day. Photos or visits entered in
+    error never serve as a ghost."""
+    with store.read() as s:
+        visit = s.get(Visit, visit_id)
+        if visit is None or visit.patient_id != patient_id:
+            raise NotFoundError("That visit does not belong to this patient.")
+        earlier = or_(
+            Visit.visit_date < visit.visit_date,
+            and_(Visit.visit_date == visit.visit_date, Visit.id < visit.id),
+        )
+        photo = s.scalar(
+            select(Photo)
+            .join(Visit, Photo.visit_id == Visit.id)
+            .join(View, Photo.view_id == View.id)
+            .where(
+                Photo.patient_id == patient_id,
+                View.code == view_code,
+                Photo.error_at.is_(None),
+                Visit.error_at.is_(None),
+                earlier,
+            )
+            .order_by(
+                Visit.visit_date.desc(), Visit.id.desc(), Photo.captured_at.desc(), Photo.id.desc()
+            )
+            .limit(1)
+        )
+        return PhotoRecord.of(photo) if photo else None
