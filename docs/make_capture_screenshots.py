@@ -1,0 +1,112 @@
+"""Render the capture screen (ghost overlay on a live frame) for docs/capture.md, at 1366×768
+(100 %) and 1440×960 logical at QT_SCALE_FACTOR=2, as CONTRACTS.md asks:
+
+    python docs/make_capture_screenshots.py [OUTDIR]
+
+The "camera" is the fake one of the tests: a generated image sequence opened through
+cv2.VideoCapture, showing a demo face slightly off the earlier framing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIGS = (((1366, 768), "1"), ((1440, 960), "2"))
+
+
+def _frames(folder: Path) -> str:
+    import cv2
+    import numpy as np
+
+    from app.capture.frames import write_image_sequence
+    from app.services.demo import demo_face
+
+    face = cv2.imdecode(np.frombuffer(demo_face("frown", 3), np.uint8), cv2.IMREAD_COLOR)
+    # today's patient sits a little right of and lower than last time: what the ghost shows
+    shift = np.float32([[1, 0, 40], [0, 1, 25]])
+    moved = cv2.warpAffine(face, shift, (face.shape[1], face.shape[0]), borderValue=(170, 160, 150))
+    return write_image_sequence(folder / "cam", [moved] * 3, "jpg")
+
+
+def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QApplication
+
+    from app.capture.frames import OpenCVFrameSource
+    from app.domain.values import TreatmentType
+    from app.services import patients, visits
+    from app.services.demo import build_demo
+    from app.services.practitioners import default_practitioner
+    from app.store.database import open_store, sqlite_url
+    from ui.app import application
+    from ui.capture.capture_screen import CaptureScreen
+    from ui.capture.sources import OpenCVSource
+
+    app = application()
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(sqlite_url(Path(tmp) / "demo.db"))
+        build_demo(store)
+        who = default_practitioner(store)
+        zoe = patients.recent_patients(store)[0]
+        visit = visits.start_visit(store, zoe.id, who.id, TreatmentType.NEUROTOXIN, date.today())
+        pattern = _frames(Path(tmp))
+
+        def source() -> OpenCVSource:
+            return OpenCVSource(OpenCVFrameSource(pattern, loop=True, fps=15))
+
+        screen = CaptureScreen(store, zoe.id, visit.id, who.id, source_factory=source)
+        screen.resize(*size)
+        screen.show()
+        ratio = screen.devicePixelRatioF()
+        tag = f"{round(size[0] * ratio)}x{round(size[1] * ratio)}"
+
+        def settle(seconds: float = 0.8) -> None:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                app.processEvents()
+                time.sleep(0.02)
+
+        def shot(name: str) -> None:
+            settle()
+            path = outdir / f"capture-{name}-{tag}.png"
+            screen.grab().save(str(path), "PNG")
+            saved.append(path)
+
+        shot("consent")
+        screen.record_consent()
+        screen.go_to("frown")
+        shot("ghost")
+        screen.edges_toggle.setChecked(True)
+        shot("edges")
+        screen.shutdown()
+        screen.close()
+        store.dispose()
+    QApplication.processEvents()
+    return saved
+
+
+def main() -> int:
+    outdir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
+    outdir.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("_FC_CAPTURE_CHILD"):
+        w, h = (int(v) for v in os.environ["_FC_CAPTURE_SIZE"].split("x"))
+        for p in render(outdir, (w, h)):
+            print(p)
+        return 0
+    for (w, h), scale in CONFIGS:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale)
+        env.update(_FC_CAPTURE_CHILD="1", _FC_CAPTURE_SIZE=f"{w}x{h}")
+        subprocess.run([sys.executable, __file__, str(outdir)], env=env, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Guided capture: the capture screen, its camera sources and the import dialog."""

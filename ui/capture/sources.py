@@ -1,0 +1,143 @@
+"""Camera sources for the capture screen, all with one shape (`PreviewSource`):
+
+- `OpenCVSource`: `cv2.VideoCapture` read in a worker thread (the fallback camera, and the fake
+  camera of tests and benchmarks when opened on a generated video or image sequence).
+- `QtCameraSource`: Qt Multimedia's `QCamera` with a `QVideoSink` for the preview and a
+  `QImageCapture` for stills at the camera's full resolution.
+
+Frames reach the UI thread as ready-to-paint `QImage`s, already scaled to the preview's size in
+the worker, and only the newest one: a slow paint drops frames instead of queueing them, so the
+UI thread never falls behind the camera. Stills arrive as JPEG bytes (`still`), failures as a
+sentence for the clinician (`failed`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QSize, QThread
+
+from app.capture.frames import CameraError, OpenCVFrameSource, encode_still, list_devices
+from ui.capture.base import CameraChoice, PreviewSource
+from ui.capture.qt_camera import qt_cameras
+
+
+def bgr_to_qimage(frame: np.ndarray, target: QSize, mirror: bool = False) -> object:
+    """A BGR frame as an RGB QImage fitted into `target` (aspect kept)."""
+    from PySide6.QtGui import QImage
+
+    h, w = frame.shape[:2]
+    scale = min(target.width() / w, target.height() / h, 1.0)
+    if scale < 1.0:
+        frame = cv2.resize(
+            frame, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA
+        )
+    if mirror:
+        frame = cv2.flip(frame, 1)
+    rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    hh, ww = rgb.shape[:2]
+    # .copy(): the QImage must own its pixels once the numpy buffer goes away
+    return QImage(rgb.data, ww, hh, 3 * ww, QImage.Format.Format_RGB888).copy()
+
+
+class _Reader(QThread):
+    def __init__(self, owner: OpenCVSource) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def run(self) -> None:
+        self.owner._run()
+
+
+class OpenCVSource(PreviewSource):
+    """An OpenCV frame source read in its own thread, paced to its frame rate."""
+
+    def __init__(self, frames: OpenCVFrameSource, pace: bool = True) -> None:
+        super().__init__()
+        self.frames = frames
+        self.name = frames.name
+        self.pace = pace
+        self._stop = threading.Event()
+        self._want_still = threading.Event()
+        self._thread: _Reader | None = None
+        self.resolution: tuple[int, int] | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = _Reader(self)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.frames.open()
+        except CameraError as exc:
+            self.failed.emit(str(exc))
+            return
+        self.started.emit()
+        period = 1.0 / self.frames.fps if self.pace and self.frames.fps else 0.0
+        next_due = time.perf_counter()
+        try:
+            while not self._stop.is_set():
+                frame = self.frames.read()
+                self.resolution = (frame.shape[1], frame.shape[0])
+                if self._want_still.is_set():
+                    self._want_still.clear()
+                    # The still is the full-resolution frame, never the mirrored preview.
+                    self.still.emit(encode_still(frame))
+                self._offer(bgr_to_qimage(frame, self.target_size(), self.mirror))
+                if period:
+                    next_due += period
+                    delay = next_due - time.perf_counter()
+                    if delay > 0:
+                        self._stop.wait(delay)
+                    else:
+                        next_due = time.perf_counter()
+        except CameraError as exc:
+            if not self._stop.is_set():
+                self.failed.emit(str(exc))
+        except Exception as exc:  # a driver fault must not take the app down
+            if not self._stop.is_set():
+                self.failed.emit(f"The camera failed: {exc}")
+        finally:
+            self.frames.close()
+
+    def request_still(self) -> None:
+        self._want_still.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.wait(3000)
+            self._thread = None
+
+
+def available_cameras() -> list[CameraChoice]:
+    """Qt Multimedia's cameras by name; OpenCV's devices when Qt Multimedia has none (or is
+    not installed)."""
+    choices = qt_cameras()
+    if choices:
+        return choices
+    out = []
+    for dev in list_devices():
+        out.append(
+            CameraChoice(
+                f"{dev.name} (OpenCV)",
+                [],
+                lambda _res, key=dev.key: OpenCVSource(OpenCVFrameSource(key)),
+                "opencv",
+            )
+        )
+    return out
+
+
+def temp_still_dir() -> Path:
+    folder = Path(tempfile.gettempdir()) / "facechart-stills"
+    folder.mkdir(exist_ok=True)
+    return folder
