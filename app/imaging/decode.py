@@ -32,6 +32,10 @@ MAX_PIXELS = 100_000_000  # above this an image is refused (decompression bomb o
 # Pillow's own guard fires at 2x its limit; we check the header ourselves, before decoding.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
+# Phones and cameras that add a depth map or a preview write MPO: a JPEG with more JPEGs after
+# it, which Pillow names "MPO". It is a JPEG to every check and shortcut here.
+JPEG_FORMATS = ("JPEG", "MPO")
+
 EXIF_ORIENTATION = 0x0112
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_DATETIME = 0x0132
@@ -68,6 +72,11 @@ def _open(data: bytes) -> Image.Image:
         ) from exc
     except OSError as exc:
         raise ImageError(f"The image file is damaged: {exc}") from exc
+    except ValueError as exc:
+        # Pillow refuses some malformed or hostile parts while reading the header with a plain
+        # ValueError, e.g. a PNG text chunk that inflates past MAX_TEXT_CHUNK (a zip bomb in
+        # the metadata); it must reach the clinician as an ImageError like any damaged file.
+        raise ImageError(f"The image file is damaged or unsafe to open: {exc}") from exc
     if img.width * img.height > MAX_PIXELS:
         raise ImageError(
             f"The image is {img.width}×{img.height} pixels, over the "
@@ -142,7 +151,7 @@ def inspect_image(data: bytes) -> ImageInfo:
         img.load()
     except Exception as exc:
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
-    if fmt == "JPEG":
+    if fmt in JPEG_FORMATS:
         _check_jpeg(data)
     w, h = img.size
     if orientation in (5, 6, 7, 8):
@@ -195,7 +204,7 @@ def decode_upright(
     much faster); the result may be larger than `max_side` but never smaller. The whole file
     is still read, so a truncated file is still refused."""
     img = _open(data)
-    if max_side and img.format == "JPEG":
+    if max_side and img.format in JPEG_FORMATS:
         scale = max(img.size) / max_side
         if scale >= 2:
             img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
@@ -205,7 +214,7 @@ def decode_upright(
         img = ImageOps.exif_transpose(img) or img
     except Exception as exc:
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
-    if fmt == "JPEG":
+    if fmt in JPEG_FORMATS:
         _check_jpeg(data)
     img = to_rgb8(img)
     turns = rotation_quarter_turns % 4

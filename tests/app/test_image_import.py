@@ -73,7 +73,24 @@ def _garbage_in_middle(data: bytes) -> bytes:
     return data[:middle] + junk + data[middle + len(junk) :]
 
 
+def _png_with_text_bomb() -> bytes:
+    """A real PNG with a compressed comment that inflates to 50 MB: a zip bomb in metadata."""
+    data = png_bytes(face_image(64, 80))
+    text = b"Comment\0\0" + zlib.compress(b"A" * 50_000_000, 9)
+    return data[:33] + _chunk(b"zTXt", text) + data[33:]  # right after IHDR
+
+
+def _mpo(first: Image.Image) -> bytes:
+    """A JPEG with a second picture after it (depth map, preview): Pillow calls it MPO."""
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[face_image(16, 16, seed=2)])
+    data = buf.getvalue()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    return data
+
+
 BAD_FILES: dict[str, tuple[Callable[[], bytes], str]] = {
+    "PNG with a text-chunk bomb": (_png_with_text_bomb, "unsafe"),
     "truncated JPEG": (lambda: jpeg_bytes()[: len(jpeg_bytes()) // 2], "damaged or incomplete"),
     "truncated PNG": (lambda: png_bytes()[: len(png_bytes()) // 2], "damaged or incomplete"),
     "corrupt JPEG": (lambda: _garbage_in_middle(jpeg_bytes()), "damaged"),
@@ -130,12 +147,19 @@ SILENT_JPEG_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
+JPEG_KINDS: dict[str, Callable[[], bytes]] = {
+    "baseline": lambda: jpeg_bytes(face_image()),
+    "progressive": lambda: jpeg_bytes(face_image(), progressive=True),
+    "MPO": lambda: _mpo(face_image()),  # the damage lands in its first, main picture
+}
+
+
 @pytest.mark.parametrize("damage", list(SILENT_JPEG_DAMAGE))
-@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("kind", list(JPEG_KINDS))
 def test_jpeg_damaged_in_the_middle_is_refused(
-    store: Store, patient_id: int, damage: str, progressive: bool
+    store: Store, patient_id: int, damage: str, kind: str
 ):
-    data = SILENT_JPEG_DAMAGE[damage](jpeg_bytes(face_image(), progressive=progressive))
+    data = SILENT_JPEG_DAMAGE[damage](JPEG_KINDS[kind]())
     Image.open(io.BytesIO(data)).load()  # Pillow alone takes it: the damage is silent
     before = row_counts(store)
     with pytest.raises(ImageError, match="damaged"):
@@ -332,6 +356,7 @@ FORMATS: dict[str, tuple[Callable[[], bytes], str]] = {
     "progressive JPEG": (lambda: jpeg_bytes(face_image(160, 200), progressive=True), "JPEG"),
     "JPEG with restart markers": (_jpeg_with_restart_markers, "JPEG"),
     "JPEG padded before its end": (_jpeg_padded_before_end, "JPEG"),
+    "MPO (JPEG with a depth map)": (lambda: _mpo(face_image(160, 200)), "MPO"),
     "CMYK JPEG": (_cmyk_jpeg, "JPEG"),
     "palette PNG": (_palette_png, "PNG"),
     "palette PNG with transparency": (_palette_png_transparent, "PNG"),
