@@ -29,10 +29,14 @@ DEMO_PATIENTS = [
 W, H = 1200, 1500  # demo photos: portrait, like a phone or tablet camera
 
 
-def demo_face(view: str, seed: int) -> bytes:
-    """A drawn face whose brows and mouth follow the expression of the view."""
+SKIN_TONES = [(236, 196, 170), (198, 150, 118), (141, 98, 70), (230, 185, 160)]
+
+
+def demo_face(view: str, seed: int, skin_tone: int = 0) -> bytes:
+    """A drawn face whose brows and mouth follow the expression of the view; `seed` only
+    jitters the framing, so one patient keeps one skin tone across views and visits."""
     rng = random.Random(seed)
-    skin = [(236, 196, 170), (198, 150, 118), (141, 98, 70), (230, 185, 160)][seed % 4]
+    skin = SKIN_TONES[skin_tone % len(SKIN_TONES)]
     img = Image.new("RGB", (W, H), (214, 222, 228))
     d = ImageDraw.Draw(img)
     cx, cy = W / 2 + rng.uniform(-15, 15), H / 2 + rng.uniform(-15, 15)
@@ -262,7 +266,7 @@ def build_demo(store: Store) -> None:
             store,
             created[1].id,
             view,
-            demo_face("rest", 10 + n),
+            demo_face("rest", 10 + n, skin_tone=2),
             visit_id=mn.id,
             taken_by_id=clinician.id,
             source=PhotoSource.DEMO,
