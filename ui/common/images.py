@@ -4,16 +4,26 @@ decodes an original."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImageReader, QPainter, QPixmap
 
 from app.services import photos
 from app.store.database import Store
 from app.store.errors import StoreError
 
 
-def pixmap_from_jpeg(data: bytes) -> QPixmap:
-    image = QImage.fromData(QByteArray(data), "JPEG")
+def pixmap_from_jpeg(data: bytes, fit: QSize | None = None) -> QPixmap:
+    """Decode JPEG bytes; with `fit` (device pixels) the decoder itself scales down, which is
+    much cheaper than decoding a 2560-px display image in full to show it as a tile."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, b"JPEG")
+    if fit is not None:
+        full = reader.size()
+        if full.isValid() and (full.width() > fit.width() or full.height() > fit.height()):
+            reader.setScaledSize(full.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
     return QPixmap.fromImage(image)
 
 
@@ -34,11 +44,17 @@ def thumbnail(store: Store, sha256: str) -> QPixmap:
         return QPixmap()
 
 
-def display_image(store: Store, sha256: str) -> QPixmap:
+def display_image(store: Store, sha256: str, fit: QSize | None = None) -> QPixmap:
     try:
-        return pixmap_from_jpeg(photos.display_jpeg(store, sha256))
+        return pixmap_from_jpeg(photos.display_jpeg(store, sha256), fit)
     except StoreError:
         return QPixmap()
+
+
+def screen_ratio() -> float:
+    app = QGuiApplication.instance()
+    screen = QGuiApplication.primaryScreen() if app else None
+    return screen.devicePixelRatio() if screen else 1.0
 
 
 def fitted(pm: QPixmap, box: QSize) -> QPixmap:
@@ -46,7 +62,7 @@ def fitted(pm: QPixmap, box: QSize) -> QPixmap:
     if pm.isNull():
         return placeholder(box)
     # The caller's widget ratio is not known here; the app-wide ratio is right for one screen.
-    ratio = QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.instance() else 1
+    ratio = screen_ratio()
     scaled = pm.scaled(
         box * ratio,
         Qt.AspectRatioMode.KeepAspectRatio,

@@ -53,8 +53,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.back.clicked.connect(self.go_back)
+        # Alt+Left / the mouse's back key; not Esc, which people press to put away the
+        # on-screen keyboard and would throw away a half-typed form.
         QShortcut(QKeySequence.StandardKey.Back, self, self.go_back)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.go_back)
 
         self.patient_list = PatientListPage(ctx)
         self.patient_list.patient_opened.connect(self.open_patient)

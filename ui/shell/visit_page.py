@@ -40,10 +40,16 @@ class PhotoTile(QFrame):
         picture = QLabel()
         picture.setFixedSize(TILE)
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        picture.setPixmap(images.fitted(images.thumbnail(ctx.store, photo.sha256), TILE))
+        # The display image, not the thumbnail: a tile is sharper than 320 px at 200 %.
+        device = TILE * images.screen_ratio()
+        picture.setPixmap(
+            images.fitted(images.display_image(ctx.store, photo.sha256, device), TILE)
+        )
         lay.addWidget(picture)
         lay.addWidget(label(photo.view_name, "body"), 0, Qt.AlignmentFlag.AlignHCenter)
-        self.error_button = button("In error…", "ghost")
+        self.error_button = button("In error…", "quiet")
+        self.error_button.setToolTip("Mark this photo entered in error")
+        self.setFixedWidth(TILE.width() + 16)  # tiles line up whatever their labels say
         self.error_button.setObjectName("photoInError")
         lay.addWidget(self.error_button)
 
@@ -55,7 +61,9 @@ class VersionRow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         lay = vbox(self, margins=14, spacing=4)
         top = hbox(spacing=12)
-        top.addWidget(label(f"Version {info.version_no}", "rowtitle"))
+        title = label(f"Version {info.version_no}", "rowtitle")
+        title.setMinimumHeight(34)  # rows line up with and without the "Latest" badge
+        top.addWidget(title)
         if is_head:
             top.addWidget(label("Latest", "badge"))
         top.addStretch(1)
