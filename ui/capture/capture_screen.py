@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QHideEvent,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QShortcut,
     QShowEvent,
@@ -154,9 +155,13 @@ class CaptureScreen(QWidget):
         self._stored.connect(self._on_stored)
         self._store_failed.connect(self._on_store_failed)
         self._checked.connect(self._on_checked)
-        for key in SHUTTER_KEYS:  # foot pedals send PageDown or Enter; keyboards Space
+        # Foot pedals send PageDown or Enter, keyboards Space. A window shortcut fires wherever
+        # focus is in the window; keyPressEvent catches the keys when the screen itself has it.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for key in SHUTTER_KEYS:
             sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.setAutoRepeat(False)  # a held pedal is one photo
             sc.activated.connect(self.shutter)
         self._show_view()
         self._update_consent()
@@ -549,7 +554,10 @@ class CaptureScreen(QWidget):
         if not self.has_consent:
             self.shutter()  # the same explanation as the shutter gives
             return None
-        open_codes = [v.code for v in self.walk.views if not self.walk.is_done(v.code)]
+        # the view on screen first, then the others still missing in protocol order
+        n, here = len(self.walk.views), self.walk.index
+        ordered = [self.walk.views[(here + k) % n].code for k in range(n)]
+        open_codes = [c for c in ordered if not self.walk.is_done(c)]
         dialog = ImportDialog(self, self.walk.views, open_codes, self._import_chosen)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.add_paths(paths)
@@ -561,6 +569,14 @@ class CaptureScreen(QWidget):
         for item, code in chosen:
             assert item.data is not None
             self._write(item.data, code, PhotoSource.IMPORT, item.path.name)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in SHUTTER_KEYS:
+            if not event.isAutoRepeat():
+                self.shutter()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

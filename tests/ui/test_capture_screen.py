@@ -1,0 +1,279 @@
+"""The capture screen on the fake camera (a generated image sequence read through
+cv2.VideoCapture in the source's worker thread) over a real SQLite store: no hardware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.capture.frames import OpenCVFrameSource, write_image_sequence
+from app.domain.values import PhotoSource
+from app.services import patients, photos, visits
+from app.services.practitioners import PractitionerRecord, default_practitioner
+from app.store.database import Store
+from tests.images import face_image, jpeg_bytes
+from tests.ui.helpers import tap
+from ui.app import application
+from ui.capture.capture_screen import CaptureScreen
+from ui.capture.sources import OpenCVSource
+
+WAIT = 8000  # ms: generous for a loaded 2-core CI machine
+
+
+def _face_frames(n: int = 3) -> list[np.ndarray]:
+    out = []
+    for i in range(n):
+        rgb = np.asarray(face_image(480, 360, seed=i)).copy()
+        rgb[:, :40] = 255  # the frame's left edge is white: shows whether a still is mirrored
+        out.append(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return out
+
+
+@pytest.fixture
+def setup(sqlite_store: Store) -> tuple[Store, PractitionerRecord, int, int]:
+    who = default_practitioner(sqlite_store)
+    pid = patients.create_patient(sqlite_store, "Ada", "Lovelace", date(1985, 12, 10)).id
+    vid = visits.start_visit(sqlite_store, pid, who.id, "neurotoxin").id
+    return sqlite_store, who, pid, vid
+
+
+@pytest.fixture
+def camera(tmp_path: Path) -> Callable[..., Callable[[], OpenCVSource]]:
+    def make(frames: list[np.ndarray] | None = None, loop: bool = True, name: str = "cam"):  # type: ignore[no-untyped-def]
+        pattern = write_image_sequence(tmp_path / name, frames or _face_frames())
+        return lambda: OpenCVSource(OpenCVFrameSource(pattern, loop=loop, fps=60))
+
+    return make
+
+
+@pytest.fixture
+def screen_for(qtbot: QtBot, setup, camera) -> Iterator[Callable[..., CaptureScreen]]:  # type: ignore[no-untyped-def]
+    application()
+    made: list[CaptureScreen] = []
+
+    def build(factory=None, consent: bool = True) -> CaptureScreen:  # type: ignore[no-untyped-def]
+        store, who, pid, vid = setup
+        if consent:
+            patients.record_photography_consent(store, pid, who.id)
+        screen = CaptureScreen(store, pid, vid, who.id, source_factory=factory or camera())
+        qtbot.addWidget(screen)
+        screen.resize(1366, 768)
+        screen.show()
+        qtbot.waitExposed(screen)
+        made.append(screen)
+        return screen
+
+    yield build
+    for s in made:
+        s.shutdown()
+
+
+def _live(qtbot: QtBot, screen: CaptureScreen) -> None:
+    qtbot.waitUntil(lambda: screen.preview.frame is not None, timeout=WAIT)
+
+
+def _shoot(qtbot: QtBot, screen: CaptureScreen, key: Qt.Key | None = None) -> photos.PhotoRecord:
+    with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
+        if key is None:
+            tap(qtbot, screen.shutter_button)
+        else:
+            qtbot.keyClick(screen, key)
+    return sig.args[0]
+
+
+def test_consent_gate_then_one_tap_records_it(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    screen = screen_for(consent=False)
+    _live(qtbot, screen)
+    assert screen.consent_bar.isVisible()
+    tap(qtbot, screen.shutter_button)
+    assert "consent" in screen.status.text().lower()
+    qtbot.wait(300)
+    assert photos.photos_for_visit(store, vid) == []  # the shutter waited
+    tap(qtbot, screen.consent_button)
+    assert patients.get_patient(store, pid).photography_consent_at is not None
+    assert not screen.consent_bar.isVisible()
+    photo = _shoot(qtbot, screen, Qt.Key.Key_Space)  # a keyboard or pedal press
+    assert photo.view_code == "rest" and photo.visit_id == vid
+    assert photo.source == PhotoSource.CAMERA.value
+
+
+def test_walks_the_protocol_and_retakes_keep_the_older_photo(
+    qtbot: QtBot, setup, screen_for
+) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    screen = screen_for()
+    _live(qtbot, screen)
+    assert "Relax" in screen.instruction.text()
+    taken = []
+    for key in (None, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Space):
+        taken.append(_shoot(qtbot, screen, key))
+        if not screen.walk.complete:
+            assert screen.walk.current.code not in {p.view_code for p in taken}
+    assert [p.view_code for p in taken] == ["rest", "frown", "brow_raise", "smile"]
+    assert screen.walk.complete
+    # the photo is the camera's full frame, never scaled to the preview
+    assert (taken[0].width, taken[0].height) == (480, 360)
+    tap(qtbot, screen.step_buttons["frown"])
+    assert "Frown as if" in screen.instruction.text()
+    assert screen.shutter_button.text() == "Retake"
+    retake = _shoot(qtbot, screen)
+    assert retake.view_code == "frown" and retake.id != taken[1].id
+    kept = [p.id for p in photos.photos_for_visit(store, vid) if p.view_code == "frown"]
+    assert kept == [taken[1].id, retake.id]
+
+
+def test_mirrored_preview_never_mirrors_the_photo(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    store, *_ = setup
+    screen = screen_for()
+    tap(qtbot, screen.mirror_toggle)
+    _live(qtbot, screen)
+    qtbot.waitUntil(
+        lambda: int(screen.preview.frame.pixel(screen.preview.frame.width() - 2, 10)) & 0xFF == 255,
+        timeout=WAIT,
+    )  # noqa: E501
+    photo = _shoot(qtbot, screen)
+    from app.imaging.decode import decode_upright
+
+    img = np.asarray(decode_upright(photos.original_bytes(store, photo.sha256)))
+    assert img[10, 5].min() > 240 and img[10, -5].max() < 240  # white stays on the left
+
+
+def test_countdown_then_photo(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    screen = screen_for()
+    screen._timer.setInterval(20)  # the real 1 s ticks, faster
+    _live(qtbot, screen)
+    tap(qtbot, screen.timer_toggle)
+    with qtbot.waitSignal(screen.photo_stored, timeout=WAIT):
+        tap(qtbot, screen.shutter_button)
+        assert screen.preview.countdown == 3
+    assert screen.preview.countdown == 0
+
+
+def test_ghost_is_last_visits_photo_of_the_view(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    earlier = visits.start_visit(store, pid, who.id, "neurotoxin", date.today() - timedelta(90))
+    photos.add_photo_bytes(store, pid, "frown", jpeg_bytes(), visit_id=earlier.id)
+    screen = screen_for()
+    assert screen.preview.ghost is None  # no earlier "rest"
+    tap(qtbot, screen.step_buttons["frown"])
+    assert screen.preview.ghost is not None and "Ghost: Frown" in screen.ghost_caption.text()
+    tap(qtbot, screen.edges_toggle)
+    _live(qtbot, screen)
+    frames = screen.preview.frames_painted
+    qtbot.waitUntil(lambda: screen.preview.frames_painted > frames + 2, timeout=WAIT)
+    assert screen.preview._ghost_edges is not None
+
+
+def test_blurred_photo_gets_a_warning_after_capture(
+    qtbot: QtBot, setup, screen_for, camera
+) -> None:  # type: ignore[no-untyped-def]
+    store, *_ = setup
+    blurred = [cv2.GaussianBlur(f, (0, 0), 9) for f in _face_frames()]
+    screen = screen_for(camera(blurred, name="blur"))
+    _live(qtbot, screen)
+    with qtbot.waitSignal(screen.photo_checked, timeout=WAIT) as sig:
+        tap(qtbot, screen.shutter_button)
+    record, check = sig.args
+    assert any("blurred" in w for w in check.warnings)
+    assert screen.warnings.isVisible() and "blurred" in screen.warnings.text()
+    assert photos.get_photo(store, record.id)  # a warning never blocks: it is stored
+
+
+def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    screen = screen_for()
+    good = tmp_path / "IMG_0001.jpg"
+    good.write_bytes(jpeg_bytes())
+    broken = tmp_path / "IMG_0002.jpg"
+    broken.write_bytes(jpeg_bytes()[:700])  # truncated
+    dialog = screen.import_files([good, broken])
+    assert dialog is not None
+    assert "cannot be imported" in dialog.error.text()
+    assert dialog.confirm.text() == "Import 1 photo"
+    with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
+        tap(qtbot, dialog.confirm)
+    assert sig.args[0].view_code == "rest" and sig.args[0].source == PhotoSource.IMPORT.value
+    stored = photos.photos_for_visit(store, vid)
+    assert [p.id for p in stored] == [sig.args[0].id]  # nothing of the broken file
+
+
+def test_import_only_corrupt_stores_nothing(
+    qtbot: QtBot, setup, screen_for, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    screen = screen_for()
+    folder = tmp_path / "card"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"not a photo at all")
+    dialog = screen.import_files([folder])  # a folder: its image files
+    assert dialog is not None and not dialog.confirm.isEnabled()
+    assert "not an image" in dialog.grid.itemAtPosition(0, 2).widget().text()
+    dialog.reject()
+    assert photos.photos_for_visit(store, vid) == []
+
+
+def test_import_a_folder_assigns_views_in_order(
+    qtbot: QtBot, setup, screen_for, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store, who, pid, vid = setup
+    screen = screen_for()
+    folder = tmp_path / "card"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"IMG_{i:04d}.jpg").write_bytes(jpeg_bytes(face_image(200, 250, seed=i)))
+    dialog = screen.import_files([folder])
+    assert [c.currentData() for c in dialog.combos] == ["rest", "frown", "brow_raise"]
+    dialog.combos[2].setCurrentIndex(dialog.combos[2].findData("smile"))
+    tap(qtbot, dialog.confirm)
+    qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: screen.walk.done_count == 3, timeout=WAIT)
+    assert {p.view_code for p in photos.photos_for_visit(store, vid)} == {"rest", "frown", "smile"}
+    assert screen.walk.current.code == "brow_raise"
+
+
+def test_camera_lost_mid_preview_says_so_and_screen_keeps_working(
+    qtbot: QtBot, setup, screen_for, camera, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    store, who, pid, vid = setup
+    screen = screen_for(camera(_face_frames(5), loop=False, name="dying"))
+    _live(qtbot, screen)  # it worked …
+    qtbot.waitUntil(lambda: "stopped sending pictures" in screen.preview.message, timeout=WAIT)
+    assert screen.source is None
+    assert "stopped sending pictures" in screen.status.text()
+    tap(qtbot, screen.shutter_button)  # explains, does not crash
+    assert "No camera is running" in screen.status.text()
+    tap(qtbot, screen.step_buttons["smile"])  # the rest of the screen still works
+    assert "Smile" in screen.instruction.text()
+    f = tmp_path / "phone.jpg"
+    f.write_bytes(jpeg_bytes())
+    dialog = screen.import_files([f])
+    with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
+        tap(qtbot, dialog.confirm)
+    assert sig.args[0].view_code == "smile"
+
+
+def test_missing_camera_message(qtbot: QtBot, setup, screen_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = str(tmp_path / "none" / "frame_%04d.png")
+    screen = screen_for(lambda: OpenCVSource(OpenCVFrameSource(missing)))
+    qtbot.waitUntil(lambda: "could not be opened" in screen.preview.message, timeout=WAIT)
+    assert screen.import_button.isEnabled()
+
+
+def test_touch_targets_and_patient_always_shown(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    screen = screen_for(consent=False)
+    assert screen.banner.name.text() == "Ada Lovelace"
+    assert "1985" in screen.banner.dob.text()
+    for b in [screen.shutter_button, screen.consent_button, *screen.step_buttons.values()]:
+        assert b.height() >= 48 and b.width() >= 48, b.text()
+    for b in (screen.ghost_toggle, screen.edges_toggle, screen.camera_button, screen.timer_toggle):
+        assert b.height() >= 48 and b.width() >= 48
+    assert screen.opacity.height() >= 48
+    assert screen.height() <= 768 and screen.minimumSizeHint().height() <= 768 - 64
