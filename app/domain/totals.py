@@ -1,0 +1,103 @@
+"""Live totals of a chart and its soft warnings. Units of different products are never added:
+every total below is inside one product (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.domain.chart import ChartContent
+from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS, doses_for
+from app.domain.values import Side, format_units
+
+ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class ZoneTotal:
+    zone: str
+    left: Decimal = ZERO
+    right: Decimal = ZERO
+    midline: Decimal = ZERO  # also points whose side is unknown
+
+    @property
+    def total(self) -> Decimal:
+        return self.left + self.right + self.midline
+
+
+@dataclass(slots=True)
+class ProductTotal:
+    product: str
+    total: Decimal = ZERO
+    points: int = 0
+    left: Decimal = ZERO
+    right: Decimal = ZERO
+    zones: dict[str, ZoneTotal] = field(default_factory=dict)
+    views: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    kind: str  # "label_dose" | "interval" | "expired"
+    text: str
+
+
+def totals(content: ChartContent) -> dict[str, ProductTotal]:
+    """Per product: the visit's total, per side, per muscle/zone (with L/R) and per view."""
+    out: dict[str, ProductTotal] = {}
+    for view, p in content.all_points():
+        t = out.setdefault(p.product, ProductTotal(p.product))
+        t.total += p.units
+        t.points += 1
+        t.views[view] = t.views.get(view, ZERO) + p.units
+        z = t.zones.setdefault(p.zone or "", ZoneTotal(p.zone or ""))
+        if p.side is Side.LEFT:
+            z.left += p.units
+            t.left += p.units
+        elif p.side is Side.RIGHT:
+            z.right += p.units
+            t.right += p.units
+        else:
+            z.midline += p.units
+    return out
+
+
+def dose_warnings(per_product: Mapping[str, ProductTotal]) -> list[Warning]:
+    """A total above the label dose for its area: said, never enforced."""
+    found = []
+    for code, t in sorted(per_product.items()):
+        for dose in doses_for(code):
+            units = sum((t.zones[z].total for z in dose.zones if z in t.zones), ZERO)
+            if units > dose.units:
+                found.append(
+                    Warning(
+                        "label_dose",
+                        f"{dose.area.capitalize()}: {format_units(units)} U, above the label "
+                        f"dose of {format_units(dose.units)} U.",
+                    )
+                )
+    return found
+
+
+def interval_warning(visit_date: date, previous: date | None) -> Warning | None:
+    """A toxin treatment less than 90 days after the previous one."""
+    if previous is None:
+        return None
+    days = (visit_date - previous).days
+    if days >= MIN_DAYS_BETWEEN_TREATMENTS:
+        return None
+    return Warning(
+        "interval",
+        f"Only {days} days since the previous toxin treatment ({previous.isoformat()}); "
+        f"treatments are usually at least {MIN_DAYS_BETWEEN_TREATMENTS} days apart.",
+    )
+
+
+def expiry_warnings(content: ChartContent, today: date) -> list[Warning]:
+    return [
+        Warning("expired", f"Lot {u.lot or '(no lot)'} of {u.product} expired {u.expiry}.")
+        for u in content.products
+        if u.expiry is not None and u.expiry < today
+    ]
