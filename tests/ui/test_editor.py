@@ -1,0 +1,330 @@
+"""The chart editor driven like a tablet: pen strokes with pressure, fingers, taps, the point
+sheet, undo, save, then the saved version read back from a real SQLite database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QColor
+
+from app.domain.canonical import normalise
+from app.services import charts, drafts
+from app.services.practitioners import default_practitioner
+from app.store.database import Store
+from tests.ui import editor_helpers as h
+from ui.editor import input as inp
+from ui.editor.editor_window import ChartEditor
+
+
+@pytest.fixture
+def visit(sqlite_store: Store) -> h.Visit:
+    return h.charted_visit(sqlite_store, default_practitioner(sqlite_store).id)
+
+
+@pytest.fixture
+def open_editor(qtbot, sqlite_store: Store, visit: h.Visit) -> Iterator:  # type: ignore[no-untyped-def]
+    made: list[ChartEditor] = []
+
+    def _open(version_id: int | None = None, view: str = "frown") -> ChartEditor:
+        ed = ChartEditor(
+            sqlite_store, visit.visit_id, default_practitioner(sqlite_store).id, version_id
+        )
+        qtbot.addWidget(ed)
+        ed.resize(1366, 768)
+        ed.show()
+        qtbot.waitExposed(ed)
+        if view in ed.view_codes:
+            ed.show_view(view)
+        ed.canvas().fit()
+        made.append(ed)
+        return ed
+
+    yield _open
+    for ed in made:
+        ed.journal.timer.stop()
+
+
+def line(x0: float, y0: float, x1: float, y1: float, n: int) -> list[QPointF]:
+    return [QPointF(x0 + (x1 - x0) * i / (n - 1), y0 + (y1 - y0) * i / (n - 1)) for i in range(n)]
+
+
+def test_pen_stroke_is_saved_in_photo_pixels(open_editor, sqlite_store, visit) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    assert canvas.vscene.frame.width() == 3000  # the original's frame, not the display image's
+    pts = line(900.0, 1400.0, 2100.0, 1650.0, 25)
+    pressures = [round(0.1 + 0.8 * i / 24, 3) for i in range(25)]
+    h.pen_stroke(canvas, pts, pressures)
+    assert ed.status.text() == "● Unsaved changes"
+    info = ed.save()
+    assert info is not None and info.version_no == 1
+    saved = charts.load_head(sqlite_store, visit.visit_id)
+    assert saved is not None
+    (stroke,) = saved.content.view("frown").strokes  # type: ignore[union-attr]
+    assert len(stroke.samples) == 25
+    for (x, y, p, t), want, wp in zip(stroke.samples, pts, pressures, strict=True):
+        # Only the viewport mapping and 3-decimal rounding stand between pen and record.
+        assert x == pytest.approx(want.x(), abs=0.01)
+        assert y == pytest.approx(want.y(), abs=0.01)
+        assert p == pytest.approx(wp, abs=0.001)
+        assert t >= 0
+    assert stroke.samples[0][3] == 0
+    assert stroke.color == "white" and stroke.style == "solid"
+    assert ed.status.text() == "Version 1 saved"
+
+
+def test_marks_land_on_the_right_pixels(open_editor, tmp_path) -> None:
+    ed = open_editor()
+    ed.set_colour("red")
+    canvas = ed.canvas("frown")
+    pts = line(600.0, 600.0, 2400.0, 600.0, 40)
+    h.pen_stroke(canvas, pts, [1.0] * 40)
+    image = canvas.viewport().grab().toImage()
+    image.save(str(tmp_path / "canvas.png"))
+    on = canvas.mapFromScene(QPointF(1500.0, 600.0))
+    off = canvas.mapFromScene(QPointF(1500.0, 1000.0))
+    red = QColor(image.pixel(on))
+    assert red.red() > 200 and red.green() < 90 and red.blue() < 90, red.name()
+    assert QColor(image.pixel(off)).name() != red.name()
+
+
+def test_touch_near_the_pen_draws_nothing(open_editor, qtbot) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    assert ed.pen.finger_drawing  # default until a pen has been seen
+    h.proximity(canvas, True)
+    assert not ed.pen.finger_drawing  # a pen exists: fingers navigate now
+    ed.pen.set_finger_drawing(True)  # even if the user wants finger drawing ...
+    h.finger_drag(canvas, QPoint(300, 300), QPoint(500, 320))
+    assert not ed.model.content.view("frown").strokes  # ... the palm draws nothing
+    h.proximity(canvas, False)
+    ed.pen.last_pen_ms = -1e12  # the grace period after the pen has passed
+    h.finger_drag(canvas, QPoint(300, 300), QPoint(500, 320))
+    assert len(ed.model.content.view("frown").strokes) == 1
+
+
+def test_finger_pans_when_not_drawing_and_pinch_zooms(open_editor) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    ed.pen.set_finger_drawing(False)
+    centre = canvas.viewport().rect().center()
+    anchor = canvas.mapToScene(centre)
+    h.pinch(canvas, centre, 100, 300)
+    assert canvas.zoom_level() == pytest.approx(3.0, rel=0.05)
+    # The photo point between the fingers stays between them.
+    back = canvas.mapFromScene(anchor)
+    assert abs(back.x() - centre.x()) <= 2 and abs(back.y() - centre.y()) <= 2
+    before = canvas.mapToScene(QPoint(400, 300))
+    h.finger_drag(canvas, QPoint(400, 300), QPoint(300, 250))
+    after = canvas.mapToScene(QPoint(300, 250))
+    assert after.x() == pytest.approx(before.x(), abs=3) and after.y() == pytest.approx(
+        before.y(), abs=3
+    )
+    assert not ed.model.content.view("frown").strokes
+    h.pinch(canvas, centre, 100, 2000)
+    assert canvas.zoom_level() == pytest.approx(8.0, rel=0.01)  # clamped
+    h.pinch(canvas, centre, 200, 200, steps=1)
+    h.pinch(canvas, centre, 200, 200, steps=1)  # two-finger double tap fits
+    assert canvas.zoom_level() == pytest.approx(1.0, rel=0.01)
+
+
+def test_wheel_zoom_is_anchored_and_clamped(open_editor, qtbot) -> None:
+    from PySide6.QtCore import QPointF as P
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    at = QPoint(250, 200)
+    anchor = canvas.mapToScene(at)
+    for _ in range(3):
+        ev = QWheelEvent(
+            P(at), P(canvas.viewport().mapToGlobal(at)), QPoint(), QPoint(0, 120),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(canvas.viewport(), ev)
+    assert canvas.zoom_level() == pytest.approx(1.25**3, rel=0.01)
+    back = canvas.mapFromScene(anchor)
+    assert abs(back.x() - at.x()) <= 2 and abs(back.y() - at.y()) <= 2
+
+
+def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, qtbot) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    ed.set_tool("point")
+    ed.pen.set_finger_drawing(False)
+    # A finger tap on the patient's left (viewer's right) places a point there.
+    where = QPointF(2000.0, 1200.0)
+    h.finger_tap(canvas, canvas.mapFromScene(where))
+    (p,) = ed.model.content.view("frown").points
+    assert abs(p.x - where.x()) < canvas.screen_px() and p.product == "botox"
+    assert p.units == Decimal(4) and p.side.value == "left"
+    assert p.zone == "corrugator supercilii"
+    assert ed.sheet.point is not None and ed.sheet.point.id == p.id
+    qtbot.mouseClick(ed.sheet.presets.buttons["2.5"], Qt_Left())
+    qtbot.mouseClick(ed.sheet.plus, Qt_Left())
+    qtbot.mouseClick(ed.sheet.plus, Qt_Left())
+    assert ed.model.content.view("frown").points[0].units == Decimal("3.5")
+    qtbot.mouseClick(ed.sheet.depth.buttons["intradermal"], Qt_Left())
+    # A second point takes the last product and units: one tap each.
+    h.finger_tap(canvas, canvas.mapFromScene(QPointF(1500.0, 1100.0)))
+    second = [q for q in ed.model.content.view("frown").points if q.id != p.id][0]
+    assert second.units == Decimal("3.5") and second.side.value == "midline"
+    assert second.zone == "procerus"
+    # Drag the first point with the pen: one undo step for the whole drag.
+    h.pen_stroke(canvas, line(2000.0, 1200.0, 2300.0, 1300.0, 10), [0.5] * 10)
+    moved = next(q for q in ed.model.content.view("frown").points if q.id == p.id)
+    assert (moved.x, moved.y) == pytest.approx((2300.0, 1300.0), abs=0.01)
+    steps = ed.undo_stack.count()
+    ed.undo_stack.undo()
+    back = next(q for q in ed.model.content.view("frown").points if q.id == p.id)
+    assert (back.x, back.y) == (p.x, p.y)  # exactly where the finger tap put it
+    ed.undo_stack.redo()
+    assert ed.undo_stack.count() == steps
+    info = ed.save()
+    assert info is not None
+    saved = charts.load_version(sqlite_store, info.id).content.view("frown")
+    assert saved is not None
+    got = {q.id: q for q in saved.points}
+    assert set(got) == {p.id, second.id}
+    assert got[p.id].units == Decimal("3.5") and got[p.id].depth.value == "intradermal"
+    assert (got[p.id].x, got[p.id].y) == pytest.approx((2300.0, 1300.0), abs=0.01)
+    # Delete from the sheet.
+    ed.open_point("frown", second.id)
+    qtbot.mouseClick(ed.sheet.delete, Qt_Left())
+    assert [q.id for q in ed.model.content.view("frown").points] == [p.id]
+
+
+def Qt_Left():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def test_partial_erase_splits_and_saves_only_pieces(open_editor, sqlite_store, visit) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    h.pen_stroke(canvas, line(500.0, 2000.0, 2500.0, 2000.0, 30), [0.7] * 30)
+    (original,) = ed.model.content.view("frown").strokes
+    h.pen_stroke(canvas, line(1500.0, 1800.0, 1500.0, 2200.0, 6), [1.0] * 6, h.PEN_ERASER)
+    pieces = ed.model.content.view("frown").strokes
+    assert len(pieces) == 2 and original.id not in {s.id for s in pieces}
+    info = ed.save()
+    assert info is not None
+    saved = charts.load_version(sqlite_store, info.id).content.view("frown").strokes
+    assert {s.id for s in saved} == {s.id for s in pieces}
+    xs = sorted((min(x for x, *_ in s.samples), max(x for x, *_ in s.samples)) for s in saved)
+    assert xs[0][0] == pytest.approx(500.0, abs=0.01) and xs[0][1] < 1500
+    assert xs[1][0] > 1500 and xs[1][1] == pytest.approx(2500.0, abs=0.01)
+    # Whole-stroke erasing removes what it touches, and the eraser itself is never stored.
+    ed.erase_whole = True
+    h.pen_stroke(canvas, line(800.0, 1900.0, 800.0, 2100.0, 4), [1.0] * 4, h.PEN_ERASER)
+    assert len(ed.model.content.view("frown").strokes) == 1
+    ed.undo_stack.undo()
+    assert len(ed.model.content.view("frown").strokes) == 2
+
+
+def test_undo_spans_views(open_editor) -> None:
+    ed = open_editor()
+    h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
+    ed.show_view("smile")
+    h.pen_stroke(ed.canvas("smile"), line(100, 100, 300, 200, 8), [0.5] * 8)
+    assert ed.model.dirty
+    ed.undo_stack.undo()
+    assert not ed.model.content.view("smile").strokes
+    ed.undo_stack.undo()
+    assert ed.current_view == "frown" and not ed.model.content.view("frown").strokes
+    assert not ed.model.dirty
+    ed.undo_stack.redo()
+    assert len(ed.model.content.view("frown").strokes) == 1
+
+
+def test_draft_survives_a_crash(open_editor, sqlite_store, visit, qtbot) -> None:
+    ed = open_editor()
+    h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
+    qtbot.waitUntil(
+        lambda: drafts.load_draft(sqlite_store, visit.visit_id) is not None, timeout=3000
+    )
+    drawn = ed.model.content
+    ed.journal.timer.stop()
+    ed.hide()
+    ed.deleteLater()  # dropped without saving, as a crash would
+    again = open_editor()
+    assert again.message_bar.isVisible() and "Restore" in [b.text() for b in again.message_buttons]
+    again.restore_draft()
+    assert normalise(again.model.content) == normalise(drawn) and again.model.dirty
+    assert again.save() is not None
+    assert drafts.load_draft(sqlite_store, visit.visit_id) is None
+
+
+def test_conflict_keeps_the_work_on_screen(open_editor) -> None:
+    first = open_editor()
+    second = open_editor()
+    h.pen_stroke(first.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
+    assert first.save() is not None
+    h.pen_stroke(second.canvas("frown"), line(600, 900, 900, 900, 8), [0.5] * 8)
+    assert second.save() is None
+    assert second.message_bar.isVisible() and "another window" in second.message_text.text()
+    assert second.model.dirty and len(second.model.content.view("frown").strokes) == 1
+
+
+def test_older_version_opens_read_only(open_editor, sqlite_store, visit) -> None:
+    ed = open_editor()
+    h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
+    v1 = ed.save()
+    h.pen_stroke(ed.canvas("frown"), line(500, 900, 900, 900, 8), [0.5] * 8)
+    assert ed.save() is not None and v1 is not None
+    old = open_editor(v1.id)
+    assert old.read_only and not old.save_button.isVisible()
+    h.pen_stroke(old.canvas("frown"), line(500, 1500, 900, 1500, 8), [0.5] * 8)
+    assert len(old.model.content.view("frown").strokes) == 1
+    assert "read-only" in old.status.text()
+
+
+def test_totals_per_product_and_soft_warnings(qtbot, sqlite_store) -> None:
+    pr = default_practitioner(sqlite_store)
+    earlier = h.charted_visit(sqlite_store, pr.id, date(2026, 10, 1), big=(640, 800))
+    from app.services import photos, visits
+    from tests.images import jpeg_bytes
+
+    v = visits.start_visit(sqlite_store, earlier.patient_id, pr.id, "neurotoxin", date(2026, 11, 1))
+    photos.add_photo_bytes(sqlite_store, earlier.patient_id, "frown", jpeg_bytes(), visit_id=v.id)
+    ed = ChartEditor(sqlite_store, v.id, pr.id)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    ed.show()
+    assert any(w.kind == "interval" and "31 days" in w.text for w in ed.totals.warnings)
+    ed.set_tool("point")
+    canvas = ed.canvas("frown")
+    for x in (200.0, 260.0, 320.0, 380.0, 440.0, 500.0):
+        pt = ed.new_point("frown", QPointF(x, 300.0))
+        from app.domain.editing import put_point
+
+        ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
+    dysport = ed.new_point("frown", QPointF(320.0, 500.0))
+    from dataclasses import replace
+
+    ed.push(
+        put_point(
+            ed.model.content, "frown", replace(dysport, product="dysport", units=Decimal(10))
+        ),
+        "Add point",
+        "frown",
+    )
+    assert any(w.kind == "label_dose" and "24 U" in w.text for w in ed.totals.warnings)
+    assert ed.totals.lines["botox"][0] == "Visit: 24 U in 6 points"
+    assert ed.totals.lines["dysport"][0] == "Visit: 10 U in 1 point"
+    assert not any("34" in line for lines in ed.totals.lines.values() for line in lines)
+    assert canvas is not None
+    ed.journal.timer.stop()
+
+
+def test_grace_period_constant_is_short() -> None:
+    # Touches after the pen lifts away are ignored only briefly: fingers must stay usable.
+    assert inp.PEN_GRACE_MS <= 1000

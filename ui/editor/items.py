@@ -1,0 +1,231 @@
+"""Scene items that draw the chart: strokes, injection points, their labels, and layers.
+
+Items are built from the domain model and rebuilt when it changes (ui/editor/scene.py); they
+hold no state of their own worth saving. Points and labels ignore the view's zoom so they keep
+their on-screen size, while strokes are in photo pixels and stay glued to the skin.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
+
+from app.domain import strokes as geo
+from app.domain.chart import InjectionPoint, Stroke
+
+# Colours that read on any skin tone (issue #3), as the clinician's make-up pencils.
+COLOURS: dict[str, str] = {
+    "white": "#FFFFFF",
+    "black": "#111111",
+    "red": "#E5322D",
+    "blue": "#1E6FE8",
+}
+PRODUCT_COLOURS = ("#F2C14E", "#4FC3F7", "#B388FF", "#81C784", "#FF8A65", "#F06292")
+
+POINT_RADIUS = 11.0  # drawn dot, screen pixels at any zoom
+POINT_HIT_RADIUS = 26.0  # what a fingertip can hit: a 52-px target
+
+
+class LayerItem(QGraphicsItem):
+    """An invisible parent: hiding or fading it hides or fades a whole layer."""
+
+    def __init__(self, z: float) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
+def colour(name: str) -> QColor:
+    return QColor(COLOURS.get(name, name))
+
+
+def _polygon_path(curve: list[tuple[float, float, float]], width: float) -> QPainterPath:
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    if not curve:
+        return path
+    if len(curve) == 1:
+        x, y, p = curve[0]
+        r = geo.width_at(width, p) / 2
+        path.addEllipse(QPointF(x, y), r, r)
+        return path
+    left, right = geo.outline(curve, width)
+    poly = QPolygonF([QPointF(x, y) for x, y in left] + [QPointF(x, y) for x, y in right[::-1]])
+    path.addPolygon(poly)
+    path.closeSubpath()
+    for x, y, p in (curve[0], curve[-1]):  # round ends, like a pencil tip
+        r = geo.width_at(width, p) / 2
+        path.addEllipse(QPointF(x, y), r, r)
+    return path
+
+
+def stroke_shape(stroke: Stroke) -> tuple[QPainterPath, bool]:
+    """(path, filled): a pressure outline to fill, or a centreline to draw dashed."""
+    curve = geo.smooth(stroke.samples)
+    if stroke.style == "dashed":
+        path = QPainterPath()
+        if curve:
+            path.moveTo(curve[0][0], curve[0][1])
+            for x, y, _p in curve[1:]:
+                path.lineTo(x, y)
+        return path, False
+    return _polygon_path(curve, stroke.width), True
+
+
+class StrokeItem(QGraphicsPathItem):
+    def __init__(self, stroke: Stroke, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.stroke = stroke
+        path, filled = stroke_shape(stroke)
+        self.setPath(path)
+        c = colour(stroke.color)
+        if filled:
+            self.setPen(Qt.PenStyle.NoPen)
+            self.setBrush(QBrush(c))
+        else:
+            # A muscle border: dashes in photo pixels, so they scale with the anatomy.
+            pen = QPen(c, stroke.width * 0.6)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self.setPen(pen)
+            self.setBrush(Qt.BrushStyle.NoBrush)
+
+
+class LiveStrokeItem(QGraphicsPathItem):
+    """The stroke under the pen. Only the newest segment is smoothed and added per event, so
+    an event costs the same on the 500th sample as on the 5th."""
+
+    def __init__(self, color: str, style: str, width: float) -> None:
+        super().__init__()
+        self.samples: list[tuple[float, float, float, float]] = []
+        self.width = width
+        self.dashed = style == "dashed"
+        self._done = QPainterPath()
+        self._done.setFillRule(Qt.FillRule.WindingFill)
+        self._finished = 0  # samples whose following segment is already in _done
+        c = colour(color)
+        if self.dashed:
+            pen = QPen(c, width * 0.6)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self.setPen(pen)
+        else:
+            self.setPen(Qt.PenStyle.NoPen)
+            self.setBrush(QBrush(c))
+        self.setZValue(5)
+
+    def add(self, sample: tuple[float, float, float, float]) -> None:
+        if self.samples and (sample[0], sample[1]) == self.samples[-1][:2]:
+            return
+        self.samples.append(sample)
+        n = len(self.samples)
+        # A Catmull-Rom segment i→i+1 is final once sample i+2 exists.
+        while self._finished + 2 < n:
+            i = self._finished
+            window = self.samples[max(i - 1, 0) : i + 3]
+            curve = geo.smooth(window)
+            k = (1 if i > 0 else 0) * geo.SUBDIVISIONS
+            seg = curve[k : k + geo.SUBDIVISIONS + 1]
+            self._done.addPath(self._segment(seg))
+            self._finished += 1
+        tail = QPainterPath(self._done)
+        rest = self.samples[max(self._finished - 1, 0) :]
+        curve = geo.smooth(rest)
+        if self._finished > 0:
+            curve = curve[geo.SUBDIVISIONS :]
+        tail.addPath(self._segment(curve))
+        self.setPath(tail)
+
+    def _segment(self, curve: list[tuple[float, float, float]]) -> QPainterPath:
+        if self.dashed:
+            path = QPainterPath()
+            if len(curve) >= 2:
+                path.moveTo(curve[0][0], curve[0][1])
+                for x, y, _p in curve[1:]:
+                    path.lineTo(x, y)
+            return path
+        return _polygon_path(curve, self.width)
+
+
+class PointItem(QGraphicsItem):
+    """An injection point: a ring with a centre dot exactly on the stored position, a constant
+    size on screen, and a round hit area a fingertip can find (shape())."""
+
+    def __init__(self, point: InjectionPoint, fill: str, parent: QGraphicsItem | None = None):
+        super().__init__(parent)
+        self.point = point
+        self.fill = QColor(fill)
+        self.selected = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setPos(QPointF(point.x, point.y))
+        self.setZValue(10)
+
+    def boundingRect(self) -> QRectF:
+        r = POINT_HIT_RADIUS + 2
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), POINT_HIT_RADIUS, POINT_HIT_RADIUS)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:  # type: ignore[no-untyped-def]
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.selected:
+            painter.setPen(QPen(QColor("#FFFFFF"), 3))
+            painter.setBrush(QColor(30, 111, 232, 90))
+            painter.drawEllipse(QPointF(0, 0), POINT_RADIUS + 9, POINT_RADIUS + 9)
+        painter.setPen(QPen(QColor("#10161C"), 2.5))
+        painter.setBrush(self.fill)
+        painter.drawEllipse(QPointF(0, 0), POINT_RADIUS, POINT_RADIUS)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#10161C"))
+        painter.drawEllipse(QPointF(0, 0), 2.5, 2.5)
+
+
+class LabelItem(QGraphicsItem):
+    """'4 U · 0.1 mL' beside a point: white on a dark pill, readable on any skin, constant
+    size on screen."""
+
+    FONT_PT = 12.0
+
+    def __init__(self, text: str, anchor: QPointF, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.font = QFont()
+        self.font.setPointSizeF(self.FONT_PT)
+        self.font.setBold(True)
+        m = QFontMetricsF(self.font)
+        self._rect = QRectF(0, 0, m.horizontalAdvance(text) + 14, m.height() + 6)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setPos(anchor)
+        self.setZValue(11)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.translated(POINT_RADIUS + 6, -self._rect.height() / 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:  # type: ignore[no-untyped-def]
+        r = self.boundingRect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(16, 22, 28, 205))
+        painter.drawRoundedRect(r, 6, 6)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.setFont(self.font)
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, self.text)

@@ -1,0 +1,164 @@
+"""The sheet of one injection point, filled in without a keyboard: product, units (steppers
+and presets), depth, muscle/zone and side. Every tap is an edit of the model (one undo step;
+repeated stepper taps on the same point merge into one)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.domain.chart import ChartContent, InjectionPoint
+from app.domain.editing import product_use, zones_for_view
+from app.domain.values import Depth, Side, format_units
+from app.services.catalogue import ProductRecord
+from ui.editor.controls import TOUCH, Choice, touch_button
+
+UNIT_PRESETS = ("1", "2", "2.5", "4", "5")
+STEP = Decimal("0.5")
+DEPTHS = (("intramuscular", "IM"), ("intradermal", "ID"), ("subcutaneous", "SC"))
+DEPTH_WORDS = {"intramuscular": "Intramuscular", "intradermal": "Intradermal",
+               "subcutaneous": "Subcutaneous"}  # fmt: skip
+SIDES = (("right", "Pt's R"), ("midline", "Midline"), ("left", "Pt's L"))
+
+
+def heading(text: str) -> QLabel:
+    lab = QLabel(text)
+    lab.setObjectName("sheetHeading")
+    return lab
+
+
+class PointSheet(QFrame):
+    """Emits `edit(point_id, field, value)` for each tap; `delete_requested(point_id)`."""
+
+    edit = Signal(str, str, object)
+    delete_requested = Signal(str)
+
+    def __init__(self, products: list[ProductRecord], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pointSheet")
+        self.point: InjectionPoint | None = None
+        self.view = ""
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 12, 12, 12)
+        lay.setSpacing(8)
+        top = QHBoxLayout()
+        self.title = QLabel("Point")
+        self.title.setObjectName("sheetTitle")
+        self.title.setWordWrap(True)
+        top.addWidget(self.title, 1)
+        self.delete = touch_button("Delete", "deletePoint", role="danger")
+        top.addWidget(self.delete)
+        lay.addLayout(top)
+
+        lay.addWidget(heading("Product"))
+        self.product = Choice([(p.code, p.name.split()[0]) for p in products], 3, "product")
+        lay.addWidget(self.product)
+
+        lay.addWidget(heading("Units"))
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.minus = touch_button("−", "unitsMinus")
+        self.units = QLabel("")
+        self.units.setObjectName("unitsValue")
+        self.units.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.units.setMinimumHeight(TOUCH)
+        self.plus = touch_button("+", "unitsPlus")
+        for w in (self.minus, self.plus):
+            w.setMinimumWidth(72)
+        row.addWidget(self.minus)
+        row.addWidget(self.units, 1)
+        row.addWidget(self.plus)
+        lay.addLayout(row)
+        self.presets = Choice([(u, u) for u in UNIT_PRESETS], 5, "preset")
+        lay.addWidget(self.presets)
+        self.volume = QLabel("")
+        self.volume.setObjectName("volumeText")
+        self.volume.setWordWrap(True)
+        lay.addWidget(self.volume)
+
+        lay.addWidget(heading("Depth"))
+        self.depth = Choice(list(DEPTHS), 3, "depth")
+        lay.addWidget(self.depth)
+        self.depth_word = QLabel("")
+        self.depth_word.setObjectName("sheetHint")
+        lay.addWidget(self.depth_word)
+
+        lay.addWidget(heading("Side (the patient's own)"))
+        self.side = Choice(list(SIDES), 3, "side")
+        lay.addWidget(self.side)
+
+        lay.addWidget(heading("Muscle / zone"))
+        self.zone_box = QVBoxLayout()
+        lay.addLayout(self.zone_box)
+        self.zone: Choice | None = None
+
+        lay.addWidget(heading("Note"))
+        self.note = QLineEdit()
+        self.note.setObjectName("pointNote")
+        self.note.setMinimumHeight(TOUCH)
+        self.note.setPlaceholderText("Optional")
+        lay.addWidget(self.note)
+        lay.addStretch(1)
+
+        self.product.chosen.connect(lambda v: self._emit("product", v))
+        self.presets.chosen.connect(lambda v: self._emit("units", Decimal(v)))
+        self.minus.clicked.connect(lambda: self._step(-STEP))
+        self.plus.clicked.connect(lambda: self._step(STEP))
+        self.depth.chosen.connect(lambda v: self._emit("depth", Depth(v)))
+        self.side.chosen.connect(lambda v: self._emit("side", Side(v)))
+        self.note.editingFinished.connect(self._note_done)
+        self.delete.clicked.connect(self._delete)
+
+    def _emit(self, field: str, value: object) -> None:
+        if self.point is not None:
+            self.edit.emit(self.point.id, field, value)
+
+    def _step(self, delta: Decimal) -> None:
+        if self.point is not None:
+            self._emit("units", max(self.point.units + delta, Decimal(0)))
+
+    def _note_done(self) -> None:
+        if self.point is not None and self.note.text() != self.point.note:
+            self._emit("note", self.note.text())
+
+    def _delete(self) -> None:
+        if self.point is not None:
+            self.delete_requested.emit(self.point.id)
+
+    def show_point(
+        self, view: str, view_name: str, point: InjectionPoint, content: ChartContent
+    ) -> None:
+        if self.zone is None or view != self.view:
+            if self.zone is not None:
+                self.zone.setParent(None)  # type: ignore[call-overload]
+                self.zone.deleteLater()
+            self.zone = Choice([(z, z) for z in zones_for_view(view)], 2, "zone")
+            self.zone.chosen.connect(lambda v: self._emit("zone", v))
+            self.zone_box.addWidget(self.zone)
+        self.view = view
+        self.point = point
+        side = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
+        where = side.get(point.side.value, "") if point.side else ""
+        self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
+        self.product.set_value(point.product)
+        self.units.setText(f"{format_units(point.units)} U")
+        units_text = format_units(point.units)
+        self.presets.set_value(units_text if units_text in UNIT_PRESETS else None)
+        use = product_use(content, point.product)
+        if use and use.dilution:
+            ml = format_units(use.dilution.volume_ml(point.units).normalize())
+            self.volume.setText(
+                f"= {ml} mL at {format_units(use.dilution.vial_units)} U in "
+                f"{format_units(use.dilution.diluent_ml)} mL"
+            )
+        else:
+            self.volume.setText("Set the dilution under Products to see the volume.")
+        self.depth.set_value(point.depth.value)
+        self.depth_word.setText(DEPTH_WORDS[point.depth.value])
+        self.side.set_value(point.side.value if point.side else None)
+        assert self.zone is not None
+        self.zone.set_value(point.zone or None)
+        if not self.note.hasFocus():
+            self.note.setText(point.note)

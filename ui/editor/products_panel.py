@@ -1,0 +1,135 @@
+"""Products used in the visit: lot, expiry (an expired lot warns) and dilution, so each point
+can show its volume. Dilution is chosen from presets by touch; lot numbers need typing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QDateEdit, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.domain.chart import ChartContent, ProductUse
+from app.domain.editing import product_use
+from app.domain.values import Dilution, format_units
+from ui.editor.controls import TOUCH, Choice, touch_button
+
+VIAL_UNITS = ("50", "100", "200")
+DILUENT_ML = ("1", "1.25", "2", "2.5", "4")
+
+
+class ProductCard(QFrame):
+    changed = Signal(object)  # the new ProductUse
+
+    def __init__(self, name: str, use: ProductUse, today: date) -> None:
+        super().__init__()
+        self.setObjectName(f"productCard_{use.product}")
+        self.setProperty("card", True)
+        self.use = use
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 10, 10, 10)
+        lay.setSpacing(6)
+        title = QLabel(name)
+        title.setObjectName("sheetHeading")
+        lay.addWidget(title)
+        self.lot = QLineEdit(use.lot)
+        self.lot.setObjectName("lot")
+        self.lot.setPlaceholderText("Lot number")
+        self.lot.setMinimumHeight(TOUCH)
+        lay.addWidget(self.lot)
+        self.expiry = QDateEdit()
+        self.expiry.setObjectName("expiry")
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setMinimumHeight(TOUCH)
+        self.expiry.setDisplayFormat("d MMM yyyy")
+        self.expiry.setSpecialValueText("Expiry not set")
+        self.expiry.setMinimumDate(QDate(2000, 1, 1))
+        exp = use.expiry
+        self.expiry.setDate(QDate(exp.year, exp.month, exp.day) if exp else QDate(2000, 1, 1))
+        lay.addWidget(self.expiry)
+        self.expired = QLabel("")
+        self.expired.setObjectName("warning")
+        self.expired.setWordWrap(True)
+        lay.addWidget(self.expired)
+        if exp and exp < today:
+            self.expired.setText(f"⚠ This lot expired on {exp.isoformat()}.")
+        else:
+            self.expired.hide()
+        lay.addWidget(QLabel("Vial units"))
+        self.vial = Choice([(v, f"{v} U") for v in VIAL_UNITS], 3, f"vial_{use.product}")
+        lay.addWidget(self.vial)
+        lay.addWidget(QLabel("Saline (mL)"))
+        self.diluent = Choice([(v, v) for v in DILUENT_ML], 5, f"diluent_{use.product}")
+        lay.addWidget(self.diluent)
+        dil = use.dilution
+        self.vial.set_value(format_units(dil.vial_units) if dil else None)
+        self.diluent.set_value(format_units(dil.diluent_ml) if dil else None)
+        self.per = QLabel(
+            f"{format_units((dil.units_per_ml / 10).normalize())} U per 0.1 mL"
+            if dil
+            else "Choose vial units and saline for volumes."
+        )
+        self.per.setObjectName("sheetHint")
+        lay.addWidget(self.per)
+        self.clear = touch_button("Clear dilution", f"clearDilution_{use.product}", role="ghost")
+        lay.addWidget(self.clear)
+        self.lot.editingFinished.connect(self._lot)
+        self.expiry.dateChanged.connect(self._expiry)
+        self.vial.chosen.connect(lambda v: self._dilution(vial=v))
+        self.diluent.chosen.connect(lambda v: self._dilution(ml=v))
+        self.clear.clicked.connect(lambda: self.changed.emit(replace(self.use, dilution=None)))
+
+    def _lot(self) -> None:
+        if self.lot.text().strip() != self.use.lot:
+            self.changed.emit(replace(self.use, lot=self.lot.text().strip()))
+
+    def _expiry(self, d: QDate) -> None:
+        value = None if d == self.expiry.minimumDate() else date(d.year(), d.month(), d.day())
+        if value != self.use.expiry:
+            self.changed.emit(replace(self.use, expiry=value))
+
+    def _dilution(self, vial: str | None = None, ml: str | None = None) -> None:
+        dil = self.use.dilution
+        vial = vial or (format_units(dil.vial_units) if dil else "100")
+        ml = ml or (format_units(dil.diluent_ml) if dil else "2.5")
+        self.changed.emit(replace(self.use, dilution=Dilution(Decimal(vial), Decimal(ml))))
+
+
+class ProductsPanel(QFrame):
+    changed = Signal(object)  # a ProductUse to put into the content
+
+    def __init__(self, product_name, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.setObjectName("productsPanel")
+        self.product_name = product_name
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(12, 12, 12, 12)
+        self.lay.setSpacing(10)
+        self.cards: dict[str, ProductCard] = {}
+        self._shown: tuple[ProductUse, ...] | None = None
+
+    def refresh(self, content: ChartContent, today: date) -> None:
+        used = sorted({p.product for _, p in content.all_points()} | {
+            u.product for u in content.products
+        })  # fmt: skip
+        uses = tuple(product_use(content, code) or ProductUse(code) for code in used)
+        if uses == self._shown:
+            return  # keep the widgets (and any typing in them) when nothing here changed
+        self._shown = uses
+        while self.lay.count():
+            item = self.lay.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.cards = {}
+        if not uses:
+            hint = QLabel("Products appear here once a point uses them.")
+            hint.setObjectName("sheetHint")
+            hint.setWordWrap(True)
+            self.lay.addWidget(hint)
+        for use in uses:
+            card = ProductCard(self.product_name(use.product), use, today)
+            card.changed.connect(self.changed.emit)
+            self.cards[use.product] = card
+            self.lay.addWidget(card)
+        self.lay.addStretch(1)

@@ -1,0 +1,74 @@
+"""The tool rail on the screen's left edge, where a thumb rests while the other hand holds
+the pen: tools, pencil colours and style, eraser mode, finger drawing, undo, redo, fit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QPushButton, QWidget
+
+from ui.editor.controls import touch_button
+from ui.editor.items import COLOURS
+
+RAIL_BUTTON = 76  # two columns: "Pencil" and "Eraser" at 13 pt fit without clipping
+
+
+def swatch(name: str) -> QIcon:
+    pm = QPixmap(40, 40)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QColor("#9AA8B5"))
+    p.setBrush(QColor(COLOURS[name]))
+    p.drawEllipse(4, 4, 32, 32)
+    p.end()
+    return QIcon(pm)
+
+
+class ToolRail(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("toolRail")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 8, 8, 8)
+        grid.setSpacing(6)
+        self.tools = QButtonGroup(self)
+        self.tool_buttons: dict[str, QPushButton] = {}
+        for i, (name, text) in enumerate((("pencil", "Pencil"), ("eraser", "Eraser"))):
+            b = touch_button(text, f"tool_{name}", checkable=True, role="tool")
+            b.setMinimumWidth(RAIL_BUTTON)
+            self.tools.addButton(b)
+            self.tool_buttons[name] = b
+            grid.addWidget(b, 0, i)
+        point = touch_button("Point", "tool_point", checkable=True, role="tool")
+        self.tools.addButton(point)
+        self.tool_buttons["point"] = point
+        grid.addWidget(point, 1, 0, 1, 2)
+
+        self.colours = QButtonGroup(self)
+        self.colour_buttons: dict[str, QPushButton] = {}
+        for i, name in enumerate(COLOURS):
+            b = touch_button("", f"colour_{name}", checkable=True, role="swatch")
+            b.setIcon(swatch(name))
+            b.setIconSize(b.iconSize() * 2)
+            b.setToolTip(name.capitalize())
+            b.setAccessibleName(f"{name} pencil")
+            self.colours.addButton(b)
+            self.colour_buttons[name] = b
+            grid.addWidget(b, 2 + i // 2, i % 2)
+        self.dashed = touch_button("Dashed", "dashed", checkable=True, role="tool")
+        self.dashed.setToolTip("Dashed line for muscle borders")
+        grid.addWidget(self.dashed, 4, 0, 1, 2)
+        self.whole = touch_button("Erase whole", "eraseWhole", checkable=True, role="tool")
+        self.whole.setToolTip("Erase whole strokes instead of cutting them")
+        grid.addWidget(self.whole, 5, 0, 1, 2)
+        self.finger = touch_button("Finger draws", "fingerDrawing", checkable=True, role="tool")
+        grid.addWidget(self.finger, 6, 0, 1, 2)
+        grid.setRowStretch(7, 1)
+        self.undo = touch_button("Undo", "undo")
+        self.redo = touch_button("Redo", "redo")
+        grid.addWidget(self.undo, 8, 0)
+        grid.addWidget(self.redo, 8, 1)
+        self.fit = touch_button("Fit", "fit")
+        grid.addWidget(self.fit, 9, 0, 1, 2)
+        self.setFixedWidth(2 * RAIL_BUTTON + 2 * 8 + 6)

@@ -1,0 +1,1 @@
+"""Canvas tools: small press/move/release state machines, one per tool."""
