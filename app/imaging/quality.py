@@ -15,10 +15,12 @@ centre of the frame, where guided capture puts the face.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
+
+from app.imaging.framing import FramingOffset
 
 ANALYSIS_SIDE = 160  # px: the face region is scaled to this square before measuring blur
 REBLUR_SIGMA = 1.0  # px at ANALYSIS_SIDE
@@ -41,6 +43,7 @@ class PhotoCheck:
     clipped_low: float  # … at pure black
     face_box: Box
     warnings: list[str] = field(default_factory=list)
+    framing: FramingOffset | None = None  # offset from the ghost, when it could be measured
 
     @property
     def ok(self) -> bool:
@@ -106,6 +109,12 @@ def check_photo(image: np.ndarray, face_box: Sequence[float] | None = None) -> P
     if low > MAX_CLIPPED_LOW:
         warnings.append(f"Under-exposed: {low:.0%} of the face is pure black. Add light.")
     return PhotoCheck(score, high, low, box, warnings)
+
+
+def with_framing(check: PhotoCheck, framing: FramingOffset | None) -> PhotoCheck:
+    if framing is None:
+        return check
+    return replace(check, warnings=[*check.warnings, *framing.warnings], framing=framing)
 
 
 def check_photo_bytes(data: bytes, face_box: Sequence[float] | None = None) -> PhotoCheck:

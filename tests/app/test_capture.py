@@ -243,3 +243,40 @@ def test_checks_from_stored_bytes_use_the_face_box() -> None:
     pic[100:900, 700:1500] = img  # the face off-centre; the centre is half flat grey
     data = jpeg_bytes(Image.fromarray(pic), quality=95)
     assert check_photo_bytes(data, face_box=(700, 100, 1500, 900)).sharpness > BLUR_THRESHOLD
+
+
+# --- framing offset from the ghost --------------------------------------------------------------
+class _Aligned:
+    """What an alignment result offers the framing check: matching face points in both photos."""
+
+    def __init__(self, old_pts: np.ndarray, new_pts: np.ndarray, confidence: float = 0.9):
+        self.old_points, self.new_points, self.confidence = old_pts, new_pts, confidence
+
+
+def test_framing_offset_names_shift_size_and_tilt() -> None:
+    from app.imaging.framing import framing_offset
+    from app.imaging.quality import with_framing
+
+    old = jpeg_bytes(face_image(400, 500))
+    new = jpeg_bytes(face_image(800, 1000))  # a larger camera: shares of the frame compare
+    rng = np.random.default_rng(0)
+    face = rng.normal(0, 30, (60, 2)) + (200, 250)  # points in the old 400×500 photo
+    angle = np.radians(8)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    moved = ((face - (200, 250)) @ rot.T) * 1.2 * 2 + (200 + 40, 250) * np.array(2.0)
+
+    result = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, moved))
+    assert result is not None
+    assert result.dx == pytest.approx(0.10, abs=0.01) and abs(result.dy) < 0.01
+    assert result.size_ratio == pytest.approx(1.2, abs=0.01)
+    assert result.roll_deg == pytest.approx(8, abs=0.5)
+    text = " ".join(result.warnings)
+    assert "10% right" in text and "larger (closer)" in text and "tilted 8°" in text
+
+    same = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, face * 2))
+    assert same is not None and same.warnings == []
+    check = with_framing(check_photo(_textured()), result)
+    assert check.framing is result and len(check.warnings) == 3
+
+    refused = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, face, 0.0))
+    assert refused is None  # alignment could not find both faces: no framing advice

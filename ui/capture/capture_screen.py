@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from app.capture.walk import ProtocolWalk
 from app.domain.values import PhotoSource
 from app.imaging.decode import ImageError
-from app.imaging.quality import PhotoCheck, check_photo_bytes
+from app.imaging.framing import FramingOffset, framing_offset
+from app.imaging.quality import PhotoCheck, check_photo_bytes, with_framing
 from app.services import capture, patients, photos, visits
 from app.services.photos import PhotoRecord
 from app.store.database import Store
@@ -522,9 +523,21 @@ class CaptureScreen(QWidget):
                 check = check_photo_bytes(data)
             except Exception:  # a check that fails is no reason to trouble the clinician
                 return
-            self._checked.emit(record, check)
+            self._checked.emit(record, with_framing(check, self._framing(record, data)))
 
         self._writer.submit(job)
+
+    def _framing(self, record: PhotoRecord, data: bytes) -> FramingOffset | None:
+        """Offset from the ghost of the photo's view (worker thread); None when unknown."""
+        try:
+            ghost = capture.ghost_photo(
+                self.store, self.patient.id, self.visit.id, record.view_code
+            )
+            if ghost is None:
+                return None
+            return framing_offset(photos.original_bytes(self.store, ghost.sha256), data)
+        except Exception:  # alignment is advice: its failure must not hide the other checks
+            return None
 
     def _on_stored(self, record: PhotoRecord, _data: bytes) -> None:
         self.busy = False
