@@ -21,8 +21,8 @@ from .helpers import page_named, tap, tap_row
 
 
 @pytest.fixture
-def read_only_store(db_path: Path) -> Iterator[Store]:
-    """The demo clinic opened read-only, as on a share the user may not write to."""
+def read_only_store(demo_store: Store, db_path: Path) -> Iterator[Store]:
+    """The demo clinic's file opened read-only, as on a share the user may not write to."""
     store = open_store(sqlite_url(db_path, read_only=True))
     yield store
     store.dispose()
