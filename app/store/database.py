@@ -19,12 +19,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.store.errors import NewerDatabaseError, StoreError, translate
+from app.store.errors import ForeignDatabaseError, NewerDatabaseError, StoreError, translate
 
 APP_NAME = "FaceChart"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -188,6 +188,15 @@ def check_schema_version(engine: Engine) -> str | None:
     script = ScriptDirectory.from_config(alembic_config())
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
+        # No revision stamp but tables of its own: another program's database (a wrong file
+        # picked for --db). Migrating would write FaceChart's tables into it.
+        others = [] if current is not None else inspect(conn).get_table_names()
+    if others:
+        raise ForeignDatabaseError(
+            "This database belongs to another program (it has tables such as "
+            f"{', '.join(sorted(others)[:3])}, but none of FaceChart's). Choose FaceChart's "
+            "database or a new file; this one has not been changed."
+        )
     if current is not None:
         known = {rev.revision for rev in script.walk_revisions()}
         if current not in known:

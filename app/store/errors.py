@@ -14,6 +14,10 @@ class NewerDatabaseError(StoreError):
     pass
 
 
+class ForeignDatabaseError(StoreError):
+    """The database holds another program's tables, not FaceChart's: left as it is."""
+
+
 class ReadOnlyDatabaseError(StoreError):
     pass
 

@@ -25,6 +25,7 @@ from app.store.errors import (
     DatabaseLockedError,
     DatabaseUnavailableError,
     DiskFullError,
+    ForeignDatabaseError,
     NewerDatabaseError,
     ReadOnlyDatabaseError,
     StoreError,
@@ -324,3 +325,29 @@ def test_postgres_database_from_a_newer_facechart_is_refused_untouched(pg_charte
             "f00dfeed9999"
         )
     engine.dispose()
+
+
+# --- another program's database --------------------------------------------------------------
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path):
+    """A wrong file picked for --db (a SQLite database of another program) gets a clear
+    message; FaceChart's tables are not written into it."""
+    path = tmp_path / "calendar.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE appointment (id INTEGER PRIMARY KEY, at TEXT, who TEXT)")
+        conn.execute("INSERT INTO appointment (at, who) VALUES ('2026-11-23 09:00', 'Ada')")
+    before = file_digest(path)
+    with pytest.raises(ForeignDatabaseError, match="another program.*appointment"):
+        open_store(sqlite_url(path))
+    assert file_digest(path) == before
+
+
+def test_an_empty_file_becomes_a_new_database(tmp_path: Path):
+    path = tmp_path / "new.db"
+    path.touch()  # e.g. made by the file dialog: no tables yet, so it is ours to set up
+    store = open_store(sqlite_url(path))
+    try:
+        assert row_counts(store)["chart_version"] == 0
+    finally:
+        store.dispose()
