@@ -38,19 +38,26 @@ class Area:
     benchmarks: tuple[Benchmark, ...]
 
 
-def discover() -> list[Area]:
-    """Every module of `bench/` that defines BENCHMARKS, in name order."""
+def discover() -> tuple[list[Area], dict[str, str]]:
+    """Every module of `bench/` that defines BENCHMARKS, in name order, and the modules that
+    failed to import (one broken area must not stop the others' figures)."""
     import bench
 
     areas = []
+    broken: dict[str, str] = {}
     for info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
         if info.name in _NOT_AREAS or info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"bench.{info.name}")
+        try:
+            module = importlib.import_module(f"bench.{info.name}")
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            broken[info.name] = f"{type(exc).__name__}: {exc}"
+            continue
         benchmarks = getattr(module, "BENCHMARKS", None)
         if benchmarks:
             areas.append(Area(info.name, tuple(benchmarks)))
-    return areas
+    return areas, broken
 
 
 def select(areas: list[Area], names: list[str]) -> list[Benchmark]:
@@ -207,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list benchmarks and keys")
     args = parser.parse_args(argv)
 
-    areas = discover()
+    areas, broken = discover()
     if args.list:
         for area in areas:
             for b in area.benchmarks:
@@ -218,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = _loadavg()
     reports: dict[str, Report] = {}
-    all_ok = True
+    all_ok = not broken
     with tempfile.TemporaryDirectory(prefix="facechart-bench-") as tmp_root:
         for b in chosen:
             print(f"running {b.name} …", file=sys.stderr, flush=True)
@@ -230,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         mach["postgresql"] = pg_server(args.pg)
     if not args.json:
         print(table(chosen, reports, mach))
+        for name, why in broken.items():
+            print(f"bench/{name}.py could not be imported: {why}")
         return 0 if all_ok else 1
 
     out: dict[str, object] = {}
@@ -239,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         # other work on a shared machine skews timings: the 1-minute load before and after
         "loadavg_1m": [load_before, _loadavg()],
     }
+    if broken:
+        details["import_errors"] = broken
     for b in chosen:
         r = reports[b.name]
         for key in b.keys:
