@@ -117,11 +117,12 @@ def test_sqlite_url_round_trips_awkward_paths(tmp_path: Path):
 # --- locked ----------------------------------------------------------------------------------
 
 
-def test_locked_database_gives_locked_error_then_the_same_save_succeeds(tmp_path: Path):
+@pytest.mark.parametrize("lock", ["IMMEDIATE", "EXCLUSIVE"])
+def test_locked_database_gives_locked_error_then_the_same_save_succeeds(tmp_path: Path, lock: str):
     path = tmp_path / "facechart.db"
     charted = _charted_file(path)
     other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
+    other.execute(f"BEGIN {lock}")
     store = open_store(sqlite_url(path), busy_timeout_ms=200)
     try:
         counts = row_counts(store)
