@@ -69,6 +69,19 @@ def local_to_utc(naive_local: datetime) -> datetime:
     return naive_local.astimezone().astimezone(tz=utcnow().tzinfo)
 
 
+def _capture_time(taken_local: datetime | None) -> datetime:
+    """The EXIF capture time in UTC, else the import time."""
+    if taken_local is not None:
+        try:
+            return local_to_utc(taken_local)
+        except (ValueError, OverflowError):
+            # A camera whose clock was never set may write a time at the calendar's edge
+            # (0001-01-01, 9999-12-31); moved to UTC from a zone with an offset it leaves the
+            # calendar, and the import failed with a raw error. It is no capture time at all.
+            pass
+    return utcnow()
+
+
 def _prepare_blob(data: bytes, sha: str) -> PhotoBlob:
     """Decode once, at reduced scale where the format allows, to make the derived images."""
     info = read_info(data)
@@ -112,8 +125,7 @@ def add_photo_bytes(
     # Decode outside the transaction: a 24 MP decode should not hold the write lock.
     blob = None if known else _prepare_blob(data, sha)
     if captured_at is None:
-        taken = read_info(data).taken_at_local
-        captured_at = local_to_utc(taken) if taken else utcnow()
+        captured_at = _capture_time(read_info(data).taken_at_local)
     with store.write() as s:
         view = s.scalar(select(View).where(View.code == view_code))
         if view is None:

@@ -8,9 +8,10 @@ import hashlib
 import io
 import random
 import struct
+import time
 import zlib
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import cv2
@@ -427,3 +428,41 @@ def test_same_file_twice_is_stored_once(store: Store, patient_id: int):
     assert after["photo"] == before["photo"] + 2
     assert after["photo_blob"] == before["photo_blob"] + 1
     assert (second.width, second.height) == (first.width, first.height)
+
+
+# --- capture time ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def paris_time(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """This machine's local time is Paris (UTC+1, +2 in summer) for the test."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX only")
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _with_exif_time(when: str, seed: int) -> bytes:
+    exif = Image.Exif()
+    exif[decode.EXIF_DATETIME] = when
+    return jpeg_bytes(face_image(40, 50, seed=seed), exif=exif.tobytes())
+
+
+def test_exif_time_is_local_time_converted_to_utc(store: Store, patient_id: int, paris_time):
+    record = photos.add_photo_bytes(
+        store, patient_id, "rest", _with_exif_time("2024:05:06 07:08:09", 1)
+    )
+    assert record.captured_at == datetime(2024, 5, 6, 5, 8, 9, tzinfo=UTC)  # CEST is UTC+2
+
+
+@pytest.mark.parametrize("when", ["0001:01:01 00:00:00", "9999:12:31 23:59:59"])
+def test_unset_camera_clock_is_no_capture_time(
+    store: Store, patient_id: int, paris_time, when: str
+):
+    """Times at the calendar's edge leave it when moved to UTC: the import time stands in."""
+    before = datetime.now(UTC)
+    record = photos.add_photo_bytes(store, patient_id, "rest", _with_exif_time(when, 2))
+    assert before - timedelta(seconds=1) <= record.captured_at <= datetime.now(UTC)
