@@ -6,11 +6,14 @@ Passed down explicitly so no page reaches into the main window for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.services import catalogue, practitioners
 from app.services.catalogue import ProductRecord
 from app.services.practitioners import PractitionerRecord
-from app.store.database import Store
+
+if TYPE_CHECKING:  # ui/ uses the store only through app.services
+    from app.store.database import Store
 
 
 @dataclass

@@ -4,12 +4,16 @@ decodes an original."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImageReader, QPainter, QPixmap
 
 from app.services import photos
-from app.store.database import Store
 from app.store.errors import StoreError
+
+if TYPE_CHECKING:  # ui/ uses the store only through app.services
+    from app.store.database import Store
 
 
 def pixmap_from_jpeg(data: bytes, fit: QSize | None = None) -> QPixmap:

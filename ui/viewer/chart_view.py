@@ -7,6 +7,8 @@ pixmap item is scaled up by original_width / display_width to cover the same fra
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import (
@@ -24,9 +26,11 @@ from PySide6.QtWidgets import (
 from app.domain.chart import InjectionPoint, Stroke, ViewChart
 from app.domain.values import format_units
 from app.services import photos
-from app.store.database import Store
 from app.store.errors import StoreError
 from ui.common import images
+
+if TYPE_CHECKING:  # ui/ uses the store only through app.services
+    from app.store.database import Store
 
 POINT_RADIUS = 9.0  # on-screen pixels, whatever the zoom
 STROKE_COLOURS = {"white": "#FFFFFF", "blue": "#2F7DE1", "red": "#E0403A", "green": "#2EA86B"}
