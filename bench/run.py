@@ -95,7 +95,7 @@ def _cpu_model() -> str:
 def _loadavg() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
-    except OSError:
+    except (OSError, AttributeError):  # not on Windows
         return None
 
 
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     all_ok = not broken
     with tempfile.TemporaryDirectory(prefix="facechart-bench-") as tmp_root:
         for b in chosen:
-            print(f"running {b.name} …", file=sys.stderr, flush=True)
+            print(f"running {b.name} ...", file=sys.stderr, flush=True)
             reports[b.name], ok = run_one(b, ctx_args, Path(tmp_root))
             all_ok &= ok
 
@@ -268,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     out["machine"] = mach
     out["when"] = datetime.now(UTC).isoformat(timespec="seconds")
     out["details"] = details
-    print(json.dumps(out, ensure_ascii=False, allow_nan=False))
+    # ASCII: the line must survive a console or pipe that is not UTF-8
+    print(json.dumps(out, ensure_ascii=True, allow_nan=False))
     return 0 if all_ok else 1
 
 
