@@ -117,8 +117,7 @@ def add_photo_bytes(
 ) -> PhotoRecord:
     """Store a photo. Raises ImageError (clear message) for anything that is not a usable image;
     the database is then unchanged."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImageError(f"The file is {len(data) // (1024 * 1024)} MB, over the 200 MB limit.")
+    _refuse_if_too_big(len(data))
     sha = hashlib.sha256(data).hexdigest()
     with store.read() as s:
         known = s.get(PhotoBlob, sha) is not None
@@ -157,8 +156,19 @@ def add_photo_bytes(
         return PhotoRecord.of(photo)
 
 
+def _refuse_if_too_big(size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise ImageError(
+            f"The file is {size // (1024 * 1024)} MB, over the "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit."
+        )
+
+
 def add_photo_file(store: Store, patient_id: int, view_code: str, path: Path, **kw) -> PhotoRecord:  # type: ignore[no-untyped-def]
     try:
+        # Size first: a video or disk image picked by mistake (gigabytes) must be refused
+        # before it is read into memory, not after.
+        _refuse_if_too_big(Path(path).stat().st_size)
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ImageError(f"The file could not be read: {exc.strerror or exc}") from exc

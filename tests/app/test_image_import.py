@@ -9,6 +9,7 @@ import io
 import random
 import struct
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -466,3 +467,21 @@ def test_unset_camera_clock_is_no_capture_time(
     before = datetime.now(UTC)
     record = photos.add_photo_bytes(store, patient_id, "rest", _with_exif_time(when, 2))
     assert before - timedelta(seconds=1) <= record.captured_at <= datetime.now(UTC)
+
+
+def test_huge_file_is_refused_before_it_is_read(store: Store, patient_id: int, tmp_path: Path):
+    """A video picked by mistake: refused from its size, never read into memory. (300 MB, so a
+    regression that reads it costs a moment, not the machine's memory.)"""
+    path = tmp_path / "clinic-tour.mov"
+    with path.open("wb") as f:
+        f.truncate(300 * 1024**2)  # sparse: costs no disk space
+    before = row_counts(store)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageError, match="300 MB, over the 200 MB limit"):
+            photos.add_photo_file(store, patient_id, "rest", path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 1024**2
+    assert row_counts(store) == before
