@@ -24,16 +24,8 @@ MIN_TARGET = 48  # CONTRACTS.md: device-independent pixels
 
 @pytest.fixture(scope="module")
 def touchscreen() -> QPointingDevice:
-    device = QPointingDevice(
-        "test touchscreen",
-        1,
-        QInputDevice.DeviceType.TouchScreen,
-        QPointingDevice.PointerType.Finger,
-        QInputDevice.Capability.Position | QInputDevice.Capability.Area,
-        10,
-        0,
-    )
-    return device
+    """A touch screen registered with Qt, as a real one would be."""
+    return QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
 
 
 def finger_tap(widget: QWidget, device: QPointingDevice, pos: QPoint) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QResizeEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
-    QGraphicsView,
     QWidget,
 )
 
@@ -28,6 +27,7 @@ from app.domain.values import format_units
 from app.services import photos
 from app.store.errors import StoreError
 from ui.common import images
+from ui.viewer.zoom import ZoomableView
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
     from app.store.database import Store
@@ -105,8 +105,9 @@ def side_marker(text: str) -> QGraphicsRectItem:
     return item
 
 
-class ChartView(QGraphicsView):
-    """One view's photo with its strokes and points, fitted to the widget, read-only."""
+class ChartView(ZoomableView):
+    """One view's photo with its strokes and points, fitted to the widget, read-only; pinch,
+    wheel or drag to look closer (ZoomableView)."""
 
     def __init__(self, store: Store, chart: ViewChart, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,14 +175,3 @@ class ChartView(QGraphicsView):
         for m, dx in ((self.right_marker, 0.0), (self.left_marker, 1.0)):
             r = m.rect()
             m.setTransform(m.transform().translate(-r.width() * dx, -r.height() / 2))
-
-    def fit(self) -> None:
-        self.fitInView(self.frame, Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit()
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().showEvent(event)
-        self.fit()
