@@ -15,6 +15,7 @@ import os
 import pkgutil
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -224,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     ctx_args = {"faces": args.faces.resolve(), "quick": args.quick, "pg_url": args.pg}
 
     load_before = _loadavg()
+    # `timeout` and CI stop a run with SIGTERM: exit through Python so the temp folder (with
+    # its 24 MP photos and databases) is removed, as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     reports: dict[str, Report] = {}
     all_ok = not broken
     with tempfile.TemporaryDirectory(prefix="facechart-bench-") as tmp_root:
