@@ -328,3 +328,47 @@ def test_totals_per_product_and_soft_warnings(qtbot, sqlite_store) -> None:
 def test_grace_period_constant_is_short() -> None:
     # Touches after the pen lifts away are ignored only briefly: fingers must stay usable.
     assert inp.PEN_GRACE_MS <= 1000
+
+
+def test_layers_hide_and_fade(open_editor) -> None:
+    ed = open_editor()
+    scene = ed.scenes["frown"]
+    qtbot_click = ed.layer_buttons["markings"].click
+    qtbot_click()
+    assert scene.layers["markings"].opacity() < 1 and scene.layers["markings"].isVisible()
+    qtbot_click()
+    assert not scene.layers["markings"].isVisible()
+    assert ed.layer_buttons["markings"].text() == "Markings: hidden"
+    qtbot_click()
+    assert scene.layers["markings"].isVisible() and scene.layers["markings"].opacity() == 1
+
+
+def test_mouse_places_and_drags_a_point(open_editor, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    ed = open_editor()
+    ed.set_tool("point")
+    canvas = ed.canvas("frown")
+    at = canvas.mapFromScene(QPointF(900.0, 1500.0))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    (p,) = ed.model.content.view("frown").points
+    assert p.side.value == "right"  # the viewer's left of a frontal photo
+    to = at + QPoint(60, 20)
+    qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseMove(canvas.viewport(), at + QPoint(30, 10))
+    qtbot.mouseMove(canvas.viewport(), to)
+    qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=to)
+    (moved,) = ed.model.content.view("frown").points
+    assert moved.id == p.id and moved.x > p.x + 50 * canvas.screen_px()
+
+
+def test_a_visit_without_photos_opens(qtbot, sqlite_store) -> None:
+    from app.services import patients, visits
+
+    pr = default_practitioner(sqlite_store)
+    pa = patients.create_patient(sqlite_store, "No", "Photos", date(1990, 1, 1))
+    v = visits.start_visit(sqlite_store, pa.id, pr.id, "neurotoxin", date(2026, 11, 20))
+    ed = ChartEditor(sqlite_store, v.id, pr.id)
+    qtbot.addWidget(ed)
+    ed.show()
+    assert ed.view_codes == [] and ed.name_label.text() == "No Photos"

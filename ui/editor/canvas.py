@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -116,6 +116,29 @@ class ChartCanvas(QGraphicsView):
         self._pan_room(s)
         self.centerOn(self.vscene.frame.center())
         self._fitted = True
+        self.declutter()
+
+    def declutter(self) -> None:
+        """Hide labels that would cover another label or a point at this zoom (the selected
+        point's label first): five glabellar points at fit-to-screen are a few pixels apart,
+        and overlapping text helps nobody. Zooming in brings them back."""
+        scene = self.vscene
+        vt = self.viewportTransform()
+        dots = {
+            pid: QRectF(vt.map(item.pos()) - QPointF(12, 12), QSizeF(24, 24))
+            for pid, item in scene.point_items.items()
+        }
+        order = sorted(scene.label_items, key=lambda pid: (pid != scene.selected_id, pid))
+        kept: list[QRectF] = []
+        for pid in order:
+            label = scene.label_items[pid]
+            box = label.boundingRect().translated(vt.map(label.pos()))
+            clash = any(box.intersects(r) for r in kept) or any(
+                box.intersects(r) for other, r in dots.items() if other != pid
+            )
+            label.setVisible(not clash)
+            if not clash:
+                kept.append(box)
 
     def zoom_to(self, scale: float, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
         """Set the scale (clamped to fit … 8×) keeping `anchor_scene` under `anchor_vp`."""
@@ -126,8 +149,9 @@ class ChartCanvas(QGraphicsView):
         self._pan_room(scale)
         if self._fitted:
             self.centerOn(self.vscene.frame.center())
-            return
-        self._keep_under(anchor_vp, anchor_scene)
+        else:
+            self._keep_under(anchor_vp, anchor_scene)
+        self.declutter()
 
     def _keep_under(self, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
         delta = QPointF(self.mapFromScene(anchor_scene)) - anchor_vp

@@ -40,6 +40,7 @@ from ui.editor.commands import ContentCommand
 from ui.editor.input import PenState
 from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel
+from ui.editor.pyside_fix import pin_none
 from ui.editor.scene import ViewScene
 from ui.editor.style import EDITOR_QSS
 from ui.editor.tools.base import Tool
@@ -63,6 +64,7 @@ class ChartEditor(QWidget):
         parent: QWidget | None = None,
         today: date | None = None,
     ) -> None:
+        pin_none()  # before the first of thousands of paint calls (ui/editor/pyside_fix.py)
         super().__init__(parent)
         self.setObjectName("chartEditor")
         self.setStyleSheet(EDITOR_QSS)
@@ -206,6 +208,7 @@ class ChartEditor(QWidget):
     def open_point(self, view: str, point_id: str | None) -> None:
         for code, scene in self.scenes.items():
             scene.select(point_id if code == view else None)
+            self.canvases[code].declutter()
         self.selected = (view, point_id) if point_id else None
         self._refresh_sheet()
         if point_id:
@@ -244,6 +247,8 @@ class ChartEditor(QWidget):
         content = self.model.content
         for scene in self.scenes.values():
             scene.sync(content)
+        for canvas in self.canvases.values():
+            canvas.declutter()
         warn = [w for w in [interval_warning(self.visit.visit_date, self._previous_date())] if w]
         self.totals.extra_warnings = warn + expiry_warnings(content, self.today)
         self.totals.refresh(content)
