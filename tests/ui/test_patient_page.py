@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from app.domain.values import TreatmentType
@@ -83,3 +84,17 @@ def test_new_visit_can_be_cancelled(qtbot: QtBot, window: MainWindow, demo_store
     page.dialog.reject()
     assert window.current_page() is page
     assert len(visits.timeline(demo_store, page.patient.id)) == 2
+
+
+def test_many_visits_scroll_instead_of_squeezing(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    zoe = patients.search_patients(demo_store, "zoe").patients[0]
+    clinician = window.ctx.practitioner.id
+    for _ in range(8):
+        visits.start_visit(demo_store, zoe.id, clinician, TreatmentType.OTHER)
+    page = open_zoe(window, demo_store)
+    QTest.qWait(10)
+    assert len(page.cards) == 10
+    assert all(c.height() >= c.sizeHint().height() for c in page.cards)
+    assert page.scroll.verticalScrollBar().maximum() > 0

@@ -3,7 +3,7 @@ cards that act like buttons, and kinetic scrolling."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -127,9 +127,14 @@ class Card(QFrame):
         self.setObjectName("card")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(TOUCH)
         self._pressed = False
         self._press_at = QPointF()
+
+    def minimumSizeHint(self) -> QSize:
+        # Not setMinimumHeight(): that would replace the layout's minimum, and a scroll area
+        # full of cards would then squeeze them flat instead of scrolling.
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), TOUCH))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
