@@ -372,3 +372,20 @@ def test_a_visit_without_photos_opens(qtbot, sqlite_store) -> None:
     qtbot.addWidget(ed)
     ed.show()
     assert ed.view_codes == [] and ed.name_label.text() == "No Photos"
+
+
+def test_deep_zoom_lays_original_pixels_over_the_display_image(open_editor, qtbot) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    photo = canvas.vscene.photo_item
+    assert photo is not None and photo.pixmap().width() == 2048  # the display image first
+    assert canvas.detail.item is None
+    centre = QPointF(canvas.viewport().rect().center())
+    canvas.zoom_to(canvas.fit_scale() * 8, centre, QPointF(1500.0, 1500.0))
+    qtbot.waitUntil(lambda: canvas.detail.item is not None, timeout=5000)
+    item = canvas.detail.item
+    seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert item.sceneBoundingRect().contains(seen.intersected(canvas.vscene.frame))
+    assert item.scale() == 1.0  # one original pixel per photo pixel
+    canvas.fit()
+    assert canvas.detail.item is None  # back at fit the display image is sharp enough

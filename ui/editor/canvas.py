@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint
 from ui.editor import input as inp
+from ui.editor.detail import DetailLayer
 from ui.editor.items import PointItem
 from ui.editor.scene import ViewScene
 from ui.editor.tools.base import Tool
@@ -57,6 +58,7 @@ class ChartCanvas(QGraphicsView):
         self._start = QPointF()
         self._pinch: tuple[float, float, QPointF, float, float] | None = None
         self._last_two_tap = -1e12
+        self.detail = DetailLayer(self, lambda: editor.original_bytes(scene.view))
 
     # -- ToolHost ---------------------------------------------------------------------------
 
@@ -117,6 +119,7 @@ class ChartCanvas(QGraphicsView):
         self.centerOn(self.vscene.frame.center())
         self._fitted = True
         self.declutter()
+        self.detail.request()
 
     def declutter(self) -> None:
         """Hide labels that would cover another label or a point at this zoom (the selected
@@ -152,6 +155,7 @@ class ChartCanvas(QGraphicsView):
         else:
             self._keep_under(anchor_vp, anchor_scene)
         self.declutter()
+        self.detail.request()
 
     def _keep_under(self, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
         delta = QPointF(self.mapFromScene(anchor_scene)) - anchor_vp
@@ -164,6 +168,7 @@ class ChartCanvas(QGraphicsView):
     def pan_by(self, delta: QPointF) -> None:
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+        self.detail.request()
 
     def zoom_level(self) -> float:
         return self.scale_() / self.fit_scale()

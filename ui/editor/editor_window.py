@@ -162,6 +162,16 @@ class ChartEditor(QWidget):
 
     # -- what tools and canvases ask ------------------------------------------------------
 
+    def original_bytes(self, view: str) -> bytes | None:
+        """The original photo of a view, for sharp pixels at deep zoom (ui/editor/detail.py)."""
+        chart = self.model.content.view(view)
+        if chart is None or not chart.photo_sha256:
+            return None
+        try:
+            return photos.original_bytes(self.store, chart.photo_sha256)
+        except StoreError:
+            return None
+
     @property
     def current_view(self) -> str:
         return self.view_codes[self.view_stack.currentIndex()] if self.view_codes else ""
