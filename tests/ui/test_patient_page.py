@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -98,3 +100,33 @@ def test_many_visits_scroll_instead_of_squeezing(
     assert len(page.cards) == 10
     assert all(c.height() >= c.sizeHint().height() for c in page.cards)
     assert page.scroll.verticalScrollBar().maximum() > 0
+
+
+def test_new_toxin_visit_within_90_days_gets_a_soft_note(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    zoe = patients.search_patients(demo_store, "zoe").patients[0]
+    clinician = window.ctx.practitioner.id
+    visits.start_visit(
+        demo_store, zoe.id, clinician, TreatmentType.NEUROTOXIN, date.today() - timedelta(days=40)
+    )
+    page = open_zoe(window, demo_store)
+    tap(qtbot, page.new_visit_button)
+    dialog = page.dialog
+    assert dialog is not None
+    assert dialog.interval_note.isVisible()
+    assert "40 days ago" in dialog.interval_note.text()
+    dialog.touch_up.setCurrentIndex(1)  # a touch-up is the expected exception
+    assert not dialog.interval_note.isVisible()
+    dialog.touch_up.setCurrentIndex(0)
+    dialog.choose(TreatmentType.MICRONEEDLING)
+    assert not dialog.interval_note.isVisible()
+    dialog.choose(TreatmentType.NEUROTOXIN)
+    tap(qtbot, dialog.start_button)  # a note, never a block
+    page_named(window, VisitPage)
+
+
+def test_no_note_after_90_days(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    page = open_zoe(window, demo_store)  # the demo's last toxin visit was 106 days ago
+    tap(qtbot, page.new_visit_button)
+    assert page.dialog is not None and not page.dialog.interval_note.isVisible()

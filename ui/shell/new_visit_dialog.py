@@ -1,5 +1,6 @@
 """Start a visit: pick the treatment with big toggles, optionally as a touch-up of an earlier
-visit (the first treatment almost always gets one at about two weeks)."""
+visit (the first treatment almost always gets one at about two weeks). A neurotoxin treatment
+within 90 days of the last one gets a soft note: the clinician decides, the app only says."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from app.domain.values import TreatmentType
 from app.services.visits import TimelineEntry
 from ui.common import format as fmt
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
+
+MIN_DAYS_BETWEEN_TOXIN = 90  # DOMAIN.md: treatments at least 90 days apart (label, not a limit)
 
 
 class NewVisitDialog(QDialog):
@@ -58,6 +61,23 @@ class NewVisitDialog(QDialog):
             )
         lay.addWidget(self.touch_up)
 
+        self._last_toxin = max(
+            (
+                e.visit.visit_date
+                for e in earlier
+                if e.visit.treatment_type is TreatmentType.NEUROTOXIN
+                and e.visit.visit_date < date.today()
+            ),
+            default=None,
+        )
+        self.interval_note = label("", "note")
+        self.interval_note.setObjectName("intervalNote")
+        self.interval_note.setWordWrap(True)
+        lay.addWidget(self.interval_note)
+        self.kinds.buttonToggled.connect(lambda *_a: self._update_note())
+        self.touch_up.currentIndexChanged.connect(lambda *_a: self._update_note())
+        self._update_note()
+
         actions = hbox(spacing=12)
         actions.addStretch(1)
         cancel = button("Cancel", "secondary")
@@ -69,6 +89,21 @@ class NewVisitDialog(QDialog):
         lay.addLayout(actions)
         cancel.clicked.connect(self.reject)
         self.start_button.clicked.connect(self._start)
+
+    def _update_note(self) -> None:
+        checked = self.kinds.checkedButton()
+        toxin = checked is not None and checked.property("treatment") == "neurotoxin"
+        touch_up = self.touch_up.currentIndex() > 0
+        days = (date.today() - self._last_toxin).days if self._last_toxin else None
+        soon = days is not None and days < MIN_DAYS_BETWEEN_TOXIN
+        if toxin and soon and not touch_up:
+            assert self._last_toxin is not None
+            self.interval_note.setText(
+                f"The last neurotoxin treatment was {days} days ago ({fmt.day(self._last_toxin)})."
+                f" Treatments are usually at least {MIN_DAYS_BETWEEN_TOXIN} days apart; a"
+                " touch-up at about two weeks is the usual exception."
+            )
+        self.interval_note.setVisible(toxin and soon and not touch_up)
 
     def choose(self, treatment: TreatmentType) -> None:
         for b in self.kinds.buttons():
