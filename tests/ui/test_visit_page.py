@@ -44,6 +44,9 @@ def test_older_version_opens_read_only(qtbot: QtBot, window: MainWindow, demo_st
     page = open_first_visit(window, demo_store)
     tap_row(qtbot, page.history, 1)
     viewer = page_named(window, VersionViewerPage)
+    assert viewer.patient_banner.name.text() == "Zoë Martin"
+    assert viewer.patient_banner.dob.text() == "Born 12 Mar 1984"
+    assert viewer.patient_banner.dob.isVisible()
     assert viewer.banner.text().startswith("Read-only: version 1 of 2")
     assert viewer.loaded.info.version_no == 1
     assert [viewer.tabs.tabText(i) for i in range(viewer.tabs.count())] == ["Frown", "Brow raise"]

@@ -27,7 +27,8 @@ class VersionViewerPage(Page):
         self.title = f"Chart · {fmt.day(visit.visit_date)} · version {info.version_no}"
 
         lay = vbox(self, spacing=0)
-        lay.addWidget(PatientBanner(patient))
+        self.patient_banner = PatientBanner(patient)
+        lay.addWidget(self.patient_banner)
         self.banner = label("", "readonly")
         self.banner.setObjectName("readOnlyBanner")
         if self.loaded.is_head:
