@@ -8,8 +8,9 @@ Crété-Roffet et al.'s re-blur metric, on Sobel energy). A dim or a bright phot
 scores the same, so one threshold serves every lighting. Calibrated on real face photos and
 blurred copies of them: `bench/capture.py` (blur_calibration) and docs/BENCHMARKS.md.
 
-The face region comes from `face_box` when a caller has one (a face detector); otherwise the
-centre of the frame, where guided capture puts the face.
+The face region comes from `face_box` when a caller has one (`check_photo_bytes` asks the face
+detector of app.alignment); otherwise the centre of the frame, where guided capture puts the
+face.
 """
 
 from __future__ import annotations
@@ -117,10 +118,13 @@ def with_framing(check: PhotoCheck, framing: FramingOffset | None) -> PhotoCheck
     return replace(check, warnings=[*check.warnings, *framing.warnings], framing=framing)
 
 
-def check_photo_bytes(data: bytes, face_box: Sequence[float] | None = None) -> PhotoCheck:
+def check_photo_bytes(
+    data: bytes, face_box: Sequence[float] | None = None, detect: bool = True
+) -> PhotoCheck:
     """Checks of stored photo bytes, decoded upright through the one decode door at about
     display size (the checks need no more, and a 24 MP decode would keep the clinician waiting).
-    `face_box` is in the pixels of the full upright photo."""
+    `face_box` is in the pixels of the full upright photo; without one, the face detector finds
+    it (`detect`), else the centre of the frame stands in."""
     from app.imaging.decode import decode_upright
 
     img = decode_upright(data, max_side=1600)
@@ -131,4 +135,8 @@ def check_photo_bytes(data: bytes, face_box: Sequence[float] | None = None) -> P
         info = read_info(data)
         s = arr.shape[1] / info.width
         face_box = [v * s for v in face_box]
+    elif detect:
+        from app.imaging.face_region import detect_face_box
+
+        face_box = detect_face_box(arr)
     return check_photo(arr, face_box)

@@ -277,3 +277,17 @@ def test_touch_targets_and_patient_always_shown(qtbot: QtBot, setup, screen_for)
         assert b.height() >= 48 and b.width() >= 48
     assert screen.opacity.height() >= 48
     assert screen.height() <= 768 and screen.minimumSizeHint().height() <= 768 - 64
+
+
+def test_refcount_guard_keeps_none_and_true_alive(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from ui.capture import refcount_guard
+
+    screen = screen_for()
+    if not screen._guard.active:
+        pytest.skip("this PySide6 and Python lose no references")
+    _live(qtbot, screen)
+    qtbot.wait(300)  # frames painted: each one costs references under the bug
+    refcount_guard.top_up()
+    assert all(sys.getrefcount(o) >= refcount_guard.FLOOR for o in (None, True, False))

@@ -58,6 +58,9 @@ class PreviewSource(QObject):
     def request_still(self) -> None:
         raise NotImplementedError
 
+    def resume(self) -> None:
+        """The photo just taken is stored: the preview may move again (see OpenCVSource)."""
+
 
 @dataclass
 class CameraChoice:

@@ -45,6 +45,7 @@ from app.store.errors import StoreError
 from ui.capture.base import CameraChoice, PreviewSource
 from ui.capture.import_dialog import ImportDialog, ImportItem
 from ui.capture.preview import PreviewView
+from ui.capture.refcount_guard import RefcountGuard
 from ui.capture.sources import available_cameras
 from ui.common import format as fmt
 from ui.common.widgets import TOUCH, PatientBanner, button, hbox, label, set_state, vbox
@@ -152,6 +153,7 @@ class CaptureScreen(QWidget):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-store")
+        self._guard = RefcountGuard(self)  # a PySide6 6.12 bug: see refcount_guard.py
         self._build()
         self._stored.connect(self._on_stored)
         self._store_failed.connect(self._on_store_failed)
@@ -541,6 +543,8 @@ class CaptureScreen(QWidget):
 
     def _on_stored(self, record: PhotoRecord, _data: bytes) -> None:
         self.busy = False
+        if self.source is not None:
+            self.source.resume()
         self.walk.record(record)
         self.warnings.hide()
         self._say(f"{record.view_name} stored.")
@@ -551,6 +555,8 @@ class CaptureScreen(QWidget):
 
     def _on_store_failed(self, message: str) -> None:
         self.busy = False
+        if self.source is not None:
+            self.source.resume()
         self._say(f"Not stored: {message}", error=True)
 
     def _on_checked(self, record: PhotoRecord, check: PhotoCheck) -> None:

@@ -64,6 +64,7 @@ class OpenCVSource(PreviewSource):
         self.pace = pace
         self._stop = threading.Event()
         self._want_still = threading.Event()
+        self._hold = threading.Event()
         self._thread: _Reader | None = None
         self.resolution: tuple[int, int] | None = None
 
@@ -78,18 +79,26 @@ class OpenCVSource(PreviewSource):
         try:
             self.frames.open()
         except CameraError as exc:
-            self.failed.emit(str(exc))
+            self._emit_failed(str(exc))
             return
         self.started.emit()
         period = 1.0 / self.frames.fps if self.pace and self.frames.fps else 0.0
         next_due = time.perf_counter()
         try:
             while not self._stop.is_set():
+                if self._hold.is_set():
+                    # The taken frame stays on screen until it is stored: a review for the
+                    # clinician, and on two cores the store gets the CPU a 12 MP stream would
+                    # take (BENCHMARKS.md, "Capture").
+                    self._stop.wait(0.005)
+                    next_due = time.perf_counter()
+                    continue
                 frame = self.frames.read()
                 self.resolution = (frame.shape[1], frame.shape[0])
                 if self._want_still.is_set():
                     self._want_still.clear()
                     # The still is the full-resolution frame, never the mirrored preview.
+                    self._hold.set()
                     self.still.emit(encode_still(frame))
                 self._offer(bgr_to_qimage(frame, self.target_size(), self.mirror))
                 if period:
@@ -101,15 +110,26 @@ class OpenCVSource(PreviewSource):
                         next_due = time.perf_counter()
         except CameraError as exc:
             if not self._stop.is_set():
-                self.failed.emit(str(exc))
+                self._emit_failed(str(exc))
+        except RuntimeError:  # the screen (and this source's C++ side) is gone: just stop
+            pass
         except Exception as exc:  # a driver fault must not take the app down
             if not self._stop.is_set():
-                self.failed.emit(f"The camera failed: {exc}")
+                self._emit_failed(f"The camera failed: {exc}")
         finally:
             self.frames.close()
 
+    def _emit_failed(self, message: str) -> None:
+        try:
+            self.failed.emit(message)
+        except RuntimeError:  # nobody left to tell
+            pass
+
     def request_still(self) -> None:
         self._want_still.set()
+
+    def resume(self) -> None:
+        self._hold.clear()
 
     def stop(self) -> None:
         self._stop.set()
