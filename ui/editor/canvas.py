@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QFont,
     QMouseEvent,
     QPainter,
+    QPixmap,
     QResizeEvent,
     QTabletEvent,
     QTouchEvent,
@@ -58,6 +59,7 @@ class ChartCanvas(QGraphicsView):
         self._start = QPointF()
         self._pinch: tuple[float, float, QPointF, float, float] | None = None
         self._last_two_tap = -1e12
+        self._pills: dict[tuple[str, float], QPixmap] = {}
         self.detail = DetailLayer(self, lambda: editor.original_bytes(scene.view))
 
     # -- ToolHost ---------------------------------------------------------------------------
@@ -185,25 +187,40 @@ class ChartCanvas(QGraphicsView):
 
     # -- the patient's sides, always at the visible photo's edges ---------------------------
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.save()
-        painter.resetTransform()
-        photo = self.mapFromScene(self.vscene.frame).boundingRect()
-        box = QRectF(photo).intersected(QRectF(self.viewport().rect()).adjusted(8, 8, -8, -8))
-        if not box.isEmpty():
+    def _side_pill(self, text: str) -> QPixmap:
+        """The R / L marker, drawn once: a pen event repaints the view, not this text."""
+        ratio = self.devicePixelRatioF()
+        key = (text, ratio)
+        if key not in self._pills:
+            pm = QPixmap(round(44 * ratio), round(52 * ratio))
+            pm.setDevicePixelRatio(ratio)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(16, 22, 28, 190))
+            p.drawRoundedRect(QRectF(0, 0, 44, 52), 10, 10)
             font = QFont()
             font.setPixelSize(26)
             font.setBold(True)
-            painter.setFont(font)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            # The patient's right is on the viewer's left of a frontal photo (CONTRACTS.md).
-            for text, x in (("R", box.left() + 6), ("L", box.right() - 50)):
-                pill = QRectF(x, box.center().y() - 26, 44, 52)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(16, 22, 28, 190))
-                painter.drawRoundedRect(pill, 10, 10)
-                painter.setPen(QColor("#FFFFFF"))
-                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            p.setFont(font)
+            p.setPen(QColor("#FFFFFF"))
+            p.drawText(QRectF(0, 0, 44, 52), Qt.AlignmentFlag.AlignCenter, text)
+            p.end()
+            self._pills[key] = pm
+        return self._pills[key]
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        photo = self.mapFromScene(self.vscene.frame).boundingRect()
+        box = QRectF(photo).intersected(QRectF(self.viewport().rect()).adjusted(8, 8, -8, -8))
+        if box.isEmpty():
+            return
+        painter.save()
+        painter.resetTransform()
+        # The patient's right is on the viewer's left of a frontal photo (CONTRACTS.md).
+        y = box.center().y() - 26
+        painter.drawPixmap(QPointF(box.left() + 6, y), self._side_pill("R"))
+        painter.drawPixmap(QPointF(box.right() - 50, y), self._side_pill("L"))
         painter.restore()
 
     # -- input ------------------------------------------------------------------------------

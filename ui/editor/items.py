@@ -94,6 +94,9 @@ class StrokeItem(QGraphicsPathItem):
         self.stroke = stroke
         path, filled = stroke_shape(stroke)
         self.setPath(path)
+        # A finished stroke never changes: draw it once per zoom, then blit it on every
+        # repaint while the pen moves (a chart has dozens of them).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         c = colour(stroke.color)
         if filled:
             self.setPen(Qt.PenStyle.NoPen)
@@ -108,8 +111,12 @@ class StrokeItem(QGraphicsPathItem):
 
 
 class LiveStrokeItem(QGraphicsPathItem):
-    """The stroke under the pen. Only the newest segment is smoothed and added per event, so
-    an event costs the same on the 500th sample as on the 5th."""
+    """The stroke under the pen. Only the newest segment is smoothed and added per event, and
+    every CHUNK segments the finished part is frozen into a child item cached as a pixmap at
+    screen resolution: a repaint blits those and fills at most CHUNK segments, so an event
+    costs the same on the 500th sample as on the 5th."""
+
+    CHUNK = 16
 
     def __init__(self, color: str, style: str, width: float) -> None:
         super().__init__()
@@ -119,6 +126,8 @@ class LiveStrokeItem(QGraphicsPathItem):
         self._done = QPainterPath()
         self._done.setFillRule(Qt.FillRule.WindingFill)
         self._finished = 0  # samples whose following segment is already in _done
+        self._in_chunk = 0
+        self.chunks: list[QGraphicsPathItem] = []
         c = colour(color)
         if self.dashed:
             pen = QPen(c, width * 0.6)
@@ -144,6 +153,9 @@ class LiveStrokeItem(QGraphicsPathItem):
             seg = curve[k : k + geo.SUBDIVISIONS + 1]
             self._done.addPath(self._segment(seg))
             self._finished += 1
+            self._in_chunk += 1
+            if self._in_chunk >= self.CHUNK:
+                self._freeze()
         tail = QPainterPath(self._done)
         rest = self.samples[max(self._finished - 1, 0) :]
         curve = geo.smooth(rest)
@@ -151,6 +163,16 @@ class LiveStrokeItem(QGraphicsPathItem):
             curve = curve[geo.SUBDIVISIONS :]
         tail.addPath(self._segment(curve))
         self.setPath(tail)
+
+    def _freeze(self) -> None:
+        chunk = QGraphicsPathItem(self._done, self)
+        chunk.setPen(self.pen())
+        chunk.setBrush(self.brush())
+        chunk.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.chunks.append(chunk)
+        self._done = QPainterPath()
+        self._done.setFillRule(Qt.FillRule.WindingFill)
+        self._in_chunk = 0
 
     def _segment(self, curve: list[tuple[float, float, float]]) -> QPainterPath:
         if self.dashed:

@@ -36,6 +36,8 @@ ChartEditor, #editorBody { background: #2A323B; }
 QLabel#sheetTitle { font-size: 16pt; font-weight: 700; }
 QLabel#sheetHeading { font-size: 13pt; font-weight: 700; color: #2B3A48; padding-top: 6px; }
 QLabel#sheetHint { color: #4A5868; }
+QLabel#totalSub { color: #4A5868; font-weight: 700; padding-top: 4px; }
+QLabel#totalLine { padding-left: 8px; }
 QLabel#unitsValue { font-size: 26pt; font-weight: 700; }
 QLabel#volumeText { font-size: 13pt; color: #0B4F57; font-weight: 600; }
 QLabel#warning {

@@ -17,9 +17,11 @@ def u(value) -> str:  # type: ignore[no-untyped-def]
 
 
 def product_lines(t: ProductTotal, view_name: Callable[[str], str]) -> list[str]:
-    """What the panel says about one product, as plain lines (also what the tests read)."""
+    """What the panel says about one product, as plain lines (also what the tests read).
+    Lines ending in ':' are sub-headings."""
     lines = [f"Visit: {u(t.total)} in {t.points} point{'s' if t.points != 1 else ''}"]
     lines.append(f"Patient's right {u(t.right)} · left {u(t.left)}")
+    lines.append("By muscle / zone:")
     for zone in sorted(t.zones.values(), key=lambda z: z.zone):
         name = zone.zone or "no zone"
         parts = []
@@ -28,8 +30,9 @@ def product_lines(t: ProductTotal, view_name: Callable[[str], str]) -> list[str]
         if zone.midline:
             parts.append(f"midline {format_units(zone.midline)}")
         lines.append(f"{name}: {u(zone.total)} ({', '.join(parts)})")
+    lines.append("By view:")
     for view, units in t.views.items():
-        lines.append(f"{view_name(view)} view: {u(units)}")
+        lines.append(f"{view_name(view)}: {u(units)}")
     return lines
 
 
@@ -76,7 +79,7 @@ class TotalsPanel(QFrame):
             self.lines[code] = product_lines(t, self.view_name)
             for line in self.lines[code]:
                 lab = QLabel(line)
-                lab.setObjectName("totalLine")
+                lab.setObjectName("totalSub" if line.endswith(":") else "totalLine")
                 lab.setWordWrap(True)
                 self.lay.addWidget(lab)
         self.lay.addStretch(1)
