@@ -178,9 +178,14 @@ class Page(QWidget):
     whenever the page comes (back) to the front, so it can reload what may have changed."""
 
     title = ""
+    has_own_bar = False  # True: the page brings its own way out, so the top bar hides
 
     def activated(self) -> None:  # pragma: no cover - default does nothing
         pass
+
+    def ready_to_leave(self) -> bool:
+        """False when the page will leave by itself later (after saving a draft, say)."""
+        return True
 
 
 def set_state(widget: QObject, name: str, value: object) -> None:

@@ -4,6 +4,7 @@ its own data from the services and says, by signals, where the user wants to go 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -12,7 +13,11 @@ from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, 
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
+
+if TYPE_CHECKING:
+    from ui.capture.base import PreviewSource
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
+from ui.shell.hosted import HostedPage
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_list import PatientListPage
 from ui.shell.patient_page import PatientPage
@@ -21,15 +26,21 @@ from ui.shell.visit_page import VisitPage
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, demo: bool = False) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        demo: bool = False,
+        camera_factory: Callable[[], PreviewSource] | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         central = QWidget()
         central.setObjectName("central")
         lay = vbox(central, spacing=0)
 
-        bar = QFrame()
+        self.bar = bar = QFrame()
         bar.setObjectName("topBar")
         # Never squeezed by a tall page: the back button must stay whole.
         bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -70,6 +81,8 @@ class MainWindow(QMainWindow):
         return page
 
     def _push(self, page: Page) -> None:
+        # Before the page joins: a visible bar plus a full-height tool would grow the window.
+        self.bar.setVisible(not page.has_own_bar)
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
         self._shown(page)
@@ -77,12 +90,18 @@ class MainWindow(QMainWindow):
     def _shown(self, page: Page) -> None:
         self.title.setText(page.title)
         self.back.setVisible(self.stack.count() > 1)
+        # Full-screen tools (editor, capture) need every pixel of 768 and have their own exit.
+        self.bar.setVisible(not page.has_own_bar)
         page.activated()
 
     def go_back(self) -> None:
         if self.stack.count() <= 1:
             return
-        page = self.stack.currentWidget()
+        page = self.current_page()
+        if not page.ready_to_leave():
+            return
+        if self.stack.currentWidget() is not page:  # it already left while getting ready
+            return
         self.stack.removeWidget(page)
         page.deleteLater()
         self._shown(self.current_page())
@@ -132,9 +151,41 @@ class MainWindow(QMainWindow):
             page = VisitPage(self.ctx, visit_id)
             page.version_opened.connect(lambda vid: self.open_version(visit_id, vid))
             page.visit_removed.connect(self.go_back)
+            page.chart_requested.connect(lambda: self.open_editor(visit_id))
+            page.capture_requested.connect(lambda: self.open_capture(page.patient.id, visit_id))
             return page
 
         self._open(make)
 
     def open_version(self, visit_id: int, version_id: int) -> None:
         self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))
+
+    def open_editor(self, visit_id: int) -> None:
+        """The chart editor (ui/editor) on the visit's newest version, or a first one."""
+        from ui.editor.editor_window import ChartEditor
+
+        def make() -> Page:
+            editor = ChartEditor(self.ctx.store, visit_id, self.ctx.practitioner.id)
+            page = HostedPage(editor, "Chart", editor.close_editor, editor.closed)
+            page.done.connect(self.go_back)
+            return page
+
+        self._open(make)
+
+    def open_capture(self, patient_id: int, visit_id: int) -> None:
+        """The capture screen (ui/capture) for this visit's photos."""
+        from ui.capture.capture_screen import CaptureScreen
+
+        def make() -> Page:
+            screen = CaptureScreen(
+                self.ctx.store,
+                patient_id,
+                visit_id,
+                self.ctx.practitioner.id,
+                source_factory=self.camera_factory,
+            )
+            page = HostedPage(screen, "Photos", screen.finish, screen.finished)
+            page.done.connect(self.go_back)
+            return page
+
+        self._open(make)

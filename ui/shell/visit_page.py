@@ -81,6 +81,8 @@ class VersionRow(QWidget):
 class VisitPage(Page):
     version_opened = Signal(int)
     visit_removed = Signal()
+    chart_requested = Signal()
+    capture_requested = Signal()
 
     def __init__(self, ctx: AppContext, visit_id: int) -> None:
         super().__init__()
@@ -105,7 +107,15 @@ class VisitPage(Page):
             f"{fmt.day(v.visit_date)} · {v.treatment_type.label}{touch}{by}", "heading"
         )
         self.heading.setObjectName("visitHeading")
-        body.addWidget(self.heading)
+        top = hbox(spacing=12)
+        top.addWidget(self.heading, 1)
+        self.capture_button = button("Take photos", "secondary")
+        self.capture_button.setObjectName("takePhotos")
+        self.chart_button = button("Open chart", "primary")
+        self.chart_button.setObjectName("openChart")
+        top.addWidget(self.capture_button)
+        top.addWidget(self.chart_button)
+        body.addLayout(top)
         if v.notes:
             notes = label(v.notes, "muted")
             notes.setWordWrap(True)
@@ -146,6 +156,8 @@ class VisitPage(Page):
         )
         self.history.itemActivated.connect(self._open_version)
         self.error_button.clicked.connect(self.ask_visit_in_error)
+        self.chart_button.clicked.connect(self.chart_requested)
+        self.capture_button.clicked.connect(self.capture_requested)
 
     def activated(self) -> None:
         self.refresh()
