@@ -155,7 +155,12 @@ def build(ed: ChartEditor) -> None:
     ed.rail.finger.setChecked(ed.pen.finger_drawing)
     show_panel(ed, "totals")
     update_layer_buttons(ed)
-    for w in (ed.rail.tool_buttons["pencil"], ed.rail.tool_buttons["eraser"], ed.save_button):
+    for w in (
+        ed.rail.tool_buttons["pencil"],
+        ed.rail.tool_buttons["eraser"],
+        ed.save_button,
+        ed.products_panel,
+    ):
         w.setEnabled(not ed.read_only)
 
 
