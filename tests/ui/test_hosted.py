@@ -48,3 +48,15 @@ def test_take_photos_and_come_back(qtbot: QtBot, window: MainWindow, demo_store:
     hosted = page_named(window, HostedPage)
     hosted.screen.finish()  # type: ignore[attr-defined]  # its own Done button
     assert window.current_page() is visit_page
+
+
+def test_closing_the_app_lets_the_editor_keep_its_draft(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    visit_page = open_first_visit(window, demo_store)
+    tap(qtbot, visit_page.chart_button)
+    left = []
+    page_named(window, HostedPage).done.connect(lambda: left.append(True))  # type: ignore[attr-defined]
+    window.close()
+    assert left == [True]
+    assert window.current_page() is window.patient_list

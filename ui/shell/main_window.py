@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from app.store.errors import StoreError
@@ -108,7 +108,16 @@ class MainWindow(QMainWindow):
 
     def go_home(self) -> None:
         while self.stack.count() > 1:
+            before = self.stack.count()
             self.go_back()
+            if self.stack.count() == before:  # a page that will leave later: stop here
+                break
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Leave every page its own way first: the editor keeps its draft, the capture screen
+        # finishes writing a photo and lets go of the camera.
+        self.go_home()
+        super().closeEvent(event)
 
     def _replace_current(self, page: Page) -> None:
         """Swap the top page (e.g. the new-patient form becomes the patient it created), so
