@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.out),
                 "--size",
                 size,
-                "--suffix",
-                f"-{suffix}",
+                f"--suffix=-{suffix}",  # "=": a value starting with "-" is no option
             ]
             subprocess.run(cmd, env=env, check=True, cwd=ROOT)
         return 0

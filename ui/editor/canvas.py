@@ -137,13 +137,23 @@ class ChartCanvas(QGraphicsView):
         kept: list[QRectF] = []
         for pid in order:
             label = scene.label_items[pid]
-            box = label.boundingRect().translated(vt.map(label.pos()))
-            clash = any(box.intersects(r) for r in kept) or any(
-                box.intersects(r) for other, r in dots.items() if other != pid
-            )
-            label.setVisible(not clash)
-            if not clash:
-                kept.append(box)
+            at = vt.map(label.pos())
+            others = [r for other, r in dots.items() if other != pid]
+            chosen = None
+            for i, rect in enumerate(label.placements()):
+                box = rect.translated(at)
+                if not any(box.intersects(r) for r in kept) and not any(
+                    box.intersects(r) for r in others
+                ):
+                    chosen = i
+                    break
+            # The selected point's label always shows: its sheet is open beside it.
+            if chosen is None and pid == scene.selected_id:
+                chosen = 0
+            label.setVisible(chosen is not None)
+            if chosen is not None:
+                label.place(chosen)
+                kept.append(label.placements()[chosen].translated(at))
 
     def zoom_to(self, scale: float, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
         """Set the scale (clamped to fit … 8×) keeping `anchor_scene` under `anchor_vp`."""

@@ -235,12 +235,28 @@ class LabelItem(QGraphicsItem):
         self.font.setBold(True)
         m = QFontMetricsF(self.font)
         self._rect = QRectF(0, 0, m.horizontalAdvance(text) + 14, m.height() + 6)
+        self._placement = 0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setPos(anchor)
         self.setZValue(11)
 
+    def placements(self) -> list[QRectF]:
+        """Where the label may sit around its point: right, left, above, below."""
+        w, h, gap = self._rect.width(), self._rect.height(), POINT_RADIUS + 6
+        return [
+            self._rect.translated(gap, -h / 2),
+            self._rect.translated(-w - gap, -h / 2),
+            self._rect.translated(-w / 2, -h - gap),
+            self._rect.translated(-w / 2, gap),
+        ]
+
+    def place(self, index: int) -> None:
+        if index != self._placement:
+            self.prepareGeometryChange()
+            self._placement = index
+
     def boundingRect(self) -> QRectF:
-        return self._rect.translated(POINT_RADIUS + 6, -self._rect.height() / 2)
+        return self.placements()[self._placement]
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:  # type: ignore[no-untyped-def]
         r = self.boundingRect()

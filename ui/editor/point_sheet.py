@@ -134,7 +134,8 @@ class PointSheet(QFrame):
             if self.zone is not None:
                 self.zone.setParent(None)  # type: ignore[call-overload]
                 self.zone.deleteLater()
-            self.zone = Choice([(z, z) for z in zones_for_view(view)], 2, "zone")
+            # One column: "corrugator supercilii" must read whole at arm's length.
+            self.zone = Choice([(z, z) for z in zones_for_view(view)], 1, "zone")
             self.zone.chosen.connect(lambda v: self._emit("zone", v))
             self.zone_box.addWidget(self.zone)
         self.view = view

@@ -45,7 +45,8 @@ class ViewScene(QGraphicsScene):
                 self.addItem(item)
                 self.photo_item = item
         self.setSceneRect(self.frame)
-        self.layers = {name: LayerItem(z) for name, z in zip(LAYERS, (1, 3, 4), strict=True)}
+        # Labels under the points: a label never hides a neighbouring marker.
+        self.layers = {name: LayerItem(z) for name, z in zip(LAYERS, (1, 3, 2), strict=True)}
         for layer in self.layers.values():
             self.addItem(layer)
         self.stroke_items: dict[str, StrokeItem] = {}
