@@ -291,3 +291,21 @@ def test_refcount_guard_keeps_none_and_true_alive(qtbot: QtBot, setup, screen_fo
     qtbot.wait(300)  # frames painted: each one costs references under the bug
     refcount_guard.top_up()
     assert all(sys.getrefcount(o) >= refcount_guard.FLOOR for o in (None, True, False))
+
+
+def test_qt_multimedia_loads_and_lists_cameras(qtbot: QtBot) -> None:
+    """PySide6-Addons ships Qt Multimedia; on Linux it also needs libpulse0 (.ci/run installs
+    it). Without a camera the list is empty and the screen falls back to OpenCV's devices."""
+    import importlib.util
+
+    if importlib.util.find_spec("PySide6.QtMultimedia") is None:
+        pytest.skip("PySide6-Addons is not installed")
+    from ui.capture import qt_camera, sources
+
+    application()
+    assert qt_camera.HAVE_QT_MULTIMEDIA, "Qt Multimedia failed to load: is libpulse0 installed?"
+    cams = qt_camera.qt_cameras()
+    assert all(c.name and c.make for c in cams)
+    assert all(c.resolutions == sorted(c.resolutions, key=lambda r: -r[0] * r[1]) for c in cams)
+    choices = sources.available_cameras()
+    assert isinstance(choices, list)

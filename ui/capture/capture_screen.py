@@ -48,7 +48,7 @@ from ui.capture.preview import PreviewView
 from ui.capture.refcount_guard import RefcountGuard
 from ui.capture.sources import available_cameras
 from ui.common import format as fmt
-from ui.common.widgets import TOUCH, PatientBanner, button, hbox, label, set_state, vbox
+from ui.common.widgets import TOUCH, Page, PatientBanner, button, hbox, label, set_state, vbox
 
 COUNTDOWN_SECONDS = 3
 SHUTTER_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_PageDown)
@@ -116,7 +116,10 @@ def _toggle(text: str, checked: bool) -> QPushButton:
     return b
 
 
-class CaptureScreen(QWidget):
+class CaptureScreen(Page):
+    """A page of the main window's stack (a plain QWidget otherwise)."""
+
+    title = "Take photos"
     photo_stored = Signal(object)  # PhotoRecord, once committed
     photo_checked = Signal(object, object)  # PhotoRecord, PhotoCheck
     finished = Signal()
@@ -621,6 +624,12 @@ class CaptureScreen(QWidget):
     def finish(self) -> None:
         self.shutdown()
         self.finished.emit()
+
+    def activated(self) -> None:
+        """Back to the front: the camera again if it was running when the page was left."""
+        if self.source is None and getattr(self, "_resume", False):
+            self._resume = False
+            self.start_camera(keep_choice=True)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # a hidden screen must not keep the camera (its light stays on, other apps cannot use it)
