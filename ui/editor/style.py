@@ -33,6 +33,7 @@ ChartEditor, #editorBody { background: #2A323B; }
     font-size: 14pt; background: #FFFFFF; border: 2px solid #9AA8B5; border-radius: 10px;
     padding: 4px 10px;
 }
+#sidePanel QDateEdit::drop-down { width: 52px; border-left: 2px solid #9AA8B5; }
 QLabel#sheetTitle { font-size: 16pt; font-weight: 700; }
 QLabel#sheetHeading { font-size: 13pt; font-weight: 700; color: #2B3A48; padding-top: 6px; }
 QLabel#sheetHint { color: #4A5868; }
