@@ -309,3 +309,37 @@ def test_qt_multimedia_loads_and_lists_cameras(qtbot: QtBot) -> None:
     assert all(c.resolutions == sorted(c.resolutions, key=lambda r: -r[0] * r[1]) for c in cams)
     choices = sources.available_cameras()
     assert isinstance(choices, list)
+
+
+def test_drop_files_and_pick_with_qt_file_dialog(
+    qtbot: QtBot, setup, screen_for, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QFileDialog
+
+    store, who, pid, vid = setup
+    screen = screen_for()
+    first, second = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    first.write_bytes(jpeg_bytes(face_image(200, 250, seed=1)))
+    second.write_bytes(jpeg_bytes(face_image(200, 250, seed=2)))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(first))])
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    screen.dropEvent(drop)
+    dialog = screen.import_dialog
+    assert [i.path for i in dialog.items] == [first]
+    picker = dialog._file_dialog(folder=False)  # Qt's own dialog, not the platform's
+    assert isinstance(picker, QFileDialog)
+    assert picker.testOption(QFileDialog.Option.DontUseNativeDialog)
+    picker.filesSelected.emit([str(second)])
+    picker.close()
+    assert [i.path for i in dialog.items] == [first, second]
+    tap(qtbot, dialog.confirm)
+    qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 2, timeout=WAIT)
