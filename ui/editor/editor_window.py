@@ -42,7 +42,7 @@ from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel
 from ui.editor.pyside_fix import pin_none
 from ui.editor.scene import ViewScene
-from ui.editor.style import EDITOR_QSS
+from ui.editor.style import editor_qss
 from ui.editor.tools.base import Tool
 from ui.editor.tools.eraser import EraserTool
 from ui.editor.tools.pencil import PencilTool
@@ -67,7 +67,7 @@ class ChartEditor(QWidget):
         pin_none()  # before the first of thousands of paint calls (ui/editor/pyside_fix.py)
         super().__init__(parent)
         self.setObjectName("chartEditor")
-        self.setStyleSheet(EDITOR_QSS)
+        self.setStyleSheet(editor_qss())
         self.store = store
         self.visit_id = visit_id
         self.practitioner_id = practitioner_id

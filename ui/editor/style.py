@@ -4,6 +4,9 @@ it works inside the app's style sheet and on its own (tests, screenshots)."""
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 EDITOR_QSS = """
 ChartEditor, #editorBody { background: #2A323B; }
 #toolRail { background: #222A32; border-right: 1px solid #10161C; }
@@ -34,6 +37,9 @@ ChartEditor, #editorBody { background: #2A323B; }
     padding: 4px 10px;
 }
 #sidePanel QDateEdit::drop-down { width: 52px; border-left: 2px solid #9AA8B5; }
+#sidePanel QDateEdit::down-arrow {
+    image: url(@ICONS@/chevron-down.svg); width: 22px; height: 22px;
+}
 QLabel#sheetTitle { font-size: 16pt; font-weight: 700; }
 QLabel#sheetHeading { font-size: 13pt; font-weight: 700; color: #2B3A48; padding-top: 6px; }
 QLabel#sheetHint { color: #4A5868; }
@@ -66,3 +72,9 @@ QFrame[card="true"] { background: #FFFFFF; border: 1px solid #CBD3DB; border-rad
 #editorHeader QLabel#status[readonly="true"] { color: #4D3900; background: #FFF0C2;
     border-radius: 8px; padding: 4px 10px; }
 """
+
+
+def editor_qss() -> str:
+    """The style with the icons folder filled in (Qt wants a real path, as in ui/app.py)."""
+    icons = Path(str(resources.files("resources").joinpath("icons"))).as_posix()
+    return EDITOR_QSS.replace("@ICONS@", icons)
