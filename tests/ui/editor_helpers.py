@@ -108,7 +108,8 @@ def finger_drag(canvas, start: QPoint, end: QPoint, steps: int = 8) -> None:  # 
 
 
 def finger_tap(canvas, at: QPoint) -> None:  # type: ignore[no-untyped-def]
-    vp = canvas.viewport()
+    """A one-finger tap on a canvas, or on any widget (a button)."""
+    vp = canvas.viewport() if hasattr(canvas, "viewport") else canvas
     QTest.touchEvent(vp, touch_device()).press(0, at, vp).commit()
     QTest.touchEvent(vp, touch_device()).release(0, at, vp).commit()
 

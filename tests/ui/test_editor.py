@@ -389,3 +389,43 @@ def test_deep_zoom_lays_original_pixels_over_the_display_image(open_editor, qtbo
     assert item.scale() == 1.0  # one original pixel per photo pixel
     canvas.fit()
     assert canvas.detail.item is None  # back at fit the display image is sharp enough
+
+
+def test_four_views_charted_with_pen_and_fingers_alone(qtbot, sqlite_store) -> None:
+    from app.services import patients, photos, visits
+    from tests.images import face_image, jpeg_bytes
+
+    pr = default_practitioner(sqlite_store)
+    pa = patients.create_patient(sqlite_store, "Four", "Views", date(1985, 5, 5))
+    v = visits.start_visit(sqlite_store, pa.id, pr.id, "neurotoxin", date(2026, 11, 20))
+    for i, view in enumerate(("rest", "frown", "brow_raise", "smile")):
+        jpeg = jpeg_bytes(face_image(800, 1000, i))
+        photos.add_photo_bytes(sqlite_store, pa.id, view, jpeg, visit_id=v.id)
+    ed = ChartEditor(sqlite_store, v.id, pr.id)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    ed.show()
+    qtbot.waitExposed(ed)
+    assert ed.view_codes == ["rest", "frown", "brow_raise", "smile"]
+    closed = []
+    ed.closed.connect(lambda: closed.append(True))
+    for view in ed.view_codes:
+        h.finger_tap(ed.view_buttons[view], QPoint(20, 20))  # a finger on the view's button
+        assert ed.current_view == view
+        canvas = ed.canvas()
+        canvas.fit()
+        ed.set_tool("pencil")
+        h.pen_stroke(canvas, line(200, 300, 600, 320, 12), [0.4] * 12)
+        ed.set_tool("point")
+        h.pen_stroke(canvas, [QPointF(300, 500)] * 2, [0.5, 0.5])  # a pen tap places a point
+    info = ed.save()
+    assert info is not None and info.point_count == 4 and info.stroke_count == 4
+    saved = charts.load_version(sqlite_store, info.id).content
+    assert {c.view for c in saved.views} == set(ed.view_codes)
+    for c in saved.views:
+        assert len(c.strokes) == 1 and len(c.points) == 1
+        (p,) = c.points
+        assert (p.x, p.y) == pytest.approx((300, 500), abs=0.01) and p.units == Decimal(4)
+    qtbot.mouseClick(ed.close_button, Qt_Left())
+    assert closed == [True]
+    ed.journal.timer.stop()
