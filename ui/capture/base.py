@@ -16,6 +16,7 @@ class PreviewSource(QObject):
     frame_ready = Signal()  # a new preview frame waits in `take_frame()`
     still = Signal(bytes)  # JPEG bytes of a still at full resolution
     failed = Signal(str)  # a message for the clinician; the source has stopped
+    still_failed = Signal(str)  # this photo could not be taken; the preview goes on
     started = Signal()
 
     name = "camera"

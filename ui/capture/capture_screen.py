@@ -424,13 +424,14 @@ class CaptureScreen(Page):
         source.frame_ready.connect(self._on_frame)
         source.still.connect(self._on_still)
         source.failed.connect(self._on_camera_failed)
+        source.still_failed.connect(self._on_store_failed)
         self.preview.set_message(f"Starting {source.name}…")
         source.start()
 
     def stop_camera(self) -> None:
         if self.source is not None:
             src, self.source = self.source, None
-            for sig in (src.frame_ready, src.still, src.failed):
+            for sig in (src.frame_ready, src.still, src.failed, src.still_failed):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):

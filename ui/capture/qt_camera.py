@@ -128,7 +128,7 @@ class QtCameraSource(PreviewSource):
 
     def request_still(self) -> None:
         if self.camera is None or not self.capture.isReadyForCapture():
-            self.failed.emit(f"{self.name} is not ready to take a photo yet. Try again.")
+            self.still_failed.emit(f"{self.name} is not ready to take a photo yet. Try again.")
             return
         self._dir.mkdir(exist_ok=True)
         self.capture.captureToFile(str(self._dir / f"still-{uuid.uuid4().hex}.jpg"))
@@ -138,7 +138,7 @@ class QtCameraSource(PreviewSource):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            self.failed.emit(f"The photo could not be read back from the camera: {exc}")
+            self.still_failed.emit(f"The photo could not be read back from the camera: {exc}")
             return
         finally:
             with contextlib.suppress(OSError):
@@ -146,7 +146,7 @@ class QtCameraSource(PreviewSource):
         self.still.emit(data)  # the camera's own JPEG: the original, byte for byte
 
     def _on_capture_error(self, _id: int, _error: object, text: str) -> None:
-        self.failed.emit(f"The photo could not be taken: {text}")
+        self.still_failed.emit(f"The photo could not be taken: {text}")
 
     def stop(self) -> None:
         if self.camera is not None:

@@ -98,8 +98,13 @@ class OpenCVSource(PreviewSource):
                 if self._want_still.is_set():
                     self._want_still.clear()
                     # The still is the full-resolution frame, never the mirrored preview.
-                    self._hold.set()
-                    self.still.emit(encode_still(frame))
+                    try:
+                        data = encode_still(frame)
+                    except CameraError as exc:  # this photo failed; the preview goes on
+                        self.still_failed.emit(str(exc))
+                    else:
+                        self._hold.set()
+                        self.still.emit(data)
                 self._offer(bgr_to_qimage(frame, self.target_size(), self.mirror))
                 if period:
                     next_due += period
