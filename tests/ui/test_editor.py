@@ -429,3 +429,16 @@ def test_four_views_charted_with_pen_and_fingers_alone(qtbot, sqlite_store) -> N
     qtbot.mouseClick(ed.close_button, Qt_Left())
     assert closed == [True]
     ed.journal.timer.stop()
+
+
+def test_a_pencil_tap_on_a_point_opens_it(open_editor) -> None:
+    ed = open_editor()
+    canvas = ed.canvas("frown")
+    pt = ed.new_point("frown", QPointF(1200.0, 1000.0))
+    from app.domain.editing import put_point
+
+    ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
+    ed.set_tool("pencil")
+    h.pen_stroke(canvas, [QPointF(1201.0, 1001.0)] * 2, [0.5, 0.5])
+    assert not ed.model.content.view("frown").strokes
+    assert ed.sheet.point is not None and ed.sheet.point.id == pt.id

@@ -275,9 +275,7 @@ class ChartEditor(QWidget):
     def _refresh_sheet(self) -> None:
         found = find_point(self.model.content, self.selected[1]) if self.selected else None
         if found is None:
-            self.sheet.point = None
-            self.sheet.setEnabled(False)
-            self.sheet.title.setText("Tap a point to see it here")
+            self.sheet.show_empty()
             return
         self.sheet.setEnabled(not self.read_only)
         view, point = found

@@ -51,6 +51,14 @@ class PointSheet(QFrame):
         self.delete = touch_button("Delete", "deletePoint", role="danger")
         top.addWidget(self.delete)
         lay.addLayout(top)
+        # Everything below the title: hidden while no point is chosen, so an empty, greyed
+        # form never looks like something to fill in.
+        self.body = QWidget()
+        lay.addWidget(self.body)
+        lay.addStretch(1)
+        lay = QVBoxLayout(self.body)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
 
         lay.addWidget(heading("Product"))
         self.product = Choice([(p.code, p.name.split()[0]) for p in products], 3, "product")
@@ -100,7 +108,6 @@ class PointSheet(QFrame):
         self.note.setMinimumHeight(TOUCH)
         self.note.setPlaceholderText("Optional")
         lay.addWidget(self.note)
-        lay.addStretch(1)
 
         self.product.chosen.connect(lambda v: self._emit("product", v))
         self.presets.chosen.connect(lambda v: self._emit("units", Decimal(v)))
@@ -127,9 +134,20 @@ class PointSheet(QFrame):
         if self.point is not None:
             self.delete_requested.emit(self.point.id)
 
+    def show_empty(self) -> None:
+        self.point = None
+        self.title.setText(
+            "No point chosen. Choose Point on the left, then tap the photo to place one; "
+            "tap a point to see it here."
+        )
+        self.body.hide()
+        self.delete.hide()
+
     def show_point(
         self, view: str, view_name: str, point: InjectionPoint, content: ChartContent
     ) -> None:
+        self.body.show()
+        self.delete.show()
         if self.zone is None or view != self.view:
             if self.zone is not None:
                 self.zone.setParent(None)  # type: ignore[call-overload]

@@ -40,7 +40,7 @@ ChartEditor, #editorBody { background: #2A323B; }
 #sidePanel QDateEdit::down-arrow {
     image: url(@ICONS@/chevron-down.svg); width: 22px; height: 22px;
 }
-QLabel#sheetTitle { font-size: 16pt; font-weight: 700; }
+QLabel#sheetTitle { font-size: 15pt; font-weight: 700; }
 QLabel#sheetHeading { font-size: 13pt; font-weight: 700; color: #2B3A48; padding-top: 6px; }
 QLabel#sheetHint { color: #4A5868; }
 QLabel#totalSub { color: #4A5868; font-weight: 700; padding-top: 4px; }

@@ -8,6 +8,7 @@ from app.domain.chart import Stroke
 from app.domain.editing import add_stroke
 from ui.editor.items import LiveStrokeItem
 from ui.editor.tools.base import Tool, ToolHost
+from ui.editor.tools.point import TAP_SLOP_PX
 
 SCREEN_WIDTH_PX = 7.0  # nominal line width on screen at full pressure, at the zoom it was drawn
 
@@ -22,6 +23,7 @@ class PencilTool(Tool):
         self.live: LiveStrokeItem | None = None
         self._t0 = 0.0
         self._width = 1.0
+        self._tap_on: str | None = None
 
     def press(self, pos: QPointF, pressure: float, ms: float, kind: str) -> None:
         super().press(pos, pressure, ms, kind)
@@ -31,6 +33,8 @@ class PencilTool(Tool):
         self.live = LiveStrokeItem(self.color, self.style, self._width)
         self.host.scene_.addItem(self.live)
         self.live.add((pos.x(), pos.y(), pressure, 0.0))
+        hit = self.host.point_at(pos)
+        self._tap_on = hit.id if hit is not None else None
 
     def move(self, pos: QPointF, pressure: float, ms: float) -> None:
         if self.live is not None:
@@ -43,11 +47,20 @@ class PencilTool(Tool):
             return
         self.host.scene_.removeItem(live)
         samples = tuple(live.samples)
+        # A tap on a point with the pencil opens the point rather than leaving a dot on it.
+        if self._tap_on is not None and self._within_tap(samples):
+            self.host.open_point(self._tap_on)
+            return
         if len(samples) == 1:  # a dot: one sample twice, so it is a drawable stroke
             x, y, p, _t = samples[0]
             samples = (samples[0], (x, y, p, max(ms - self._t0, 0.0)))
         stroke = Stroke(samples=samples, color=self.color, style=self.style, width=self._width)
         self.host.push(add_stroke(self.host.content(), self.host.view_code, stroke), "Stroke")
+
+    def _within_tap(self, samples: tuple) -> bool:  # type: ignore[type-arg]
+        x0, y0 = samples[0][0], samples[0][1]
+        slop = TAP_SLOP_PX * self.host.screen_px()
+        return all(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5 <= slop for x, y, _p, _t in samples)
 
     def cancel(self) -> None:
         super().cancel()
