@@ -19,12 +19,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from app.alignment.detector import Detection, detect_faces
+from app.alignment.detector import detect_faces, detect_in_tiles
 from app.alignment.mapping import (
     Mapping,
     MeshMapping,
     NoMapping,
     apply_affine,
+    fit_similarity,
     map_or_none,
 )
 from app.alignment.mesh import Mesh, face_mesh
@@ -33,25 +34,24 @@ from app.imaging.decode import decode_upright
 
 WORK_SIDE = 1280  # detection and cropping run on an image about this big (model input: 192)
 MIN_PRESENCE = 0.5  # the landmark model's own face score
-SIMILAR_FACE_RATIO = 0.6  # a second face at least this big (vs the largest) is ambiguous
+SIMILAR_FACE_RATIO = 0.6  # a second face at least this big (vs the chosen) can be a rival
 MAX_OUTSIDE_SHARE = 0.04  # mesh points beyond the frame: more than this → "cut off"
 MAX_CANDIDATES = 4  # detections checked with the landmark model
+AMBIGUITY_MARGIN = 2.0  # the best-matching face must agree this much better than any rival
 
-# Residual (mean distance of the 468 points from their similarity fit, IOD of NEW) → 0..1.
-# RESIDUAL_FLOOR is the landmark noise of the same photo re-taken; beyond RESIDUAL_CEILING the
-# faces differ too much (another view or expression) for any overlay. Measured: BENCHMARKS.md.
-RESIDUAL_FLOOR = 0.02
-RESIDUAL_CEILING = 0.25
-GOOD = 0.6  # confidence at or above: "good"
+# Residual (mean distance of the 468 points from their similarity fit, IOD of NEW) → 0..1,
+# piecewise linear through these anchors. Measured (docs/BENCHMARKS.md, "Alignment"): a re-take
+# of the same pose leaves ≤ 0.03 (true error ~0.015 IOD); real pairs with another pose or
+# expression leave 0.035–0.17 (true error 0.04–0.09 IOD, about 0.04 + 0.25 × residual).
+# "good" = residual ≤ 0.07 (expected error ≤ ~0.05 IOD ≈ 3 mm); "check" up to 0.20;
+# beyond, no overlay is offered.
+RESIDUAL_ANCHORS = (0.02, 0.07, 0.20, 0.30)
+CONFIDENCE_ANCHORS = (1.0, 0.7, 0.3, 0.0)
+RESIDUAL_FLOOR = RESIDUAL_ANCHORS[0]  # landmark noise of the same photo re-taken
+GOOD = 0.7  # confidence at or above: "good"
 CHECK = 0.3  # at or above: "check"; below: "could not align"
 
 ImageInput = bytes | Image.Image | np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class FaceFound:
-    mesh: Mesh | None
-    problem: str = ""  # why there is no usable mesh, for the clinician
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ class AlignmentResult:
     residual_iod: float | None = None
     old_points: np.ndarray | None = field(default=None, repr=False)  # meshes, original pixels
     new_points: np.ndarray | None = field(default=None, repr=False)
+    # The mesh mapping that was found, even when refused for too large a residual: for the
+    # benchmarks (true error vs. confidence) and for a UI that offers it as a starting point.
+    candidate: MeshMapping | None = field(default=None, repr=False)
 
     @property
     def method(self) -> str:
@@ -95,8 +98,7 @@ def confidence_words(confidence: float) -> str:
 
 
 def confidence_from_residual(residual_iod: float) -> float:
-    span = RESIDUAL_CEILING - RESIDUAL_FLOOR
-    return float(np.clip((RESIDUAL_CEILING - residual_iod) / span, 0.0, 1.0))
+    return float(np.interp(residual_iod, RESIDUAL_ANCHORS, CONFIDENCE_ANCHORS))
 
 
 def failed(reason: str) -> AlignmentResult:
@@ -121,27 +123,66 @@ def _to_rgb(image: ImageInput, max_side: int) -> tuple[np.ndarray, tuple[int, in
     return np.asarray(img), size
 
 
-def find_face(rgb: np.ndarray, which: str) -> FaceFound:
-    """The one face of a photo, or the reason there is none we can trust."""
+def find_faces(rgb: np.ndarray) -> list[Mesh]:
+    """Meshes of the faces of a photo that the landmark model confirms, largest first."""
     detector, landmarks = nets()
-    candidates: list[Detection] = detect_faces(detector, rgb)[:MAX_CANDIDATES]
-    faces = []
-    for d in candidates:  # the detector alone sees faces in wallpaper: the mesh model checks
-        mesh = face_mesh(landmarks, rgb, d)
-        if mesh.presence >= MIN_PRESENCE:
-            faces.append(mesh)
-    if not faces:
-        return FaceFound(None, f"No face was found in the {which} photo.")
+    faces: list[Mesh] = []
+    for find in (detect_faces, detect_in_tiles):  # tiles only when the whole frame has none
+        for d in find(detector, rgb)[:MAX_CANDIDATES]:
+            mesh = face_mesh(landmarks, rgb, d)
+            if mesh.presence >= MIN_PRESENCE:  # the detector alone sees faces in wallpaper
+                faces.append(mesh)
+        if faces:
+            break
     faces.sort(key=lambda m: -m.iod)
-    if len(faces) > 1 and faces[1].iod >= SIMILAR_FACE_RATIO * faces[0].iod:
-        return FaceFound(None, f"The {which} photo shows more than one face.")
-    mesh = faces[0]
+    return faces
+
+
+def _similar_size(a: Mesh, b: Mesh) -> bool:
+    return min(a.iod, b.iod) >= SIMILAR_FACE_RATIO * max(a.iod, b.iod)
+
+
+def residual_iod(old: np.ndarray, new: np.ndarray, new_iod: float) -> float:
+    """Mean distance of the NEW mesh points from the similarity fit of OLD's, in NEW IOD."""
+    m = fit_similarity(old, new)
+    return float(np.hypot(*(apply_affine(m, old) - new).T).mean() / new_iod)
+
+
+def pick_pair(old_faces: list[Mesh], new_faces: list[Mesh]) -> tuple[Mesh, Mesh] | str:
+    """The pair of faces that belong together, or why none can be trusted.
+
+    With several faces, the pair whose meshes agree best wins, but only by a clear margin over
+    any pair that swaps in another face of similar size: a false face (a mesh forced onto a
+    building) agrees far worse than the real one; two real people agree about equally, and
+    then we do not guess. A much smaller face (someone in the background) is no rival."""
+    if not old_faces:
+        return "No face was found in the earlier photo."
+    if not new_faces:
+        return "No face was found in the new photo."
+    pairs = sorted(
+        (residual_iod(o.points, n.points, n.iod), i, j)
+        for i, o in enumerate(old_faces)
+        for j, n in enumerate(new_faces)
+    )
+    best, i, j = pairs[0]
+    rivals = [
+        r
+        for r, a, b in pairs[1:]
+        if (a, b) != (i, j)
+        and _similar_size(old_faces[a], old_faces[i])
+        and _similar_size(new_faces[b], new_faces[j])
+    ]
+    if rivals and rivals[0] < AMBIGUITY_MARGIN * max(best, RESIDUAL_FLOOR):
+        which = "earlier" if any(a != i for _, a, _ in pairs) else "new"
+        return f"The {which} photo shows more than one face; align by hand."
+    return old_faces[i], new_faces[j]
+
+
+def cut_off(mesh: Mesh, rgb: np.ndarray) -> bool:
     h, w = rgb.shape[:2]
     p = mesh.points
-    outside = float(np.mean((p[:, 0] < 0) | (p[:, 1] < 0) | (p[:, 0] > w) | (p[:, 1] > h)))
-    if outside > MAX_OUTSIDE_SHARE:
-        return FaceFound(None, f"The face in the {which} photo is cut off by the frame.")
-    return FaceFound(mesh)
+    outside = np.mean((p[:, 0] < 0) | (p[:, 1] < 0) | (p[:, 0] > w) | (p[:, 1] > h))
+    return bool(outside > MAX_OUTSIDE_SHARE)
 
 
 def align_images(
@@ -163,24 +204,22 @@ def align_images(
     old_rgb, old_given = _to_rgb(old, WORK_SIDE)
     new_rgb, new_given = _to_rgb(new, WORK_SIDE)
     try:
-        old_face = find_face(old_rgb, "earlier")
-        new_face = find_face(new_rgb, "new")
+        picked = pick_pair(find_faces(old_rgb), find_faces(new_rgb))
     except ModelsMissing as exc:
         return failed(str(exc))
-    for found in (old_face, new_face):
-        if found.mesh is None:
-            return failed(found.problem)
-    assert old_face.mesh is not None and new_face.mesh is not None
+    if isinstance(picked, str):
+        return failed(picked)
+    old_mesh, new_mesh = picked
+    for mesh, rgb, which in ((old_mesh, old_rgb, "earlier"), (new_mesh, new_rgb, "new")):
+        if cut_off(mesh, rgb):
+            return failed(f"The face in the {which} photo is cut off by the frame.")
     # Working pixels → original pixels (pixel edges, not centres, scale: CONTRACTS.md).
     old_scale = np.array(old_size or old_given, float) / old_rgb.shape[1::-1]
     new_scale = np.array(new_size or new_given, float) / new_rgb.shape[1::-1]
-    old_pts = old_face.mesh.points * old_scale
-    new_pts = new_face.mesh.points * new_scale
+    old_pts = old_mesh.points * old_scale
+    new_pts = new_mesh.points * new_scale
     mapping = MeshMapping.build(old_pts, new_pts)
-    iod = new_face.mesh.iod * float(new_scale.mean())
-    residual = float(
-        np.hypot(*(apply_affine(mapping.similarity, mapping.old) - mapping.new).T).mean() / iod
-    )
+    residual = residual_iod(mapping.old, mapping.new, new_mesh.iod * float(new_scale.mean()))
     confidence = confidence_from_residual(residual)
     if confidence < CHECK:
         return AlignmentResult(
@@ -190,6 +229,7 @@ def align_images(
             residual,
             old_pts,
             new_pts,
+            mapping,
         )
     message = "" if confidence >= GOOD else "Check the alignment: the photos differ in pose."
-    return AlignmentResult(confidence, mapping, message, residual, old_pts, new_pts)
+    return AlignmentResult(confidence, mapping, message, residual, old_pts, new_pts, mapping)

@@ -106,7 +106,10 @@ def _weighted_nms(boxes: np.ndarray, kps: np.ndarray, scores: np.ndarray) -> lis
 
 
 def detect_faces(net: object, rgb: np.ndarray, min_score: float = MIN_SCORE) -> list[Detection]:
-    """Faces in an RGB uint8 array, largest first, in that array's pixels."""
+    """Faces in an RGB uint8 array, largest first, in that array's pixels.
+
+    The short-range model wants a face at least ~1/6 of the frame; on the whole (letterboxed)
+    frame a small face may be missed, so `detect_faces_tiled` also looks at tiles."""
     square, scale, pad_x, pad_y = _letterbox(rgb)
     blob = cv2.dnn.blobFromImage(square, 1 / 127.5, (INPUT, INPUT), (127.5, 127.5, 127.5))
     net.setInput(blob)  # type: ignore[attr-defined]
@@ -132,3 +135,42 @@ def detect_faces(net: object, rgb: np.ndarray, min_score: float = MIN_SCORE) -> 
         faces.append(Detection(tuple(float(v) for v in b), k.astype(np.float64), score))
     faces.sort(key=lambda d: -d.size)
     return faces
+
+
+def _nms(faces: list[Detection]) -> list[Detection]:
+    """Plain NMS in image pixels: the same face seen by two overlapping tiles counts once."""
+    kept: list[Detection] = []
+    for d in sorted(faces, key=lambda f: -f.score):
+        box = np.asarray(d.box)
+        if not kept or (_iou(box, np.asarray([k.box for k in kept])) <= NMS_IOU).all():
+            kept.append(d)
+    kept.sort(key=lambda f: -f.size)
+    return kept
+
+
+def tiles(width: int, height: int, share: float = 0.6) -> list[tuple[int, int, int]]:
+    """Overlapping square tiles (x, y, side) of `share` of the shorter side, half a tile
+    apart, covering the image."""
+    side = max(INPUT, round(min(width, height) * share))
+    out = []
+    xs = sorted({*range(0, max(1, width - side + 1), side // 2), max(0, width - side)})
+    ys = sorted({*range(0, max(1, height - side + 1), side // 2), max(0, height - side)})
+    for y in ys:
+        for x in xs:
+            out.append((x, y, side))
+    return out
+
+
+def detect_in_tiles(net: object, rgb: np.ndarray) -> list[Detection]:
+    """Detections on tiles of the image, for when the whole frame shows none: a clinic photo's
+    face fills the frame, but one taken from further away must not fail for want of pixels.
+    Largest first."""
+    found: list[Detection] = []
+    h, w = rgb.shape[:2]
+    for x, y, side in tiles(w, h):
+        for d in detect_faces(net, rgb[y : y + side, x : x + side]):
+            x0, y0, x1, y1 = d.box
+            if x0 < 1 or y0 < 1 or x1 > side - 1 or y1 > side - 1:
+                continue  # cut by the tile's edge: the whole frame or another tile sees it
+            found.append(Detection((x0 + x, y0 + y, x1 + x, y1 + y), d.keypoints + (x, y), d.score))
+    return _nms(found)

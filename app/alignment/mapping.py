@@ -89,7 +89,8 @@ def delaunay(points: np.ndarray) -> np.ndarray:
             tris.append(idx)
     tri = np.asarray(tris, int).reshape(-1, 3)
     a, b, c = pts[tri[:, 0]], pts[tri[:, 1]], pts[tri[:, 2]]
-    area = np.abs(np.cross(b - a, c - a)) / 2
+    u, v = b - a, c - a
+    area = np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) / 2
     span = float(np.ptp(pts, axis=0).prod()) or 1.0
     return tri[area > span * 1e-7]
 
