@@ -1,0 +1,422 @@
+"""Alignment figures (issue #5): error in inter-ocular distances (IOD), confidence, time.
+
+Every figure calls `app.alignment.align_images` (what `main.py align` calls) with images
+only; the reference points of `--faces DIR/landmarks68.json` are used only to score. The error
+of one pair is the mean, over the 68 reference points of OLD mapped into NEW, of the distance
+to where they truly are in NEW, divided by NEW's eye-centre distance (faces/README.md); a pair
+that could not be aligned counts as an infinite error in medians and 90th percentiles.
+
+Synthetic pairs: each real photo against a copy of itself warped by a known transform (levels
+in SYNTH and docs/BENCHMARKS.md); the truth is the transform. Real pairs: every ordered pair of
+different photos of the same person. The confidence AUC adds STRESS trials (the same recipe
+with harsher levels) so that the pool holds failures to separate, and scores the confidence
+the user would see (0 for a refused pair) against the error of the mesh mapping that was found.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from app.alignment.align import AlignmentResult, align_images
+from bench.registry import Benchmark, Context, Goal, Report, median, repeat_ms
+
+LANDMARKS_FILE = "landmarks68.json"
+TRIALS_PER_FACE = 16  # 7 photos → 112 synthetic trials
+STRESS_PER_FACE = 8
+BENCH_SIDE = 1280  # synthetic trials run on copies this big (alignment works at this size)
+
+
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """Random ranges of one synthetic trial (uniform draws)."""
+
+    scale: tuple[float, float] = (0.8, 1.25)
+    rotation_deg: float = 10.0  # ±
+    shift: float = 0.15  # ± share of the image width / height
+    nonrigid_iod: float = 0.03  # amplitude of a smooth sinusoidal warp, up to this many IOD
+    nonrigid_wavelength_iod: float = 3.0
+    gain: tuple[float, float] = (0.75, 1.25)
+    gamma: tuple[float, float] = (0.8, 1.25)
+    gradient: float = 0.2  # ± brightness change from one side of the frame to the other
+    blur_sigma: float = 1.5  # Gaussian blur up to this sigma (pixels)
+    noise_sigma: float = 6.0  # Gaussian noise up to this (grey levels of 255)
+    jpeg_quality: tuple[int, int] = (70, 95)
+
+
+SYNTH = Levels()
+STRESS = Levels(
+    scale=(0.5, 1.6),
+    rotation_deg=35.0,
+    shift=0.2,
+    nonrigid_iod=0.15,
+    nonrigid_wavelength_iod=2.0,
+    gain=(0.4, 1.6),
+    gamma=(0.6, 1.6),
+    gradient=0.6,
+    blur_sigma=5.0,
+    noise_sigma=25.0,
+    jpeg_quality=(20, 90),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    name: str
+    person: str
+    data: bytes  # the file as stored
+    ref: np.ndarray  # (68, 2) reference points, pixels of the file as stored
+
+
+def load_faces(folder: Path) -> list[Face]:
+    """The photos of `folder` that have reference points; [] when the folder is missing."""
+    table = folder / LANDMARKS_FILE
+    if not table.is_file():
+        return []
+    refs = json.loads(table.read_text(encoding="utf-8"))
+    faces = []
+    for name in sorted(refs):
+        path = folder / name
+        if path.is_file():
+            person = "obama" if "obama" in name else "alex" if "alex" in name else name
+            faces.append(
+                Face(name, person, path.read_bytes(), np.asarray(refs[name]["landmarks68"], float))
+            )
+        # (a photo listed without its file is simply not used)
+    return faces
+
+
+def iod(points68: np.ndarray) -> float:
+    return float(np.hypot(*(points68[42:48].mean(0) - points68[36:42].mean(0))))
+
+
+def pair_error(result_map: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per-point error in IOD of the truth (NEW)."""
+    return np.hypot(*(result_map - truth).T) / iod(truth)
+
+
+# ---- synthetic pairs -------------------------------------------------------------------------
+
+
+def _rgb_small(face: Face) -> tuple[np.ndarray, np.ndarray]:
+    """The photo (no EXIF rotation in this set) at ≤ BENCH_SIDE, and its reference points."""
+    full = Image.open(io.BytesIO(face.data)).convert("RGB")
+    k = min(1.0, BENCH_SIDE / max(full.size))
+    img = full.resize((round(full.width * k), round(full.height * k)), Image.Resampling.LANCZOS)
+    scale = np.array([img.width / full.width, img.height / full.height])
+    return np.asarray(img), face.ref * scale
+
+
+def warp_trial(
+    rgb: np.ndarray, ref: np.ndarray, rng: np.random.Generator, lv: Levels
+) -> tuple[np.ndarray, np.ndarray]:
+    """A degraded copy of `rgb` and where the points `ref` (pixel-edge coordinates) are in it.
+
+    Forward transform T(p) = S(p + d(p)): d a smooth warp in OLD, S the similarity, which
+    scales and turns about the face's centre and then shifts by a share of the frame. Draws
+    that would push any reference point out of the frame are drawn again: a retake shows the
+    whole face (cut-off faces are a fault case of their own, tested apart)."""
+    h, w = rgb.shape[:2]
+    unit = iod(ref)
+    c = ref.mean(0)
+    for _ in range(50):
+        s = rng.uniform(*lv.scale)
+        a = math.radians(rng.uniform(-lv.rotation_deg, lv.rotation_deg))
+        shift = rng.uniform(-lv.shift, lv.shift, 2) * (w, h)
+        rot = s * np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+        moved = (ref - c) @ rot.T + c + shift
+        margin = 0.05 * unit
+        if (moved > margin).all() and (moved < np.array([w, h]) - margin).all():
+            break
+    amp = rng.uniform(0, lv.nonrigid_iod) * unit
+    lam = lv.nonrigid_wavelength_iod * unit
+    dirs = rng.normal(size=(2, 2))
+    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    phase = rng.uniform(0, 2 * math.pi, 2)
+
+    def d(p: np.ndarray) -> np.ndarray:
+        arg = 2 * math.pi * (p @ dirs.T) / lam + phase
+        return amp * np.sin(arg)
+
+    def forward(p: np.ndarray) -> np.ndarray:
+        q = p + d(p)
+        return (q - c) @ rot.T + c + shift
+
+    # Backward map for every output pixel centre: solve p + d(p) = S⁻¹(q) by fixed point.
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    q = np.stack([xs + 0.5, ys + 0.5], axis=-1).reshape(-1, 2)
+    u = (q - c - shift) @ np.linalg.inv(rot).T + c
+    p = u.copy()
+    for _ in range(6):
+        p = u - d(p)
+    maps = (p - 0.5).reshape(h, w, 2).astype(np.float32)  # OpenCV: pixel centres at integers
+    out = cv2.remap(
+        rgb, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    # lighting: gain, gamma, a side-to-side gradient, a slight colour cast
+    f = out.astype(np.float32) / 255.0
+    f = f ** rng.uniform(*lv.gamma) * rng.uniform(*lv.gain)
+    grad = 1 + rng.uniform(-lv.gradient, lv.gradient) * (np.linspace(-0.5, 0.5, w)[None, :, None])
+    f = f * grad * rng.uniform(0.95, 1.05, 3)
+    f = f * 255.0
+    sigma = rng.uniform(0, lv.blur_sigma)
+    if sigma > 0.05:
+        f = cv2.GaussianBlur(f, (0, 0), sigma)
+    f = f + rng.normal(0, rng.uniform(0, lv.noise_sigma), f.shape)
+    out = np.clip(f, 0, 255).astype(np.uint8)
+    ok, enc = cv2.imencode(
+        ".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*lv.jpeg_quality))]
+    )
+    out = cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1]
+    return np.ascontiguousarray(out), forward(ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Trial:
+    kind: str  # "synth", "stress", "real"
+    label: str
+    error: float  # mean IOD over the 68 points; inf if it could not align
+    upper: float  # the same over points 17–47 (brows, nose bridge, eyes)
+    confidence: float
+    candidate_error: float | None  # error of the mesh mapping found, even when refused
+    residual: float | None
+
+
+def score(
+    kind: str, label: str, result: AlignmentResult, ref_old: np.ndarray, truth: np.ndarray
+) -> Trial:
+    cand = None
+    if result.candidate is not None:
+        cand = float(pair_error(result.candidate.map_points(ref_old), truth).mean())
+    if result.method == "none":
+        return Trial(kind, label, math.inf, math.inf, result.confidence, cand, result.residual_iod)
+    e = pair_error(result.mapping.map_points(ref_old), truth)
+    return Trial(
+        kind,
+        label,
+        float(e.mean()),
+        float(e[17:48].mean()),
+        result.confidence,
+        cand,
+        result.residual_iod,
+    )
+
+
+def synthetic_trials(
+    faces: list[Face], per_face: int, lv: Levels, kind: str, seed: int
+) -> list[Trial]:
+    trials = []
+    for fi, face in enumerate(faces):
+        rgb, ref = _rgb_small(face)
+        for t in range(per_face):
+            rng = np.random.default_rng([seed, fi, t])
+            warped, truth = warp_trial(rgb, ref, rng, lv)
+            result = align_images(rgb, warped)
+            trials.append(score(kind, f"{face.name}#{t}", result, ref, truth))
+    return trials
+
+
+def real_trials(faces: list[Face]) -> list[Trial]:
+    """Every ordered pair of different photos of the same person, as the CLI reads them."""
+    trials = []
+    for a in faces:
+        for b in faces:
+            if a is b or a.person != b.person:
+                continue
+            result = align_images(a.data, b.data)
+            trials.append(score("real", f"{a.name}→{b.name}", result, a.ref, b.ref))
+    return trials
+
+
+def p90(values: list[float]) -> float:
+    return float(np.percentile(np.asarray(values, float), 90, method="higher"))
+
+
+def auc(scores_pos: list[float], scores_neg: list[float]) -> float:
+    """P(confidence of a good pair > that of a bad pair), ties counted half (Mann–Whitney)."""
+    pos, neg = np.asarray(scores_pos)[:, None], np.asarray(scores_neg)[None, :]
+    return float(((pos > neg).sum() + 0.5 * (pos == neg).sum()) / (pos.size * neg.size))
+
+
+def spearman(x: list[float], y: list[float]) -> float:
+    rx = np.argsort(np.argsort(x)).astype(float)
+    ry = np.argsort(np.argsort(y)).astype(float)
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+# ---- benchmarks ------------------------------------------------------------------------------
+
+_NO_FACES = "needs the real face photos and landmarks68.json (--faces DIR)"
+
+
+def bench_accuracy(ctx: Context) -> Report:
+    r = Report()
+    keys = (
+        "align_synth_median_iod",
+        "align_synth_p90_iod",
+        "align_real_median_iod",
+        "align_real_p90_iod",
+        "align_real_upper_median_iod",
+        "align_confidence_auc",
+    )
+    faces = load_faces(ctx.faces)
+    if len({f.person for f in faces}) < 1 or len(faces) < 3:
+        for k in keys:
+            r.skip(k, _NO_FACES)
+        return r
+    per_face = ctx.size(TRIALS_PER_FACE, 1)
+    synth = synthetic_trials(faces, per_face, SYNTH, "synth", seed=5)
+    stress = synthetic_trials(faces, ctx.size(STRESS_PER_FACE, 1), STRESS, "stress", seed=55)
+    real = real_trials(faces)
+    e = [t.error for t in synth]
+    r.put("align_synth_median_iod", median(e), len(e))
+    r.put("align_synth_p90_iod", p90(e), len(e))
+    er = [t.error for t in real]
+    r.put("align_real_median_iod", median(er), len(er))
+    r.put("align_real_p90_iod", p90(er), len(er))
+    r.put("align_real_upper_median_iod", median([t.upper for t in real]), len(er))
+    pool = [t for t in synth + stress + real if t.candidate_error is not None]
+    good = [t.confidence for t in pool if t.candidate_error <= 0.05]  # type: ignore[operator]
+    bad = [t.confidence for t in pool if t.candidate_error > 0.10]  # type: ignore[operator]
+    if good and bad:
+        r.put("align_confidence_auc", auc(good, bad), len(good) + len(bad))
+    else:
+        r.skip(
+            "align_confidence_auc",
+            f"needs pairs on both sides ({len(good)} ≤0.05, {len(bad)} >0.10)",
+        )
+    rho_pool = [t for t in pool if t.residual is not None]
+    fails = {
+        k: sum(math.isinf(t.error) for t in ts)
+        for k, ts in (("synth", synth), ("stress", stress), ("real", real))
+    }
+    r.notes += [
+        (
+            "trials",
+            f"{len(synth)} synthetic on {len(faces)} photos, {len(real)} real pairs, "
+            f"{len(stress)} stress",
+        ),
+        ("could not align", ", ".join(f"{k} {v}" for k, v in fails.items())),
+        ("auc pool", f"{len(good)} pairs ≤0.05 IOD vs {len(bad)} pairs >0.10 IOD"),
+        (
+            "rank corr.",
+            "residual vs true error "
+            f"{spearman([t.residual for t in rho_pool], [t.candidate_error for t in rho_pool]):.2f}",  # type: ignore[misc]  # noqa: E501
+        ),
+    ]
+    r.details = {
+        "trials": [
+            {
+                "kind": t.kind,
+                "pair": t.label,
+                "error_iod": None if math.isinf(t.error) else round(t.error, 4),
+                "upper_iod": None if math.isinf(t.upper) else round(t.upper, 4),
+                "confidence": round(t.confidence, 4),
+                "candidate_error_iod": None
+                if t.candidate_error is None
+                else round(t.candidate_error, 4),
+                "residual_iod": None if t.residual is None else round(t.residual, 4),
+            }
+            for t in synth + stress + real
+        ],
+        "levels": {"synth": _levels(SYNTH), "stress": _levels(STRESS)},
+    }
+    return r
+
+
+def _levels(lv: Levels) -> dict[str, object]:
+    return {k: getattr(lv, k) for k in Levels.__dataclass_fields__}
+
+
+def _photo_24mp(face: bytes, width: int, height: int) -> bytes:
+    """A camera-sized JPEG with the face filling the frame's height, like a clinic photo."""
+    img = Image.open(io.BytesIO(face)).convert("RGB")
+    img = img.resize((round(img.width * height / img.height), height), Image.Resampling.BICUBIC)
+    canvas = Image.new("RGB", (width, height), (128, 128, 128))
+    canvas.paste(img, ((width - img.width) // 2, 0))
+    buf = io.BytesIO()
+    canvas.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def bench_speed(ctx: Context) -> Report:
+    from app.services import patients, photos
+    from app.services.alignment import align_photos
+    from app.store.database import open_store, sqlite_url
+
+    r = Report()
+    faces = load_faces(ctx.faces)
+    sources = [f.data for f in faces[:2]]
+    if len(sources) < 2:
+        try:
+            from skimage.data import astronaut
+
+            buf = io.BytesIO()
+            Image.fromarray(astronaut()).save(buf, "PNG")
+            sources = [buf.getvalue(), buf.getvalue()]
+        except ImportError:
+            r.skip("align_ms_24mp", _NO_FACES + " or scikit-image's astronaut")
+            return r
+    w, h = (6000, 4000) if not ctx.quick else (1200, 800)
+    store = open_store(sqlite_url(ctx.tmp / "align.db"))
+    try:
+        patient = patients.create_patient(store, "Ada", "Lovelace", date(1980, 1, 2))
+        recs = [
+            photos.add_photo_bytes(store, patient.id, "rest", _photo_24mp(src, w, h + k))
+            for k, src in enumerate(sources)
+        ]
+        reps = ctx.size(15, 2)
+        times = repeat_ms(lambda: align_photos(store, recs[0], recs[1]), reps, warmup=2)
+        result = align_photos(store, recs[0], recs[1])
+    finally:
+        store.dispose()
+    r.put("align_ms_24mp", median(times), reps)
+    r.notes.append(
+        (
+            "24 MP pair",
+            f"{w}×{h} JPEGs via their stored display images → {result.method}, "
+            f"confidence {result.confidence:.2f}",
+        )
+    )
+    r.details = {"times_ms": [round(t, 1) for t in times], "method": result.method}
+    return r
+
+
+BENCHMARKS = (
+    Benchmark(
+        "align_accuracy",
+        (
+            "align_synth_median_iod",
+            "align_synth_p90_iod",
+            "align_real_median_iod",
+            "align_real_p90_iod",
+            "align_real_upper_median_iod",
+            "align_confidence_auc",
+        ),
+        bench_accuracy,
+        {
+            "align_synth_median_iod": Goal(0.025),
+            "align_synth_p90_iod": Goal(0.045),
+            "align_real_median_iod": Goal(0.07),
+            "align_real_p90_iod": Goal(0.13),
+            "align_real_upper_median_iod": Goal(0.06),
+            "align_confidence_auc": Goal(0.9, at_least=True),
+        },
+        "earlier photo → today's: error in inter-ocular distances, and the confidence",
+    ),
+    Benchmark(
+        "align_speed",
+        ("align_ms_24mp",),
+        bench_speed,
+        {"align_ms_24mp": Goal(300)},
+        "two stored 24 MP photos to the mapping, as the app does it",
+    ),
+)
