@@ -442,3 +442,12 @@ def test_a_pencil_tap_on_a_point_opens_it(open_editor) -> None:
     h.pen_stroke(canvas, [QPointF(1201.0, 1001.0)] * 2, [0.5, 0.5])
     assert not ed.model.content.view("frown").strokes
     assert ed.sheet.point is not None and ed.sheet.point.id == pt.id
+
+
+def test_undoing_back_to_the_saved_chart_drops_the_draft(open_editor, sqlite_store, visit, qtbot):  # type: ignore[no-untyped-def]
+    ed = open_editor()
+    h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
+    ed.journal.flush()
+    assert drafts.load_draft(sqlite_store, visit.visit_id) is not None
+    ed.undo_stack.undo()
+    assert not ed.model.dirty and drafts.load_draft(sqlite_store, visit.visit_id) is None

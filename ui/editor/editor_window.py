@@ -127,9 +127,11 @@ class ChartEditor(QWidget):
         QShortcut(QKeySequence.StandardKey.Undo, self, self.undo_stack.undo)
         QShortcut(QKeySequence.StandardKey.Redo, self, self.undo_stack.redo)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        self._journal_live = False  # until a kept draft has been offered, never delete it
         self._on_changed()
         self._update_status()
         self._offer_draft()
+        self._journal_live = True
 
     # -- building -------------------------------------------------------------------------
 
@@ -268,6 +270,8 @@ class ChartEditor(QWidget):
         self._refresh_sheet()
         if self.model.dirty and not self.read_only:
             self.journal.touch()
+        elif self._journal_live and not self.read_only:
+            self.journal.clear()  # undone back to the saved chart: nothing left to recover
 
     def _previous_date(self) -> date | None:
         return self.previous_toxin.visit_date if self.previous_toxin else None
