@@ -451,3 +451,22 @@ def test_undoing_back_to_the_saved_chart_drops_the_draft(open_editor, sqlite_sto
     assert drafts.load_draft(sqlite_store, visit.visit_id) is not None
     ed.undo_stack.undo()
     assert not ed.model.dirty and drafts.load_draft(sqlite_store, visit.visit_id) is None
+
+
+def test_a_point_of_an_old_version_opens_locked(open_editor) -> None:
+    from app.domain.editing import put_point
+
+    ed = open_editor()
+    pt = ed.new_point("frown", QPointF(1200.0, 1000.0))
+    ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
+    v1 = ed.save()
+    ed.push(
+        put_point(ed.model.content, "frown", ed.new_point("frown", QPointF(900, 900))), "p", "frown"
+    )
+    assert v1 is not None and ed.save() is not None
+    old = open_editor(v1.id)
+    canvas = old.canvas("frown")
+    h.finger_tap(canvas, canvas.mapFromScene(QPointF(1200.0, 1000.0)))
+    assert old.sheet.point is not None and old.sheet.point.id == pt.id
+    assert not old.sheet.isEnabled()
+    assert len(old.model.content.view("frown").points) == 1

@@ -73,6 +73,7 @@ class GestureMixin(_Base):
             if self._gesture is not None:  # the pen wins over a finger that was drawing
                 self._cancel()
             if self.editor.read_only:
+                self._inspect(pos)
                 return
             self._active_tool = self._tool(inp.tablet_kind(e))
             self._gesture = "pen"
@@ -83,6 +84,12 @@ class GestureMixin(_Base):
         elif self._gesture == "pen" and self._active_tool is not None:
             self._active_tool.release(pos, ms)
             self._gesture, self._active_tool = None, None
+
+    def _inspect(self, pos: QPointF) -> None:
+        """A read-only chart still answers a tap on a point with its (locked) sheet."""
+        hit = self.point_at(pos)
+        if hit is not None:
+            self.open_point(hit.id)
 
     def _cancel(self) -> None:
         if self._gesture in ("tool", "pen", "mouse") and self._active_tool is not None:
@@ -143,7 +150,9 @@ class GestureMixin(_Base):
         pos_vp = pts[0].position() if pts else self._last
         if self._gesture == "tool" and self._active_tool is not None:
             self._active_tool.release(self._scene_pos(pos_vp), inp.now_ms())
-        elif self._gesture == "pending" and not self.editor.read_only:
+        elif self._gesture == "pending" and self.editor.read_only:
+            self._inspect(self._scene_pos(pos_vp))
+        elif self._gesture == "pending":
             self._tool("finger").tap(self._scene_pos(pos_vp))
         elif self._gesture in ("pinch", "after_pinch") and self._pinch is not None:
             _d0, _s0, _a, started, moved = self._pinch
@@ -190,6 +199,8 @@ class GestureMixin(_Base):
                     self._scene_pos(pos_vp), inp.MOUSE_PRESSURE, inp.now_ms(), "mouse"
                 )
             else:
+                if self.editor.read_only and e.button() == Qt.MouseButton.LeftButton:
+                    self._inspect(self._scene_pos(pos_vp))
                 self._gesture = "mousepan"
         elif t == QEvent.Type.MouseMove:
             if self._gesture == "mouse" and self._active_tool is not None:
