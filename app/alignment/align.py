@@ -41,11 +41,11 @@ AMBIGUITY_MARGIN = 2.0  # the best-matching face must agree this much better tha
 
 # Residual (mean distance of the 468 points from their similarity fit, IOD of NEW) → 0..1,
 # piecewise linear through these anchors. Measured (docs/BENCHMARKS.md, "Alignment"): a re-take
-# of the same pose leaves ≤ 0.03 (true error ~0.015 IOD); real pairs with another pose or
-# expression leave 0.035–0.17 (true error 0.04–0.09 IOD, about 0.04 + 0.25 × residual).
-# "good" = residual ≤ 0.07 (expected error ≤ ~0.05 IOD ≈ 3 mm); "check" up to 0.20;
-# beyond, no overlay is offered.
-RESIDUAL_ANCHORS = (0.02, 0.07, 0.20, 0.30)
+# of the same pose leaves ≤ 0.025 (true error ≤ 0.03 IOD); real pairs with another pose or
+# expression leave 0.035–0.17 (true error 0.04–0.09 IOD). "good" = residual ≤ 0.04: every
+# measured pair with error ≤ 0.05 IOD (≈ 3 mm) is above it, 3 of 14 with error > 0.10 (all
+# synthetic warps harsher than faces bend). "check" up to 0.20; beyond, no overlay is offered.
+RESIDUAL_ANCHORS = (0.02, 0.04, 0.20, 0.30)
 CONFIDENCE_ANCHORS = (1.0, 0.7, 0.3, 0.0)
 RESIDUAL_FLOOR = RESIDUAL_ANCHORS[0]  # landmark noise of the same photo re-taken
 GOOD = 0.7  # confidence at or above: "good"
