@@ -153,3 +153,22 @@ def test_words_follow_the_thresholds() -> None:
     assert confidence_words(1.0) == "good"
     assert confidence_words(0.45) == "check"
     assert confidence_words(0.0) == "could not align"
+
+
+def test_exif_rotated_photo_aligns_in_upright_pixels(face: np.ndarray, self_aligned) -> None:  # type: ignore[no-untyped-def]
+    """A phone photo stored sideways with EXIF orientation 6: coordinates are the upright ones."""
+    import io
+
+    from PIL import Image
+
+    upright = Image.fromarray(face)
+    stored = upright.rotate(90, expand=True)  # the sensor's pixels; orientation 6 turns them back
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    stored.save(buf, "JPEG", quality=92, exif=exif)
+    result = align_images(jpeg(face), buf.getvalue())
+    assert result.method == "mesh"
+    pts = self_aligned.old_points[PROBES]
+    got = np.asarray(result.map_points(pts.tolist()))
+    assert np.median(np.hypot(*(got - pts).T)) < 0.02 * iod_of(self_aligned.old_points)
