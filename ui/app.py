@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.store.database import Store, open_store, sqlite_url
 from app.store.errors import StoreError
+from ui.capture.refcount_guard import RefcountGuard
 from ui.common.context import AppContext
 from ui.shell.main_window import MainWindow
 
@@ -52,6 +53,10 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setFont(font)
     app.setStyle("Fusion")  # the same look on Windows, macOS and Linux; the QSS builds on it
     app.setStyleSheet(style_sheet())
+    if app.findChild(RefcountGuard) is None:
+        # PySide6 6.12 on Python 3.11 drains None/True with every void call; a whole clinic day
+        # of pen events, previews and repaints would abort the app (ui/capture/refcount_guard.py)
+        RefcountGuard(app)
     return app
 
 
