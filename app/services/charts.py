@@ -23,7 +23,7 @@ from app.domain.diff import ChartDiff, diff_charts
 from app.domain.values import format_units, parse_units
 from app.store import chart_parts
 from app.store.database import Store
-from app.store.errors import ConflictError, NotFoundError
+from app.store.errors import ConflictError, NotFoundError, is_unique_violation
 from app.store.hash_chain import hash_canonical
 from app.store.schema import Chart, ChartVersion, PhotoBlob, Practitioner, Product, Visit
 
@@ -151,6 +151,8 @@ def save_version(
             _step("before_commit")
         return info
     except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise  # a broken reference is a bug, not a race: never report it as a conflict
         # Another room saved the same parent between our check and our insert.
         raise ConflictError(
             "Someone else saved this chart at the same moment. Your changes are still on "

@@ -81,6 +81,19 @@ def _kind_from_code(orig: BaseException | None) -> str | None:
     return None
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """A UNIQUE/PRIMARY KEY violation (two writers inserting the same key), as opposed to a
+    foreign key, NOT NULL or CHECK failure, which is a bug or bad input, never a race."""
+    orig = getattr(exc, "orig", None)
+    name = str(getattr(orig, "sqlite_errorname", "") or "")
+    if name:
+        return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+    code = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    if code:
+        return code == "23505"  # unique_violation
+    return "unique" in str(orig or exc).lower()
+
+
 def _kind_from_text(exc: DBAPIError) -> str:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     if "readonly" in text or "read-only" in text or "read only" in text:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain.chart import PointOrigin, units_per_product
 from app.services import charts, patients, photos, visits
-from app.store.errors import ConflictError, NotFoundError
+from app.store.errors import ConflictError, NotFoundError, is_unique_violation
 from app.store.schema import ChartVersion
 from tests.app.chart_factory import glabella, point, stroke
 from tests.images import face_image, jpeg_bytes
@@ -125,6 +125,30 @@ def test_the_unique_version_number_stops_a_race_the_check_missed(store, clinicia
                     manifest=b"",
                 )
             )
+
+    # …and says so in a way save_version turns into a conflict, unlike a broken reference
+    with pytest.raises(IntegrityError) as race:
+        with store.write() as s:
+            s.add(
+                ChartVersion(
+                    chart_id=v1.chart_id,
+                    version_no=1,
+                    parent_hash="",
+                    content_hash="1" * 64,
+                    manifest=b"",
+                )
+            )
+    assert is_unique_violation(race.value)
+
+
+def test_a_broken_reference_is_not_reported_as_a_conflict(store, clinician, visit):
+    v, ph = visit
+    with pytest.raises(IntegrityError) as broken:  # no practitioner 999999: a bug, not a race
+        charts.save_version(
+            store, v.id, glabella(ph.sha256), parent_version_id=None, saved_by_id=999_999
+        )
+    assert not is_unique_violation(broken.value)
+    assert charts.history(store, v.id) == []  # and nothing was written
 
 
 def test_content_hash_is_sha256_of_canonical_json_then_parent_hash(store, clinician, visit):
