@@ -1,4 +1,4 @@
-"""Aligning an earlier photo's face to today's: models, detection, mesh, mappings (ADR 0007).
+"""Aligning an earlier photo's face to today's: models, detection, mesh, mappings (ADR 0009).
 
 Qt-free; the app, `main.py align` and the benchmarks all call `align_images`.
 """

@@ -1,5 +1,5 @@
 """The draft journal: the unsaved chart on disk while it is edited, so a crash or power cut
-loses at most the last second or two (ADR 0006).
+loses at most the last second or two (ADR 0010).
 
 One file per visit, canonical JSON of the content plus the version it was edited from, written
 atomically (temporary file, fsync, os.replace): a crash mid-write leaves the previous draft,

@@ -1,4 +1,4 @@
-"""How the canvas hears pen, fingers, mouse and wheel (rules in ui/editor/input.py, ADR 0006).
+"""How the canvas hears pen, fingers, mouse and wheel (rules in ui/editor/input.py, ADR 0010).
 
 A mixin of ChartCanvas: it takes every input event of the viewport, accepts it (so Qt makes up
 no mouse events from it) and turns it into tool calls in photo pixels, pans and zooms.

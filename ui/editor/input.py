@@ -1,4 +1,4 @@
-"""Tablet input: who may do what on the canvas (ADR 0006).
+"""Tablet input: who may do what on the canvas (ADR 0010).
 
 - The pen draws and places, with pressure. Its eraser end erases.
 - Fingers pan and pinch-zoom; a two-finger double tap fits the photo. One finger draws only
