@@ -3,6 +3,10 @@
 UTF-8 JSON, keys sorted, no whitespace, decimals as strings, floats rounded to 3 decimals.
 Content is normalised (floats rounded) before it is stored, so loading and re-serialising a
 version gives the same bytes on SQLite and PostgreSQL.
+
+An overlay's alignment mapping needs more than 3 decimals (a similarity matrix has 9), so it is
+held as one string, its own canonical JSON, inside the content: exact, and still no float
+rounded differently from the rule (ADR 0009, "Saved with the version").
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from app.domain.chart import (
     ChartContent,
     InjectionPoint,
+    OverlayUse,
     PointOrigin,
     ProductUse,
     Stroke,
@@ -139,20 +144,48 @@ def products_to_json(products: tuple[ProductUse, ...]) -> list[dict[str, Any]]:
     return [product_use_to_json(u) for u in sorted(products, key=lambda u: (u.product, u.lot))]
 
 
+def mapping_text(mapping: Any) -> str:
+    """An alignment mapping as canonical JSON text. Python writes each float as the shortest
+    text that reads back to the same float, so the text holds the mapping exactly."""
+    return json.dumps(
+        mapping, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def overlay_to_json(o: OverlayUse) -> dict[str, Any]:
+    return {
+        "version_hash": o.version_hash,
+        "photo_sha256": o.photo_sha256,
+        "mapping": mapping_text(o.mapping),
+    }
+
+
+def overlay_from_json(d: dict[str, Any]) -> OverlayUse:
+    return OverlayUse(
+        version_hash=d["version_hash"],
+        photo_sha256=d.get("photo_sha256"),
+        mapping=json.loads(d["mapping"]),
+    )
+
+
+def view_to_json(v: ViewChart) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "photo_sha256": v.photo_sha256,
+        "strokes": [stroke_to_json(s) for s in v.strokes],
+        "points": points_to_json(v.points),
+    }
+    if v.overlays:  # absent when empty, so versions saved before overlays keep their hash
+        out["overlays"] = [overlay_to_json(o) for o in v.overlays]  # legend order
+    return out
+
+
 def content_to_json(content: ChartContent) -> dict[str, Any]:
     """The whole version content as the canonical JSON object."""
     return {
         "format": FORMAT,
         "note": content.note,
         "products": products_to_json(content.products),
-        "views": {
-            v.view: {
-                "photo_sha256": v.photo_sha256,
-                "strokes": [stroke_to_json(s) for s in v.strokes],
-                "points": points_to_json(v.points),
-            }
-            for v in content.views
-        },
+        "views": {v.view: view_to_json(v) for v in content.views},
     }
 
 
@@ -166,6 +199,7 @@ def content_from_json(d: dict[str, Any]) -> ChartContent:
                 photo_sha256=v.get("photo_sha256"),
                 strokes=tuple(stroke_from_json(s) for s in v.get("strokes", [])),
                 points=tuple(point_from_json(p) for p in v.get("points", [])),
+                overlays=tuple(overlay_from_json(o) for o in v.get("overlays", [])),
             )
             for code, v in sorted(d.get("views", {}).items())
         ),

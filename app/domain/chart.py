@@ -7,10 +7,11 @@ after EXIF orientation (origin at the top-left corner of the top-left pixel, y d
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from app.domain.values import Depth, Dilution, Side
 
@@ -71,14 +72,28 @@ class ProductUse:
 
 
 @dataclass(frozen=True, slots=True)
+class OverlayUse:
+    """An earlier chart version shown over this view at a touch-up or repeat visit: which version,
+    the earlier photo its coordinates refer to, and the alignment mapping that took them onto
+    this view's photo (app.alignment `to_dict()` form, ADR 0009), so the chart reopens
+    identically. The mapping is part of the hash-covered content (ADR 0003)."""
+
+    version_hash: str
+    photo_sha256: str | None
+    # A JSON-ready dict; kept out of __hash__ (dicts are unhashable), compared by value.
+    mapping: Mapping[str, Any] = field(hash=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ViewChart:
     """The markings and points on one view's photo. `photo_sha256` names the exact photo the
-    coordinates refer to."""
+    coordinates refer to; `overlays` the earlier charts shown over it, in legend order."""
 
     view: str
     photo_sha256: str | None = None
     strokes: tuple[Stroke, ...] = ()
     points: tuple[InjectionPoint, ...] = ()
+    overlays: tuple[OverlayUse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """Content-addressed storage of chart content (ADR 0003).
 
 A version's content is split into parts (each stroke, the points of each view, the products
-used), stored once per SHA-256 as zlib-compressed canonical JSON. A version row keeps a small
+used, each overlay with its alignment mapping), stored once per SHA-256 as zlib-compressed
+canonical JSON. A version row keeps a small
 manifest of part hashes, so a version that changes one point costs one view's points and the
-manifest, not the whole chart again.
+manifest, not the whole chart again; a mesh mapping (~31 kB) kept by the next version costs
+nothing but its hash in the manifest.
 """
 
 from __future__ import annotations
@@ -43,18 +45,21 @@ def split_json(
         parts[sha] = (kind, raw)
         return sha
 
+    def view(v: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "photo_sha256": v["photo_sha256"],
+            "strokes": [put("stroke", s) for s in v["strokes"]],
+            "points": put("points", v["points"]),
+        }
+        if "overlays" in v:
+            out["overlays"] = [put("overlay", o) for o in v["overlays"]]
+        return out
+
     manifest = {
         "format": content_json["format"],
         "note": content_json["note"],
         "products": put("products", content_json["products"]),
-        "views": {
-            code: {
-                "photo_sha256": v["photo_sha256"],
-                "strokes": [put("stroke", s) for s in v["strokes"]],
-                "points": put("points", v["points"]),
-            }
-            for code, v in content_json["views"].items()
-        },
+        "views": {code: view(v) for code, v in content_json["views"].items()},
     }
     return manifest, parts
 
@@ -91,6 +96,7 @@ def manifest_shas(manifest: dict[str, Any]) -> set[str]:
     for v in manifest["views"].values():
         shas.update(v["strokes"])
         shas.add(v["points"])
+        shas.update(v.get("overlays", ()))
     return shas
 
 
@@ -116,16 +122,19 @@ def assemble(manifest: dict[str, Any], parts: dict[str, bytes]) -> dict[str, Any
             raise KeyError(f"chart part {sha} is missing")
         return json.loads(parts[sha])
 
+    def view(v: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "photo_sha256": v["photo_sha256"],
+            "strokes": [part(s) for s in v["strokes"]],
+            "points": part(v["points"]),
+        }
+        if "overlays" in v:
+            out["overlays"] = [part(o) for o in v["overlays"]]
+        return out
+
     return {
         "format": manifest["format"],
         "note": manifest["note"],
         "products": part(manifest["products"]),
-        "views": {
-            code: {
-                "photo_sha256": v["photo_sha256"],
-                "strokes": [part(s) for s in v["strokes"]],
-                "points": part(v["points"]),
-            }
-            for code, v in manifest["views"].items()
-        },
+        "views": {code: view(v) for code, v in manifest["views"].items()},
     }

@@ -1,0 +1,321 @@
+"""Touch-up and repeat visits: which earlier charts can be overlaid, that chart's view on its
+photo, its alignment to today's photo, its markings mapped into today's pixels, carrying its
+points forward, and the course total (original treatment + touch-ups).
+
+The overlay UI calls these; none of them writes. A mapping is either a live one
+(`app.alignment.mapping.Mapping`, as `align_view` returns in its result) or its saved dict
+(`OverlayUse.mapping`, ADR 0009 "Saved form"); both map identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, or_, select
+
+from app.alignment.align import AlignmentResult
+from app.alignment.mapping import Mapping as PixelMapping
+from app.alignment.mapping import mapping_from_dict
+from app.domain.chart import (
+    ChartContent,
+    InjectionPoint,
+    PointOrigin,
+    Stroke,
+    ViewChart,
+    new_id,
+    units_per_product,
+)
+from app.domain.values import TreatmentType
+from app.services.alignment import align_photos
+from app.services.charts import load_content
+from app.services.photos import PhotoRecord
+from app.store.database import Store
+from app.store.errors import NotFoundError
+from app.store.schema import Chart, ChartVersion, Photo, View, Visit
+
+AnyMapping = PixelMapping | Mapping[str, Any] | AlignmentResult
+
+
+@dataclass(frozen=True)
+class OverlaySource:
+    """One saved chart version of an earlier visit that can be overlaid on this visit's photos."""
+
+    visit_id: int
+    version_id: int
+    version_hash: str
+    visit_date: date
+    treatment: str  # a TreatmentType value
+    version_no: int
+    is_head: bool  # the visit's newest version
+    label: str  # "12 Oct 2026 · Neurotoxin · version 3", for the picker and the legend
+    touched_up_by_this: bool  # the visit this visit is a touch-up of
+
+
+def _label(visit: Visit, version: ChartVersion) -> str:
+    d = visit.visit_date
+    treatment = TreatmentType(visit.treatment_type).label
+    return f"{d.day} {d:%b %Y} · {treatment} · version {version.version_no}"
+
+
+def _source(visit: Visit, version: ChartVersion, head_no: int, touched: bool) -> OverlaySource:
+    return OverlaySource(
+        visit_id=visit.id,
+        version_id=version.id,
+        version_hash=version.content_hash,
+        visit_date=visit.visit_date,
+        treatment=TreatmentType(visit.treatment_type),
+        version_no=version.version_no,
+        is_head=version.version_no == head_no,
+        label=_label(visit, version),
+        touched_up_by_this=touched,
+    )
+
+
+def _visit(session, visit_id: int) -> Visit:  # type: ignore[no-untyped-def]
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError(f"No visit {visit_id}.")
+    return visit
+
+
+def overlay_sources(store: Store, visit_id: int) -> list[OverlaySource]:
+    """The head version of every earlier visit (by date, then id) of the same patient that has
+    a saved chart and is not entered in error: the visit this one touches up first, then the
+    newest first."""
+    with store.read() as s:
+        visit = _visit(s, visit_id)
+        earlier = or_(
+            Visit.visit_date < visit.visit_date,
+            and_(Visit.visit_date == visit.visit_date, Visit.id < visit.id),
+        )
+        rows = s.execute(
+            select(Visit, ChartVersion)
+            .join(Chart, Chart.visit_id == Visit.id)
+            .join(ChartVersion, ChartVersion.chart_id == Chart.id)
+            .where(Visit.patient_id == visit.patient_id, Visit.error_at.is_(None), earlier)
+        ).all()
+        heads: dict[int, tuple[Visit, ChartVersion]] = {}
+        for v, version in rows:
+            if v.id not in heads or version.version_no > heads[v.id][1].version_no:
+                heads[v.id] = (v, version)
+        sources = [
+            _source(v, version, version.version_no, v.id == visit.touch_up_of_id)
+            for v, version in heads.values()
+        ]
+    sources.sort(key=lambda x: (x.visit_date, x.visit_id), reverse=True)
+    sources.sort(key=lambda x: not x.touched_up_by_this)  # stable: keeps newest first
+    return sources
+
+
+def versions_of(
+    store: Store, visit_id: int, *, for_visit_id: int | None = None
+) -> list[OverlaySource]:
+    """Every saved version of an earlier visit's chart, newest first. `for_visit_id` is the
+    visit being charted, which decides `touched_up_by_this`."""
+    with store.read() as s:
+        visit = _visit(s, visit_id)
+        touched = False
+        if for_visit_id is not None:
+            touched = _visit(s, for_visit_id).touch_up_of_id == visit_id
+        versions = list(
+            s.scalars(
+                select(ChartVersion)
+                .join(Chart)
+                .where(Chart.visit_id == visit_id)
+                .order_by(ChartVersion.version_no.desc())
+            )
+        )
+        head_no = versions[0].version_no if versions else 0
+        return [_source(visit, v, head_no, touched) for v in versions]
+
+
+@dataclass(frozen=True)
+class EarlierView:
+    """One view of an earlier chart version, in the pixels of the earlier photo `photo`."""
+
+    source: OverlaySource
+    view: str
+    chart: ViewChart
+    photo: PhotoRecord | None  # None when the chart names no photo or it is not stored
+
+
+def _photo(session, patient_id: int, visit_id: int, view: str, sha: str) -> PhotoRecord | None:  # type: ignore[no-untyped-def]
+    """The photo record the chart's coordinates refer to: the earlier visit's photo of that
+    view with that content (its rotation is the frame), else any of the patient's with it."""
+    rows = session.scalars(
+        select(Photo)
+        .join(View)
+        .where(Photo.patient_id == patient_id, Photo.blob_sha256 == sha)
+        .order_by(Photo.id)
+    ).all()
+    if not rows:
+        return None
+    best = min(rows, key=lambda p: (p.visit_id != visit_id, p.view.code != view, p.in_error, -p.id))
+    return PhotoRecord.of(best)
+
+
+def earlier_view(store: Store, source: OverlaySource, view: str) -> EarlierView | None:
+    """The earlier version's chart of `view` and its photo, or None when it has no such view."""
+    with store.read() as s:
+        version = s.get(ChartVersion, source.version_id)
+        if version is None:
+            raise NotFoundError(f"No chart version {source.version_id}.")
+        chart = load_content(s, version).view(view)
+        if chart is None:
+            return None
+        patient_id = _visit(s, source.visit_id).patient_id
+        photo = (
+            _photo(s, patient_id, source.visit_id, view, chart.photo_sha256)
+            if chart.photo_sha256
+            else None
+        )
+        return EarlierView(source, view, chart, photo)
+
+
+def align_view(
+    store: Store, earlier_photo: PhotoRecord, today_photo: PhotoRecord
+) -> AlignmentResult:
+    """Align the earlier photo to today's (ADR 0009). Opens its own sessions and the models are
+    per thread, so a worker thread may call it."""
+    return align_photos(store, earlier_photo, today_photo)
+
+
+def live_mapping(mapping: AnyMapping) -> PixelMapping:
+    """A live mapping from any of the forms the UI holds."""
+    if isinstance(mapping, AlignmentResult):
+        return mapping.mapping
+    if isinstance(mapping, Mapping):
+        return mapping_from_dict(dict(mapping))
+    return mapping
+
+
+def _map(mapping: PixelMapping, xy: list[tuple[float, float]]) -> np.ndarray:
+    if not xy:
+        return np.zeros((0, 2))
+    return np.asarray(mapping.map_points(np.asarray(xy, float).reshape(-1, 2)), float)
+
+
+def _scale_near(mapping: PixelMapping, xy: list[tuple[float, float]]) -> float:
+    """How much the mapping enlarges lengths around the middle of `xy` (for stroke widths)."""
+    cx, cy = np.mean(np.asarray(xy, float), axis=0)
+    a, b, c = _map(mapping, [(cx, cy), (cx + 10, cy), (cx, cy + 10)])
+    scale = (np.hypot(*(b - a)) + np.hypot(*(c - a))) / 20
+    return float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def map_view_chart(
+    chart: ViewChart, mapping: AnyMapping, *, photo_sha256: str | None = None
+) -> ViewChart:
+    """The earlier chart in today's photo pixels: stroke samples and points mapped (ids kept,
+    the patient's side kept: mapping never mirrors a face), stroke widths scaled with the
+    face; what the mapping cannot map is dropped. `photo_sha256`: today's photo, if wanted."""
+    m = live_mapping(mapping)
+    samples = [(s[0], s[1]) for stroke in chart.strokes for s in stroke.samples]
+    positions = [(p.x, p.y) for p in chart.points]
+    mapped = _map(m, samples + positions)
+    ok = np.all(np.isfinite(mapped), axis=1)
+    scale = _scale_near(m, samples + positions) if samples else 1.0
+    strokes: list[Stroke] = []
+    i = 0
+    for stroke in chart.strokes:
+        kept = tuple(
+            (float(mapped[i + k, 0]), float(mapped[i + k, 1]), s[2], s[3])
+            for k, s in enumerate(stroke.samples)
+            if ok[i + k]
+        )
+        i += len(stroke.samples)
+        if kept:
+            strokes.append(replace(stroke, samples=kept, width=stroke.width * scale))
+    points = tuple(
+        replace(p, x=float(mapped[i + k, 0]), y=float(mapped[i + k, 1]))
+        for k, p in enumerate(chart.points)
+        if ok[i + k]
+    )
+    return ViewChart(chart.view, photo_sha256, tuple(strokes), points)
+
+
+def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionPoint, ...]:
+    """Repeat treatment: the earlier points as today's plan, at their mapped positions, each with
+    a new id and the point and version it came from (CONTRACTS.md); product, units, depth,
+    zone, the patient's side and note as they were. Points that cannot be mapped are left out."""
+    moved = map_view_chart(earlier.chart, mapping).points
+    return tuple(
+        replace(
+            p,
+            id=new_id(),
+            origin=PointOrigin(point_id=p.id, version_hash=earlier.source.version_hash),
+        )
+        for p in moved
+    )
+
+
+@dataclass(frozen=True)
+class CourseTotals:
+    """Units per product of one course: the original treatment and its touch-ups."""
+
+    original_visit_id: int
+    per_visit: dict[int, dict[str, Decimal]]  # visit id → product → units, oldest visit first
+    total: dict[str, Decimal]  # product → units; different products are never added
+
+
+def course_totals(store: Store, visit_id: int, today: ChartContent) -> CourseTotals:
+    """The course this visit belongs to: follow `touch_up_of` up to the original, then every
+    touch-up of it (and of those). This visit counts from `today` (unsaved content); the others
+    from their newest saved version; visits entered in error count nothing."""
+    with store.read() as s:
+        visit = _visit(s, visit_id)
+        family = {
+            v.id: v for v in s.scalars(select(Visit).where(Visit.patient_id == visit.patient_id))
+        }
+        root = visit
+        seen = {root.id}
+        while root.touch_up_of_id in family and root.touch_up_of_id not in seen:
+            root = family[root.touch_up_of_id]
+            seen.add(root.id)
+        course = [root]
+        for v in course:  # grows while walking: breadth-first down the touch-up links
+            course += [c for c in family.values() if c.touch_up_of_id == v.id and c not in course]
+        course.sort(key=lambda v: (v.visit_date, v.id))
+        per_visit: dict[int, dict[str, Decimal]] = {}
+        for v in course:
+            if v.id == visit_id:
+                per_visit[v.id] = units_per_product(today)
+            elif not v.in_error:
+                per_visit[v.id] = _head_units(s, v.id)
+        root_id = root.id
+    total: dict[str, Decimal] = {}
+    for units in per_visit.values():
+        for product, u in units.items():
+            total[product] = total.get(product, Decimal(0)) + u
+    return CourseTotals(root_id, per_visit, total)
+
+
+def _head_units(session, visit_id: int) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+    head = session.scalar(
+        select(ChartVersion)
+        .join(Chart)
+        .where(Chart.visit_id == visit_id)
+        .order_by(ChartVersion.version_no.desc())
+        .limit(1)
+    )
+    return units_per_product(load_content(session, head)) if head else {}
+
+
+__all__ = [
+    "CourseTotals",
+    "EarlierView",
+    "OverlaySource",
+    "align_view",
+    "carry_forward",
+    "course_totals",
+    "earlier_view",
+    "live_mapping",
+    "map_view_chart",
+    "overlay_sources",
+    "versions_of",
+]
