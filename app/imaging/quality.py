@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from app.imaging.framing import FramingOffset
+from app.imaging.framing import FramingCheck, FramingOffset
 
 ANALYSIS_SIDE = 160  # px: the face region is scaled to this square before measuring blur
 REBLUR_SIGMA = 1.0  # px at ANALYSIS_SIDE
@@ -46,6 +46,7 @@ class PhotoCheck:
     face_box: Box
     warnings: list[str] = field(default_factory=list)
     framing: FramingOffset | None = None  # offset from the ghost, when it could be measured
+    framing_check: FramingCheck | None = None  # … in words, also when it could not (no ghost: None)
 
     @property
     def ok(self) -> bool:
@@ -113,10 +114,17 @@ def check_photo(image: np.ndarray, face_box: Sequence[float] | None = None) -> P
     return PhotoCheck(score, high, low, box, warnings)
 
 
-def with_framing(check: PhotoCheck, framing: FramingOffset | None) -> PhotoCheck:
+def with_framing(check: PhotoCheck, framing: FramingCheck | FramingOffset | None) -> PhotoCheck:
+    """The checks with the framing against the ghost added: its warning (when off) joins the
+    others; "matches" and "can't be checked" are notes, not warnings."""
     if framing is None:
         return check
-    return replace(check, warnings=[*check.warnings, *framing.warnings], framing=framing)
+    if isinstance(framing, FramingCheck):
+        offset, said = framing.offset, framing
+    else:
+        offset, said = framing, None
+    extra = offset.warnings if offset is not None else []
+    return replace(check, warnings=[*check.warnings, *extra], framing=offset, framing_check=said)
 
 
 def check_photo_bytes(

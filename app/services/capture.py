@@ -1,10 +1,14 @@
-"""What the capture screen reads: the visit's protocol walk and the ghost of each view."""
+"""What the capture screen reads: the visit's protocol walk, the ghost of each view, and how
+a photo is framed against its ghost."""
 
 from __future__ import annotations
 
+from PIL import Image
 from sqlalchemy import and_, or_, select
 
 from app.capture.walk import ProtocolWalk
+from app.imaging.decode import decode_upright
+from app.imaging.framing import FramingCheck, framing_check
 from app.services import catalogue, photos
 from app.services.photos import PhotoRecord
 from app.store.database import Store
@@ -59,3 +63,26 @@ def ghost_photo(store: Store, patient_id: int, visit_id: int, view_code: str) ->
             .limit(1)
         )
         return PhotoRecord.of(photo) if photo else None
+
+
+def work_image(store: Store, photo: PhotoRecord) -> tuple[Image.Image, tuple[int, int]]:
+    """A photo as alignment wants it: its display image decoded at about the models' working
+    size (not the 12–24 MP original), and the original's upright size, which the framing
+    offsets refer to."""
+    from app.alignment.align import WORK_SIDE
+    from app.services.alignment import upright_size
+
+    data = photos.display_jpeg(store, photo.sha256)
+    return decode_upright(data, photo.rotation, max_side=WORK_SIDE), upright_size(photo)
+
+
+def framing_against_ghost(store: Store, photo: PhotoRecord) -> FramingCheck | None:
+    """How a stored photo is framed against its view's ghost (the same view's photo from the
+    patient's most recent earlier visit); None when there is no ghost to compare with."""
+    if photo.visit_id is None:
+        return None
+    ghost = ghost_photo(store, photo.patient_id, photo.visit_id, photo.view_code)
+    if ghost is None:
+        return None
+    (old, old_size), (new, new_size) = work_image(store, ghost), work_image(store, photo)
+    return framing_check(old, new, old_size, new_size)

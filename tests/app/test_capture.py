@@ -251,10 +251,15 @@ class _Aligned:
 
     def __init__(self, old_pts: np.ndarray, new_pts: np.ndarray, confidence: float = 0.9):
         self.old_points, self.new_points, self.confidence = old_pts, new_pts, confidence
+        self.message = "" if confidence else "No face was found in the new photo."
+
+
+def _aligner(result: _Aligned):  # type: ignore[no-untyped-def]
+    return lambda _o, _n, **_sizes: result
 
 
 def test_framing_offset_names_shift_size_and_tilt() -> None:
-    from app.imaging.framing import framing_offset
+    from app.imaging.framing import framing_check, framing_offset
     from app.imaging.quality import with_framing
 
     old = jpeg_bytes(face_image(400, 500))
@@ -265,18 +270,23 @@ def test_framing_offset_names_shift_size_and_tilt() -> None:
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     moved = ((face - (200, 250)) @ rot.T) * 1.2 * 2 + (200 + 40, 250) * np.array(2.0)
 
-    result = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, moved))
+    result = framing_offset(old, new, aligner=_aligner(_Aligned(face, moved)))
     assert result is not None
     assert result.dx == pytest.approx(0.10, abs=0.01) and abs(result.dy) < 0.01
     assert result.size_ratio == pytest.approx(1.2, abs=0.01)
     assert result.roll_deg == pytest.approx(8, abs=0.5)
-    text = " ".join(result.warnings)
-    assert "10% right" in text and "larger (closer)" in text and "tilted 8°" in text
+    assert result.warnings == [
+        "Framing: 10 % further right in the frame and 20 % closer than last time, "
+        "the head tilted 8° clockwise."
+    ]
 
-    same = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, face * 2))
-    assert same is not None and same.warnings == []
+    same = framing_offset(old, new, aligner=_aligner(_Aligned(face, face * 2)))
+    assert same is not None and same.warnings == [] and same.matches
     check = with_framing(check_photo(_textured()), result)
-    assert check.framing is result and len(check.warnings) == 3
+    assert check.framing is result and len(check.warnings) == 1
 
-    refused = framing_offset(old, new, aligner=lambda _o, _n: _Aligned(face, face, 0.0))
-    assert refused is None  # alignment could not find both faces: no framing advice
+    refused = framing_offset(old, new, aligner=_aligner(_Aligned(face, face, 0.0)))
+    assert refused is None  # alignment could not find both faces: no offset …
+    said = framing_check(old, new, (400, 500), (800, 1000), _aligner(_Aligned(face, face, 0.0)))
+    assert said.status == "unchecked"  # … and the clinician is told why
+    assert said.message == "Framing can't be checked: no face was found in the new photo."

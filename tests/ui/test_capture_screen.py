@@ -343,3 +343,65 @@ def test_drop_files_and_pick_with_qt_file_dialog(
     assert [i.path for i in dialog.items] == [first, second]
     tap(qtbot, dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 2, timeout=WAIT)
+
+
+# --- framing against the ghost (real face models: a missing model fails, never skips) -------
+@pytest.fixture
+def astronaut_ghost(setup) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The astronaut as last visit's "rest" photo; returns it (RGB)."""
+    from app.alignment.models import INSTALL_COMMAND, ModelsMissing, find_models
+    from tests.app.alignment.faces import astronaut, jpeg
+
+    try:
+        find_models()
+    except ModelsMissing:
+        pytest.fail(f"The face models are not installed: run `{INSTALL_COMMAND}`.")
+    store, who, pid, _vid = setup
+    face = astronaut()
+    earlier = visits.start_visit(store, pid, who.id, "neurotoxin", date.today() - timedelta(90))
+    photos.add_photo_bytes(
+        store, pid, "rest", jpeg(face), visit_id=earlier.id, source=PhotoSource.CAMERA
+    )
+    return face
+
+
+def test_framing_against_the_ghost_shown_after_capture(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.alignment.faces import similarity, warp
+
+    face = astronaut_ghost
+    h, w = face.shape[:2]
+    # today the face sits 8 % of the frame lower and 12 % bigger (about the face's centre)
+    today = warp(face, similarity(1.12, 0, (0, 0.08 * h), (448.4, 247.0)))
+    screen = screen_for(camera([cv2.cvtColor(today, cv2.COLOR_RGB2BGR)] * 2, name="lower"))
+    assert screen.preview.ghost is not None
+    _live(qtbot, screen)
+    assert not screen.framing_note.isVisible()
+    with qtbot.waitSignal(screen.photo_checked, timeout=WAIT * 2) as sig:
+        tap(qtbot, screen.shutter_button)
+    _record, check = sig.args
+    assert check.framing is not None and check.framing.dy == pytest.approx(0.08, abs=0.01)
+    note = screen.framing_note
+    assert note.isVisible() and note.property("tone") == "off"
+    assert note.text() == "Rest: Framing: 8 % lower and 12 % closer than last time."
+    assert "Framing" not in screen.warnings.text()  # said once, on its own line
+    # the next view has no ghost: no framing line for it
+    with qtbot.waitSignal(screen.photo_checked, timeout=WAIT * 2):
+        tap(qtbot, screen.shutter_button)
+    assert not screen.framing_note.isVisible()
+
+
+def test_framing_says_when_it_cannot_be_checked(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray
+) -> None:  # type: ignore[no-untyped-def]
+    wall = np.random.default_rng(0).integers(90, 160, (360, 480, 3), dtype=np.uint8)
+    screen = screen_for(camera([wall] * 2, name="wall"))  # the patient stepped out of frame
+    _live(qtbot, screen)
+    with qtbot.waitSignal(screen.photo_checked, timeout=WAIT * 2) as sig:
+        tap(qtbot, screen.shutter_button)
+    assert sig.args[1].framing_check.status == "unchecked"
+    note = screen.framing_note
+    assert note.isVisible() and note.property("tone") == "unknown"
+    assert note.text().startswith("Rest: Framing can't be checked: no face was found")
+    assert photos.get_photo(screen.store, sig.args[0].id)  # stored all the same

@@ -36,13 +36,14 @@ from PySide6.QtWidgets import (
 from app.capture.walk import ProtocolWalk
 from app.domain.values import PhotoSource
 from app.imaging.decode import ImageError
-from app.imaging.framing import FramingOffset, framing_offset
+from app.imaging.framing import FramingCheck
 from app.imaging.quality import PhotoCheck, check_photo_bytes, with_framing
 from app.services import capture, patients, photos, visits
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import StoreError
 from ui.capture.base import CameraChoice, PreviewSource
+from ui.capture.framing_note import FramingNote
 from ui.capture.import_dialog import ImportDialog, ImportItem
 from ui.capture.preview import PreviewView
 from ui.capture.refcount_guard import RefcountGuard
@@ -231,7 +232,11 @@ class CaptureScreen(Page):
         centre.addWidget(self.preview, 1)
         self.ghost_caption = label("", "small")
         self.ghost_caption.setObjectName("ghostCaption")
-        centre.addWidget(self.ghost_caption)
+        self.framing_note = FramingNote()  # how the last photo is framed against the ghost
+        caption_row = hbox(spacing=12)
+        caption_row.addWidget(self.ghost_caption)
+        caption_row.addWidget(self.framing_note, 1)
+        centre.addLayout(caption_row)
         self.status = label("", "body")
         self.status.setObjectName("captureStatus")
         self.status.setWordWrap(True)
@@ -529,21 +534,17 @@ class CaptureScreen(Page):
                 check = check_photo_bytes(data)
             except Exception:  # a check that fails is no reason to trouble the clinician
                 return
-            self._checked.emit(record, with_framing(check, self._framing(record, data)))
+            self._checked.emit(record, with_framing(check, self._framing(record)))
 
         self._writer.submit(job)
 
-    def _framing(self, record: PhotoRecord, data: bytes) -> FramingOffset | None:
-        """Offset from the ghost of the photo's view (worker thread); None when unknown."""
+    def _framing(self, record: PhotoRecord) -> FramingCheck | None:
+        """How the photo is framed against its view's ghost (worker thread); None when the view
+        has no ghost. It aligns the two display images, not the 12–24 MP originals."""
         try:
-            ghost = capture.ghost_photo(
-                self.store, self.patient.id, self.visit.id, record.view_code
-            )
-            if ghost is None:
-                return None
-            return framing_offset(photos.original_bytes(self.store, ghost.sha256), data)
-        except Exception:  # alignment is advice: its failure must not hide the other checks
-            return None
+            return capture.framing_against_ghost(self.store, record)
+        except Exception as exc:  # alignment is advice: its failure must not hide the others
+            return FramingCheck("unchecked", f"Framing can't be checked: {exc}")
 
     def _on_stored(self, record: PhotoRecord, _data: bytes) -> None:
         self.busy = False
@@ -551,6 +552,7 @@ class CaptureScreen(Page):
             self.source.resume()
         self.walk.record(record)
         self.warnings.hide()
+        self.framing_note.clear_note()
         self._say(f"{record.view_name} stored.")
         self._show_view()
         self.photo_stored.emit(record)
@@ -565,11 +567,13 @@ class CaptureScreen(Page):
 
     def _on_checked(self, record: PhotoRecord, check: PhotoCheck) -> None:
         self.last_check = check
-        if check.warnings:
-            self.warnings.setText(
-                f"{record.view_name}: " + " ".join(check.warnings) + " Retake if needed."
-            )
+        # the framing has its own line (it also says "matches" or "can't be checked")
+        framing = check.framing.warnings if check.framing is not None else []
+        others = [w for w in check.warnings if w not in framing]
+        if others:
+            self.warnings.setText(f"{record.view_name}: " + " ".join(others) + " Retake if needed.")
             self.warnings.show()
+        self.framing_note.show_check(record.view_name, check.framing_check)
         self.photo_checked.emit(record, check)
 
     # --- import -----------------------------------------------------------------------------
