@@ -2,7 +2,8 @@
 photo, its alignment to today's photo, its markings mapped into today's pixels, carrying its
 points forward, and the course total (original treatment + touch-ups).
 
-The overlay UI calls these; none of them writes. A mapping is either a live one
+The overlay UI calls these; none of them writes. The course total lives in `course.py` and is
+re-exported here, so the overlay UI has one module to call. A mapping is either a live one
 (`app.alignment.mapping.Mapping`, as `align_view` returns in its result) or its saved dict
 (`OverlayUse.mapping`, ADR 0009 "Saved form"); both map identically.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -21,18 +21,11 @@ from sqlalchemy import and_, or_, select
 from app.alignment.align import AlignmentResult
 from app.alignment.mapping import Mapping as PixelMapping
 from app.alignment.mapping import mapping_from_dict
-from app.domain.chart import (
-    ChartContent,
-    InjectionPoint,
-    PointOrigin,
-    Stroke,
-    ViewChart,
-    new_id,
-    units_per_product,
-)
+from app.domain.chart import InjectionPoint, PointOrigin, Stroke, ViewChart, new_id
 from app.domain.values import TreatmentType
 from app.services.alignment import align_photos
 from app.services.charts import load_content
+from app.services.course import CourseTotals, course_totals
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import NotFoundError
@@ -252,58 +245,6 @@ def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionP
         )
         for p in moved
     )
-
-
-@dataclass(frozen=True)
-class CourseTotals:
-    """Units per product of one course: the original treatment and its touch-ups."""
-
-    original_visit_id: int
-    per_visit: dict[int, dict[str, Decimal]]  # visit id → product → units, oldest visit first
-    total: dict[str, Decimal]  # product → units; different products are never added
-
-
-def course_totals(store: Store, visit_id: int, today: ChartContent) -> CourseTotals:
-    """The course this visit belongs to: follow `touch_up_of` up to the original, then every
-    touch-up of it (and of those). This visit counts from `today` (unsaved content); the others
-    from their newest saved version; visits entered in error count nothing."""
-    with store.read() as s:
-        visit = _visit(s, visit_id)
-        family = {
-            v.id: v for v in s.scalars(select(Visit).where(Visit.patient_id == visit.patient_id))
-        }
-        root = visit
-        seen = {root.id}
-        while root.touch_up_of_id in family and root.touch_up_of_id not in seen:
-            root = family[root.touch_up_of_id]
-            seen.add(root.id)
-        course = [root]
-        for v in course:  # grows while walking: breadth-first down the touch-up links
-            course += [c for c in family.values() if c.touch_up_of_id == v.id and c not in course]
-        course.sort(key=lambda v: (v.visit_date, v.id))
-        per_visit: dict[int, dict[str, Decimal]] = {}
-        for v in course:
-            if v.id == visit_id:
-                per_visit[v.id] = units_per_product(today)
-            elif not v.in_error:
-                per_visit[v.id] = _head_units(s, v.id)
-        root_id = root.id
-    total: dict[str, Decimal] = {}
-    for units in per_visit.values():
-        for product, u in units.items():
-            total[product] = total.get(product, Decimal(0)) + u
-    return CourseTotals(root_id, per_visit, total)
-
-
-def _head_units(session, visit_id: int) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
-    head = session.scalar(
-        select(ChartVersion)
-        .join(Chart)
-        .where(Chart.visit_id == visit_id)
-        .order_by(ChartVersion.version_no.desc())
-        .limit(1)
-    )
-    return units_per_product(load_content(session, head)) if head else {}
 
 
 __all__ = [

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from app.alignment.mapping import NoMapping, SimilarityMapping
-from app.alignment.models import INSTALL_COMMAND, ModelPaths, ModelsMissing, find_models
 from app.domain.chart import ChartContent, InjectionPoint, Stroke, ViewChart
 from app.domain.values import Depth, Side
 from app.services import charts, patients, photos, touchup, visits
@@ -26,15 +25,6 @@ from tests.app.chart_factory import point
 
 # The earlier photo moved by this known similarity is today's photo.
 KNOWN = similarity(0.9, 6.0, (40.0, -30.0), (450.0, 300.0))
-
-
-@pytest.fixture(scope="module")
-def models() -> ModelPaths:
-    """Alignment here really aligns: missing face models fail the test, never skip it."""
-    try:
-        return find_models()
-    except ModelsMissing as exc:
-        pytest.fail(f"The face models are not installed: run `{INSTALL_COMMAND}`. {exc}")
 
 
 def _apply(m: np.ndarray, xy: Any) -> np.ndarray:
