@@ -20,6 +20,7 @@ from app.domain.values import Depth, Side
 from app.services import charts, patients, photos, touchup, visits
 from app.services.photos import PhotoRecord
 from app.store.database import Store
+from app.store.errors import NotFoundError
 from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
 from tests.app.chart_factory import point
 
@@ -114,6 +115,22 @@ def test_versions_of_an_earlier_visit_newest_first(store, clinician, patient):  
     assert touchup.versions_of(store, today.id) == []  # no chart saved yet
 
 
+def test_a_touched_up_visit_without_a_chart_or_in_error_is_not_offered(store, clinician, patient):  # type: ignore[no-untyped-def]
+    bare = _visit(store, clinician, patient, date(2026, 1, 10))  # never charted
+    wrong = _visit(store, clinician, patient, date(2026, 1, 12))
+    _save(store, wrong.id, _chart(point(1, 1)))
+    visits.mark_visit_in_error(store, wrong.id, clinician.id, "duplicate")
+    for earlier in (bare, wrong):
+        today = _visit(store, clinician, patient, date(2026, 1, 24), touch_up_of=earlier.id)
+        assert touchup.overlay_sources(store, today.id) == []
+    with pytest.raises(NotFoundError):
+        touchup.overlay_sources(store, 10_000)
+    with pytest.raises(NotFoundError):
+        touchup.versions_of(store, 10_000)
+    with pytest.raises(NotFoundError):
+        touchup.course_totals(store, 10_000, ChartContent())
+
+
 # --- an earlier view, its photo, alignment -----------------------------------------------------
 
 
@@ -164,6 +181,28 @@ def test_earlier_view_is_the_saved_chart_on_its_photo(store, touch_up):  # type:
     assert view.chart == charts.load_version(store, saved.id).content.view("frown")
     assert view.photo is not None and view.photo.id == old.id and view.photo.visit_id == jan.id
     assert touchup.earlier_view(store, source, "rest") is None  # not charted on that view
+
+
+def test_earlier_view_names_the_photo_its_coordinates_refer_to(
+    store, clinician, patient, touch_up, faces
+):  # type: ignore[no-untyped-def]
+    jan, today, old, _new, _saved = touch_up
+    # The same bytes imported again elsewhere (another visit, another view) are another record;
+    # the earlier visit's own record of that view is the frame (its rotation applies).
+    elsewhere = _visit(store, clinician, patient, date(2025, 6, 1))
+    _photo(store, patient, elsewhere, "rest", faces[0])
+    # A photo marked in error later still is what the saved coordinates refer to.
+    photos.mark_photo_in_error(store, old.id, clinician.id, "blurred")
+    (source,) = touchup.overlay_sources(store, today.id)
+    view = touchup.earlier_view(store, source, "frown")
+    assert view is not None and view.photo is not None
+    assert (view.photo.id, view.photo.visit_id, view.photo.in_error) == (old.id, jan.id, True)
+    # A view charted with no photo has no frame to align from.
+    v2 = _save(store, jan.id, _chart(point(1, 1), view="rest"))
+    (source,) = touchup.versions_of(store, jan.id, for_visit_id=today.id)[:1]
+    assert source.version_id == v2.id
+    rest = touchup.earlier_view(store, source, "rest")
+    assert rest is not None and rest.photo is None and len(rest.chart.points) == 1
 
 
 @pytest.mark.usefixtures("models")
