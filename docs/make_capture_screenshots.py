@@ -35,13 +35,27 @@ def _frames(folder: Path) -> str:
     return write_image_sequence(folder / "cam", [moved] * 3, "jpg")
 
 
+def _astronaut_frames(folder: Path) -> tuple[bytes, str]:
+    """For the framing shots: a real face (scikit-image's public-domain astronaut) as last
+    visit's photo, and today's camera showing it 8 % lower and 12 % closer."""
+    import cv2
+
+    from app.capture.frames import write_image_sequence
+    from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
+
+    face = astronaut()
+    today = warp(face, similarity(1.12, 0, (0, 0.08 * face.shape[0]), (448.4, 247.0)))
+    bgr = cv2.cvtColor(today, cv2.COLOR_RGB2BGR)
+    return jpeg(face), write_image_sequence(folder / "astronaut", [bgr] * 2, "jpg")
+
+
 def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from PySide6.QtWidgets import QApplication
 
     from app.capture.frames import OpenCVFrameSource
     from app.domain.values import TreatmentType
-    from app.services import patients, visits
+    from app.services import patients, photos, visits
     from app.services.demo import build_demo
     from app.services.practitioners import default_practitioner
     from app.store.database import open_store, sqlite_url
@@ -57,10 +71,14 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
         who = default_practitioner(store)
         zoe = patients.recent_patients(store)[0]
         visit = visits.start_visit(store, zoe.id, who.id, TreatmentType.NEUROTOXIN, date.today())
-        pattern = _frames(Path(tmp))
+        camera = {"pattern": _frames(Path(tmp))}
+        ghost, camera["astronaut"] = _astronaut_frames(Path(tmp))
+        earlier = visits.previous_toxin_visit(store, zoe.id, date.today())
+        assert earlier is not None, "the demo patient has an earlier visit"
+        photos.add_photo_bytes(store, zoe.id, "smile", ghost, visit_id=earlier.id)
 
         def source() -> OpenCVSource:
-            return OpenCVSource(OpenCVFrameSource(pattern, loop=True, fps=15))
+            return OpenCVSource(OpenCVFrameSource(camera["pattern"], loop=True, fps=15))
 
         screen = CaptureScreen(store, zoe.id, visit.id, who.id, source_factory=source)
         screen.resize(*size)
@@ -86,6 +104,26 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
         shot("ghost")
         screen.edges_toggle.setChecked(True)
         shot("edges")
+        screen.edges_toggle.setChecked(False)
+        camera["pattern"] = camera["astronaut"]
+        screen.start_camera(keep_choice=True)
+        screen.live_framing._timer.setInterval(200)
+        screen.go_to("smile")
+        settle(0.5)
+        end = time.monotonic() + 10
+        while screen.preview.framing_hint is None and time.monotonic() < end:
+            settle(0.1)
+        shot("framing-live")
+        # the next view's ghost is a drawn demo face: keep its live hint out of the next shot
+        screen.live_framing._timer.stop()
+        checked: list[object] = []
+        screen.photo_checked.connect(lambda *a: checked.append(a))
+        screen.shutter()
+        end = time.monotonic() + 20
+        while not checked and time.monotonic() < end:
+            settle(0.1)
+        screen.preview.set_framing_hint(None)
+        shot("framing-photo")
         screen.shutdown()
         screen.close()
         store.dispose()

@@ -405,3 +405,26 @@ def test_framing_says_when_it_cannot_be_checked(
     assert note.isVisible() and note.property("tone") == "unknown"
     assert note.text().startswith("Rest: Framing can't be checked: no face was found")
     assert photos.get_photo(screen.store, sig.args[0].id)  # stored all the same
+
+
+def test_live_framing_on_the_preview_is_judged_unmirrored(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.alignment.faces import similarity, warp
+
+    face = astronaut_ghost
+    w = face.shape[1]
+    today = warp(face, similarity(1.0, 0, (0.08 * w, 0), (448.4, 247.0)))  # 8 % to the right
+    screen = screen_for(camera([cv2.cvtColor(today, cv2.COLOR_RGB2BGR)] * 2, name="right"))
+    screen.live_framing._timer.setInterval(50)  # the real 1.5 s, faster
+    tap(qtbot, screen.mirror_toggle)  # the clinician sees a mirror; the photo is not one
+    _live(qtbot, screen)
+    qtbot.waitUntil(lambda: screen.preview.framing_hint is not None, timeout=WAIT * 2)
+    text, tone = screen.preview.framing_hint
+    assert tone == "off" and text == "Framing: 8 % further right in the frame than last time."
+    # painted over the live picture
+    frames = screen.preview.frames_painted
+    qtbot.waitUntil(lambda: screen.preview.frames_painted > frames, timeout=WAIT)
+    # another view (no ghost): nothing to say, no stale hint
+    tap(qtbot, screen.step_buttons["smile"])
+    assert screen.preview.framing_hint is None

@@ -43,8 +43,9 @@ from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import StoreError
 from ui.capture.base import CameraChoice, PreviewSource
-from ui.capture.framing_note import FramingNote
+from ui.capture.framing_note import TONES, FramingNote
 from ui.capture.import_dialog import ImportDialog, ImportItem
+from ui.capture.live_framing import LiveFraming
 from ui.capture.preview import PreviewView
 from ui.capture.refcount_guard import RefcountGuard
 from ui.capture.sources import available_cameras
@@ -159,6 +160,8 @@ class CaptureScreen(Page):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-store")
         self._guard = RefcountGuard(self)  # a PySide6 6.12 bug: see refcount_guard.py
         self._build()
+        self.live_framing = LiveFraming(store, self._live_frame, self._may_check_live, self)
+        self.live_framing.changed.connect(self._on_live_framing)
         self._stored.connect(self._on_stored)
         self._store_failed.connect(self._on_store_failed)
         self._checked.connect(self._on_checked)
@@ -366,9 +369,22 @@ class CaptureScreen(Page):
             else:
                 self.ghost_caption.setText("No earlier photo of this view: no ghost.")
         except StoreError as exc:
-            image = None
+            image = ghost = None
             self.ghost_caption.setText(f"The earlier photo could not be loaded: {exc}")
         self.preview.set_ghost(image)
+        self.live_framing.set_ghost(ghost)
+
+    # --- live framing against the ghost (worker thread; see live_framing.py) -----------------
+    def _live_frame(self) -> tuple[QImage, bool] | None:
+        frame = self.preview.frame
+        return None if frame is None else (frame, self.preview.mirror)
+
+    def _may_check_live(self) -> bool:
+        return self.source is not None and not self.busy and self.isVisible()
+
+    def _on_live_framing(self, check: FramingCheck | None) -> None:
+        hint = None if check is None else (check.message, TONES.get(check.status, "unknown"))
+        self.preview.set_framing_hint(hint)
 
     def _apply_overlay(self) -> None:
         p = self.preview
@@ -623,6 +639,7 @@ class CaptureScreen(Page):
     def shutdown(self) -> None:
         """Stop the camera and wait for a photo being written: nothing is left half done."""
         self._timer.stop()
+        self.live_framing.shutdown()
         self.stop_camera()
         self._writer.shutdown(wait=True)
 

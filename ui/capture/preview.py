@@ -17,6 +17,11 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from ui.capture.ghost import edge_image
 
 GUIDE_COLOUR = QColor(255, 214, 10, 200)  # amber: not a skin or hair colour
+HINT_COLOURS = {  # live framing chip: dark enough for white text over any face
+    "ok": QColor(30, 94, 58, 220),
+    "off": QColor(138, 90, 0, 230),
+    "unknown": QColor(60, 70, 80, 210),
+}
 
 
 class PreviewView(QWidget):
@@ -40,6 +45,7 @@ class PreviewView(QWidget):
         self.mirror = False  # the preview is mirrored (by the source); the ghost follows
         self.message = ""  # shown instead of a frame: no camera, camera lost, starting
         self.countdown = 0
+        self.framing_hint: tuple[str, str] | None = None  # live framing: text, tone
         self.frames_painted = 0  # frames painted with the ghost composited (benchmark)
         self.paint_seconds = 0.0  # UI-thread time spent painting (benchmark)
 
@@ -53,6 +59,11 @@ class PreviewView(QWidget):
         self.ghost = image if image is not None and not image.isNull() else None
         self._ghost_edges = None
         self._ghost_key = None
+        self.update()
+
+    def set_framing_hint(self, hint: tuple[str, str] | None) -> None:
+        """The live framing against the ghost (text, tone "ok" | "off" | "unknown")."""
+        self.framing_hint = hint
         self.update()
 
     def set_message(self, text: str) -> None:
@@ -125,6 +136,8 @@ class PreviewView(QWidget):
             p.setOpacity(1.0)
         if self.guides_on:
             self._paint_guides(p, rect)
+        if self.framing_hint and self.frame is not None:
+            self._paint_hint(p, rect)
         if self.message:
             self._paint_message(p)
         if self.countdown:
@@ -146,6 +159,23 @@ class PreviewView(QWidget):
         oval_h = rect.height() * 0.70
         oval_w = oval_h * 0.72
         p.drawEllipse(QRectF(cx - oval_w / 2, rect.top() + rect.height() * 0.14, oval_w, oval_h))
+
+    def _paint_hint(self, p: QPainter, rect: QRectF) -> None:
+        """The live framing as a chip at the top of the picture, readable over any face."""
+        text, tone = self.framing_hint  # type: ignore[misc]
+        font = QFont(self.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        p.setFont(font)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        room = QRectF(rect.left() + 12, rect.top() + 10, rect.width() - 24, rect.height() / 3)
+        box = p.boundingRect(room, flags, text).adjusted(-12, -6, 12, 6)
+        box.moveCenter(QPointF(rect.center().x(), rect.top() + 10 + box.height() / 2))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(HINT_COLOURS.get(tone, HINT_COLOURS["unknown"]))
+        p.drawRoundedRect(box, 10, 10)
+        p.setPen(QColor("#FFFFFF"))
+        p.drawText(box, flags, text)
 
     def _paint_message(self, p: QPainter) -> None:
         p.setPen(QColor("#FFFFFF"))
