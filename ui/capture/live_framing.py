@@ -2,7 +2,7 @@
 preview frame is aligned to the ghost on a worker thread of its own, and the answer is drawn on
 the preview. Never on the UI thread (which only copies the already screen-sized frame, ~1 ms),
 never more than one at a time, and paused while a photo is being stored, so neither the preview
-nor the shutter waits for it (aligning a preview frame to the ghost: ~30–50 ms on this 2-core machine).
+nor the shutter waits for it (aligning a preview frame to the ghost costs ~30–50 ms here).
 """
 
 from __future__ import annotations
