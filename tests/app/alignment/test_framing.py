@@ -140,3 +140,15 @@ def test_stored_photo_against_its_ghost(sqlite_store: Store, face: np.ndarray, c
     assert check.message.endswith("% closer than last time.")
     first_frown = add(face, today.id, "frown")
     assert capture.framing_against_ghost(store, first_frown) is None  # no earlier frown
+
+
+def test_photo_checks_find_the_face_through_alignment(face: np.ndarray, centre) -> None:  # type: ignore[no-untyped-def]
+    """The blur and exposure checks measure the face the landmark model confirms."""
+    from app.imaging.face_region import detect_face_box
+
+    box = detect_face_box(face)
+    assert box is not None
+    x0, y0, x1, y1 = box
+    assert x0 < centre[0] < x1 and y0 < centre[1] < y1
+    wall = np.random.default_rng(0).integers(0, 255, face.shape, dtype=np.uint8)
+    assert detect_face_box(wall) is None  # no face: the checks use the frame's centre
