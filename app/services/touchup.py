@@ -2,36 +2,31 @@
 photo, its alignment to today's photo, its markings mapped into today's pixels, carrying its
 points forward, and the course total (original treatment + touch-ups).
 
-The overlay UI calls these; none of them writes. The course total lives in `course.py` and is
-re-exported here, so the overlay UI has one module to call. A mapping is either a live one
+The overlay UI calls these; none of them writes. Mapping a chart and carrying it forward live in
+`overlay_mapping.py`, the course total in `course.py`; both are re-exported here, so the overlay
+UI has one module to call. A mapping is either a live one
 (`app.alignment.mapping.Mapping`, as `align_view` returns in its result) or its saved dict
 (`OverlayUse.mapping`, ADR 0009 "Saved form"); both map identically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-import numpy as np
 from sqlalchemy import and_, or_, select
 
 from app.alignment.align import AlignmentResult
-from app.alignment.mapping import Mapping as PixelMapping
-from app.alignment.mapping import mapping_from_dict
-from app.domain.chart import InjectionPoint, PointOrigin, Stroke, ViewChart, new_id
+from app.domain.chart import ViewChart
 from app.domain.values import TreatmentType
 from app.services.alignment import align_photos
 from app.services.charts import load_content
 from app.services.course import CourseTotals, course_totals
+from app.services.overlay_mapping import AnyMapping, carry_forward, live_mapping, map_view_chart
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Chart, ChartVersion, Photo, View, Visit
-
-AnyMapping = PixelMapping | Mapping[str, Any] | AlignmentResult
 
 
 @dataclass(frozen=True)
@@ -127,6 +122,36 @@ def versions_of(
         return [_source(visit, v, head_no, touched) for v in versions]
 
 
+def source_of(store: Store, visit_id: int, version_hash: str) -> OverlaySource | None:
+    """The earlier version a saved `OverlayUse` names, for reopening a chart as it was saved:
+    looked up by hash among the same patient's other charts, even if that visit was entered in
+    error since (what was shown then is still what the chart recorded)."""
+    with store.read() as s:
+        visit = _visit(s, visit_id)
+        row = s.execute(
+            select(Visit, ChartVersion)
+            .join(Chart, Chart.visit_id == Visit.id)
+            .join(ChartVersion, ChartVersion.chart_id == Chart.id)
+            .where(
+                ChartVersion.content_hash == version_hash,
+                Visit.patient_id == visit.patient_id,
+                Visit.id != visit.id,
+            )
+            .order_by(ChartVersion.id)
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        earlier, version = row
+        head_no = s.scalar(
+            select(ChartVersion.version_no)
+            .where(ChartVersion.chart_id == version.chart_id)
+            .order_by(ChartVersion.version_no.desc())
+            .limit(1)
+        )
+        return _source(earlier, version, head_no or 0, visit.touch_up_of_id == earlier.id)
+
+
 @dataclass(frozen=True)
 class EarlierView:
     """One view of an earlier chart version, in the pixels of the earlier photo `photo`."""
@@ -178,75 +203,6 @@ def align_view(
     return align_photos(store, earlier_photo, today_photo)
 
 
-def live_mapping(mapping: AnyMapping) -> PixelMapping:
-    """A live mapping from any of the forms the UI holds."""
-    if isinstance(mapping, AlignmentResult):
-        return mapping.mapping
-    if isinstance(mapping, Mapping):
-        return mapping_from_dict(dict(mapping))
-    return mapping
-
-
-def _map(mapping: PixelMapping, xy: list[tuple[float, float]]) -> np.ndarray:
-    if not xy:
-        return np.zeros((0, 2))
-    return np.asarray(mapping.map_points(np.asarray(xy, float).reshape(-1, 2)), float)
-
-
-def _scale_near(mapping: PixelMapping, xy: list[tuple[float, float]]) -> float:
-    """How much the mapping enlarges lengths around the middle of `xy` (for stroke widths)."""
-    cx, cy = np.mean(np.asarray(xy, float), axis=0)
-    a, b, c = _map(mapping, [(cx, cy), (cx + 10, cy), (cx, cy + 10)])
-    scale = (np.hypot(*(b - a)) + np.hypot(*(c - a))) / 20
-    return float(scale) if np.isfinite(scale) and scale > 0 else 1.0
-
-
-def map_view_chart(
-    chart: ViewChart, mapping: AnyMapping, *, photo_sha256: str | None = None
-) -> ViewChart:
-    """The earlier chart in today's photo pixels: stroke samples and points mapped (ids kept,
-    the patient's side kept: mapping never mirrors a face), stroke widths scaled with the
-    face; what the mapping cannot map is dropped. `photo_sha256`: today's photo, if wanted."""
-    m = live_mapping(mapping)
-    samples = [(s[0], s[1]) for stroke in chart.strokes for s in stroke.samples]
-    positions = [(p.x, p.y) for p in chart.points]
-    mapped = _map(m, samples + positions)
-    ok = np.all(np.isfinite(mapped), axis=1)
-    scale = _scale_near(m, samples + positions) if samples else 1.0
-    strokes: list[Stroke] = []
-    i = 0
-    for stroke in chart.strokes:
-        kept = tuple(
-            (float(mapped[i + k, 0]), float(mapped[i + k, 1]), s[2], s[3])
-            for k, s in enumerate(stroke.samples)
-            if ok[i + k]
-        )
-        i += len(stroke.samples)
-        if kept:
-            strokes.append(replace(stroke, samples=kept, width=stroke.width * scale))
-    points = tuple(
-        replace(p, x=float(mapped[i + k, 0]), y=float(mapped[i + k, 1]))
-        for k, p in enumerate(chart.points)
-        if ok[i + k]
-    )
-    return ViewChart(chart.view, photo_sha256, tuple(strokes), points)
-
-
-def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionPoint, ...]:
-    """Repeat treatment: the earlier points as today's plan, at their mapped positions, each with
-    a new id and the point and version it came from (CONTRACTS.md); product, units, depth,
-    zone, the patient's side and note as they were. Points that cannot be mapped are left out."""
-    moved = map_view_chart(earlier.chart, mapping).points
-    return tuple(
-        replace(
-            p,
-            id=new_id(),
-            origin=PointOrigin(point_id=p.id, version_hash=earlier.source.version_hash),
-        )
-        for p in moved
-    )
-
-
 __all__ = [
     "CourseTotals",
     "EarlierView",
@@ -255,8 +211,10 @@ __all__ = [
     "carry_forward",
     "course_totals",
     "earlier_view",
+    "AnyMapping",
     "live_mapping",
     "map_view_chart",
     "overlay_sources",
+    "source_of",
     "versions_of",
 ]

@@ -131,6 +131,26 @@ def test_a_touched_up_visit_without_a_chart_or_in_error_is_not_offered(store, cl
         touchup.course_totals(store, 10_000, ChartContent())
 
 
+def test_source_of_a_saved_overlay_even_after_its_visit_is_entered_in_error(
+    store, clinician, patient
+):  # type: ignore[no-untyped-def]
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    v1 = _save(store, jan.id, _chart(point(10, 10, "20")))
+    _save(store, jan.id, _chart(point(10, 10, "22")))
+    today = _visit(store, clinician, patient, date(2026, 1, 24), touch_up_of=jan.id)
+    other = patients.create_patient(store, "Ada", "Lovelace", date(1980, 1, 2))
+    theirs = _save(store, _visit(store, clinician, other, date(2026, 1, 2)).id, _chart())
+
+    found = touchup.source_of(store, today.id, v1.content_hash)
+    assert found == touchup.versions_of(store, jan.id, for_visit_id=today.id)[1]
+    assert found is not None and not found.is_head and found.touched_up_by_this
+    visits.mark_visit_in_error(store, jan.id, clinician.id, "wrong date")
+    assert touchup.overlay_sources(store, today.id) == []  # no longer offered…
+    assert touchup.source_of(store, today.id, v1.content_hash) == found  # …but still found
+    assert touchup.source_of(store, today.id, theirs.content_hash) is None  # another patient
+    assert touchup.source_of(store, today.id, "0" * 64) is None
+
+
 # --- an earlier view, its photo, alignment -----------------------------------------------------
 
 

@@ -1,0 +1,94 @@
+"""An earlier chart in today's photo pixels: its markings mapped for the overlay, and its points
+carried forward as today's plan (repeat treatment).
+
+A mapping is either a live one (`app.alignment.mapping.Mapping`, or the `AlignmentResult`
+holding it) or its saved dict (`OverlayUse.mapping`, ADR 0009 "Saved form"); all map
+identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.alignment.align import AlignmentResult
+from app.alignment.mapping import Mapping as PixelMapping
+from app.alignment.mapping import mapping_from_dict
+from app.domain.chart import InjectionPoint, PointOrigin, Stroke, ViewChart, new_id
+
+if TYPE_CHECKING:
+    from app.services.touchup import EarlierView
+
+AnyMapping = PixelMapping | Mapping[str, Any] | AlignmentResult
+
+
+def live_mapping(mapping: AnyMapping) -> PixelMapping:
+    """A live mapping from any of the forms the UI holds."""
+    if isinstance(mapping, AlignmentResult):
+        return mapping.mapping
+    if isinstance(mapping, Mapping):
+        return mapping_from_dict(dict(mapping))
+    return mapping
+
+
+def _map(mapping: PixelMapping, xy: list[tuple[float, float]]) -> np.ndarray:
+    if not xy:
+        return np.zeros((0, 2))
+    return np.asarray(mapping.map_points(np.asarray(xy, float).reshape(-1, 2)), float)
+
+
+def _scale_near(mapping: PixelMapping, xy: list[tuple[float, float]]) -> float:
+    """How much the mapping enlarges lengths around the middle of `xy` (for stroke widths)."""
+    cx, cy = np.mean(np.asarray(xy, float), axis=0)
+    a, b, c = _map(mapping, [(cx, cy), (cx + 10, cy), (cx, cy + 10)])
+    scale = (np.hypot(*(b - a)) + np.hypot(*(c - a))) / 20
+    return float(scale) if np.isfinite(scale) and scale > 0 else 1.0
+
+
+def map_view_chart(
+    chart: ViewChart, mapping: AnyMapping, *, photo_sha256: str | None = None
+) -> ViewChart:
+    """The earlier chart in today's photo pixels: stroke samples and points mapped (ids kept,
+    the patient's side kept: mapping never mirrors a face), stroke widths scaled with the
+    face; what the mapping cannot map is dropped. `photo_sha256`: today's photo, if wanted."""
+    m = live_mapping(mapping)
+    samples = [(s[0], s[1]) for stroke in chart.strokes for s in stroke.samples]
+    positions = [(p.x, p.y) for p in chart.points]
+    mapped = _map(m, samples + positions)
+    ok = np.all(np.isfinite(mapped), axis=1)
+    scale = _scale_near(m, samples + positions) if samples else 1.0
+    strokes: list[Stroke] = []
+    i = 0
+    for stroke in chart.strokes:
+        kept = tuple(
+            (float(mapped[i + k, 0]), float(mapped[i + k, 1]), s[2], s[3])
+            for k, s in enumerate(stroke.samples)
+            if ok[i + k]
+        )
+        i += len(stroke.samples)
+        if kept:
+            strokes.append(replace(stroke, samples=kept, width=stroke.width * scale))
+    points = tuple(
+        replace(p, x=float(mapped[i + k, 0]), y=float(mapped[i + k, 1]))
+        for k, p in enumerate(chart.points)
+        if ok[i + k]
+    )
+    return ViewChart(chart.view, photo_sha256, tuple(strokes), points)
+
+
+def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionPoint, ...]:
+    """Repeat treatment: the earlier points as today's plan, at their mapped positions, each with
+    a new id and the point and version it came from (CONTRACTS.md); product, units, depth,
+    zone, the patient's side and note as they were. Points that cannot be mapped are left out."""
+    moved = map_view_chart(earlier.chart, mapping).points
+    return tuple(
+        replace(
+            p,
+            id=new_id(),
+            origin=PointOrigin(point_id=p.id, version_hash=earlier.source.version_hash),
+        )
+        for p in moved
+    )
