@@ -5,6 +5,7 @@ mapping. Real stores: SQLite, and PostgreSQL when FACECHART_TEST_PG is set."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from datetime import date
@@ -29,7 +30,7 @@ from app.domain.chart import (
     ViewChart,
 )
 from app.domain.values import Depth, Dilution, Side
-from app.services import charts, patients, touchup, visits
+from app.services import charts, drafts, patients, touchup, visits
 from app.services.integrity import check_store
 from app.store import chart_parts
 from app.store.database import Store
@@ -245,8 +246,6 @@ def test_check_catches_a_mapping_altered_in_place(store, visit, mesh) -> None:  
 def test_check_catches_a_mapping_replaced_under_a_new_address(store, visit, mesh) -> None:  # type: ignore[no-untyped-def]
     # A careful forger re-addresses the part and points the manifest at it: every part is then
     # consistent, and only the version's hash, which covers the mapping, gives it away.
-    import hashlib
-
     saved = _saved_with_one_overlay(store, visit, mesh)
     sha, raw = _overlay_part(store)
     forged = _nudged(raw)
@@ -280,3 +279,10 @@ def test_overlay_values_are_hashable_and_survive_normalise_exactly() -> None:
         content_to_json(
             ChartContent(views=(ViewChart("f", overlays=(OverlayUse("a", None, {"x": np.nan}),)),))
         )
+
+
+def test_a_draft_keeps_its_overlays_exactly(sqlite_store, mesh) -> None:  # type: ignore[no-untyped-def]
+    content = normalise(_with_overlays(mesh, _manual()))
+    drafts.write_draft(sqlite_store, 7, None, content)
+    draft = drafts.load_draft(sqlite_store, 7)
+    assert draft is not None and draft.content == content  # the editor's journal loses nothing
