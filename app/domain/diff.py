@@ -28,6 +28,8 @@ class ChartDiff:
     other_changed: list[PointChange] = field(default_factory=list)  # product, depth, zone, note
     strokes_added: int = 0
     strokes_removed: int = 0
+    # views whose earlier-chart overlays (which ones, or their alignment) changed
+    overlays_changed: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -39,6 +41,7 @@ class ChartDiff:
             or self.other_changed
             or self.strokes_added
             or self.strokes_removed
+            or self.overlays_changed
         )
 
 
@@ -71,4 +74,11 @@ def diff_charts(old: ChartContent, new: ChartContent) -> ChartDiff:
     new_strokes = {s.id for v in new.views for s in v.strokes}
     result.strokes_added = len(new_strokes - old_strokes)
     result.strokes_removed = len(old_strokes - new_strokes)
+    old_overlays = {v.view: v.overlays for v in old.views if v.overlays}
+    new_overlays = {v.view: v.overlays for v in new.views if v.overlays}
+    result.overlays_changed = sorted(
+        view
+        for view in old_overlays.keys() | new_overlays.keys()
+        if old_overlays.get(view) != new_overlays.get(view)
+    )
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from app.domain.chart import (
     Stroke,
     ViewChart,
 )
+from app.domain.diff import diff_charts
 from app.domain.values import Depth, Dilution, Side
 from app.services import charts, drafts, patients, touchup, visits
 from app.services.integrity import check_store
@@ -286,3 +288,18 @@ def test_a_draft_keeps_its_overlays_exactly(sqlite_store, mesh) -> None:  # type
     drafts.write_draft(sqlite_store, 7, None, content)
     draft = drafts.load_draft(sqlite_store, 7)
     assert draft is not None and draft.content == content  # the editor's journal loses nothing
+
+
+def test_a_diff_names_the_views_whose_overlays_changed(mesh) -> None:  # type: ignore[no-untyped-def]
+    before = normalise(_with_overlays(mesh))
+    assert diff_charts(before, before).is_empty
+    nudged = adjust(mapping_from_dict(mesh), 1.0, 0.0, 1.0, 0.0, (450.0, 200.0)).to_dict()
+    frown = before.view("frown")
+    assert frown is not None
+    use = replace(frown.overlays[0], mapping=nudged)
+    after = before.with_view(replace(frown, overlays=(use,)))  # alignment corrected by hand
+    diff = diff_charts(before, after)
+    assert diff.overlays_changed == ["frown"] and not diff.is_empty
+    assert not diff.moved and not diff.added and not diff.removed
+    without = before.with_view(replace(frown, overlays=()))
+    assert diff_charts(before, without).overlays_changed == ["frown"]
