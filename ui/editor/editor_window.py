@@ -47,6 +47,7 @@ from ui.editor.tools.base import Tool
 from ui.editor.tools.eraser import EraserTool
 from ui.editor.tools.pencil import PencilTool
 from ui.editor.tools.point import PointTool
+from ui.overlay import attach as overlay
 
 DEFAULT_UNITS = Decimal(4)  # the label's usual site dose (DOMAIN.md)
 
@@ -118,6 +119,7 @@ class ChartEditor(QWidget):
             else None
         )
         layout.build(self)
+        self.overlay = overlay.attach(self)  # earlier charts over today's photos (ui/overlay)
         self.journal = DraftJournal(
             store, visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
         )
@@ -294,11 +296,12 @@ class ChartEditor(QWidget):
         if self.read_only:
             return None
         self.sheet.note.clearFocus()  # a note being typed is part of what is saved
+        content = self.overlay.content_for_save(self.model.content)  # the mappings used
         try:
             info = charts.save_version(
                 self.store,
                 self.visit_id,
-                self.model.content,
+                content,
                 parent_version_id=self.parent_version_id,
                 saved_by_id=self.practitioner_id,
             )
@@ -312,7 +315,7 @@ class ChartEditor(QWidget):
             return None
         self.version = info
         self.parent_version_id = info.id
-        self.model.mark_saved(self.model.content)
+        self.model.mark_saved(content)
         self.journal.clear()
         layout.message(self, f"Saved as version {info.version_no}.", "info", timeout_ms=4000)
         self._update_status()
@@ -385,6 +388,7 @@ class ChartEditor(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.pen)
+        self.overlay.shutdown()  # an alignment in flight reads the store
         super().closeEvent(event)
 
 

@@ -33,7 +33,7 @@ PANEL_WIDTH = 380
 LAYER_NEXT = {"shown": "faded", "faded": "hidden", "hidden": "shown"}
 
 
-def _scroll(widget: QWidget) -> QScrollArea:
+def scroll(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -132,8 +132,16 @@ def build(ed: ChartEditor) -> None:
     sv.setContentsMargins(8, 8, 8, 0)
     sv.setSpacing(6)
     ed.panel_choice = Choice(
-        [("point", "Point"), ("totals", "Totals"), ("products", "Products")], 3, "panel"
+        [
+            ("point", "Point"),
+            ("totals", "Totals"),
+            ("products", "Products"),
+            ("earlier", "Earlier"),
+        ],
+        4,
+        "panel",
     )
+    ed.panel_choice.buttons["earlier"].hide()  # shown when there are earlier charts (ui/overlay)
     sv.addWidget(ed.panel_choice)
     ed.panel_stack = QStackedWidget()
     ed.sheet = PointSheet(ed.products)
@@ -142,7 +150,7 @@ def build(ed: ChartEditor) -> None:
     ed.products_panel = ProductsPanel(lambda c: product_names.get(c, c))
     ed.panels = {"point": ed.sheet, "totals": ed.totals, "products": ed.products_panel}
     for w in ed.panels.values():
-        ed.panel_stack.addWidget(_scroll(w))
+        ed.panel_stack.addWidget(scroll(w))
     sv.addWidget(ed.panel_stack, 1)
     hb.addWidget(side)
     root.addWidget(body, 1)

@@ -1,5 +1,6 @@
 """The tool rail on the screen's left edge, where a thumb rests while the other hand holds
-the pen: tools, pencil colours and style, eraser mode, finger drawing, undo, redo, fit."""
+the pen: tools, pencil colours and style, eraser mode, finger drawing, undo, redo, fit, and
+the earlier charts to overlay."""
 
 from __future__ import annotations
 
@@ -71,4 +72,9 @@ class ToolRail(QFrame):
         grid.addWidget(self.redo, 8, 1)
         self.fit = touch_button("Fit", "fit")
         grid.addWidget(self.fit, 9, 0, 1, 2)
+        # Where the thumb rests: the earlier charts to overlay (hidden when there are none).
+        self.earlier = touch_button("Earlier charts", "earlierCharts", role="tool")
+        self.earlier.setToolTip("Show earlier charts over today's photos")
+        self.earlier.hide()
+        grid.addWidget(self.earlier, 10, 0, 1, 2)
         self.setFixedWidth(2 * RAIL_BUTTON + 2 * 8 + 6)

@@ -53,6 +53,10 @@ class TotalsPanel(QFrame):
         self.extra_warnings: list[Warning] = []
         self.warnings: list[Warning] = []
         self.lines: dict[str, list[str]] = {}
+        # The course (original + touch-ups) beside today's totals, when there is one
+        # (ui/overlay/attach.py); today's totals above never count an earlier point.
+        self.course: Callable[[ChartContent], list[str]] | None = None
+        self.course_lines: list[str] = []
 
     def refresh(self, content: ChartContent) -> None:
         while self.lay.count():
@@ -80,6 +84,16 @@ class TotalsPanel(QFrame):
             for line in self.lines[code]:
                 lab = QLabel(line)
                 lab.setObjectName("totalSub" if line.endswith(":") else "totalLine")
+                lab.setWordWrap(True)
+                self.lay.addWidget(lab)
+        self.course_lines = self.course(content) if self.course else []
+        if self.course_lines:
+            head = QLabel("Course total (original + touch-ups)")
+            head.setObjectName("sheetHeading")
+            self.lay.addWidget(head)
+            for line in self.course_lines:
+                lab = QLabel(line.strip())
+                lab.setObjectName("totalLine" if line.startswith(" ") else "totalSub")
                 lab.setWordWrap(True)
                 self.lay.addWidget(lab)
         self.lay.addStretch(1)

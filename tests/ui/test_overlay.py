@@ -1,0 +1,305 @@
+"""Earlier charts over today's photos in the chart editor, with the real face models: the
+astronaut's earlier chart aligned in the background onto a moved copy of the face, the
+overlay's controls driven by touch and pen, carry forward, and what a save writes to SQLite."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+
+from app.alignment.manual import adjust
+from app.services import charts
+from app.services.practitioners import default_practitioner
+from app.store.database import Store, open_store, sqlite_url
+from tests.app.alignment.conftest import models  # noqa: F401  (a missing model fails)
+from tests.ui import editor_helpers as h
+from tests.ui import overlay_helpers as oh
+from ui.editor.editor_window import ChartEditor
+from ui.overlay import actions
+from ui.overlay.ghost_items import GhostPoint
+
+pytestmark = pytest.mark.usefixtures("models")
+NEAR_PX = 4.0  # 0.03 of the 125-px eye distance: what the mesh mapping promises (ADR 0009)
+
+
+@pytest.fixture
+def who(sqlite_store: Store) -> int:
+    return default_practitioner(sqlite_store).id
+
+
+@pytest.fixture
+def open_editor(qtbot, sqlite_store: Store, who: int) -> Iterator:  # type: ignore[no-untyped-def]
+    made: list[ChartEditor] = []
+
+    def _open(visit_id: int, version_id: int | None = None) -> ChartEditor:
+        ed = ChartEditor(sqlite_store, visit_id, who, version_id)
+        qtbot.addWidget(ed)
+        ed.resize(1366, 768)
+        ed.show()
+        qtbot.waitExposed(ed)
+        ed.show_view("frown")
+        ed.canvas().fit()
+        made.append(ed)
+        return ed
+
+    yield _open
+    for ed in made:
+        ed.journal.timer.stop()
+        ed.close()  # waits for an alignment in flight before the store goes
+
+
+def settled(ed: ChartEditor) -> bool:
+    c = ed.overlay
+    return c.started and not c.aligner.busy and not c._queue
+
+
+def ghosts(ed: ChartEditor, view: str = "frown") -> dict[str, QPointF]:
+    """Earlier point id → where its ring is drawn, in today's photo pixels (scene)."""
+    (layer,) = [lay for key, lay in ed.overlay.layers.items() if key[1] == view]
+    return {g.point.id: g.scenePos() for g in layer.points}
+
+
+def tap(qtbot, widget: QWidget, at: QPoint | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A finger on a control, delivered to its window as a touchscreen delivers it."""
+    assert widget.isVisible() and widget.isEnabled(), widget.objectName()
+    assert min(widget.width(), widget.height()) >= 48
+    win = widget.window()
+    pos = widget.mapTo(win, at or widget.rect().center())
+    QTest.touchEvent(win, h.touch_device()).press(0, pos, win).commit()
+    QTest.touchEvent(win, h.touch_device()).release(0, pos, win).commit()
+    qtbot.wait(PRESS_DELAY_MS)
+
+
+# The side panel scrolls by touch (QScroller): it hands a press on to a button only after its
+# press delay (0.25 s), to tell a tap from the start of a flick; and two taps on one spot
+# within the double-click interval (0.4 s) would be one double tap.
+PRESS_DELAY_MS = 500
+
+
+def pen_tap(canvas, at: QPointF) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent
+
+    h.tablet(canvas, QEvent.Type.TabletPress, h.vp_of(canvas, at), 0.5)
+    h.tablet(canvas, QEvent.Type.TabletRelease, h.vp_of(canvas, at), 0.0)
+
+
+def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
+    qtbot, open_editor, sqlite_store: Store, who: int, db_path: Path
+) -> None:
+    course = oh.course(sqlite_store, who, touch_up=True)
+    ed = open_editor(course.today_visit_id)
+    ctrl = ed.overlay
+    # The touched-up visit is chosen by itself; the view on screen aligns without blocking.
+    qtbot.waitUntil(lambda: ctrl.started, timeout=5000)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
+    assert ed.overlay_legend.rows[0][1] in ("Aligning…", "good")
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert ed.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
+    assert ed.rail.earlier.isVisible() and ed.rail.earlier.height() >= 48
+
+    drawn = ghosts(ed)
+    for pid, (x, y, *_rest) in zip(course.earlier_ids, oh.EARLIER_POINTS, strict=True):
+        wx, wy = oh.warped(x, y)
+        got = drawn[pid]
+        assert math.hypot(got.x() - wx, got.y() - wy) < NEAR_PX, (pid, got, (wx, wy))
+
+    # Today's smile photo shows no face: said in words, with the hand correction offered.
+    ed.show_view("smile")
+    qtbot.waitUntil(lambda: ed.overlay_legend.rows[0][1] == "could not align", timeout=5000)
+    status = ed.overlay_panel.status_labels[course.earlier_hash].text()
+    assert "could not align" in status and "No face" in status and "Compare / adjust" in status
+    assert not [k for k in ctrl.layers if k[1] == "smile"]
+    ed.show_view("frown")
+
+    # Layers and opacity, by touch.
+    layer = next(iter(ctrl.layers.values()))
+    tap(qtbot, ed.overlay_panel.part_buttons["points"])
+    assert not layer.parts["points"].isVisible() and layer.parts["labels"].isVisible()
+    tap(qtbot, ed.overlay_panel.part_buttons["points"])
+    assert layer.parts["points"].isVisible()
+    tap(qtbot, ed.overlay_panel.part_buttons["markings"])
+    assert not layer.parts["markings"].isVisible()
+    slider = ed.overlay_panel.opacity
+    tap(qtbot, slider, QPoint(round(slider.width() * 0.2), slider.height() // 2))
+    assert 0.2 < layer.opacity() < 0.35 and layer.opacity() == pytest.approx(slider.value() / 100)
+
+    # A pen tap right on an earlier ring places today's point there: rings are never hit.
+    ed.set_tool("point")
+    canvas = ed.canvas("frown")
+    procerus = drawn[course.earlier_ids[0]]
+    assert canvas.point_at(procerus) is None
+    pen_tap(canvas, procerus)
+    (today_point,) = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    assert math.hypot(today_point.x - procerus.x(), today_point.y - procerus.y()) < 0.01
+    assert today_point.origin is None
+    # Today's totals count today's point only; the course total adds the earlier visit.
+    assert ed.totals.lines["botox"][0] == "Visit: 4 U in 1 point"
+    assert "Botox Cosmetic: 24.5 U" in ed.totals.course_lines[0]
+    assert any("1 Oct 2026: 20.5 U" in line for line in ed.totals.course_lines)
+
+    info = ed.save()
+    assert info is not None
+    # Read back from the file by another connection, as a later session would.
+    other = open_store(sqlite_url(db_path))
+    try:
+        saved = charts.load_head(other, course.today_visit_id)
+    finally:
+        other.dispose()
+    assert saved is not None
+    frown = saved.content.view("frown")
+    assert frown is not None and len(frown.points) == 1
+    (use,) = frown.overlays
+    assert use.version_hash == course.earlier_hash
+    assert use.mapping["method"] == "mesh" and len(use.mapping["old"]) == 468
+    assert saved.content.view("smile").overlays == ()  # type: ignore[union-attr]
+
+    # Reopened: the saved mapping is used as it is, nothing aligns the frown view again.
+    again = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(again), timeout=30000)
+    state = again.overlay.state(again.overlay.chosen[0], "frown")
+    assert state is not None and state.saved and state.words == "saved with this chart"
+    assert again.overlay.align_count == 1  # the smile view only, which saved no mapping
+    for pid, pos in ghosts(again).items():
+        assert pos == drawn[pid]
+
+
+def test_repeat_treatment_carries_points_forward_in_one_step(
+    qtbot, open_editor, sqlite_store: Store, who: int, db_path: Path
+) -> None:
+    course = oh.course(sqlite_store, who, touch_up=False)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert [s.visit_id for s in ed.overlay.chosen] == [course.earlier_visit_id]  # the newest
+    drawn = ghosts(ed)
+
+    tap(qtbot, ed.overlay_panel.carry_view)
+    points = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    assert len(points) == 5
+    for p in points:
+        assert p.origin is not None and p.origin.version_hash == course.earlier_hash
+        assert p.id not in course.earlier_ids  # today's own ids
+        ghost = drawn[p.origin.point_id]
+        assert (p.x, p.y) == pytest.approx((ghost.x(), ghost.y()), abs=0.01)
+    assert ed.totals.lines["botox"][0] == "Visit: 16.5 U in 5 points"
+    assert ed.undo_stack.count() == 1
+    ed.undo_stack.undo()
+    assert ed.model.content.view("frown").points == ()  # type: ignore[union-attr]
+    ed.undo_stack.redo()
+
+    # Each is today's point: editable like any other.
+    first = points[0]
+    ed.edit_point(first.id, "units", Decimal(6))
+    assert ed.model.content.view("frown").points[0].units == Decimal(6)  # type: ignore[union-attr]
+
+    # All views: the frown points are there already; the smile view could not align.
+    tap(qtbot, ed.overlay_panel.carry_all)
+    assert "Smile could not be aligned" in ed.message_text.text()
+    assert len(ed.model.content.view("frown").points) == 5  # type: ignore[union-attr]
+    assert ed.model.content.view("smile").points == ()  # type: ignore[union-attr]
+    assert "message_compare / adjust" in [b.objectName() for b in ed.message_buttons]
+
+    assert ed.save() is not None
+    other = open_store(sqlite_url(db_path))
+    try:
+        saved = charts.load_head(other, course.today_visit_id)
+    finally:
+        other.dispose()
+    assert saved is not None
+    frown = saved.content.view("frown")
+    assert frown is not None
+    origins = {p.origin.point_id for p in frown.points if p.origin}
+    assert origins == set(course.earlier_ids)
+    assert frown.overlays[0].mapping["method"] == "mesh"
+
+
+def test_hand_correction_replaces_the_mapping_and_undoes(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay
+    source = ctrl.chosen[0]
+    before = ghosts(ed)
+    moved = adjust(ctrl.state(source, "frown").mapping, dx=30.0, dy=-12.0)  # type: ignore[union-attr]
+    actions.apply_hand_mapping(ctrl, source, "frown", moved)
+    state = ctrl.state(source, "frown")
+    assert state is not None and state.words == "adjusted by hand"
+    assert ed.overlay_legend.rows[0][1] == "adjusted by hand"
+    for pid, pos in ghosts(ed).items():
+        assert (pos.x(), pos.y()) == pytest.approx((before[pid].x() + 30, before[pid].y() - 12))
+    assert ed.model.dirty  # a correction is part of the chart: it is saved with it
+    ed.undo_stack.undo()
+    assert ctrl.state(source, "frown").words == "good"  # type: ignore[union-attr]
+    assert ghosts(ed) == before
+
+
+def test_compare_button_opens_the_compare_screen_over_the_editor(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    tap(qtbot, ed.overlay_panel.compare_button)
+    cover = ed.overlay_cover
+    assert cover.isVisible() and cover.geometry() == ed.rect()
+    source = ed.overlay.chosen[0]
+    moved = adjust(ed.overlay.state(source, "frown").mapping, dx=-20.0)  # type: ignore[union-attr]
+    cover.screen_widget.mapping_accepted.emit(moved)
+    assert not cover.isVisible()
+    assert ed.overlay.state(source, "frown").words == "adjusted by hand"  # type: ignore[union-attr]
+
+
+def test_picker_hides_and_brings_back_an_earlier_chart(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    tap(qtbot, ed.rail.earlier)
+    picker = ed.overlay_picker
+    qtbot.waitExposed(picker)
+    row = picker.rows[course.earlier_visit_id]
+    assert row.isChecked() and "this visit touches it up" in row.text()
+    tap(qtbot, row)
+    tap(qtbot, picker.show_button)
+    assert ed.overlay.chosen == [] and ed.overlay.layers == {}
+    assert not ed.overlay_legend.isVisible()
+    tap(qtbot, ed.overlay_panel.choose_button)
+    picker = ed.overlay_picker
+    qtbot.waitExposed(picker)
+    tap(qtbot, picker.rows[course.earlier_visit_id])
+    tap(qtbot, picker.show_button)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert len(ghosts(ed)) == 5
+
+
+def test_a_result_for_a_source_no_longer_shown_is_dropped(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    ctrl = ed.overlay
+    qtbot.waitUntil(lambda: ctrl.aligner.busy, timeout=5000)
+    ctrl.set_chosen([])  # while the frown view is being aligned
+    qtbot.waitUntil(lambda: not ctrl.aligner.busy, timeout=30000)
+    assert ctrl.layers == {} and ctrl.states == {}
+    assert ed.overlay.content_for_save(ed.model.content).view("frown").overlays == ()  # type: ignore[union-attr]
+
+
+def test_a_chart_without_earlier_ones_shows_no_overlay(qtbot, open_editor, sqlite_store, who):  # type: ignore[no-untyped-def]
+    visit = h.charted_visit(sqlite_store, who)
+    ed = open_editor(visit.visit_id)
+    qtbot.waitUntil(lambda: ed.overlay.started, timeout=5000)
+    assert not ed.rail.earlier.isVisible()
+    assert not ed.panel_choice.buttons["earlier"].isVisible()
+    assert not ed.overlay_legend.isVisible()
+    assert ed.overlay.align_count == 0
+    assert not any(isinstance(i, GhostPoint) for i in ed.scenes["frown"].items())

@@ -1,0 +1,283 @@
+"""The earlier charts over today's views: which ones, how each view is aligned, and their layers.
+
+One controller per editor. It follows the editor's model (a mapping saved in the chart content
+wins over a fresh alignment, so a saved version reopens identically and an undo of a hand
+correction brings the automatic one back), aligns in the background one view at a time (the
+view on screen first) and puts one `GhostLayer` per source into each view's scene. It never
+edits the chart itself except through the editor's undo stack (ui/overlay/actions.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.alignment.align import AlignmentResult
+from app.alignment.mapping import mapping_from_dict
+from app.domain.chart import ChartContent, OverlayUse
+from app.services import photos, touchup
+from app.services.photos import PhotoRecord
+from app.services.touchup import OverlaySource
+from app.store.errors import StoreError
+from ui.overlay import view_state as vs
+from ui.overlay.aligner import BackgroundAligner
+from ui.overlay.ghost_items import GHOST_COLOURS, GhostLayer
+from ui.overlay.view_state import ViewOverlay
+
+if TYPE_CHECKING:
+    from ui.editor.editor_window import ChartEditor
+
+Key = tuple[str, str]  # (version hash of the earlier chart, view code)
+MAX_SOURCES = len(GHOST_COLOURS)
+
+
+class OverlayController(QObject):
+    changed = Signal()  # sources or alignment states: panels and legend redraw
+    started_signal = Signal()  # the earlier charts have been looked up
+
+    def __init__(self, editor: ChartEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.store = editor.store
+        self.available: list[OverlaySource] = []
+        self.chosen: list[OverlaySource] = []
+        self.states: dict[Key, ViewOverlay] = {}
+        self.layers: dict[Key, GhostLayer] = {}
+        self.opacity = 0.85
+        self.shown = {"markings": True, "points": True, "labels": True}
+        self.started = False
+        self.align_count = 0  # background alignments run (tests: reopening must not align)
+        self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
+        self._queue: list[Key] = []
+        self._tokens: dict[Key, int] = {}
+        self._uses = self._saved_uses(editor.model.content)
+        self._today: dict[str, PhotoRecord] | None = None
+        self.aligner = BackgroundAligner(self)
+        self.aligner.done.connect(self._aligned)
+        editor.model.changed.connect(self._model_changed)
+        editor.view_stack.currentChanged.connect(lambda _i: self._view_shown())
+        # After the first paint: opening a chart without earlier ones costs nothing more.
+        QTimer.singleShot(0, self, self.start)
+
+    # -- sources ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        try:
+            self.available = touchup.overlay_sources(self.store, self.editor.visit_id)
+        except StoreError:
+            self.available = []
+        saved = list(dict.fromkeys(h for h, _v in self._uses))
+        if saved:
+            self.chosen = [s for h in saved if (s := self.find_source(h)) is not None]
+        elif self.available and not self.editor.read_only:
+            self.chosen = [self.available[0]]  # the touched-up visit, else the newest
+        self._refresh_all()
+        self.started_signal.emit()
+
+    def find_source(self, version_hash: str) -> OverlaySource | None:
+        for s in self.available:
+            if s.version_hash == version_hash:
+                return s
+        for s in self.available:
+            for v in self.versions(s.visit_id):
+                if v.version_hash == version_hash:
+                    return v
+        return None
+
+    def versions(self, visit_id: int) -> list[OverlaySource]:
+        try:
+            return touchup.versions_of(self.store, visit_id, for_visit_id=self.editor.visit_id)
+        except StoreError:
+            return []
+
+    def set_chosen(self, sources: list[OverlaySource]) -> None:
+        self.chosen = list({s.version_hash: s for s in sources}.values())[:MAX_SOURCES]
+        wanted = {s.version_hash for s in self.chosen}
+        for key in [k for k in self.states if k[0] not in wanted]:
+            self._forget(key)
+        self._queue = [k for k in self._queue if k[0] in wanted]
+        for layer_key in list(self.layers):  # colours follow the legend order
+            self._drop_layer(layer_key)
+        self._refresh_all()
+
+    def colour_index(self, version_hash: str) -> int:
+        return next((i for i, s in enumerate(self.chosen) if s.version_hash == version_hash), 0)
+
+    # -- per view ---------------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> str:
+        return self.editor.current_view
+
+    def state(self, source: OverlaySource, view: str | None = None) -> ViewOverlay | None:
+        return self.states.get((source.version_hash, view or self.current_view))
+
+    def _refresh_all(self) -> None:
+        views = sorted(self.editor.view_codes, key=lambda v: v != self.current_view)
+        for view in views:
+            for source in self.chosen:
+                self._ensure((source.version_hash, view), source)
+        self._pump()
+        self.changed.emit()
+
+    def today_photo(self, view: str) -> PhotoRecord | None:
+        if self._today is None:
+            self._today = {
+                p.sha256: p for p in photos.photos_for_visit(self.store, self.editor.visit_id)
+            }
+        chart = self.editor.model.content.view(view)
+        return self._today.get(chart.photo_sha256) if chart and chart.photo_sha256 else None
+
+    def _ensure(self, key: Key, source: OverlaySource) -> None:
+        if key in self.states:
+            self._show_layer(key)
+            return
+        earlier = touchup.earlier_view(self.store, source, key[1])
+        if earlier is None:
+            self.states[key] = ViewOverlay("absent")
+            return
+        use = self._uses.get(key)
+        if use is not None:
+            self.states[key] = vs.from_saved(earlier, mapping_from_dict(dict(use.mapping)))
+        elif self.editor.read_only:
+            self.states[key] = ViewOverlay("absent", earlier)  # not saved with this version
+        else:
+            today = self.today_photo(key[1])
+            if earlier.photo is None or today is None:
+                self.states[key] = vs.failed(earlier, "one of the two photos is missing")
+            elif (cached := self._results.get((earlier.photo.sha256, today.sha256))) is not None:
+                self.states[key] = vs.from_result(earlier, cached)
+            else:
+                self.states[key] = ViewOverlay("aligning", earlier)
+                self._queue.append(key)
+        self._show_layer(key)
+
+    def _pump(self) -> None:
+        """Start the next alignment, the view on screen first."""
+        if self.aligner.busy or not self._queue:
+            return
+        self._queue.sort(key=lambda k: k[1] != self.current_view)
+        key = self._queue.pop(0)
+        state = self.states.get(key)
+        today = self.today_photo(key[1])
+        if state is None or state.earlier is None or state.earlier.photo is None or today is None:
+            self._pump()
+            return
+        token = self._tokens.get(key, 0)
+        old = state.earlier.photo
+        self.align_count += 1
+        self.aligner.start((key, token, old.sha256, today.sha256),
+                           lambda: touchup.align_view(self.store, old, today))  # fmt: skip
+
+    def _aligned(self, job: tuple[Key, int, str, str], result: object) -> None:
+        key, token, old_sha, new_sha = job
+        if isinstance(result, AlignmentResult):
+            self._results[(old_sha, new_sha)] = result
+        state = self.states.get(key)
+        # Stale: the source was dropped, re-chosen, or a mapping arrived from elsewhere.
+        if state is not None and state.status == "aligning" and token == self._tokens.get(key, 0):
+            if isinstance(result, AlignmentResult):
+                self.states[key] = vs.from_result(state.earlier, result)  # type: ignore[arg-type]
+            else:
+                self.states[key] = vs.failed(state.earlier, f"alignment failed ({result})")
+            self._show_layer(key)
+            self.changed.emit()
+        self._pump()
+
+    def _forget(self, key: Key) -> None:
+        self.states.pop(key, None)
+        self._tokens[key] = self._tokens.get(key, 0) + 1
+        self._drop_layer(key)
+
+    # -- layers -----------------------------------------------------------------------------
+
+    def _show_layer(self, key: Key) -> None:
+        state = self.states.get(key)
+        if key in self.layers or state is None or not state.ready or state.earlier is None:
+            return
+        scene = self.editor.scenes.get(key[1])
+        if scene is None:
+            return
+        mapped = touchup.map_view_chart(state.earlier.chart, state.mapping)  # type: ignore[arg-type]
+        layer = GhostLayer(mapped, self.colour_index(key[0]))
+        layer.setOpacity(self.opacity)
+        layer.show_parts(self.shown)
+        scene.addItem(layer)
+        self.layers[key] = layer
+
+    def _drop_layer(self, key: Key) -> None:
+        layer = self.layers.pop(key, None)
+        if layer is not None and layer.scene() is not None:
+            layer.scene().removeItem(layer)
+
+    def set_opacity(self, value: float) -> None:
+        self.opacity = value
+        for layer in self.layers.values():
+            layer.setOpacity(value)
+
+    def set_shown(self, part: str, on: bool) -> None:
+        self.shown[part] = on
+        for layer in self.layers.values():
+            layer.show_parts(self.shown)
+
+    # -- following the chart ----------------------------------------------------------------
+
+    @staticmethod
+    def _saved_uses(content: ChartContent) -> dict[Key, OverlayUse]:
+        return {(u.version_hash, v.view): u for v in content.views for u in v.overlays}
+
+    def _model_changed(self) -> None:
+        uses = self._saved_uses(self.editor.model.content)
+        if uses == self._uses:
+            return
+        changed = {k for k in uses.keys() | self._uses.keys() if uses.get(k) != self._uses.get(k)}
+        self._uses = uses
+        for key in changed:
+            state, use = self.states.get(key), uses.get(key)
+            if use is not None and state is not None and state.ready and not state.saved:
+                if state.mapping.to_dict() == dict(use.mapping):  # type: ignore[union-attr]
+                    state.saved = True  # just saved as it is shown: nothing to redraw
+                    continue
+            # A hand correction or its undo: rebuild from the content (or align again).
+            source = next((s for s in self.chosen if s.version_hash == key[0]), None)
+            self._forget(key)
+            self._queue = [k for k in self._queue if k != key]
+            if source is not None:
+                self._ensure(key, source)
+        self._pump()
+        self.changed.emit()
+
+    def _view_shown(self) -> None:
+        self._pump()
+        self.changed.emit()
+
+    def content_for_save(self, content: ChartContent) -> ChartContent:
+        """The chart with, per view, the mapping used for each earlier chart shown (legend
+        order). Views without a usable mapping keep nothing; before the sources are read,
+        the content is left as it is."""
+        if not self.started:
+            return content
+        views = []
+        for view_chart in content.views:
+            uses = []
+            for source in self.chosen:
+                key = (source.version_hash, view_chart.view)
+                state = self.states.get(key)
+                if key in self._uses:
+                    uses.append(self._uses[key])
+                elif state and state.ready and state.earlier and state.earlier.photo:
+                    mapping = state.mapping.to_dict()  # type: ignore[union-attr]
+                    uses.append(
+                        OverlayUse(source.version_hash, state.earlier.photo.sha256, mapping)
+                    )
+            views.append(replace(view_chart, overlays=tuple(uses)))
+        return replace(content, views=tuple(views))
+
+    def shutdown(self) -> None:
+        self._queue.clear()
+        self.aligner.shutdown()
