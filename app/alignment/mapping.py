@@ -25,6 +25,7 @@ FORMAT = 1
 DECIMALS = 2  # 0.01 px: far below what a marking needs, keeps the saved JSON small
 MATRIX_DECIMALS = 9  # a matrix's scale and rotation need more than pixel rounding
 BLEND_IOD = 0.25  # outside the mesh its displacement fades out over this many IOD
+GRID = 32  # cells per side of the grid that narrows point location to a few triangles
 
 
 class Mapping(Protocol):
@@ -109,6 +110,27 @@ def _hull_nearest(hull: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.
     return proj[rows, k], d[rows, k]
 
 
+def _triangle_grid(corners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A GRID × GRID grid over the triangles' bounding box: per cell, the ascending indices of
+    the triangles whose (slightly enlarged) bounding box touches it, padded with -1. Locating a
+    point then tests a handful of triangles instead of all ~900: a chart of 20,000 stroke
+    samples maps in tens of milliseconds, not seconds, with the same answer."""
+    lo, hi = corners.reshape(-1, 2).min(0), corners.reshape(-1, 2).max(0)
+    size = np.maximum((hi - lo) / GRID, 1e-6)
+    margin = size * 0.01  # covers the 1e-9 barycentric tolerance with room to spare
+    first = np.floor((corners.min(1) - margin - lo) / size).astype(int).clip(0, GRID - 1)
+    last = np.floor((corners.max(1) + margin - lo) / size).astype(int).clip(0, GRID - 1)
+    cells: list[list[int]] = [[] for _ in range(GRID * GRID)]
+    for t, ((x0, y0), (x1, y1)) in enumerate(zip(first, last, strict=True)):
+        for gy in range(y0, y1 + 1):
+            for gx in range(x0, x1 + 1):
+                cells[gy * GRID + gx].append(t)
+    table = np.full((GRID * GRID, max(1, *(len(c) for c in cells))), -1)
+    for i, c in enumerate(cells):
+        table[i, : len(c)] = c
+    return lo, size, table
+
+
 @dataclass(frozen=True, slots=True)
 class SimilarityMapping:
     matrix: np.ndarray  # 2×3, rounded as saved, so a reloaded mapping maps identically
@@ -165,6 +187,7 @@ class MeshMapping:
         v0, v1 = a[:, 1] - a[:, 0], a[:, 2] - a[:, 0]
         det = v0[:, 0] * v1[:, 1] - v0[:, 1] * v1[:, 0]
         object.__setattr__(self, "_bary", (a[:, 0], v0, v1, det))
+        object.__setattr__(self, "_grid", _triangle_grid(a))
         hull = cv2.convexHull(self.old.astype(np.float32)).reshape(-1, 2).astype(float)
         object.__setattr__(self, "_hull", hull)
         r, left = self.new[[33, 263]]
@@ -178,13 +201,21 @@ class MeshMapping:
     def _locate(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of a triangle containing each point (-1 outside), plus an inside mask."""
         o, v0, v1, det = self._bary  # type: ignore[attr-defined]
-        d = pts[:, None, :] - o[None]
-        u = (d[..., 0] * v1[:, 1] - d[..., 1] * v1[:, 0]) / det
-        v = (v0[:, 0] * d[..., 1] - v0[:, 1] * d[..., 0]) / det
+        lo, size, table = self._grid  # type: ignore[attr-defined]
+        # Only the triangles listed for the point's cell (a point beyond the grid is tested
+        # against its border cell's, and is found in none). Ascending indices, so the first
+        # hit is the lowest-numbered triangle that contains the point, as a full search gives.
+        g = np.floor((pts - lo) / size).astype(int).clip(0, GRID - 1)
+        cand = table[g[:, 1] * GRID + g[:, 0]]  # (N, K)
+        t = np.maximum(cand, 0)
+        d = pts[:, None, :] - o[t]
+        u = (d[..., 0] * v1[t, 1] - d[..., 1] * v1[t, 0]) / det[t]
+        v = (v0[t, 0] * d[..., 1] - v0[t, 1] * d[..., 0]) / det[t]
         eps = 1e-9
-        inside = (u >= -eps) & (v >= -eps) & (u + v <= 1 + eps)
+        inside = (cand >= 0) & (u >= -eps) & (v >= -eps) & (u + v <= 1 + eps)
         found = inside.any(1)
-        return np.where(found, inside.argmax(1), -1), found
+        first = cand[np.arange(len(pts)), inside.argmax(1)] if len(pts) else cand[:, 0]
+        return np.where(found, first, -1), found
 
     def _piecewise(self, pts: np.ndarray, tri: np.ndarray) -> np.ndarray:
         m = self._affines[tri]  # type: ignore[attr-defined]
