@@ -251,6 +251,21 @@ def test_align_view_aligns_stored_photos_from_a_worker_thread(store, touch_up): 
     assert np.median(np.hypot(*(got - truth).T)) < 1.5
 
 
+@pytest.mark.usefixtures("models")
+def test_no_face_today_is_could_not_align_and_nothing_is_overlaid(store, touch_up):  # type: ignore[no-untyped-def]
+    _jan, today, old, _new, _saved = touch_up
+    wall = np.full((700, 900, 3), 180, np.uint8)  # today's "photo" shows no face
+    blank = photos.add_photo_bytes(store, old.patient_id, "frown", jpeg(wall), visit_id=today.id)
+    result = touchup.align_view(store, old, blank)
+    assert (result.method, result.words, result.confidence) == ("none", "could not align", 0.0)
+    (source,) = touchup.overlay_sources(store, today.id)
+    earlier = touchup.earlier_view(store, source, "frown")
+    assert earlier is not None
+    shown = touchup.map_view_chart(earlier.chart, result)
+    assert shown.points == () and shown.strokes == ()  # never a guessed overlay
+    assert touchup.carry_forward(earlier, result) == ()
+
+
 # --- mapping a chart into today's pixels, carrying points forward --------------------------
 
 
