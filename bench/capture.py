@@ -198,11 +198,15 @@ def _stage_times(still: bytes, ctx: Context) -> dict[str, float]:
         t = {}
         stage("sha256", lambda: hashlib.sha256(still).hexdigest())
         stage("read_info", lambda: read_info(still))
+        # libjpeg-turbo at 3/4 scale (3000×2250), its strict decode doubling as the damage check
         up = stage("decode_upright_max2560", lambda: decode_upright(still, max_side=DISPLAY_SIDE))
         disp = stage("reduce_to_display_lanczos", lambda up=up: reduced(up, DISPLAY_SIDE))
         thumb = stage("reduce_to_thumb", lambda disp=disp: reduced(disp, THUMB_SIDE))
         stage("encode_display_jpeg_q90", lambda disp=disp: encode_jpeg(disp, 90))
         stage("encode_thumb_jpeg", lambda thumb=thumb: encode_jpeg(thumb, 82))
+        # the path before (a full 12 MP decode + damage check, LANCZOS from 4000 px), for scale
+        full = stage("before_full_decode_and_check", lambda: decode_upright(still))
+        stage("before_reduce_from_full_lanczos", lambda full=full: reduced(full, DISPLAY_SIDE))
         runs.append(t)
     return {k: round(median(r[k] for r in runs), 1) for k in runs[0]}
 

@@ -208,6 +208,13 @@ def decode_upright(
         scale = max(img.size) / max_side
         if scale >= 2:
             img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
+        elif scale > 1:
+            # Pillow's draft only halves, so a 12 MP photo asked for at 2560 px decoded in full;
+            # libjpeg-turbo also scales by eighths (3/4 here), and its strict decode is the
+            # damage check too: one pass instead of two (BENCHMARKS.md, "Capture").
+            scaled = _jpeg_in_eighths(data, img.size, max_side)
+            if scaled is not None:
+                return _turn(_orient(scaled, _orientation(img)), rotation_quarter_turns)
     fmt = img.format
     try:
         img.load()
@@ -216,17 +223,60 @@ def decode_upright(
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
     if fmt in JPEG_FORMATS:
         _check_jpeg(data)
-    img = to_rgb8(img)
-    turns = rotation_quarter_turns % 4
-    if turns:
-        img = img.transpose(
-            {
-                1: Image.Transpose.ROTATE_270,
-                2: Image.Transpose.ROTATE_180,
-                3: Image.Transpose.ROTATE_90,
-            }[turns]
+    return _turn(to_rgb8(img), rotation_quarter_turns)
+
+
+def _jpeg_in_eighths(data: bytes, size: tuple[int, int], max_side: int) -> Image.Image | None:
+    """A colour JPEG decoded by libjpeg-turbo at the smallest of its M/8 scales that keeps the
+    longer side ≥ max_side, RGB, as stored (EXIF orientation not applied). The same library,
+    DCT and upsampling as Pillow's decode. None when it does not apply or libjpeg has anything
+    to say: Pillow then decodes and `_check_jpeg` judges whether the file is damaged."""
+    if simplejpeg is None:  # pragma: no cover
+        return None
+    wide = size[0] >= size[1]
+    try:
+        if simplejpeg.decode_jpeg_header(data)[2] != "YCbCr":  # grey, CMYK: Pillow's path
+            return None
+        rgb = simplejpeg.decode_jpeg(
+            data,
+            "RGB",
+            min_width=max_side if wide else 0,
+            min_height=0 if wide else max_side,
+            strict=True,
         )
-    return img
+    except ValueError:
+        return None
+    return Image.fromarray(rgb, "RGB")
+
+
+_ORIENT = {  # EXIF orientation → the transpose that makes the picture upright (ImageOps')
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _orient(img: Image.Image, orientation: int) -> Image.Image:
+    method = _ORIENT.get(orientation)
+    return img.transpose(method) if method is not None else img
+
+
+def _turn(img: Image.Image, rotation_quarter_turns: int) -> Image.Image:
+    """The user's non-destructive rotation, quarter turns clockwise."""
+    turns = rotation_quarter_turns % 4
+    if not turns:
+        return img
+    return img.transpose(
+        {
+            1: Image.Transpose.ROTATE_270,
+            2: Image.Transpose.ROTATE_180,
+            3: Image.Transpose.ROTATE_90,
+        }[turns]
+    )
 
 
 def reduced(img: Image.Image, longest_side: int) -> Image.Image:

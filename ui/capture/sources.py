@@ -64,6 +64,7 @@ class OpenCVSource(PreviewSource):
         self.pace = pace
         self._stop = threading.Event()
         self._want_still = threading.Event()
+        self._wake = threading.Event()  # cuts the wait between frames short: a still, a stop
         self._hold = threading.Event()
         self._thread: _Reader | None = None
         self.resolution: tuple[int, int] | None = None
@@ -84,6 +85,7 @@ class OpenCVSource(PreviewSource):
         self.started.emit()
         period = 1.0 / self.frames.fps if self.pace and self.frames.fps else 0.0
         next_due = time.perf_counter()
+        frame = None
         try:
             while not self._stop.is_set():
                 if self._hold.is_set():
@@ -93,11 +95,10 @@ class OpenCVSource(PreviewSource):
                     self._stop.wait(0.005)
                     next_due = time.perf_counter()
                     continue
-                frame = self.frames.read()
-                self.resolution = (frame.shape[1], frame.shape[0])
-                if self._want_still.is_set():
+                if self._want_still.is_set() and frame is not None:
                     self._want_still.clear()
-                    # The still is the full-resolution frame, never the mirrored preview.
+                    # The still is the frame on screen when the shutter was pressed, at full
+                    # resolution and never mirrored; not the next one (up to a frame later).
                     try:
                         data = encode_still(frame)
                     except CameraError as exc:  # this photo failed; the preview goes on
@@ -105,12 +106,16 @@ class OpenCVSource(PreviewSource):
                     else:
                         self._hold.set()
                         self.still.emit(data)
+                        continue
+                frame = self.frames.read()
+                self.resolution = (frame.shape[1], frame.shape[0])
                 self._offer(bgr_to_qimage(frame, self.target_size(), self.mirror))
                 if period:
                     next_due += period
                     delay = next_due - time.perf_counter()
                     if delay > 0:
-                        self._stop.wait(delay)
+                        self._wake.wait(delay)
+                        self._wake.clear()
                     else:
                         next_due = time.perf_counter()
         except CameraError as exc:
@@ -132,12 +137,14 @@ class OpenCVSource(PreviewSource):
 
     def request_still(self) -> None:
         self._want_still.set()
+        self._wake.set()
 
     def resume(self) -> None:
         self._hold.clear()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.wait(3000)
             self._thread = None
