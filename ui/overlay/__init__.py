@@ -1,0 +1,1 @@
+"""The earlier chart over today's photos: alignment, manual correction, compare (issue 5)."""

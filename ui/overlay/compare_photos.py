@@ -1,0 +1,155 @@
+"""The two photos of the compare screen, and the earlier one redrawn in today's frame.
+
+Both are shown from their stored display images (≤ 2560 px, decoded through the one door,
+app.imaging.decode) while every coordinate stays in the original upright photo's pixels
+(CONTRACTS.md). Redrawing the earlier photo through a mapping takes 0.5–1.3 s for a 2560-px
+frame on this machine's 2 cores, so it runs on a worker thread, on a frame of at most
+WARP_SIDE px, and only the newest request is drawn.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from app.alignment.manual import adjust
+from app.alignment.mapping import Mapping, NoMapping, SimilarityMapping
+from app.alignment.warp import old_in_new_frame
+from app.imaging.decode import decode_upright
+from app.services.alignment import upright_size
+from app.services.photos import PhotoRecord, display_jpeg
+
+WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
+PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
+TILE = 256  # px: bounds the mesh lookup's memory (points × triangles) to ~70 MB
+
+
+@dataclass(frozen=True)
+class ShownPhoto:
+    record: PhotoRecord
+    image: QImage  # the display image, upright
+    rgb: np.ndarray  # the same pixels, for the warp
+    original: tuple[int, int]  # upright size of the original: the coordinate frame
+
+    @property
+    def width(self) -> int:
+        return self.original[0]
+
+    @property
+    def height(self) -> int:
+        return self.original[1]
+
+
+def qimage(rgb: np.ndarray) -> QImage:
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def load_photo(store, photo: PhotoRecord) -> ShownPhoto:  # type: ignore[no-untyped-def]
+    rgb = np.asarray(decode_upright(display_jpeg(store, photo.sha256), photo.rotation))
+    return ShownPhoto(photo, qimage(rgb), rgb, upright_size(photo))
+
+
+def fitted_similarity(earlier: ShownPhoto, today: ShownPhoto) -> SimilarityMapping:
+    """Where to start when nothing aligned: the earlier photo scaled to fit today's frame and
+    centred on it (the same framing, roughly, is what the capture ghost asks for)."""
+    (ow, oh), (nw, nh) = earlier.original, today.original
+    s = min(nw / ow, nh / oh)
+    m = np.array([[s, 0.0, nw / 2 - s * ow / 2], [0.0, s, nh / 2 - s * oh / 2]])
+    return SimilarityMapping(m, "manual")
+
+
+def usable(mapping: Mapping | None) -> bool:
+    return mapping is not None and not isinstance(mapping, NoMapping)
+
+
+def _shrunk(rgb: np.ndarray, side: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    f = side / max(w, h)
+    if f >= 1:
+        return rgb
+    return cv2.resize(rgb, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+
+
+class Warper(QObject):
+    """Redraws the earlier photo in today's frame off the UI thread; `ready(generation,
+    image)` arrives on the UI thread, first a quick coarse frame, then the sharp one.
+
+    The sharp frame is drawn in tiles: the mesh mapping's point location holds a (points ×
+    triangles) array, ~0.6 GB for a whole 1600-px frame at once, and between tiles a newer
+    request (the next gesture) stops work that nobody will see."""
+
+    ready = Signal(int, QImage)
+
+    def __init__(self, earlier: ShownPhoto, today: ShownPhoto, parent: QObject | None = None):
+        super().__init__(parent)
+        self._old = _shrunk(earlier.rgb, WARP_SIDE)
+        self._old_original = earlier.original
+        self._new_original = today.original
+        self.frame = _fit(today.original, WARP_SIDE)
+        self._preview = _fit(today.original, PREVIEW_SIDE)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-warp")
+        self._latest = 0
+
+    def request(self, generation: int, mapping: Mapping) -> None:
+        self._latest = generation
+        self._pool.submit(self._run, generation, mapping)
+
+    def _run(self, generation: int, mapping: Mapping) -> None:
+        if generation != self._latest:
+            return  # a newer gesture came in while this one waited: skip the stale work
+        quick = self._draw(mapping, self._preview, TILE)
+        if quick is not None:
+            self._emit(generation, quick)
+        sharp = self._draw(mapping, self.frame, TILE, generation)
+        if sharp is not None:
+            self._emit(generation, sharp)
+
+    def _draw(
+        self, mapping: Mapping, frame: tuple[int, int], tile: int, generation: int | None = None
+    ) -> np.ndarray | None:
+        w, h = frame
+        fx, fy = self._new_original[0] / w, self._new_original[1] / h
+        out = np.zeros((h, w, 3), np.uint8)
+        for oy in range(0, h, tile):
+            for ox in range(0, w, tile):
+                if generation is not None and generation != self._latest:
+                    return None
+                tw, th = min(tile, w - ox), min(tile, h - oy)
+                # The tile as a frame of its own: today's photo shifted so the tile's corner
+                # is its origin (a shift after the mapping, exact for every mapping kind).
+                shifted = adjust(mapping, -ox * fx, -oy * fy)
+                part = old_in_new_frame(
+                    self._old,
+                    shifted,
+                    (tw, th),
+                    old_original=self._old_original,
+                    new_original=(tw * fx, th * fy),  # type: ignore[arg-type]
+                )
+                if part is None:
+                    return None
+                out[oy : oy + th, ox : ox + tw] = part
+        return out
+
+    def _emit(self, generation: int, rgb: np.ndarray) -> None:
+        if generation != self._latest:
+            return
+        try:
+            self.ready.emit(generation, qimage(rgb))
+        except RuntimeError:  # the screen closed while this ran
+            pass
+
+    def shutdown(self) -> None:
+        self._latest = -1
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    f = min(1.0, side / max(size))
+    return max(1, round(size[0] * f)), max(1, round(size[1] * f))

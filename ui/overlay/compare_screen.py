@@ -1,0 +1,238 @@
+"""Compare an earlier photo with today's, and correct their alignment by hand (issue 5).
+
+    screen = CompareScreen(ctx, earlier_photo, today_photo, mapping, confidence_text="good")
+    screen.mapping_accepted.connect(...)  # the mapping to use (has .to_dict()), then closed
+    screen.closed.connect(...)            # Cancel emits only this
+
+Modes: side by side (one zoom and pan for both), wipe, blink, adjust (drag / pinch / turn the
+earlier photo over today's) and match points. Every gesture ends as one call of
+app.alignment.manual.adjust in today's original pixels, so the mapping never depends on the
+zoom it was made at. A "could not align" mapping starts from the earlier photo fitted to
+today's frame, in adjust mode.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
+from app.alignment.mapping import Mapping
+from app.services import patients
+from app.services.photos import PhotoRecord
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.widgets import PatientBanner, hbox, label, vbox
+from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
+from ui.overlay.compare_gestures import GestureRoutes
+from ui.overlay.compare_photos import Warper, fitted_similarity, load_photo, usable
+from ui.overlay.mapping_edit import MappingEdit
+from ui.overlay.match_points import MatchPoints
+from ui.overlay.photo_pane import PhotoPane, ViewState
+
+BLINK_MS = 333  # a change every third of a second: ~1.5 Hz, slow enough to see each photo
+WORDS = ("good", "check", "could not align")
+
+
+class CompareScreen(GestureRoutes, QWidget):
+    mapping_accepted = Signal(object)
+    closed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        earlier_photo: PhotoRecord,
+        today_photo: PhotoRecord,
+        mapping,  # type: ignore[no-untyped-def]
+        parent: QWidget | None = None,
+        confidence_text: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareScreen")
+        self.ctx = ctx
+        self.patient = patients.get_patient(ctx.store, today_photo.patient_id)
+        self.earlier = load_photo(ctx.store, earlier_photo)
+        self.today = load_photo(ctx.store, today_photo)
+        aligned = usable(mapping)
+        automatic = mapping if aligned else fitted_similarity(self.earlier, self.today)
+        self.edit = MappingEdit(automatic, Warper(self.earlier, self.today), self)
+        self.points = MatchPoints()
+        self.mode = "side"
+        self._gesture: tuple[PhotoPane, str, tuple[float, float, float], QPointF] | None = None
+        self._divider0 = 0.5
+        self.blink_earlier = False
+        self.holding = False
+        self.view = ViewState(self)
+        self._build(confidence_text or ("" if aligned else "could not align"))
+        self.blink_timer = QTimer(self)
+        self.blink_timer.setInterval(BLINK_MS)
+        self.blink_timer.timeout.connect(self._blink_tick)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.edit.undo)
+        QShortcut(QKeySequence("Escape"), self, self.cancel)
+        self.edit.changed.connect(self._refresh)
+        self.edit.redrawn.connect(self._redrawn)
+        # Closed without a choice (the editor went away): the worker thread stops all the same.
+        self.destroyed.connect(self.edit.warper.shutdown)
+        self.set_mode("side" if aligned else "adjust")
+
+    @property
+    def mapping(self) -> Mapping:
+        """The mapping as it stands: what "Use this alignment" hands over."""
+        return self.edit.mapping
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _build(self, confidence: str) -> None:
+        root = vbox(self, spacing=0)
+        self.banner = PatientBanner(self.patient)
+        self.cancel_button = tool_button("Cancel", "compareCancel")
+        self.accept_button = tool_button("Use this alignment", "compareAccept", "primary")
+        self.banner.add_button(self.cancel_button)
+        self.banner.add_button(self.accept_button)
+        root.addWidget(self.banner)
+        top = hbox(margins=12, spacing=16)
+        self.modes = ModeBar()
+        top.addWidget(self.modes)
+        text = f"Automatic alignment: {confidence}" if confidence in WORDS else confidence
+        self.confidence = label(text, "heading")
+        self.confidence.setObjectName("alignmentConfidence")
+        top.addWidget(self.confidence, 1)
+        root.addLayout(top)
+        photos = hbox(margins=12, spacing=8)
+        when = self.earlier.record.captured_at, self.today.record.captured_at
+        self.earlier_caption = f"Earlier · {fmt.day(when[0])}"
+        self.today_caption = f"Today · {fmt.day(when[1])}"
+        self.earlier_pane = PhotoPane(self.earlier, self.view, self.earlier_caption)
+        self.today_pane = PhotoPane(self.today, self.view, self.today_caption)
+        for pane in (self.earlier_pane, self.today_pane):
+            photos.addWidget(pane, 1)
+            self._connect_pane(pane)
+        root.addLayout(photos, 1)
+        self.status = label("", "muted")
+        self.status.setObjectName("compareStatus")
+        self.tools = ModeTools()
+        bottom = hbox(margins=12, spacing=12)
+        bottom.addWidget(self.tools, 1)
+        bottom.addWidget(self.status)
+        root.addLayout(bottom)
+
+        for mode, b in self.modes.buttons.items():
+            b.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.accept_button.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self.cancel)
+        t = self.tools
+        t.opacity.valueChanged.connect(self._opacity)
+        t.undo.clicked.connect(self.edit.undo)
+        t.reset.clicked.connect(self.edit.reset)
+        t.pause.toggled.connect(self._pause)
+        t.hold.pressed.connect(lambda: self._hold(True))
+        t.hold.released.connect(lambda: self._hold(False))
+        t.clear_points.clicked.connect(self.clear_points)
+        t.use_points.clicked.connect(self.use_points)
+        self._opacity(t.opacity.value())
+
+    # -- modes --------------------------------------------------------------------------------
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.modes.show_mode(mode)
+        self.tools.show_mode(mode)
+        self.earlier_pane.setVisible(mode in ("side", "match"))
+        overlay = {"wipe": "wipe", "adjust": "blend", "blink": "none"}.get(mode, "none")
+        self.today_pane.overlay_mode = overlay
+        self.today_pane.caption = (
+            f"{self.today_caption}, earlier over it" if mode == "adjust" else self.today_caption
+        )
+        matching = mode == "match"
+        self.earlier_pane.markers = self.points.earlier if matching else []
+        self.today_pane.markers = self.points.today if matching else []
+        if mode == "blink" and not self.tools.pause.isChecked():
+            self.blink_timer.start()
+        else:
+            self.blink_timer.stop()
+        self.blink_earlier = False
+        self._show_blink()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        t, edit = self.tools, self.edit
+        t.undo.setEnabled(bool(edit.history))
+        t.reset.setEnabled(edit.mapping is not edit.automatic)
+        t.use_points.setEnabled(self.points.ready())
+        t.clear_points.setEnabled(bool(self.points.earlier))
+        t.match_hint.setText(self.points.hint())
+        turn = self.points.next_side() if self.mode == "match" else None
+        self.earlier_pane.highlight = turn == "earlier"
+        self.today_pane.highlight = turn == "today"
+        waiting = not edit.up_to_date and self.mode in ("wipe", "blink", "adjust")
+        self.status.setText("Preparing the aligned earlier photo…" if waiting else "")
+        if self._gesture is None:  # mid-gesture the pane shows the fingers' own motion
+            self.today_pane.overlay_extra = edit.pending_total()
+        for pane in (self.earlier_pane, self.today_pane):
+            pane.update()
+
+    def _redrawn(self, image: QImage) -> None:
+        self.today_pane.set_overlay(image)
+
+    # -- match points -------------------------------------------------------------------------
+
+    def clear_points(self) -> None:
+        self.points.clear()
+        self._refresh()
+
+    def use_points(self) -> None:
+        try:
+            mapping = self.points.mapping()
+        except ValueError as exc:
+            self.tools.match_hint.setText(str(exc))
+            return
+        self.points.clear()
+        self.edit.replace(mapping)
+        self.set_mode("adjust")
+
+    # -- blink and opacity --------------------------------------------------------------------
+
+    def _blink_tick(self) -> None:
+        self.blink_earlier = not self.blink_earlier
+        self._show_blink()
+
+    def _pause(self, paused: bool) -> None:
+        self.tools.pause.setText("Play" if paused else "Pause")
+        if paused or self.mode != "blink":
+            self.blink_timer.stop()
+        else:
+            self.blink_timer.start()
+
+    def _hold(self, down: bool) -> None:
+        self.holding = down
+        self._show_blink()
+
+    def _show_blink(self) -> None:
+        if self.mode != "blink":
+            return
+        earlier = self.blink_earlier or self.holding
+        self.today_pane.overlay_mode = "only" if earlier else "none"
+        self.today_pane.caption = (
+            f"{self.earlier_caption}, aligned" if earlier else self.today_caption
+        )
+        self.tools.blink_state.setText("Earlier (aligned)" if earlier else "Today")
+        self.today_pane.update()
+
+    def _opacity(self, value: int) -> None:
+        self.today_pane.opacity = value / 100
+        self.today_pane.update()
+
+    # -- leaving ------------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        self._leave()
+        self.mapping_accepted.emit(self.mapping)
+        self.closed.emit()
+
+    def cancel(self) -> None:
+        self._leave()
+        self.closed.emit()
+
+    def _leave(self) -> None:
+        self.blink_timer.stop()
+        self.edit.shutdown()
