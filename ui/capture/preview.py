@@ -46,6 +46,8 @@ class PreviewView(QWidget):
         self.message = ""  # shown instead of a frame: no camera, camera lost, starting
         self.countdown = 0
         self.framing_hint: tuple[str, str] | None = None  # live framing: text, tone
+        self._hint_image: QImage | None = None
+        self._hint_key: tuple[object, ...] | None = None
         self.frames_painted = 0  # frames painted with the ghost composited (benchmark)
         self.paint_seconds = 0.0  # UI-thread time spent painting (benchmark)
 
@@ -161,21 +163,45 @@ class PreviewView(QWidget):
         p.drawEllipse(QRectF(cx - oval_w / 2, rect.top() + rect.height() * 0.14, oval_w, oval_h))
 
     def _paint_hint(self, p: QPainter, rect: QRectF) -> None:
-        """The live framing as a chip at the top of the picture, readable over any face."""
+        """The live framing as a chip at the top of the picture, readable over any face. It is
+        drawn once per text and size and then blitted: text layout at 30 fps is not free."""
+        r = self.devicePixelRatioF()
+        # the chip may overhang a narrow (portrait) picture rather than wrap a short sentence
+        width = max(rect.width(), self.width() - 24)
+        key = (*self.framing_hint, round(width), r)  # type: ignore[misc]
+        if key != self._hint_key:
+            self._hint_image, self._hint_key = self._chip(width, r), key
+        chip = self._hint_image
+        assert chip is not None
+        w = chip.width() / r
+        p.drawImage(QPointF(rect.center().x() - w / 2, rect.top() + 10), chip)
+
+    def _chip(self, width: float, ratio: float) -> QImage:
         text, tone = self.framing_hint  # type: ignore[misc]
         font = QFont(self.font())
         font.setWeight(QFont.Weight.DemiBold)
-        p.setFont(font)
         flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        room = QRectF(rect.left() + 12, rect.top() + 10, rect.width() - 24, rect.height() / 3)
-        box = p.boundingRect(room, flags, text).adjusted(-12, -6, 12, 6)
-        box.moveCenter(QPointF(rect.center().x(), rect.top() + 10 + box.height() / 2))
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(HINT_COLOURS.get(tone, HINT_COLOURS["unknown"]))
-        p.drawRoundedRect(box, 10, 10)
-        p.setPen(QColor("#FFFFFF"))
-        p.drawText(box, flags, text)
+        measure = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+        mp = QPainter(measure)
+        mp.setFont(font)
+        box = mp.boundingRect(QRectF(0, 0, width - 48, 1000), flags, text)
+        mp.end()
+        box = box.adjusted(-12, -6, 12, 6)
+        size = QSize(max(1, round(box.width() * ratio)), max(1, round(box.height() * ratio)))
+        chip = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        chip.setDevicePixelRatio(ratio)
+        chip.fill(Qt.GlobalColor.transparent)
+        cp = QPainter(chip)
+        cp.setRenderHint(QPainter.RenderHint.Antialiasing)
+        cp.setPen(Qt.PenStyle.NoPen)
+        cp.setBrush(HINT_COLOURS.get(tone, HINT_COLOURS["unknown"]))
+        inner = QRectF(0, 0, box.width(), box.height())
+        cp.drawRoundedRect(inner, 10, 10)
+        cp.setFont(font)
+        cp.setPen(QColor("#FFFFFF"))
+        cp.drawText(inner, flags, text)
+        cp.end()
+        return chip
 
     def _paint_message(self, p: QPainter) -> None:
         p.setPen(QColor("#FFFFFF"))
