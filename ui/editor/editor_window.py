@@ -276,6 +276,8 @@ class ChartEditor(QWidget):
             self.journal.clear()  # undone back to the saved chart: nothing left to recover
 
     def _previous_date(self) -> date | None:
+        if self.visit.touch_up_of_id is not None:
+            return None  # a touch-up comes ~2 weeks after by design: no interval warning
         return self.previous_toxin.visit_date if self.previous_toxin else None
 
     def _refresh_sheet(self) -> None:

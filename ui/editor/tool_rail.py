@@ -72,9 +72,20 @@ class ToolRail(QFrame):
         grid.addWidget(self.redo, 8, 1)
         self.fit = touch_button("Fit", "fit")
         grid.addWidget(self.fit, 9, 0, 1, 2)
-        # Where the thumb rests: the earlier charts to overlay (hidden when there are none).
-        self.earlier = touch_button("Earlier charts", "earlierCharts", role="tool")
+        # Where the thumb rests: the earlier charts to overlay (hidden when there are none),
+        # beside Fit so the rail is no taller than a 768-px screen allows.
+        self.earlier = touch_button("Earlier\ncharts", "earlierCharts", role="tool")
         self.earlier.setToolTip("Show earlier charts over today's photos")
+        self.earlier.setAccessibleName("Earlier charts")
         self.earlier.hide()
-        grid.addWidget(self.earlier, 10, 0, 1, 2)
+        self.grid = grid
         self.setFixedWidth(2 * RAIL_BUTTON + 2 * 8 + 6)
+
+    def show_earlier(self, on: bool) -> None:
+        """Fit takes the whole row, or shares it with "Earlier charts"."""
+        self.grid.removeWidget(self.fit)
+        self.grid.removeWidget(self.earlier)
+        self.grid.addWidget(self.fit, 9, 0, 1, 1 if on else 2)
+        if on:
+            self.grid.addWidget(self.earlier, 9, 1)
+        self.earlier.setVisible(on)

@@ -60,9 +60,10 @@ class TotalsPanel(QFrame):
 
     def refresh(self, content: ChartContent) -> None:
         while self.lay.count():
-            item = self.lay.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            gone = self.lay.takeAt(0).widget()
+            if gone is not None:
+                gone.setParent(None)  # type: ignore[call-overload]  # off screen now, not later
+                gone.deleteLater()
         per_product = totals(content)
         self.warnings = [*self.extra_warnings, *dose_warnings(per_product)]
         for w in self.warnings:

@@ -28,7 +28,7 @@ from ui.editor import layout
 from ui.overlay import actions
 from ui.overlay.controller import OverlayController
 from ui.overlay.legend import OverlayLegend
-from ui.overlay.panel import OverlayPanel, compare_available
+from ui.overlay.panel import OverlayPanel
 from ui.overlay.picker import OverlayPicker
 
 if TYPE_CHECKING:
@@ -37,6 +37,26 @@ if TYPE_CHECKING:
 
 def attach(ed: ChartEditor) -> OverlayController:
     ctrl = OverlayController(ed)
+    ed.rail.earlier.clicked.connect(lambda: open_picker(ed, ctrl))
+    course = CourseTotal(ed)
+    ed.totals.course = course.lines
+
+    def started() -> None:
+        # Widgets only for a visit with earlier charts: a first visit's editor stays as it was.
+        if ctrl.available or ctrl.chosen:
+            build_widgets(ed, ctrl)
+            ed.rail.show_earlier(not ed.read_only)
+            ed.panel_choice.buttons["earlier"].setVisible(True)
+            if ctrl.chosen:
+                layout.show_panel(ed, "earlier")
+        if course.load():
+            ed.totals.refresh(ed.model.content)
+
+    ctrl.started_signal.connect(started)
+    return ctrl
+
+
+def build_widgets(ed: ChartEditor, ctrl: OverlayController) -> None:
     ed.overlay_panel = OverlayPanel(ctrl)
     ed.panels["earlier"] = ed.overlay_panel
     ed.panel_stack.addWidget(layout.scroll(ed.overlay_panel))
@@ -44,21 +64,6 @@ def attach(ed: ChartEditor) -> OverlayController:
     ed.overlay_panel.choose.connect(lambda: open_picker(ed, ctrl))
     ed.overlay_panel.compare.connect(lambda: open_compare(ed, ctrl))
     ed.overlay_panel.carry.connect(lambda all_views: carry(ed, ctrl, all_views))
-    ed.rail.earlier.clicked.connect(lambda: open_picker(ed, ctrl))
-    course = CourseTotal(ed)
-    ed.totals.course = course.lines
-
-    def started() -> None:
-        has = bool(ctrl.available)
-        ed.rail.earlier.setVisible(has)
-        ed.panel_choice.buttons["earlier"].setVisible(has)
-        if course.load():
-            ed.totals.refresh(ed.model.content)
-        if ctrl.chosen and not ed.read_only:
-            layout.show_panel(ed, "earlier")
-
-    ctrl.started_signal.connect(started)
-    return ctrl
 
 
 def open_picker(ed: ChartEditor, ctrl: OverlayController) -> OverlayPicker:
@@ -66,6 +71,8 @@ def open_picker(ed: ChartEditor, ctrl: OverlayController) -> OverlayPicker:
     picker.picked.connect(ctrl.set_chosen)
     picker.picked.connect(lambda _s: layout.show_panel(ed, "earlier"))
     picker.resize(min(640, ed.width() - 40), min(620, ed.height() - 40))
+    centre = ed.mapToGlobal(ed.rect().center())
+    picker.move(centre - picker.rect().center())
     picker.open()
     ed.overlay_picker = picker
     return picker
@@ -77,17 +84,7 @@ def carry(ed: ChartEditor, ctrl: OverlayController, all_views: bool) -> None:
         return
     views = list(ed.view_codes) if all_views else [ed.current_view]
     text, refused = actions.carry_forward(ctrl, source, views)
-    if refused and compare_available():
-        view = refused[0]
-        buttons = [
-            ("Compare / adjust", lambda: open_compare(ed, ctrl, source, view)),
-            ("OK", lambda: layout.clear_message(ed)),
-        ]
-        layout.message(ed, text, "warning", actions=buttons)
-    else:
-        layout.message(
-            ed, text, "warning" if refused else "info", timeout_ms=0 if refused else 5000
-        )
+    ed.overlay_panel.set_notice(text, bool(refused))
 
 
 class Cover(QWidget):

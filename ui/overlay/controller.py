@@ -9,18 +9,18 @@ edits the chart itself except through the editor's undo stack (ui/overlay/action
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from app.alignment.align import AlignmentResult
 from app.alignment.mapping import mapping_from_dict
-from app.domain.chart import ChartContent, OverlayUse
+from app.domain.chart import ChartContent
 from app.services import photos, touchup
 from app.services.photos import PhotoRecord
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError
+from ui.overlay import saving
 from ui.overlay import view_state as vs
 from ui.overlay.aligner import BackgroundAligner
 from ui.overlay.ghost_items import GHOST_COLOURS, GhostLayer
@@ -50,16 +50,26 @@ class OverlayController(QObject):
         self.started = False
         self.align_count = 0  # background alignments run (tests: reopening must not align)
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
-        self._queue: list[Key] = []
+        self.queue: list[Key] = []
         self._tokens: dict[Key, int] = {}
-        self._uses = self._saved_uses(editor.model.content)
+        self.uses = saving.saved_uses(editor.model.content)
         self._today: dict[str, PhotoRecord] | None = None
         self.aligner = BackgroundAligner(self)
         self.aligner.done.connect(self._aligned)
         editor.model.changed.connect(self._model_changed)
         editor.view_stack.currentChanged.connect(lambda _i: self._view_shown())
-        # After the first paint: opening a chart without earlier ones costs nothing more.
-        QTimer.singleShot(0, self, self.start)
+        # After the first paint: the photo shows as fast as without earlier charts.
+        if editor.view_codes:
+            editor.canvas().viewport().installEventFilter(self)
+            QTimer.singleShot(1000, self, self.start)  # never painted (hidden): start anyway
+        else:
+            QTimer.singleShot(0, self, self.start)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.start)
+        return False
 
     # -- sources ----------------------------------------------------------------------------
 
@@ -71,7 +81,7 @@ class OverlayController(QObject):
             self.available = touchup.overlay_sources(self.store, self.editor.visit_id)
         except StoreError:
             self.available = []
-        saved = list(dict.fromkeys(h for h, _v in self._uses))
+        saved = list(dict.fromkeys(h for h, _v in self.uses))
         if saved:
             self.chosen = [s for h in saved if (s := self.find_source(h)) is not None]
         elif self.available and not self.editor.read_only:
@@ -99,8 +109,8 @@ class OverlayController(QObject):
         self.chosen = list({s.version_hash: s for s in sources}.values())[:MAX_SOURCES]
         wanted = {s.version_hash for s in self.chosen}
         for key in [k for k in self.states if k[0] not in wanted]:
-            self._forget(key)
-        self._queue = [k for k in self._queue if k[0] in wanted]
+            self.forget(key)
+        self.queue = [k for k in self.queue if k[0] in wanted]
         for layer_key in list(self.layers):  # colours follow the legend order
             self._drop_layer(layer_key)
         self._refresh_all()
@@ -121,8 +131,8 @@ class OverlayController(QObject):
         views = sorted(self.editor.view_codes, key=lambda v: v != self.current_view)
         for view in views:
             for source in self.chosen:
-                self._ensure((source.version_hash, view), source)
-        self._pump()
+                self.ensure((source.version_hash, view), source)
+        self.pump()
         self.changed.emit()
 
     def today_photo(self, view: str) -> PhotoRecord | None:
@@ -133,7 +143,7 @@ class OverlayController(QObject):
         chart = self.editor.model.content.view(view)
         return self._today.get(chart.photo_sha256) if chart and chart.photo_sha256 else None
 
-    def _ensure(self, key: Key, source: OverlaySource) -> None:
+    def ensure(self, key: Key, source: OverlaySource) -> None:
         if key in self.states:
             self._show_layer(key)
             return
@@ -141,11 +151,11 @@ class OverlayController(QObject):
         if earlier is None:
             self.states[key] = ViewOverlay("absent")
             return
-        use = self._uses.get(key)
+        use = self.uses.get(key)
         if use is not None:
             self.states[key] = vs.from_saved(earlier, mapping_from_dict(dict(use.mapping)))
         elif self.editor.read_only:
-            self.states[key] = ViewOverlay("absent", earlier)  # not saved with this version
+            self.states[key] = ViewOverlay("absent", earlier, message="not shown in this version")
         else:
             today = self.today_photo(key[1])
             if earlier.photo is None or today is None:
@@ -154,19 +164,19 @@ class OverlayController(QObject):
                 self.states[key] = vs.from_result(earlier, cached)
             else:
                 self.states[key] = ViewOverlay("aligning", earlier)
-                self._queue.append(key)
+                self.queue.append(key)
         self._show_layer(key)
 
-    def _pump(self) -> None:
+    def pump(self) -> None:
         """Start the next alignment, the view on screen first."""
-        if self.aligner.busy or not self._queue:
+        if self.aligner.busy or not self.queue:
             return
-        self._queue.sort(key=lambda k: k[1] != self.current_view)
-        key = self._queue.pop(0)
+        self.queue.sort(key=lambda k: k[1] != self.current_view)
+        key = self.queue.pop(0)
         state = self.states.get(key)
         today = self.today_photo(key[1])
         if state is None or state.earlier is None or state.earlier.photo is None or today is None:
-            self._pump()
+            self.pump()
             return
         token = self._tokens.get(key, 0)
         old = state.earlier.photo
@@ -187,9 +197,9 @@ class OverlayController(QObject):
                 self.states[key] = vs.failed(state.earlier, f"alignment failed ({result})")
             self._show_layer(key)
             self.changed.emit()
-        self._pump()
+        self.pump()
 
-    def _forget(self, key: Key) -> None:
+    def forget(self, key: Key) -> None:
         self.states.pop(key, None)
         self._tokens[key] = self._tokens.get(key, 0) + 1
         self._drop_layer(key)
@@ -227,57 +237,16 @@ class OverlayController(QObject):
 
     # -- following the chart ----------------------------------------------------------------
 
-    @staticmethod
-    def _saved_uses(content: ChartContent) -> dict[Key, OverlayUse]:
-        return {(u.version_hash, v.view): u for v in content.views for u in v.overlays}
-
     def _model_changed(self) -> None:
-        uses = self._saved_uses(self.editor.model.content)
-        if uses == self._uses:
-            return
-        changed = {k for k in uses.keys() | self._uses.keys() if uses.get(k) != self._uses.get(k)}
-        self._uses = uses
-        for key in changed:
-            state, use = self.states.get(key), uses.get(key)
-            if use is not None and state is not None and state.ready and not state.saved:
-                if state.mapping.to_dict() == dict(use.mapping):  # type: ignore[union-attr]
-                    state.saved = True  # just saved as it is shown: nothing to redraw
-                    continue
-            # A hand correction or its undo: rebuild from the content (or align again).
-            source = next((s for s in self.chosen if s.version_hash == key[0]), None)
-            self._forget(key)
-            self._queue = [k for k in self._queue if k != key]
-            if source is not None:
-                self._ensure(key, source)
-        self._pump()
-        self.changed.emit()
+        saving.follow_model(self)
 
     def _view_shown(self) -> None:
-        self._pump()
+        self.pump()
         self.changed.emit()
 
     def content_for_save(self, content: ChartContent) -> ChartContent:
-        """The chart with, per view, the mapping used for each earlier chart shown (legend
-        order). Views without a usable mapping keep nothing; before the sources are read,
-        the content is left as it is."""
-        if not self.started:
-            return content
-        views = []
-        for view_chart in content.views:
-            uses = []
-            for source in self.chosen:
-                key = (source.version_hash, view_chart.view)
-                state = self.states.get(key)
-                if key in self._uses:
-                    uses.append(self._uses[key])
-                elif state and state.ready and state.earlier and state.earlier.photo:
-                    mapping = state.mapping.to_dict()  # type: ignore[union-attr]
-                    uses.append(
-                        OverlayUse(source.version_hash, state.earlier.photo.sha256, mapping)
-                    )
-            views.append(replace(view_chart, overlays=tuple(uses)))
-        return replace(content, views=tuple(views))
+        return saving.content_for_save(self, content)
 
     def shutdown(self) -> None:
-        self._queue.clear()
+        self.queue.clear()
         self.aligner.shutdown()

@@ -48,6 +48,10 @@ class OverlayLegend(QFrame):
         return False
 
     def _place(self) -> None:
+        for i in range(self.grid.count()):
+            w = self.grid.itemAt(i).widget()
+            if w is not None:
+                w.show()  # a layout shows new children later: size them now
         self.grid.activate()
         self.adjustSize()
         self.move(12, 12)

@@ -30,7 +30,7 @@ QSlider#overlayOpacity::handle:horizontal {
     width: 44px; height: 44px; margin: -17px 0; border-radius: 22px;
     background: #FFFFFF; border: 3px solid #0B6B74;
 }
-QPushButton[role="source"] { text-align: left; padding: 6px 10px; }
+QPushButton[role="source"] { text-align: left; padding: 6px 8px; font-size: 12pt; }
 QLabel#overlayStatus[kind="warn"] {
     background: #FFF0C2; border: 2px solid #E0B84A; border-radius: 10px; padding: 6px;
 }
@@ -89,6 +89,26 @@ class OverlayPanel(QFrame):
         self.source_buttons: dict[str, QPushButton] = {}
         self.status_labels: dict[str, QLabel] = {}
 
+        self.compare_button = touch_button("Compare / adjust", "overlayCompare")
+        self.compare_button.clicked.connect(self.compare)
+        lay.addWidget(self.compare_button)
+        lay.addWidget(self._heading("Carry forward as today's plan"))
+        row = QGridLayout()
+        row.setSpacing(6)
+        self.carry_view = touch_button("This view", "carryView")
+        self.carry_all = touch_button("All views", "carryAll")
+        self.carry_view.clicked.connect(lambda: self.carry.emit(False))
+        self.carry_all.clicked.connect(lambda: self.carry.emit(True))
+        row.addWidget(self.carry_view, 0, 0)
+        row.addWidget(self.carry_all, 0, 1)
+        lay.addLayout(row)
+        # What the last carry forward did, here under its buttons: a message bar above the
+        # editor would make it taller than a 768-px screen.
+        self.notice = QLabel("")
+        self.notice.setObjectName("overlayStatus")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        lay.addWidget(self.notice)
         lay.addWidget(self._heading("Opacity"))
         self.opacity = JumpSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("overlayOpacity")
@@ -108,19 +128,6 @@ class OverlayPanel(QFrame):
             grid.addWidget(b, 0, i)
         lay.addLayout(grid)
 
-        self.compare_button = touch_button("Compare / adjust", "overlayCompare")
-        self.compare_button.clicked.connect(self.compare)
-        lay.addWidget(self.compare_button)
-        lay.addWidget(self._heading("Carry forward as today's plan"))
-        row = QGridLayout()
-        row.setSpacing(6)
-        self.carry_view = touch_button("This view", "carryView")
-        self.carry_all = touch_button("All views", "carryAll")
-        self.carry_view.clicked.connect(lambda: self.carry.emit(False))
-        self.carry_all.clicked.connect(lambda: self.carry.emit(True))
-        row.addWidget(self.carry_view, 0, 0)
-        row.addWidget(self.carry_all, 0, 1)
-        lay.addLayout(row)
         lay.addStretch(1)
         ctrl.changed.connect(self.refresh)
         self.refresh()
@@ -130,6 +137,14 @@ class OverlayPanel(QFrame):
         lab = QLabel(text)
         lab.setObjectName("sheetHeading")
         return lab
+
+    def set_notice(self, text: str, warn: bool) -> None:
+        self.notice.setText(text)
+        self.notice.setProperty("kind", "warn" if warn else "")
+        self.notice.style().unpolish(self.notice)
+        self.notice.style().polish(self.notice)
+        self.notice.setVisible(bool(text))
+        self.setMinimumHeight(self.sizeHint().height())
 
     def active_source(self):  # type: ignore[no-untyped-def]
         chosen = self.ctrl.chosen

@@ -20,6 +20,7 @@ HAND_WORDS = "adjusted by hand"
 SAVED_WORDS = "saved with this chart"
 ALIGNING = "Aligning…"
 HINT = "Check it against the face; correct it by hand with Compare / adjust."
+HINT_FAILED = "Nothing is drawn on this view: align it by hand with Compare / adjust."
 
 
 def short_label(source: OverlaySource) -> str:
@@ -51,7 +52,7 @@ class ViewOverlay:
         if self.status == "aligning":
             return ALIGNING
         if self.status == "absent":
-            return "not charted in this view"
+            return self.message or "not charted in this view"
         return self.words
 
     def long(self) -> str:
@@ -60,10 +61,17 @@ class ViewOverlay:
             return self.short()
         text = f"Alignment: {self.words}"
         if self.message:
-            text += f" — {self.message.rstrip('.')}"
+            text += f" — {plain(self.message).rstrip('.')}"
         if self.needs_hand:
-            text += f". {HINT}"
+            text += f". {HINT_FAILED if self.status == 'failed' else HINT}"
         return text
+
+
+def plain(message: str) -> str:
+    """The aligner speaks of OLD and NEW photos; the clinician of earlier and today's."""
+    return message.replace("the new photo", "today's photo").replace(
+        "the old photo", "the earlier photo"
+    )
 
 
 def from_result(earlier: EarlierView, result: AlignmentResult) -> ViewOverlay:
