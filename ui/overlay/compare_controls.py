@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QStackedWidget,
     QWidget,
@@ -34,6 +35,7 @@ QSlider::handle:horizontal {
 QSlider { min-height: 56px; }
 QPushButton[role="primary"]:disabled { background: #C9D6DB; border-color: #C9D6DB; color: #5B6B7A; }
 QLabel#matchHint { font-weight: 700; }
+QStackedWidget#modeTools > QWidget { background: transparent; }
 """
 
 
@@ -56,6 +58,7 @@ class ModeBar(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for value, text in MODES:
             b = tool_button(text, f"mode_{value}", "toggle", checkable=True)
+            b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)  # never cut
             self.group.addButton(b)
             self.buttons[value] = b
             row.addWidget(b)
@@ -76,6 +79,7 @@ class ModeTools(QStackedWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(SLIDER_STYLE)
+        self.setObjectName("modeTools")
         self.setFixedHeight(TOUCH + 8)  # the photos keep their size whichever mode is shown
         self.pages: dict[str, int] = {}
         self._add("side", _hint("Drag or pinch either photo: both follow."))
@@ -96,7 +100,7 @@ class ModeTools(QStackedWidget):
         self.reset = tool_button("Reset", "adjustReset")
         self.adjust_hint = _hint("Drag to move the earlier photo; pinch to scale and turn it.")
         self._add(
-            "adjust", label("Earlier", "small"), self.opacity, self.undo, self.reset,
+            "adjust", label("Earlier photo", "small"), self.opacity, self.undo, self.reset,
             self.adjust_hint,
         )  # fmt: skip
         self.match_hint = _hint()

@@ -46,9 +46,11 @@ class ShownPhoto:
 
 
 def qimage(rgb: np.ndarray) -> QImage:
+    """RGB or RGBA pixels as a QImage that owns its own copy."""
     rgb = np.ascontiguousarray(rgb)
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    h, w, n = rgb.shape
+    fmt = QImage.Format.Format_RGBA8888 if n == 4 else QImage.Format.Format_RGB888
+    return QImage(rgb.data, w, h, n * w, fmt).copy()
 
 
 def load_photo(store, photo: PhotoRecord) -> ShownPhoto:  # type: ignore[no-untyped-def]
@@ -89,7 +91,10 @@ class Warper(QObject):
 
     def __init__(self, earlier: ShownPhoto, today: ShownPhoto, parent: QObject | None = None):
         super().__init__(parent)
-        self._old = _shrunk(earlier.rgb, WARP_SIDE)
+        small = _shrunk(earlier.rgb, WARP_SIDE)
+        # An opaque alpha channel: where the earlier photo has no pixels the redraw is
+        # transparent (remap's border), not black, so today's photo shows through there.
+        self._old = np.dstack([small, np.full(small.shape[:2], 255, np.uint8)])
         self._old_original = earlier.original
         self._new_original = today.original
         self.frame = _fit(today.original, WARP_SIDE)
@@ -116,7 +121,7 @@ class Warper(QObject):
     ) -> np.ndarray | None:
         w, h = frame
         fx, fy = self._new_original[0] / w, self._new_original[1] / h
-        out = np.zeros((h, w, 3), np.uint8)
+        out = np.zeros((h, w, 4), np.uint8)
         for oy in range(0, h, tile):
             for ox in range(0, w, tile):
                 if generation is not None and generation != self._latest:

@@ -31,7 +31,11 @@ from ui.overlay.match_points import MatchPoints
 from ui.overlay.photo_pane import PhotoPane, ViewState
 
 BLINK_MS = 333  # a change every third of a second: ~1.5 Hz, slow enough to see each photo
-WORDS = ("good", "check", "could not align")
+WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), said plainly
+    "good": "automatic alignment: good",
+    "check": "automatic alignment: check it",
+    "could not align": "could not align automatically",
+}
 
 
 class CompareScreen(GestureRoutes, QWidget):
@@ -71,8 +75,6 @@ class CompareScreen(GestureRoutes, QWidget):
         QShortcut(QKeySequence("Escape"), self, self.cancel)
         self.edit.changed.connect(self._refresh)
         self.edit.redrawn.connect(self._redrawn)
-        # Closed without a choice (the editor went away): the worker thread stops all the same.
-        self.destroyed.connect(self.edit.warper.shutdown)
         self.set_mode("side" if aligned else "adjust")
 
     @property
@@ -93,9 +95,11 @@ class CompareScreen(GestureRoutes, QWidget):
         top = hbox(margins=12, spacing=16)
         self.modes = ModeBar()
         top.addWidget(self.modes)
-        text = f"Automatic alignment: {confidence}" if confidence in WORDS else confidence
+        text = WORDS.get(confidence, confidence)
+        text = f"{self.today.record.view_name} · {text}" if text else self.today.record.view_name
         self.confidence = label(text, "heading")
         self.confidence.setObjectName("alignmentConfidence")
+        self.confidence.setWordWrap(True)  # a narrow screen wraps it rather than cut buttons
         top.addWidget(self.confidence, 1)
         root.addLayout(top)
         photos = hbox(margins=12, spacing=8)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen, QPixmap, QTransform
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QWidget
 
 from ui.overlay.compare_photos import ShownPhoto
@@ -129,6 +139,9 @@ class PhotoPane(GestureWidget):
             if self.overlay_mode == "wipe":
                 p.resetTransform()
                 p.setClipRect(QRectF(0, 0, self.divider_x(), self.height()))
+            if self.overlay_mode != "blend":  # no earlier pixels: show nothing, not today's
+                p.resetTransform()
+                p.fillRect(self.rect(), QColor("#1E252C"))  # (clipped left of a wipe)
             p.setTransform(to_qtransform(self.overlay_extra) * view)
             if self.overlay_mode == "blend":
                 p.setOpacity(self.opacity)
@@ -148,10 +161,12 @@ class PhotoPane(GestureWidget):
         centre = QPointF(x, self.height() / 2)
         p.setBrush(QColor("#0B6B74"))
         p.drawEllipse(centre, HANDLE / 2, HANDLE / 2)
-        p.setPen(QColor("#FFFFFF"))
-        p.setFont(_font(20, bold=True))
-        p.drawText(QRectF(x - HANDLE / 2, centre.y() - HANDLE / 2, HANDLE, HANDLE),
-                   Qt.AlignmentFlag.AlignCenter, "◀▶")  # fmt: skip
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#FFFFFF"))
+        for side in (-1, 1):  # two arrowheads: "drag me sideways"
+            tip = centre + QPointF(side * 17, 0)
+            base = centre + QPointF(side * 5, 0)
+            p.drawPolygon(QPolygonF([tip, base + QPointF(0, -9), base + QPointF(0, 9)]))
         self._pill(p, QPointF(x - 12, 12), "Earlier", right_aligned=True)
         self._pill(p, QPointF(x + 12, 12), "Today")
 
