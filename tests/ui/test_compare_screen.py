@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.alignment import align_images
@@ -99,7 +99,7 @@ SUIT = [600.0, 1800.0]  # on the orange suit (blue in the earlier, swapped copy)
 # -- synthesized input ------------------------------------------------------------------------
 
 
-def bring(pane: PhotoPane, at: QPoint) -> None:
+def bring(pane: QWidget, at: QPoint) -> None:
     """Move the window so `at` (pane pixels) is mid-screen: the offscreen platform's screen
     is 800 px and drops touches outside it, and the window is 1366 px wide."""
     win = pane.window()
@@ -135,7 +135,8 @@ def two_fingers(pane: PhotoPane, centre: QPoint, r0: float, r1: float, turn_deg:
     QTest.touchEvent(pane, dev).release(0, a, pane).release(1, b, pane).commit()
 
 
-def tap(pane: PhotoPane, at: QPoint) -> None:
+def tap(pane: QWidget, at: QPoint) -> None:
+    """A one-finger tap on a photo or a button."""
     bring(pane, at)
     dev = touch_device()
     QTest.touchEvent(pane, dev).press(0, at, pane).commit()
@@ -227,13 +228,41 @@ def test_mouse_drag_wheel_and_shift_wheel(qtbot: QtBot, pair: Pair) -> None:
     turned = similarity_params(screen.mapping.matrix)
     assert turned["rotation_deg"] - scaled["rotation_deg"] == pytest.approx(3.0, abs=1e-6)
 
-    screen.edit.undo()  # one wheel event is one step
+    tap(screen.tools.undo, screen.tools.undo.rect().center())  # one wheel event, one step
     assert similarity_params(screen.mapping.matrix)["rotation_deg"] == pytest.approx(
         scaled["rotation_deg"]
     )
-    screen.edit.reset()
+    tap(screen.tools.reset, screen.tools.reset.rect().center())
     assert screen.mapping is screen.edit.automatic
     assert not screen.tools.reset.isEnabled()
+    tap(screen.tools.undo, screen.tools.undo.rect().center())  # Reset is a step too
+    assert similarity_params(screen.mapping.matrix)["scale"] == pytest.approx(scaled["scale"])
+
+
+def test_overlay_follows_the_fingers_before_its_redraw_arrives(qtbot: QtBot, pair: Pair) -> None:
+    screen = open_screen(qtbot, pair, SimilarityMapping(TRUTH), "good")
+    set_mode(qtbot, screen, "adjust")
+    screen.tools.opacity.setValue(90)
+    wait_sharp(qtbot, screen)
+    pane = screen.today_pane
+    k = pane.transform().m11()
+    c = pane.rect().center()
+    grid = [c + QPoint(dx, dy) for dx in (-120, -40, 40, 120) for dy in (-150, -50, 50, 150)]
+    before = np.array([colour(pane, QPointF(q)) for q in grid], float)
+    held: list[tuple[int, object]] = []
+    warper = screen.edit.warper
+    warper.request = lambda g, m: held.append((g, m))  # the redraw waits until released below
+    drag(pane, c, c + QPoint(60, -40))
+    assert held and not screen.edit.up_to_date
+    assert pane.overlay_extra[:, 2] == pytest.approx(np.array([60, -40]) / k, abs=1e-6)
+    preview = np.array([colour(pane, QPointF(q)) for q in grid], float)
+
+    type(warper).request(warper, *held[-1])  # the redraw runs, as it would have
+    wait_sharp(qtbot, screen)
+    assert np.abs(pane.overlay_extra - np.eye(2, 3)).max() < 1e-9  # nothing left to make up
+    after = np.array([colour(pane, QPointF(q)) for q in grid], float)
+    assert np.abs(after - before).mean() > 15  # the drag moved what is seen
+    assert np.abs(after - preview).mean() < 6  # and the preview had it right already
 
 
 def test_a_tap_does_not_move_the_overlay(qtbot: QtBot, pair: Pair) -> None:
