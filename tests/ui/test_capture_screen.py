@@ -196,6 +196,9 @@ def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path
     broken.write_bytes(jpeg_bytes()[:700])  # truncated
     dialog = screen.import_files([good, broken])
     assert dialog is not None
+    # whose photos these become, though the dialog covers the screen's banner
+    assert dialog.patient_line.text() == "Ada Lovelace · Born 10 Dec 1985"
+    assert dialog.height() > dialog.minimumHeight()  # as tall as the window allows
     assert "cannot be imported" in dialog.error.text()
     assert dialog.confirm.text() == "Import 1 photo"
     with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:

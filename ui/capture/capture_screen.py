@@ -601,8 +601,11 @@ class CaptureScreen(Page):
         n, here = len(self.walk.views), self.walk.index
         ordered = [self.walk.views[(here + k) % n].code for k in range(n)]
         open_codes = [c for c in ordered if not self.walk.is_done(c)]
-        dialog = ImportDialog(self, self.walk.views, open_codes, self._import_chosen)
+        who = f"{self.patient.display_name} · {fmt.born(self.patient.date_of_birth)}"
+        dialog = ImportDialog(self, self.walk.views, open_codes, self._import_chosen, who)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # as tall as the window allows: a card of photos needs more than two rows in view
+        dialog.resize(dialog.width(), max(dialog.minimumHeight(), min(720, self.height() - 48)))
         dialog.add_paths(paths)
         dialog.open()
         self.import_dialog = dialog

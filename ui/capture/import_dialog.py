@@ -74,6 +74,7 @@ class ImportDialog(QDialog):
         views: list[ViewRecord],
         open_codes: list[str],
         on_import: Callable[[list[tuple[ImportItem, str]]], None],
+        patient_line: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
@@ -87,6 +88,10 @@ class ImportDialog(QDialog):
         self.combos: list[QComboBox | None] = []
         lay = vbox(self, margins=24, spacing=14)
         lay.addWidget(label("Import photos", "heading"))
+        if patient_line:  # whose photos these become: the dialog covers the screen's banner
+            self.patient_line = label(patient_line, "section")
+            self.patient_line.setObjectName("importPatient")
+            lay.addWidget(self.patient_line)
         hint = label(
             "Add files or a whole folder, or drop them here. Choose the view of each photo.",
             "muted",
