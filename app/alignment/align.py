@@ -30,7 +30,7 @@ from app.alignment.mapping import (
 )
 from app.alignment.mesh import Mesh, face_mesh
 from app.alignment.models import ModelsMissing, nets
-from app.imaging.decode import decode_upright
+from app.imaging.decode import decode_upright, read_info
 
 WORK_SIDE = 1280  # detection and cropping run on an image about this big (model input: 192)
 MIN_PRESENCE = 0.5  # the landmark model's own face score
@@ -109,18 +109,25 @@ def _to_rgb(image: ImageInput, max_side: int) -> tuple[np.ndarray, tuple[int, in
     """An RGB array about `max_side` big and the upright size of what was given."""
     if isinstance(image, bytes | bytearray | memoryview):
         img = decode_upright(bytes(image), max_side=max_side)  # raises ImageError
-    elif isinstance(image, Image.Image):
+        # A JPEG decodes reduced (1/2 … 1/8, or libjpeg's eighths): coordinates stay in the
+        # original's upright pixels, whose size the header gives.
+        info = read_info(bytes(image))
+        return _shrunk(img, max_side), (info.width, info.height)
+    if isinstance(image, Image.Image):
         img = image if image.mode == "RGB" else image.convert("RGB")
     else:
         arr = np.asarray(image)
         if arr.ndim == 2:
             arr = np.stack([arr] * 3, axis=2)
         img = Image.fromarray(np.ascontiguousarray(arr[..., :3]).astype(np.uint8), "RGB")
-    size = img.size
-    if max(size) > max_side:
+    return _shrunk(img, max_side), img.size
+
+
+def _shrunk(img: Image.Image, max_side: int) -> np.ndarray:
+    if max(img.size) > max_side:
         img = img.copy()
         img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return np.asarray(img), size
+    return np.asarray(img)
 
 
 def find_faces(rgb: np.ndarray) -> list[Mesh]:
