@@ -188,6 +188,21 @@ def test_finger_drag_moves_the_mapping_in_original_pixels(qtbot: QtBot, pair: Pa
     assert screen.tools.undo.isEnabled()
 
 
+def test_zoomed_in_the_same_drag_moves_the_photo_less(qtbot: QtBot, pair: Pair) -> None:
+    start = SimilarityMapping(TRUTH)
+    screen = open_screen(qtbot, pair, start, "good")
+    set_mode(qtbot, screen, "adjust")
+    pane = screen.today_pane
+    k = pane.transform().m11()
+    tap(screen.tools.zoom_in, screen.tools.zoom_in.rect().center())
+    assert pane.transform().m11() == pytest.approx(1.5 * k)
+    assert screen.mapping is start  # zooming is looking, not aligning
+    c = pane.rect().center()
+    drag(pane, c, c + QPoint(45, 0))
+    want = mapped(start, PROBES) + np.array([45, 0]) / (1.5 * k)
+    assert np.abs(mapped(screen.mapping, PROBES) - want).max() < 1.0
+
+
 def test_pinch_scales_and_turns_about_the_fingers(qtbot: QtBot, pair: Pair) -> None:
     start = SimilarityMapping(TRUTH)
     screen = open_screen(qtbot, pair, start, "good")

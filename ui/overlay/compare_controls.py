@@ -98,10 +98,16 @@ class ModeTools(QStackedWidget):
         self.opacity.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.undo = tool_button("Undo", "adjustUndo")
         self.reset = tool_button("Reset", "adjustReset")
-        self.adjust_hint = _hint("Drag to move the earlier photo; pinch to scale and turn it.")
+        # Two fingers move the photo here, so zooming needs buttons of its own.
+        self.zoom_out = tool_button("Zoom −", "adjustZoomOut")
+        self.zoom_in = tool_button("Zoom +", "adjustZoomIn")
+        for b in (self.zoom_out, self.zoom_in):
+            b.setToolTip("Zoom out" if b is self.zoom_out else "Zoom in")
+            b.setAccessibleName(b.toolTip())
+        self.adjust_hint = _hint("Drag to move it, pinch to scale and turn.")
         self._add(
             "adjust", label("Earlier photo", "small"), self.opacity, self.undo, self.reset,
-            self.adjust_hint,
+            self.zoom_out, self.zoom_in, self.adjust_hint,
         )  # fmt: skip
         self.match_hint = _hint()
         self.match_hint.setObjectName("matchHint")

@@ -104,7 +104,10 @@ class Warper(QObject):
 
     def request(self, generation: int, mapping: Mapping) -> None:
         self._latest = generation
-        self._pool.submit(self._run, generation, mapping)
+        try:
+            self._pool.submit(self._run, generation, mapping)
+        except RuntimeError:  # shut down: the screen is closing, nobody would see it
+            pass
 
     def _run(self, generation: int, mapping: Mapping) -> None:
         if generation != self._latest:

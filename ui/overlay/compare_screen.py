@@ -31,6 +31,7 @@ from ui.overlay.match_points import MatchPoints
 from ui.overlay.photo_pane import PhotoPane, ViewState
 
 BLINK_MS = 333  # a change every third of a second: ~1.5 Hz, slow enough to see each photo
+ZOOM_STEP = 1.5  # the zoom buttons of Adjust
 WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), said plainly
     "good": "automatic alignment: good",
     "check": "automatic alignment: check it",
@@ -128,6 +129,8 @@ class CompareScreen(GestureRoutes, QWidget):
         t.opacity.valueChanged.connect(self._opacity)
         t.undo.clicked.connect(self.edit.undo)
         t.reset.clicked.connect(self.edit.reset)
+        t.zoom_in.clicked.connect(lambda: self._zoom(ZOOM_STEP))
+        t.zoom_out.clicked.connect(lambda: self._zoom(1 / ZOOM_STEP))
         t.pause.toggled.connect(self._pause)
         t.hold.pressed.connect(lambda: self._hold(True))
         t.hold.released.connect(lambda: self._hold(False))
@@ -221,6 +224,10 @@ class CompareScreen(GestureRoutes, QWidget):
         )
         self.tools.blink_state.setText("Earlier (aligned)" if earlier else "Today")
         self.today_pane.update()
+
+    def _zoom(self, factor: float) -> None:
+        pane = self.today_pane
+        pane.zoom_about(QPointF(pane.width() / 2, pane.height() / 2), factor)
 
     def _opacity(self, value: int) -> None:
         self.today_pane.opacity = value / 100
