@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QTabletEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -31,7 +31,7 @@ from app.services.alignment import align_photos
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
-from tests.ui.editor_helpers import touch_device
+from tests.ui.editor_helpers import PEN, touch_device
 from ui.app import application
 from ui.common.context import AppContext
 from ui.overlay.compare_screen import CompareScreen
@@ -141,6 +141,20 @@ def tap(pane: QWidget, at: QPoint) -> None:
     dev = touch_device()
     QTest.touchEvent(pane, dev).press(0, at, pane).commit()
     QTest.touchEvent(pane, dev).release(0, at, pane).commit()
+
+
+def pen_tap(pane: PhotoPane, at: QPointF) -> None:
+    """A pen touching down and lifting at a sub-pixel position, with pressure."""
+    tip = Qt.MouseButton.LeftButton
+    for kind, pressure, held in (
+        (QEvent.Type.TabletPress, 0.5, tip),
+        (QEvent.Type.TabletRelease, 0.0, Qt.MouseButton.NoButton),
+    ):
+        ev = QTabletEvent(
+            kind, PEN, at, QPointF(pane.mapToGlobal(at.toPoint())), pressure, 0, 0, 0, 0, 0,
+            Qt.KeyboardModifier.NoModifier, tip, held,
+        )  # fmt: skip
+        QApplication.sendEvent(pane, ev)
 
 
 def mouse(pane: PhotoPane, kind: QEvent.Type, at: QPoint, held: bool) -> None:
@@ -330,6 +344,22 @@ def test_three_tapped_pairs_align_the_eyes(qtbot: QtBot, pair: Pair) -> None:
     assert screen.mapping.method == "manual"
     err = np.hypot(*(mapped(screen.mapping, earlier[:2]) - today[:2]).T)
     assert err.max() < 4.0, err  # a finger lands on whole screen pixels: ~1.5 photo px each
+
+
+def test_pen_taps_place_points_where_the_tip_is(qtbot: QtBot, pair: Pair) -> None:
+    screen = open_screen(qtbot, pair, NoMapping("no face"))
+    set_mode(qtbot, screen, "match")
+    earlier = [[1000.25, 900.5], [1700.75, 950.25]]
+    today = mapped(SimilarityMapping(TRUTH), earlier)
+    for e, t in zip(earlier, today, strict=True):
+        pen_tap(screen.earlier_pane, screen.earlier_pane.to_widget(QPointF(*e)))
+        pen_tap(screen.today_pane, screen.today_pane.to_widget(QPointF(*t)))
+    assert np.asarray(screen.points.earlier) == pytest.approx(np.asarray(earlier), abs=1e-3)
+    tap(screen.tools.use_points, screen.tools.use_points.rect().center())
+    assert (
+        np.abs(mapped(screen.mapping, PROBES) - mapped(SimilarityMapping(TRUTH), PROBES)).max()
+        < 0.05
+    )
 
 
 # -- compare ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How a compare pane hears fingers, the mouse and the wheel.
+"""How a compare pane hears fingers, the pen, the mouse and the wheel.
 
 Every input becomes one of four signals of the pane, in widget pixels; what a gesture does
 (pan the photos, move the overlay, move the wipe divider, place a point) is the screen's
@@ -9,7 +9,7 @@ them; mouse events that Qt made up from touch or pen anyway are dropped.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QTouchEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QTabletEvent, QTouchEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from ui.editor.input import TAP_SLOP_PX, is_touch_device
@@ -27,6 +27,7 @@ class GestureWidget(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self._gesture: TwoPointGesture | None = None
         self._mouse_down = False
+        self._pen_down = False
         self._last_pos = QPointF()
 
     def event(self, event: QEvent) -> bool:
@@ -37,7 +38,26 @@ class GestureWidget(QWidget):
         if t in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
             self._touch(event, ending=True)  # type: ignore[arg-type]
             return True
+        if t in (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease):
+            self._pen(event)  # type: ignore[arg-type]
+            return True
         return super().event(event)
+
+    # -- the pen: one precise finger (a tapped pupil lands where the tip is) --------------------
+
+    def _pen(self, e: QTabletEvent) -> None:
+        e.accept()  # no mouse events made up from it
+        pos = QPointF(e.position())
+        if e.type() == QEvent.Type.TabletPress:
+            if self._gesture is None:
+                self._pen_down = True
+                self._begin({0: pos})
+        elif self._pen_down and self._gesture is not None:
+            self._last_pos = pos
+            self.gesture_moved.emit(self._gesture.update({0: pos}))
+            if e.type() == QEvent.Type.TabletRelease:
+                self._pen_down = False
+                self._finish()
 
     # -- fingers ------------------------------------------------------------------------------
 
