@@ -31,9 +31,10 @@ from app.services.alignment import align_photos
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
-from tests.ui.editor_helpers import PEN, touch_device
+from tests.ui.editor_helpers import PEN, proximity, touch_device
 from ui.app import application
 from ui.common.context import AppContext
+from ui.editor.input import PEN_GRACE_MS
 from ui.overlay.compare_screen import CompareScreen
 from ui.overlay.photo_pane import PhotoPane
 
@@ -360,6 +361,21 @@ def test_pen_taps_place_points_where_the_tip_is(qtbot: QtBot, pair: Pair) -> Non
         np.abs(mapped(screen.mapping, PROBES) - mapped(SimilarityMapping(TRUTH), PROBES)).max()
         < 0.05
     )
+
+
+def test_a_hand_resting_while_the_pen_is_near_moves_nothing(qtbot: QtBot, pair: Pair) -> None:
+    start = SimilarityMapping(TRUTH)
+    screen = open_screen(qtbot, pair, start)
+    set_mode(qtbot, screen, "adjust")
+    pane = screen.today_pane
+    c = pane.rect().center()
+    proximity(pane, True)
+    drag(pane, c, c + QPoint(80, 30))
+    assert screen.mapping is start
+    proximity(pane, False)
+    qtbot.wait(round(PEN_GRACE_MS) + 100)
+    drag(pane, c, c + QPoint(80, 30))
+    assert screen.mapping is not start  # the pen has gone: fingers move the photo again
 
 
 # -- compare ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.alignment.mapping import Mapping
 from app.services import patients
@@ -23,6 +23,7 @@ from app.services.photos import PhotoRecord
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
+from ui.editor.input import PenState
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
 from ui.overlay.compare_photos import Warper, fitted_similarity, load_photo, usable
@@ -109,8 +110,13 @@ class CompareScreen(GestureRoutes, QWidget):
         self.today_caption = f"Today · {fmt.day(when[1])}"
         self.earlier_pane = PhotoPane(self.earlier, self.view, self.earlier_caption)
         self.today_pane = PhotoPane(self.today, self.view, self.today_caption)
+        self.pen = PenState(self)  # proximity events go to the application
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.pen)
         for pane in (self.earlier_pane, self.today_pane):
             photos.addWidget(pane, 1)
+            pane.pen_state = self.pen
             self._connect_pane(pane)
         root.addLayout(photos, 1)
         self.status = label("", "muted")

@@ -3,7 +3,8 @@
 Every input becomes one of four signals of the pane, in widget pixels; what a gesture does
 (pan the photos, move the overlay, move the wipe divider, place a point) is the screen's
 choice for the current mode. Touch events are accepted, so Qt makes up no mouse events from
-them; mouse events that Qt made up from touch or pen anyway are dropped.
+them; mouse events that Qt made up from touch or pen anyway are dropped. While the pen is near
+the glass, touches are the hand resting on it and are ignored (the editor's rule, ADR 0010).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QTabletEvent, QTouchEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from ui.editor.input import TAP_SLOP_PX, is_touch_device
+from ui.editor.input import TAP_SLOP_PX, PenState, is_touch_device
 from ui.overlay.touch_gesture import TwoPointGesture
 
 
@@ -28,7 +29,9 @@ class GestureWidget(QWidget):
         self._gesture: TwoPointGesture | None = None
         self._mouse_down = False
         self._pen_down = False
+        self._palm = False  # this touch began while the pen was near: the hand, not a finger
         self._last_pos = QPointF()
+        self.pen_state: PenState | None = None  # shared by the screen's panes
 
     def event(self, event: QEvent) -> bool:
         t = event.type()
@@ -47,8 +50,13 @@ class GestureWidget(QWidget):
 
     def _pen(self, e: QTabletEvent) -> None:
         e.accept()  # no mouse events made up from it
+        if self.pen_state is not None:
+            self.pen_state.pen_event()
         pos = QPointF(e.position())
         if e.type() == QEvent.Type.TabletPress:
+            if self._gesture is not None and not self._pen_down and not self._mouse_down:
+                self._finish()  # a finger was moving: it ends where it was, the pen takes over
+                self._palm = True
             if self._gesture is None:
                 self._pen_down = True
                 self._begin({0: pos})
@@ -64,16 +72,25 @@ class GestureWidget(QWidget):
     def _touch(self, e: QTouchEvent, ending: bool = False) -> None:
         e.accept()
         held = {p.id(): QPointF(p.position()) for p in e.points() if p.state() != p.State.Released}
+        if self._palm or (self._gesture is None and self._palm_near()):
+            self._palm = not (ending or not held)  # ignored until every finger is up
+            return
         if self._gesture is None:
             if ending or not held:
                 return
             self._begin(held)
+            return
+        if self._pen_down or self._mouse_down:
             return
         if held:
             self._last_pos = next(iter(held.values()))
             self.gesture_moved.emit(self._gesture.update(held))
         if ending or not held:
             self._finish()
+
+    def _palm_near(self) -> bool:
+        """The pen is near the glass (or just left it): a touch now is the resting hand."""
+        return self.pen_state is not None and self.pen_state.palm_guard()
 
     def _begin(self, points: dict[int, QPointF]) -> None:
         self._gesture = TwoPointGesture(points)
