@@ -491,3 +491,11 @@ def test_patient_and_touch_sizes(qtbot: QtBot, pair: Pair) -> None:
     buttons += [screen.tools.undo, screen.tools.reset, screen.tools.pause, screen.tools.hold]
     for b in buttons:
         assert b.minimumHeight() >= 48, b.text()
+
+
+def test_photos_of_two_patients_are_never_compared(qtbot: QtBot, pair: Pair) -> None:
+    store = pair.ctx.store
+    other = patients.create_patient(store, "Grace", "Hopper", date(1976, 12, 9))
+    theirs = photos.add_photo_bytes(store, other.id, "rest", jpeg(astronaut(1.0)))
+    with pytest.raises(ValueError, match="different patients"):
+        CompareScreen(pair.ctx, theirs, pair.today, SimilarityMapping(TRUTH))

@@ -53,6 +53,8 @@ class CompareScreen(GestureRoutes, QWidget):
         parent: QWidget | None = None,
         confidence_text: str = "",
     ) -> None:
+        if earlier_photo.patient_id != today_photo.patient_id:  # never two people's faces
+            raise ValueError("The earlier photo and today's belong to different patients.")
         super().__init__(parent)
         self.setObjectName("compareScreen")
         self.ctx = ctx
