@@ -479,7 +479,18 @@ def test_cancel_emits_only_closed(qtbot: QtBot, pair: Pair) -> None:
     events: list[object] = []
     screen.mapping_accepted.connect(lambda m: events.append(m))
     screen.closed.connect(lambda: events.append("closed"))
+    qtbot.keyClick(screen, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the drag
+    assert screen.mapping is screen.edit.automatic
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
+    assert events == ["closed"]
+
+
+def test_escape_cancels(qtbot: QtBot, pair: Pair) -> None:
+    screen = open_screen(qtbot, pair, SimilarityMapping(TRUTH), "good")
+    events: list[object] = []
+    screen.mapping_accepted.connect(lambda m: events.append(m))
+    screen.closed.connect(lambda: events.append("closed"))
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
     assert events == ["closed"]
 
 

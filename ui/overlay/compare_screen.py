@@ -13,7 +13,7 @@ today's frame, in adjust mode.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -75,11 +75,22 @@ class CompareScreen(GestureRoutes, QWidget):
         self.blink_timer = QTimer(self)
         self.blink_timer.setInterval(BLINK_MS)
         self.blink_timer.timeout.connect(self._blink_tick)
-        QShortcut(QKeySequence.StandardKey.Undo, self, self.edit.undo)
-        QShortcut(QKeySequence("Escape"), self, self.cancel)
+        # Only while focus is in here: the editor under this screen has its own Ctrl+Z, and two
+        # window-wide shortcuts on one key cancel each other out.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for keys, slot in (
+            (QKeySequence.StandardKey.Undo, self.edit.undo),
+            ("Escape", self.cancel),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.edit.changed.connect(self._refresh)
         self.edit.redrawn.connect(self._redrawn)
         self.set_mode("side" if aligned else "adjust")
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.setFocus()  # so Escape and Ctrl+Z reach this screen, not the page under it
 
     @property
     def mapping(self) -> Mapping:
