@@ -431,3 +431,27 @@ def test_live_framing_on_the_preview_is_judged_unmirrored(
     # another view (no ghost): nothing to say, no stale hint
     tap(qtbot, screen.step_buttons["smile"])
     assert screen.preview.framing_hint is None
+
+
+def test_framing_without_models_says_so_and_capture_goes_on(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.alignment import models
+
+    monkeypatch.setattr(models, "search_dirs", lambda: [tmp_path])  # an install without them
+    models.forget_models()
+    try:
+        today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
+        screen = screen_for(camera([today] * 2, name="nomodels"))
+        _live(qtbot, screen)
+        with qtbot.waitSignal(screen.photo_checked, timeout=WAIT * 2) as sig:
+            tap(qtbot, screen.shutter_button)
+        note = screen.framing_note
+        assert note.isVisible() and note.property("tone") == "unknown"
+        assert "face models are not installed" in note.text()
+        assert models.INSTALL_COMMAND in note.text()
+        assert photos.get_photo(screen.store, sig.args[0].id)  # stored all the same
+        assert screen.walk.current.code == "frown"  # and the walk goes on
+    finally:
+        monkeypatch.undo()
+        models.forget_models()
