@@ -432,18 +432,21 @@ def test_blink_alternates_pauses_and_holds(qtbot: QtBot, pair: Pair) -> None:
 
     qtbot.waitUntil(both_seen, timeout=3000)
     qtbot.mouseClick(screen.tools.pause, Qt.MouseButton.LeftButton)
-    assert not screen.blink_timer.isActive()
+    assert not screen.blink.timer.isActive()
     state = screen.tools.blink_state.text()
+    paused_on_earlier = state.startswith("Earlier")
     qtbot.wait(800)
     assert screen.tools.blink_state.text() == state
-    screen.blink_earlier = False
-    screen._show_blink()
+    r, _g, b = colour(pane, probe)
+    assert (b > r) == paused_on_earlier  # the label says what the photo shows
     qtbot.mousePress(screen.tools.hold, Qt.MouseButton.LeftButton)
     r, _g, b = colour(pane, probe)
     assert b > r  # held: the earlier photo
     qtbot.mouseRelease(screen.tools.hold, Qt.MouseButton.LeftButton)
     r, _g, b = colour(pane, probe)
-    assert r > b
+    assert (b > r) == paused_on_earlier  # let go: back to where it was paused
+    qtbot.mouseClick(screen.tools.pause, Qt.MouseButton.LeftButton)
+    assert screen.blink.timer.isActive() and screen.tools.pause.text() == "Pause"
 
 
 # -- leaving ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ today's frame, in adjust mode.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -24,6 +24,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
 from ui.editor.input import PenState
+from ui.overlay.blink import Blink
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
 from ui.overlay.compare_photos import Warper, fitted_similarity, load_photo, usable
@@ -31,7 +32,6 @@ from ui.overlay.mapping_edit import MappingEdit
 from ui.overlay.match_points import MatchPoints
 from ui.overlay.photo_pane import PhotoPane, ViewState
 
-BLINK_MS = 333  # a change every third of a second: ~1.5 Hz, slow enough to see each photo
 ZOOM_STEP = 1.5  # the zoom buttons of Adjust
 WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), said plainly
     "good": "automatic alignment: good",
@@ -68,13 +68,10 @@ class CompareScreen(GestureRoutes, QWidget):
         self.mode = "side"
         self._gesture: tuple[PhotoPane, str, tuple[float, float, float], QPointF] | None = None
         self._divider0 = 0.5
-        self.blink_earlier = False
-        self.holding = False
+        self.blink = Blink(self)
         self.view = ViewState(self)
         self._build(confidence_text or ("" if aligned else "could not align"))
-        self.blink_timer = QTimer(self)
-        self.blink_timer.setInterval(BLINK_MS)
-        self.blink_timer.timeout.connect(self._blink_tick)
+        self.blink.changed.connect(self._show_blink)
         # Only while focus is in here: the editor under this screen has its own Ctrl+Z, and two
         # window-wide shortcuts on one key cancel each other out.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -151,8 +148,8 @@ class CompareScreen(GestureRoutes, QWidget):
         t.zoom_in.clicked.connect(lambda: self._zoom(ZOOM_STEP))
         t.zoom_out.clicked.connect(lambda: self._zoom(1 / ZOOM_STEP))
         t.pause.toggled.connect(self._pause)
-        t.hold.pressed.connect(lambda: self._hold(True))
-        t.hold.released.connect(lambda: self._hold(False))
+        t.hold.pressed.connect(lambda: self.blink.hold(True))
+        t.hold.released.connect(lambda: self.blink.hold(False))
         t.clear_points.clicked.connect(self.clear_points)
         t.use_points.clicked.connect(self.use_points)
         self._opacity(t.opacity.value())
@@ -172,12 +169,7 @@ class CompareScreen(GestureRoutes, QWidget):
         matching = mode == "match"
         self.earlier_pane.markers = self.points.earlier if matching else []
         self.today_pane.markers = self.points.today if matching else []
-        if mode == "blink" and not self.tools.pause.isChecked():
-            self.blink_timer.start()
-        else:
-            self.blink_timer.stop()
-        self.blink_earlier = False
-        self._show_blink()
+        self.blink.set_active(mode == "blink")
         self._refresh()
 
     def _refresh(self) -> None:
@@ -218,25 +210,13 @@ class CompareScreen(GestureRoutes, QWidget):
 
     # -- blink and opacity --------------------------------------------------------------------
 
-    def _blink_tick(self) -> None:
-        self.blink_earlier = not self.blink_earlier
-        self._show_blink()
-
     def _pause(self, paused: bool) -> None:
         self.tools.pause.setText("Play" if paused else "Pause")
-        if paused or self.mode != "blink":
-            self.blink_timer.stop()
-        else:
-            self.blink_timer.start()
+        self.blink.set_paused(paused)
 
-    def _hold(self, down: bool) -> None:
-        self.holding = down
-        self._show_blink()
-
-    def _show_blink(self) -> None:
+    def _show_blink(self, earlier: bool) -> None:
         if self.mode != "blink":
             return
-        earlier = self.blink_earlier or self.holding
         self.today_pane.overlay_mode = "only" if earlier else "none"
         self.today_pane.caption = (
             f"{self.earlier_caption}, aligned" if earlier else self.today_caption
@@ -264,5 +244,5 @@ class CompareScreen(GestureRoutes, QWidget):
         self.closed.emit()
 
     def _leave(self) -> None:
-        self.blink_timer.stop()
+        self.blink.stop()
         self.edit.shutdown()
