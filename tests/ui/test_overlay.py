@@ -330,3 +330,24 @@ def test_an_older_version_shows_its_saved_overlay_read_only(
     for b in (panel.choose_button, panel.compare_button, panel.carry_view, panel.carry_all):
         assert not b.isEnabled()
     assert old.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "saved with this chart")]
+
+
+def test_the_version_viewer_draws_the_saved_overlay(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    from ui.common.context import AppContext
+    from ui.shell.version_viewer import VersionViewerPage
+
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    drawn = ghosts(ed)
+    info = ed.save()
+    assert info is not None
+    page = VersionViewerPage(AppContext.open(sqlite_store), course.today_visit_id, info.id)
+    qtbot.addWidget(page)
+    frown = next(v for v in page.views if v.chart.view == "frown")
+    rings = [i for i in frown.scene().items() if isinstance(i, GhostPoint)]
+    assert {g.point.id: g.scenePos() for g in rings} == drawn
+    (line,) = page.findChildren(QWidget, "earlierChart")
+    assert "1 Oct 2026 · Neurotoxin · v1" in line.text()  # type: ignore[attr-defined]

@@ -1,22 +1,40 @@
-"""Alignment off the GUI thread: one job at a time on a private one-thread pool.
+"""Alignment off the GUI thread: one job at a time on a worker thread of the editor's own.
 
 `align_view` takes 100 ms or more (two meshes on two photos), so the editor must never wait
-for it. A job's result comes back by a queued signal on the GUI thread together with the key
-it was asked for; whoever asked decides whether the answer is still wanted (the view or the
-source may have changed meanwhile). One thread, because the face nets are per thread (ADR
-0009) and the machine's cores are shared with the pen.
+for it. The GUI thread hands the result on by the `done` signal together with the key it was
+asked for; whoever asked decides whether the answer is still wanted (the view or the source
+may have changed meanwhile). One thread, because the face nets are per thread (ADR 0009) and
+the machine's cores are shared with the pen.
+
+The worker touches nothing of Qt: it fills a `Future`, which a GUI-thread timer collects
+every 25 ms while a job runs. (A QThreadPool thread left its thread-local nets to the GUI
+thread's garbage collector, and emitting a signal from a Python thread with the result, under
+PySide6 6.12 on Python 3.11, corrupted memory that the collector later tripped over.)
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+POLL_MS = 25  # well under a frame of waiting, and only while a job runs
+_paused = 0
 
 
-class _Relay(QObject):
-    finished = Signal(object, object)  # key, result or the exception that ended the job
+def _collector_paused(on: bool) -> None:
+    """No cyclic garbage collection while a job runs (refcounting frees as usual): with
+    PySide6 6.12 on Python 3.11, a collection started on the GUI thread while the worker built
+    Python lists crashed about one run in five (tests/ui/test_overlay.py); never with it off."""
+    global _paused
+    _paused += 1 if on else -1
+    if _paused > 0:
+        gc.disable()
+    else:
+        gc.enable()
 
 
 class BackgroundAligner(QObject):
@@ -24,11 +42,11 @@ class BackgroundAligner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.pool.setExpiryTimeout(60_000)  # keep the thread (and its loaded nets) a while
-        self._relay = _Relay()
-        self._relay.finished.connect(self._deliver)
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._collect)
         self.running: Hashable | None = None
         self._closed = False
 
@@ -38,31 +56,32 @@ class BackgroundAligner(QObject):
 
     def start(self, key: Hashable, job: Callable[[], Any]) -> None:
         """Run `job()` in the background; `done(key, result)` follows on the GUI thread."""
-        if self._closed:
+        if self._closed or self.running is not None:
             return
+        if self._pool is None:  # a chart without earlier ones never starts the thread
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="overlay-align")
         self.running = key
-        relay = self._relay
+        _collector_paused(True)
+        self._future = self._pool.submit(job)
+        self._timer.start()
 
-        def run() -> None:
-            try:
-                result: Any = job()
-            except Exception as exc:  # reported to the GUI thread, never lost in the pool
-                result = exc
-            try:
-                relay.finished.emit(key, result)
-            except RuntimeError:  # the editor closed while we worked: nobody to tell
-                pass
-
-        self.pool.start(run)
-
-    def _deliver(self, key: Hashable, result: Any) -> None:
-        if key == self.running:
-            self.running = None
+    def _collect(self) -> None:
+        future = self._future
+        if future is None or not future.done():
+            return
+        self._timer.stop()
+        _collector_paused(False)
+        key, self.running, self._future = self.running, None, None
+        exc = future.exception()
         if not self._closed:
-            self.done.emit(key, result)
+            self.done.emit(key, exc if exc is not None else future.result())
 
-    def shutdown(self, wait_ms: int = 5000) -> None:
+    def shutdown(self) -> None:
         """Stop taking jobs and wait for the one in flight (it reads the store)."""
         self._closed = True
-        self.pool.clear()
-        self.pool.waitForDone(wait_ms)
+        self._timer.stop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.running is not None:
+            self.running = None
+            _collector_paused(False)

@@ -20,7 +20,7 @@ from app.services import photos, touchup
 from app.services.photos import PhotoRecord
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError
-from ui.overlay import saving
+from ui.overlay import saved_layers, saving
 from ui.overlay import view_state as vs
 from ui.overlay.aligner import BackgroundAligner
 from ui.overlay.ghost_items import GHOST_COLOURS, GhostLayer
@@ -90,14 +90,7 @@ class OverlayController(QObject):
         self.started_signal.emit()
 
     def find_source(self, version_hash: str) -> OverlaySource | None:
-        for s in self.available:
-            if s.version_hash == version_hash:
-                return s
-        for s in self.available:
-            for v in self.versions(s.visit_id):
-                if v.version_hash == version_hash:
-                    return v
-        return None
+        return saved_layers.find_source(self.store, self.editor.visit_id, version_hash)
 
     def versions(self, visit_id: int) -> list[OverlaySource]:
         try:

@@ -10,6 +10,9 @@ from app.services import catalogue, charts, patients, visits
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import Page, PatientBanner, hbox, label, vbox
+from ui.overlay.ghost_items import GHOST_COLOURS
+from ui.overlay.saved_layers import saved_layers
+from ui.overlay.view_state import short_label
 from ui.viewer.chart_view import ChartView
 
 
@@ -50,8 +53,13 @@ class VersionViewerPage(Page):
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
         self.views: list[ChartView] = []
+        self.earlier: dict[str, tuple[int, str]] = {}  # hash → (ghost colour, label)
         for view_chart in sorted(self.loaded.content.views, key=lambda v: order.get(v.view, 99)):
             view = ChartView(ctx.store, view_chart)
+            # The earlier charts this version was drawn over, through their saved mappings.
+            for i, (source, layer) in enumerate(saved_layers(ctx.store, visit_id, view_chart)):
+                view.scene().addItem(layer)
+                self.earlier.setdefault(source.version_hash, (i, short_label(source)))
             self.views.append(view)
             self.tabs.addTab(view, names.get(view_chart.view, view_chart.view))
         if not self.views:
@@ -77,6 +85,13 @@ class VersionViewerPage(Page):
         for line in fmt.units_lines(self.ctx, info.units) or ["No injection points"]:
             col.addWidget(label(line, "strong"))
         col.addWidget(label(fmt.plural(info.point_count, "injection point"), "muted"))
+        if self.earlier:
+            col.addSpacing(8)
+            col.addWidget(label("Earlier charts shown", "section"))
+        for colour, text in self.earlier.values():
+            line = label(f'<span style="color:{GHOST_COLOURS[colour]}">●</span> {text}', "body")
+            line.setObjectName("earlierChart")
+            col.addWidget(line)
         for use in self.loaded.content.products:
             col.addSpacing(8)
             col.addWidget(label(self.ctx.product_name(use.product), "section"))
