@@ -99,7 +99,6 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
     # The touched-up visit is chosen by itself; the view on screen aligns without blocking.
     qtbot.waitUntil(lambda: ctrl.started, timeout=5000)
     assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
-    assert ed.overlay_legend.rows[0][1] in ("Aligning…", "good")
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     assert ed.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
     assert ed.rail.earlier.isVisible() and ed.rail.earlier.height() >= 48
@@ -351,3 +350,52 @@ def test_the_version_viewer_draws_the_saved_overlay(
     assert {g.point.id: g.scenePos() for g in rings} == drawn
     (line,) = page.findChildren(QWidget, "earlierChart")
     assert "1 Oct 2026 · Neurotoxin · v1" in line.text()  # type: ignore[attr-defined]
+
+
+def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    from datetime import date
+
+    from app.services import photos, visits
+    from tests.app.alignment.faces import astronaut, jpeg, warp
+    from ui.overlay.ghost_items import GHOST_COLOURS
+
+    course = oh.course(sqlite_store, who)
+    touch_up = open_editor(course.today_visit_id)  # charted twice: versions 1 and 2
+    qtbot.waitUntil(lambda: settled(touch_up), timeout=30000)
+    touch_up.set_tool("point")
+    pen_tap(touch_up.canvas("frown"), QPointF(520.0, 200.0))
+    first = touch_up.save()
+    pen_tap(touch_up.canvas("frown"), QPointF(560.0, 210.0))
+    assert touch_up.save() is not None and first is not None
+    later = visits.start_visit(
+        sqlite_store, course.patient_id, who, "neurotoxin", date(2027, 1, 20)
+    )
+    moved = jpeg(warp(astronaut(2.0), oh.WARP))
+    photos.add_photo_bytes(sqlite_store, course.patient_id, "frown", moved, visit_id=later.id)
+
+    ed = ChartEditor(sqlite_store, later.id, who)
+    qtbot.addWidget(ed)
+    states: list[list[tuple[str, str]]] = []
+    ed.overlay.started_signal.connect(lambda: states.append(list(ed.overlay_legend.rows)))
+    ed.resize(1366, 768)
+    ed.show()
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    # The newest earlier chart by itself, "Aligning…" until its alignment came back.
+    assert states == [[("15 Oct 2026 · Neurotoxin · v2", "Aligning…")]]
+    tap(qtbot, ed.rail.earlier)
+    picker = ed.overlay_picker
+    qtbot.waitExposed(picker)
+    tap(qtbot, picker.version_choice[course.today_visit_id].buttons[first.content_hash])
+    tap(qtbot, picker.rows[course.earlier_visit_id])
+    tap(qtbot, picker.show_button)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert ed.overlay_legend.rows == [
+        ("15 Oct 2026 · Neurotoxin · v1", "good"),
+        ("1 Oct 2026 · Neurotoxin · v1", "good"),
+    ]
+    layers = sorted(ed.overlay.layers.values(), key=lambda lay: lay.zValue())
+    assert [lay.fill.name().upper() for lay in layers] == [c.upper() for c in GHOST_COLOURS[:2]]
+    assert [len(lay.points) for lay in layers] == [1, 5]  # version 1 of the touch-up: 1 point
+    ed.journal.timer.stop()
