@@ -206,6 +206,11 @@ def test_repeat_treatment_carries_points_forward_in_one_step(
     assert len(ed.model.content.view("frown").points) == 5  # type: ignore[union-attr]
     assert ed.model.content.view("smile").points == ()  # type: ignore[union-attr]
     assert ed.height() == 768  # said in the panel: no message bar grows the editor
+    # From there straight to aligning the smile view by hand.
+    tap(qtbot, ed.overlay_panel.notice_action)
+    assert ed.current_view == "smile" and ed.overlay_cover.isVisible()
+    ed.overlay_cover.screen_widget.closed.emit()  # Cancel
+    assert not ed.overlay_cover.isVisible()
 
     assert ed.save() is not None
     other = open_store(sqlite_url(db_path))

@@ -64,6 +64,7 @@ def build_widgets(ed: ChartEditor, ctrl: OverlayController) -> None:
     ed.overlay_panel.choose.connect(lambda: open_picker(ed, ctrl))
     ed.overlay_panel.compare.connect(lambda: open_compare(ed, ctrl))
     ed.overlay_panel.carry.connect(lambda all_views: carry(ed, ctrl, all_views))
+    ed.overlay_panel.notice_action.clicked.connect(lambda: compare_refused(ed, ctrl))
 
 
 def open_picker(ed: ChartEditor, ctrl: OverlayController) -> OverlayPicker:
@@ -84,7 +85,17 @@ def carry(ed: ChartEditor, ctrl: OverlayController, all_views: bool) -> None:
         return
     views = list(ed.view_codes) if all_views else [ed.current_view]
     text, refused = actions.carry_forward(ctrl, source, views)
-    ed.overlay_panel.set_notice(text, bool(refused))
+    view = refused[0] if refused else None
+    name = ed.view_names.get(view, view) if view else ""
+    ed.overlay_panel.set_notice(text, bool(refused), view, name)
+
+
+def compare_refused(ed: ChartEditor, ctrl: OverlayController) -> None:
+    """The view a carry forward refused, on screen and in the compare screen."""
+    view = ed.overlay_panel.notice_view
+    if view and view in ed.view_codes:
+        ed.show_view(view)
+        open_compare(ed, ctrl, ed.overlay_panel.active_source(), view)
 
 
 class Cover(QWidget):

@@ -109,6 +109,11 @@ class OverlayPanel(QFrame):
         self.notice.setWordWrap(True)
         self.notice.hide()
         lay.addWidget(self.notice)
+        # A view refused for want of alignment: straight to aligning it by hand.
+        self.notice_action = touch_button("", "overlayNoticeCompare")
+        self.notice_action.hide()
+        lay.addWidget(self.notice_action)
+        self.notice_view: str | None = None
         lay.addWidget(self._heading("Opacity"))
         self.opacity = JumpSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("overlayOpacity")
@@ -138,7 +143,10 @@ class OverlayPanel(QFrame):
         lab.setObjectName("sheetHeading")
         return lab
 
-    def set_notice(self, text: str, warn: bool) -> None:
+    def set_notice(self, text: str, warn: bool, view: str | None = None, name: str = "") -> None:
+        self.notice_view = view
+        self.notice_action.setText(f"Compare / adjust {name}")
+        self.notice_action.setVisible(view is not None and compare_available())
         self.notice.setText(text)
         self.notice.setProperty("kind", "warn" if warn else "")
         self.notice.style().unpolish(self.notice)
