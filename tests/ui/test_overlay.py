@@ -405,3 +405,43 @@ def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
     assert [lay.fill.name().upper() for lay in layers] == [c.upper() for c in GHOST_COLOURS[:2]]
     assert [len(lay.points) for lay in layers] == [1, 5]  # version 1 of the touch-up: 1 point
     ed.journal.timer.stop()
+
+
+def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The earlier visit is no longer offered, but today's saved version was drawn over it:
+    the editor and the version viewer show it as saved, and a re-save keeps it."""
+    from app.services import visits
+    from ui.common.context import AppContext
+    from ui.shell.version_viewer import VersionViewerPage
+
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    drawn = ghosts(ed)
+    info = ed.save()
+    assert info is not None
+    ed.close()
+    visits.mark_visit_in_error(sqlite_store, course.earlier_visit_id, who, "wrong date")
+
+    again = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(again), timeout=30000)
+    assert [s.version_hash for s in again.overlay.chosen] == [course.earlier_hash]
+    assert again.overlay.align_count == 1  # the smile view only, which saved no mapping
+    assert ghosts(again) == drawn
+    kept = again.overlay.content_for_save(again.model.content)
+    assert (
+        kept.view("frown").overlays
+        == charts.load_head(  # type: ignore[union-attr]
+            sqlite_store, course.today_visit_id
+        )
+        .content.view("frown")
+        .overlays
+    )  # type: ignore[union-attr]
+
+    page = VersionViewerPage(AppContext.open(sqlite_store), course.today_visit_id, info.id)
+    qtbot.addWidget(page)
+    frown = next(v for v in page.views if v.chart.view == "frown")
+    rings = [i for i in frown.scene().items() if isinstance(i, GhostPoint)]
+    assert {g.point.id: g.scenePos() for g in rings} == drawn

@@ -1,9 +1,9 @@
 """The earlier charts a saved version was drawn with, for read-only screens (the version viewer):
 each `OverlayUse` of a view drawn through its saved mapping, never aligned again.
 
-The saved overlay names its earlier chart by content hash only; the touch-up services find
-earlier charts per visit, so the version is looked up among the visit's earlier charts and
-their versions (an adapter on `overlay_sources` / `versions_of`).
+The saved overlay names its earlier chart by content hash only, and `touchup.source_of` finds
+it by that hash, even when its visit was entered in error later: what the clinician saw then
+is what the version records, so it is drawn as saved (and a re-save keeps it).
 """
 
 from __future__ import annotations
@@ -21,16 +21,8 @@ if TYPE_CHECKING:
 
 
 def find_source(store: Store, visit_id: int, version_hash: str) -> OverlaySource | None:
-    """The earlier chart version with this hash, among those the visit can overlay."""
-    heads = touchup.overlay_sources(store, visit_id)
-    for s in heads:
-        if s.version_hash == version_hash:
-            return s
-    for s in heads:
-        for v in touchup.versions_of(store, s.visit_id, for_visit_id=visit_id):
-            if v.version_hash == version_hash:
-                return v
-    return None
+    """The earlier chart version a saved overlay of this visit names, or None."""
+    return touchup.source_of(store, visit_id, version_hash)
 
 
 def saved_layers(
