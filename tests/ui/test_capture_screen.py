@@ -282,16 +282,20 @@ def test_touch_targets_and_patient_always_shown(qtbot: QtBot, setup, screen_for)
     assert screen.height() <= 768 and screen.minimumSizeHint().height() <= 768 - 64
 
 
-def test_refcount_guard_keeps_none_and_true_alive(qtbot: QtBot, setup, screen_for) -> None:  # type: ignore[no-untyped-def]
+def test_installed_pyside6_loses_no_references(qtbot: QtBot) -> None:
+    """pyproject excludes PySide6 6.12.0, whose void calls drain None and True on Python 3.11
+    (a long session aborts): whatever pip installed must not have that bug."""
+    from ui.capture import refcount_guard
+
+    assert not refcount_guard.broken()
+
+
+def test_refcount_guard_tops_up_none_true_and_false(qtbot: QtBot) -> None:
+    """Where the bug is present, the guard's top-up is what keeps them alive."""
     import sys
 
     from ui.capture import refcount_guard
 
-    screen = screen_for()
-    if not screen._guard.active:
-        pytest.skip("this PySide6 and Python lose no references")
-    _live(qtbot, screen)
-    qtbot.wait(300)  # frames painted: each one costs references under the bug
     refcount_guard.top_up()
     assert all(sys.getrefcount(o) >= refcount_guard.FLOOR for o in (None, True, False))
 
