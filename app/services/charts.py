@@ -116,7 +116,7 @@ def save_version(
             visit = s.get(Visit, visit_id)
             if visit is None:
                 raise NotFoundError(f"No visit {visit_id}.")
-            _check_references(s, content)
+            _check_references(s, content, visit.patient_id)
             chart = s.scalar(select(Chart).where(Chart.visit_id == visit_id))
             if chart is None:
                 chart = Chart(visit_id=visit_id)
@@ -185,12 +185,29 @@ def _conflict(head: ChartVersion | None) -> ConflictError:
     )
 
 
-def _check_references(session, content: ChartContent) -> None:  # type: ignore[no-untyped-def]
+def _check_references(session, content: ChartContent, patient_id: int) -> None:  # type: ignore[no-untyped-def]
+    uses = [u for v in content.views for u in v.overlays]
     photos = {v.photo_sha256 for v in content.views if v.photo_sha256}
+    photos |= {u.photo_sha256 for u in uses if u.photo_sha256}
     if photos:
         found = set(session.scalars(select(PhotoBlob.sha256).where(PhotoBlob.sha256.in_(photos))))
         if photos - found:
             raise NotFoundError("The chart refers to a photo that is not in the database.")
+    # An overlay names an earlier chart version of the same patient (ADR 0009).
+    earlier = {u.version_hash for u in uses}
+    if earlier:
+        found = set(
+            session.scalars(
+                select(ChartVersion.content_hash)
+                .join(Chart)
+                .join(Visit)
+                .where(ChartVersion.content_hash.in_(earlier), Visit.patient_id == patient_id)
+            )
+        )
+        if earlier - found:
+            raise NotFoundError(
+                "The chart overlays an earlier chart version that is not this patient's."
+            )
     products = {p.product for _, p in content.all_points()} | {u.product for u in content.products}
     if products:
         found = set(session.scalars(select(Product.code).where(Product.code.in_(products))))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,13 +32,14 @@ from app.domain.chart import (
 )
 from app.domain.diff import diff_charts
 from app.domain.values import Depth, Dilution, Side
-from app.services import charts, drafts, patients, touchup, visits
+from app.services import charts, drafts, patients, photos, touchup, visits
 from app.services.integrity import check_store
 from app.store import chart_parts
 from app.store.database import Store
+from app.store.errors import NotFoundError
 from app.store.hash_chain import content_hash
 from app.store.schema import ChartPart, ChartVersion
-from tests.app.alignment.faces import astronaut, similarity, warp
+from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
 from tests.app.chart_factory import point
 
 # --- versions saved before overlays existed ------------------------------------------------------
@@ -141,8 +142,38 @@ def visit(store: Store, clinician):  # type: ignore[no-untyped-def]
     return visits.start_visit(store, p.id, clinician.id, "neurotoxin", date(2026, 1, 24))
 
 
-def _with_overlays(*maps: dict[str, Any], units: str = "4") -> ChartContent:
-    overlays = tuple(OverlayUse(f"{i}" * 64, "e" * 64, m) for i, m in enumerate(maps))
+@dataclass
+class Earlier:
+    """The patient's earlier visit: its photo and three saved versions, for overlays to name
+    (a save refuses an overlay of a version or photo that is not in the database)."""
+
+    photo_sha256: str
+    hashes: list[str]
+
+
+@pytest.fixture
+def earlier(store: Store, clinician, visit) -> Earlier:  # type: ignore[no-untyped-def]
+    jan = visits.start_visit(store, visit.patient_id, clinician.id, "neurotoxin", date(2026, 1, 10))
+    photo = photos.add_photo_bytes(store, visit.patient_id, "frown", jpeg(astronaut(1.0)),
+                                   visit_id=jan.id)  # fmt: skip
+    hashes = [
+        _save(
+            store,
+            jan.id,
+            ChartContent(
+                views=(ViewChart("frown", photo.sha256, points=(point(400, 200, str(n)),)),)
+            ),
+        ).content_hash  # fmt: skip
+        for n in (4, 5, 6)
+    ]
+    return Earlier(photo.sha256, hashes)
+
+
+FAKE = Earlier("e" * 64, [f"{i}" * 64 for i in range(4)])  # for what is never saved
+
+
+def _with_overlays(*maps: dict[str, Any], units: str = "4", refs: Earlier = FAKE) -> ChartContent:
+    overlays = tuple(OverlayUse(refs.hashes[i], refs.photo_sha256, m) for i, m in enumerate(maps))
     return ChartContent(
         views=(
             ViewChart("frown", None, points=(point(400, 200, units),), overlays=overlays),
@@ -158,17 +189,17 @@ def _save(store: Store, visit_id: int, content: ChartContent) -> charts.VersionI
     )
 
 
-def test_overlays_reload_with_the_same_mapping_hash_and_pixels(store, visit, mesh) -> None:  # type: ignore[no-untyped-def]
+def test_overlays_reload_with_the_same_mapping_hash_and_pixels(store, visit, earlier, mesh) -> None:  # type: ignore[no-untyped-def]
     corrected = adjust(mapping_from_dict(mesh), 3.25, -1.5, 1.01, 0.7, (450.0, 200.0)).to_dict()
     maps = (mesh, _manual(), corrected)
-    content = _with_overlays(*maps)
+    content = _with_overlays(*maps, refs=earlier)
     saved = _save(store, visit.id, content)
     loaded = charts.load_version(store, saved.id).content
 
     frown = loaded.view("frown")
     assert frown is not None
     assert [o.mapping for o in frown.overlays] == list(maps)  # every digit, in legend order
-    assert [o.version_hash for o in frown.overlays] == ["0" * 64, "1" * 64, "2" * 64]
+    assert [o.version_hash for o in frown.overlays] == earlier.hashes
     assert loaded.view("rest").overlays == frown.overlays[:1]  # type: ignore[union-attr]
     assert content_hash(loaded, "") == saved.content_hash
     assert loaded == normalise(content)  # what the editor holds after a save
@@ -189,7 +220,7 @@ def test_overlays_reload_with_the_same_mapping_hash_and_pixels(store, visit, mes
     assert check_store(store).intact
 
 
-def test_a_kept_mapping_costs_the_next_version_almost_nothing(store, visit, mesh) -> None:  # type: ignore[no-untyped-def]
+def test_a_kept_mapping_costs_the_next_version_almost_nothing(store, visit, earlier, mesh) -> None:  # type: ignore[no-untyped-def]
     def stored_bytes() -> int:
         with store.read() as s:
             parts = sum(len(d) for d in s.scalars(select(ChartPart.data)))
@@ -197,11 +228,11 @@ def test_a_kept_mapping_costs_the_next_version_almost_nothing(store, visit, mesh
             return parts + manifests
 
     empty = stored_bytes()
-    _save(store, visit.id, _with_overlays(mesh, _manual()))
+    _save(store, visit.id, _with_overlays(mesh, _manual(), refs=earlier))
     first = stored_bytes() - empty
     # The mesh mapping is ~31 kB of JSON; compressed it is a third of that, stored once.
     assert 5_000 < first < 20_000, first
-    _save(store, visit.id, _with_overlays(mesh, _manual(), units="2.5"))  # one dose changed
+    _save(store, visit.id, _with_overlays(mesh, _manual(), units="2.5", refs=earlier))
     second = stored_bytes() - empty - first
     assert second < 1_500, second  # one view's points and the manifest: the mapping is shared
     with store.read() as s:
@@ -225,15 +256,15 @@ def _nudged(raw: bytes) -> bytes:
     return json.dumps(part, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _saved_with_one_overlay(store: Store, visit, mesh) -> charts.VersionInfo:  # type: ignore[no-untyped-def]
+def _saved_with_one_overlay(store: Store, visit, refs: Earlier, mesh) -> charts.VersionInfo:  # type: ignore[no-untyped-def]
     content = ChartContent(
-        views=(ViewChart("frown", None, overlays=(OverlayUse("0" * 64, None, mesh),)),)
+        views=(ViewChart("frown", None, overlays=(OverlayUse(refs.hashes[0], None, mesh),)),)
     )
     return _save(store, visit.id, content)
 
 
-def test_check_catches_a_mapping_altered_in_place(store, visit, mesh) -> None:  # type: ignore[no-untyped-def]
-    saved = _saved_with_one_overlay(store, visit, mesh)
+def test_check_catches_a_mapping_altered_in_place(store, visit, earlier, mesh) -> None:  # type: ignore[no-untyped-def]
+    saved = _saved_with_one_overlay(store, visit, earlier, mesh)
     sha, raw = _overlay_part(store)
     with store.engine.begin() as conn:
         conn.execute(
@@ -245,10 +276,10 @@ def test_check_catches_a_mapping_altered_in_place(store, visit, mesh) -> None:  
     assert found == {("chart_part", f"sha256={sha}"), ("chart_version", f"id={saved.id}")}
 
 
-def test_check_catches_a_mapping_replaced_under_a_new_address(store, visit, mesh) -> None:  # type: ignore[no-untyped-def]
+def test_check_catches_a_mapping_replaced_under_a_new_address(store, visit, earlier, mesh) -> None:  # type: ignore[no-untyped-def]
     # A careful forger re-addresses the part and points the manifest at it: every part is then
     # consistent, and only the version's hash, which covers the mapping, gives it away.
-    saved = _saved_with_one_overlay(store, visit, mesh)
+    saved = _saved_with_one_overlay(store, visit, earlier, mesh)
     sha, raw = _overlay_part(store)
     forged = _nudged(raw)
     new_sha = hashlib.sha256(forged).hexdigest()
@@ -303,3 +334,22 @@ def test_a_diff_names_the_views_whose_overlays_changed(mesh) -> None:  # type: i
     assert not diff.moved and not diff.added and not diff.removed
     without = before.with_view(replace(frown, overlays=()))
     assert diff_charts(before, without).overlays_changed == ["frown"]
+
+
+def test_a_save_refuses_an_overlay_of_a_version_or_photo_not_in_the_database(  # type: ignore[no-untyped-def]
+    store, clinician, visit, earlier, mesh
+) -> None:
+    """An overlay must name one of the patient's own saved versions and a stored photo: a
+    version would otherwise record an overlay nobody can ever draw again."""
+    other = patients.create_patient(store, "Ada", "Lovelace", date(1980, 1, 2))
+    theirs = visits.start_visit(store, other.id, clinician.id, "neurotoxin", date(2026, 1, 3))
+    their_hash = _save(store, theirs.id, ChartContent(views=(ViewChart("frown"),))).content_hash
+    for refs in (
+        Earlier(earlier.photo_sha256, ["9" * 64]),  # no such version
+        Earlier(earlier.photo_sha256, [their_hash]),  # another patient's chart
+        Earlier("f" * 64, earlier.hashes),  # no such photo
+    ):
+        with pytest.raises(NotFoundError):
+            _save(store, visit.id, _with_overlays(mesh, refs=refs))
+    assert charts.head_version(store, visit.id) is None  # nothing was written
+    assert _save(store, visit.id, _with_overlays(mesh, refs=earlier)).version_no == 1
