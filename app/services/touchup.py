@@ -42,6 +42,7 @@ class OverlaySource:
     is_head: bool  # the visit's newest version
     label: str  # "12 Oct 2026 · Neurotoxin · version 3", for the picker and the legend
     touched_up_by_this: bool  # the visit this visit is a touch-up of
+    touch_up_of: int | None = None  # the earlier visit is itself a touch-up of this visit
 
 
 def _label(visit: Visit, version: ChartVersion) -> str:
@@ -61,6 +62,7 @@ def _source(visit: Visit, version: ChartVersion, head_no: int, touched: bool) ->
         is_head=version.version_no == head_no,
         label=_label(visit, version),
         touched_up_by_this=touched,
+        touch_up_of=visit.touch_up_of_id,
     )
 
 
@@ -98,6 +100,19 @@ def overlay_sources(store: Store, visit_id: int) -> list[OverlaySource]:
     sources.sort(key=lambda x: (x.visit_date, x.visit_id), reverse=True)
     sources.sort(key=lambda x: not x.touched_up_by_this)  # stable: keeps newest first
     return sources
+
+
+def default_sources(sources: list[OverlaySource], treatment: str = "") -> list[OverlaySource]:
+    """What the editor shows when it opens (`sources` as `overlay_sources` orders them). At a
+    touch-up: the visit it touches up. At a repeat treatment: the last treatment's own chart
+    (of today's `treatment` if there is one), the plan to carry forward, with its touch-ups
+    after it in the legend; never a touch-up's chart alone, which holds only the few units
+    added two weeks later."""
+    if not sources or sources[0].touched_up_by_this:
+        return sources[:1]
+    plans = [s for s in sources if s.touch_up_of is None] or sources
+    plan = next((s for s in plans if s.treatment == treatment), plans[0])
+    return [plan, *(s for s in sources if s.touch_up_of == plan.visit_id)]
 
 
 def versions_of(
@@ -210,6 +225,7 @@ __all__ = [
     "align_view",
     "carry_forward",
     "course_totals",
+    "default_sources",
     "earlier_view",
     "AnyMapping",
     "live_mapping",

@@ -407,3 +407,31 @@ def test_course_totals_original_and_touch_ups_per_product(store, clinician, pati
         {other_course.id: {}},
         {},
     )
+
+
+def test_default_sources_a_touch_up_shows_its_visit_a_repeat_the_last_plan(
+    store, clinician, patient
+):  # type: ignore[no-untyped-def]
+    """A repeat treatment opens on the last treatment's own chart (the plan to carry forward)
+    with its touch-up after it, not on the newer touch-up's few top-up units alone; of today's
+    treatment when the patient had another kind since."""
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    _save(store, jan.id, _chart(point(10, 10, "20")))
+    top_up = _visit(store, clinician, patient, date(2026, 1, 24), touch_up_of=jan.id)
+    _save(store, top_up.id, _chart(point(12, 12, "2")))
+    feb = _visit(store, clinician, patient, date(2026, 2, 20), kind="microneedling")
+    _save(store, feb.id, _chart(point(30, 30, "0")))
+    repeat = _visit(store, clinician, patient, date(2026, 5, 1))
+    second_top_up = _visit(store, clinician, patient, date(2026, 1, 26), touch_up_of=jan.id)
+
+    sources = touchup.overlay_sources(store, repeat.id)
+    assert [s.visit_id for s in sources] == [feb.id, top_up.id, jan.id]  # the picker: newest
+    assert [s.touch_up_of for s in sources] == [None, jan.id, None]
+    picked = touchup.default_sources(sources, "neurotoxin")
+    assert [s.visit_id for s in picked] == [jan.id, top_up.id]
+    assert [s.visit_id for s in touchup.default_sources(sources, "microneedling")] == [feb.id]
+    assert [s.visit_id for s in touchup.default_sources(sources)] == [feb.id]  # newest plan
+    # A touch-up shows the visit it touches up, by itself.
+    at_touch_up = touchup.overlay_sources(store, second_top_up.id)
+    assert [s.visit_id for s in touchup.default_sources(at_touch_up, "neurotoxin")] == [jan.id]
+    assert touchup.default_sources([], "neurotoxin") == []

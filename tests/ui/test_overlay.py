@@ -388,13 +388,19 @@ def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
     ed.resize(1366, 768)
     ed.show()
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    # The newest earlier chart by itself, "Aligning…" until its alignment came back.
-    assert states == [[("15 Oct 2026 · Neurotoxin · v2", "Aligning…")]]
+    # A repeat treatment: the treatment's plan first and its touch-up after it, each
+    # "Aligning…" until its alignment came back.
+    assert states == [
+        [
+            ("1 Oct 2026 · Neurotoxin · v1", "Aligning…"),
+            ("15 Oct 2026 · Neurotoxin · v2", "Aligning…"),
+        ]
+    ]
     tap(qtbot, ed.rail.earlier)
     picker = ed.overlay_picker
     qtbot.waitExposed(picker)
+    assert picker.rows[course.earlier_visit_id].isChecked()
     tap(qtbot, picker.version_choice[course.today_visit_id].buttons[first.content_hash])
-    tap(qtbot, picker.rows[course.earlier_visit_id])
     tap(qtbot, picker.show_button)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     assert ed.overlay_legend.rows == [
@@ -445,3 +451,43 @@ def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error
     frown = next(v for v in page.views if v.chart.view == "frown")
     rings = [i for i in frown.scene().items() if isinstance(i, GhostPoint)]
     assert {g.point.id: g.scenePos() for g in rings} == drawn
+
+
+def test_a_repeat_treatment_after_a_touch_up_opens_on_the_treatment_plan(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """Treatment, its touch-up two weeks later, then the repeat months later: the editor shows
+    the treatment's own chart first (what Carry forward acts on) and the touch-up's after it,
+    never the touch-up's few top-up units alone."""
+    from datetime import date
+
+    from app.domain.chart import ChartContent, InjectionPoint, ViewChart
+    from app.services import photos, visits
+    from tests.app.alignment.faces import astronaut, jpeg
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    (frown,) = [p for p in photos.photos_for_visit(sqlite_store, course.today_visit_id)
+                if p.view_code == "frown"]  # fmt: skip
+    top_up = InjectionPoint(460.0, 200.0, "botox", Decimal(2), zone="corrugator")
+    charts.save_version(
+        sqlite_store,
+        course.today_visit_id,
+        ChartContent(views=(ViewChart("frown", frown.sha256, points=(top_up,)),)),
+        parent_version_id=None,
+        saved_by_id=who,
+    )
+    repeat = visits.start_visit(sqlite_store, course.patient_id, who, "neurotoxin",
+                                date(2027, 2, 1))  # fmt: skip
+    photos.add_photo_bytes(
+        sqlite_store, course.patient_id, "frown", jpeg(astronaut(2.0)), visit_id=repeat.id
+    )
+    ed = open_editor(repeat.id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert [s.visit_id for s in ed.overlay.chosen] == [
+        course.earlier_visit_id,
+        course.today_visit_id,
+    ]
+    assert ed.overlay_panel.active_source().visit_id == course.earlier_visit_id
+    tap(qtbot, ed.overlay_panel.carry_view)
+    carried = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    assert {p.origin.point_id for p in carried} == set(course.earlier_ids)  # type: ignore[union-attr]

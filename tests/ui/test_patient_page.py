@@ -130,3 +130,21 @@ def test_no_note_after_90_days(qtbot: QtBot, window: MainWindow, demo_store: Sto
     page = open_zoe(window, demo_store)  # the demo's last toxin visit was 106 days ago
     tap(qtbot, page.new_visit_button)
     assert page.dialog is not None and not page.dialog.interval_note.isVisible()
+
+
+def test_new_visit_as_repeat_treatment(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    """A charted patient's new visit that touches nothing up is a repeat treatment: the dialog
+    says so, and says what the editor will show; a touch-up hides that note."""
+    page = open_zoe(window, demo_store)
+    tap(qtbot, page.new_visit_button)
+    dialog = page.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "repeat" in dialog.touch_up.currentText()
+    assert dialog.repeat_note.isVisible() and "carry its plan forward" in dialog.repeat_note.text()
+    dialog.touch_up.setCurrentIndex(1)
+    assert not dialog.repeat_note.isVisible()
+    dialog.touch_up.setCurrentIndex(0)
+    assert dialog.repeat_note.isVisible()
+    tap(qtbot, dialog.start_button)
+    visit_page = page_named(window, VisitPage)
+    assert visits.get_visit(demo_store, visit_page.visit.id).touch_up_of_id is None

@@ -84,8 +84,9 @@ class OverlayController(QObject):
         saved = list(dict.fromkeys(h for h, _v in self.uses))
         if saved:
             self.chosen = [s for h in saved if (s := self.find_source(h)) is not None]
-        elif self.available and not self.editor.read_only:
-            self.chosen = [self.available[0]]  # the touched-up visit, else the newest
+        elif not self.editor.read_only:
+            treatment = str(self.editor.visit.treatment_type.value)
+            self.chosen = touchup.default_sources(self.available, treatment)[:MAX_SOURCES]
         self._refresh_all()
         self.started_signal.emit()
 

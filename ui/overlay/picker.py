@@ -1,8 +1,9 @@
 """Choosing which earlier charts to overlay: big rows to tap, one per earlier visit, and that
 visit's older versions when it has any. Up to four at once, each in its own ghost colour.
 
-The visit this one touches up comes first (and is chosen when the editor opens); otherwise the
-most recent earlier chart. Opened with `open()` (never `exec()`): the editor keeps running.
+The visit this one touches up comes first (and is chosen when the editor opens); then the
+newest first (touchup.default_sources says what a repeat treatment opens on). Opened with
+`open()` (never `exec()`): the editor keeps running.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Start a visit: pick the treatment with big toggles, optionally as a touch-up of an earlier
-visit (the first treatment almost always gets one at about two weeks). A neurotoxin treatment
-within 90 days of the last one gets a soft note: the clinician decides, the app only says."""
+visit (the first treatment almost always gets one at about two weeks); otherwise, for a
+charted patient, a repeat treatment, whose editor shows the last chart to carry forward. A
+neurotoxin treatment within 90 days of the last one gets a soft note: the clinician decides,
+the app only says."""
 
 from __future__ import annotations
 
@@ -53,13 +55,23 @@ class NewVisitDialog(QDialog):
         self.touch_up = QComboBox()
         self.touch_up.setObjectName("touchUpOf")
         self.touch_up.setMinimumHeight(TOUCH)
-        self.touch_up.addItem("No, a new treatment", None)
+        self.touch_up.addItem("No: a new or a repeat treatment", None)
         for e in earlier:
             v = e.visit
             self.touch_up.addItem(
                 f"Touch-up of {fmt.day(v.visit_date)} · {v.treatment_type.label}", v.id
             )
         lay.addWidget(self.touch_up)
+        # A repeat treatment is a new visit of a charted patient: say what it brings.
+        self.repeat_note = label(
+            "A repeat treatment shows the last treatment's chart over today's photos, aligned,"
+            " to carry its plan forward.",
+            "muted",
+        )
+        self.repeat_note.setObjectName("repeatNote")
+        self.repeat_note.setWordWrap(True)
+        self._charted = any(e.version_count > 0 for e in earlier)
+        lay.addWidget(self.repeat_note)
 
         self._last_toxin = max(
             (
@@ -104,6 +116,7 @@ class NewVisitDialog(QDialog):
                 " touch-up at about two weeks is the usual exception."
             )
         self.interval_note.setVisible(toxin and soon and not touch_up)
+        self.repeat_note.setVisible(self._charted and not touch_up)
 
     def choose(self, treatment: TreatmentType) -> None:
         for b in self.kinds.buttons():
