@@ -513,3 +513,34 @@ def test_photos_of_two_patients_are_never_compared(qtbot: QtBot, pair: Pair) -> 
     theirs = photos.add_photo_bytes(store, other.id, "rest", jpeg(astronaut(1.0)))
     with pytest.raises(ValueError, match="different patients"):
         CompareScreen(pair.ctx, theirs, pair.today, SimilarityMapping(TRUTH))
+
+
+def test_the_redraw_worker_touches_no_qt_and_its_frames_arrive_on_the_ui_thread(
+    qtbot: QtBot, pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames are drawn on a worker thread but become images and signals on the UI thread only
+    (a Qt object made or a signal emitted on a Python worker is what crashed PySide6 here)."""
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    from ui.overlay import compare_photos
+
+    made_on: list[threading.Thread] = []
+    real = compare_photos.qimage
+    monkeypatch.setattr(
+        compare_photos,
+        "qimage",
+        lambda rgb: (made_on.append(threading.current_thread()), real(rgb))[1],
+    )
+    screen = open_screen(qtbot, pair, SimilarityMapping(TRUTH), "good")
+    emitted_on: list[bool] = []
+    screen.edit.warper.ready.connect(
+        lambda *_a: emitted_on.append(QThread.currentThread() == QApplication.instance().thread()),
+        Qt.ConnectionType.DirectConnection,
+    )
+    screen.edit.warper.request(1, SimilarityMapping(TRUTH))
+    qtbot.waitUntil(lambda: len(emitted_on) >= 2, timeout=20000)  # quick, then sharp
+    assert all(emitted_on)
+    assert made_on and all(t is threading.main_thread() for t in made_on)
+    qtbot.waitUntil(lambda: not screen.edit.warper._timer.isActive(), timeout=5000)

@@ -4,17 +4,19 @@ Both are shown from their stored display images (≤ 2560 px, decoded through th
 app.imaging.decode) while every coordinate stays in the original upright photo's pixels
 (CONTRACTS.md). Redrawing the earlier photo through a mapping takes 0.5–1.3 s for a 2560-px
 frame on this machine's 2 cores, so it runs on a worker thread, on a frame of at most
-WARP_SIDE px, and only the newest request is drawn.
+WARP_SIDE px, and only the newest request is drawn. The worker touches nothing of Qt (as in
+ui/overlay/aligner.py): it queues numpy frames, which a GUI-thread timer turns into images.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.alignment.manual import adjust
@@ -27,6 +29,7 @@ from app.services.photos import PhotoRecord, display_jpeg
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
 TILE = 256  # px: bounds the mesh lookup's memory (points × triangles) to ~70 MB
+POLL_MS = 25  # the GUI thread collects finished frames this often, only while work runs
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def _shrunk(rgb: np.ndarray, side: int) -> np.ndarray:
 
 class Warper(QObject):
     """Redraws the earlier photo in today's frame off the UI thread; `ready(generation,
-    image)` arrives on the UI thread, first a quick coarse frame, then the sharp one.
+    image)` is emitted on the UI thread, first a quick coarse frame, then the sharp one.
 
     The sharp frame is drawn in tiles: the mesh mapping's point location holds a (points ×
     triangles) array, ~0.6 GB for a whole 1600-px frame at once, and between tiles a newer
@@ -101,23 +104,30 @@ class Warper(QObject):
         self._preview = _fit(today.original, PREVIEW_SIDE)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-warp")
         self._latest = 0
+        self._jobs: list[Future] = []
+        self._frames: queue.SimpleQueue[tuple[int, np.ndarray]] = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._collect)
 
     def request(self, generation: int, mapping: Mapping) -> None:
         self._latest = generation
         try:
-            self._pool.submit(self._run, generation, mapping)
+            self._jobs.append(self._pool.submit(self._run, generation, mapping))
         except RuntimeError:  # shut down: the screen is closing, nobody would see it
-            pass
+            return
+        self._timer.start()
 
     def _run(self, generation: int, mapping: Mapping) -> None:
+        """On the worker: numpy only."""
         if generation != self._latest:
             return  # a newer gesture came in while this one waited: skip the stale work
         quick = self._draw(mapping, self._preview, TILE)
-        if quick is not None:
-            self._emit(generation, quick)
+        if quick is not None and generation == self._latest:
+            self._frames.put((generation, quick))
         sharp = self._draw(mapping, self.frame, TILE, generation)
-        if sharp is not None:
-            self._emit(generation, sharp)
+        if sharp is not None and generation == self._latest:
+            self._frames.put((generation, sharp))
 
     def _draw(
         self, mapping: Mapping, frame: tuple[int, int], tile: int, generation: int | None = None
@@ -145,16 +155,22 @@ class Warper(QObject):
                 out[oy : oy + th, ox : ox + tw] = part
         return out
 
-    def _emit(self, generation: int, rgb: np.ndarray) -> None:
-        if generation != self._latest:
-            return
-        try:
-            self.ready.emit(generation, qimage(rgb))
-        except RuntimeError:  # the screen closed while this ran
-            pass
+    def _collect(self) -> None:
+        """On the GUI thread: hand on the frames drawn since, the newest request's only."""
+        while True:
+            try:
+                generation, rgb = self._frames.get_nowait()
+            except queue.Empty:
+                break
+            if generation == self._latest:
+                self.ready.emit(generation, qimage(rgb))
+        self._jobs = [j for j in self._jobs if not j.done()]
+        if not self._jobs and self._frames.empty():
+            self._timer.stop()
 
     def shutdown(self) -> None:
         self._latest = -1
+        self._timer.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

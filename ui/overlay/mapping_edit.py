@@ -32,8 +32,8 @@ class MappingEdit(QObject):
         self.shown = -1  # generation of the last redraw
         self._pending: list[tuple[int, np.ndarray]] = []
         self.warper = warper
-        # Owned here, so it is deleted on the UI thread with the screen; a redraw still
-        # running then finds its signal gone and drops the result (compare_photos.Warper).
+        # Owned here, so it and its collecting timer are deleted on the UI thread with the
+        # screen; a redraw still running only queues numpy frames nobody collects.
         warper.setParent(self)
         warper.ready.connect(self._warped)
         warper.request(self.generation, self.mapping)
