@@ -544,3 +544,19 @@ def test_the_redraw_worker_touches_no_qt_and_its_frames_arrive_on_the_ui_thread(
     assert all(emitted_on)
     assert made_on and all(t is threading.main_thread() for t in made_on)
     qtbot.waitUntil(lambda: not screen.edit.warper._timer.isActive(), timeout=5000)
+
+
+def test_a_finger_tap_on_the_opacity_track_sets_it_there(qtbot: QtBot, pair: Pair) -> None:
+    """As in the editor's panel: a tap at a fifth of the track means about a fifth, not one
+    page step towards it (a finger cannot aim at the thumb to drag it)."""
+    screen = open_screen(qtbot, pair, SimilarityMapping(TRUTH), "good")
+    set_mode(qtbot, screen, "adjust")
+    slider = screen.tools.opacity
+    assert slider.isVisible() and slider.height() >= 48
+    win = slider.window()
+    at = slider.mapTo(win, QPoint(round(22 + (slider.width() - 44) * 0.2), slider.height() // 2))
+    tap(win, at)
+    qtbot.wait(30)
+    low, high = slider.minimum(), slider.maximum()
+    assert slider.value() == pytest.approx(low + 0.2 * (high - low), abs=2)
+    assert screen.today_pane.opacity == pytest.approx(slider.value() / 100)

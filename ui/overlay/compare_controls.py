@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QStackedWidget,
     QWidget,
 )
 
 from ui.common.widgets import TOUCH, button, hbox, label
+from ui.overlay.jump_slider import JumpSlider
 
 MODES = (
     ("side", "Side by side"),
@@ -90,7 +90,7 @@ class ModeTools(QStackedWidget):
         self.blink_state.setObjectName("blinkState")
         self.blink_state.setMinimumWidth(200)
         self._add("blink", self.pause, self.hold, self.blink_state, _hint())
-        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity = JumpSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("overlayOpacity")
         self.opacity.setRange(10, 90)
         self.opacity.setValue(50)

@@ -5,14 +5,12 @@ the buttons that act on them: Compare / adjust, Carry forward."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
     QPushButton,
-    QSlider,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 from ui.editor.controls import TOUCH, touch_button
 from ui.overlay.controller import OverlayController
 from ui.overlay.ghost_items import LAYERS, ghost_colour
+from ui.overlay.jump_slider import JumpSlider
 from ui.overlay.view_state import short_label
 
 PANEL_QSS = """
@@ -35,20 +34,6 @@ QLabel#overlayStatus[kind="warn"] {
     background: #FFF0C2; border: 2px solid #E0B84A; border-radius: 10px; padding: 6px;
 }
 """
-
-
-class JumpSlider(QSlider):
-    """A tap anywhere on the track sets the value there (a finger cannot aim at a thumb to
-    drag it by a page at a time); dragging works as usual."""
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            span = max(self.width() - 44, 1)  # the handle's width, as styled
-            x = min(max(event.position().x() - 22, 0), span)
-            self.setValue(
-                QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), round(x), span)
-            )
-        super().mousePressEvent(event)
 
 
 def swatch_icon(index: int, size: int = 28) -> QIcon:
