@@ -558,3 +558,33 @@ def test_a_fault_is_never_a_confident_overlay_and_offers_the_hand(
     button.click()
     assert ed.overlay_cover.isVisible()
     ed.overlay_cover.screen_widget.closed.emit()
+
+
+def test_a_hand_correction_is_saved_and_reopens_as_it_was(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The corrected frown view and the smile view aligned by hand (it could not align) are
+    saved with the version; reopened, both are drawn from the saved mappings, nothing aligns."""
+    import numpy as np
+
+    from app.alignment.mapping import SimilarityMapping
+
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay
+    source = ctrl.chosen[0]
+    moved = adjust(ctrl.state(source, "frown").mapping, dx=30.0, dy=-12.0)  # type: ignore[union-attr]
+    actions.apply_hand_mapping(ctrl, source, "frown", moved)
+    by_hand = SimilarityMapping(np.array([[0.9, 0.0, 20.0], [0.0, 0.9, 15.0]]), "manual")
+    actions.apply_hand_mapping(ctrl, source, "smile", by_hand)
+    drawn = {view: ghosts(ed, view) for view in ("frown", "smile")}
+    assert ed.save() is not None
+
+    again = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(again), timeout=30000)
+    assert again.overlay.align_count == 0
+    for view in ("frown", "smile"):
+        state = again.overlay.state(again.overlay.chosen[0], view)
+        assert state is not None and state.saved and state.words == "adjusted by hand"
+        assert ghosts(again, view) == drawn[view]
