@@ -7,34 +7,21 @@ may have changed meanwhile). One thread, because the face nets are per thread (A
 the machine's cores are shared with the pen.
 
 The worker touches nothing of Qt: it fills a `Future`, which a GUI-thread timer collects
-every 25 ms while a job runs. (A QThreadPool thread left its thread-local nets to the GUI
-thread's garbage collector, and emitting a signal from a Python thread with the result, under
-PySide6 6.12 on Python 3.11, corrupted memory that the collector later tripped over.)
+every 25 ms while a job runs, and no cyclic collection runs meanwhile (ui/overlay/gc_pause.py:
+one on the worker would free Qt objects off the GUI thread).
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ui.overlay.gc_pause import collector_paused
+
 POLL_MS = 25  # well under a frame of waiting, and only while a job runs
-_paused = 0
-
-
-def _collector_paused(on: bool) -> None:
-    """No cyclic garbage collection while a job runs (refcounting frees as usual): with
-    PySide6 6.12 on Python 3.11, a collection started on the GUI thread while the worker built
-    Python lists crashed about one run in five (tests/ui/test_overlay.py); never with it off."""
-    global _paused
-    _paused += 1 if on else -1
-    if _paused > 0:
-        gc.disable()
-    else:
-        gc.enable()
 
 
 class BackgroundAligner(QObject):
@@ -61,7 +48,7 @@ class BackgroundAligner(QObject):
         if self._pool is None:  # a chart without earlier ones never starts the thread
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="overlay-align")
         self.running = key
-        _collector_paused(True)
+        collector_paused(True)
         self._future = self._pool.submit(job)
         self._timer.start()
 
@@ -70,7 +57,7 @@ class BackgroundAligner(QObject):
         if future is None or not future.done():
             return
         self._timer.stop()
-        _collector_paused(False)
+        collector_paused(False)
         key, self.running, self._future = self.running, None, None
         exc = future.exception()
         if not self._closed:
@@ -84,4 +71,4 @@ class BackgroundAligner(QObject):
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self.running is not None:
             self.running = None
-            _collector_paused(False)
+            collector_paused(False)

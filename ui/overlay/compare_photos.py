@@ -4,15 +4,18 @@ Both are shown from their stored display images (≤ 2560 px, decoded through th
 app.imaging.decode) while every coordinate stays in the original upright photo's pixels
 (CONTRACTS.md). Redrawing the earlier photo through a mapping takes 0.5–1.3 s for a 2560-px
 frame on this machine's 2 cores, so it runs on a worker thread, on a frame of at most
-WARP_SIDE px, and only the newest request is drawn. The worker touches nothing of Qt (as in
-ui/overlay/aligner.py): it queues numpy frames, which a GUI-thread timer turns into images.
+WARP_SIDE px, and only the newest request is drawn. As in ui/overlay/aligner.py the worker
+touches nothing of Qt (it queues numpy frames, which a GUI-thread timer turns into images) and
+no cyclic collection runs while it works (ui/overlay/gc_pause.py).
 """
 
 from __future__ import annotations
 
 import queue
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
@@ -25,6 +28,7 @@ from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.alignment import upright_size
 from app.services.photos import PhotoRecord, display_jpeg
+from ui.overlay.gc_pause import collector_paused
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
@@ -109,20 +113,27 @@ class Warper(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._collect)
+        self._stop = threading.Event()
+        self._hold = _Pause()
+        # Deleted without shutdown() (the editor under the screen closed): wind down anyway,
+        # without self, which is gone by then.
+        self.destroyed.connect(partial(_wind_down, self._pool, self._stop, self._hold))
 
     def request(self, generation: int, mapping: Mapping) -> None:
         self._latest = generation
         try:
-            self._jobs.append(self._pool.submit(self._run, generation, mapping))
+            job = self._pool.submit(self._run, generation, mapping)
         except RuntimeError:  # shut down: the screen is closing, nobody would see it
             return
+        self._hold.set(True)
+        self._jobs.append(job)
         self._timer.start()
 
     def _run(self, generation: int, mapping: Mapping) -> None:
         """On the worker: numpy only."""
         if generation != self._latest:
             return  # a newer gesture came in while this one waited: skip the stale work
-        quick = self._draw(mapping, self._preview, TILE)
+        quick = self._draw(mapping, self._preview, TILE, generation)
         if quick is not None and generation == self._latest:
             self._frames.put((generation, quick))
         sharp = self._draw(mapping, self.frame, TILE, generation)
@@ -130,15 +141,15 @@ class Warper(QObject):
             self._frames.put((generation, sharp))
 
     def _draw(
-        self, mapping: Mapping, frame: tuple[int, int], tile: int, generation: int | None = None
+        self, mapping: Mapping, frame: tuple[int, int], tile: int, generation: int
     ) -> np.ndarray | None:
         w, h = frame
         fx, fy = self._new_original[0] / w, self._new_original[1] / h
         out = np.zeros((h, w, 4), np.uint8)
         for oy in range(0, h, tile):
             for ox in range(0, w, tile):
-                if generation is not None and generation != self._latest:
-                    return None
+                if generation != self._latest or self._stop.is_set():
+                    return None  # superseded or shut down: nobody will see it
                 tw, th = min(tile, w - ox), min(tile, h - oy)
                 # The tile as a frame of its own: today's photo shifted so the tile's corner
                 # is its origin (a shift after the mapping, exact for every mapping kind).
@@ -167,11 +178,34 @@ class Warper(QObject):
         self._jobs = [j for j in self._jobs if not j.done()]
         if not self._jobs and self._frames.empty():
             self._timer.stop()
+            self._hold.set(False)
 
     def shutdown(self) -> None:
+        """A job in flight stops at its next tile (tens of ms): waiting for it keeps the
+        collection paused until no worker runs Python."""
         self._latest = -1
         self._timer.stop()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        _wind_down(self._pool, self._stop, self._hold)
+        self._jobs = []
+
+
+class _Pause:
+    """One warper's share of the collection pause (ui/overlay/gc_pause.py)."""
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def set(self, on: bool) -> None:
+        if on != self.on:
+            self.on = on
+            collector_paused(on)
+
+
+def _wind_down(pool: ThreadPoolExecutor, stop: threading.Event, hold: _Pause, *_a: object) -> None:
+    """Stop the worker at its next tile, wait for it, then let collection run again."""
+    stop.set()
+    pool.shutdown(wait=True, cancel_futures=True)
+    hold.set(False)
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
