@@ -459,3 +459,38 @@ def test_framing_without_models_says_so_and_capture_goes_on(
     finally:
         monkeypatch.undo()
         models.forget_models()
+
+
+def test_live_framing_worker_touches_no_qt_and_never_collects(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray
+) -> None:  # type: ignore[no-untyped-def]
+    """The framing check aligns on its own thread: its answer reaches the preview on the GUI
+    thread, and no garbage collection runs on the worker (one there frees Qt objects off the
+    GUI thread; ui/common/gc_pause.py). The pause ends with the capture screen."""
+    import gc
+    import threading
+
+    from ui.common import gc_pause
+
+    off_gui: list[str] = []
+    answered_on: list[threading.Thread] = []
+
+    def seen(phase: str, _info: dict) -> None:
+        if phase == "start" and threading.current_thread() is not threading.main_thread():
+            off_gui.append(threading.current_thread().name)
+
+    gc.callbacks.append(seen)
+    try:
+        today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
+        screen = screen_for(camera([today] * 2, name="live"))
+        live = screen.live_framing
+        live.changed.connect(lambda _c: answered_on.append(threading.current_thread()))
+        live._timer.setInterval(50)  # the real 1.5 s, faster
+        _live(qtbot, screen)
+        qtbot.waitUntil(lambda: live.checks_done >= 3, timeout=WAIT * 4)
+        live.shutdown()
+        assert not gc_pause.paused() and gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+    assert off_gui == []
+    assert answered_on and all(t is threading.main_thread() for t in answered_on)

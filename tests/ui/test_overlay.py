@@ -595,7 +595,7 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
     import gc
     import threading
 
-    from ui.overlay import gc_pause
+    from ui.common import gc_pause
 
     course = oh.course(sqlite_store, who)
     off_gui: list[str] = []

@@ -3,12 +3,14 @@ preview frame is aligned to the ghost on a worker thread of its own, and the ans
 the preview. Never on the UI thread (which only copies the already screen-sized frame, ~1 ms),
 never more than one at a time, and paused while a photo is being stored, so neither the preview
 nor the shutter waits for it (aligning a preview frame to the ghost costs ~30–50 ms here).
+The worker touches nothing of Qt and no cyclic collection runs while it works (as the
+overlay's aligner, ui/common/gc_pause.py): a GUI-thread timer collects its answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -18,8 +20,10 @@ from app.imaging.framing import UNCHECKED, FramingCheck, framing_check, models_m
 from app.services import capture
 from app.services.photos import PhotoRecord
 from app.store.database import Store
+from ui.common.gc_pause import collector_paused
 
 INTERVAL_MS = 1500  # framing changes at the pace a patient shifts, not at the camera's
+POLL_MS = 25  # the GUI thread looks for the answer this often, only while a check runs
 
 
 def rgb_array(image: QImage, unmirror: bool) -> np.ndarray:
@@ -34,7 +38,6 @@ def rgb_array(image: QImage, unmirror: bool) -> np.ndarray:
 
 class LiveFraming(QObject):
     changed = Signal(object)  # FramingCheck | None (None: nothing to say for this view)
-    _done = Signal(object, int)  # from the worker: check, generation
 
     def __init__(
         self,
@@ -58,7 +61,10 @@ class LiveFraming(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
-        self._done.connect(self._on_done)
+        self._future: Future | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect)
         self._timer.start()
 
     def set_ghost(self, ghost: PhotoRecord | None) -> None:
@@ -76,9 +82,14 @@ class LiveFraming(QObject):
         image, mirrored = got
         frame = rgb_array(image, mirrored)
         self._busy = True
-        self._pool.submit(self._check, self._ghost, frame, self._generation)
+        collector_paused(True)
+        self._future = self._pool.submit(self._check, self._ghost, frame, self._generation)
+        self._poll.start()
 
-    def _check(self, ghost: PhotoRecord, frame: np.ndarray, generation: int) -> None:
+    def _check(
+        self, ghost: PhotoRecord, frame: np.ndarray, generation: int
+    ) -> tuple[FramingCheck, int]:
+        """On the worker: no Qt."""
         try:
             missing = models_missing()
             if missing:
@@ -97,10 +108,16 @@ class LiveFraming(QObject):
                 )
         except Exception as exc:  # advice only: say it, never break the preview
             result = FramingCheck(UNCHECKED, f"Framing can't be checked: {exc}")
-        try:
-            self._done.emit(result, generation)
-        except RuntimeError:  # the screen is gone
-            pass
+        return result, generation
+
+    def _collect(self) -> None:
+        future = self._future
+        if future is None or not future.done():
+            return
+        self._poll.stop()
+        self._future = None
+        collector_paused(False)
+        self._on_done(*future.result())
 
     def _on_done(self, result: FramingCheck, generation: int) -> None:
         self._busy = False
@@ -114,4 +131,8 @@ class LiveFraming(QObject):
     def shutdown(self) -> None:
         self._stopped = True
         self._timer.stop()
+        self._poll.stop()
         self._pool.shutdown(wait=True)
+        if self._future is not None:  # it ran to its end above: nobody collects it now
+            self._future = None
+            collector_paused(False)

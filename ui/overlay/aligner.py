@@ -7,7 +7,7 @@ may have changed meanwhile). One thread, because the face nets are per thread (A
 the machine's cores are shared with the pen.
 
 The worker touches nothing of Qt: it fills a `Future`, which a GUI-thread timer collects
-every 25 ms while a job runs, and no cyclic collection runs meanwhile (ui/overlay/gc_pause.py:
+every 25 ms while a job runs, and no cyclic collection runs meanwhile (ui/common/gc_pause.py:
 one on the worker would free Qt objects off the GUI thread).
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ui.overlay.gc_pause import collector_paused
+from ui.common.gc_pause import collector_paused
 
 POLL_MS = 25  # well under a frame of waiting, and only while a job runs
 

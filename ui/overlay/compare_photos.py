@@ -6,7 +6,7 @@ app.imaging.decode) while every coordinate stays in the original upright photo's
 frame on this machine's 2 cores, so it runs on a worker thread, on a frame of at most
 WARP_SIDE px, and only the newest request is drawn. As in ui/overlay/aligner.py the worker
 touches nothing of Qt (it queues numpy frames, which a GUI-thread timer turns into images) and
-no cyclic collection runs while it works (ui/overlay/gc_pause.py).
+no cyclic collection runs while it works (ui/common/gc_pause.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.alignment import upright_size
 from app.services.photos import PhotoRecord, display_jpeg
-from ui.overlay.gc_pause import collector_paused
+from ui.common.gc_pause import collector_paused
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
@@ -190,7 +190,7 @@ class Warper(QObject):
 
 
 class _Pause:
-    """One warper's share of the collection pause (ui/overlay/gc_pause.py)."""
+    """One warper's share of the collection pause (ui/common/gc_pause.py)."""
 
     def __init__(self) -> None:
         self.on = False

@@ -1,4 +1,4 @@
-"""No cyclic garbage collection while an overlay worker thread runs Python.
+"""No cyclic garbage collection while a worker thread (overlay, capture framing) runs Python.
 
 CPython collects on whichever thread allocates past the threshold, and a worker that builds
 many lists (the mesh mapping's triangle grid, the face nets) does: measured, 20 collections on
