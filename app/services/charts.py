@@ -193,21 +193,12 @@ def _check_references(session, content: ChartContent, patient_id: int) -> None: 
         found = set(session.scalars(select(PhotoBlob.sha256).where(PhotoBlob.sha256.in_(photos))))
         if photos - found:
             raise NotFoundError("The chart refers to a photo that is not in the database.")
-    # An overlay names an earlier chart version of the same patient (ADR 0009).
-    earlier = {u.version_hash for u in uses}
+    earlier = {u.version_hash for u in uses}  # one of the same patient's versions (ADR 0009)
     if earlier:
-        found = set(
-            session.scalars(
-                select(ChartVersion.content_hash)
-                .join(Chart)
-                .join(Visit)
-                .where(ChartVersion.content_hash.in_(earlier), Visit.patient_id == patient_id)
-            )
-        )
-        if earlier - found:
-            raise NotFoundError(
-                "The chart overlays an earlier chart version that is not this patient's."
-            )
+        q = select(ChartVersion.content_hash).join(Chart).join(Visit)
+        q = q.where(ChartVersion.content_hash.in_(earlier), Visit.patient_id == patient_id)
+        if earlier - set(session.scalars(q)):
+            raise NotFoundError("The chart overlays a chart version that is not this patient's.")
     products = {p.product for _, p in content.all_points()} | {u.product for u in content.products}
     if products:
         found = set(session.scalars(select(Product.code).where(Product.code.in_(products))))
