@@ -148,3 +148,10 @@ def test_new_visit_as_repeat_treatment(qtbot: QtBot, window: MainWindow, demo_st
     tap(qtbot, dialog.start_button)
     visit_page = page_named(window, VisitPage)
     assert visits.get_visit(demo_store, visit_page.visit.id).touch_up_of_id is None
+    # Back on the timeline the new visit is marked a repeat; the touch-up and the first are not.
+    tap(qtbot, window.back)
+    new, touch_up, first = page.cards  # newest first
+    assert new.entry.visit.id == visit_page.visit.id
+    assert new.findChild(type(page.summary), "repeatBadge") is not None
+    for card in (touch_up, first):
+        assert card.findChild(type(page.summary), "repeatBadge") is None

@@ -65,12 +65,18 @@ class PatientPage(Page):
             show_error(self, str(exc))
             return
         dates = {e.visit.id: fmt.day(e.visit.visit_date) for e in self.entries}
+        charted = [(e.visit.visit_date, e.visit.id, e.visit.treatment_type)
+                   for e in self.entries if e.version_count > 0]  # fmt: skip
         content = QWidget()
         content.setObjectName("timelineContent")
         col = vbox(content, spacing=12)
         self.cards = []
         for e in self.entries:
-            card = VisitCard(self.ctx, e, dates.get(e.visit.touch_up_of_id or -1))
+            v = e.visit
+            repeat = any(  # a later treatment of a kind charted before (not a touch-up)
+                t == v.treatment_type and (d, i) < (v.visit_date, v.id) for d, i, t in charted
+            )
+            card = VisitCard(self.ctx, e, dates.get(v.touch_up_of_id or -1), repeat)
             card.clicked.connect(lambda vid=e.visit.id: self.visit_opened.emit(vid))
             col.addWidget(card)
             self.cards.append(card)

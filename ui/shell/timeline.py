@@ -1,5 +1,5 @@
-"""One card per visit on the patient page: date, treatment, touch-up marker, a thumbnail per
-view, units per product and how many chart versions were saved."""
+"""One card per visit on the patient page: date, treatment, touch-up or repeat marker, a
+thumbnail per view, units per product and how many chart versions were saved."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ class Thumbnail(QWidget):
 
 
 class VisitCard(Card):
-    def __init__(self, ctx: AppContext, entry: TimelineEntry, touch_up_of: str | None) -> None:
+    def __init__(
+        self, ctx: AppContext, entry: TimelineEntry, touch_up_of: str | None, repeat: bool = False
+    ) -> None:
         super().__init__()
         self.entry = entry
         v = entry.visit
@@ -53,6 +55,10 @@ class VisitCard(Card):
         if v.touch_up_of_id is not None:
             badge = label("Touch-up", "badge")
             badge.setObjectName("touchUpBadge")
+            kind.addWidget(badge)
+        elif repeat:  # the same treatment charted before: its editor shows that chart
+            badge = label("Repeat", "badge")
+            badge.setObjectName("repeatBadge")
             kind.addWidget(badge)
         kind.addStretch(1)
         col.addLayout(kind)
