@@ -494,3 +494,35 @@ def test_live_framing_worker_touches_no_qt_and_never_collects(
         gc.callbacks.remove(seen)
     assert off_gui == []
     assert answered_on and all(t is threading.main_thread() for t in answered_on)
+
+
+def test_storing_and_framing_a_photo_never_collects_on_the_worker(
+    qtbot: QtBot, screen_for, camera, astronaut_ghost: np.ndarray
+) -> None:  # type: ignore[no-untyped-def]
+    """The store worker writes the photo and aligns it to the ghost: no garbage collection
+    runs on it meanwhile (ui/common/gc_pause.py), and the pause ends with the job."""
+    import gc
+    import threading
+
+    from ui.common import gc_pause
+
+    off_gui: list[str] = []
+
+    def seen(phase: str, _info: dict) -> None:
+        if phase == "start" and threading.current_thread() is not threading.main_thread():
+            off_gui.append(threading.current_thread().name)
+
+    gc.callbacks.append(seen)
+    try:
+        today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
+        screen = screen_for(camera([today] * 2, name="store"))
+        screen.live_framing.shutdown()  # only the store worker here
+        _live(qtbot, screen)
+        with qtbot.waitSignal(screen.photo_checked, timeout=WAIT * 2) as sig:
+            tap(qtbot, screen.shutter_button)
+        assert sig.args[1].framing is not None  # it did align
+        qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=WAIT)
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+    assert off_gui == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,6 +24,7 @@ from app.store.database import Store
 from app.store.errors import StoreError
 from ui.capture.base import PreviewSource
 from ui.capture.preview import PreviewView
+from ui.common.gc_pause import PauseHold
 
 COUNTDOWN_SECONDS = 3
 SHUTTER_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_PageDown)
@@ -74,6 +76,7 @@ class StillWriter(QObject):
     stored = Signal(object, object)  # PhotoRecord, bytes
     failed = Signal(str)
     checked = Signal(object, object)  # PhotoRecord, PhotoCheck
+    _job_ended = Signal()  # the worker's last word: the collection pause may end
 
     def __init__(
         self,
@@ -89,9 +92,20 @@ class StillWriter(QObject):
         self.visit_id = visit_id
         self.practitioner_id = practitioner_id
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-store")
+        # No garbage collection on the worker while it stores and aligns (ui/common/gc_pause.py);
+        # the pauses still held are released when it is shut down or deleted.
+        self._pauses = PauseHold()
+        self._job_ended.connect(self._end_job)  # queued: released on the UI thread
+        self.destroyed.connect(partial(_wind_down, self._pool, self._pauses))
 
     def write(self, data: bytes, view_code: str, source: PhotoSource, filename: str) -> None:
         def job() -> None:
+            try:
+                store_and_check()
+            finally:
+                self._job_ended.emit()
+
+        def store_and_check() -> None:
             try:
                 record = photos.add_photo_bytes(
                     self.store,
@@ -116,7 +130,11 @@ class StillWriter(QObject):
                 return
             self.checked.emit(record, with_framing(check, self._framing(record)))
 
-        self._pool.submit(job)
+        self._pauses.hold()
+        try:
+            self._pool.submit(job)
+        except RuntimeError:  # shut down: the screen is closing
+            self._pauses.release()
 
     def _framing(self, record: PhotoRecord) -> FramingCheck | None:
         """How the photo is framed against its view's ghost (worker thread); None when the view
@@ -126,9 +144,17 @@ class StillWriter(QObject):
         except Exception as exc:  # alignment is advice: its failure must not hide the others
             return FramingCheck("unchecked", f"Framing can't be checked: {exc}")
 
+    def _end_job(self) -> None:
+        self._pauses.release()
+
     def shutdown(self) -> None:
         """Wait for a photo being written."""
-        self._pool.shutdown(wait=True)
+        _wind_down(self._pool, self._pauses)
+
+
+def _wind_down(pool: ThreadPoolExecutor, pauses: PauseHold, *_a: object) -> None:
+    pool.shutdown(wait=True)
+    pauses.release_all()
 
 
 class ShutterSequence(QObject):

@@ -31,3 +31,24 @@ def collector_paused(on: bool) -> None:
 
 def paused() -> bool:
     return _paused > 0
+
+
+class PauseHold:
+    """The pauses one owner holds (one per running job): released one by one as jobs end, or
+    all at once when the owner shuts down or is deleted, so none is left behind."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def hold(self) -> None:
+        self.count += 1
+        collector_paused(True)
+
+    def release(self) -> None:
+        if self.count:
+            self.count -= 1
+            collector_paused(False)
+
+    def release_all(self) -> None:
+        while self.count:
+            self.release()

@@ -28,7 +28,7 @@ from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.alignment import upright_size
 from app.services.photos import PhotoRecord, display_jpeg
-from ui.common.gc_pause import collector_paused
+from ui.common.gc_pause import PauseHold
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
@@ -114,7 +114,7 @@ class Warper(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._collect)
         self._stop = threading.Event()
-        self._hold = _Pause()
+        self._hold = PauseHold()  # one pause while any redraw runs
         # Deleted without shutdown() (the editor under the screen closed): wind down anyway,
         # without self, which is gone by then.
         self.destroyed.connect(partial(_wind_down, self._pool, self._stop, self._hold))
@@ -125,7 +125,8 @@ class Warper(QObject):
             job = self._pool.submit(self._run, generation, mapping)
         except RuntimeError:  # shut down: the screen is closing, nobody would see it
             return
-        self._hold.set(True)
+        if not self._hold.count:
+            self._hold.hold()
         self._jobs.append(job)
         self._timer.start()
 
@@ -178,7 +179,7 @@ class Warper(QObject):
         self._jobs = [j for j in self._jobs if not j.done()]
         if not self._jobs and self._frames.empty():
             self._timer.stop()
-            self._hold.set(False)
+            self._hold.release_all()
 
     def shutdown(self) -> None:
         """A job in flight stops at its next tile (tens of ms): waiting for it keeps the
@@ -189,23 +190,13 @@ class Warper(QObject):
         self._jobs = []
 
 
-class _Pause:
-    """One warper's share of the collection pause (ui/common/gc_pause.py)."""
-
-    def __init__(self) -> None:
-        self.on = False
-
-    def set(self, on: bool) -> None:
-        if on != self.on:
-            self.on = on
-            collector_paused(on)
-
-
-def _wind_down(pool: ThreadPoolExecutor, stop: threading.Event, hold: _Pause, *_a: object) -> None:
+def _wind_down(
+    pool: ThreadPoolExecutor, stop: threading.Event, hold: PauseHold, *_a: object
+) -> None:
     """Stop the worker at its next tile, wait for it, then let collection run again."""
     stop.set()
     pool.shutdown(wait=True, cancel_futures=True)
-    hold.set(False)
+    hold.release_all()
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
