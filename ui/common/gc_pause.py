@@ -7,6 +7,10 @@ thread left, Qt objects among it, and so delete them off the GUI thread; the GUI
 crashed in its own collector or on a posted event for the freed object (PySide6 6.11.3 and
 6.12, Python 3.11). Refcounting still frees everything acyclic meanwhile, and the GUI thread
 collects as usual once no worker runs. Counted, so the aligner and the redraw can overlap.
+
+A worker that never stops (the OpenCV camera's reader thread) cannot be paused around: for it
+the app can collect on the GUI thread only (`collect_on_gui_thread_only`, for ui/app.py), and
+then the pauses change nothing.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from __future__ import annotations
 import gc
 import threading
 
+from PySide6.QtCore import QObject, QTimer
+
 _lock = threading.Lock()
 _paused = 0
+_gui_only = False  # automatic collection is off for good; a GUI-thread timer collects
+COLLECT_MS = 500  # how often the GUI thread looks whether a generation is due
 
 
 def collector_paused(on: bool) -> None:
@@ -23,6 +31,8 @@ def collector_paused(on: bool) -> None:
     global _paused
     with _lock:
         _paused = max(0, _paused + (1 if on else -1))
+        if _gui_only:
+            return
         if _paused:
             gc.disable()
         else:
@@ -31,6 +41,31 @@ def collector_paused(on: bool) -> None:
 
 def paused() -> bool:
     return _paused > 0
+
+
+def collect_on_gui_thread_only(parent: QObject) -> QTimer:
+    """Turn automatic collection off for the app's life and collect on a GUI-thread timer, a
+    generation when the automatic thresholds say it is due: no thread but the GUI thread ever
+    frees a Qt object in a cycle. Call once, after the QApplication is made."""
+    global _gui_only
+    with _lock:
+        _gui_only = True
+        gc.disable()
+    timer = QTimer(parent)
+    timer.setInterval(COLLECT_MS)
+    timer.timeout.connect(collect_due)
+    timer.start()
+    return timer
+
+
+def collect_due() -> int | None:
+    """The generation the thresholds say is due, collected now (on the calling thread)."""
+    (n0, n1, n2), (t0, t1, t2) = gc.get_count(), gc.get_threshold()
+    if n0 <= t0:
+        return None
+    generation = 2 if n2 > t2 else 1 if n1 > t1 else 0  # the oldest due, as CPython picks
+    gc.collect(generation)
+    return generation
 
 
 class PauseHold:
