@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app.store.database import Store, open_store, sqlite_url
 from app.store.errors import StoreError
 from ui.capture.refcount_guard import RefcountGuard
+from ui.common import gc_pause
 from ui.common.context import AppContext
 from ui.shell.main_window import MainWindow
 
@@ -57,6 +58,10 @@ def application(argv: list[str] | None = None) -> QApplication:
         # PySide6 6.12 on Python 3.11 drains None/True with every void call; a whole clinic day
         # of pen events, previews and repaints would abort the app (ui/capture/refcount_guard.py)
         RefcountGuard(app)
+    # Python collects cycles on whichever thread allocates; on a worker (camera reader, aligner,
+    # redraw) that can free the GUI thread's Qt objects and crash it later. Only the GUI
+    # thread collects, on a timer (ui/common/gc_pause.py; pyqtgraph does the same).
+    gc_pause.collect_on_gui_thread_only(app)
     return app
 
 

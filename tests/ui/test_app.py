@@ -67,3 +67,18 @@ def test_style_sheet_is_a_package_resource() -> None:
     qss = style_sheet()
     assert "min-height: 56px" in qss
     assert "#patientBanner" in qss
+
+
+def test_the_app_collects_garbage_on_the_gui_thread_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A worker thread's collection could free the GUI thread's Qt objects and crash it later:
+    the app turns automatic collection off and collects on a GUI-thread timer instead."""
+    import gc
+
+    from ui.app import application
+    from ui.common import gc_pause
+
+    application()
+    timer = gc_pause._gui_timer
+    assert not gc.isenabled() and timer is not None and timer.isActive()
+    assert timer.thread() is application().thread()
+    assert gc_pause.collect_on_gui_thread_only(application()) is timer  # once per app

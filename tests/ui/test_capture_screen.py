@@ -489,7 +489,7 @@ def test_live_framing_worker_touches_no_qt_and_never_collects(
         _live(qtbot, screen)
         qtbot.waitUntil(lambda: live.checks_done >= 3, timeout=WAIT * 4)
         live.shutdown()
-        assert not gc_pause.paused() and gc.isenabled()
+        assert gc_pause.settled()
     finally:
         gc.callbacks.remove(seen)
     assert [name for name in off_gui if name.startswith("capture-")] == []  # camera: see below
@@ -522,7 +522,7 @@ def test_storing_and_framing_a_photo_never_collects_on_the_worker(
             tap(qtbot, screen.shutter_button)
         assert sig.args[1].framing is not None  # it did align
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=WAIT)
-        assert gc.isenabled()
+        assert gc_pause.settled()
     finally:
         gc.callbacks.remove(seen)
     # The camera's reader (a QThread, "Dummy-N" to Python) never stops, so no pause covers

@@ -15,11 +15,17 @@ from ui.common import gc_pause
 
 @pytest.fixture
 def collector():  # type: ignore[no-untyped-def]
-    """Whatever a test does, automatic collection is back on after it."""
-    yield
-    gc_pause._gui_only = False
-    gc_pause._paused = 0
+    """Each test starts from automatic collection; afterwards collection is as the app had set
+    it up (ui/app.py makes it GUI-thread-only), whatever the test did."""
+    saved = (gc_pause._gui_only, gc_pause._gui_timer, gc_pause._paused, gc.isenabled())
+    gc_pause._gui_only, gc_pause._gui_timer, gc_pause._paused = False, None, 0
     gc.enable()
+    yield
+    gc_pause._gui_only, gc_pause._gui_timer, gc_pause._paused, enabled = saved
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
 
 
 def test_pauses_are_counted_and_end_with_the_last(collector) -> None:  # type: ignore[no-untyped-def]

@@ -617,7 +617,7 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
         assert gc_pause.paused()  # the last redraw has just started
         ed.overlay_cover.deleteLater()  # gone mid-redraw, never left (as when its editor goes)
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=10000)
-        assert gc.isenabled()
+        assert gc_pause.settled()
     finally:
         gc.callbacks.remove(seen)
     assert off_gui == []

@@ -9,8 +9,8 @@ crashed in its own collector or on a posted event for the freed object (PySide6 
 collects as usual once no worker runs. Counted, so the aligner and the redraw can overlap.
 
 A worker that never stops (the OpenCV camera's reader thread) cannot be paused around: for it
-the app can collect on the GUI thread only (`collect_on_gui_thread_only`, for ui/app.py), and
-then the pauses change nothing.
+the app collects on the GUI thread only (`collect_on_gui_thread_only`, called by ui/app.py),
+and then the pauses change nothing; they stay for code run outside the app (tests, bench).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 _lock = threading.Lock()
 _paused = 0
 _gui_only = False  # automatic collection is off for good; a GUI-thread timer collects
+_gui_timer: QTimer | None = None
 COLLECT_MS = 500  # how often the GUI thread looks whether a generation is due
 
 
@@ -43,11 +44,20 @@ def paused() -> bool:
     return _paused > 0
 
 
+def settled() -> bool:
+    """No worker holds a pause: collection is as the app set it up (automatic, or on the GUI
+    thread's timer alone)."""
+    return _paused == 0 and gc.isenabled() == (not _gui_only)
+
+
 def collect_on_gui_thread_only(parent: QObject) -> QTimer:
     """Turn automatic collection off for the app's life and collect on a GUI-thread timer, a
     generation when the automatic thresholds say it is due: no thread but the GUI thread ever
-    frees a Qt object in a cycle. Call once, after the QApplication is made."""
-    global _gui_only
+    frees a Qt object in a cycle. Call after the QApplication is made (ui/app.py does); later
+    calls return the same timer."""
+    global _gui_only, _gui_timer
+    if _gui_timer is not None:
+        return _gui_timer
     with _lock:
         _gui_only = True
         gc.disable()
@@ -55,6 +65,7 @@ def collect_on_gui_thread_only(parent: QObject) -> QTimer:
     timer.setInterval(COLLECT_MS)
     timer.timeout.connect(collect_due)
     timer.start()
+    _gui_timer = timer
     return timer
 
 
