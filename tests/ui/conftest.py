@@ -20,6 +20,13 @@ from ui.shell.main_window import MainWindow
 SIZE = (1366, 768)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def real_app(qapp) -> None:  # type: ignore[no-untyped-def]
+    """Every GUI test runs in the QApplication the app configures (style sheet, fonts, garbage
+    collected on the GUI thread only), whether it runs alone or after the others."""
+    application()
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo clinic built once; each test gets its own copy of the file (fast, isolated)."""
