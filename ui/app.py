@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.store.database import Store, open_store, sqlite_url
 from app.store.errors import StoreError
-from ui.capture.refcount_guard import RefcountGuard
 from ui.common import gc_pause
 from ui.common.context import AppContext
+from ui.common.refcount_guard import RefcountGuard
 from ui.shell.main_window import MainWindow
 
 BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch laptop
@@ -56,7 +56,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setStyleSheet(style_sheet())
     if app.findChild(RefcountGuard) is None:
         # PySide6 6.12 on Python 3.11 drains None/True with every void call; a whole clinic day
-        # of pen events, previews and repaints would abort the app (ui/capture/refcount_guard.py)
+        # of pen events, previews and repaints would abort the app (ui/common/refcount_guard.py)
         RefcountGuard(app)
     # Python collects cycles on whichever thread allocates; on a worker (camera reader, aligner,
     # redraw) that can free the GUI thread's Qt objects and crash it later. Only the GUI

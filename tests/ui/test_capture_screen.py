@@ -285,7 +285,7 @@ def test_touch_targets_and_patient_always_shown(qtbot: QtBot, setup, screen_for)
 def test_installed_pyside6_loses_no_references(qtbot: QtBot) -> None:
     """pyproject excludes PySide6 6.12.0, whose void calls drain None and True on Python 3.11
     (a long session aborts): whatever pip installed must not have that bug."""
-    from ui.capture import refcount_guard
+    from ui.common import refcount_guard
 
     assert not refcount_guard.broken()
 
@@ -294,7 +294,7 @@ def test_refcount_guard_tops_up_none_true_and_false(qtbot: QtBot) -> None:
     """Where the bug is present, the guard's top-up is what keeps them alive."""
     import sys
 
-    from ui.capture import refcount_guard
+    from ui.common import refcount_guard
 
     refcount_guard.top_up()
     assert all(sys.getrefcount(o) >= refcount_guard.FLOOR for o in (None, True, False))

@@ -42,9 +42,9 @@ from ui.capture.ghost_display import GhostDisplay
 from ui.capture.import_dialog import ImportDialog, ImportItem
 from ui.capture.photo_import import open_import
 from ui.capture.protocol_steps import ProtocolSteps
-from ui.capture.refcount_guard import RefcountGuard
 from ui.capture.shutter import SHUTTER_KEYS, ShutterSequence, StillWriter, pedal_shortcuts
 from ui.capture.view_pane import ViewPane
+from ui.common.refcount_guard import RefcountGuard
 from ui.common.widgets import Page, PatientBanner, button, hbox, set_state, vbox
 
 

@@ -40,7 +40,6 @@ from ui.editor.commands import ContentCommand
 from ui.editor.input import PenState
 from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel
-from ui.editor.pyside_fix import pin_none
 from ui.editor.scene import ViewScene
 from ui.editor.style import editor_qss
 from ui.editor.tools.base import Tool
@@ -65,7 +64,6 @@ class ChartEditor(QWidget):
         parent: QWidget | None = None,
         today: date | None = None,
     ) -> None:
-        pin_none()  # before the first of thousands of paint calls (ui/editor/pyside_fix.py)
         super().__init__(parent)
         self.setObjectName("chartEditor")
         self.setStyleSheet(editor_qss())
