@@ -1,4 +1,4 @@
-"""Fixtures for the app's tests that align faces outside tests/app/alignment (touch-ups)."""
+"""Fixtures for the app's tests. Alignment really aligns, here and in tests/app/alignment."""
 
 from __future__ import annotations
 
