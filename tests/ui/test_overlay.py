@@ -19,7 +19,7 @@ from app.alignment.manual import adjust
 from app.services import charts
 from app.services.practitioners import default_practitioner
 from app.store.database import Store, open_store, sqlite_url
-from tests.app.alignment.conftest import models  # noqa: F401  (a missing model fails)
+from tests.app.conftest import models  # noqa: F401  (a missing model fails)
 from tests.ui import editor_helpers as h
 from tests.ui import overlay_helpers as oh
 from ui.editor.editor_window import ChartEditor
