@@ -90,5 +90,20 @@ def load_draft(store: Store, visit_id: int) -> Draft | None:
         return None
 
 
+def list_drafts(store: Store) -> list[Draft]:
+    """Every journalled draft of this database, newest first: what a crash or power cut left,
+    offered on the next start. Unreadable files are passed over (as in load_draft)."""
+    found: list[Draft] = []
+    for path in drafts_dir(store).glob("visit-*.json"):
+        try:
+            visit_id = int(path.stem.removeprefix("visit-"))
+        except ValueError:
+            continue
+        draft = load_draft(store, visit_id)
+        if draft is not None and draft.visit_id == visit_id:
+            found.append(draft)
+    return sorted(found, key=lambda d: d.written_at, reverse=True)
+
+
 def clear_draft(store: Store, visit_id: int) -> None:
     _path(store, visit_id).unlink(missing_ok=True)

@@ -91,3 +91,16 @@ def test_draft_journal_round_trip(sqlite_store) -> None:  # type: ignore[no-unty
     assert drafts.load_draft(sqlite_store, 9) is None
     drafts.clear_draft(sqlite_store, 9)
     assert not path.exists()
+
+
+def test_every_draft_is_listed_newest_first_for_the_next_start(sqlite_store) -> None:  # type: ignore[no-untyped-def]
+    assert drafts.list_drafts(sqlite_store) == []  # no folder yet: nothing to offer
+    c = add_stroke(ChartContent(), "frown", Stroke(samples=((1, 1, 1, 0), (2, 2, 1, 5))))
+    drafts.write_draft(sqlite_store, 4, None, c)
+    drafts.write_draft(sqlite_store, 7, 2, c)
+    folder = drafts.drafts_dir(sqlite_store)
+    (folder / "visit-8.json").write_bytes(b"{torn")  # passed over, not a crash
+    (folder / "notes.txt").write_text("not a draft")
+    assert [d.visit_id for d in drafts.list_drafts(sqlite_store)] == [7, 4]
+    drafts.clear_draft(sqlite_store, 7)
+    assert [d.visit_id for d in drafts.list_drafts(sqlite_store)] == [4]

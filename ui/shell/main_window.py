@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
+from app.services import visits
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.patient_list = PatientListPage(ctx)
         self.patient_list.patient_opened.connect(self.open_patient)
         self.patient_list.new_patient_requested.connect(self.new_patient)
+        self.patient_list.draft_chart_requested.connect(self.open_draft)
         self._push(self.patient_list)
 
     # -- navigation -------------------------------------------------------------------------
@@ -165,6 +167,18 @@ class MainWindow(QMainWindow):
             return page
 
         self._open(make)
+
+    def open_draft(self, visit_id: int) -> None:
+        """A kept draft's chart, reached the usual way (patient, visit, chart), so Back and
+        Close lead where they always do; the editor offers Restore or Discard."""
+        try:
+            patient_id = visits.get_visit(self.ctx.store, visit_id).patient_id
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.open_patient(patient_id)
+        self.open_visit(visit_id)
+        self.open_editor(visit_id)
 
     def open_version(self, visit_id: int, version_id: int) -> None:
         self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))

@@ -22,6 +22,7 @@ from ui.common.widgets import (
     label,
     vbox,
 )
+from ui.shell.drafts_banner import DraftsBanner
 
 SEARCH_DELAY_MS = 150  # typing a name should not run a query per keystroke
 ROW_HEIGHT = 76
@@ -68,6 +69,10 @@ class PatientListPage(Page):
         top.addWidget(self.new_button)
         lay.addLayout(top)
 
+        self.drafts = DraftsBanner(ctx)
+        self.draft_chart_requested = self.drafts.chart_requested
+        lay.addWidget(self.drafts)
+
         self.summary = label("", "heading")
         self.summary.setObjectName("resultSummary")
         lay.addWidget(self.summary)
@@ -97,6 +102,7 @@ class PatientListPage(Page):
         self.new_button.clicked.connect(self.new_patient_requested)
 
     def activated(self) -> None:
+        self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved
         self.refresh()  # names and "recent" may have changed on the pages above
         self.search.setFocus()
 
