@@ -90,6 +90,19 @@ def render_all(outdir: Path, size: tuple[int, int]) -> list[Path]:
         viewer = window.current_page()
         viewer.tabs.setCurrentIndex(1)
         shot("08-version-brow-raise")
+
+        # an unsaved chart a crash left behind, offered on the next start's first screen
+        from app.domain.chart import Stroke
+        from app.domain.editing import add_stroke
+        from app.services import drafts
+
+        head = charts.load_head(store, first.id)
+        mark = Stroke(samples=((1.0, 1.0, 1.0, 0.0), (2.0, 2.0, 1.0, 5.0)))
+        drafts.write_draft(store, first.id, head.info.id, add_stroke(head.content, "frown", mark))
+        window.go_home()
+        window.patient_list.search.clear()
+        window.patient_list.refresh()
+        shot("09-unsaved-draft")
         window.close()
         store.dispose()
     return saved
