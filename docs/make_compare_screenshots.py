@@ -9,16 +9,15 @@ relit by a known similarity, stored in a throw-away database; the alignment is t
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = (((1366, 768), "1"), ((1440, 960), "2"))
+import screenshot_sizes  # noqa: E402  (docs/ is this script's folder)
+
+ROOT = screenshot_sizes.ROOT
 
 
 def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
@@ -111,20 +110,5 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
     return saved
 
 
-def main() -> int:
-    outdir = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
-    outdir.mkdir(parents=True, exist_ok=True)
-    if os.environ.get("_FC_COMPARE_CHILD"):
-        w, h = (int(v) for v in os.environ["_FC_COMPARE_SIZE"].split("x"))
-        for p in render(outdir, (w, h)):
-            print(p)
-        return 0
-    for (w, h), scale in CONFIGS:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale)
-        env.update(_FC_COMPARE_CHILD="1", _FC_COMPARE_SIZE=f"{w}x{h}")
-        subprocess.run([sys.executable, __file__, str(outdir)], env=env, check=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(screenshot_sizes.main(__file__, render))
