@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+from ui.common import gc_pause
 from ui.shell.main_window import MainWindow
 
 
@@ -22,3 +28,29 @@ def page_named(window: MainWindow, cls: type) -> object:
     page = window.current_page()
     assert isinstance(page, cls), f"expected {cls.__name__}, on {type(page).__name__}"
     return page
+
+
+@contextmanager
+def collections_off_the_gui_thread() -> Iterator[list[str]]:
+    """The names of the threads other than the GUI thread that ran a garbage collection inside
+    the block. Automatic collection is on inside it, as outside the app: the app collects on
+    the GUI thread only, which would hide whether a worker's own pause works."""
+    gui_only, enabled = gc_pause._gui_only, gc.isenabled()
+    gc_pause._gui_only = False
+    gc.enable()
+    names: list[str] = []
+
+    def seen(phase: str, _info: dict) -> None:
+        if phase == "start" and threading.current_thread() is not threading.main_thread():
+            names.append(threading.current_thread().name)
+
+    gc.callbacks.append(seen)
+    try:
+        yield names
+    finally:
+        gc.callbacks.remove(seen)
+        gc_pause._gui_only = gui_only
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()

@@ -19,7 +19,7 @@ from app.services import patients, photos, visits
 from app.services.practitioners import PractitionerRecord, default_practitioner
 from app.store.database import Store
 from tests.images import face_image, jpeg_bytes
-from tests.ui.helpers import tap
+from tests.ui.helpers import collections_off_the_gui_thread, tap
 from ui.app import application
 from ui.capture.capture_screen import CaptureScreen
 from ui.capture.sources import OpenCVSource
@@ -467,20 +467,12 @@ def test_live_framing_worker_touches_no_qt_and_never_collects(
     """The framing check aligns on its own thread: its answer reaches the preview on the GUI
     thread, and no garbage collection runs on the worker (one there frees Qt objects off the
     GUI thread; ui/common/gc_pause.py). The pause ends with the capture screen."""
-    import gc
     import threading
 
     from ui.common import gc_pause
 
-    off_gui: list[str] = []
     answered_on: list[threading.Thread] = []
-
-    def seen(phase: str, _info: dict) -> None:
-        if phase == "start" and threading.current_thread() is not threading.main_thread():
-            off_gui.append(threading.current_thread().name)
-
-    gc.callbacks.append(seen)
-    try:
+    with collections_off_the_gui_thread() as off_gui:
         today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
         screen = screen_for(camera([today] * 2, name="live"))
         live = screen.live_framing
@@ -490,8 +482,6 @@ def test_live_framing_worker_touches_no_qt_and_never_collects(
         qtbot.waitUntil(lambda: live.checks_done >= 3, timeout=WAIT * 4)
         live.shutdown()
         assert gc_pause.settled()
-    finally:
-        gc.callbacks.remove(seen)
     assert [name for name in off_gui if name.startswith("capture-")] == []  # camera: see below
     assert answered_on and all(t is threading.main_thread() for t in answered_on)
 
@@ -501,19 +491,9 @@ def test_storing_and_framing_a_photo_never_collects_on_the_worker(
 ) -> None:  # type: ignore[no-untyped-def]
     """The store worker writes the photo and aligns it to the ghost: no garbage collection
     runs on it meanwhile (ui/common/gc_pause.py), and the pause ends with the job."""
-    import gc
-    import threading
-
     from ui.common import gc_pause
 
-    off_gui: list[str] = []
-
-    def seen(phase: str, _info: dict) -> None:
-        if phase == "start" and threading.current_thread() is not threading.main_thread():
-            off_gui.append(threading.current_thread().name)
-
-    gc.callbacks.append(seen)
-    try:
+    with collections_off_the_gui_thread() as off_gui:
         today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
         screen = screen_for(camera([today] * 2, name="store"))
         screen.live_framing.shutdown()  # only the store worker here
@@ -523,8 +503,6 @@ def test_storing_and_framing_a_photo_never_collects_on_the_worker(
         assert sig.args[1].framing is not None  # it did align
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=WAIT)
         assert gc_pause.settled()
-    finally:
-        gc.callbacks.remove(seen)
     # The camera's reader (a QThread, "Dummy-N" to Python) never stops, so no pause covers
     # it: only collecting on the GUI thread alone would (gc_pause.collect_on_gui_thread_only).
     assert [name for name in off_gui if name.startswith("capture-")] == []

@@ -22,6 +22,7 @@ from app.store.database import Store, open_store, sqlite_url
 from tests.app.conftest import models  # noqa: F401  (a missing model fails)
 from tests.ui import editor_helpers as h
 from tests.ui import overlay_helpers as oh
+from tests.ui.helpers import collections_off_the_gui_thread
 from ui.editor.editor_window import ChartEditor
 from ui.overlay import actions
 from ui.overlay.ghost_items import GhostPoint
@@ -592,20 +593,10 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
     collection there would free the GUI thread's cyclic garbage, Qt objects among it, off the
     GUI thread (it crashed the app later). Measured before: ~20 collections on the redraw
     thread in 3 s. And the pause ends, also when the screen is deleted without being left."""
-    import gc
-    import threading
-
     from ui.common import gc_pause
 
     course = oh.course(sqlite_store, who)
-    off_gui: list[str] = []
-
-    def seen(phase: str, _info: dict) -> None:
-        if phase == "start" and threading.current_thread() is not threading.main_thread():
-            off_gui.append(threading.current_thread().name)
-
-    gc.callbacks.append(seen)
-    try:
+    with collections_off_the_gui_thread() as off_gui:
         ed = open_editor(course.today_visit_id)
         qtbot.waitUntil(lambda: settled(ed), timeout=30000)
         ed.overlay_panel.compare_button.click()
@@ -618,6 +609,4 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
         ed.overlay_cover.deleteLater()  # gone mid-redraw, never left (as when its editor goes)
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=10000)
         assert gc_pause.settled()
-    finally:
-        gc.callbacks.remove(seen)
     assert off_gui == []
