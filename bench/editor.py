@@ -110,7 +110,7 @@ def _stroke_times(ed, n: int) -> list[float]:  # type: ignore[no-untyped-def]
         vp.repaint()
         times.append((time.perf_counter() - t0) * 1000.0)
     QApplication.sendEvent(vp, event(QEvent.Type.TabletRelease, *path[-1]))
-    ed.undo_stack.undo()  # every stroke starts from the same chart
+    ed.session.undo_stack.undo()  # every stroke starts from the same chart
     return times
 
 
@@ -131,7 +131,7 @@ def bench_stroke(ctx: Context) -> Report:
         jpeg = data.photo_jpegs(w, h, 1, seed=3)
         url, visit, who = _visit(ctx.tmp / f"stroke_{label}.db", jpeg)
         store, ed = _open_editor(url, visit, who)
-        ed.show_view(ed.view_codes[0])
+        ed.show_view(ed.session.view_codes[0])
         ed.canvas().fit()
         app.processEvents()
         editors[label] = (store, ed)
@@ -145,7 +145,7 @@ def bench_stroke(ctx: Context) -> Report:
                 p95s[label].append(value)
             ratios.append(round_p95["24mp"] / round_p95["1mp"])
     for store, ed in editors.values():
-        ed.journal.timer.stop()
+        ed.session.journal.timer.stop()
         ed.close()
         ed.deleteLater()
         store.dispose()
@@ -196,7 +196,7 @@ def bench_open(ctx: Context) -> Report:
         elapsed = (time.perf_counter() - t0) * 1000.0
         if not ok:
             raise RuntimeError("the first paint did not show the photo")
-        ed.journal.timer.stop()
+        ed.session.journal.timer.stop()
         ed.close()
         ed.deleteLater()
         app.processEvents()
@@ -247,7 +247,6 @@ def _status_mb(field: str) -> float:
 
 def rss_child(url: str, visit_id: int) -> None:
     """Open the 4-view chart, show every view, draw and place on each; print RSS as JSON."""
-    from PySide6.QtCore import QPointF
 
     from app.domain.editing import add_stroke, put_point
     from app.services.practitioners import default_practitioner
@@ -260,7 +259,7 @@ def rss_child(url: str, visit_id: int) -> None:
     store, ed = _open_editor(url, visit_id, who)
     from app.domain.chart import Stroke
 
-    for view in ed.view_codes:
+    for view in ed.session.view_codes:
         ed.show_view(view)
         app.processEvents()
         ed.canvas().viewport().repaint()
@@ -268,14 +267,16 @@ def rss_child(url: str, visit_id: int) -> None:
         for k in range(10):
             path = _stroke_path(frame, 150)
             samples = tuple((x, y + k * 40, p, i * 8.0) for i, (x, y, p) in enumerate(path))
-            ed.push(add_stroke(ed.model.content, view, Stroke(samples, width=20)), "s", view)
+            ed.session.apply(
+                add_stroke(ed.session.model.content, view, Stroke(samples, width=20)), "s", view
+            )
         for k in range(5):
-            pt = ed.new_point(view, QPointF(frame.width() * (0.3 + 0.1 * k), frame.height() * 0.4))
-            ed.push(put_point(ed.model.content, view, pt), "p", view)
+            pt = ed.session.new_point(view, frame.width() * (0.3 + 0.1 * k), frame.height() * 0.4)
+            ed.session.apply(put_point(ed.session.model.content, view, pt), "p", view)
         ed.canvas().viewport().repaint()
-    ed.journal.flush()
+    ed.session.journal.flush()
     print(json.dumps({"rss_mb": round(_status_mb("VmRSS"), 1), "peak_mb": _status_mb("VmHWM")}))
-    ed.journal.clear()
+    ed.session.journal.clear()
 
 
 BENCHMARKS: tuple[Benchmark, ...] = (

@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.store.schema import Chart
     from ui.app import application
     from ui.editor.editor_window import ChartEditor
+    from ui.editor.session import Selection
 
     app = application()
     width, height = (int(v) for v in args.size.split("x"))
@@ -81,10 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             for t in range(21)
         )
         dashed = Stroke(border, "red", "dashed", 12)
-        ed.push(add_stroke(ed.model.content, "frown", dashed), "Stroke", "frown")
-        points = ed.model.content.view("frown").points  # type: ignore[union-attr]
+        ed.session.apply(add_stroke(ed.session.model.content, "frown", dashed), "Stroke", "frown")
+        points = ed.session.model.content.view("frown").points  # type: ignore[union-attr]
         if points:
-            ed.open_point("frown", points[0].id)
+            ed.session.select(Selection("frown", points[0].id))
         app.processEvents()
         shots.append(("sheet", ed.grab()))
         ed.show_panel("totals")
@@ -102,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             path = args.out / f"editor-{name}{args.suffix}.png"
             pm.save(str(path))
             print(path, pm.width(), pm.height())
-        ed.journal.timer.stop()
-        ed.journal.clear()
+        ed.session.journal.timer.stop()
+        ed.session.journal.clear()
         store.dispose()
     return 0
 

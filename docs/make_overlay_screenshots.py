@@ -103,7 +103,7 @@ def render(out: Path, size: str, suffix: str) -> None:
         for x, y in ((430.0, 170.0), (485.0, 172.0)):
             wx, wy = oh.warped(x, y)
             point = InjectionPoint(wx, wy, "botox", Decimal(2), zone="corrugator")
-            ed.push(put_point(ed.model.content, "frown", point), "Point", "frown")
+            ed.session.apply(put_point(ed.session.model.content, "frown", point), "Point", "frown")
         app.processEvents()
         shots.append(("touchup", ed.grab()))
         ed.show_panel("totals")
@@ -116,10 +116,12 @@ def render(out: Path, size: str, suffix: str) -> None:
         shots.append(("could-not-align", ed.grab()))
         ed.show_view("frown")
         ed.save()  # version 1 of the touch-up, then one more point: version 2
+        ed.session.wait()
         wx, wy = oh.warped(455.0, 140.0)
         point = InjectionPoint(wx, wy, "botox", Decimal(2), zone="frontalis")
-        ed.push(put_point(ed.model.content, "frown", point), "Point", "frown")
+        ed.session.apply(put_point(ed.session.model.content, "frown", point), "Point", "frown")
         ed.save()
+        ed.session.wait()
         ed.close()
 
         # The repeat treatment three months on: both earlier charts, the picker, carry forward.
@@ -128,7 +130,7 @@ def render(out: Path, size: str, suffix: str) -> None:
         moved = warp(astronaut(2.0), january)
         photos.add_photo_bytes(store, course.patient_id, "frown", jpeg(moved), visit_id=later.id)
         ed = editor(later.id)
-        ed.overlay.set_chosen(ed.overlay.available[:2])
+        ed.overlay.ctrl.set_chosen(ed.overlay.ctrl.available[:2])
         settle(app, ed)
         zoom_on_face(app, ed, january)
         picker = attach.open_picker(ed, ed.overlay)
@@ -137,13 +139,13 @@ def render(out: Path, size: str, suffix: str) -> None:
         picker.reject()
         app.processEvents()
         shots.append(("two-charts", ed.grab()))
-        ed.overlay_panel.set_active(ed.overlay.available[1].version_hash)  # the 1 Oct plan
+        ed.overlay.panel.set_active(ed.overlay.ctrl.available[1].version_hash)  # the 1 Oct plan
         attach.carry(ed, ed.overlay, all_views=False)
-        ed.overlay_panel.opacity.setValue(60)
+        ed.overlay.panel.opacity.setValue(60)
         app.processEvents()
         shots.append(("carried-forward", ed.grab()))
-        ed.journal.timer.stop()
-        ed.journal.clear()
+        ed.session.journal.timer.stop()
+        ed.session.journal.clear()
         ed.close()
         store.dispose()
     for name, pm in shots:

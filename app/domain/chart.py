@@ -113,11 +113,3 @@ class ChartContent:
         for v in self.views:
             for p in v.points:
                 yield v.view, p
-
-
-def units_per_product(content: ChartContent) -> dict[str, Decimal]:
-    """Total units per product code. Units of different products are never added together."""
-    totals: dict[str, Decimal] = {}
-    for _, point in content.all_points():
-        totals[point.product] = totals.get(point.product, Decimal(0)) + point.units
-    return totals

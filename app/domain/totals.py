@@ -64,6 +64,12 @@ def totals(content: ChartContent) -> dict[str, ProductTotal]:
     return out
 
 
+def units_per_product(content: ChartContent) -> dict[str, Decimal]:
+    """Total units per product code: the totals panel, the course total and the version
+    summary all read this one sum. Units of different products are never added together."""
+    return {code: t.total for code, t in totals(content).items()}
+
+
 def dose_warnings(per_product: Mapping[str, ProductTotal]) -> list[Warning]:
     """A total above the label dose for its area: said, never enforced."""
     found = []

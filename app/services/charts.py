@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
-from app.domain.values import format_units, parse_units
+from app.domain.totals import units_per_product
+from app.domain.values import format_units
 from app.store import chart_parts
 from app.store.database import Store
 from app.store.errors import ConflictError, NotFoundError, is_unique_violation
@@ -109,7 +109,7 @@ def save_version(
     content_json = content_to_json(content)
     canonical = dumps(content_json)
     manifest, parts = chart_parts.split_json(content_json)
-    point_count, stroke_count, units = _summary(content_json)
+    point_count, stroke_count, units = _summary(content)
     try:
         with store.write() as s:
             _step("begin")
@@ -160,17 +160,11 @@ def save_version(
         ) from exc
 
 
-def _summary(content_json: dict[str, Any]) -> tuple[int, int, dict[str, Decimal]]:
-    """Points, strokes and units per product of the stored content, for the history list.
-    Units of different products are never added together."""
-    points = strokes = 0
-    units: dict[str, Decimal] = {}
-    for view in content_json["views"].values():
-        strokes += len(view["strokes"])
-        for p in view["points"]:
-            points += 1
-            units[p["product"]] = units.get(p["product"], Decimal(0)) + parse_units(p["units"])
-    return points, strokes, units
+def _summary(content: ChartContent) -> tuple[int, int, dict[str, Decimal]]:
+    """Points, strokes and units per product, for the history list (the domain's one sum)."""
+    points = sum(len(v.points) for v in content.views)
+    strokes = sum(len(v.strokes) for v in content.views)
+    return points, strokes, units_per_product(content)
 
 
 def _conflict(head: ChartVersion | None) -> ConflictError:

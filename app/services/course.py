@@ -11,7 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.domain.chart import ChartContent, units_per_product
+from app.domain.chart import ChartContent
+from app.domain.totals import units_per_product
 from app.services.charts import load_content
 from app.store.database import Store
 from app.store.errors import NotFoundError

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.chart import PointOrigin, units_per_product
+from app.domain.chart import PointOrigin
+from app.domain.totals import units_per_product
 from app.services import charts, patients, photos, visits
 from app.store.errors import ConflictError, NotFoundError, is_unique_violation
 from app.store.schema import ChartVersion

@@ -124,3 +124,14 @@ def pinch(canvas, centre: QPoint, d0: int, d1: int, steps: int = 6) -> None:  # 
         a, b = centre - QPoint(d // 2, 0), centre + QPoint(d // 2, 0)
         QTest.touchEvent(vp, dev).move(0, a, vp).move(1, b, vp).commit()
     QTest.touchEvent(vp, dev).release(0, a, vp).release(1, b, vp).commit()
+
+
+def save_and_wait(editor):  # type: ignore[no-untyped-def]
+    """Tap Save's action and wait for the background save to end, as a user waits for the
+    "Saved" banner: the new VersionInfo, or None when nothing was saved."""
+    before = editor.session.version
+    if not editor.save():
+        return None
+    editor.session.wait()
+    after = editor.session.version
+    return after if after is not before else None

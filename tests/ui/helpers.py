@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListWidget, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +25,13 @@ def tap_row(qtbot: QtBot, lst: QListWidget, row: int) -> None:
     tap(qtbot, lst.viewport(), rect.center())
 
 
-def page_named(window: MainWindow, cls: type) -> object:
+def page_named(window: MainWindow, cls: type, timeout_ms: int = 5000) -> object:
+    """The page on screen, once it is of `cls`: some pages open after a read on a worker
+    (the chart editor), as a user waits for the screen to change."""
+    waited = 0
+    while not isinstance(window.current_page(), cls) and waited < timeout_ms:
+        QTest.qWait(10)
+        waited += 10
     page = window.current_page()
     assert isinstance(page, cls), f"expected {cls.__name__}, on {type(page).__name__}"
     return page

@@ -10,6 +10,7 @@ from app.domain.editing import add_stroke
 from app.services import charts, drafts, patients, visits
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
+from tests.ui.editor_helpers import save_and_wait
 from ui.app import build_window
 from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
@@ -52,9 +53,9 @@ def test_the_next_start_offers_a_kept_draft_and_it_saves(qtbot: QtBot, demo_stor
 
     tap(qtbot, open_button)
     editor = page_named(window, HostedPage).screen  # type: ignore[attr-defined]
-    assert editor.pending_draft is not None  # Restore / Discard on screen
+    assert editor.session.pending_draft is not None  # Restore / Discard on screen
     editor.restore_draft()
-    saved = editor.save()
+    saved = save_and_wait(editor)
     assert saved is not None and saved.version_no == head.info.version_no + 1
     frown = charts.load_head(demo_store, visit_id).content.view("frown")  # type: ignore[union-attr]
     assert frown is not None and frown.strokes[-1].samples == MARK.samples

@@ -16,8 +16,10 @@ from app.services import charts, drafts
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
+from tests.ui.editor_helpers import save_and_wait
 from ui.editor import input as inp
 from ui.editor.editor_window import ChartEditor
+from ui.editor.session import Selection
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def open_editor(qtbot, sqlite_store: Store, visit: h.Visit) -> Iterator:  # type
         ed.resize(1366, 768)
         ed.show()
         qtbot.waitExposed(ed)
-        if view in ed.view_codes:
+        if view in ed.session.view_codes:
             ed.show_view(view)
         ed.canvas().fit()
         made.append(ed)
@@ -45,7 +47,7 @@ def open_editor(qtbot, sqlite_store: Store, visit: h.Visit) -> Iterator:  # type
 
     yield _open
     for ed in made:
-        ed.journal.timer.stop()
+        ed.session.journal.timer.stop()
 
 
 def line(x0: float, y0: float, x1: float, y1: float, n: int) -> list[QPointF]:
@@ -59,8 +61,8 @@ def test_pen_stroke_is_saved_in_photo_pixels(open_editor, sqlite_store, visit) -
     pts = line(900.0, 1400.0, 2100.0, 1650.0, 25)
     pressures = [round(0.1 + 0.8 * i / 24, 3) for i in range(25)]
     h.pen_stroke(canvas, pts, pressures)
-    assert ed.status.text() == "● Unsaved changes"
-    info = ed.save()
+    assert ed.widgets.status.text() == "● Unsaved changes"
+    info = save_and_wait(ed)
     assert info is not None and info.version_no == 1
     saved = charts.load_head(sqlite_store, visit.visit_id)
     assert saved is not None
@@ -74,12 +76,12 @@ def test_pen_stroke_is_saved_in_photo_pixels(open_editor, sqlite_store, visit) -
         assert t >= 0
     assert stroke.samples[0][3] == 0
     assert stroke.color == "white" and stroke.style == "solid"
-    assert ed.status.text() == "Version 1 saved"
+    assert ed.widgets.status.text() == "Version 1 saved"
 
 
 def test_marks_land_on_the_right_pixels(open_editor, tmp_path) -> None:
     ed = open_editor()
-    ed.set_colour("red")
+    ed.session.set_pencil(color="red")
     canvas = ed.canvas("frown")
     pts = line(600.0, 600.0, 2400.0, 600.0, 40)
     h.pen_stroke(canvas, pts, [1.0] * 40)
@@ -100,11 +102,11 @@ def test_touch_near_the_pen_draws_nothing(open_editor, qtbot) -> None:
     assert not ed.pen.finger_drawing  # a pen exists: fingers navigate now
     ed.pen.set_finger_drawing(True)  # even if the user wants finger drawing ...
     h.finger_drag(canvas, QPoint(300, 300), QPoint(500, 320))
-    assert not ed.model.content.view("frown").strokes  # ... the palm draws nothing
+    assert not ed.session.model.content.view("frown").strokes  # ... the palm draws nothing
     h.proximity(canvas, False)
     ed.pen.last_pen_ms = -1e12  # the grace period after the pen has passed
     h.finger_drag(canvas, QPoint(300, 300), QPoint(500, 320))
-    assert len(ed.model.content.view("frown").strokes) == 1
+    assert len(ed.session.model.content.view("frown").strokes) == 1
 
 
 def test_finger_pans_when_not_drawing_and_pinch_zooms(open_editor) -> None:
@@ -124,7 +126,7 @@ def test_finger_pans_when_not_drawing_and_pinch_zooms(open_editor) -> None:
     assert after.x() == pytest.approx(before.x(), abs=3) and after.y() == pytest.approx(
         before.y(), abs=3
     )
-    assert not ed.model.content.view("frown").strokes
+    assert not ed.session.model.content.view("frown").strokes
     h.pinch(canvas, centre, 100, 2000)
     assert canvas.zoom_level() == pytest.approx(8.0, rel=0.01)  # clamped
     h.pinch(canvas, centre, 200, 200, steps=1)
@@ -157,37 +159,37 @@ def test_wheel_zoom_is_anchored_and_clamped(open_editor, qtbot) -> None:
 def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, qtbot) -> None:
     ed = open_editor()
     canvas = ed.canvas("frown")
-    ed.set_tool("point")
+    ed.session.set_tool("point")
     ed.pen.set_finger_drawing(False)
     # A finger tap on the patient's left (viewer's right) places a point there.
     where = QPointF(2000.0, 1200.0)
     h.finger_tap(canvas, canvas.mapFromScene(where))
-    (p,) = ed.model.content.view("frown").points
+    (p,) = ed.session.model.content.view("frown").points
     assert abs(p.x - where.x()) < canvas.screen_px() and p.product == "botox"
     assert p.units == Decimal(4) and p.side.value == "left"
     assert p.zone == "corrugator supercilii"
-    assert ed.sheet.point is not None and ed.sheet.point.id == p.id
-    qtbot.mouseClick(ed.sheet.presets.buttons["2.5"], Qt_Left())
-    qtbot.mouseClick(ed.sheet.plus, Qt_Left())
-    qtbot.mouseClick(ed.sheet.plus, Qt_Left())
-    assert ed.model.content.view("frown").points[0].units == Decimal("3.5")
-    qtbot.mouseClick(ed.sheet.depth.buttons["intradermal"], Qt_Left())
+    assert ed.treatment.sheet.point is not None and ed.treatment.sheet.point.id == p.id
+    qtbot.mouseClick(ed.treatment.sheet.presets.buttons["2.5"], Qt_Left())
+    qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
+    qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
+    assert ed.session.model.content.view("frown").points[0].units == Decimal("3.5")
+    qtbot.mouseClick(ed.treatment.sheet.depth.buttons["intradermal"], Qt_Left())
     # A second point takes the last product and units: one tap each.
     h.finger_tap(canvas, canvas.mapFromScene(QPointF(1500.0, 1100.0)))
-    second = [q for q in ed.model.content.view("frown").points if q.id != p.id][0]
+    second = [q for q in ed.session.model.content.view("frown").points if q.id != p.id][0]
     assert second.units == Decimal("3.5") and second.side.value == "midline"
     assert second.zone == "procerus"
     # Drag the first point with the pen: one undo step for the whole drag.
     h.pen_stroke(canvas, line(2000.0, 1200.0, 2300.0, 1300.0, 10), [0.5] * 10)
-    moved = next(q for q in ed.model.content.view("frown").points if q.id == p.id)
+    moved = next(q for q in ed.session.model.content.view("frown").points if q.id == p.id)
     assert (moved.x, moved.y) == pytest.approx((2300.0, 1300.0), abs=0.01)
-    steps = ed.undo_stack.count()
-    ed.undo_stack.undo()
-    back = next(q for q in ed.model.content.view("frown").points if q.id == p.id)
+    steps = ed.session.undo_stack.count()
+    ed.session.undo_stack.undo()
+    back = next(q for q in ed.session.model.content.view("frown").points if q.id == p.id)
     assert (back.x, back.y) == (p.x, p.y)  # exactly where the finger tap put it
-    ed.undo_stack.redo()
-    assert ed.undo_stack.count() == steps
-    info = ed.save()
+    ed.session.undo_stack.redo()
+    assert ed.session.undo_stack.count() == steps
+    info = save_and_wait(ed)
     assert info is not None
     saved = charts.load_version(sqlite_store, info.id).content.view("frown")
     assert saved is not None
@@ -196,9 +198,9 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     assert got[p.id].units == Decimal("3.5") and got[p.id].depth.value == "intradermal"
     assert (got[p.id].x, got[p.id].y) == pytest.approx((2300.0, 1300.0), abs=0.01)
     # Delete from the sheet.
-    ed.open_point("frown", second.id)
-    qtbot.mouseClick(ed.sheet.delete, Qt_Left())
-    assert [q.id for q in ed.model.content.view("frown").points] == [p.id]
+    ed.session.select(Selection("frown", second.id))
+    qtbot.mouseClick(ed.treatment.sheet.delete, Qt_Left())
+    assert [q.id for q in ed.session.model.content.view("frown").points] == [p.id]
 
 
 def Qt_Left():  # type: ignore[no-untyped-def]
@@ -211,11 +213,11 @@ def test_partial_erase_splits_and_saves_only_pieces(open_editor, sqlite_store, v
     ed = open_editor()
     canvas = ed.canvas("frown")
     h.pen_stroke(canvas, line(500.0, 2000.0, 2500.0, 2000.0, 30), [0.7] * 30)
-    (original,) = ed.model.content.view("frown").strokes
+    (original,) = ed.session.model.content.view("frown").strokes
     h.pen_stroke(canvas, line(1500.0, 1800.0, 1500.0, 2200.0, 6), [1.0] * 6, h.PEN_ERASER)
-    pieces = ed.model.content.view("frown").strokes
+    pieces = ed.session.model.content.view("frown").strokes
     assert len(pieces) == 2 and original.id not in {s.id for s in pieces}
-    info = ed.save()
+    info = save_and_wait(ed)
     assert info is not None
     saved = charts.load_version(sqlite_store, info.id).content.view("frown").strokes
     assert {s.id for s in saved} == {s.id for s in pieces}
@@ -223,11 +225,11 @@ def test_partial_erase_splits_and_saves_only_pieces(open_editor, sqlite_store, v
     assert xs[0][0] == pytest.approx(500.0, abs=0.01) and xs[0][1] < 1500
     assert xs[1][0] > 1500 and xs[1][1] == pytest.approx(2500.0, abs=0.01)
     # Whole-stroke erasing removes what it touches, and the eraser itself is never stored.
-    ed.erase_whole = True
+    ed.session.tools.erase_whole = True
     h.pen_stroke(canvas, line(800.0, 1900.0, 800.0, 2100.0, 4), [1.0] * 4, h.PEN_ERASER)
-    assert len(ed.model.content.view("frown").strokes) == 1
-    ed.undo_stack.undo()
-    assert len(ed.model.content.view("frown").strokes) == 2
+    assert len(ed.session.model.content.view("frown").strokes) == 1
+    ed.session.undo_stack.undo()
+    assert len(ed.session.model.content.view("frown").strokes) == 2
 
 
 def test_undo_spans_views(open_editor) -> None:
@@ -235,14 +237,14 @@ def test_undo_spans_views(open_editor) -> None:
     h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
     ed.show_view("smile")
     h.pen_stroke(ed.canvas("smile"), line(100, 100, 300, 200, 8), [0.5] * 8)
-    assert ed.model.dirty
-    ed.undo_stack.undo()
-    assert not ed.model.content.view("smile").strokes
-    ed.undo_stack.undo()
-    assert ed.current_view == "frown" and not ed.model.content.view("frown").strokes
-    assert not ed.model.dirty
-    ed.undo_stack.redo()
-    assert len(ed.model.content.view("frown").strokes) == 1
+    assert ed.session.model.dirty
+    ed.session.undo_stack.undo()
+    assert not ed.session.model.content.view("smile").strokes
+    ed.session.undo_stack.undo()
+    assert ed.current_view == "frown" and not ed.session.model.content.view("frown").strokes
+    assert not ed.session.model.dirty
+    ed.session.undo_stack.redo()
+    assert len(ed.session.model.content.view("frown").strokes) == 1
 
 
 def test_draft_survives_a_crash(open_editor, sqlite_store, visit, qtbot) -> None:
@@ -251,15 +253,17 @@ def test_draft_survives_a_crash(open_editor, sqlite_store, visit, qtbot) -> None
     qtbot.waitUntil(
         lambda: drafts.load_draft(sqlite_store, visit.visit_id) is not None, timeout=3000
     )
-    drawn = ed.model.content
-    ed.journal.timer.stop()
+    drawn = ed.session.model.content
+    ed.session.journal.timer.stop()
     ed.hide()
     ed.deleteLater()  # dropped without saving, as a crash would
     again = open_editor()
-    assert again.message_bar.isVisible() and "Restore" in [b.text() for b in again.message_buttons]
+    assert again.widgets.message_bar.isVisible() and "Restore" in [
+        b.text() for b in again.widgets.message_bar.buttons
+    ]
     again.restore_draft()
-    assert normalise(again.model.content) == normalise(drawn) and again.model.dirty
-    assert again.save() is not None
+    assert normalise(again.session.model.content) == normalise(drawn) and again.session.model.dirty
+    assert save_and_wait(again) is not None
     assert drafts.load_draft(sqlite_store, visit.visit_id) is None
 
 
@@ -267,24 +271,29 @@ def test_conflict_keeps_the_work_on_screen(open_editor) -> None:
     first = open_editor()
     second = open_editor()
     h.pen_stroke(first.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
-    assert first.save() is not None
+    assert save_and_wait(first) is not None
     h.pen_stroke(second.canvas("frown"), line(600, 900, 900, 900, 8), [0.5] * 8)
-    assert second.save() is None
-    assert second.message_bar.isVisible() and "another window" in second.message_text.text()
-    assert second.model.dirty and len(second.model.content.view("frown").strokes) == 1
+    assert save_and_wait(second) is None
+    assert (
+        second.widgets.message_bar.isVisible()
+        and "another window" in second.widgets.message_bar.text.text()
+    )
+    assert (
+        second.session.model.dirty and len(second.session.model.content.view("frown").strokes) == 1
+    )
 
 
 def test_older_version_opens_read_only(open_editor, sqlite_store, visit) -> None:
     ed = open_editor()
     h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
-    v1 = ed.save()
+    v1 = save_and_wait(ed)
     h.pen_stroke(ed.canvas("frown"), line(500, 900, 900, 900, 8), [0.5] * 8)
-    assert ed.save() is not None and v1 is not None
+    assert save_and_wait(ed) is not None and v1 is not None
     old = open_editor(v1.id)
-    assert old.read_only and not old.save_button.isVisible()
+    assert old.session.read_only and not old.widgets.save_button.isVisible()
     h.pen_stroke(old.canvas("frown"), line(500, 1500, 900, 1500, 8), [0.5] * 8)
-    assert len(old.model.content.view("frown").strokes) == 1
-    assert "read-only" in old.status.text()
+    assert len(old.session.model.content.view("frown").strokes) == 1
+    assert "read-only" in old.widgets.status.text()
 
 
 def test_totals_per_product_and_soft_warnings(qtbot, sqlite_store) -> None:
@@ -299,30 +308,32 @@ def test_totals_per_product_and_soft_warnings(qtbot, sqlite_store) -> None:
     qtbot.addWidget(ed)
     ed.resize(1366, 768)
     ed.show()
-    assert any(w.kind == "interval" and "31 days" in w.text for w in ed.totals.warnings)
-    ed.set_tool("point")
+    assert any(w.kind == "interval" and "31 days" in w.text for w in ed.treatment.totals.warnings)
+    ed.session.set_tool("point")
     canvas = ed.canvas("frown")
     for x in (200.0, 260.0, 320.0, 380.0, 440.0, 500.0):
-        pt = ed.new_point("frown", QPointF(x, 300.0))
+        pt = ed.session.new_point("frown", x, 300.0)
         from app.domain.editing import put_point
 
-        ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
-    dysport = ed.new_point("frown", QPointF(320.0, 500.0))
+        ed.session.apply(put_point(ed.session.model.content, "frown", pt), "Add point", "frown")
+    dysport = ed.session.new_point("frown", 320.0, 500.0)
     from dataclasses import replace
 
-    ed.push(
+    ed.session.apply(
         put_point(
-            ed.model.content, "frown", replace(dysport, product="dysport", units=Decimal(10))
+            ed.session.model.content,
+            "frown",
+            replace(dysport, product="dysport", units=Decimal(10)),
         ),
         "Add point",
         "frown",
     )
-    assert any(w.kind == "label_dose" and "24 U" in w.text for w in ed.totals.warnings)
-    assert ed.totals.lines["botox"][0] == "Visit: 24 U in 6 points"
-    assert ed.totals.lines["dysport"][0] == "Visit: 10 U in 1 point"
-    assert not any("34" in line for lines in ed.totals.lines.values() for line in lines)
+    assert any(w.kind == "label_dose" and "24 U" in w.text for w in ed.treatment.totals.warnings)
+    assert ed.treatment.totals.lines["botox"][0] == "Visit: 24 U in 6 points"
+    assert ed.treatment.totals.lines["dysport"][0] == "Visit: 10 U in 1 point"
+    assert not any("34" in line for lines in ed.treatment.totals.lines.values() for line in lines)
     assert canvas is not None
-    ed.journal.timer.stop()
+    ed.session.journal.timer.stop()
 
 
 def test_grace_period_constant_is_short() -> None:
@@ -333,12 +344,12 @@ def test_grace_period_constant_is_short() -> None:
 def test_layers_hide_and_fade(open_editor) -> None:
     ed = open_editor()
     scene = ed.scenes["frown"]
-    qtbot_click = ed.layer_buttons["markings"].click
+    qtbot_click = ed.widgets.layer_buttons["markings"].click
     qtbot_click()
     assert scene.layers["markings"].opacity() < 1 and scene.layers["markings"].isVisible()
     qtbot_click()
     assert not scene.layers["markings"].isVisible()
-    assert ed.layer_buttons["markings"].text() == "Markings: hidden"
+    assert ed.widgets.layer_buttons["markings"].text() == "Markings: hidden"
     qtbot_click()
     assert scene.layers["markings"].isVisible() and scene.layers["markings"].opacity() == 1
 
@@ -347,18 +358,18 @@ def test_mouse_places_and_drags_a_point(open_editor, qtbot) -> None:
     from PySide6.QtCore import Qt
 
     ed = open_editor()
-    ed.set_tool("point")
+    ed.session.set_tool("point")
     canvas = ed.canvas("frown")
     at = canvas.mapFromScene(QPointF(900.0, 1500.0))
     qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
-    (p,) = ed.model.content.view("frown").points
+    (p,) = ed.session.model.content.view("frown").points
     assert p.side.value == "right"  # the viewer's left of a frontal photo
     to = at + QPoint(60, 20)
     qtbot.mousePress(canvas.viewport(), Qt.MouseButton.LeftButton, pos=at)
     qtbot.mouseMove(canvas.viewport(), at + QPoint(30, 10))
     qtbot.mouseMove(canvas.viewport(), to)
     qtbot.mouseRelease(canvas.viewport(), Qt.MouseButton.LeftButton, pos=to)
-    (moved,) = ed.model.content.view("frown").points
+    (moved,) = ed.session.model.content.view("frown").points
     assert moved.id == p.id and moved.x > p.x + 50 * canvas.screen_px()
 
 
@@ -371,7 +382,7 @@ def test_a_visit_without_photos_opens(qtbot, sqlite_store) -> None:
     ed = ChartEditor(sqlite_store, v.id, pr.id)
     qtbot.addWidget(ed)
     ed.show()
-    assert ed.view_codes == [] and ed.name_label.text() == "No Photos"
+    assert list(ed.session.view_codes) == [] and ed.widgets.name_label.text() == "No Photos"
 
 
 def test_deep_zoom_lays_original_pixels_over_the_display_image(open_editor, qtbot) -> None:
@@ -406,67 +417,69 @@ def test_four_views_charted_with_pen_and_fingers_alone(qtbot, sqlite_store) -> N
     ed.resize(1366, 768)
     ed.show()
     qtbot.waitExposed(ed)
-    assert ed.view_codes == ["rest", "frown", "brow_raise", "smile"]
+    assert list(ed.session.view_codes) == ["rest", "frown", "brow_raise", "smile"]
     closed = []
     ed.closed.connect(lambda: closed.append(True))
-    for view in ed.view_codes:
-        h.finger_tap(ed.view_buttons[view], QPoint(20, 20))  # a finger on the view's button
+    for view in ed.session.view_codes:
+        h.finger_tap(ed.widgets.view_buttons[view], QPoint(20, 20))  # a finger on the view's button
         assert ed.current_view == view
         canvas = ed.canvas()
         canvas.fit()
-        ed.set_tool("pencil")
+        ed.session.set_tool("pencil")
         h.pen_stroke(canvas, line(200, 300, 600, 320, 12), [0.4] * 12)
-        ed.set_tool("point")
+        ed.session.set_tool("point")
         h.pen_stroke(canvas, [QPointF(300, 500)] * 2, [0.5, 0.5])  # a pen tap places a point
-    info = ed.save()
+    info = save_and_wait(ed)
     assert info is not None and info.point_count == 4 and info.stroke_count == 4
     saved = charts.load_version(sqlite_store, info.id).content
-    assert {c.view for c in saved.views} == set(ed.view_codes)
+    assert {c.view for c in saved.views} == set(ed.session.view_codes)
     for c in saved.views:
         assert len(c.strokes) == 1 and len(c.points) == 1
         (p,) = c.points
         assert (p.x, p.y) == pytest.approx((300, 500), abs=0.01) and p.units == Decimal(4)
-    qtbot.mouseClick(ed.close_button, Qt_Left())
+    qtbot.mouseClick(ed.widgets.close_button, Qt_Left())
     assert closed == [True]
-    ed.journal.timer.stop()
+    ed.session.journal.timer.stop()
 
 
 def test_a_pencil_tap_on_a_point_opens_it(open_editor) -> None:
     ed = open_editor()
     canvas = ed.canvas("frown")
-    pt = ed.new_point("frown", QPointF(1200.0, 1000.0))
+    pt = ed.session.new_point("frown", 1200.0, 1000.0)
     from app.domain.editing import put_point
 
-    ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
-    ed.set_tool("pencil")
+    ed.session.apply(put_point(ed.session.model.content, "frown", pt), "Add point", "frown")
+    ed.session.set_tool("pencil")
     h.pen_stroke(canvas, [QPointF(1201.0, 1001.0)] * 2, [0.5, 0.5])
-    assert not ed.model.content.view("frown").strokes
-    assert ed.sheet.point is not None and ed.sheet.point.id == pt.id
+    assert not ed.session.model.content.view("frown").strokes
+    assert ed.treatment.sheet.point is not None and ed.treatment.sheet.point.id == pt.id
 
 
 def test_undoing_back_to_the_saved_chart_drops_the_draft(open_editor, sqlite_store, visit, qtbot):  # type: ignore[no-untyped-def]
     ed = open_editor()
     h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
-    ed.journal.flush()
+    ed.session.journal.flush()
     assert drafts.load_draft(sqlite_store, visit.visit_id) is not None
-    ed.undo_stack.undo()
-    assert not ed.model.dirty and drafts.load_draft(sqlite_store, visit.visit_id) is None
+    ed.session.undo_stack.undo()
+    assert not ed.session.model.dirty and drafts.load_draft(sqlite_store, visit.visit_id) is None
 
 
 def test_a_point_of_an_old_version_opens_locked(open_editor) -> None:
     from app.domain.editing import put_point
 
     ed = open_editor()
-    pt = ed.new_point("frown", QPointF(1200.0, 1000.0))
-    ed.push(put_point(ed.model.content, "frown", pt), "Add point", "frown")
-    v1 = ed.save()
-    ed.push(
-        put_point(ed.model.content, "frown", ed.new_point("frown", QPointF(900, 900))), "p", "frown"
+    pt = ed.session.new_point("frown", 1200.0, 1000.0)
+    ed.session.apply(put_point(ed.session.model.content, "frown", pt), "Add point", "frown")
+    v1 = save_and_wait(ed)
+    ed.session.apply(
+        put_point(ed.session.model.content, "frown", ed.session.new_point("frown", 900, 900)),
+        "p",
+        "frown",
     )
-    assert v1 is not None and ed.save() is not None
+    assert v1 is not None and save_and_wait(ed) is not None
     old = open_editor(v1.id)
     canvas = old.canvas("frown")
     h.finger_tap(canvas, canvas.mapFromScene(QPointF(1200.0, 1000.0)))
-    assert old.sheet.point is not None and old.sheet.point.id == pt.id
-    assert not old.sheet.isEnabled()
-    assert len(old.model.content.view("frown").points) == 1
+    assert old.treatment.sheet.point is not None and old.treatment.sheet.point.id == pt.id
+    assert not old.treatment.sheet.isEnabled()
+    assert len(old.session.model.content.view("frown").points) == 1

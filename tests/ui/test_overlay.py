@@ -22,6 +22,7 @@ from app.store.database import Store, open_store, sqlite_url
 from tests.app.conftest import models  # noqa: F401  (a missing model fails)
 from tests.ui import editor_helpers as h
 from tests.ui import overlay_helpers as oh
+from tests.ui.editor_helpers import save_and_wait
 from tests.ui.helpers import collections_off_the_gui_thread
 from ui.editor.editor_window import ChartEditor
 from ui.overlay import actions
@@ -53,18 +54,18 @@ def open_editor(qtbot, sqlite_store: Store, who: int) -> Iterator:  # type: igno
 
     yield _open
     for ed in made:
-        ed.journal.timer.stop()
+        ed.session.journal.timer.stop()
         ed.close()  # waits for an alignment in flight before the store goes
 
 
 def settled(ed: ChartEditor) -> bool:
-    c = ed.overlay
+    c = ed.overlay.ctrl
     return c.started and not c.aligner.busy and not c.queue
 
 
 def ghosts(ed: ChartEditor, view: str = "frown") -> dict[str, QPointF]:
     """Earlier point id → where its ring is drawn, in today's photo pixels (scene)."""
-    (layer,) = [lay for key, lay in ed.overlay.layers.items() if key[1] == view]
+    (layer,) = [lay for key, lay in ed.overlay.ctrl.layers.items() if key[1] == view]
     return {g.point.id: g.scenePos() for g in layer.points}
 
 
@@ -97,13 +98,13 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
 ) -> None:
     course = oh.course(sqlite_store, who, touch_up=True)
     ed = open_editor(course.today_visit_id)
-    ctrl = ed.overlay
+    ctrl = ed.overlay.ctrl
     # The touched-up visit is chosen by itself; the view on screen aligns without blocking.
     qtbot.waitUntil(lambda: ctrl.started, timeout=5000)
     assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    assert ed.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
-    assert ed.rail.earlier.isVisible() and ed.rail.earlier.height() >= 48
+    assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
+    assert ed.widgets.rail.earlier.isVisible() and ed.widgets.rail.earlier.height() >= 48
 
     drawn = ghosts(ed)
     for pid, (x, y, *_rest) in zip(course.earlier_ids, oh.EARLIER_POINTS, strict=True):
@@ -113,8 +114,8 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
 
     # Today's smile photo shows no face: said in words, with the hand correction offered.
     ed.show_view("smile")
-    qtbot.waitUntil(lambda: ed.overlay_legend.rows[0][1] == "could not align", timeout=5000)
-    status = ed.overlay_panel.status_labels[course.earlier_hash].text()
+    qtbot.waitUntil(lambda: ed.overlay.legend.rows[0][1] == "could not align", timeout=5000)
+    status = ed.overlay.panel.status_labels[course.earlier_hash].text()
     assert status.startswith("Alignment: could not align — No face was found in today's photo")
     assert "align it by hand with Compare / adjust" in status
     assert not [k for k in ctrl.layers if k[1] == "smile"]
@@ -122,31 +123,31 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
 
     # Layers and opacity, by touch.
     layer = next(iter(ctrl.layers.values()))
-    tap(qtbot, ed.overlay_panel.part_buttons["points"])
+    tap(qtbot, ed.overlay.panel.part_buttons["points"])
     assert not layer.parts["points"].isVisible() and layer.parts["labels"].isVisible()
-    tap(qtbot, ed.overlay_panel.part_buttons["points"])
+    tap(qtbot, ed.overlay.panel.part_buttons["points"])
     assert layer.parts["points"].isVisible()
-    tap(qtbot, ed.overlay_panel.part_buttons["markings"])
+    tap(qtbot, ed.overlay.panel.part_buttons["markings"])
     assert not layer.parts["markings"].isVisible()
-    slider = ed.overlay_panel.opacity
+    slider = ed.overlay.panel.opacity
     tap(qtbot, slider, QPoint(round(slider.width() * 0.2), slider.height() // 2))
     assert 0.2 < layer.opacity() < 0.35 and layer.opacity() == pytest.approx(slider.value() / 100)
 
     # A pen tap right on an earlier ring places today's point there: rings are never hit.
-    ed.set_tool("point")
+    ed.session.set_tool("point")
     canvas = ed.canvas("frown")
     procerus = drawn[course.earlier_ids[0]]
     assert canvas.point_at(procerus) is None
     pen_tap(canvas, procerus)
-    (today_point,) = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    (today_point,) = ed.session.model.content.view("frown").points  # type: ignore[union-attr]
     assert math.hypot(today_point.x - procerus.x(), today_point.y - procerus.y()) < 0.01
     assert today_point.origin is None
     # Today's totals count today's point only; the course total adds the earlier visit.
-    assert ed.totals.lines["botox"][0] == "Visit: 4 U in 1 point"
-    assert "Botox Cosmetic: 24.5 U" in ed.totals.course_lines[0]
-    assert any("1 Oct 2026: 20.5 U" in line for line in ed.totals.course_lines)
+    assert ed.treatment.totals.lines["botox"][0] == "Visit: 4 U in 1 point"
+    assert "Botox Cosmetic: 24.5 U" in ed.treatment.totals.course_lines[0]
+    assert any("1 Oct 2026: 20.5 U" in line for line in ed.treatment.totals.course_lines)
 
-    info = ed.save()
+    info = save_and_wait(ed)
     assert info is not None
     # Read back from the file by another connection, as a later session would.
     other = open_store(sqlite_url(db_path))
@@ -165,9 +166,9 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
     # Reopened: the saved mapping is used as it is, nothing aligns the frown view again.
     again = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(again), timeout=30000)
-    state = again.overlay.state(again.overlay.chosen[0], "frown")
+    state = again.overlay.ctrl.state(again.overlay.ctrl.chosen[0], "frown")
     assert state is not None and state.saved and state.words == "saved with this chart"
-    assert again.overlay.align_count == 1  # the smile view only, which saved no mapping
+    assert again.overlay.ctrl.align_count == 1  # the smile view only, which saved no mapping
     for pid, pos in ghosts(again).items():
         assert pos == drawn[pid]
 
@@ -178,44 +179,44 @@ def test_repeat_treatment_carries_points_forward_in_one_step(
     course = oh.course(sqlite_store, who, touch_up=False)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    assert [s.visit_id for s in ed.overlay.chosen] == [course.earlier_visit_id]  # the newest
+    assert [s.visit_id for s in ed.overlay.ctrl.chosen] == [course.earlier_visit_id]  # the newest
     drawn = ghosts(ed)
 
-    tap(qtbot, ed.overlay_panel.carry_view)
-    points = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    tap(qtbot, ed.overlay.panel.carry_view)
+    points = ed.session.model.content.view("frown").points  # type: ignore[union-attr]
     assert len(points) == 5
     for p in points:
         assert p.origin is not None and p.origin.version_hash == course.earlier_hash
         assert p.id not in course.earlier_ids  # today's own ids
         ghost = drawn[p.origin.point_id]
         assert (p.x, p.y) == pytest.approx((ghost.x(), ghost.y()), abs=0.01)
-    assert ed.totals.lines["botox"][0] == "Visit: 16.5 U in 5 points"
-    assert ed.undo_stack.count() == 1
-    ed.undo_stack.undo()
-    assert ed.model.content.view("frown").points == ()  # type: ignore[union-attr]
-    ed.undo_stack.redo()
+    assert ed.treatment.totals.lines["botox"][0] == "Visit: 16.5 U in 5 points"
+    assert ed.session.undo_stack.count() == 1
+    ed.session.undo_stack.undo()
+    assert ed.session.model.content.view("frown").points == ()  # type: ignore[union-attr]
+    ed.session.undo_stack.redo()
 
     # Each is today's point: editable like any other.
     first = points[0]
-    ed.edit_point(first.id, "units", Decimal(6))
-    assert ed.model.content.view("frown").points[0].units == Decimal(6)  # type: ignore[union-attr]
+    ed.session.set_units(first.id, Decimal(6))
+    assert ed.session.model.content.view("frown").points[0].units == Decimal(6)  # type: ignore[union-attr]
 
     # All views: the frown points are there already; the smile view could not align.
-    tap(qtbot, ed.overlay_panel.carry_all)
-    notice = ed.overlay_panel.notice
+    tap(qtbot, ed.overlay.panel.carry_all)
+    notice = ed.overlay.panel.notice
     assert notice.isVisible() and "Smile could not be aligned" in notice.text()
     assert "Compare / adjust" in notice.text() and notice.property("kind") == "warn"
-    assert len(ed.model.content.view("frown").points) == 5  # type: ignore[union-attr]
-    assert ed.model.content.view("smile").points == ()  # type: ignore[union-attr]
+    assert len(ed.session.model.content.view("frown").points) == 5  # type: ignore[union-attr]
+    assert ed.session.model.content.view("smile").points == ()  # type: ignore[union-attr]
     assert ed.height() == 768  # said in the panel: no message bar grows the editor
     # From there straight to aligning the smile view by hand.
-    tap(qtbot, ed.overlay_panel.notice_action)
-    assert ed.current_view == "smile" and ed.overlay_cover.isVisible()
-    ed.overlay_cover.screen_widget.closed.emit()  # Cancel
-    assert not ed.overlay_cover.isVisible()
+    tap(qtbot, ed.overlay.panel.notice_action)
+    assert ed.current_view == "smile" and ed.overlay.cover.isVisible()
+    ed.overlay.cover.screen_widget.closed.emit()  # Cancel
+    assert not ed.overlay.cover.isVisible()
 
-    tap(qtbot, ed.save_button)  # a finger on Save
-    assert ed.status.text() == "Version 1 saved"
+    tap(qtbot, ed.widgets.save_button)  # a finger on Save
+    assert ed.widgets.status.text() == "Version 1 saved"
     other = open_store(sqlite_url(db_path))
     try:
         saved = charts.load_head(other, course.today_visit_id)
@@ -235,18 +236,18 @@ def test_hand_correction_replaces_the_mapping_and_undoes(
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    ctrl = ed.overlay
+    ctrl = ed.overlay.ctrl
     source = ctrl.chosen[0]
     before = ghosts(ed)
     moved = adjust(ctrl.state(source, "frown").mapping, dx=30.0, dy=-12.0)  # type: ignore[union-attr]
     actions.apply_hand_mapping(ctrl, source, "frown", moved)
     state = ctrl.state(source, "frown")
     assert state is not None and state.words == "adjusted by hand"
-    assert ed.overlay_legend.rows[0][1] == "adjusted by hand"
+    assert ed.overlay.legend.rows[0][1] == "adjusted by hand"
     for pid, pos in ghosts(ed).items():
         assert (pos.x(), pos.y()) == pytest.approx((before[pid].x() + 30, before[pid].y() - 12))
-    assert ed.model.dirty  # a correction is part of the chart: it is saved with it
-    ed.undo_stack.undo()
+    assert ed.session.model.dirty  # a correction is part of the chart: it is saved with it
+    ed.session.undo_stack.undo()
     assert ctrl.state(source, "frown").words == "good"  # type: ignore[union-attr]
     assert ghosts(ed) == before
 
@@ -257,14 +258,14 @@ def test_compare_button_opens_the_compare_screen_over_the_editor(
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    tap(qtbot, ed.overlay_panel.compare_button)
-    cover = ed.overlay_cover
+    tap(qtbot, ed.overlay.panel.compare_button)
+    cover = ed.overlay.cover
     assert cover.isVisible() and cover.geometry() == ed.rect()
-    source = ed.overlay.chosen[0]
-    moved = adjust(ed.overlay.state(source, "frown").mapping, dx=-20.0)  # type: ignore[union-attr]
+    source = ed.overlay.ctrl.chosen[0]
+    moved = adjust(ed.overlay.ctrl.state(source, "frown").mapping, dx=-20.0)  # type: ignore[union-attr]
     cover.screen_widget.mapping_accepted.emit(moved)
     assert not cover.isVisible()
-    assert ed.overlay.state(source, "frown").words == "adjusted by hand"  # type: ignore[union-attr]
+    assert ed.overlay.ctrl.state(source, "frown").words == "adjusted by hand"  # type: ignore[union-attr]
 
 
 def test_picker_hides_and_brings_back_an_earlier_chart(
@@ -273,17 +274,17 @@ def test_picker_hides_and_brings_back_an_earlier_chart(
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    tap(qtbot, ed.rail.earlier)
-    picker = ed.overlay_picker
+    tap(qtbot, ed.widgets.rail.earlier)
+    picker = ed.overlay.picker
     qtbot.waitExposed(picker)
     row = picker.rows[course.earlier_visit_id]
     assert row.isChecked() and "this visit touches it up" in row.text()
     tap(qtbot, row)
     tap(qtbot, picker.show_button)
-    assert ed.overlay.chosen == [] and ed.overlay.layers == {}
-    assert not ed.overlay_legend.isVisible()
-    tap(qtbot, ed.overlay_panel.choose_button)
-    picker = ed.overlay_picker
+    assert ed.overlay.ctrl.chosen == [] and ed.overlay.ctrl.layers == {}
+    assert not ed.overlay.legend.isVisible()
+    tap(qtbot, ed.overlay.panel.choose_button)
+    picker = ed.overlay.picker
     qtbot.waitExposed(picker)
     tap(qtbot, picker.rows[course.earlier_visit_id])
     tap(qtbot, picker.show_button)
@@ -296,22 +297,22 @@ def test_a_result_for_a_source_no_longer_shown_is_dropped(
 ) -> None:
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
-    ctrl = ed.overlay
+    ctrl = ed.overlay.ctrl
     qtbot.waitUntil(lambda: ctrl.aligner.busy, timeout=5000)
     ctrl.set_chosen([])  # while the frown view is being aligned
     qtbot.waitUntil(lambda: not ctrl.aligner.busy, timeout=30000)
     assert ctrl.layers == {} and ctrl.states == {}
-    assert ed.overlay.content_for_save(ed.model.content).view("frown").overlays == ()  # type: ignore[union-attr]
+    assert ed.overlay.ctrl.content_for_save(ed.session.model.content).view("frown").overlays == ()  # type: ignore[union-attr]
 
 
 def test_a_chart_without_earlier_ones_shows_no_overlay(qtbot, open_editor, sqlite_store, who):  # type: ignore[no-untyped-def]
     visit = h.charted_visit(sqlite_store, who)
     ed = open_editor(visit.visit_id)
-    qtbot.waitUntil(lambda: ed.overlay.started, timeout=5000)
-    assert not ed.rail.earlier.isVisible()
-    assert not ed.panel_choice.buttons["earlier"].isVisible()
-    assert not hasattr(ed, "overlay_legend") and "earlier" not in ed.panels
-    assert ed.overlay.align_count == 0
+    qtbot.waitUntil(lambda: ed.overlay.ctrl.started, timeout=5000)
+    assert not ed.widgets.rail.earlier.isVisible()
+    assert not ed.widgets.panel_choice.buttons["earlier"].isVisible()
+    assert not hasattr(ed, "overlay_legend") and "earlier" not in ed.widgets.panels
+    assert ed.overlay.ctrl.align_count == 0
     assert not any(isinstance(i, GhostPoint) for i in ed.scenes["frown"].items())
 
 
@@ -322,21 +323,21 @@ def test_an_older_version_shows_its_saved_overlay_read_only(
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     drawn = ghosts(ed)
-    first = ed.save()
-    ed.set_tool("point")
+    first = save_and_wait(ed)
+    ed.session.set_tool("point")
     pen_tap(ed.canvas("frown"), QPointF(300.0, 700.0))
-    assert ed.save() is not None  # version 2: version 1 is now read-only
+    assert save_and_wait(ed) is not None  # version 2: version 1 is now read-only
 
     old = open_editor(course.today_visit_id, first.id)  # type: ignore[union-attr]
-    assert old.read_only
+    assert old.session.read_only
     qtbot.waitUntil(lambda: settled(old), timeout=5000)
-    assert old.overlay.align_count == 0  # the saved mapping, never a fresh alignment
+    assert old.overlay.ctrl.align_count == 0  # the saved mapping, never a fresh alignment
     assert ghosts(old) == drawn
-    assert not old.rail.earlier.isVisible()
-    panel = old.overlay_panel
+    assert not old.widgets.rail.earlier.isVisible()
+    panel = old.overlay.panel
     for b in (panel.choose_button, panel.compare_button, panel.carry_view, panel.carry_all):
         assert not b.isEnabled()
-    assert old.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "saved with this chart")]
+    assert old.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "saved with this chart")]
 
 
 def test_the_version_viewer_draws_the_saved_overlay(
@@ -349,7 +350,7 @@ def test_the_version_viewer_draws_the_saved_overlay(
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     drawn = ghosts(ed)
-    info = ed.save()
+    info = save_and_wait(ed)
     assert info is not None
     page = VersionViewerPage(AppContext.open(sqlite_store), course.today_visit_id, info.id)
     qtbot.addWidget(page)
@@ -372,11 +373,11 @@ def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
     course = oh.course(sqlite_store, who)
     touch_up = open_editor(course.today_visit_id)  # charted twice: versions 1 and 2
     qtbot.waitUntil(lambda: settled(touch_up), timeout=30000)
-    touch_up.set_tool("point")
+    touch_up.session.set_tool("point")
     pen_tap(touch_up.canvas("frown"), QPointF(520.0, 200.0))
-    first = touch_up.save()
+    first = save_and_wait(touch_up)
     pen_tap(touch_up.canvas("frown"), QPointF(560.0, 210.0))
-    assert touch_up.save() is not None and first is not None
+    assert save_and_wait(touch_up) is not None and first is not None
     later = visits.start_visit(
         sqlite_store, course.patient_id, who, "neurotoxin", date(2027, 1, 20)
     )
@@ -386,7 +387,7 @@ def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
     ed = ChartEditor(sqlite_store, later.id, who)
     qtbot.addWidget(ed)
     states: list[list[tuple[str, str]]] = []
-    ed.overlay.started_signal.connect(lambda: states.append(list(ed.overlay_legend.rows)))
+    ed.overlay.ctrl.started_signal.connect(lambda: states.append(list(ed.overlay.legend.rows)))
     ed.resize(1366, 768)
     ed.show()
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
@@ -398,21 +399,21 @@ def test_two_earlier_charts_at_once_in_their_own_colours_one_an_older_version(
             ("15 Oct 2026 · Neurotoxin · v2", "Aligning…"),
         ]
     ]
-    tap(qtbot, ed.rail.earlier)
-    picker = ed.overlay_picker
+    tap(qtbot, ed.widgets.rail.earlier)
+    picker = ed.overlay.picker
     qtbot.waitExposed(picker)
     assert picker.rows[course.earlier_visit_id].isChecked()
     tap(qtbot, picker.version_choice[course.today_visit_id].buttons[first.content_hash])
     tap(qtbot, picker.show_button)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    assert ed.overlay_legend.rows == [
+    assert ed.overlay.legend.rows == [
         ("15 Oct 2026 · Neurotoxin · v1", "good"),
         ("1 Oct 2026 · Neurotoxin · v1", "good"),
     ]
-    layers = sorted(ed.overlay.layers.values(), key=lambda lay: lay.zValue())
+    layers = sorted(ed.overlay.ctrl.layers.values(), key=lambda lay: lay.zValue())
     assert [lay.fill.name().upper() for lay in layers] == [c.upper() for c in GHOST_COLOURS[:2]]
     assert [len(lay.points) for lay in layers] == [1, 5]  # version 1 of the touch-up: 1 point
-    ed.journal.timer.stop()
+    ed.session.journal.timer.stop()
 
 
 def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error(
@@ -428,17 +429,17 @@ def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     drawn = ghosts(ed)
-    info = ed.save()
+    info = save_and_wait(ed)
     assert info is not None
     ed.close()
     visits.mark_visit_in_error(sqlite_store, course.earlier_visit_id, who, "wrong date")
 
     again = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(again), timeout=30000)
-    assert [s.version_hash for s in again.overlay.chosen] == [course.earlier_hash]
-    assert again.overlay.align_count == 1  # the smile view only, which saved no mapping
+    assert [s.version_hash for s in again.overlay.ctrl.chosen] == [course.earlier_hash]
+    assert again.overlay.ctrl.align_count == 1  # the smile view only, which saved no mapping
     assert ghosts(again) == drawn
-    kept = again.overlay.content_for_save(again.model.content)
+    kept = again.overlay.ctrl.content_for_save(again.session.model.content)
     assert (
         kept.view("frown").overlays
         == charts.load_head(  # type: ignore[union-attr]
@@ -485,13 +486,13 @@ def test_a_repeat_treatment_after_a_touch_up_opens_on_the_treatment_plan(
     )
     ed = open_editor(repeat.id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    assert [s.visit_id for s in ed.overlay.chosen] == [
+    assert [s.visit_id for s in ed.overlay.ctrl.chosen] == [
         course.earlier_visit_id,
         course.today_visit_id,
     ]
-    assert ed.overlay_panel.active_source().visit_id == course.earlier_visit_id
-    tap(qtbot, ed.overlay_panel.carry_view)
-    carried = ed.model.content.view("frown").points  # type: ignore[union-attr]
+    assert ed.overlay.panel.active_source().visit_id == course.earlier_visit_id
+    tap(qtbot, ed.overlay.panel.carry_view)
+    carried = ed.session.model.content.view("frown").points  # type: ignore[union-attr]
     assert {p.origin.point_id for p in carried} == set(course.earlier_ids)  # type: ignore[union-attr]
 
 
@@ -543,19 +544,19 @@ def test_a_fault_is_never_a_confident_overlay_and_offers_the_hand(
     finally:
         monkeypatch.undo()
         m.forget_models()
-    state = ed.overlay.state(ed.overlay.chosen[0], "frown")
+    state = ed.overlay.ctrl.state(ed.overlay.ctrl.chosen[0], "frown")
     assert state is not None and state.words in ("check", "could not align"), state.words
-    assert ed.overlay_legend.rows == [("1 Oct 2026 · Neurotoxin · v1", state.words)]
-    status = ed.overlay_panel.status_labels[course.earlier_hash].text()
+    assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", state.words)]
+    status = ed.overlay.panel.status_labels[course.earlier_hash].text()
     assert "Compare / adjust" in status
     if state.words == "could not align":
-        assert not ed.overlay.layers  # nothing drawn, never a guess
+        assert not ed.overlay.ctrl.layers  # nothing drawn, never a guess
     if kind == "models missing":
         assert state.words == "could not align" and m.INSTALL_COMMAND in status
     qtbot.wait(100)  # the panel lays out its longer status text: the button moves down
-    tap(qtbot, ed.overlay_panel.compare_button)  # the hand correction is right there
-    assert ed.overlay_cover.isVisible()
-    ed.overlay_cover.screen_widget.closed.emit()
+    tap(qtbot, ed.overlay.panel.compare_button)  # the hand correction is right there
+    assert ed.overlay.cover.isVisible()
+    ed.overlay.cover.screen_widget.closed.emit()
 
 
 def test_a_hand_correction_is_saved_and_reopens_as_it_was(
@@ -568,20 +569,20 @@ def test_a_hand_correction_is_saved_and_reopens_as_it_was(
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    ctrl = ed.overlay
+    ctrl = ed.overlay.ctrl
     source = ctrl.chosen[0]
     moved = adjust(ctrl.state(source, "frown").mapping, dx=30.0, dy=-12.0)  # type: ignore[union-attr]
     actions.apply_hand_mapping(ctrl, source, "frown", moved)
     by_hand = SimilarityMapping(np.array([[0.9, 0.0, 20.0], [0.0, 0.9, 15.0]]), "manual")
     actions.apply_hand_mapping(ctrl, source, "smile", by_hand)
     drawn = {view: ghosts(ed, view) for view in ("frown", "smile")}
-    assert ed.save() is not None
+    assert save_and_wait(ed) is not None
 
     again = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(again), timeout=30000)
-    assert again.overlay.align_count == 0
+    assert again.overlay.ctrl.align_count == 0
     for view in ("frown", "smile"):
-        state = again.overlay.state(again.overlay.chosen[0], view)
+        state = again.overlay.ctrl.state(again.overlay.ctrl.chosen[0], view)
         assert state is not None and state.saved and state.words == "adjusted by hand"
         assert ghosts(again, view) == drawn[view]
 
@@ -599,14 +600,14 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
     with collections_off_the_gui_thread() as off_gui:
         ed = open_editor(course.today_visit_id)
         qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-        ed.overlay_panel.compare_button.click()
-        screen = ed.overlay_cover.screen_widget
+        ed.overlay.panel.compare_button.click()
+        screen = ed.overlay.cover.screen_widget
         screen.set_mode("adjust")
         for dx in (10.0, -15.0, 20.0):  # redraws, each a quick and a sharp frame
             qtbot.wait(400)
             screen.edit.apply_gesture(np.array([[1.0, 0.0, dx], [0.0, 1.0, 0.0]]), (0.0, 0.0))
         assert gc_pause.paused()  # the last redraw has just started
-        ed.overlay_cover.deleteLater()  # gone mid-redraw, never left (as when its editor goes)
+        ed.overlay.cover.deleteLater()  # gone mid-redraw, never left (as when its editor goes)
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=10000)
         assert gc_pause.settled()
     assert off_gui == []

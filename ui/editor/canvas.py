@@ -4,7 +4,7 @@ the routing of pen, touch and mouse input to the current tool (rules in ui/edito
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -17,23 +17,36 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
-from app.domain.chart import ChartContent, InjectionPoint
+from app.domain.chart import InjectionPoint
 from ui.editor.detail import DetailLayer
 from ui.editor.gestures import GestureMixin
+from ui.editor.input import PenState
 from ui.editor.items import PointItem
 from ui.editor.scene import ViewScene
-from ui.editor.tools.base import Tool
+from ui.editor.session import EditorSession, Selection
+from ui.editor.tools.base import Tool, ToolHost
+from ui.editor.tools.eraser import EraserTool
+from ui.editor.tools.pencil import PencilTool
 
-if TYPE_CHECKING:
-    from ui.editor.editor_window import ChartEditor
+# A treatment type's tools for one canvas, by name (ui/editor/treatment.py).
+ToolFactory = Callable[[ToolHost], dict[str, Tool]]
 
 MAX_ZOOM = 8.0  # times the fit-to-screen scale
 
 
-class ChartCanvas(GestureMixin, QGraphicsView):
-    def __init__(self, editor: ChartEditor, scene: ViewScene, parent: QWidget | None = None):
+class ChartCanvas(GestureMixin):
+    def __init__(
+        self,
+        session: EditorSession,
+        scene: ViewScene,
+        pen: PenState,
+        make_tools: ToolFactory,
+        original_bytes: Callable[[], bytes | None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(scene, parent)
-        self.editor = editor
+        self._session = session
+        self.pen = pen
         self.vscene = scene
         self.setObjectName(f"canvas_{scene.view}")
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -56,7 +69,8 @@ class ChartCanvas(GestureMixin, QGraphicsView):
         self._pinch: tuple[float, float, QPointF, float, float] | None = None
         self._last_two_tap = -1e12
         self._pills: dict[tuple[str, float], QPixmap] = {}
-        self.detail = DetailLayer(self, lambda: editor.original_bytes(scene.view))
+        self.detail = DetailLayer(self, original_bytes)
+        self.tools = make_tools(self)
 
     # -- ToolHost ---------------------------------------------------------------------------
 
@@ -68,11 +82,19 @@ class ChartCanvas(GestureMixin, QGraphicsView):
     def view_code(self) -> str:
         return self.vscene.view
 
-    def content(self) -> ChartContent:
-        return self.editor.model.content
+    @property
+    def session(self) -> EditorSession:
+        return self._session
 
-    def push(self, after: ChartContent, text: str) -> None:
-        self.editor.push(after, text, self.view_code)
+    def tool_for(self, kind: str) -> Tool:
+        """The tool a pointer of this kind uses now: the pen's eraser end always erases."""
+        settings = self._session.tools
+        tool = self.tools["eraser" if kind == "eraser" else settings.tool]
+        if isinstance(tool, PencilTool):
+            tool.color, tool.style = settings.pencil_color, settings.pencil_style
+        elif isinstance(tool, EraserTool):
+            tool.whole = settings.erase_whole
+        return tool
 
     def scale_(self) -> float:
         return self.transform().m11()
@@ -89,10 +111,7 @@ class ChartCanvas(GestureMixin, QGraphicsView):
         return None
 
     def open_point(self, point_id: str | None) -> None:
-        self.editor.open_point(self.view_code, point_id)
-
-    def new_point(self, pos: QPointF) -> InjectionPoint:
-        return self.editor.new_point(self.view_code, pos)
+        self._session.select(Selection(self.view_code, point_id) if point_id else None)
 
     # -- zoom -------------------------------------------------------------------------------
 

@@ -7,27 +7,65 @@ no mouse events from it) and turns it into tool calls in photo pixels, pans and 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTabletEvent, QTouchEvent, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView
 
+from app.domain.chart import InjectionPoint
 from ui.editor import input as inp
+from ui.editor.input import PenState
+from ui.editor.session import EditorSession
 from ui.editor.tools.base import Tool
 
-if TYPE_CHECKING:
-    from ui.editor.canvas import ChartCanvas
 
-    _Base = ChartCanvas
-else:
-    _Base = object
+class GestureMixin(QGraphicsView):
+    """The input half of the canvas; the canvas (ui/editor/canvas.py) supplies the zoom, the
+    tools and the hit test below."""
 
+    pen: PenState
+    _gesture: str | None  # tool | pending | pan | pinch | after_pinch | pen | mouse | ignored
+    _active_tool: Tool | None
+    _last: QPointF
+    _start: QPointF
+    _pinch: tuple[float, float, QPointF, float, float] | None
+    _last_two_tap: float
 
-class GestureMixin(_Base):
+    @property
+    def session(self) -> EditorSession:
+        raise NotImplementedError
+
+    def tool_for(self, kind: str) -> Tool:
+        raise NotImplementedError
+
+    def point_at(self, pos: QPointF) -> InjectionPoint | None:
+        raise NotImplementedError
+
+    def open_point(self, point_id: str | None) -> None:
+        raise NotImplementedError
+
+    def scale_(self) -> float:
+        raise NotImplementedError
+
+    def fit(self) -> None:
+        raise NotImplementedError
+
+    def zoom_to(self, scale: float, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
+        raise NotImplementedError
+
+    def zoom_by(self, factor: float, anchor_vp: QPointF) -> None:
+        raise NotImplementedError
+
+    def pan_by(self, delta: QPointF) -> None:
+        raise NotImplementedError
+
+    def _keep_under(self, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
+        raise NotImplementedError
+
     # -- input ------------------------------------------------------------------------------
 
     def _tool(self, kind: str) -> Tool:
-        return self.editor.tool_for(kind)
+        return self.tool_for(kind)
 
     def viewportEvent(self, event: QEvent) -> bool:
         t = event.type()
@@ -35,7 +73,7 @@ class GestureMixin(_Base):
             self._tablet(event)  # type: ignore[arg-type]
             return True
         if t in (QEvent.Type.TabletEnterProximity, QEvent.Type.TabletLeaveProximity):
-            self.editor.pen.pen_event(t == QEvent.Type.TabletEnterProximity)
+            self.pen.pen_event(t == QEvent.Type.TabletEnterProximity)
             return True
         if t in (
             QEvent.Type.TouchBegin,
@@ -64,7 +102,7 @@ class GestureMixin(_Base):
 
     def _tablet(self, e: QTabletEvent) -> None:
         e.accept()  # no synthesised mouse events: the pen is handled here
-        pen = self.editor.pen
+        pen = self.pen
         pen.pen_event(True)
         pos = self._scene_pos(e.position())
         pressure = float(e.pressure())
@@ -72,7 +110,7 @@ class GestureMixin(_Base):
         if e.type() == QEvent.Type.TabletPress:
             if self._gesture is not None:  # the pen wins over a finger that was drawing
                 self._cancel()
-            if self.editor.read_only:
+            if self.session.read_only:
                 self._inspect(pos)
                 return
             self._active_tool = self._tool(inp.tablet_kind(e))
@@ -100,7 +138,7 @@ class GestureMixin(_Base):
         e.accept()
         t = e.type()
         ending = t in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel)
-        if self.editor.pen.palm_guard():  # the palm under a pen: nothing happens
+        if self.pen.palm_guard():  # the palm under a pen: nothing happens
             if self._gesture not in (None, "ignored", "pen"):
                 self._cancel()
             self._gesture = None if ending else ("pen" if self._gesture == "pen" else "ignored")
@@ -124,8 +162,8 @@ class GestureMixin(_Base):
         if self._gesture is None:
             tool = self._tool("finger")
             self._start = self._last = QPointF(pos_vp)
-            if not self.editor.read_only and (
-                (self.editor.pen.finger_drawing and tool.draws_with_finger)
+            if not self.session.read_only and (
+                (self.pen.finger_drawing and tool.draws_with_finger)
                 or tool.grabs_finger(scene_pos)
             ):
                 self._gesture, self._active_tool = "tool", tool
@@ -150,7 +188,7 @@ class GestureMixin(_Base):
         pos_vp = pts[0].position() if pts else self._last
         if self._gesture == "tool" and self._active_tool is not None:
             self._active_tool.release(self._scene_pos(pos_vp), inp.now_ms())
-        elif self._gesture == "pending" and self.editor.read_only:
+        elif self._gesture == "pending" and self.session.read_only:
             self._inspect(self._scene_pos(pos_vp))
         elif self._gesture == "pending":
             self._tool("finger").tap(self._scene_pos(pos_vp))
@@ -193,13 +231,13 @@ class GestureMixin(_Base):
             if self._gesture is not None:
                 return
             self._last = QPointF(pos_vp)
-            if e.button() == Qt.MouseButton.LeftButton and not self.editor.read_only:
+            if e.button() == Qt.MouseButton.LeftButton and not self.session.read_only:
                 self._gesture, self._active_tool = "mouse", self._tool("mouse")
                 self._active_tool.press(
                     self._scene_pos(pos_vp), inp.MOUSE_PRESSURE, inp.now_ms(), "mouse"
                 )
             else:
-                if self.editor.read_only and e.button() == Qt.MouseButton.LeftButton:
+                if self.session.read_only and e.button() == Qt.MouseButton.LeftButton:
                     self._inspect(self._scene_pos(pos_vp))
                 self._gesture = "mousepan"
         elif t == QEvent.Type.MouseMove:

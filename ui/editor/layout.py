@@ -1,19 +1,21 @@
-"""How the editor is laid out: header with the patient and Save, the tool rail on the left
-edge, view buttons and layers above the canvas, and the side panel (point, totals, products)
-on the right. Kept apart from the editor's behaviour (editor_window.py)."""
+"""How the editor is laid out: header with the patient and Save, the message bar, the tool
+rail on the left edge, view buttons and layers above the canvas, and the side panel (the
+treatment's pages) on the right. `build` returns the widgets as one typed bundle; what they
+do is wired by the window (ui/editor/editor_window.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
+    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,16 +23,46 @@ from PySide6.QtWidgets import (
 
 from ui.common import format as fmt
 from ui.editor.controls import Choice, touch_button
-from ui.editor.point_sheet import PointSheet
-from ui.editor.products_panel import ProductsPanel
+from ui.editor.message_bar import MessageBar
+from ui.editor.session import EditorSession
 from ui.editor.tool_rail import ToolRail
-from ui.editor.totals_panel import TotalsPanel
-
-if TYPE_CHECKING:
-    from ui.editor.editor_window import ChartEditor
 
 PANEL_WIDTH = 380
 LAYER_NEXT = {"shown": "faded", "faded": "hidden", "hidden": "shown"}
+EARLIER_PAGE = ("earlier", "Earlier")  # offered once there are earlier charts (ui/overlay)
+
+
+@dataclass
+class EditorWidgets:
+    name_label: QLabel
+    dob_label: QLabel
+    status: QLabel
+    save_button: QPushButton
+    close_button: QPushButton
+    message_bar: MessageBar
+    rail: ToolRail
+    view_group: QButtonGroup
+    view_buttons: dict[str, QPushButton]
+    layer_buttons: dict[str, QPushButton]
+    view_stack: QStackedWidget
+    panel_choice: Choice
+    panel_stack: QStackedWidget
+    panels: dict[str, QWidget] = field(default_factory=dict)  # key -> page, in stack order
+
+    def add_panel(self, name: str, widget: QWidget) -> None:
+        self.panels[name] = widget
+        self.panel_stack.addWidget(scroll(widget))
+        self.panel_choice.buttons[name].setVisible(True)
+
+    def show_panel(self, name: str) -> None:
+        self.panel_stack.setCurrentIndex(list(self.panels).index(name))
+        self.panel_choice.set_value(name)
+
+    def update_layer_buttons(self, states: dict[str, str]) -> None:
+        for name, b in self.layer_buttons.items():
+            state = states[name]
+            b.setText(name.capitalize() if state == "shown" else f"{name.capitalize()}: {state}")
+            b.setProperty("state", state)
 
 
 def scroll(widget: QWidget) -> QScrollArea:
@@ -39,14 +71,17 @@ def scroll(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
-    from PySide6.QtWidgets import QScroller
-
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
     return area
 
 
-def build(ed: ChartEditor) -> None:
-    root = QVBoxLayout(ed)
+def build(
+    root_widget: QWidget,
+    session: EditorSession,
+    canvases: list[QWidget],
+    pages: list[tuple[str, str, QWidget]],
+) -> EditorWidgets:
+    root = QVBoxLayout(root_widget)
     root.setContentsMargins(0, 0, 0, 0)
     root.setSpacing(0)
 
@@ -55,41 +90,32 @@ def build(ed: ChartEditor) -> None:
     row = QHBoxLayout(header)
     row.setContentsMargins(16, 6, 12, 6)
     row.setSpacing(16)
-    ed.name_label = QLabel(ed.patient.display_name)
-    ed.name_label.setObjectName("patientName")
-    ed.dob_label = QLabel(fmt.born(ed.patient.date_of_birth))
-    ed.dob_label.setObjectName("patientDob")
-    ed.status = QLabel("")
-    ed.status.setObjectName("status")
-    ed.save_button = touch_button("Save", "save", role="primary")
-    ed.save_button.setMinimumWidth(120)
-    ed.close_button = touch_button("Close", "closeEditor")
-    row.addWidget(ed.name_label)
-    row.addWidget(ed.dob_label)
+    name_label = QLabel(session.patient.display_name)
+    name_label.setObjectName("patientName")
+    dob_label = QLabel(fmt.born(session.patient.date_of_birth))
+    dob_label.setObjectName("patientDob")
+    status = QLabel("")
+    status.setObjectName("status")
+    save_button = touch_button("Save", "save", role="primary")
+    save_button.setMinimumWidth(120)
+    close_button = touch_button("Close", "closeEditor")
+    for w in (name_label, dob_label):
+        row.addWidget(w)
     row.addStretch(1)
-    row.addWidget(ed.status)
-    row.addWidget(ed.save_button)
-    row.addWidget(ed.close_button)
+    for w in (status, save_button, close_button):
+        row.addWidget(w)
     root.addWidget(header)
 
-    ed.message_bar = QFrame()
-    ed.message_bar.setObjectName("messageBar")
-    ed.message_row = QHBoxLayout(ed.message_bar)
-    ed.message_row.setContentsMargins(16, 6, 12, 6)
-    ed.message_text = QLabel("")
-    ed.message_text.setWordWrap(True)
-    ed.message_row.addWidget(ed.message_text, 1)
-    ed.message_buttons: list[QWidget] = []
-    ed.message_bar.hide()
-    root.addWidget(ed.message_bar)
+    message_bar = MessageBar()
+    root.addWidget(message_bar)
 
     body = QWidget()
     body.setObjectName("editorBody")
     hb = QHBoxLayout(body)
     hb.setContentsMargins(0, 0, 0, 0)
     hb.setSpacing(0)
-    ed.rail = ToolRail()
-    hb.addWidget(ed.rail)
+    rail = ToolRail()
+    hb.addWidget(rail)
 
     centre = QVBoxLayout()
     centre.setSpacing(0)
@@ -98,31 +124,28 @@ def build(ed: ChartEditor) -> None:
     bar_row = QHBoxLayout(bar)
     bar_row.setContentsMargins(8, 6, 8, 6)
     bar_row.setSpacing(6)
-    ed.view_group = QButtonGroup(ed)
-    ed.view_buttons = {}
-    for code in ed.view_codes:
-        b = touch_button(ed.view_names.get(code, code), f"view_{code}", checkable=True)
-        ed.view_group.addButton(b)
-        ed.view_buttons[code] = b
+    view_group = QButtonGroup(root_widget)
+    view_buttons: dict[str, QPushButton] = {}
+    for code in session.view_codes:
+        b = touch_button(session.view_names.get(code, code), f"view_{code}", checkable=True)
+        view_group.addButton(b)
+        view_buttons[code] = b
         bar_row.addWidget(b)
-        b.clicked.connect(lambda _c=False, v=code: ed.show_view(v))
     bar_row.addStretch(1)
-    ed.layer_buttons = {}
-    for name in ("markings", "points", "labels"):
-        b = touch_button(name.capitalize(), f"layer_{name}")
-        b.clicked.connect(lambda _c=False, n=name: ed.set_layer(n, LAYER_NEXT[ed.layer_states[n]]))
-        ed.layer_buttons[name] = b
-        bar_row.addWidget(b)
+    layer_buttons: dict[str, QPushButton] = {}
+    for name in session.layers:
+        layer_buttons[name] = touch_button(name.capitalize(), f"layer_{name}")
+        bar_row.addWidget(layer_buttons[name])
     centre.addWidget(bar)
-    ed.view_stack = QStackedWidget()
-    for code in ed.view_codes:
-        ed.view_stack.addWidget(ed.canvases[code])
-    if not ed.view_codes:
+    view_stack = QStackedWidget()
+    for canvas in canvases:
+        view_stack.addWidget(canvas)
+    if not canvases:
         empty = QLabel("This visit has no photos yet. Take or import photos to chart on.")
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty.setStyleSheet("color: #F3F5F7; font-size: 16pt;")
-        ed.view_stack.addWidget(empty)
-    centre.addWidget(ed.view_stack, 1)
+        view_stack.addWidget(empty)
+    centre.addWidget(view_stack, 1)
     hb.addLayout(centre, 1)
 
     side = QFrame()
@@ -131,132 +154,20 @@ def build(ed: ChartEditor) -> None:
     sv = QVBoxLayout(side)
     sv.setContentsMargins(8, 8, 8, 0)
     sv.setSpacing(6)
-    ed.panel_choice = Choice(
-        [
-            ("point", "Point"),
-            ("totals", "Totals"),
-            ("products", "Products"),
-            ("earlier", "Earlier"),
-        ],
-        4,
-        "panel",
-    )
-    ed.panel_choice.buttons["earlier"].hide()  # shown when there are earlier charts (ui/overlay)
-    sv.addWidget(ed.panel_choice)
-    ed.panel_stack = QStackedWidget()
-    ed.sheet = PointSheet(ed.products)
-    product_names = {p.code: p.name for p in ed.products}
-    ed.totals = TotalsPanel(lambda c: product_names.get(c, c), lambda v: ed.view_names.get(v, v))
-    ed.products_panel = ProductsPanel(lambda c: product_names.get(c, c))
-    ed.panels = {"point": ed.sheet, "totals": ed.totals, "products": ed.products_panel}
-    for w in ed.panels.values():
-        ed.panel_stack.addWidget(scroll(w))
-    sv.addWidget(ed.panel_stack, 1)
+    choices = [(key, title) for key, title, _w in pages] + [EARLIER_PAGE]
+    panel_choice = Choice(choices, len(choices), "panel")
+    panel_choice.buttons[EARLIER_PAGE[0]].hide()
+    sv.addWidget(panel_choice)
+    panel_stack = QStackedWidget()
+    sv.addWidget(panel_stack, 1)
     hb.addWidget(side)
     root.addWidget(body, 1)
 
-    _connect(ed)
-    if ed.view_codes:
-        ed.show_view(ed.view_codes[0])
-    ed.set_tool("point" if ed.read_only else "pencil")
-    ed.rail.colour_buttons["white"].setChecked(True)
-    ed.rail.finger.setChecked(ed.pen.finger_drawing)
-    show_panel(ed, "totals")
-    update_layer_buttons(ed)
-    for w in (
-        ed.rail.tool_buttons["pencil"],
-        ed.rail.tool_buttons["eraser"],
-        ed.save_button,
-        ed.products_panel,
-    ):
-        w.setEnabled(not ed.read_only)
-
-
-def _connect(ed: ChartEditor) -> None:
-    r = ed.rail
-    for name, b in r.tool_buttons.items():
-        b.clicked.connect(lambda _c=False, n=name: ed.set_tool(n))
-    for name, b in r.colour_buttons.items():
-        b.clicked.connect(lambda _c=False, n=name: ed.set_colour(n))
-    r.dashed.toggled.connect(lambda on: setattr(ed, "pencil_style", "dashed" if on else "solid"))
-    r.whole.toggled.connect(lambda on: setattr(ed, "erase_whole", on))
-    r.finger.clicked.connect(lambda on: ed.pen.set_finger_drawing(on))
-    r.undo.clicked.connect(ed.undo_stack.undo)
-    r.redo.clicked.connect(ed.undo_stack.redo)
-    r.fit.clicked.connect(ed.fit)
-    ed.undo_stack.canUndoChanged.connect(r.undo.setEnabled)
-    ed.undo_stack.canRedoChanged.connect(r.redo.setEnabled)
-    r.undo.setEnabled(False)
-    r.redo.setEnabled(False)
-    ed.save_button.clicked.connect(ed.save)
-    ed.close_button.clicked.connect(ed.close_editor)
-    ed.panel_choice.chosen.connect(lambda n: show_panel(ed, n))
-    ed.sheet.edit.connect(ed.edit_point)
-    ed.sheet.delete_requested.connect(ed.delete_point)
-    ed.products_panel.changed.connect(ed.edit_product)
-
-
-def show_panel(ed: ChartEditor, name: str) -> None:
-    ed.panel_stack.setCurrentIndex(list(ed.panels).index(name))
-    ed.panel_choice.set_value(name)
-
-
-def update_layer_buttons(ed: ChartEditor) -> None:
-    for name, b in ed.layer_buttons.items():
-        state = ed.layer_states[name]
-        b.setText(name.capitalize() if state == "shown" else f"{name.capitalize()}: {state}")
-        b.setProperty("state", state)
-
-
-def update_status(ed: ChartEditor) -> None:
-    v = ed.version
-    if ed.read_only:
-        text = f"Version {v.version_no if v else '?'} · read-only"
-    elif ed.model.dirty:
-        text = "● Unsaved changes"
-    elif v is not None:
-        text = f"Version {v.version_no} saved"
-    else:
-        text = "New chart"
-    ed.status.setText(text)
-    for prop, on in (("dirty", ed.model.dirty and not ed.read_only), ("readonly", ed.read_only)):
-        ed.status.setProperty(prop, on)
-    ed.status.style().unpolish(ed.status)
-    ed.status.style().polish(ed.status)
-    ed.save_button.setEnabled(not ed.read_only and (ed.model.dirty or ed.version is None))
-    ed.save_button.setVisible(not ed.read_only)
-
-
-def message(
-    ed: ChartEditor,
-    text: str,
-    kind: str = "warning",
-    actions: list[tuple[str, Callable[[], None]]] | None = None,
-    timeout_ms: int = 0,
-) -> None:
-    clear_message(ed)
-    ed.message_text.setText(text)
-    ed.message_bar.setProperty("kind", kind)
-    ed.message_bar.style().unpolish(ed.message_bar)
-    ed.message_bar.style().polish(ed.message_bar)
-    for label, fn in actions or [("OK", lambda: clear_message(ed))]:
-        b = touch_button(label, f"message_{label.lower()}")
-        b.clicked.connect(fn)
-        ed.message_row.addWidget(b)
-        ed.message_buttons.append(b)
-    ed.message_bar.show()
-    if timeout_ms:
-        # The bar as context: the timer dies with the editor.
-        QTimer.singleShot(
-            timeout_ms,
-            ed.message_bar,
-            lambda: ed.message_text.text() == text and clear_message(ed),
-        )
-
-
-def clear_message(ed: ChartEditor) -> None:
-    for b in ed.message_buttons:
-        b.setParent(None)  # type: ignore[call-overload]
-        b.deleteLater()
-    ed.message_buttons = []
-    ed.message_bar.hide()
+    widgets = EditorWidgets(
+        name_label, dob_label, status, save_button, close_button, message_bar, rail,
+        view_group, view_buttons, layer_buttons, view_stack, panel_choice, panel_stack,
+    )  # fmt: skip
+    for key, _title, widget in pages:
+        widgets.panels[key] = widget
+        panel_stack.addWidget(scroll(widget))
+    return widgets

@@ -1,15 +1,58 @@
-"""The editor's one source of truth: the chart content being edited. Scenes and panels listen
-to `changed` and redraw themselves; nothing edits a scene item directly."""
+"""The content being edited and its saved state. Listeners get a `ContentChange` that names
+what changed, so a panel that shows the products does nothing when a stroke is drawn, and a
+scene rebuilds only its own view. Nothing edits a scene item directly."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QObject, Signal
 
-from app.domain.chart import ChartContent
+from app.domain.chart import ChartContent, ViewChart
+
+
+@dataclass(frozen=True, slots=True)
+class ContentChange:
+    """What differs between two contents. Content is immutable and an edit shares every
+    untouched tuple with the content before it, so this costs an identity check per view."""
+
+    points: frozenset[str]  # views whose points changed
+    strokes: frozenset[str]  # views whose strokes changed
+    overlays: frozenset[str]  # views whose saved overlays changed
+    products: bool  # product uses (lot, expiry, dilution): labels show volumes from these
+    note: bool = False
+
+    @property
+    def views(self) -> frozenset[str]:
+        return self.points | self.strokes | self.overlays
+
+    @classmethod
+    def between(cls, before: ChartContent, after: ChartContent) -> ContentChange:
+        old = {v.view: v for v in before.views}
+        new = {v.view: v for v in after.views}
+        empty = ViewChart("")
+        points, strokes, overlays = set(), set(), set()
+        for code in old.keys() | new.keys():
+            a, b = old.get(code, empty), new.get(code, empty)
+            if a is b:
+                continue
+            if a.points != b.points or a.photo_sha256 != b.photo_sha256:
+                points.add(code)
+            if a.strokes != b.strokes or a.photo_sha256 != b.photo_sha256:
+                strokes.add(code)
+            if a.overlays != b.overlays:
+                overlays.add(code)
+        return cls(
+            frozenset(points),
+            frozenset(strokes),
+            frozenset(overlays),
+            before.products != after.products,
+            before.note != after.note,
+        )
 
 
 class ChartModel(QObject):
-    changed = Signal()
+    changed = Signal(object)  # ContentChange
     dirty_changed = Signal(bool)
 
     def __init__(self, content: ChartContent, parent: QObject | None = None) -> None:
@@ -23,22 +66,32 @@ class ChartModel(QObject):
         return self._content
 
     @property
+    def saved_content(self) -> ChartContent:
+        return self._saved
+
+    @property
     def dirty(self) -> bool:
         return self._dirty
 
     def set_content(self, content: ChartContent) -> None:
         if content == self._content:
             return
+        change = ContentChange.between(self._content, content)
         self._content = content
         self._update_dirty()  # before `changed`: listeners read `dirty`
-        self.changed.emit()
+        self.changed.emit(change)
 
-    def mark_saved(self, content: ChartContent) -> None:
-        """After a save: `content` (as stored) is now the clean state."""
-        self._saved = content
-        self._content = content
-        self._update_dirty()
-        self.changed.emit()
+    def mark_saved(self, stored: ChartContent, edited: ChartContent) -> None:
+        """After a save of `edited`, stored as `stored` (with what the save added, such as the
+        overlay's mappings). Edits made while the save ran stay on screen, and unsaved."""
+        self._saved = stored
+        if self._content == edited:
+            change = ContentChange.between(self._content, stored)
+            self._content = stored
+            self._update_dirty()
+            self.changed.emit(change)
+        else:
+            self._update_dirty()
 
     def _update_dirty(self) -> None:
         # Compare with the saved state rather than count edits: undoing back to it is clean.

@@ -1,12 +1,13 @@
 """The sheet of one injection point, filled in without a keyboard: product, units (steppers
-and presets), depth, muscle/zone and side. Every tap is an edit of the model (one undo step;
-repeated stepper taps on the same point merge into one)."""
+and presets), depth, muscle/zone and side. Every tap is one typed operation of the editing
+session (one undo step; repeated stepper taps on the same point merge into one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint
@@ -14,6 +15,7 @@ from app.domain.editing import product_use, zones_for_view
 from app.domain.values import Depth, Side, format_units
 from app.services.catalogue import ProductRecord
 from ui.editor.controls import TOUCH, Choice, touch_button
+from ui.editor.session import EditorSession
 
 UNIT_PRESETS = ("1", "2", "2.5", "4", "5")
 STEP = Decimal("0.5")
@@ -30,13 +32,13 @@ def heading(text: str) -> QLabel:
 
 
 class PointSheet(QFrame):
-    """Emits `edit(point_id, field, value)` for each tap; `delete_requested(point_id)`."""
+    """Shows the selected point; each tap calls the session's operation for that field."""
 
-    edit = Signal(str, str, object)
-    delete_requested = Signal(str)
-
-    def __init__(self, products: list[ProductRecord], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: EditorSession, products: list[ProductRecord], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.session = session
         self.setObjectName("pointSheet")
         self.point: InjectionPoint | None = None
         self.view = ""
@@ -109,30 +111,29 @@ class PointSheet(QFrame):
         self.note.setPlaceholderText("Optional")
         lay.addWidget(self.note)
 
-        self.product.chosen.connect(lambda v: self._emit("product", v))
-        self.presets.chosen.connect(lambda v: self._emit("units", Decimal(v)))
+        s = session
+        self.product.chosen.connect(lambda v: self._on_point(lambda pid: s.set_product(pid, v)))
+        self.presets.chosen.connect(
+            lambda v: self._on_point(lambda pid: s.set_units(pid, Decimal(v)))
+        )
         self.minus.clicked.connect(lambda: self._step(-STEP))
         self.plus.clicked.connect(lambda: self._step(STEP))
-        self.depth.chosen.connect(lambda v: self._emit("depth", Depth(v)))
-        self.side.chosen.connect(lambda v: self._emit("side", Side(v)))
+        self.depth.chosen.connect(lambda v: self._on_point(lambda pid: s.set_depth(pid, Depth(v))))
+        self.side.chosen.connect(lambda v: self._on_point(lambda pid: s.set_side(pid, Side(v))))
         self.note.editingFinished.connect(self._note_done)
-        self.delete.clicked.connect(self._delete)
+        self.delete.clicked.connect(lambda: self._on_point(s.delete_point))
 
-    def _emit(self, field: str, value: object) -> None:
+    def _on_point(self, edit: Callable[[str], None]) -> None:
         if self.point is not None:
-            self.edit.emit(self.point.id, field, value)
+            edit(self.point.id)
 
     def _step(self, delta: Decimal) -> None:
         if self.point is not None:
-            self._emit("units", max(self.point.units + delta, Decimal(0)))
+            self.session.set_units(self.point.id, max(self.point.units + delta, Decimal(0)))
 
     def _note_done(self) -> None:
         if self.point is not None and self.note.text() != self.point.note:
-            self._emit("note", self.note.text())
-
-    def _delete(self) -> None:
-        if self.point is not None:
-            self.delete_requested.emit(self.point.id)
+            self.session.set_note(self.point.id, self.note.text())
 
     def show_empty(self) -> None:
         self.point = None
@@ -154,7 +155,9 @@ class PointSheet(QFrame):
                 self.zone.deleteLater()
             # One column: "corrugator supercilii" must read whole at arm's length.
             self.zone = Choice([(z, z) for z in zones_for_view(view)], 1, "zone")
-            self.zone.chosen.connect(lambda v: self._emit("zone", v))
+            self.zone.chosen.connect(
+                lambda v: self._on_point(lambda pid: self.session.set_zone(pid, v))
+            )
             self.zone_box.addWidget(self.zone)
         self.view = view
         self.point = point

@@ -48,8 +48,7 @@ def apply_hand_mapping(
     if state is None or state.earlier is None or state.earlier.photo is None:
         return
     use = OverlayUse(source.version_hash, state.earlier.photo.sha256, mapping.to_dict())
-    ed = ctrl.editor
-    ed.push(with_use(ctrl, ed.model.content, view, use), "Adjust alignment", view)
+    ctrl.session.apply(with_use(ctrl, ctrl.session.content, view, use), "Adjust alignment", view)
 
 
 def carry_forward(
@@ -57,12 +56,12 @@ def carry_forward(
 ) -> tuple[str, list[str]]:
     """Copy the earlier points of `views` into today's chart (one undo step). Returns what
     happened in words, and the views refused because they are not aligned (never guessed)."""
-    ed = ctrl.editor
-    content = ed.model.content
+    session = ctrl.session
+    content = session.content
     carried, refused, waiting = 0, [], []
     for view in views:
         state = ctrl.state(source, view)
-        name = ed.view_names.get(view, view)
+        name = session.view_names.get(view, view)
         if state is None or state.status == "absent":
             continue
         if state.status == "aligning":
@@ -89,7 +88,7 @@ def carry_forward(
             content = content.with_view(replace(chart, points=(*chart.points, *new)))
             carried += len(new)
     if carried:
-        ed.push(content, "Carry forward", ed.current_view)
+        session.apply(content, "Carry forward", ctrl.host.current_view)
     parts = []
     if carried:
         parts.append(f"Carried forward {carried} point{'s' if carried != 1 else ''}.")
@@ -98,7 +97,7 @@ def carry_forward(
     if waiting:
         parts.append(f"Still aligning {', '.join(waiting)}: try again in a moment.")
     if refused:
-        names = ", ".join(ed.view_names.get(v, v) for v in refused)
+        names = ", ".join(session.view_names.get(v, v) for v in refused)
         parts.append(
             f"{names} could not be aligned, so its points were not carried "
             "forward. Align it by hand with Compare / adjust."

@@ -10,28 +10,36 @@ CompareScreen).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QWidget
 
 from app.alignment.manual import gesture_matrix
-from ui.overlay.photo_pane import HANDLE, PhotoPane
+from ui.overlay.mapping_edit import MappingEdit
+from ui.overlay.match_points import MatchPoints
+from ui.overlay.photo_pane import HANDLE, PhotoPane, ViewState
 from ui.overlay.touch_gesture import compose
-
-if TYPE_CHECKING:
-    from ui.overlay.compare_screen import CompareScreen
-
-    _Base = CompareScreen
-else:
-    _Base = object
 
 WHEEL_SCALE = 1.02  # per wheel notch in adjust mode
 WHEEL_TURN = 1.0  # degrees per Shift+wheel notch
 WHEEL_ZOOM = 1.25  # per wheel notch when looking around
 
 
-class GestureRoutes(_Base):
+class GestureRoutes(QWidget):
+    """The gesture half of the compare screen; the screen supplies what is declared here."""
+
+    mode: str
+    today_pane: PhotoPane
+    earlier_pane: PhotoPane
+    edit: MappingEdit
+    view: ViewState
+    points: MatchPoints
+    _gesture: tuple[PhotoPane, str, tuple[float, float, float], QPointF] | None
+    _divider0: float
+
+    def _refresh(self) -> None:
+        raise NotImplementedError
+
     def _connect_pane(self, pane: PhotoPane) -> None:
         pane.gesture_started.connect(lambda pos: self._started(pane, pos))
         pane.gesture_moved.connect(lambda m: self._moved(pane, m))

@@ -40,7 +40,7 @@ WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), 
 }
 
 
-class CompareScreen(GestureRoutes, QWidget):
+class CompareScreen(GestureRoutes):
     mapping_accepted = Signal(object)
     closed = Signal()
 

@@ -9,27 +9,26 @@ edits the chart itself except through the editor's undo stack (ui/overlay/action
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from app.alignment.align import AlignmentResult
 from app.alignment.mapping import mapping_from_dict
-from app.domain.chart import ChartContent
+from app.domain.chart import ChartContent, OverlayUse
 from app.services import photos, touchup
 from app.services.photos import PhotoRecord
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError
+from ui.editor.extension import EditorHost, as_widget
+from ui.editor.model import ContentChange
 from ui.overlay import saved_layers, saving
 from ui.overlay import view_state as vs
 from ui.overlay.aligner import BackgroundAligner
 from ui.overlay.ghost_items import GHOST_COLOURS, GhostLayer
+from ui.overlay.saving import Key
 from ui.overlay.view_state import ViewOverlay
 
-if TYPE_CHECKING:
-    from ui.editor.editor_window import ChartEditor
-
-Key = tuple[str, str]  # (version hash of the earlier chart, view code)
 MAX_SOURCES = len(GHOST_COLOURS)
 
 
@@ -37,10 +36,11 @@ class OverlayController(QObject):
     changed = Signal()  # sources or alignment states: panels and legend redraw
     started_signal = Signal()  # the earlier charts have been looked up
 
-    def __init__(self, editor: ChartEditor) -> None:
-        super().__init__(editor)
-        self.editor = editor
-        self.store = editor.store
+    def __init__(self, host: EditorHost) -> None:
+        super().__init__(as_widget(host))
+        self.host = host
+        self.session = host.session
+        self.store = host.session.store
         self.available: list[OverlaySource] = []
         self.chosen: list[OverlaySource] = []
         self.states: dict[Key, ViewOverlay] = {}
@@ -52,15 +52,15 @@ class OverlayController(QObject):
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
         self.queue: list[Key] = []
         self._tokens: dict[Key, int] = {}
-        self.uses = saving.saved_uses(editor.model.content)
+        self.uses = saving.saved_uses(self.session.content)
         self._today: dict[str, PhotoRecord] | None = None
         self.aligner = BackgroundAligner(self)
         self.aligner.done.connect(self._aligned)
-        editor.model.changed.connect(self._model_changed)
-        editor.view_stack.currentChanged.connect(lambda _i: self._view_shown())
+        self.session.model.changed.connect(self._model_changed)
+        host.widgets.view_stack.currentChanged.connect(lambda _i: self._view_shown())
         # After the first paint: the photo shows as fast as without earlier charts.
-        if editor.view_codes:
-            editor.canvas().viewport().installEventFilter(self)
+        if self.session.view_codes:
+            host.canvas().viewport().installEventFilter(self)
             QTimer.singleShot(1000, self, self.start)  # never painted (hidden): start anyway
         else:
             QTimer.singleShot(0, self, self.start)
@@ -78,24 +78,24 @@ class OverlayController(QObject):
             return
         self.started = True
         try:
-            self.available = touchup.overlay_sources(self.store, self.editor.visit_id)
+            self.available = touchup.overlay_sources(self.store, self.session.visit_id)
         except StoreError:
             self.available = []
         saved = list(dict.fromkeys(h for h, _v in self.uses))
         if saved:
             self.chosen = [s for h in saved if (s := self.find_source(h)) is not None]
-        elif not self.editor.read_only:
-            treatment = str(self.editor.visit.treatment_type.value)
+        elif not self.session.read_only:
+            treatment = str(self.session.visit.treatment_type.value)
             self.chosen = touchup.default_sources(self.available, treatment)[:MAX_SOURCES]
         self._refresh_all()
         self.started_signal.emit()
 
     def find_source(self, version_hash: str) -> OverlaySource | None:
-        return saved_layers.find_source(self.store, self.editor.visit_id, version_hash)
+        return saved_layers.find_source(self.store, self.session.visit_id, version_hash)
 
     def versions(self, visit_id: int) -> list[OverlaySource]:
         try:
-            return touchup.versions_of(self.store, visit_id, for_visit_id=self.editor.visit_id)
+            return touchup.versions_of(self.store, visit_id, for_visit_id=self.session.visit_id)
         except StoreError:
             return []
 
@@ -116,13 +116,13 @@ class OverlayController(QObject):
 
     @property
     def current_view(self) -> str:
-        return self.editor.current_view
+        return self.host.current_view
 
     def state(self, source: OverlaySource, view: str | None = None) -> ViewOverlay | None:
         return self.states.get((source.version_hash, view or self.current_view))
 
     def _refresh_all(self) -> None:
-        views = sorted(self.editor.view_codes, key=lambda v: v != self.current_view)
+        views = sorted(self.session.view_codes, key=lambda v: v != self.current_view)
         for view in views:
             for source in self.chosen:
                 self.ensure((source.version_hash, view), source)
@@ -132,9 +132,9 @@ class OverlayController(QObject):
     def today_photo(self, view: str) -> PhotoRecord | None:
         if self._today is None:
             self._today = {
-                p.sha256: p for p in photos.photos_for_visit(self.store, self.editor.visit_id)
+                p.sha256: p for p in photos.photos_for_visit(self.store, self.session.visit_id)
             }
-        chart = self.editor.model.content.view(view)
+        chart = self.session.content.view(view)
         return self._today.get(chart.photo_sha256) if chart and chart.photo_sha256 else None
 
     def ensure(self, key: Key, source: OverlaySource) -> None:
@@ -148,7 +148,7 @@ class OverlayController(QObject):
         use = self.uses.get(key)
         if use is not None:
             self.states[key] = vs.from_saved(earlier, mapping_from_dict(dict(use.mapping)))
-        elif self.editor.read_only:
+        elif self.session.read_only:
             self.states[key] = ViewOverlay("absent", earlier, message="not shown in this version")
         else:
             today = self.today_photo(key[1])
@@ -204,7 +204,7 @@ class OverlayController(QObject):
         state = self.states.get(key)
         if key in self.layers or state is None or not state.ready or state.earlier is None:
             return
-        scene = self.editor.scenes.get(key[1])
+        scene = self.host.scenes.get(key[1])
         if scene is None:
             return
         mapped = touchup.map_view_chart(state.earlier.chart, state.mapping)  # type: ignore[arg-type]
@@ -231,15 +231,55 @@ class OverlayController(QObject):
 
     # -- following the chart ----------------------------------------------------------------
 
-    def _model_changed(self) -> None:
-        saving.follow_model(self)
+    def _model_changed(self, change: ContentChange) -> None:
+        if change.overlays:  # the mappings in the content are all the overlay follows
+            self._follow_saved_mappings()
+
+    def _follow_saved_mappings(self) -> None:
+        uses = saving.saved_uses(self.session.content)
+        if uses == self.uses:
+            return
+        changed = {k for k in uses.keys() | self.uses.keys() if uses.get(k) != self.uses.get(k)}
+        self.uses = uses
+        for key in changed:
+            state, use = self.states.get(key), uses.get(key)
+            if use is not None and state is not None and state.ready and not state.saved:
+                if state.mapping.to_dict() == dict(use.mapping):  # type: ignore[union-attr]
+                    state.saved = True  # just saved as it is shown: nothing to redraw
+                    continue
+            # A hand correction or its undo: rebuild from the content (or align again).
+            source = next((s for s in self.chosen if s.version_hash == key[0]), None)
+            self.forget(key)
+            self.queue = [k for k in self.queue if k != key]
+            if source is not None:
+                self.ensure(key, source)
+        self.pump()
+        self.changed.emit()
 
     def _view_shown(self) -> None:
         self.pump()
         self.changed.emit()
 
     def content_for_save(self, content: ChartContent) -> ChartContent:
-        return saving.content_for_save(self, content)
+        """The chart with, per view, the mapping used for each earlier chart shown (legend order).
+        Views without a usable mapping keep none; before the sources are read, the content is
+        left as it is."""
+        if not self.started:
+            return content
+        views = []
+        for view_chart in content.views:
+            uses = []
+            for source in self.chosen:
+                key = (source.version_hash, view_chart.view)
+                state = self.states.get(key)
+                if key in self.uses:
+                    uses.append(self.uses[key])
+                elif state and state.ready and state.earlier and state.earlier.photo:
+                    mapping = state.mapping.to_dict()  # type: ignore[union-attr]
+                    photo = state.earlier.photo.sha256
+                    uses.append(OverlayUse(source.version_hash, photo, mapping))
+            views.append(replace(view_chart, overlays=tuple(uses)))
+        return replace(content, views=tuple(views))
 
     def shutdown(self) -> None:
         self.queue.clear()

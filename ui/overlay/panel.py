@@ -183,7 +183,7 @@ class OverlayPanel(QFrame):
             self.sources_box.addWidget(status)
             self.source_buttons[source.version_hash] = b
             self.status_labels[source.version_hash] = status
-        writable = not ctrl.editor.read_only
+        writable = not ctrl.session.read_only
         self.choose_button.setEnabled(writable and bool(ctrl.available))
         state = ctrl.state(active) if active else None
         has_photo = bool(state and state.earlier and state.earlier.photo)

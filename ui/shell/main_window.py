@@ -11,9 +11,11 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from app.services import visits
+from app.services.chart_opening import ChartOpening, open_chart
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
+from ui.common.worker import Worker
 
 if TYPE_CHECKING:
     from ui.capture.base import PreviewSource
@@ -36,6 +38,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
+        self._chart_reader = Worker("chart-open", self)
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         central = QWidget()
         central.setObjectName("central")
@@ -119,6 +122,7 @@ class MainWindow(QMainWindow):
         # Leave every page its own way first: the editor keeps its draft, the capture screen
         # finishes writing a photo and lets go of the camera.
         self.go_home()
+        self._chart_reader.shutdown()
         super().closeEvent(event)
 
     def _replace_current(self, page: Page) -> None:
@@ -184,16 +188,33 @@ class MainWindow(QMainWindow):
         self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))
 
     def open_editor(self, visit_id: int) -> None:
-        """The chart editor (ui/editor) on the visit's newest version, or a first one."""
+        """The chart editor (ui/editor) on the visit's newest version, or a first one. The
+        chart is read on a worker: a slow clinic server never freezes the screen meanwhile."""
         from ui.editor.editor_window import ChartEditor
 
-        def make() -> Page:
-            editor = ChartEditor(self.ctx.store, visit_id, self.ctx.practitioner.id)
+        if self._chart_reader.busy:
+            return  # a second tap while the chart is being read opens it once
+
+        def make(opening: ChartOpening) -> Page:
+            editor = ChartEditor(
+                self.ctx.store, visit_id, self.ctx.practitioner.id, opening=opening
+            )
             page = HostedPage(editor, "Chart", editor.close_editor, editor.closed)
             page.done.connect(self.go_back)
             return page
 
-        self._open(make)
+        def failed(exc: BaseException) -> None:
+            self.unsetCursor()
+            if not isinstance(exc, StoreError):
+                raise exc
+            show_error(self, str(exc))
+
+        def read(opening: ChartOpening) -> None:
+            self.unsetCursor()
+            self._open(lambda: make(opening))
+
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        self._chart_reader.run(lambda: open_chart(self.ctx.store, visit_id), read, failed)
 
     def open_capture(self, patient_id: int, visit_id: int) -> None:
         """The capture screen (ui/capture) for this visit's photos."""

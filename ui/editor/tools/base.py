@@ -11,12 +11,13 @@ from typing import Protocol
 
 from PySide6.QtCore import QPointF
 
-from app.domain.chart import ChartContent, InjectionPoint
+from app.domain.chart import InjectionPoint
 from ui.editor.scene import ViewScene
+from ui.editor.session import EditorSession
 
 
 class ToolHost(Protocol):
-    """The canvas and editor, as tools need them."""
+    """The canvas, as tools need it; edits go to the session's typed operations."""
 
     @property
     def scene_(self) -> ViewScene: ...
@@ -24,9 +25,8 @@ class ToolHost(Protocol):
     @property
     def view_code(self) -> str: ...
 
-    def content(self) -> ChartContent: ...
-
-    def push(self, after: ChartContent, text: str) -> None: ...
+    @property
+    def session(self) -> EditorSession: ...
 
     def screen_px(self) -> float:
         """Photo pixels per screen pixel at the current zoom."""
@@ -35,8 +35,6 @@ class ToolHost(Protocol):
     def point_at(self, pos: QPointF) -> InjectionPoint | None: ...
 
     def open_point(self, point_id: str | None) -> None: ...
-
-    def new_point(self, pos: QPointF) -> InjectionPoint: ...
 
 
 class Tool:

@@ -8,7 +8,6 @@ from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from app.domain import strokes as geo
-from app.domain.editing import replace_strokes
 from ui.editor.tools.base import Tool, ToolHost
 
 SCREEN_RADIUS_PX = 18.0  # the eraser is a fingertip wide on screen, whatever the zoom
@@ -53,14 +52,13 @@ class EraserTool(Tool):
     def release(self, pos: QPointF, ms: float) -> None:
         super().release(pos, ms)
         self._drop_trail()
-        content = self.host.content()
-        chart = content.view(self.host.view_code)
+        session = self.host.session
+        chart = session.content.view(self.host.view_code)
         if chart is None or not self.path:
             return
         removed, added = geo.erase(chart.strokes, self.path, self._radius, self.whole)
         if removed:
-            after = replace_strokes(content, self.host.view_code, removed, added)
-            self.host.push(after, "Erase")
+            session.erase(self.host.view_code, removed, added)
 
     def cancel(self) -> None:
         super().cancel()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 
 from app.domain.chart import Stroke
-from app.domain.editing import add_stroke
 from ui.editor.items import LiveStrokeItem
 from ui.editor.tools.base import Tool, ToolHost
 from ui.editor.tools.point import TAP_SLOP_PX
@@ -55,9 +54,9 @@ class PencilTool(Tool):
             x, y, p, _t = samples[0]
             samples = (samples[0], (x, y, p, max(ms - self._t0, 0.0)))
         stroke = Stroke(samples=samples, color=self.color, style=self.style, width=self._width)
-        self.host.push(add_stroke(self.host.content(), self.host.view_code, stroke), "Stroke")
+        self.host.session.add_stroke(self.host.view_code, stroke)
 
-    def _within_tap(self, samples: tuple) -> bool:  # type: ignore[type-arg]
+    def _within_tap(self, samples: tuple[tuple[float, float, float, float], ...]) -> bool:
         x0, y0 = samples[0][0], samples[0][1]
         slop = TAP_SLOP_PX * self.host.screen_px()
         return all(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5 <= slop for x, y, _p, _t in samples)

@@ -3,13 +3,10 @@ point to open its sheet. A drag is one undo step, however long."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import QPointF
 
 from app.domain.chart import InjectionPoint
-from app.domain.editing import put_point, side_of
-from ui.editor.tools.base import Tool
+from ui.editor.tools.base import Tool, ToolHost
 
 TAP_SLOP_PX = 12.0  # screen pixels a fingertip wobbles during a tap
 
@@ -18,7 +15,7 @@ class PointTool(Tool):
     name = "point"
     draws_with_finger = False
 
-    def __init__(self, host) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
         self.target: InjectionPoint | None = None
         self.start = QPointF()
@@ -67,9 +64,7 @@ class PointTool(Tool):
             return
         if self.dragging:
             p = self._clamped(pos)
-            side = side_of(p.x(), self.host.scene_.frame.width())
-            moved = replace(target, x=p.x(), y=p.y(), side=side)
-            self.host.push(put_point(self.host.content(), self.host.view_code, moved), "Move point")
+            self.host.session.move_point(target.id, p.x(), p.y())
             self.host.open_point(target.id)
         else:
             self.host.open_point(target.id)
@@ -77,7 +72,7 @@ class PointTool(Tool):
     def cancel(self) -> None:
         super().cancel()
         if self.target is not None and self.dragging:
-            self.host.scene_.sync(self.host.content())  # put the dragged item back
+            self.host.scene_.sync(self.host.session.content)  # put the dragged item back
         self.target = None
 
     def tap(self, pos: QPointF) -> None:
@@ -87,6 +82,5 @@ class PointTool(Tool):
             return
         if not self.host.scene_.frame.contains(pos):
             return
-        point = self.host.new_point(pos)
-        self.host.push(put_point(self.host.content(), self.host.view_code, point), "Add point")
+        point = self.host.session.add_point(self.host.view_code, pos.x(), pos.y())
         self.host.open_point(point.id)

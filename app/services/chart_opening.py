@@ -1,0 +1,101 @@
+"""Everything the chart editor needs to open a visit's chart, read in one call.
+
+The editor opens from a worker thread (ui/editor/opening.py): one function that reads the
+visit, its patient, the version to edit, the catalogue, the photos' sizes and display images
+keeps every round trip to a clinic server off the GUI thread, and lets a test open the editor
+synchronously through the very same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.domain.chart import ChartContent, ViewChart
+from app.domain.values import TreatmentType
+from app.services import catalogue, charts, patients, photos, visits
+from app.services.catalogue import ProductRecord
+from app.services.charts import VersionInfo
+from app.services.patients import PatientRecord
+from app.services.visits import VisitRecord
+from app.store.database import Store
+from app.store.errors import StoreError
+
+DEFAULT_FRAME = (1000, 1250)  # a view without a readable photo still gets a canvas
+
+
+@dataclass(frozen=True, slots=True)
+class ViewPhoto:
+    """One view's photo as the editor shows it: its upright size (the frame of the chart's
+    coordinates) and its display JPEG (never the 24 MP original), or None when unreadable."""
+
+    size: tuple[int, int]
+    display_jpeg: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartOpening:
+    visit: VisitRecord
+    patient: PatientRecord
+    content: ChartContent
+    version: VersionInfo | None  # the version opened; None for a new chart
+    read_only: bool  # an older version: looked at, never edited
+    products: list[ProductRecord]
+    view_names: dict[str, str]  # code -> name, in the catalogue's order
+    view_codes: tuple[str, ...]  # the chart's views, in the catalogue's order
+    photos: dict[str, ViewPhoto] = field(default_factory=dict)
+    previous_toxin: VisitRecord | None = None
+
+
+def open_chart(store: Store, visit_id: int, version_id: int | None = None) -> ChartOpening:
+    """`version_id=None` opens the newest version (or a new chart) for editing, with a view for
+    every photo of the visit not charted yet; an older version opens read-only, as saved."""
+    visit = visits.get_visit(store, visit_id)
+    patient = patients.get_patient(store, visit.patient_id)
+    loaded = (
+        charts.load_version(store, version_id)
+        if version_id is not None
+        else charts.load_head(store, visit_id)
+    )
+    read_only = loaded is not None and not loaded.is_head
+    content = loaded.content if loaded else ChartContent()
+    if not read_only:
+        content = _with_visit_photos(store, visit_id, content)
+    view_names = {v.code: v.name for v in catalogue.list_views(store)}
+    order = {code: i for i, code in enumerate(view_names)}
+    view_codes = tuple(sorted((v.view for v in content.views), key=lambda c: order.get(c, 99)))
+    previous = (
+        visits.previous_toxin_visit(store, patient.id, visit.visit_date)
+        if visit.treatment_type == TreatmentType.NEUROTOXIN
+        else None
+    )
+    return ChartOpening(
+        visit=visit,
+        patient=patient,
+        content=content,
+        version=loaded.info if loaded else None,
+        read_only=read_only,
+        products=catalogue.list_products(store),
+        view_names=view_names,
+        view_codes=view_codes,
+        photos={code: _view_photo(store, content.view(code)) for code in view_codes},
+        previous_toxin=previous,
+    )
+
+
+def _with_visit_photos(store: Store, visit_id: int, content: ChartContent) -> ChartContent:
+    """A view for every photo of the visit that the chart does not cover yet. Views that are
+    charted keep their photo: a retake makes a new version, never moves old marks."""
+    for photo in photos.photos_for_visit(store, visit_id):
+        if content.view(photo.view_code) is None:
+            content = content.with_view(ViewChart(photo.view_code, photo.sha256))
+    return content
+
+
+def _view_photo(store: Store, chart: ViewChart | None) -> ViewPhoto:
+    sha = chart.photo_sha256 if chart else None
+    if sha:
+        try:
+            return ViewPhoto(photos.photo_size(store, sha), photos.display_jpeg(store, sha))
+        except StoreError:
+            pass  # a missing photo still opens: the chart's marks show on an empty frame
+    return ViewPhoto(DEFAULT_FRAME, None)

@@ -1,0 +1,139 @@
+"""Saving on a worker: the pen stays live while a save is in flight, a double tap makes one
+version, closing waits for the save, a failed save keeps the chart as its draft. Then the
+session's promise to the panels: each refreshes only for what it shows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF
+
+from app.domain.canonical import normalise
+from app.services import charts, drafts
+from app.services.practitioners import default_practitioner
+from app.store.database import Store
+from tests.ui import editor_helpers as h
+from tests.ui.helpers import tap
+from ui.editor.editor_window import ChartEditor
+
+
+@pytest.fixture
+def editor(qtbot, sqlite_store: Store) -> Iterator[ChartEditor]:  # type: ignore[no-untyped-def]
+    who = default_practitioner(sqlite_store).id
+    visit = h.charted_visit(sqlite_store, who)
+    ed = ChartEditor(sqlite_store, visit.visit_id, who)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.show_view("frown")
+    ed.canvas().fit()
+    yield ed
+    ed.session.journal.timer.stop()
+
+
+@pytest.fixture
+def held_save() -> Iterator[threading.Event]:
+    """Saves stop just before their commit until the event is set: a slow clinic server."""
+    go = threading.Event()
+    on_worker: list[bool] = []
+
+    def hook(step: str) -> None:
+        if step == "before_commit":
+            on_worker.append(threading.current_thread() is not threading.main_thread())
+            assert go.wait(10), "the test never let the save go on"
+
+    charts.save_step_hook = hook
+    yield go
+    go.set()
+    charts.save_step_hook = None
+    assert all(on_worker), "a save ran on the GUI thread"
+
+
+def stroke(ed: ChartEditor, y: float) -> None:
+    pts = [QPointF(600 + 40 * i, y) for i in range(8)]
+    h.pen_stroke(ed.canvas(), pts, [0.6] * 8)
+
+
+def versions(store: Store, ed: ChartEditor) -> int:
+    return charts.version_count(store, ed.session.visit_id)
+
+
+def test_the_pen_draws_while_a_save_is_in_flight_and_a_double_tap_saves_once(
+    qtbot, editor: ChartEditor, sqlite_store: Store, held_save: threading.Event
+) -> None:
+    ed = editor
+    stroke(ed, 900)
+    tap(qtbot, ed.widgets.save_button)
+    assert ed.session.saving and ed.widgets.status.text() == "Saving…"
+    assert not ed.widgets.save_button.isEnabled()
+    assert not ed.save()  # a second tap (Ctrl+S) while it runs starts nothing
+    stroke(ed, 1400)  # the pen is live: the GUI thread is not waiting on the database
+    frown = ed.session.content.view("frown")
+    assert frown is not None and len(frown.strokes) == 2
+    held_save.set()
+    qtbot.waitUntil(lambda: not ed.session.saving, timeout=5000)
+    assert versions(sqlite_store, ed) == 1
+    saved = charts.load_head(sqlite_store, ed.session.visit_id)
+    assert saved is not None
+    saved_frown = saved.content.view("frown")
+    assert saved_frown is not None and len(saved_frown.strokes) == 1  # what was tapped
+    # The stroke drawn meanwhile is on screen and still to save, never lost or merged in.
+    assert ed.session.dirty and ed.widgets.status.text() == "● Unsaved changes"
+    assert ed.widgets.save_button.isEnabled()
+    assert h.save_and_wait(ed) is not None and versions(sqlite_store, ed) == 2
+
+
+def test_closing_waits_for_the_save_in_flight(
+    qtbot, editor: ChartEditor, sqlite_store: Store, held_save: threading.Event
+) -> None:
+    ed = editor
+    stroke(ed, 900)
+    assert ed.save()
+    threading.Timer(0.3, held_save.set).start()  # the server answers a moment later
+    tap(qtbot, ed.widgets.close_button)
+    assert not ed.session.saving
+    assert versions(sqlite_store, ed) == 1
+    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is None  # nothing left over
+
+
+def test_a_save_that_fails_in_the_background_keeps_the_chart_and_says_so(
+    qtbot, editor: ChartEditor, sqlite_store: Store
+) -> None:
+    ed = editor
+
+    def server_gone(step: str) -> None:
+        if step == "parts_written":
+            raise ConnectionError("the clinic server closed the connection")
+
+    stroke(ed, 900)
+    charts.save_step_hook = server_gone
+    try:
+        tap(qtbot, ed.widgets.save_button)
+        qtbot.waitUntil(lambda: not ed.session.saving, timeout=5000)
+    finally:
+        charts.save_step_hook = None
+    assert versions(sqlite_store, ed) == 0  # one transaction: nothing half-written
+    bar = ed.widgets.message_bar
+    assert bar.isVisible() and bar.text.text().startswith("Not saved")
+    assert "kept as a draft" in bar.text.text()
+    kept = drafts.load_draft(sqlite_store, ed.session.visit_id)
+    assert kept is not None and kept.content == normalise(ed.session.content)
+    assert ed.session.dirty and ed.widgets.save_button.isEnabled()
+    assert h.save_and_wait(ed) is not None  # and the next tap saves it
+
+
+def test_a_stroke_leaves_the_totals_alone_and_a_point_refreshes_them(
+    qtbot, editor: ChartEditor
+) -> None:
+    ed = editor
+    totals = ed.treatment.totals
+    first_line = totals.lay.itemAt(0).widget()
+    stroke(ed, 900)
+    assert totals.lay.itemAt(0).widget() is first_line  # not rebuilt for a stroke
+    tap(qtbot, ed.widgets.rail.tool_buttons["point"])
+    tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))  # the mouse: the pen is near
+    assert totals.lay.itemAt(0).widget() is not first_line
+    assert any("Visit: 4 U in 1 point" in line for line in next(iter(totals.lines.values())))

@@ -1,0 +1,55 @@
+"""The editor's message bar under its header: one message at a time, with its actions as
+touch buttons (Restore / Discard, OK), optionally gone by itself after a while."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ui.editor.controls import touch_button
+
+Action = tuple[str, Callable[[], None]]
+
+
+class MessageBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(16, 6, 12, 6)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.row.addWidget(self.text, 1)
+        self.buttons: list[QPushButton] = []
+        self.hide()
+
+    def show_message(
+        self,
+        text: str,
+        kind: str = "warning",
+        actions: list[Action] | None = None,
+        timeout_ms: int = 0,
+    ) -> None:
+        self.clear()
+        self.text.setText(text)
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        for label, fn in actions or [("OK", self.clear)]:
+            b = touch_button(label, f"message_{label.lower()}")
+            b.clicked.connect(fn)
+            self.row.addWidget(b)
+            self.buttons.append(b)
+        self.show()
+        if timeout_ms:
+            # The bar as context: the timer dies with the editor.
+            QTimer.singleShot(timeout_ms, self, lambda: self.text.text() == text and self.clear())
+
+    def clear(self) -> None:
+        for b in self.buttons:
+            b.setParent(None)  # type: ignore[call-overload]  # stubs lack the None overload
+            b.deleteLater()
+        self.buttons = []
+        self.hide()

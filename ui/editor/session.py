@@ -1,0 +1,366 @@
+"""The editing session of one chart, without widgets: the content being edited, its undo
+stack, the selection, the tool settings, the draft journal, and saving.
+
+Every edit is a typed operation (`set_units(point_id, Decimal)`, `move_point(...)`,
+`add_stroke(...)`) that becomes one undo step; the model then emits a `ContentChange` naming
+what changed, so each panel refreshes only what it shows (Anki's OpChanges, napari's layer
+events). The window, canvases, tools, point sheet, panels and the overlay depend on this
+session, never on the window that holds them.
+
+A save runs on a worker (ui/common/worker.py): the pen stays live, `saving` shows, a second
+tap while it runs makes no second version, and a save that fails keeps the chart as its draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke
+from app.domain.editing import (
+    add_stroke,
+    find_point,
+    put_point,
+    put_product_use,
+    remove_point,
+    replace_strokes,
+    side_of,
+    suggest_zone,
+)
+from app.domain.totals import Warning, expiry_warnings, interval_warning
+from app.domain.values import Depth, Side
+from app.services import charts, drafts
+from app.services.chart_opening import ChartOpening
+from app.services.charts import VersionInfo
+from app.services.drafts import Draft
+from app.store.database import Store
+from app.store.errors import ConflictError, StoreError
+from ui.common.worker import Worker
+from ui.editor.commands import ContentCommand
+from ui.editor.journal import DraftJournal
+from ui.editor.model import ChartModel, ContentChange
+
+DEFAULT_UNITS = Decimal(4)  # the label's usual site dose (DOMAIN.md)
+LAYER_NAMES = ("markings", "points", "labels")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    view: str
+    point_id: str
+
+
+@dataclass(slots=True)
+class ToolSettings:
+    tool: str = "pencil"  # pencil | eraser | point
+    pencil_color: str = "white"
+    pencil_style: str = "solid"  # solid | dashed
+    erase_whole: bool = False
+
+
+class EditorSession(QObject):
+    selection_changed = Signal(object)  # Selection | None
+    tool_changed = Signal(object)  # ToolSettings
+    layer_changed = Signal(str, str)  # layer name, "shown" | "faded" | "hidden"
+    saving_changed = Signal(bool)
+    saved = Signal(object)  # VersionInfo of the new version
+    save_failed = Signal(str)  # why; the chart stays on screen and in its draft
+    view_requested = Signal(str)  # undo/redo happened on this view: show it
+
+    def __init__(
+        self,
+        store: Store,
+        opening: ChartOpening,
+        practitioner_id: int | None,
+        today: date | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.visit = opening.visit
+        self.visit_id = opening.visit.id
+        self.patient = opening.patient
+        self.practitioner_id = practitioner_id
+        self.today = today or date.today()
+        self.read_only = opening.read_only
+        self.version: VersionInfo | None = opening.version
+        self.parent_version_id: int | None = opening.version.id if opening.version else None
+        self.products = opening.products
+        self.view_names = opening.view_names
+        self.view_codes = opening.view_codes
+        self.frames = {code: opening.photos[code].size for code in self.view_codes}
+        self.previous_toxin = opening.previous_toxin
+        self.model = ChartModel(opening.content, self)
+        self.undo_stack = QUndoStack(self)
+        self.tools = ToolSettings(tool="point" if self.read_only else "pencil")
+        self.layers = dict.fromkeys(LAYER_NAMES, "shown")
+        self.selection: Selection | None = None
+        last = list(opening.content.all_points())
+        codes = [p.code for p in self.products]
+        self.last_product = (
+            last[-1][1].product if last else ("botox" if "botox" in codes else codes[0])
+        )
+        self.last_units = last[-1][1].units if last else DEFAULT_UNITS
+        self.pending_draft: Draft | None = None
+        # Called with the content about to be saved; returns what to store (the overlay adds
+        # the mappings it drew with). One hook, declared: the session knows no overlay.
+        self.prepare_save: Callable[[ChartContent], ChartContent] = lambda c: c
+        self.journal = DraftJournal(
+            store, self.visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
+        )
+        self._saver = Worker("chart-save", self)
+        self._journal_live = False  # until a kept draft has been offered, never delete it
+        self.model.changed.connect(self._on_changed)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def content(self) -> ChartContent:
+        return self.model.content
+
+    @property
+    def dirty(self) -> bool:
+        return self.model.dirty
+
+    @property
+    def saving(self) -> bool:
+        return self._saver.busy
+
+    def can_save(self) -> bool:
+        return not self.read_only and not self.saving and (self.dirty or self.version is None)
+
+    def warnings(self) -> list[Warning]:
+        """Soft warnings of the visit itself (the totals add the dose warnings)."""
+        interval = interval_warning(self.visit.visit_date, self._previous_date())
+        return [w for w in [interval] if w] + expiry_warnings(self.content, self.today)
+
+    def _previous_date(self) -> date | None:
+        if self.visit.touch_up_of_id is not None:
+            return None  # a touch-up comes ~2 weeks after by design: no interval warning
+        return self.previous_toxin.visit_date if self.previous_toxin else None
+
+    def selected_point(self) -> tuple[str, InjectionPoint] | None:
+        return find_point(self.content, self.selection.point_id) if self.selection else None
+
+    # -- the one way content changes: an undo step ------------------------------------------
+
+    def apply(
+        self, after: ChartContent, text: str, view: str | None, merge_key: str | None = None
+    ) -> None:
+        if self.read_only or after == self.model.content:
+            return
+        self.undo_stack.push(
+            ContentCommand(
+                self.model, self.model.content, after, text, view, merge_key, self._stepped
+            )
+        )
+
+    def _stepped(self, view: str | None) -> None:
+        if view:
+            self.view_requested.emit(view)
+
+    # -- points -----------------------------------------------------------------------------
+
+    def new_point(self, view: str, x: float, y: float) -> InjectionPoint:
+        """A point at (x, y) with the last product and units, not yet on the chart."""
+        side = side_of(x, self.frames.get(view, (1000, 1250))[0])
+        return InjectionPoint(
+            x=x,
+            y=y,
+            product=self.last_product,
+            units=self.last_units,
+            depth=Depth.INTRAMUSCULAR,
+            zone=suggest_zone(view, side),
+            side=side,
+        )
+
+    def add_point(self, view: str, x: float, y: float) -> InjectionPoint:
+        point = self.new_point(view, x, y)
+        self.apply(put_point(self.content, view, point), "Add point", view)
+        return point
+
+    def put_point(self, view: str, point: InjectionPoint, text: str = "Point") -> None:
+        self.apply(put_point(self.content, view, point), text, view)
+
+    def move_point(self, point_id: str, x: float, y: float) -> None:
+        found = find_point(self.content, point_id)
+        if found is not None:
+            view, point = found
+            side = side_of(x, self.frames.get(view, (1000, 1250))[0])
+            self.put_point(view, replace(point, x=x, y=y, side=side), "Move point")
+
+    def _edit(
+        self,
+        point_id: str,
+        text: str,
+        merge: bool,
+        change: Callable[[InjectionPoint], InjectionPoint],
+    ) -> None:
+        found = find_point(self.content, point_id)
+        if found is None:
+            return
+        view, point = found
+        changed = change(point)
+        key = f"{point_id}:{text}" if merge else None
+        self.apply(put_point(self.content, view, changed), text, view, key)
+
+    def set_units(self, point_id: str, units: Decimal) -> None:
+        self.last_units = units
+        # Repeated stepper taps on one point merge into one undo step.
+        self._edit(point_id, "Point units", True, lambda p: replace(p, units=units))
+
+    def set_product(self, point_id: str, product: str) -> None:
+        self.last_product = product
+        self._edit(point_id, "Point product", False, lambda p: replace(p, product=product))
+
+    def set_depth(self, point_id: str, depth: Depth) -> None:
+        self._edit(point_id, "Point depth", False, lambda p: replace(p, depth=depth))
+
+    def set_side(self, point_id: str, side: Side) -> None:
+        self._edit(point_id, "Point side", False, lambda p: replace(p, side=side))
+
+    def set_zone(self, point_id: str, zone: str) -> None:
+        self._edit(point_id, "Point zone", False, lambda p: replace(p, zone=zone))
+
+    def set_note(self, point_id: str, note: str) -> None:
+        self._edit(point_id, "Point note", False, lambda p: replace(p, note=note))
+
+    def delete_point(self, point_id: str) -> None:
+        found = find_point(self.content, point_id)
+        if found is not None:
+            self.apply(remove_point(self.content, found[0], point_id), "Delete point", found[0])
+            self.select(None)
+
+    def select(self, selection: Selection | None) -> None:
+        # Choosing the chosen point again still reopens its sheet.
+        if selection != self.selection or selection is not None:
+            self.selection = selection
+            self.selection_changed.emit(selection)
+
+    # -- strokes and products ---------------------------------------------------------------
+
+    def add_stroke(self, view: str, stroke: Stroke) -> None:
+        self.apply(add_stroke(self.content, view, stroke), "Stroke", view)
+
+    def erase(self, view: str, removed: Iterable[str], added: Sequence[Stroke]) -> None:
+        """Strokes removed by id and the pieces a partial erase left (app/domain/strokes)."""
+        self.apply(replace_strokes(self.content, view, removed, added), "Erase", view)
+
+    def set_product_use(self, use: ProductUse, view: str | None = None) -> None:
+        self.apply(put_product_use(self.content, use), "Product", view)
+
+    # -- tools and layers -------------------------------------------------------------------
+
+    def set_tool(self, name: str) -> None:
+        self.tools.tool = name
+        self.tool_changed.emit(self.tools)
+
+    def set_pencil(self, color: str | None = None, style: str | None = None) -> None:
+        if color is not None:
+            self.tools.pencil_color = color
+            self.tools.tool = "pencil"
+        if style is not None:
+            self.tools.pencil_style = style
+        self.tool_changed.emit(self.tools)
+
+    def set_erase_whole(self, whole: bool) -> None:
+        self.tools.erase_whole = whole
+        self.tool_changed.emit(self.tools)
+
+    def set_layer(self, name: str, state: str) -> None:
+        self.layers[name] = state
+        self.layer_changed.emit(name, state)
+
+    # -- following the model ----------------------------------------------------------------
+
+    def _on_changed(self, _change: ContentChange) -> None:
+        if self.selection and find_point(self.content, self.selection.point_id) is None:
+            self.select(None)
+        if self.read_only:
+            return
+        if self.model.dirty:
+            self.journal.touch()
+        elif self._journal_live:
+            self.journal.clear()  # undone back to the saved chart: nothing left to recover
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Start saving a new version; False when there is nothing to start (read-only, or a
+        save already running: a double tap makes one version)."""
+        if self.read_only or self.saving:
+            return False
+        edited = self.model.content
+        content = self.prepare_save(edited)
+        parent, who = self.parent_version_id, self.practitioner_id
+        self.journal.flush()  # the draft is on disk before the save is in flight
+        self._saver.run(
+            lambda: charts.save_version(
+                self.store, self.visit_id, content, parent_version_id=parent, saved_by_id=who
+            ),
+            lambda info: self._saved(info, edited, content),
+            self._save_failed,
+        )
+        self.saving_changed.emit(True)
+        return True
+
+    def _saved(self, info: VersionInfo, edited: ChartContent, stored: ChartContent) -> None:
+        self.version = info
+        self.parent_version_id = info.id
+        # Edits made while the save ran stay unsaved: only what was stored becomes clean.
+        self.model.mark_saved(stored, edited)
+        if not self.model.dirty:
+            self.journal.clear()
+        self.saving_changed.emit(False)
+        self.saved.emit(info)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.journal.flush()  # the work stays on screen and on disk
+        self.saving_changed.emit(False)
+        if isinstance(exc, ConflictError):
+            self.save_failed.emit(str(exc))
+        elif isinstance(exc, StoreError):
+            self.save_failed.emit(f"Not saved: {exc}. Your chart is kept as a draft.")
+        else:
+            self.save_failed.emit(
+                f"Not saved ({type(exc).__name__}: {exc}). Your chart is kept as a draft."
+            )
+
+    def wait(self) -> None:
+        """Block until a save in flight has ended and its answer is handed on (closing)."""
+        self._saver.wait()
+
+    # -- drafts -----------------------------------------------------------------------------
+
+    def kept_draft(self) -> Draft | None:
+        """A draft kept on disk that differs from what is open, offered once at opening."""
+        self._journal_live = True
+        if self.read_only:
+            return None
+        draft = drafts.load_draft(self.store, self.visit_id)
+        if draft is None or draft.content == self.model.content:
+            return None
+        self.pending_draft = draft
+        return draft
+
+    def restore_draft(self) -> None:
+        draft, self.pending_draft = self.pending_draft, None
+        if draft is not None:
+            self.parent_version_id = draft.parent_version_id
+            self.apply(draft.content, "Restore draft", None)
+
+    def discard_draft(self) -> None:
+        self.pending_draft = None
+        drafts.clear_draft(self.store, self.visit_id)
+
+    def close(self) -> None:
+        """The editor is closing: a save in flight ends first, unsaved work stays journalled."""
+        self.wait()
+        if self.model.dirty and not self.read_only:
+            self.journal.flush()
+        self._saver.shutdown()

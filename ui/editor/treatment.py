@@ -1,0 +1,114 @@
+"""What a treatment type brings to the editor: its tools, its side-panel pages (the sheet of
+what is selected, the totals, the products), and how those follow the chart.
+
+The editor window knows only this interface. Neurotoxin is the first plug-in; microneedling
+(areas with needle depths, a later issue) is the second, and until it exists a microneedling
+visit charts with the toxin plug-in, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtWidgets import QWidget
+
+from app.domain.chart import ChartContent
+from app.domain.values import TreatmentType
+from ui.editor.model import ContentChange
+from ui.editor.point_sheet import PointSheet
+from ui.editor.products_panel import ProductsPanel
+from ui.editor.session import EditorSession, Selection
+from ui.editor.tools.base import Tool, ToolHost
+from ui.editor.tools.eraser import EraserTool
+from ui.editor.tools.pencil import PencilTool
+from ui.editor.tools.point import PointTool
+from ui.editor.totals_panel import TotalsPanel
+
+CourseLines = Callable[[ChartContent], list[str]]
+
+
+class Treatment(Protocol):
+    name: str
+    # (key, button title, widget) in the order the side panel offers them; `selection_page`
+    # is the key shown when something on the chart is chosen, `summary_page` the default.
+    pages: list[tuple[str, str, QWidget]]
+    selection_page: str
+    summary_page: str
+
+    def make_tools(self, host: ToolHost) -> dict[str, Tool]: ...
+
+    def follow(self, change: ContentChange | None) -> None:
+        """Refresh the pages after an edit (None: everything, e.g. at opening)."""
+
+    def follow_selection(self, selection: Selection | None) -> None: ...
+
+    def set_course(self, lines: CourseLines) -> None:
+        """Lines for the course (the original treatment and its touch-ups) beside today's."""
+
+    def before_save(self) -> None:
+        """Finish what is being typed: it is part of what is saved."""
+
+
+class ToxinTreatment:
+    """Injection points with product, units, depth, muscle and side; live totals per product."""
+
+    name = "neurotoxin"
+    selection_page = "point"
+    summary_page = "totals"
+
+    def __init__(self, session: EditorSession) -> None:
+        self.session = session
+        product_names = {p.code: p.name for p in session.products}
+        names = session.view_names
+        self.sheet = PointSheet(session, session.products)
+        self.totals = TotalsPanel(lambda c: product_names.get(c, c), lambda v: names.get(v, v))
+        self.products_panel = ProductsPanel(lambda c: product_names.get(c, c))
+        self.products_panel.changed.connect(session.set_product_use)
+        self.products_panel.setEnabled(not session.read_only)
+        self.pages: list[tuple[str, str, QWidget]] = [
+            ("point", "Point", self.sheet),
+            ("totals", "Totals", self.totals),
+            ("products", "Products", self.products_panel),
+        ]
+
+    def make_tools(self, host: ToolHost) -> dict[str, Tool]:
+        return {"pencil": PencilTool(host), "eraser": EraserTool(host), "point": PointTool(host)}
+
+    def follow(self, change: ContentChange | None) -> None:
+        s = self.session
+        # A stroke changes no total: the panels stay as they are while the pen draws.
+        if change is None or change.points or change.products:
+            self.totals.extra_warnings = s.warnings()
+            self.totals.refresh(s.content)
+        if change is None or change.products:
+            self.products_panel.refresh(s.content, s.today)
+        if change is None or change.points or change.products:
+            self.follow_selection(s.selection)
+
+    def follow_selection(self, selection: Selection | None) -> None:
+        found = self.session.selected_point()
+        if selection is None or found is None:
+            self.sheet.show_empty()
+            return
+        self.sheet.setEnabled(not self.session.read_only)
+        view, point = found
+        name = self.session.view_names.get(view, view)
+        self.sheet.show_point(view, name, point, self.session.content)
+
+    def set_course(self, lines: CourseLines) -> None:
+        self.totals.course = lines
+        self.totals.refresh(self.session.content)
+
+    def before_save(self) -> None:
+        self.sheet.note.clearFocus()  # a note being typed ends its edit
+
+
+TREATMENTS: dict[TreatmentType, Callable[[EditorSession], Treatment]] = {
+    TreatmentType.NEUROTOXIN: ToxinTreatment,
+}
+
+
+def treatment_for(session: EditorSession) -> Treatment:
+    # A type without a plug-in of its own charts with points, as before.
+    return TREATMENTS.get(session.visit.treatment_type, ToxinTreatment)(session)
