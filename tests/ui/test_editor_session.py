@@ -137,3 +137,48 @@ def test_a_stroke_leaves_the_totals_alone_and_a_point_refreshes_them(
     tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))  # the mouse: the pen is near
     assert totals.lay.itemAt(0).widget() is not first_line
     assert any("Visit: 4 U in 1 point" in line for line in next(iter(totals.lines.values())))
+
+
+def button(ed: ChartEditor, text: str):  # type: ignore[no-untyped-def]
+    (found,) = [b for b in ed.widgets.message_bar.buttons if b.text() == text]
+    assert found.isVisible() and found.height() >= 48
+    return found
+
+
+def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(
+    qtbot, editor: ChartEditor, sqlite_store: Store
+) -> None:
+    ed = editor
+    closed: list[bool] = []
+    ed.closed.connect(lambda: closed.append(True))
+    stroke(ed, 900)
+    tap(qtbot, ed.widgets.close_button)
+    assert not closed and ed.widgets.message_bar.text.text() == "This chart has unsaved changes."
+    # Asked means already safe: the draft is on disk before any answer (a quit loses nothing).
+    kept = drafts.load_draft(sqlite_store, ed.session.visit_id)
+    assert kept is not None and kept.content == normalise(ed.session.content)
+    tap(qtbot, button(ed, "Keep editing"))
+    assert not closed and not ed.widgets.message_bar.isVisible()
+    tap(qtbot, ed.widgets.close_button)
+    tap(qtbot, button(ed, "Close, keep draft"))
+    assert closed == [True] and versions(sqlite_store, ed) == 0
+    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is not None
+
+
+def test_save_and_close_saves_then_closes(qtbot, editor: ChartEditor, sqlite_store: Store) -> None:
+    ed = editor
+    closed: list[bool] = []
+    ed.closed.connect(lambda: closed.append(True))
+    stroke(ed, 900)
+    tap(qtbot, ed.widgets.close_button)
+    tap(qtbot, button(ed, "Save and close"))
+    qtbot.waitUntil(lambda: bool(closed), timeout=5000)
+    assert versions(sqlite_store, ed) == 1
+    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is None
+
+
+def test_a_clean_chart_closes_without_asking(qtbot, editor: ChartEditor) -> None:
+    closed: list[bool] = []
+    editor.closed.connect(lambda: closed.append(True))
+    tap(qtbot, editor.widgets.close_button)
+    assert closed == [True]

@@ -60,3 +60,27 @@ def test_closing_the_app_lets_the_editor_keep_its_draft(
     window.close()
     assert left == [True]
     assert window.current_page() is window.patient_list
+
+
+def test_closing_the_window_over_an_unsaved_chart_asks_first(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    from PySide6.QtCore import QPointF
+
+    from tests.ui.editor_helpers import pen_stroke
+
+    visit_page = open_first_visit(window, demo_store)
+    tap(qtbot, visit_page.chart_button)
+    editor = page_named(window, HostedPage).screen  # type: ignore[attr-defined]
+    pen_stroke(editor.canvas(), [QPointF(500 + 30 * i, 700) for i in range(6)], [0.5] * 6)
+    window.close()
+    assert window.isVisible()  # the question first, on the editor's bar
+    bar = editor.widgets.message_bar
+    assert bar.isVisible() and bar.text.text() == "This chart has unsaved changes."
+    (stay,) = [b for b in bar.buttons if b.text() == "Keep editing"]
+    tap(qtbot, stay)
+    assert window.isVisible() and page_named(window, HostedPage)
+    window.close()
+    (leave,) = [b for b in bar.buttons if b.text() == "Close, keep draft"]
+    tap(qtbot, leave)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)

@@ -44,6 +44,7 @@ from ui.overlay.attach import attach_overlay
 class ChartEditor(QWidget):
     saved = Signal(object)  # VersionInfo
     closed = Signal()
+    close_cancelled = Signal()  # asked about unsaved changes, the user kept editing
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class ChartEditor(QWidget):
         s = self.session
         self.treatment = treatment_for(s)
         self.pen = PenState(self)
+        self._close_when_saved = False  # "Save and close" was tapped
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.pen)  # proximity events go to the application
@@ -106,7 +108,7 @@ class ChartEditor(QWidget):
         s.view_requested.connect(self._show_view_of_step)
         s.saving_changed.connect(lambda _on: self._update_status())
         s.saved.connect(self._saved)
-        s.save_failed.connect(lambda text: self.message(text, "error"))
+        s.save_failed.connect(self._save_failed)
         for code, b in w.view_buttons.items():
             b.clicked.connect(lambda _c=False, v=code: self.show_view(v))
         for name, b in w.layer_buttons.items():
@@ -245,6 +247,12 @@ class ChartEditor(QWidget):
         self.message(f"Saved as version {info.version_no}.", "info", timeout_ms=4000)
         self._update_status()
         self.saved.emit(info)
+        if self._close_when_saved:
+            self._finish()
+
+    def _save_failed(self, text: str) -> None:
+        self._close_when_saved = False
+        self.message(text, "error")
 
     def _offer_draft(self) -> None:
         draft = self.session.kept_draft()
@@ -266,6 +274,37 @@ class ChartEditor(QWidget):
         self.widgets.message_bar.clear()
 
     def close_editor(self) -> None:
+        """Close (its button, Back, or the window): with unsaved changes it asks first, and
+        the chart is on disk as its draft whatever the answer (a quit mid-question loses
+        nothing)."""
+        s = self.session
+        if s.read_only or not s.unsaved:
+            self._finish()  # a save in flight is waited for there
+            return
+        s.journal.flush()
+        self.widgets.message_bar.show_message(
+            "This chart has unsaved changes.",
+            "warning",
+            actions=[
+                ("Save and close", self._save_and_close),
+                ("Close, keep draft", self._finish),
+                ("Keep editing", self._keep_editing),
+            ],
+        )
+
+    def _keep_editing(self) -> None:
+        self.widgets.message_bar.clear()
+        self.close_cancelled.emit()
+
+    def _save_and_close(self) -> None:
+        self.widgets.message_bar.clear()
+        self.session.wait()  # a save already in flight ends first
+        if not self.session.dirty:
+            self._finish()
+            return
+        self._close_when_saved = self.save()  # a failed save says why and stays open
+
+    def _finish(self) -> None:
         self.session.close()  # waits for a save in flight; unsaved work stays journalled
         self.closed.emit()
 

@@ -14,14 +14,13 @@ from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.editing import product_use, zones_for_view
 from app.domain.values import Depth, Side, format_units
 from app.services.catalogue import ProductRecord
+from ui.common.format import DEPTH_WORDS
 from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.session import EditorSession
 
 UNIT_PRESETS = ("1", "2", "2.5", "4", "5")
 STEP = Decimal("0.5")
 DEPTHS = (("intramuscular", "IM"), ("intradermal", "ID"), ("subcutaneous", "SC"))
-DEPTH_WORDS = {"intramuscular": "Intramuscular", "intradermal": "Intradermal",
-               "subcutaneous": "Subcutaneous"}  # fmt: skip
 SIDES = (("right", "Pt's R"), ("midline", "Midline"), ("left", "Pt's L"))
 
 

@@ -114,6 +114,7 @@ class EditorSession(QObject):
             store, self.visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
         )
         self._saver = Worker("chart-save", self)
+        self._in_flight: ChartContent | None = None  # what the running save stores
         self._journal_live = False  # until a kept draft has been offered, never delete it
         self.model.changed.connect(self._on_changed)
 
@@ -130,6 +131,13 @@ class EditorSession(QObject):
     @property
     def saving(self) -> bool:
         return self._saver.busy
+
+    @property
+    def unsaved(self) -> bool:
+        """Edits that no save, finished or in flight, will store."""
+        if self._in_flight is not None:
+            return self.content != self._in_flight
+        return self.dirty
 
     def can_save(self) -> bool:
         return not self.read_only and not self.saving and (self.dirty or self.version is None)
@@ -295,7 +303,7 @@ class EditorSession(QObject):
         save already running: a double tap makes one version)."""
         if self.read_only or self.saving:
             return False
-        edited = self.model.content
+        edited = self._in_flight = self.model.content
         content = self.prepare_save(edited)
         parent, who = self.parent_version_id, self.practitioner_id
         self.journal.flush()  # the draft is on disk before the save is in flight
@@ -310,6 +318,7 @@ class EditorSession(QObject):
         return True
 
     def _saved(self, info: VersionInfo, edited: ChartContent, stored: ChartContent) -> None:
+        self._in_flight = None
         self.version = info
         self.parent_version_id = info.id
         # Edits made while the save ran stay unsaved: only what was stored becomes clean.
@@ -320,6 +329,7 @@ class EditorSession(QObject):
         self.saved.emit(info)
 
     def _save_failed(self, exc: BaseException) -> None:
+        self._in_flight = None
         self.journal.flush()  # the work stays on screen and on disk
         self.saving_changed.emit(False)
         if isinstance(exc, ConflictError):

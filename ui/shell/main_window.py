@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
+        self._quit_when_home = False  # the window was closed while a page was leaving
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         central = QWidget()
         central.setObjectName("central")
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(page)
         page.deleteLater()
         self._shown(self.current_page())
+        if self._quit_when_home:
+            QTimer.singleShot(0, self, self.close)  # the close that waited for this page
 
     def go_home(self) -> None:
         while self.stack.count() > 1:
@@ -119,11 +122,21 @@ class MainWindow(QMainWindow):
                 break
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Leave every page its own way first: the editor keeps its draft, the capture screen
-        # finishes writing a photo and lets go of the camera.
+        # Leave every page its own way first: the editor asks about unsaved changes (its
+        # draft is on disk already), the capture screen finishes writing a photo and lets go
+        # of the camera. A page still leaving keeps the window open; it closes once the page
+        # is gone.
         self.go_home()
+        if self.stack.count() > 1:
+            self._quit_when_home = True
+            event.ignore()
+            return
         self._chart_reader.shutdown()
         super().closeEvent(event)
+
+    def _stay(self) -> None:
+        """A page asked, and the user chose to stay: a window close waiting for it is off."""
+        self._quit_when_home = False
 
     def _replace_current(self, page: Page) -> None:
         """Swap the top page (e.g. the new-patient form becomes the patient it created), so
@@ -201,6 +214,7 @@ class MainWindow(QMainWindow):
             )
             page = HostedPage(editor, "Chart", editor.close_editor, editor.closed)
             page.done.connect(self.go_back)
+            editor.close_cancelled.connect(self._stay)
             return page
 
         def failed(exc: BaseException) -> None:
