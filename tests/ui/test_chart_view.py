@@ -90,3 +90,30 @@ def test_two_fingers_pinch_and_one_finger_pans(view: ChartView, fingers: QPointi
         QTest.touchEvent(vp, fingers).move(0, c + QPoint(30 * step, 30 * step), vp)
     QTest.touchEvent(vp, fingers).release(0, c + QPoint(90, 90), vp)
     assert (h.value(), v.value()) == (before[0] - 90, before[1] - 90)
+
+
+def test_a_version_opens_on_its_charted_view_and_a_tapped_point_says_what_it_was(
+    window: MainWindow, demo_store: Store, fingers: QPointingDevice
+) -> None:
+    zoe = patients.search_patients(demo_store, "zoe").patients[0]
+    first = visits.timeline(demo_store, zoe.id)[-1].visit
+    window.open_version(first.id, charts.history(demo_store, first.id)[0].id)
+    page = window.current_page()
+    assert isinstance(page, VersionViewerPage)
+    QTest.qWait(10)
+    shown = page.tabs.currentWidget()
+    assert isinstance(shown, ChartView) and shown.chart.points  # not an empty Rest photo
+    point = shown.chart.points[0]
+    at = shown.mapFromScene(QPointF(point.x, point.y)) + QPoint(6, -5)  # a fingertip off
+    vp = shown.viewport()
+    QTest.touchEvent(vp, fingers).press(0, at, vp).commit()
+    QTest.touchEvent(vp, fingers).release(0, at, vp).commit()
+    details = page.point_details
+    assert details.isVisible()
+    text = details.text()
+    assert f"{point.units.normalize():f} U" in text and (point.zone or "") in text
+    assert shown.zoom() == pytest.approx(1.0)  # a tap is not a pan or a zoom
+    corner = QPoint(4, 4)
+    QTest.touchEvent(vp, fingers).press(0, corner, vp).commit()
+    QTest.touchEvent(vp, fingers).release(0, corner, vp).commit()
+    assert not details.isVisible()

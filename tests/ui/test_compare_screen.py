@@ -560,3 +560,30 @@ def test_a_finger_tap_on_the_opacity_track_sets_it_there(qtbot: QtBot, pair: Pai
     low, high = slider.minimum(), slider.maximum()
     assert slider.value() == pytest.approx(low + 0.2 * (high - low), abs=2)
     assert screen.today_pane.opacity == pytest.approx(slider.value() / 100)
+
+
+def test_the_photos_are_named_by_their_visits_dates_not_the_cameras_clock(
+    qtbot: QtBot, sqlite_store: Store
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.services import visits
+    from app.services.practitioners import default_practitioner
+
+    face = astronaut(2.0)
+    who = default_practitioner(sqlite_store).id
+    patient = patients.create_patient(sqlite_store, "Ada", "Lovelace", date(1980, 1, 2))
+    first = visits.start_visit(sqlite_store, patient.id, who, "neurotoxin", date(2026, 9, 1))
+    second = visits.start_visit(sqlite_store, patient.id, who, "neurotoxin", date(2026, 11, 20))
+    wrong_clock = datetime(2012, 12, 6, 10, 0, tzinfo=UTC)  # a camera never set
+    earlier = photos.add_photo_bytes(
+        sqlite_store, patient.id, "rest", jpeg(face), visit_id=first.id, captured_at=wrong_clock
+    )
+    today = photos.add_photo_bytes(
+        sqlite_store, patient.id, "rest", jpeg(warp(face, TRUTH)), visit_id=second.id
+    )
+    pair = Pair(AppContext.open(sqlite_store), earlier, today, face)
+    screen = open_screen(qtbot, pair, NoMapping("test"))
+    assert screen.earlier_caption == "Earlier · 1 Sep 2026"
+    assert screen.today_caption == "Today · 20 Nov 2026"
+    assert screen.earlier_pane.caption == "Earlier · 1 Sep 2026"

@@ -43,3 +43,10 @@ def units_text(ctx: AppContext, units: Mapping[str, Decimal], empty: str = "No u
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+DEPTH_WORDS = {
+    "intramuscular": "Intramuscular",
+    "intradermal": "Intradermal",
+    "subcutaneous": "Subcutaneous",
+}

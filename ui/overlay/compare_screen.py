@@ -18,8 +18,9 @@ from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.alignment.mapping import Mapping
-from app.services import patients
+from app.services import patients, visits
 from app.services.photos import PhotoRecord
+from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
@@ -96,6 +97,16 @@ class CompareScreen(GestureRoutes):
 
     # -- layout -------------------------------------------------------------------------------
 
+    def _visit_day(self, photo: PhotoRecord) -> str:
+        """The visit's date, as the chart and the timeline name it; a camera's clock is often
+        wrong (a 2012 date on a photo taken today). A photo outside any visit: its own date."""
+        if photo.visit_id is not None:
+            try:
+                return fmt.day(visits.get_visit(self.ctx.store, photo.visit_id).visit_date)
+            except StoreError:
+                pass
+        return fmt.day(photo.captured_at)
+
     def _build(self, confidence: str) -> None:
         root = vbox(self, spacing=0)
         self.banner = PatientBanner(self.patient)
@@ -115,9 +126,8 @@ class CompareScreen(GestureRoutes):
         top.addWidget(self.confidence, 1)
         root.addLayout(top)
         photos = hbox(margins=12, spacing=8)
-        when = self.earlier.record.captured_at, self.today.record.captured_at
-        self.earlier_caption = f"Earlier · {fmt.day(when[0])}"
-        self.today_caption = f"Today · {fmt.day(when[1])}"
+        self.earlier_caption = f"Earlier · {self._visit_day(self.earlier.record)}"
+        self.today_caption = f"Today · {self._visit_day(self.today.record)}"
         self.earlier_pane = PhotoPane(self.earlier, self.view, self.earlier_caption)
         self.today_pane = PhotoPane(self.today, self.view, self.today_caption)
         self.pen = PenState(self)  # proximity events go to the application

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QTabWidget
 
+from app.domain.chart import InjectionPoint
 from app.domain.values import format_units
 from app.services import catalogue, charts, patients, visits
 from ui.common import format as fmt
+from ui.common.format import DEPTH_WORDS
 from ui.common.context import AppContext
 from ui.common.widgets import Page, PatientBanner, hbox, label, vbox
 from ui.overlay.ghost_items import GHOST_COLOURS
@@ -54,8 +56,10 @@ class VersionViewerPage(Page):
         self.tabs.setDocumentMode(True)
         self.views: list[ChartView] = []
         self.earlier: dict[str, tuple[int, str]] = {}  # hash → (ghost colour, label)
-        for view_chart in sorted(self.loaded.content.views, key=lambda v: order.get(v.view, 99)):
+        ordered = sorted(self.loaded.content.views, key=lambda v: order.get(v.view, 99))
+        for view_chart in ordered:
             view = ChartView(ctx.store, view_chart)
+            view.point_tapped.connect(lambda p, v=view_chart.view: self.show_point(v, p))
             # The earlier charts this version was drawn over, through their saved mappings.
             for i, (source, layer) in enumerate(saved_layers(ctx.store, visit_id, view_chart)):
                 view.scene().addItem(layer)
@@ -64,8 +68,33 @@ class VersionViewerPage(Page):
             self.tabs.addTab(view, names.get(view_chart.view, view_chart.view))
         if not self.views:
             self.tabs.addTab(label("This version has no marked views.", "muted"), "No views")
+        # Open on what was charted: the first view with points, else with markings.
+        charted = [i for i, v in enumerate(ordered) if v.points] or [
+            i for i, v in enumerate(ordered) if v.strokes
+        ]
+        if charted:
+            self.tabs.setCurrentIndex(charted[0])
+        self.view_names = names
         body.addWidget(self.tabs, 3)
         body.addWidget(self._details(info), 1)
+
+    def show_point(self, view: str, point: InjectionPoint | None) -> None:
+        """A tapped point's details, read-only, at the top of the details panel."""
+        if point is None:
+            self.point_details.hide()
+            return
+        where = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
+        side = where.get(point.side.value, "") if point.side else ""
+        lines = [
+            f"{self.ctx.product_name(point.product)} · {format_units(point.units)} U",
+            f"{DEPTH_WORDS[point.depth.value]}",
+            " · ".join(x for x in (point.zone, side) if x) or "No muscle / zone recorded",
+            f"On {self.view_names.get(view, view)}",
+        ]
+        if point.note:
+            lines.append(f"“{point.note}”")
+        self.point_details.setText("\n".join(lines))
+        self.point_details.show()
 
     def _details(self, info: charts.VersionInfo) -> QFrame:
         panel = QFrame()
@@ -73,6 +102,11 @@ class VersionViewerPage(Page):
         panel.setMinimumWidth(300)
         panel.setMaximumWidth(420)
         col = vbox(panel, margins=16, spacing=6)
+        self.point_details = label("", "strong")
+        self.point_details.setObjectName("pointDetails")
+        self.point_details.setWordWrap(True)
+        self.point_details.hide()
+        col.addWidget(self.point_details)
         col.addWidget(label("Saved", "section"))
         who = f"\nby {info.saved_by}" if info.saved_by else ""
         col.addWidget(label(f"{fmt.local_time(info.saved_at)}{who}", "body"))

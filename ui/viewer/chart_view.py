@@ -7,9 +7,10 @@ pixmap item is scaled up by original_width / display_width to cover the same fra
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # ui/ uses the store only through app.services
     from app.store.database import Store
 
 POINT_RADIUS = 9.0  # on-screen pixels, whatever the zoom
+POINT_HIT_PX = 26.0  # a fingertip's reach around a dot: a 52-px target
 STROKE_COLOURS = {"white": "#FFFFFF", "blue": "#2F7DE1", "red": "#E0403A", "green": "#2EA86B"}
 
 
@@ -107,7 +109,9 @@ def side_marker(text: str) -> QGraphicsRectItem:
 
 class ChartView(ZoomableView):
     """One view's photo with its strokes and points, fitted to the widget, read-only; pinch,
-    wheel or drag to look closer (ZoomableView)."""
+    wheel or drag to look closer (ZoomableView); a tap on a point names it (`point_tapped`)."""
+
+    point_tapped = Signal(object)  # InjectionPoint, or None for a tap beside every point
 
     def __init__(self, store: Store, chart: ViewChart, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +139,19 @@ class ChartView(ZoomableView):
             self.point_items.append(item)
         self._add_side_markers()
         self.scene().setSceneRect(self.frame)
+
+    def tapped(self, at: QPointF) -> None:
+        """The point nearest the tap within a fingertip's reach (the dots are small)."""
+        best, best_d = None, POINT_HIT_PX
+        for item in self.point_items:
+            spot = QPointF(self.mapFromScene(item.pos()))
+            d = math.hypot(spot.x() - at.x(), spot.y() - at.y())
+            if d <= best_d:
+                best, best_d = item, d
+        for item in self.point_items:
+            chosen = item is best
+            item.setPen(QPen(QColor("#FFFFFF" if chosen else "#1B2530"), 4 if chosen else 2))
+        self.point_tapped.emit(best.point if best else None)
 
     def _add_photo(self, store: Store) -> QRectF:
         """Place the display image over the original's pixel frame; returns that frame."""

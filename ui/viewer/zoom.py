@@ -2,7 +2,8 @@
 
 Two fingers pinch (zoom about their midpoint) and move together (pan); one finger, the pen or
 the mouse drags to pan; the wheel zooms under the pointer; a double tap fits again. Zoom is
-clamped between "whole photo" and MAX_ZOOM times that, so a photo can never get lost.
+clamped between "whole photo" and MAX_ZOOM times that, so a photo can never get lost. A touch
+or click that did not move is a tap, handed to `tapped()` in viewport pixels.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 MAX_ZOOM = 8.0
 WHEEL_STEP = 1.0015  # per 1/8 degree: one notch (120) zooms by about 20 %
+TAP_SLOP_PX = 12.0  # a fingertip's wobble during a tap
 
 
 def _distance(a: QPointF, b: QPointF) -> float:
@@ -31,6 +33,11 @@ class ZoomableView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self._press: QPointF | None = None  # where a one-finger touch or a click began
+        self._moved = 0.0
+
+    def tapped(self, at: QPointF) -> None:
+        """A tap at a viewport position; nothing by default."""
 
     # -- fitting ----------------------------------------------------------------------------
 
@@ -81,8 +88,22 @@ class ZoomableView(QGraphicsView):
 
     def _touch(self, event: QTouchEvent) -> None:
         points = [p for p in event.points() if p.state() != p.State.Released]
-        if event.type() == QEvent.Type.TouchBegin or len(points) == 0:
+        if event.type() == QEvent.Type.TouchBegin:
+            self._press = points[0].position() if len(points) == 1 else None
+            self._moved = 0.0
             return
+        if event.type() == QEvent.Type.TouchEnd:
+            ended = list(event.points())
+            if self._press is not None and ended and self._moved <= TAP_SLOP_PX:
+                self.tapped(ended[0].position())
+            self._press = None
+            return
+        if len(points) == 0:
+            return
+        if len(points) >= 2:
+            self._press = None  # a pinch is never a tap
+        elif self._press is not None:
+            self._moved = max(self._moved, _distance(points[0].position(), self._press))
         if len(points) == 1:
             p = points[0]
             delta = p.position() - p.lastPosition()
@@ -102,6 +123,16 @@ class ZoomableView(QGraphicsView):
         if steps:
             self.zoom_by(WHEEL_STEP**steps, event.position())
         event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press, self._moved = event.position(), 0.0
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if self._press is not None and _distance(event.position(), self._press) <= TAP_SLOP_PX:
+            self.tapped(event.position())
+        self._press = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.fit()  # a double tap brings the whole photo back
