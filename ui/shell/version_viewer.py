@@ -9,8 +9,8 @@ from app.domain.chart import InjectionPoint
 from app.domain.values import format_units
 from app.services import catalogue, charts, patients, visits
 from ui.common import format as fmt
-from ui.common.format import DEPTH_WORDS
 from ui.common.context import AppContext
+from ui.common.format import DEPTH_WORDS
 from ui.common.widgets import Page, PatientBanner, hbox, label, vbox
 from ui.overlay.ghost_items import GHOST_COLOURS
 from ui.overlay.saved_layers import saved_layers
