@@ -146,7 +146,7 @@ def warp_trial(
         rgb, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     # lighting: gain, gamma, a side-to-side gradient, a slight colour cast
-    f = out.astype(np.float32) / 255.0
+    f: np.ndarray = out.astype(np.float32) / 255.0
     f = f ** rng.uniform(*lv.gamma) * rng.uniform(*lv.gain)
     grad = 1 + rng.uniform(-lv.gradient, lv.gradient) * (np.linspace(-0.5, 0.5, w)[None, :, None])
     f = f * grad * rng.uniform(0.95, 1.05, 3)
@@ -159,5 +159,7 @@ def warp_trial(
     ok, enc = cv2.imencode(
         ".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*lv.jpeg_quality))]
     )
-    out = cv2.imdecode(enc, cv2.IMREAD_COLOR)[..., ::-1]
-    return np.ascontiguousarray(out), forward(ref)
+    decoded = cv2.imdecode(enc, cv2.IMREAD_COLOR)
+    if not ok or decoded is None:
+        raise RuntimeError("OpenCV could not round-trip the synthetic photo through JPEG")
+    return np.ascontiguousarray(decoded[..., ::-1]), forward(ref)

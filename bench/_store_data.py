@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -78,7 +78,7 @@ def point(rng: random.Random, width: int, height: int) -> InjectionPoint:
 
 
 def chart(
-    photo_shas: dict[str, str],
+    photo_shas: Mapping[str, str | None],
     width: int,
     height: int,
     points: int,

@@ -144,9 +144,10 @@ def bench_accuracy(ctx: Context) -> Report:
     r.put("align_real_median_iod", median(er), len(er))
     r.put("align_real_p90_iod", p90(er), len(er))
     r.put("align_real_upper_median_iod", median([t.upper for t in real]), len(er))
-    pool = [t for t in synth + stress + real if t.candidate_error is not None]
-    good = [t.confidence for t in pool if t.candidate_error <= 0.05]  # type: ignore[operator]
-    bad = [t.confidence for t in pool if t.candidate_error > 0.10]  # type: ignore[operator]
+    # (trial, error of its candidate mapping), for the trials that found one
+    pool = [(t, t.candidate_error) for t in synth + stress + real if t.candidate_error is not None]
+    good = [t.confidence for t, err in pool if err <= 0.05]
+    bad = [t.confidence for t, err in pool if err > 0.10]
     if good and bad:
         r.put("align_confidence_auc", auc(good, bad), len(good) + len(bad))
     else:
@@ -154,7 +155,7 @@ def bench_accuracy(ctx: Context) -> Report:
             "align_confidence_auc",
             f"needs pairs on both sides ({len(good)} ≤0.05, {len(bad)} >0.10)",
         )
-    rho_pool = [t for t in pool if t.residual is not None]
+    rho_pool = [(t.residual, err) for t, err in pool if t.residual is not None]
     fails = {
         k: sum(math.isinf(t.error) for t in ts)
         for k, ts in (("synth", synth), ("stress", stress), ("real", real))
@@ -170,7 +171,7 @@ def bench_accuracy(ctx: Context) -> Report:
         (
             "rank corr.",
             "residual vs true error "
-            f"{spearman([t.residual for t in rho_pool], [t.candidate_error for t in rho_pool]):.2f}",  # type: ignore[misc]  # noqa: E501
+            f"{spearman([r for r, _ in rho_pool], [err for _, err in rho_pool]):.2f}",
         ),
     ]
     r.details = {

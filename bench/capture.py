@@ -12,8 +12,11 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import cv2
 import numpy as np
@@ -21,6 +24,16 @@ import numpy as np
 from app.capture.frames import OpenCVFrameSource, encode_still, write_image_sequence
 from app.imaging.quality import BLUR_THRESHOLD, face_crop, sharpness
 from bench.registry import Benchmark, Context, Goal, Report, median
+
+if TYPE_CHECKING:  # Qt and the UI load only when a capture benchmark runs
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.photos import PhotoRecord
+    from app.store.database import Store
+    from ui.capture.base import PreviewSource
+    from ui.capture.capture_screen import CaptureScreen
+
+T = TypeVar("T")
 
 SCREEN = (1366, 768)
 
@@ -32,6 +45,8 @@ def _face_frame(width: int, height: int, seed: int) -> np.ndarray:
     from app.services.demo import demo_face
 
     face = cv2.imdecode(np.frombuffer(demo_face("rest", seed), np.uint8), cv2.IMREAD_COLOR)
+    if face is None:
+        raise RuntimeError("OpenCV could not decode the demo face")
     fh = int(height * 0.9)
     fw = int(face.shape[1] * fh / face.shape[0])
     frame = np.full((height, width, 3), (150, 160, 170), np.uint8)
@@ -51,9 +66,14 @@ class _LiveCamera(OpenCVFrameSource):
         self.name = "Bench camera"
         self.base = frame
         self.n = 0
+        self._live = False  # no OpenCV capture behind it: open means "delivering frames"
 
     def open(self) -> None:
-        self._cap = True  # type: ignore[assignment]
+        self._live = True
+
+    @property
+    def is_open(self) -> bool:
+        return self._live
 
     def read(self) -> np.ndarray:
         self.n += 1
@@ -63,10 +83,10 @@ class _LiveCamera(OpenCVFrameSource):
         return frame
 
     def close(self) -> None:
-        self._cap = None
+        self._live = False
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app() -> QApplication:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.app import application
@@ -74,7 +94,9 @@ def _app():  # type: ignore[no-untyped-def]
     return application()
 
 
-def _screen(ctx: Context, label: str, source_factory):  # type: ignore[no-untyped-def]
+def _screen(
+    ctx: Context, label: str, source_factory: Callable[[], PreviewSource]
+) -> tuple[Store, CaptureScreen]:
     """A capture screen for a patient with consent and an earlier 'rest' photo (the ghost)."""
     from app.domain.values import PhotoSource
     from app.services import patients, photos, visits
@@ -98,7 +120,7 @@ def _screen(ctx: Context, label: str, source_factory):  # type: ignore[no-untype
     return store, screen
 
 
-def _dispose(screen, store) -> None:  # type: ignore[no-untyped-def]
+def _dispose(screen: CaptureScreen, store: Store) -> None:
     """Stop the camera and writer, delete the widget and deliver every queued event now, so no
     frame or signal outlives the benchmark into interpreter shutdown."""
     import gc
@@ -187,7 +209,7 @@ def _stage_times(still: bytes, ctx: Context) -> dict[str, float]:
 
     t: dict[str, float] = {}
 
-    def stage(name: str, fn):  # type: ignore[no-untyped-def]
+    def stage(name: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
         out = fn()
         t[name] = round((time.perf_counter() - start) * 1000, 1)
@@ -200,13 +222,13 @@ def _stage_times(still: bytes, ctx: Context) -> dict[str, float]:
         stage("read_info", lambda: read_info(still))
         # libjpeg-turbo at 3/4 scale (3000×2250), its strict decode doubling as the damage check
         up = stage("decode_upright_max2560", lambda: decode_upright(still, max_side=DISPLAY_SIDE))
-        disp = stage("reduce_to_display_lanczos", lambda up=up: reduced(up, DISPLAY_SIDE))
-        thumb = stage("reduce_to_thumb", lambda disp=disp: reduced(disp, THUMB_SIDE))
-        stage("encode_display_jpeg_q90", lambda disp=disp: encode_jpeg(disp, 90))
-        stage("encode_thumb_jpeg", lambda thumb=thumb: encode_jpeg(thumb, 82))
+        disp = stage("reduce_to_display_lanczos", partial(reduced, up, DISPLAY_SIDE))
+        thumb = stage("reduce_to_thumb", partial(reduced, disp, THUMB_SIDE))
+        stage("encode_display_jpeg_q90", partial(encode_jpeg, disp, 90))
+        stage("encode_thumb_jpeg", partial(encode_jpeg, thumb, 82))
         # the path before (a full 12 MP decode + damage check, LANCZOS from 4000 px), for scale
         full = stage("before_full_decode_and_check", lambda: decode_upright(still))
-        stage("before_reduce_from_full_lanczos", lambda full=full: reduced(full, DISPLAY_SIDE))
+        stage("before_reduce_from_full_lanczos", partial(reduced, full, DISPLAY_SIDE))
         runs.append(t)
     return {k: round(median(r[k] for r in runs), 1) for k in runs[0]}
 
@@ -232,9 +254,11 @@ def run_capture(ctx: Context) -> Report:
         reps, warmup = ctx.size(9, 2), 1
         for i in range(warmup + reps):
             done: list[float] = []
-            stored: list[object] = []
+            stored: list[PhotoRecord] = []
 
-            def on_stored(record: object, done: list[float] = done, s: list = stored) -> None:
+            def on_stored(
+                record: PhotoRecord, done: list[float] = done, s: list[PhotoRecord] = stored
+            ) -> None:
                 done.append(time.perf_counter())
                 s.append(record)
 
@@ -250,7 +274,7 @@ def run_capture(ctx: Context) -> Report:
             if i >= warmup:
                 times.append((done[0] - start) * 1000)
                 rec = stored[0]
-                sizes.append(len(photos.original_bytes(store, rec.sha256)))  # type: ignore[attr-defined]
+                sizes.append(len(photos.original_bytes(store, rec.sha256)))
             checked: list[object] = []
             screen.photo_checked.connect(lambda *_a, c=checked: c.append(1))
             deadline = time.perf_counter() + 30
@@ -286,9 +310,12 @@ BORDERLINE_SIGMAS = (0.5, 1.0)
 
 def _variants(img: np.ndarray, side: float) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
-    out = {
+    q60 = cv2.imdecode(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], 1)
+    if q60 is None:
+        raise RuntimeError("OpenCV could not decode its own JPEG")
+    out: dict[str, np.ndarray] = {
         "original": img,
-        "jpeg q60": cv2.imdecode(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], 1),
+        "jpeg q60": q60,
         "darker ×0.6": (img * 0.6).astype(np.uint8),
         "brighter ×1.2": np.clip(img * 1.2 + 20, 0, 255).astype(np.uint8),
         "sensor noise σ4": np.clip(img + rng.normal(0, 4, img.shape), 0, 255).astype(np.uint8),
@@ -306,7 +333,9 @@ def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return w * h / union if union > 0 else 0.0
 
 
-def _detected_box(img: np.ndarray, reference: tuple[float, ...]) -> tuple[float, ...] | None:
+def _detected_box(
+    img: np.ndarray, reference: tuple[float, ...]
+) -> tuple[float, float, float, float] | None:
     """The face detector's box for the face the reference points mark (a photo may hold a second
     face), as the app's check would find it; None without the detector's model files."""
     try:
@@ -317,7 +346,7 @@ def _detected_box(img: np.ndarray, reference: tuple[float, ...]) -> tuple[float,
     except Exception:
         return None
     best = max(faces, key=lambda f: _iou(f.box, reference), default=None)
-    return tuple(best.box) if best is not None and _iou(best.box, reference) > 0.3 else None
+    return best.box if best is not None and _iou(best.box, reference) > 0.3 else None
 
 
 def blur_scores(

@@ -16,21 +16,30 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import _store_data as data
 from bench.registry import Benchmark, Context, Goal, Report, median
+
+if TYPE_CHECKING:  # Qt and the editor load only when an editor benchmark runs
+    from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QApplication
+
+    from app.store.database import Store
+    from ui.editor.editor_window import ChartEditor
 
 REPO = Path(__file__).resolve().parent.parent
 SCREEN = (1366, 768)
 VIEWS = data.VIEWS
 
 
-def _qt_app():  # type: ignore[no-untyped-def]
+def _qt_app() -> QApplication:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    return QApplication.instance() or QApplication([sys.argv[0]])
+    app = QApplication.instance()
+    return app if isinstance(app, QApplication) else QApplication([sys.argv[0]])
 
 
 def _visit(db: Path, jpegs: list[bytes]) -> tuple[str, int, int]:
@@ -54,7 +63,7 @@ def _visit(db: Path, jpegs: list[bytes]) -> tuple[str, int, int]:
         store.dispose()
 
 
-def _open_editor(url: str, visit_id: int, who: int):  # type: ignore[no-untyped-def]
+def _open_editor(url: str, visit_id: int, who: int) -> tuple[Store, ChartEditor]:
     from app.store.database import open_store
     from ui.editor.editor_window import ChartEditor
 
@@ -65,7 +74,7 @@ def _open_editor(url: str, visit_id: int, who: int):  # type: ignore[no-untyped-
     return store, ed
 
 
-def _stroke_path(frame, n: int) -> list[tuple[float, float, float]]:  # type: ignore[no-untyped-def]
+def _stroke_path(frame: QRectF, n: int) -> list[tuple[float, float, float]]:
     """A 500-sample wavy line across the middle of the photo, pressure rising and falling."""
     w, h = frame.width(), frame.height()
     return [
@@ -78,7 +87,7 @@ def _stroke_path(frame, n: int) -> list[tuple[float, float, float]]:  # type: ig
     ]
 
 
-def _stroke_times(ed, n: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _stroke_times(ed: ChartEditor, n: int) -> list[float]:
     """Milliseconds per pen-move event of one stroke, each ended by a synchronous repaint."""
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
@@ -162,7 +171,7 @@ def bench_stroke(ctx: Context) -> Report:
     return report
 
 
-def _photo_painted(ed) -> bool:  # type: ignore[no-untyped-def]
+def _photo_painted(ed: ChartEditor) -> bool:
     """Paint the current canvas and sample it: the photo's pixels, not the empty backdrop."""
     from PySide6.QtGui import QColor
 

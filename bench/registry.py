@@ -13,6 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 QUICK_ENV = "FACECHART_BENCH_QUICK"
 
@@ -78,7 +81,7 @@ def median(values: Iterable[float]) -> float:
     return float(statistics.median(list(values)))
 
 
-def timed_ms(fn: Callable[[], object]) -> tuple[float, object]:
+def timed_ms(fn: Callable[[], T]) -> tuple[float, T]:
     """(milliseconds the call took, its result), on the monotonic high-resolution clock."""
     start = time.perf_counter()
     result = fn()

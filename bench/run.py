@@ -22,6 +22,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from the repository root
@@ -137,12 +138,20 @@ def pg_server(url: str) -> str | None:
         return f"unknown ({type(exc).__name__})"
 
 
-def run_one(b: Benchmark, ctx_args: dict[str, object], tmp_root: Path) -> tuple[Report, bool]:
+class ContextArgs(TypedDict):
+    """The Context fields every benchmark of one run shares (each gets its own `tmp`)."""
+
+    faces: Path
+    quick: bool
+    pg_url: str | None
+
+
+def run_one(b: Benchmark, ctx_args: ContextArgs, tmp_root: Path) -> tuple[Report, bool]:
     """Run one benchmark in its own temp folder; a crash nulls its keys instead of the run."""
     tmp = Path(tempfile.mkdtemp(prefix=f"{b.name}-", dir=tmp_root))
     ok = True
     try:
-        report = b.run(Context(tmp=tmp, **ctx_args))  # type: ignore[arg-type]
+        report = b.run(Context(tmp=tmp, **ctx_args))
     except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         report = Report()
@@ -222,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{area.name}/{b.name}: {', '.join(b.keys)}  {b.about}")
         return 0
     chosen = select(areas, args.names)
-    ctx_args = {"faces": args.faces.resolve(), "quick": args.quick, "pg_url": args.pg}
+    ctx_args = ContextArgs(faces=args.faces.resolve(), quick=args.quick, pg_url=args.pg)
 
     load_before = _loadavg()
     # `timeout` and CI stop a run with SIGTERM: exit through Python so the temp folder (with

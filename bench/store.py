@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -141,7 +142,7 @@ def _save_next(case: _SaveCase, i: int, samples: int) -> tuple[float, int]:
         )
     )
     grown = db_bytes(case.store) - before
-    case.content, case.head_id = content, info.id  # type: ignore[attr-defined]
+    case.content, case.head_id = content, info.id
     return ms, grown
 
 
@@ -202,7 +203,7 @@ def bench_search(ctx: Context) -> Report:
         create_ms, ids = timed_ms(
             lambda: patients.create_patients(store, data.new_patients(persons))
         )
-        assert len(ids) == n  # type: ignore[arg-type]
+        assert len(ids) == n
         if not store.is_sqlite:
             # A server that has been running has planner statistics (autovacuum analyses);
             # a table bulk-loaded a second ago has none yet. SQLite uses none either way.
@@ -222,7 +223,7 @@ def bench_search(ctx: Context) -> Report:
         per_query: dict[str, list[float]] = {q: [] for q in queries}
         for _ in range(reps):  # round-robin, so no query gets a quieter moment than another
             for q in queries:
-                per_query[q].append(timed_ms(lambda q=q: patients.search_patients(store, q))[0])
+                per_query[q].append(timed_ms(partial(patients.search_patients, store, q))[0])
     everything = [t for q in data.QUERIES for t in per_query[q]]
     report.put("search_100k_median_ms", median(everything), reps)
     medians = {q: round(median(ts), 2) for q, ts in per_query.items()}
@@ -259,7 +260,7 @@ def bench_history(ctx: Context) -> Report:
         clinician = default_practitioner(store)
         patient = patients.create_patient(store, "José", "Weiß", date(1975, 9, 30))
         visit = visits.start_visit(store, patient.id, clinician.id, "neurotoxin")
-        content = data.chart({v: None for v in data.VIEWS}, width, height, 40, 12, samples)  # type: ignore[misc]
+        content = data.chart({v: None for v in data.VIEWS}, width, height, 40, 12, samples)
         parent: int | None = None
         for i in range(n):
             # mostly dose tweaks, now and then a stroke: keeps building 500 versions quick

@@ -83,15 +83,18 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return inter / np.maximum(area + areas - inter, 1e-9)
+    iou: np.ndarray = inter / np.maximum(area + areas - inter, 1e-9)
+    return iou
 
 
-def _weighted_nms(boxes: np.ndarray, kps: np.ndarray, scores: np.ndarray) -> list[int | tuple]:
+def _weighted_nms(
+    boxes: np.ndarray, kps: np.ndarray, scores: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, float]]:
     """MediaPipe's weighted NMS: each cluster of overlapping boxes becomes their score-weighted
     mean, with the best score of the cluster."""
     order = np.argsort(-scores)
     remaining = list(order)
-    merged = []
+    merged: list[tuple[np.ndarray, np.ndarray, float]] = []
     while remaining:
         top = remaining[0]
         idx = np.asarray(remaining)
@@ -105,17 +108,19 @@ def _weighted_nms(boxes: np.ndarray, kps: np.ndarray, scores: np.ndarray) -> lis
     return merged
 
 
-def detect_faces(net: object, rgb: np.ndarray, min_score: float = MIN_SCORE) -> list[Detection]:
+def detect_faces(
+    net: cv2.dnn.Net, rgb: np.ndarray, min_score: float = MIN_SCORE
+) -> list[Detection]:
     """Faces in an RGB uint8 array, largest first, in that array's pixels.
 
     The short-range model wants a face at least ~1/6 of the frame; on the whole (letterboxed)
     frame a small face may be missed, so `detect_faces_tiled` also looks at tiles."""
     square, scale, pad_x, pad_y = _letterbox(rgb)
     blob = cv2.dnn.blobFromImage(square, 1 / 127.5, (INPUT, INPUT), (127.5, 127.5, 127.5))
-    net.setInput(blob)  # type: ignore[attr-defined]
-    raw = np.asarray(net.forward("regressors"), np.float32).reshape(-1, 16)  # type: ignore[attr-defined]
-    net.setInput(blob)  # type: ignore[attr-defined]
-    logits = np.asarray(net.forward("classificators"), np.float32).reshape(-1)  # type: ignore[attr-defined]
+    net.setInput(blob)
+    raw = np.asarray(net.forward("regressors"), np.float32).reshape(-1, 16)
+    net.setInput(blob)
+    logits = np.asarray(net.forward("classificators"), np.float32).reshape(-1)
     scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -80, 80)))
     keep = scores >= min_score
     if not keep.any():
@@ -132,7 +137,8 @@ def detect_faces(net: object, rgb: np.ndarray, min_score: float = MIN_SCORE) -> 
         # [0,1] of the square → square pixels → image pixels
         b = box * INPUT * scale - np.array([pad_x, pad_y, pad_x, pad_y])
         k = kp * INPUT * scale - np.array([pad_x, pad_y])
-        faces.append(Detection(tuple(float(v) for v in b), k.astype(np.float64), score))
+        x0, y0, x1, y1 = (float(v) for v in b)
+        faces.append(Detection((x0, y0, x1, y1), k.astype(np.float64), score))
     faces.sort(key=lambda d: -d.size)
     return faces
 
@@ -161,7 +167,7 @@ def tiles(width: int, height: int, share: float = 0.6) -> list[tuple[int, int, i
     return out
 
 
-def detect_in_tiles(net: object, rgb: np.ndarray) -> list[Detection]:
+def detect_in_tiles(net: cv2.dnn.Net, rgb: np.ndarray) -> list[Detection]:
     """Detections on tiles of the image, for when the whole frame shows none: a clinic photo's
     face fills the frame, but one taken from further away must not fail for want of pixels.
     Largest first."""

@@ -29,7 +29,8 @@ GRID = 32  # cells per side of the grid that narrows point location to a few tri
 
 
 class Mapping(Protocol):
-    method: str
+    @property
+    def method(self) -> str: ...  # read-only: the mappings are frozen dataclasses
 
     def map_points(self, points: np.ndarray) -> np.ndarray: ...
 
@@ -55,7 +56,8 @@ def fit_similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 
 def apply_affine(m: np.ndarray, points: np.ndarray) -> np.ndarray:
-    return np.asarray(points, float) @ m[:, :2].T + m[:, 2]
+    out: np.ndarray = np.asarray(points, float) @ m[:, :2].T + m[:, 2]
+    return out
 
 
 def similarity_params(m: np.ndarray) -> dict[str, float]:
@@ -69,7 +71,8 @@ def similarity_params(m: np.ndarray) -> dict[str, float]:
 
 
 def _round(a: np.ndarray) -> np.ndarray:
-    return np.round(np.asarray(a, float), DECIMALS)
+    out: np.ndarray = np.round(np.asarray(a, float), DECIMALS)
+    return out
 
 
 def delaunay(points: np.ndarray) -> np.ndarray:
@@ -79,12 +82,12 @@ def delaunay(points: np.ndarray) -> np.ndarray:
     size = np.ceil(pts.max(0) - lo) + 10
     sub = cv2.Subdiv2D((int(lo[0]), int(lo[1]), int(size[0]), int(size[1])))
     # Subdiv2D returns corner coordinates (float32), not ids: look the ids up by coordinate.
-    index = {}
+    index: dict[tuple[float, float], int] = {}
     for i, (x, y) in enumerate(pts.astype(np.float32)):
         sub.insert((float(x), float(y)))
         index.setdefault((float(x), float(y)), i)
     tris = []
-    for row in sub.getTriangleList().astype(np.float32):
+    for row in np.asarray(sub.getTriangleList(), np.float32):  # stubs: a Sequence of Vec6f
         idx = [index.get((float(row[k]), float(row[k + 1]))) for k in (0, 2, 4)]
         if None not in idx and len(set(idx)) == 3:
             tris.append(idx)
@@ -93,7 +96,8 @@ def delaunay(points: np.ndarray) -> np.ndarray:
     u, v = b - a, c - a
     area = np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) / 2
     span = float(np.ptp(pts, axis=0).prod()) or 1.0
-    return tri[area > span * 1e-7]
+    kept: np.ndarray = tri[area > span * 1e-7]
+    return kept
 
 
 def _hull_nearest(hull: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,6 +179,16 @@ class MeshMapping:
     triangles: np.ndarray  # (T, 3) indices into old/new
     similarity: np.ndarray = field(init=False)
     method: str = "mesh"
+    # Derived in __post_init__, for point location and mapping:
+    _affines: np.ndarray = field(init=False, repr=False, compare=False)  # (T, 2, 3)
+    _bary: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(
+        init=False, repr=False, compare=False
+    )  # each triangle's first corner, its two edge vectors, their determinant
+    _grid: tuple[np.ndarray, np.ndarray, np.ndarray] = field(
+        init=False, repr=False, compare=False
+    )  # _triangle_grid's (lo, size, table)
+    _hull: np.ndarray = field(init=False, repr=False, compare=False)  # OLD mesh's convex hull
+    _blend_px: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "similarity", fit_similarity(self.old, self.new))
@@ -200,8 +214,8 @@ class MeshMapping:
 
     def _locate(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of a triangle containing each point (-1 outside), plus an inside mask."""
-        o, v0, v1, det = self._bary  # type: ignore[attr-defined]
-        lo, size, table = self._grid  # type: ignore[attr-defined]
+        o, v0, v1, det = self._bary
+        lo, size, table = self._grid
         # Only the triangles listed for the point's cell (a point beyond the grid is tested
         # against its border cell's, and is found in none). Ascending indices, so the first
         # hit is the lowest-numbered triangle that contains the point, as a full search gives.
@@ -218,8 +232,9 @@ class MeshMapping:
         return np.where(found, first, -1), found
 
     def _piecewise(self, pts: np.ndarray, tri: np.ndarray) -> np.ndarray:
-        m = self._affines[tri]  # type: ignore[attr-defined]
-        return np.einsum("nij,nj->ni", m[:, :, :2], pts) + m[:, :, 2]
+        m = self._affines[tri]
+        out: np.ndarray = np.einsum("nij,nj->ni", m[:, :, :2], pts) + m[:, :, 2]
+        return out
 
     def map_points(self, points: np.ndarray) -> np.ndarray:
         pts = np.asarray(points, float).reshape(-1, 2)
@@ -232,17 +247,19 @@ class MeshMapping:
         outside = ~found
         if outside.any():
             # Continuous at the hull: the mesh's displacement at the nearest edge point fades.
-            near, dist = _hull_nearest(self._hull, pts[outside])  # type: ignore[attr-defined]
+            near, dist = _hull_nearest(self._hull, pts[outside])
             ntri, nfound = self._locate(near)
             ntri[~nfound] = self._locate_nearest_tri(near[~nfound])
             delta = self._piecewise(near, ntri) - apply_affine(self.similarity, near)
-            w = np.exp(-dist / max(self._blend_px, 1e-6))  # type: ignore[attr-defined]
+            w = np.exp(-dist / max(self._blend_px, 1e-6))
             out[outside] += w[:, None] * delta
         return out
 
     def _locate_nearest_tri(self, pts: np.ndarray) -> np.ndarray:
         centroids = self.old[self.triangles].mean(1)
-        return np.hypot(*(pts[:, None] - centroids[None]).transpose(2, 0, 1)).argmin(1)
+        d = np.hypot(*(pts[:, None] - centroids[None]).transpose(2, 0, 1))
+        nearest: np.ndarray = d.argmin(1)
+        return nearest
 
     def to_dict(self) -> dict[str, Any]:
         return {

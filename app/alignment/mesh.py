@@ -111,18 +111,20 @@ def _sample(rgb: np.ndarray, crop: Crop) -> tuple[np.ndarray, np.ndarray]:
     return patch, edge
 
 
-def _run(net: object, rgb: np.ndarray, crop: Crop) -> tuple[np.ndarray, float]:
+def _run(net: cv2.dnn.Net, rgb: np.ndarray, crop: Crop) -> tuple[np.ndarray, float]:
     patch, m = _sample(rgb, crop)
     blob = cv2.dnn.blobFromImage(patch, 1 / 255.0)
-    net.setInput(blob)  # type: ignore[attr-defined]
-    raw = np.asarray(net.forward("conv2d_21"), np.float64).reshape(468, 3)  # type: ignore[attr-defined]
-    net.setInput(blob)  # type: ignore[attr-defined]
-    logit = float(np.asarray(net.forward("conv2d_31")).reshape(-1)[0])  # type: ignore[attr-defined]
+    net.setInput(blob)
+    raw = np.asarray(net.forward("conv2d_21"), np.float64).reshape(468, 3)
+    net.setInput(blob)
+    logit = float(np.asarray(net.forward("conv2d_31")).reshape(-1)[0])
     pts = raw[:, :2] @ m[:, :2].T + m[:, 2]
     return pts, 1.0 / (1.0 + math.exp(-max(-80.0, min(80.0, logit))))
 
 
-def face_mesh(net: object, rgb: np.ndarray, detection: Detection, passes: int = PASSES) -> Mesh:
+def face_mesh(
+    net: cv2.dnn.Net, rgb: np.ndarray, detection: Detection, passes: int = PASSES
+) -> Mesh:
     """468 points of the face found by `detection`, in `rgb`'s pixels."""
     crop = crop_from_detection(detection)
     pts, presence = _run(net, rgb, crop)

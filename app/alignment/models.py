@@ -13,6 +13,10 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import cv2  # imported where the nets are read: `check` and `install` need no OpenCV
 
 ENV_VAR = "FACECHART_MODELS"
 DETECTOR = "face_detection_short_range.tflite"
@@ -91,8 +95,7 @@ class _Nets(threading.local):
     """cv2.dnn nets are not safe to share between threads: one pair per thread."""
 
     paths: ModelPaths | None = None
-    detector: object | None = None
-    landmarks: object | None = None
+    pair: tuple[cv2.dnn.Net, cv2.dnn.Net] | None = None  # (detector, landmarks)
 
 
 _nets = _Nets()
@@ -113,16 +116,18 @@ def forget_models() -> None:
     global _found
     with _paths_lock:
         _found = None
-    _nets.paths = _nets.detector = _nets.landmarks = None
+    _nets.paths = _nets.pair = None
 
 
-def nets() -> tuple[object, object]:
+def nets() -> tuple[cv2.dnn.Net, cv2.dnn.Net]:
     """(detector net, landmark net) for this thread; raises ModelsMissing."""
     import cv2
 
     paths = _paths()
-    if _nets.paths != paths or _nets.detector is None:
-        _nets.detector = cv2.dnn.readNetFromTFLite(str(paths.detector))
-        _nets.landmarks = cv2.dnn.readNetFromTFLite(str(paths.landmarks))
+    if _nets.paths != paths or _nets.pair is None:
+        _nets.pair = (
+            cv2.dnn.readNetFromTFLite(str(paths.detector)),
+            cv2.dnn.readNetFromTFLite(str(paths.landmarks)),
+        )
         _nets.paths = paths
-    return _nets.detector, _nets.landmarks
+    return _nets.pair

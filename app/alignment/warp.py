@@ -99,4 +99,5 @@ def _sample_grid(values: np.ndarray, w: int, h: int) -> np.ndarray:
     v11 = values[y0 + 1][:, x0 + 1]
     top = v00 * (1 - fx) + v01 * fx
     bottom = v10 * (1 - fx) + v11 * fx
-    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+    out: np.ndarray = (top * (1 - fy) + bottom * fy).astype(np.float32)
+    return out

@@ -153,7 +153,7 @@ def write_image_sequence(folder: Path, frames: list[np.ndarray], ext: str = "png
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> str:
     """Write frames as a Motion-JPEG AVI (encodable by every OpenCV build); returns its path."""
     h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
     if not writer.isOpened():
         raise OSError(f"OpenCV cannot write {path}")
     for frame in frames:

@@ -101,10 +101,7 @@ def distance_to_path(x: float, y: float, path: Sequence[Point]) -> float:
         return math.inf
     if len(path) == 1:
         return math.hypot(x - path[0][0], y - path[0][1])
-    best = min(
-        _seg_point_dist2(x, y, *path[i], *path[i + 1])  # type: ignore[misc]
-        for i in range(len(path) - 1)
-    )
+    best = min(_seg_point_dist2(x, y, *path[i], *path[i + 1]) for i in range(len(path) - 1))
     return math.sqrt(best)
 
 
@@ -150,7 +147,8 @@ def _densified(stroke: Stroke, step: float) -> list[Sample]:
             extra = int(gap // step) if step > 0 else 0
             for k in range(1, extra + 1):
                 f = k / (extra + 1)
-                out.append(tuple(a + (b - a) * f for a, b in zip(s, nxt, strict=True)))  # type: ignore[arg-type]
+                x, y, p, t = (a + (b - a) * f for a, b in zip(s, nxt, strict=True))
+                out.append((x, y, p, t))
     return out
 
 

@@ -92,11 +92,16 @@ def sharpness(crop: np.ndarray) -> float:
     return max(0.0, 1.0 - _energy(cv2.GaussianBlur(crop, (0, 0), REBLUR_SIGMA)) / e)
 
 
+def _as_box(values: Sequence[float]) -> Box:
+    x0, y0, x1, y1 = values  # a face box is four numbers; anything else is a caller's bug
+    return (x0, y0, x1, y1)
+
+
 def check_photo(image: np.ndarray, face_box: Sequence[float] | None = None) -> PhotoCheck:
     """Checks of an upright image (uint8, RGB or grey). Warnings are for the clinician."""
     grey = _grey(image)
     h, w = grey.shape[:2]
-    box: Box = tuple(face_box) if face_box is not None else centre_box(w, h)  # type: ignore[assignment]
+    box = centre_box(w, h) if face_box is None else _as_box(face_box)
     score = sharpness(face_crop(grey, box))
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     region = grey[max(0, y0) : max(y0 + 1, y1), max(0, x0) : max(x0 + 1, x1)]

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
@@ -76,7 +77,7 @@ class LoadedVersion:
     is_head: bool  # False: an older version, which opens read-only
 
 
-def _head(session, chart_id: int) -> ChartVersion | None:  # type: ignore[no-untyped-def]
+def _head(session: Session, chart_id: int) -> ChartVersion | None:
     return session.scalar(
         select(ChartVersion)
         .where(ChartVersion.chart_id == chart_id)
@@ -179,7 +180,7 @@ def _conflict(head: ChartVersion | None) -> ConflictError:
     )
 
 
-def _check_references(session, content: ChartContent, patient_id: int) -> None:  # type: ignore[no-untyped-def]
+def _check_references(session: Session, content: ChartContent, patient_id: int) -> None:
     uses = [u for v in content.views for u in v.overlays]
     photos = {v.photo_sha256 for v in content.views if v.photo_sha256}
     photos |= {u.photo_sha256 for u in uses if u.photo_sha256}
@@ -200,7 +201,7 @@ def _check_references(session, content: ChartContent, patient_id: int) -> None: 
             raise NotFoundError(f"Unknown products: {', '.join(sorted(products - found))}.")
 
 
-def load_content(session, version: ChartVersion) -> ChartContent:  # type: ignore[no-untyped-def]
+def load_content(session: Session, version: ChartVersion) -> ChartContent:
     manifest = chart_parts.decode_manifest(version.manifest)
     parts = chart_parts.read_parts(session, chart_parts.manifest_shas(manifest))
     return content_from_json(chart_parts.assemble(manifest, parts))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.domain.chart import ChartContent
 from app.domain.totals import units_per_product
@@ -62,7 +63,7 @@ def course_totals(store: Store, visit_id: int, today: ChartContent) -> CourseTot
     return CourseTotals(root_id, per_visit, total)
 
 
-def _head_units(session, visit_id: int) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+def _head_units(session: Session, visit_id: int) -> dict[str, Decimal]:
     head = session.scalar(
         select(ChartVersion)
         .join(Chart)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict
 
 from sqlalchemy import delete, func, insert, intersect, select
 
@@ -103,11 +104,22 @@ class NewPatient:
     notes: str = ""
 
 
+class _PatientRow(TypedDict):
+    """One row of create_patients' bulk INSERT (the Patient columns it sets)."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    record_number: str | None
+    notes: str
+    name_key: str
+
+
 def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
     """Create many patients in one transaction (an import from another system), with the same
     checks and search tokens as `create_patient`; returns their ids in the given order. All or
     nothing: one bad row leaves the database unchanged."""
-    rows = []
+    rows: list[_PatientRow] = []
     for p in new:
         given, family = _checked_names(p.given_name, p.family_name, p.date_of_birth)
         rows.append(

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -164,7 +165,18 @@ def _refuse_if_too_big(size: int) -> None:
         )
 
 
-def add_photo_file(store: Store, patient_id: int, view_code: str, path: Path, **kw) -> PhotoRecord:  # type: ignore[no-untyped-def]
+class _PhotoOptions(TypedDict, total=False):
+    """add_photo_bytes' keyword options that add_photo_file passes on."""
+
+    visit_id: int | None
+    taken_by_id: int | None
+    source: PhotoSource
+    captured_at: datetime | None
+
+
+def add_photo_file(
+    store: Store, patient_id: int, view_code: str, path: Path, **kw: Unpack[_PhotoOptions]
+) -> PhotoRecord:
     try:
         # Size first: a video or disk image picked by mistake (gigabytes) must be refused
         # before it is read into memory, not after.
@@ -202,7 +214,8 @@ def _blob_column(store: Store, sha256: str, column: str) -> bytes:
         )
         if blob is None:
             raise NotFoundError(f"No stored photo {sha256[:12]}….")
-        return getattr(blob, column)
+        data: bytes = getattr(blob, column)  # one of the blob's deferred bytes columns
+        return data
 
 
 def original_bytes(store: Store, sha256: str) -> bytes:

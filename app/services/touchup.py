@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from app.alignment.align import AlignmentResult
 from app.domain.chart import ViewChart
@@ -66,7 +67,7 @@ def _source(visit: Visit, version: ChartVersion, head_no: int, touched: bool) ->
     )
 
 
-def _visit(session, visit_id: int) -> Visit:  # type: ignore[no-untyped-def]
+def _visit(session: Session, visit_id: int) -> Visit:
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise NotFoundError(f"No visit {visit_id}.")
@@ -177,7 +178,9 @@ class EarlierView:
     photo: PhotoRecord | None  # None when the chart names no photo or it is not stored
 
 
-def _photo(session, patient_id: int, visit_id: int, view: str, sha: str) -> PhotoRecord | None:  # type: ignore[no-untyped-def]
+def _photo(
+    session: Session, patient_id: int, visit_id: int, view: str, sha: str
+) -> PhotoRecord | None:
     """The photo record the chart's coordinates refer to: the earlier visit's photo of that
     view with that content (its rotation is the frame), else any of the patient's with it."""
     rows = session.scalars(

@@ -75,7 +75,8 @@ def start_visit(
         )
         s.add(visit)
         s.flush()
-        visit.practitioner = s.get(Practitioner, practitioner_id)  # type: ignore[assignment]
+        # the INSERT above checked the foreign key, so the practitioner exists
+        visit.practitioner = s.get_one(Practitioner, practitioner_id)
         return VisitRecord.of(visit)
 
 

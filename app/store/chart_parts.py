@@ -88,7 +88,8 @@ def encode_manifest(manifest: dict[str, Any]) -> bytes:
 
 
 def decode_manifest(data: bytes) -> dict[str, Any]:
-    return json.loads(zlib.decompress(data))
+    manifest: dict[str, Any] = json.loads(zlib.decompress(data))
+    return manifest
 
 
 def manifest_shas(manifest: dict[str, Any]) -> set[str]:

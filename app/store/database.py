@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import platformdirs
@@ -19,12 +20,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from app.store.errors import ForeignDatabaseError, NewerDatabaseError, StoreError, translate
+
+if TYPE_CHECKING:
+    import sqlite3  # the connections the sqlite dialect makes (pysqlite); only a type here
 
 APP_NAME = "FaceChart"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -71,7 +76,7 @@ def alembic_config() -> Config:
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's BEGIN below own transactions (pysqlite's own handling is quirky).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -84,7 +89,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Store.write asks for BEGIN IMMEDIATE: a deferred transaction that has read and then
         # wants to write cannot wait for another writer (SQLite returns SQLITE_BUSY at once,
         # without the busy timeout), so two rooms saving together failed as "locked".
