@@ -496,6 +496,27 @@ def test_a_repeat_treatment_after_a_touch_up_opens_on_the_treatment_plan(
     assert {p.origin.point_id for p in carried} == set(course.earlier_ids)  # type: ignore[union-attr]
 
 
+def test_a_touch_up_carries_the_plan_at_0_u_unless_the_earlier_doses_are_chosen(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who, touch_up=True)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    panel = ed.overlay.panel
+    ed.show_panel("earlier")
+    assert panel.carry_doses.isVisible() and panel.carry_doses.value() == "zero"
+    tap(qtbot, panel.carry_view)
+    points = ed.session.content.view("frown").points  # type: ignore[union-attr]
+    assert len(points) == 5 and {p.units for p in points} == {Decimal(0)}
+    assert "at 0 U" in panel.notice.text()  # the positions and products, today's doses to set
+    assert ed.treatment.totals.lines["botox"][0] == "Visit: 0 U in 5 points"
+    ed.session.undo_stack.undo()
+    tap(qtbot, panel.carry_doses.buttons["earlier"])
+    tap(qtbot, panel.carry_view)
+    points = ed.session.content.view("frown").points  # type: ignore[union-attr]
+    assert sum(p.units for p in points) == Decimal("16.5")  # the earlier doses, as chosen
+
+
 def _fault_photo(kind: str):  # type: ignore[no-untyped-def]
     import cv2
     import numpy as np

@@ -6,6 +6,7 @@ editor's stack, and each records in the view's overlays the mapping it used.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from app.alignment.mapping import Mapping
@@ -52,10 +53,11 @@ def apply_hand_mapping(
 
 
 def carry_forward(
-    ctrl: OverlayController, source: OverlaySource, views: list[str]
+    ctrl: OverlayController, source: OverlaySource, views: list[str], doses: bool = True
 ) -> tuple[str, list[str]]:
-    """Copy the earlier points of `views` into today's chart (one undo step). Returns what
-    happened in words, and the views refused because they are not aligned (never guessed)."""
+    """Copy the earlier points of `views` into today's chart (one undo step), with their
+    doses or at 0 U (a touch-up's top-up is decided point by point). Returns what happened
+    in words, and the views refused because they are not aligned (never guessed)."""
     session = ctrl.session
     content = session.content
     carried, refused, waiting = 0, [], []
@@ -78,7 +80,7 @@ def carry_forward(
             if p.origin
         }
         new = [
-            p
+            p if doses else replace(p, units=Decimal(0))
             for p in touchup.carry_forward(state.earlier, state.mapping)  # type: ignore[arg-type]
             if (p.origin.point_id, p.origin.version_hash) not in done  # type: ignore[union-attr]
         ]
@@ -91,7 +93,8 @@ def carry_forward(
         session.apply(content, "Carry forward", ctrl.host.current_view)
     parts = []
     if carried:
-        parts.append(f"Carried forward {carried} point{'s' if carried != 1 else ''}.")
+        what = f"Carried forward {carried} point{'s' if carried != 1 else ''}"
+        parts.append(f"{what}." if doses else f"{what} at 0 U: set today's dose on each.")
     elif not refused and not waiting:
         parts.append("Nothing to carry forward: those points are already in today's chart.")
     if waiting:

@@ -90,7 +90,9 @@ class OverlayAttachment:
             return
         session = self.host.session
         views = list(session.view_codes) if all_views else [self.host.current_view]
-        text, refused = actions.carry_forward(self.ctrl, source, views)
+        touch_up = session.visit.touch_up_of_id is not None
+        doses = not touch_up or self.panel.carry_doses.value() == "earlier"
+        text, refused = actions.carry_forward(self.ctrl, source, views, doses)
         view = refused[0] if refused else None
         name = session.view_names.get(view, view) if view else ""
         self.panel.set_notice(text, bool(refused), view, name)

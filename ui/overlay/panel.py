@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.editor.controls import TOUCH, touch_button
+from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.overlay.controller import OverlayController
 from ui.overlay.ghost_items import LAYERS, ghost_colour
 from ui.overlay.jump_slider import JumpSlider
@@ -87,6 +87,14 @@ class OverlayPanel(QFrame):
         row.addWidget(self.carry_view, 0, 0)
         row.addWidget(self.carry_all, 0, 1)
         lay.addLayout(row)
+        # At a touch-up the earlier plan was given two weeks ago: its points come in at 0 U
+        # for today's top-up doses, unless the clinician asks for the earlier doses.
+        self.carry_doses = Choice(
+            [("zero", "Today 0 U"), ("earlier", "Earlier doses")], 2, "carryDoses"
+        )
+        self.carry_doses.set_value("zero")
+        self.carry_doses.setVisible(ctrl.session.visit.touch_up_of_id is not None)
+        lay.addWidget(self.carry_doses)
         # What the last carry forward did, here under its buttons: a message bar above the
         # editor would make it taller than a 768-px screen.
         self.notice = QLabel("")
