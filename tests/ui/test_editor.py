@@ -174,11 +174,16 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
     assert ed.session.model.content.view("frown").points[0].units == Decimal("3.5")
     qtbot.mouseClick(ed.treatment.sheet.depth.buttons["intradermal"], Qt_Left())
-    # A second point takes the last product and units: one tap each.
+    # A second point takes the last product and the chart's usual dose (issue #9): 3.5 U
+    # placed once is no habit yet, so the product's default; once placed twice, it is.
     h.finger_tap(canvas, canvas.mapFromScene(QPointF(1500.0, 1100.0)))
     second = [q for q in ed.session.model.content.view("frown").points if q.id != p.id][0]
-    assert second.units == Decimal("3.5") and second.side.value == "midline"
+    assert second.units == Decimal(4) and second.side.value == "midline"
     assert second.zone == "procerus"
+    assert ed.session.new_point("frown", 1.0, 1.0).units == Decimal(4)
+    qtbot.mouseClick(ed.treatment.sheet.minus, Qt_Left())
+    assert ed.session.new_point("frown", 1.0, 1.0).units == Decimal("3.5")
+    second = next(q for q in ed.session.content.view("frown").points if q.id == second.id)
     # Drag the first point with the pen: one undo step for the whole drag.
     h.pen_stroke(canvas, line(2000.0, 1200.0, 2300.0, 1300.0, 10), [0.5] * 10)
     moved = next(q for q in ed.session.model.content.view("frown").points if q.id == p.id)

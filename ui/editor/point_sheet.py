@@ -11,15 +11,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint
+from app.domain.dosing import implausible_point
 from app.domain.editing import product_use, zones_for_view
 from app.domain.values import Depth, Side, format_units
 from app.services.catalogue import ProductRecord
 from ui.common.format import DEPTH_WORDS
 from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.session import EditorSession
+from ui.editor.units_keypad import UnitsKeypad
 
 UNIT_PRESETS = ("1", "2", "2.5", "4", "5")
 STEP = Decimal("0.5")
+REPEAT_DELAY_MS = 450
+REPEAT_INTERVAL_MS = 120
 DEPTHS = (("intramuscular", "IM"), ("intradermal", "ID"), ("subcutaneous", "SC"))
 SIDES = (("right", "Pt's R"), ("midline", "Midline"), ("left", "Pt's L"))
 
@@ -76,12 +80,27 @@ class PointSheet(QFrame):
         self.plus = touch_button("+", "unitsPlus")
         for w in (self.minus, self.plus):
             w.setMinimumWidth(72)
+            # Held down, a step repeats (after a pause, so a tap stays one step).
+            w.setAutoRepeat(True)
+            w.setAutoRepeatDelay(REPEAT_DELAY_MS)
+            w.setAutoRepeatInterval(REPEAT_INTERVAL_MS)
         row.addWidget(self.minus)
         row.addWidget(self.units, 1)
         row.addWidget(self.plus)
         lay.addLayout(row)
         self.presets = Choice([(u, u) for u in UNIT_PRESETS], 5, "preset")
         lay.addWidget(self.presets)
+        self.keypad_button = touch_button("Keypad", "unitsKeypadToggle", checkable=True)
+        lay.addWidget(self.keypad_button)
+        self.keypad = UnitsKeypad()
+        self.keypad.hide()
+        lay.addWidget(self.keypad)
+        self.dose_warning = QLabel("")
+        self.dose_warning.setObjectName("warning")
+        self.dose_warning.setProperty("kind", "label_dose")
+        self.dose_warning.setWordWrap(True)
+        self.dose_warning.hide()
+        lay.addWidget(self.dose_warning)
         self.volume = QLabel("")
         self.volume.setObjectName("volumeText")
         self.volume.setWordWrap(True)
@@ -120,6 +139,8 @@ class PointSheet(QFrame):
         self.depth.chosen.connect(lambda v: self._on_point(lambda pid: s.set_depth(pid, Depth(v))))
         self.side.chosen.connect(lambda v: self._on_point(lambda pid: s.set_side(pid, Side(v))))
         self.note.editingFinished.connect(self._note_done)
+        self.keypad_button.toggled.connect(self._toggle_keypad)
+        self.keypad.entered.connect(self._typed)
         self.delete.clicked.connect(lambda: self._on_point(s.delete_point))
 
     def _on_point(self, edit: Callable[[str], None]) -> None:
@@ -129,6 +150,16 @@ class PointSheet(QFrame):
     def _step(self, delta: Decimal) -> None:
         if self.point is not None:
             self.session.set_units(self.point.id, max(self.point.units + delta, Decimal(0)))
+
+    def _toggle_keypad(self, on: bool) -> None:
+        if on and self.point is not None:
+            self.keypad.start(self.point.units)
+        self.keypad.setVisible(on)
+
+    def _typed(self, units: Decimal) -> None:
+        self.keypad_button.setChecked(False)
+        if self.point is not None:
+            self.session.set_units(self.point.id, units)
 
     def _note_done(self) -> None:
         if self.point is not None and self.note.text() != self.point.note:
@@ -158,6 +189,9 @@ class PointSheet(QFrame):
                 lambda v: self._on_point(lambda pid: self.session.set_zone(pid, v))
             )
             self.zone_box.addWidget(self.zone)
+        same = self.point is not None and self.point.id == point.id and view == self.view
+        if not same:
+            self.keypad_button.setChecked(False)  # a keypad belongs to one point
         self.view = view
         self.point = point
         side = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
@@ -165,6 +199,9 @@ class PointSheet(QFrame):
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
+        slip = implausible_point(point)
+        self.dose_warning.setText(f"⚠ {slip}" if slip else "")
+        self.dose_warning.setVisible(slip is not None)
         units_text = format_units(point.units)
         self.presets.set_value(units_text if units_text in UNIT_PRESETS else None)
         use = product_use(content, point.product)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke
+from app.domain.dosing import usual_dose
 from app.domain.editing import (
     add_stroke,
     find_point,
@@ -45,7 +46,6 @@ from ui.editor.commands import ContentCommand
 from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel, ContentChange
 
-DEFAULT_UNITS = Decimal(4)  # the label's usual site dose (DOMAIN.md)
 LAYER_NAMES = ("markings", "points", "labels")
 
 
@@ -105,7 +105,6 @@ class EditorSession(QObject):
         self.last_product = (
             last[-1][1].product if last else ("botox" if "botox" in codes else codes[0])
         )
-        self.last_units = last[-1][1].units if last else DEFAULT_UNITS
         self.pending_draft: Draft | None = None
         # Called with the content about to be saved; returns what to store (the overlay adds
         # the mappings it drew with). One hook, declared: the session knows no overlay.
@@ -175,13 +174,14 @@ class EditorSession(QObject):
     # -- points -----------------------------------------------------------------------------
 
     def new_point(self, view: str, x: float, y: float) -> InjectionPoint:
-        """A point at (x, y) with the last product and units, not yet on the chart."""
+        """A point at (x, y) with the last product and the chart's usual dose of it (never an
+        outlier: app/domain/dosing.py), not yet on the chart."""
         side = side_of(x, self.frames.get(view, (1000, 1250))[0])
         return InjectionPoint(
             x=x,
             y=y,
             product=self.last_product,
-            units=self.last_units,
+            units=usual_dose(self.content, self.last_product),
             depth=Depth.INTRAMUSCULAR,
             zone=suggest_zone(view, side),
             side=side,
@@ -218,7 +218,6 @@ class EditorSession(QObject):
         self.apply(put_point(self.content, view, changed), text, view, key)
 
     def set_units(self, point_id: str, units: Decimal) -> None:
-        self.last_units = units
         # Repeated stepper taps on one point merge into one undo step.
         self._edit(point_id, "Point units", True, lambda p: replace(p, units=units))
 
