@@ -60,7 +60,8 @@ def application(argv: list[str] | None = None) -> QApplication:
         RefcountGuard(app)
     # Python collects cycles on whichever thread allocates; on a worker (camera reader, aligner,
     # redraw) that can free the GUI thread's Qt objects and crash it later. Only the GUI
-    # thread collects, on a timer (ui/common/gc_pause.py; pyqtgraph does the same).
+    # thread collects, on a timer (ui/common/gc_pause.py; pyqtgraph does the same); the worker
+    # base pauses collection for its threads' lives on top of that (ADR 0012).
     gc_pause.collect_on_gui_thread_only(app)
     return app
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,14 +40,21 @@ def page_named(window: MainWindow, cls: type, timeout_ms: int = 5000) -> object:
     return page
 
 
+SENSITIVE_THRESHOLD = 50  # young-generation allocations per collection inside the block (700)
+
+
 @contextmanager
 def collections_off_the_gui_thread() -> Iterator[list[str]]:
     """The names of the threads other than the GUI thread that ran a garbage collection inside
-    the block. Automatic collection is on inside it, as outside the app: the app collects on
-    the GUI thread only, which would hide whether a worker's own pause works."""
-    gui_only, enabled = gc_pause._gui_only, gc.isenabled()
+    the block. Automatic collection is on inside it, as outside the app (the app collects on
+    the GUI thread only, which would hide whether a worker's own pause works), unless a worker
+    holds its pause already; and it is due 14 times as often as by default, so a worker that
+    runs Python unpaused for even a moment collects."""
+    gui_only, enabled, threshold = gc_pause._gui_only, gc.isenabled(), gc.get_threshold()
     gc_pause._gui_only = False
-    gc.enable()
+    if not gc_pause.paused():
+        gc.enable()
+    gc.set_threshold(SENSITIVE_THRESHOLD, *threshold[1:])
     names: list[str] = []
 
     def seen(phase: str, _info: dict) -> None:
@@ -56,8 +66,25 @@ def collections_off_the_gui_thread() -> Iterator[list[str]]:
         yield names
     finally:
         gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
         gc_pause._gui_only = gui_only
         if enabled:
             gc.enable()
         else:
             gc.disable()
+
+
+@contextmanager
+def cpu_load(seconds: float = 60.0) -> Iterator[None]:
+    """A CPU-burning process per core beside the block, as on a loaded CI machine: the GUI
+    thread loses the CPU at any instruction, which is when races between it and a worker
+    show. Each burner ends by itself after `seconds` and is stopped when the block ends."""
+    code = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    burners = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for p in burners:
+            p.kill()
+        for p in burners:
+            p.wait()

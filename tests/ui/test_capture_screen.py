@@ -19,7 +19,7 @@ from app.services import patients, photos, visits
 from app.services.practitioners import PractitionerRecord, default_practitioner
 from app.store.database import Store
 from tests.images import face_image, jpeg_bytes
-from tests.ui.helpers import collections_off_the_gui_thread, tap
+from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, tap
 from ui.app import application
 from ui.capture.capture_screen import CaptureScreen
 from ui.capture.sources import OpenCVSource
@@ -472,7 +472,7 @@ def test_live_framing_worker_touches_no_qt_and_never_collects(
     from ui.common import gc_pause
 
     answered_on: list[threading.Thread] = []
-    with collections_off_the_gui_thread() as off_gui:
+    with cpu_load(), collections_off_the_gui_thread() as off_gui:  # as on a loaded machine
         today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
         screen = screen_for(camera([today] * 2, name="live"))
         live = screen.live_framing
@@ -493,7 +493,7 @@ def test_storing_and_framing_a_photo_never_collects_on_the_worker(
     runs on it meanwhile (ui/common/gc_pause.py), and the pause ends with the job."""
     from ui.common import gc_pause
 
-    with collections_off_the_gui_thread() as off_gui:
+    with cpu_load(), collections_off_the_gui_thread() as off_gui:  # as on a loaded machine
         today = cv2.cvtColor(astronaut_ghost, cv2.COLOR_RGB2BGR)
         screen = screen_for(camera([today] * 2, name="store"))
         screen.live_framing.shutdown()  # only the store worker here

@@ -543,7 +543,7 @@ def test_the_redraw_worker_touches_no_qt_and_its_frames_arrive_on_the_ui_thread(
     qtbot.waitUntil(lambda: len(emitted_on) >= 2, timeout=20000)  # quick, then sharp
     assert all(emitted_on)
     assert made_on and all(t is threading.main_thread() for t in made_on)
-    qtbot.waitUntil(lambda: not screen.edit.warper._timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not screen.edit.warper.busy, timeout=5000)
 
 
 def test_a_finger_tap_on_the_opacity_track_sets_it_there(qtbot: QtBot, pair: Pair) -> None:

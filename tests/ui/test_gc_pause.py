@@ -14,9 +14,12 @@ from ui.common import gc_pause
 
 
 @pytest.fixture
-def collector():  # type: ignore[no-untyped-def]
+def collector(qtbot: QtBot):  # type: ignore[no-untyped-def]
     """Each test starts from automatic collection; afterwards collection is as the app had set
-    it up (ui/app.py makes it GUI-thread-only), whatever the test did."""
+    it up (ui/app.py makes it GUI-thread-only), whatever the test did. A worker thread left
+    by an earlier test ends first (idle threads end within seconds, ui/common/worker.py): its
+    pause, let go during the test, would upset the counts saved here."""
+    qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=10000)
     saved = (gc_pause._gui_only, gc_pause._gui_timer, gc_pause._paused, gc.isenabled())
     gc_pause._gui_only, gc_pause._gui_timer, gc_pause._paused = False, None, 0
     gc.enable()

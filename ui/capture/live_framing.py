@@ -3,14 +3,14 @@ preview frame is aligned to the ghost on a worker thread of its own, and the ans
 the preview. Never on the UI thread (which only copies the already screen-sized frame, ~1 ms),
 never more than one at a time, and paused while a photo is being stored, so neither the preview
 nor the shutter waits for it (aligning a preview frame to the ghost costs ~30–50 ms here).
-The worker touches nothing of Qt and no cyclic collection runs while it works (as the
-overlay's aligner, ui/common/gc_pause.py): a GUI-thread timer collects its answer.
+It runs on the app's one worker base (ui/common/worker.py, ADR 0012): the job touches nothing
+of Qt, the answer comes back on the GUI thread, and no cyclic collection runs meanwhile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -20,10 +20,12 @@ from app.imaging.framing import UNCHECKED, FramingCheck, framing_check, models_m
 from app.services import capture
 from app.services.photos import PhotoRecord
 from app.store.database import Store
-from ui.common.gc_pause import collector_paused
+from ui.common.worker import Worker
 
 INTERVAL_MS = 1500  # framing changes at the pace a patient shifts, not at the camera's
-POLL_MS = 25  # the GUI thread looks for the answer this often, only while a check runs
+# The thread waits this long for the next check before it ends: over one interval, so it keeps
+# its face nets (~20 ms to load) from check to check while framing runs.
+LINGER_S = 2 * INTERVAL_MS / 1000
 
 
 def rgb_array(image: QImage, unmirror: bool) -> np.ndarray:
@@ -54,17 +56,12 @@ class LiveFraming(QObject):
         # the ghost decoded for alignment: (sha256, image, upright size); worker thread only
         self._ghost_image: tuple[str, object, tuple[int, int]] | None = None
         self._generation = 0  # a new ghost (another view) makes older answers stale
-        self._busy = False
         self._stopped = False
         self.checks_done = 0
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-framing")
+        self._worker = Worker("capture-framing", self, linger_s=LINGER_S)
         self._timer = QTimer(self)
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self.tick)
-        self._future: Future | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._collect)
         self._timer.start()
 
     def set_ghost(self, ghost: PhotoRecord | None) -> None:
@@ -74,17 +71,14 @@ class LiveFraming(QObject):
 
     def tick(self) -> None:
         """Start one check if nothing is running and there is a ghost and a frame."""
-        if self._stopped or self._busy or self._ghost is None or not self._may_run():
+        if self._stopped or self._worker.busy or self._ghost is None or not self._may_run():
             return
         got = self._frame()
         if got is None:
             return
         image, mirrored = got
         frame = rgb_array(image, mirrored)
-        self._busy = True
-        collector_paused(True)
-        self._future = self._pool.submit(self._check, self._ghost, frame, self._generation)
-        self._poll.start()
+        self._worker.run(partial(self._check, self._ghost, frame, self._generation), self._on_done)
 
     def _check(
         self, ghost: PhotoRecord, frame: np.ndarray, generation: int
@@ -110,17 +104,8 @@ class LiveFraming(QObject):
             result = FramingCheck(UNCHECKED, f"Framing can't be checked: {exc}")
         return result, generation
 
-    def _collect(self) -> None:
-        future = self._future
-        if future is None or not future.done():
-            return
-        self._poll.stop()
-        self._future = None
-        collector_paused(False)
-        self._on_done(*future.result())
-
-    def _on_done(self, result: FramingCheck, generation: int) -> None:
-        self._busy = False
+    def _on_done(self, answer: tuple[FramingCheck, int]) -> None:
+        result, generation = answer
         self.checks_done += 1
         if generation != self._generation or self._stopped:
             return
@@ -131,8 +116,4 @@ class LiveFraming(QObject):
     def shutdown(self) -> None:
         self._stopped = True
         self._timer.stop()
-        self._poll.stop()
-        self._pool.shutdown(wait=True)
-        if self._future is not None:  # it ran to its end above: nobody collects it now
-            self._future = None
-            collector_paused(False)
+        self._worker.shutdown()

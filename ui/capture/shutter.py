@@ -1,12 +1,12 @@
 """From the shutter to the store: a press (a tap, or a foot pedal's key; after the self-timer's
 countdown when it is on) asks the camera for a still of the view on screen, and a single worker
 thread writes each still (camera or import) to the store at once and then checks it. The screen
-says "stored" only on the committed record; nothing is kept only in memory (ADR 0008)."""
+says "stored" only on the committed record; nothing is kept only in memory (ADR 0008). The
+thread is the app's one worker base's (ui/common/worker.py, ADR 0012)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -17,14 +17,14 @@ from app.capture.walk import ProtocolWalk
 from app.domain.values import PhotoSource
 from app.imaging.decode import ImageError
 from app.imaging.framing import FramingCheck
-from app.imaging.quality import check_photo_bytes, with_framing
+from app.imaging.quality import PhotoCheck, check_photo_bytes, with_framing
 from app.services import capture, photos
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import StoreError
 from ui.capture.base import PreviewSource
 from ui.capture.preview import PreviewView
-from ui.common.gc_pause import PauseHold
+from ui.common.worker import Worker
 
 COUNTDOWN_SECONDS = 3
 SHUTTER_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_PageDown)
@@ -70,13 +70,13 @@ class Countdown(QObject):
 
 
 class StillWriter(QObject):
-    """Stores stills for one patient's visit on a worker thread; the results come back as
-    signals, queued to the UI thread."""
+    """Stores stills for one patient's visit on a worker thread, then checks them there; the
+    results come back as signals on the UI thread: `stored` as soon as the record is
+    committed, `checked` after (aligning to the ghost takes a few hundred ms)."""
 
     stored = Signal(object, object)  # PhotoRecord, bytes
     failed = Signal(str)
     checked = Signal(object, object)  # PhotoRecord, PhotoCheck
-    _job_ended = Signal()  # the worker's last word: the collection pause may end
 
     def __init__(
         self,
@@ -91,50 +91,42 @@ class StillWriter(QObject):
         self.patient_id = patient_id
         self.visit_id = visit_id
         self.practitioner_id = practitioner_id
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture-store")
-        # No garbage collection on the worker while it stores and aligns (ui/common/gc_pause.py);
-        # the pauses still held are released when it is shut down or deleted.
-        self._pauses = PauseHold()
-        self._job_ended.connect(self._end_job)  # queued: released on the UI thread
-        self.destroyed.connect(partial(_wind_down, self._pool, self._pauses))
+        # A still handed over is written even when the screen closes meanwhile: it exists
+        # nowhere else (ADR 0008).
+        self._worker = Worker("capture-store", self, finish_queued=True)
 
     def write(self, data: bytes, view_code: str, source: PhotoSource, filename: str) -> None:
-        def job() -> None:
-            try:
-                store_and_check()
-            finally:
-                self._job_ended.emit()
+        job = partial(
+            photos.add_photo_bytes,
+            self.store,
+            self.patient_id,
+            view_code,
+            data,
+            visit_id=self.visit_id,
+            taken_by_id=self.practitioner_id,
+            source=source,
+            filename=filename,
+        )
+        self._worker.run(job, partial(self._on_stored, data), self._on_failed)
 
-        def store_and_check() -> None:
-            try:
-                record = photos.add_photo_bytes(
-                    self.store,
-                    self.patient_id,
-                    view_code,
-                    data,
-                    visit_id=self.visit_id,
-                    taken_by_id=self.practitioner_id,
-                    source=source,
-                    filename=filename,
-                )
-            except (ImageError, StoreError) as exc:
-                self.failed.emit(str(exc))
-                return
-            except Exception as exc:  # the screen must say so, not swallow it
-                self.failed.emit(f"The photo could not be stored: {exc}")
-                return
-            self.stored.emit(record, data)
-            try:
-                check = check_photo_bytes(data)
-            except Exception:  # a check that fails is no reason to trouble the clinician
-                return
-            self.checked.emit(record, with_framing(check, self._framing(record)))
+    def _on_stored(self, data: bytes, record: PhotoRecord) -> None:
+        # queued before anyone hears "stored": a next still is checked after this one
+        self._worker.run(partial(self._check, record, data), self._on_checked, _ignored)
+        self.stored.emit(record, data)
 
-        self._pauses.hold()
-        try:
-            self._pool.submit(job)
-        except RuntimeError:  # shut down: the screen is closing
-            self._pauses.release()
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ImageError | StoreError):
+            self.failed.emit(str(exc))
+        else:  # the screen must say so, not swallow it
+            self.failed.emit(f"The photo could not be stored: {exc}")
+
+    def _check(self, record: PhotoRecord, data: bytes) -> tuple[PhotoRecord, PhotoCheck]:
+        """On the worker: the photo's checks, with its framing against the ghost."""
+        check = check_photo_bytes(data)
+        return record, with_framing(check, self._framing(record))
+
+    def _on_checked(self, result: tuple[PhotoRecord, PhotoCheck]) -> None:
+        self.checked.emit(*result)
 
     def _framing(self, record: PhotoRecord) -> FramingCheck | None:
         """How the photo is framed against its view's ghost (worker thread); None when the view
@@ -144,17 +136,13 @@ class StillWriter(QObject):
         except Exception as exc:  # alignment is advice: its failure must not hide the others
             return FramingCheck("unchecked", f"Framing can't be checked: {exc}")
 
-    def _end_job(self) -> None:
-        self._pauses.release()
-
     def shutdown(self) -> None:
-        """Wait for a photo being written."""
-        _wind_down(self._pool, self._pauses)
+        """Wait for the photos being written (and checked)."""
+        self._worker.shutdown()
 
 
-def _wind_down(pool: ThreadPoolExecutor, pauses: PauseHold, *_a: object) -> None:
-    pool.shutdown(wait=True)
-    pauses.release_all()
+def _ignored(_exc: BaseException) -> None:
+    """A check that fails is no reason to trouble the clinician."""
 
 
 class ShutterSequence(QObject):

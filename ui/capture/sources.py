@@ -46,6 +46,10 @@ def bgr_to_qimage(frame: np.ndarray, target: QSize, mirror: bool = False) -> obj
 
 
 class _Reader(QThread):
+    """The one thread in ui/ not on the worker base (ui/common/worker.py, ADR 0012): a stream
+    for the camera's life, not jobs, and it hands screen-sized QImages to the paint path at
+    once. The app's GUI-thread-only collection keeps it from collecting."""
+
     def __init__(self, owner: OpenCVSource) -> None:
         super().__init__()
         self.owner = owner

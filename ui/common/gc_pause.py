@@ -1,4 +1,4 @@
-"""No cyclic garbage collection while a worker thread (overlay, capture framing) runs Python.
+"""No cyclic garbage collection while a worker thread (ui/common/worker.py) can run Python.
 
 CPython collects on whichever thread allocates past the threshold, and a worker that builds
 many lists (the mesh mapping's triangle grid, the face nets) does: measured, 20 collections on
@@ -7,6 +7,8 @@ thread left, Qt objects among it, and so delete them off the GUI thread; the GUI
 crashed in its own collector or on a posted event for the freed object (PySide6 6.11.3 and
 6.12, Python 3.11). Refcounting still frees everything acyclic meanwhile, and the GUI thread
 collects as usual once no worker runs. Counted, so the aligner and the redraw can overlap.
+The one user is the worker base (ui/common/worker.py, ADR 0012), which holds a pause for each
+of its threads from before the thread starts until after it is joined.
 
 A worker that never stops (the OpenCV camera's reader thread) cannot be paused around: for it
 the app collects on the GUI thread only (`collect_on_gui_thread_only`, called by ui/app.py),
@@ -28,7 +30,7 @@ COLLECT_MS = 500  # how often the GUI thread looks whether a generation is due
 
 
 def collector_paused(on: bool) -> None:
-    """`True` when a worker job starts, `False` when it has ended (called on the GUI thread)."""
+    """`True` before a worker thread starts, `False` once it is joined (on the GUI thread)."""
     global _paused
     with _lock:
         _paused = max(0, _paused + (1 if on else -1))
@@ -80,8 +82,8 @@ def collect_due() -> int | None:
 
 
 class PauseHold:
-    """The pauses one owner holds (one per running job): released one by one as jobs end, or
-    all at once when the owner shuts down or is deleted, so none is left behind."""
+    """The pauses one worker holds (one per live thread): released one by one as its threads
+    are joined, so none is left behind."""
 
     def __init__(self) -> None:
         self.count = 0

@@ -4,41 +4,35 @@ display image. The first paint always comes from the display image; this only re
 
 The original is decoded through the one door (app.imaging.decode.decode_upright), cropped to
 the visible region plus a margin, and dropped: only the crop is kept, so memory stays small.
+The decode runs on the app's one worker base (ui/common/worker.py, ADR 0012), the QImage is
+made on the GUI thread, and a newer zoom or pan drops a decode still waiting.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRect, QRectF, QRunnable, QThreadPool, QTimer, Signal
+from functools import partial
+
+from PySide6.QtCore import QObject, QRect, QRectF, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from app.imaging.decode import ImageError, decode_upright
+from ui.common.worker import Worker
 
 SETTLE_MS = 300  # wait for the fingers to stop before decoding 24 megapixels
 ENLARGED = 1.5  # screen pixels per display-image pixel above which the photo looks soft
 MARGIN = 0.25  # decode a quarter screen around the visible part, for small pans
 
 
-class _Signals(QObject):
-    done = Signal(int, object, object)  # generation, QImage, QRect in photo pixels
-
-
-class _Decode(QRunnable):
-    def __init__(self, data: bytes, region: QRect, generation: int, signals: _Signals) -> None:
-        super().__init__()
-        self.data, self.region, self.generation, self.signals = data, region, generation, signals
-
-    def run(self) -> None:
-        try:
-            img = decode_upright(self.data)
-        except ImageError:
-            return
-        r = self.region
-        crop = img.crop((r.left(), r.top(), r.right() + 1, r.bottom() + 1)).convert("RGB")
-        del img
-        raw = crop.tobytes()
-        image = QImage(raw, crop.width, crop.height, 3 * crop.width, QImage.Format.Format_RGB888)
-        self.signals.done.emit(self.generation, image.copy(), r)  # copy: owns its pixels
+def _decode(data: bytes, box: tuple[int, int, int, int]) -> tuple[bytes, int, int] | None:
+    """On the worker: the region (left, top, right, bottom) of the original as RGB bytes."""
+    try:
+        img = decode_upright(data)
+    except ImageError:
+        return None
+    crop = img.crop(box).convert("RGB")
+    del img
+    return crop.tobytes(), crop.width, crop.height
 
 
 class DetailLayer(QObject):
@@ -50,13 +44,11 @@ class DetailLayer(QObject):
         self.load_original = load_original  # () -> bytes | None, read on the GUI thread
         self.item: QGraphicsPixmapItem | None = None
         self.generation = 0
-        self.signals = _Signals()
-        self.signals.done.connect(self._done)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(SETTLE_MS)
         self.timer.timeout.connect(self._start)
-        self.pool = QThreadPool.globalInstance()
+        self.worker = Worker("editor-detail", self)
 
     def needed(self) -> bool:
         photo = self.canvas.vscene.photo_item
@@ -91,11 +83,17 @@ class DetailLayer(QObject):
         )
         if not data or region.isEmpty():
             return
-        self.pool.start(_Decode(data, region, self.generation, self.signals))
+        box = (region.left(), region.top(), region.right() + 1, region.bottom() + 1)
+        self.worker.cancel("decode")  # a decode still waiting is for an older view
+        self.worker.run(
+            partial(_decode, data, box), partial(self._done, self.generation, region), key="decode"
+        )
 
-    def _done(self, generation: int, image: QImage, region: QRect) -> None:
-        if generation != self.generation or not self.needed():
+    def _done(self, generation: int, region: QRect, decoded: tuple[bytes, int, int] | None) -> None:
+        if decoded is None or generation != self.generation or not self.needed():
             return
+        raw, w, h = decoded
+        image = QImage(raw, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # owns its pixels
         self._drop()
         item = QGraphicsPixmapItem(QPixmap.fromImage(image))
         item.setPos(region.left(), region.top())

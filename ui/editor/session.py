@@ -112,7 +112,7 @@ class EditorSession(QObject):
         self.journal = DraftJournal(
             store, self.visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
         )
-        self._saver = Worker("chart-save", self)
+        self._saver = Worker("chart-save", self, finish_queued=True)
         self._in_flight: ChartContent | None = None  # what the running save stores
         self._journal_live = False  # until a kept draft has been offered, never delete it
         self.model.changed.connect(self._on_changed)

@@ -4,24 +4,22 @@
 for it. The GUI thread hands the result on by the `done` signal together with the key it was
 asked for; whoever asked decides whether the answer is still wanted (the view or the source
 may have changed meanwhile). One thread, because the face nets are per thread (ADR 0009) and
-the machine's cores are shared with the pen.
-
-The worker touches nothing of Qt: it fills a `Future`, which a GUI-thread timer collects
-every 25 ms while a job runs, and no cyclic collection runs meanwhile (ui/common/gc_pause.py:
-one on the worker would free Qt objects off the GUI thread).
+the machine's cores are shared with the pen. The thread, the collection pause and the hand-over
+to the GUI thread are the app's one worker base's (ui/common/worker.py, ADR 0012).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from ui.common.gc_pause import collector_paused
+from ui.common.worker import Worker
 
-POLL_MS = 25  # well under a frame of waiting, and only while a job runs
+# The controller asks for the next view as soon as one is done: a thread kept this long keeps
+# its face nets (~20 ms to load) from one view to the next.
+LINGER_S = 2.0
 
 
 class BackgroundAligner(QObject):
@@ -29,13 +27,8 @@ class BackgroundAligner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool: ThreadPoolExecutor | None = None
-        self._future: Future | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._collect)
+        self._worker = Worker("overlay-align", self, linger_s=LINGER_S)
         self.running: Hashable | None = None
-        self._closed = False
 
     @property
     def busy(self) -> bool:
@@ -43,32 +36,16 @@ class BackgroundAligner(QObject):
 
     def start(self, key: Hashable, job: Callable[[], Any]) -> None:
         """Run `job()` in the background; `done(key, result)` follows on the GUI thread."""
-        if self._closed or self.running is not None:
+        if self.running is not None:
             return
-        if self._pool is None:  # a chart without earlier ones never starts the thread
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="overlay-align")
-        self.running = key
-        collector_paused(True)
-        self._future = self._pool.submit(job)
-        self._timer.start()
+        if self._worker.run(job, self._finished, self._finished):
+            self.running = key
 
-    def _collect(self) -> None:
-        future = self._future
-        if future is None or not future.done():
-            return
-        self._timer.stop()
-        collector_paused(False)
-        key, self.running, self._future = self.running, None, None
-        exc = future.exception()
-        if not self._closed:
-            self.done.emit(key, exc if exc is not None else future.result())
+    def _finished(self, result: object) -> None:
+        key, self.running = self.running, None
+        self.done.emit(key, result)
 
     def shutdown(self) -> None:
         """Stop taking jobs and wait for the one in flight (it reads the store)."""
-        self._closed = True
-        self._timer.stop()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        if self.running is not None:
-            self.running = None
-            collector_paused(False)
+        self._worker.shutdown()
+        self.running = None

@@ -4,22 +4,19 @@ Both are shown from their stored display images (≤ 2560 px, decoded through th
 app.imaging.decode) while every coordinate stays in the original upright photo's pixels
 (CONTRACTS.md). Redrawing the earlier photo through a mapping takes 0.5–1.3 s for a 2560-px
 frame on this machine's 2 cores, so it runs on a worker thread, on a frame of at most
-WARP_SIDE px, and only the newest request is drawn. As in ui/overlay/aligner.py the worker
-touches nothing of Qt (it queues numpy frames, which a GUI-thread timer turns into images) and
-no cyclic collection runs while it works (ui/common/gc_pause.py).
+WARP_SIDE px, and only the newest request is drawn. It runs on the app's one worker base
+(ui/common/worker.py, ADR 0012): the job draws numpy frames, the GUI thread turns them into
+images, and no cyclic collection runs while the thread lives.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from app.alignment.manual import adjust
@@ -28,12 +25,11 @@ from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.alignment import upright_size
 from app.services.photos import PhotoRecord, display_jpeg
-from ui.common.gc_pause import PauseHold
+from ui.common.worker import Worker
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
 TILE = 256  # px: bounds the mesh lookup's memory (points × triangles) to ~70 MB
-POLL_MS = 25  # the GUI thread collects finished frames this often, only while work runs
 
 
 @dataclass(frozen=True)
@@ -106,40 +102,26 @@ class Warper(QObject):
         self._new_original = today.original
         self.frame = _fit(today.original, WARP_SIDE)
         self._preview = _fit(today.original, PREVIEW_SIDE)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compare-warp")
+        self._worker = Worker("compare-warp", self)
+        self._stop = self._worker.closing  # a shut-down worker stops its redraw at the next tile
         self._latest = 0
-        self._jobs: list[Future] = []
-        self._frames: queue.SimpleQueue[tuple[int, np.ndarray]] = queue.SimpleQueue()
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._collect)
-        self._stop = threading.Event()
-        self._hold = PauseHold()  # one pause while any redraw runs
-        # Deleted without shutdown() (the editor under the screen closed): wind down anyway,
-        # without self, which is gone by then.
-        self.destroyed.connect(partial(_wind_down, self._pool, self._stop, self._hold))
+
+    @property
+    def busy(self) -> bool:
+        """A redraw is queued, running, or not yet handed on."""
+        return self._worker.busy
 
     def request(self, generation: int, mapping: Mapping) -> None:
+        """A quick frame, then the sharp one; an older request's frames are dropped (a running
+        one stops at its next tile: it reads `_latest`)."""
         self._latest = generation
-        try:
-            job = self._pool.submit(self._run, generation, mapping)
-        except RuntimeError:  # shut down: the screen is closing, nobody would see it
-            return
-        if not self._hold.count:
-            self._hold.hold()
-        self._jobs.append(job)
-        self._timer.start()
-
-    def _run(self, generation: int, mapping: Mapping) -> None:
-        """On the worker: numpy only."""
-        if generation != self._latest:
-            return  # a newer gesture came in while this one waited: skip the stale work
-        quick = self._draw(mapping, self._preview, TILE, generation)
-        if quick is not None and generation == self._latest:
-            self._frames.put((generation, quick))
-        sharp = self._draw(mapping, self.frame, TILE, generation)
-        if sharp is not None and generation == self._latest:
-            self._frames.put((generation, sharp))
+        self._worker.cancel("redraw")
+        for frame in (self._preview, self.frame):
+            self._worker.run(
+                partial(self._draw, mapping, frame, TILE, generation),
+                partial(self._drawn, generation),
+                key="redraw",
+            )
 
     def _draw(
         self, mapping: Mapping, frame: tuple[int, int], tile: int, generation: int
@@ -167,36 +149,15 @@ class Warper(QObject):
                 out[oy : oy + th, ox : ox + tw] = part
         return out
 
-    def _collect(self) -> None:
-        """On the GUI thread: hand on the frames drawn since, the newest request's only."""
-        while True:
-            try:
-                generation, rgb = self._frames.get_nowait()
-            except queue.Empty:
-                break
-            if generation == self._latest:
-                self.ready.emit(generation, qimage(rgb))
-        self._jobs = [j for j in self._jobs if not j.done()]
-        if not self._jobs and self._frames.empty():
-            self._timer.stop()
-            self._hold.release_all()
+    def _drawn(self, generation: int, rgb: np.ndarray | None) -> None:
+        """On the GUI thread: hand on the newest request's frame."""
+        if rgb is not None and generation == self._latest:
+            self.ready.emit(generation, qimage(rgb))
 
     def shutdown(self) -> None:
-        """A job in flight stops at its next tile (tens of ms): waiting for it keeps the
-        collection paused until no worker runs Python."""
+        """A job in flight stops at its next tile (tens of ms): the worker waits for it."""
         self._latest = -1
-        self._timer.stop()
-        _wind_down(self._pool, self._stop, self._hold)
-        self._jobs = []
-
-
-def _wind_down(
-    pool: ThreadPoolExecutor, stop: threading.Event, hold: PauseHold, *_a: object
-) -> None:
-    """Stop the worker at its next tile, wait for it, then let collection run again."""
-    stop.set()
-    pool.shutdown(wait=True, cancel_futures=True)
-    hold.release_all()
+        self._worker.shutdown()
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
