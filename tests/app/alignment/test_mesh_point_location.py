@@ -5,8 +5,6 @@ did — and a chart-sized batch of points maps quickly."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from app.alignment.mapping import MeshMapping
@@ -56,11 +54,13 @@ def test_grid_location_equals_the_full_search() -> None:
     assert m._locate(np.zeros((0, 2)))[0].shape == (0,)
 
 
-def test_a_chart_sized_batch_maps_quickly() -> None:
+def test_a_chart_sized_batch_maps_without_testing_every_triangle() -> None:
+    """A search through all ~900 triangles per point took ~2.8 s and 600 MB for 20,000
+    points. Each point is now tested against its grid cell's few triangles only: asserted on
+    that bound, which a loaded machine does not change (the time is bench/alignment.py's)."""
     m = _mesh(0)
+    _lo, _size, table = m._grid
+    assert table.shape[1] * 10 <= len(m.triangles)  # at most a tenth of them per point
     pts = np.random.default_rng(1).uniform((250, 120), (550, 480), (20_000, 2))
-    m.map_points(pts[:10])  # warm-up
-    start = time.perf_counter()
-    m.map_points(pts)
-    # A search through all ~900 triangles took ~2.8 s and 600 MB for this many points.
-    assert time.perf_counter() - start < 1.0
+    tri, found = m._locate(pts)
+    assert found.any() and (tri[found] >= 0).all()
