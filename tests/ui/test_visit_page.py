@@ -118,3 +118,32 @@ def test_photo_entered_in_error_is_hidden(
     tap(qtbot, window.back)
     first = window.current_page().cards[1]  # type: ignore[attr-defined]
     assert len(first.thumbnails) == 3
+
+
+def test_photos_show_in_the_protocols_order_and_a_tap_enlarges_one(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    from datetime import date
+
+    from app.services.practitioners import default_practitioner
+    from tests.images import face_image, jpeg_bytes
+    from ui.shell.photo_page import PhotoPage
+
+    who = default_practitioner(demo_store).id
+    p = patients.create_patient(demo_store, "Ada", "Lovelace", date(1980, 12, 10))
+    v = visits.start_visit(demo_store, p.id, who, "neurotoxin", date(2026, 11, 20))
+    for i, view in enumerate(("smile", "rest", "brow_raise", "frown")):  # as imported
+        photos.add_photo_bytes(
+            demo_store, p.id, view, jpeg_bytes(face_image(600, 750, i)), visit_id=v.id
+        )
+    window.open_patient(p.id)
+    window.open_visit(v.id)
+    page = page_named(window, VisitPage)
+    assert [t.photo.view_code for t in page.tiles] == ["rest", "frown", "brow_raise", "smile"]
+    tap(qtbot, page.tiles[1].picture)
+    big = page_named(window, PhotoPage)
+    assert big.photo.view_code == "frown"  # type: ignore[attr-defined]
+    assert big.view.height() > 400 and big.view.photo_item is not None  # type: ignore[attr-defined]
+    assert big.banner.name.text() == "Ada Lovelace"  # type: ignore[attr-defined]
+    window.go_back()
+    assert window.current_page() is page

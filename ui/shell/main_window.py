@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, 
 
 from app.services import visits
 from app.services.chart_opening import ChartOpening, open_chart
+from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
@@ -24,6 +25,7 @@ from ui.shell.hosted import HostedPage
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_list import PatientListPage
 from ui.shell.patient_page import PatientPage
+from ui.shell.photo_page import PhotoPage
 from ui.shell.version_viewer import VersionViewerPage
 from ui.shell.visit_page import VisitPage
 
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
         def make() -> Page:
             page = VisitPage(self.ctx, visit_id)
             page.version_opened.connect(lambda vid: self.open_version(visit_id, vid))
+            page.photo_opened.connect(self.open_photo)
             page.visit_removed.connect(self.go_back)
             page.chart_requested.connect(lambda: self.open_editor(visit_id))
             page.capture_requested.connect(lambda: self.open_capture(page.patient.id, visit_id))
@@ -196,6 +199,9 @@ class MainWindow(QMainWindow):
         self.open_patient(patient_id)
         self.open_visit(visit_id)
         self.open_editor(visit_id)
+
+    def open_photo(self, photo: PhotoRecord) -> None:
+        self._open(lambda: PhotoPage(self.ctx, photo))
 
     def open_version(self, visit_id: int, version_id: int) -> None:
         self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))

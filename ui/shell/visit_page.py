@@ -4,9 +4,10 @@ the viewer; the visit or a single photo can be marked entered in error (kept, bu
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QScrollArea, QWidget
 
-from app.services import charts, patients, photos, visits
+from app.services import catalogue, charts, patients, photos, visits
 from app.services.charts import VersionInfo
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -29,15 +30,29 @@ from ui.common.widgets import (
 TILE = QSize(160, 200)
 
 
+class TapLabel(QLabel):
+    """A picture that answers a tap (a finger's tap reaches it as a synthesised click)."""
+
+    tapped = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.rect().contains(event.position().toPoint()):
+            self.tapped.emit()
+        super().mouseReleaseEvent(event)
+
+
 class PhotoTile(QFrame):
-    """One view's current photo, large enough to recognise, with its name."""
+    """One view's current photo, large enough to recognise, with its name; a tap on the
+    picture opens it as large as the screen allows."""
+
+    tapped = Signal()
 
     def __init__(self, ctx: AppContext, photo: PhotoRecord) -> None:
         super().__init__()
         self.photo = photo
         self.setObjectName("photoTile")
         lay = vbox(self, margins=8, spacing=6)
-        picture = QLabel()
+        picture = TapLabel()
         picture.setFixedSize(TILE)
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # The display image, not the thumbnail: a tile is sharper than 320 px at 200 %.
@@ -46,6 +61,9 @@ class PhotoTile(QFrame):
             images.fitted(images.display_image(ctx.store, photo.sha256, device), TILE)
         )
         lay.addWidget(picture)
+        self.picture = picture
+        picture.setCursor(Qt.CursorShape.PointingHandCursor)
+        picture.tapped.connect(self.tapped)
         lay.addWidget(label(photo.view_name, "body"), 0, Qt.AlignmentFlag.AlignHCenter)
         self.error_button = button("In error…", "quiet")
         self.error_button.setToolTip("Mark this photo entered in error")
@@ -80,6 +98,7 @@ class VersionRow(QWidget):
 
 class VisitPage(Page):
     version_opened = Signal(int)
+    photo_opened = Signal(object)  # PhotoRecord
     visit_removed = Signal()
     chart_requested = Signal()
     capture_requested = Signal()
@@ -175,6 +194,7 @@ class VisitPage(Page):
         for photo in shown:
             tile = PhotoTile(self.ctx, photo)
             tile.error_button.clicked.connect(lambda _c=False, p=photo: self.ask_photo_in_error(p))
+            tile.tapped.connect(lambda p=photo: self.photo_opened.emit(p))
             row.addWidget(tile, 0, Qt.AlignmentFlag.AlignTop)
             self.tiles.append(tile)
         if not shown:
@@ -195,11 +215,16 @@ class VisitPage(Page):
         self.history_hint.setVisible(not self.versions)
 
     def _current_photos(self) -> list[PhotoRecord]:
-        """The newest photo of each view: a retake replaces the earlier one on screen."""
+        """The newest photo of each view (a retake replaces the earlier one on screen), in
+        the order of the treatment's protocol, then any other views in the catalogue's."""
         newest: dict[str, PhotoRecord] = {}
         for p in photos.photos_for_visit(self.ctx.store, self.visit.id):  # oldest first
-            newest[p.view_code] = p  # keeps the view's first place, takes the newest photo
-        return list(newest.values())
+            newest[p.view_code] = p
+        store, treatment = self.ctx.store, self.visit.treatment_type
+        protocol = [v.code for v in catalogue.protocol_views(store, treatment)]
+        known = protocol + [v.code for v in catalogue.list_views(store)]
+        rank = {code: i for i, code in reversed(list(enumerate(known)))}
+        return sorted(newest.values(), key=lambda p: rank.get(p.view_code, len(rank)))
 
     def version_labels(self) -> list[str]:
         return [
