@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 
-from app.services import patients
+from app.services import patients, visits
 from app.services.photos import PhotoRecord
 from ui.common import format as fmt
 from ui.common import images
@@ -46,7 +46,11 @@ class PhotoPage(Page):
         self.setObjectName("photoPage")
         self.photo = photo
         patient = patients.get_patient(ctx.store, photo.patient_id)
-        self.title = f"{photo.view_name} · {fmt.day(photo.captured_at)}"
+        # The visit's date, as everywhere a photo is named: a camera's clock is often wrong.
+        when = photo.captured_at.date()
+        if photo.visit_id is not None:
+            when = visits.get_visit(ctx.store, photo.visit_id).visit_date
+        self.title = f"{photo.view_name} · {fmt.day(when)}"
         lay = vbox(self, spacing=0)
         self.banner = PatientBanner(patient)
         lay.addWidget(self.banner)
