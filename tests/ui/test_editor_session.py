@@ -182,3 +182,18 @@ def test_a_clean_chart_closes_without_asking(qtbot, editor: ChartEditor) -> None
     editor.closed.connect(lambda: closed.append(True))
     tap(qtbot, editor.widgets.close_button)
     assert closed == [True]
+
+
+def test_a_save_carries_its_comment_into_the_history(
+    qtbot, editor: ChartEditor, sqlite_store: Store
+) -> None:
+    ed = editor
+    stroke(ed, 900)
+    comment = ed.widgets.comment
+    assert comment.isVisible() and comment.height() >= 48
+    comment.setText("  touch-up: left corrugator still active ")  # typed: a note may use keys
+    info = h.save_and_wait(ed)
+    assert info is not None and info.comment == "touch-up: left corrugator still active"
+    (saved,) = charts.history(sqlite_store, ed.session.visit_id)
+    assert saved.comment == info.comment
+    assert comment.text() == ""  # said once, with that version

@@ -91,6 +91,7 @@ class ChartEditor(QWidget):
             self.widgets.save_button,
         ):
             w.setEnabled(not s.read_only)
+        self.widgets.comment.setVisible(not s.read_only)
         # Earlier charts over today's photos (ui/overlay), through the declared interface.
         self.overlay: EditorExtension = NoExtension()
         self.overlay = attach_overlay(self)
@@ -239,11 +240,13 @@ class ChartEditor(QWidget):
     def save(self) -> bool:
         """Start saving (on a worker); `saved` or a message in the bar follows."""
         self.treatment.before_save()
-        started = self.session.save()
+        started = self.session.save(self.widgets.comment.text().strip())
         self._update_status()
         return started
 
     def _saved(self, info: VersionInfo) -> None:
+        if info.comment == self.widgets.comment.text().strip():
+            self.widgets.comment.clear()  # said once, with this version
         self.message(f"Saved as version {info.version_no}.", "info", timeout_ms=4000)
         self._update_status()
         self.saved.emit(info)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QScroller,
@@ -22,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common import format as fmt
-from ui.editor.controls import Choice, touch_button
+from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.message_bar import MessageBar
 from ui.editor.session import EditorSession
 from ui.editor.tool_rail import ToolRail
 
 PANEL_WIDTH = 380
+COMMENT_MAX = 200  # a line in the history, not a note
 LAYER_NEXT = {"shown": "faded", "faded": "hidden", "hidden": "shown"}
 EARLIER_PAGE = ("earlier", "Earlier")  # offered once there are earlier charts (ui/overlay)
 
@@ -36,6 +38,7 @@ EARLIER_PAGE = ("earlier", "Earlier")  # offered once there are earlier charts (
 class EditorWidgets:
     name_label: QLabel
     dob_label: QLabel
+    comment: QLineEdit  # said with the next save ("touch-up: left corrugator still active")
     status: QLabel
     save_button: QPushButton
     close_button: QPushButton
@@ -94,6 +97,13 @@ def build(
     name_label.setObjectName("patientName")
     dob_label = QLabel(fmt.born(session.patient.date_of_birth))
     dob_label.setObjectName("patientDob")
+    comment = QLineEdit()
+    comment.setObjectName("saveComment")
+    comment.setPlaceholderText("Comment for this save (optional)")
+    comment.setMinimumHeight(TOUCH)
+    comment.setMaxLength(COMMENT_MAX)
+    # Focus on a tap only: focused at opening, it would call up a touch keyboard unasked.
+    comment.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     status = QLabel("")
     status.setObjectName("status")
     save_button = touch_button("Save", "save", role="primary")
@@ -101,7 +111,7 @@ def build(
     close_button = touch_button("Close", "closeEditor")
     for w in (name_label, dob_label):
         row.addWidget(w)
-    row.addStretch(1)
+    row.addWidget(comment, 1)
     for w in (status, save_button, close_button):
         row.addWidget(w)
     root.addWidget(header)
@@ -164,7 +174,7 @@ def build(
     root.addWidget(body, 1)
 
     widgets = EditorWidgets(
-        name_label, dob_label, status, save_button, close_button, message_bar, rail,
+        name_label, dob_label, comment, status, save_button, close_button, message_bar, rail,
         view_group, view_buttons, layer_buttons, view_stack, panel_choice, panel_stack,
     )  # fmt: skip
     for key, _title, widget in pages:

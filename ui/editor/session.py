@@ -297,9 +297,10 @@ class EditorSession(QObject):
 
     # -- saving -----------------------------------------------------------------------------
 
-    def save(self) -> bool:
-        """Start saving a new version; False when there is nothing to start (read-only, or a
-        save already running: a double tap makes one version)."""
+    def save(self, comment: str = "") -> bool:
+        """Start saving a new version, with an optional comment for the history; False when
+        there is nothing to start (read-only, or a save already running: a double tap makes
+        one version)."""
         if self.read_only or self.saving:
             return False
         edited = self._in_flight = self.model.content
@@ -308,7 +309,12 @@ class EditorSession(QObject):
         self.journal.flush()  # the draft is on disk before the save is in flight
         self._saver.run(
             lambda: charts.save_version(
-                self.store, self.visit_id, content, parent_version_id=parent, saved_by_id=who
+                self.store,
+                self.visit_id,
+                content,
+                parent_version_id=parent,
+                saved_by_id=who,
+                comment=comment,
             ),
             lambda info: self._saved(info, edited, content),
             self._save_failed,
