@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
@@ -515,6 +515,26 @@ def test_a_touch_up_carries_the_plan_at_0_u_unless_the_earlier_doses_are_chosen(
     tap(qtbot, panel.carry_view)
     points = ed.session.content.view("frown").points  # type: ignore[union-attr]
     assert sum(p.units for p in points) == Decimal("16.5")  # the earlier doses, as chosen
+
+
+def test_the_earlier_chart_stays_over_the_sharp_pixels_of_a_deep_zoom(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    course = oh.course(sqlite_store, who, touch_up=True)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    canvas = ed.canvas("frown")
+    drawn = ghosts(ed)
+    at = next(iter(drawn.values()))
+    # Two fingers spread apart over an earlier point: deep enough for the original's pixels.
+    h.pinch(canvas, canvas.mapFromScene(at), 60, 600)
+    qtbot.waitUntil(lambda: canvas.detail.item is not None, timeout=10000)
+    # Earlier items are inert (no hit shape): found by their drawn extent, top first.
+    spot = QRect(canvas.mapFromScene(at) - QPoint(2, 2), QSize(4, 4))
+    under = canvas.items(spot, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+    on_top = [i for i in under if i.isVisible()]
+    ghost = next(i for i in on_top if isinstance(i, GhostPoint))
+    assert on_top.index(ghost) < on_top.index(canvas.detail.item)  # drawn above it
 
 
 def _fault_photo(kind: str):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from app.imaging.decode import ImageError, decode_upright
 from ui.common.worker import Worker
+from ui.editor.items import DETAIL_Z
 
 SETTLE_MS = 300  # wait for the fingers to stop before decoding 24 megapixels
 ENLARGED = 1.5  # screen pixels per display-image pixel above which the photo looks soft
@@ -97,7 +98,7 @@ class DetailLayer(QObject):
         self._drop()
         item = QGraphicsPixmapItem(QPixmap.fromImage(image))
         item.setPos(region.left(), region.top())
-        item.setZValue(0.5)  # over the display image, under every marking
+        item.setZValue(DETAIL_Z)  # over the display image, under every marking and overlay
         item.setTransformationMode(self.canvas.vscene.photo_item.transformationMode())
         item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.canvas.vscene.addItem(item)

@@ -32,6 +32,12 @@ COLOURS: dict[str, str] = {
 }
 PRODUCT_COLOURS = ("#F2C14E", "#4FC3F7", "#B388FF", "#81C784", "#FF8A65", "#F06292")
 
+# The stacking order of a view's scene: the display image (0), the original's sharp pixels at
+# deep zoom (DETAIL_Z, ui/editor/detail.py), earlier charts (ui/overlay, 0.5), then today's
+# markings (1), labels (2) and points (3). Equal z values stack by insertion order, so a
+# detail laid down after the overlay hid it at deep zoom until an undo rebuilt it.
+DETAIL_Z = 0.25
+
 POINT_RADIUS = 11.0  # drawn dot, screen pixels at any zoom
 POINT_HIT_RADIUS = 26.0  # what a fingertip can hit: a 52-px target
 

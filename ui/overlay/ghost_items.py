@@ -21,7 +21,7 @@ from ui.editor.items import POINT_RADIUS, LayerItem
 # Not the pencil colours (white, black, red, blue) nor the product fills of today's points:
 # an earlier mark must never be mistaken for one drawn today.
 GHOST_COLOURS = ("#FF5CE1", "#C8F53D", "#3DF2DC", "#FFB13D")
-GHOST_Z = 0.5  # above the photo, under today's markings (1), labels (2) and points (3)
+GHOST_Z = 0.5  # above the photo and its detail (DETAIL_Z), under today's markings (1): items.py
 LAYERS = ("markings", "points", "labels")
 HALO = QColor(16, 22, 28, 170)  # a dark edge under the ghost colour: readable on any skin
 
