@@ -102,8 +102,8 @@ def build(
     for w in (name_label, dob_label):
         row.addWidget(w)
     row.addStretch(1)
-    for w in (status, save_button, close_button):
-        row.addWidget(w)
+    for part in (status, save_button, close_button):
+        row.addWidget(part)
     root.addWidget(header)
 
     message_bar = MessageBar()
