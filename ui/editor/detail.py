@@ -8,6 +8,9 @@ the visible region plus a margin, and dropped: only the crop is kept, so memory 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QObject, QRect, QRectF, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
@@ -44,10 +47,12 @@ class _Decode(QRunnable):
 class DetailLayer(QObject):
     """One per canvas. `request()` after every zoom or pan; the work happens once it settles."""
 
-    def __init__(self, canvas, load_original) -> None:  # type: ignore[no-untyped-def]
+    # canvas: the ChartCanvas that owns this layer, Any because naming it would import the
+    # module that imports this one (an import cycle)
+    def __init__(self, canvas: Any, load_original: Callable[[], bytes | None]) -> None:
         super().__init__(canvas)
         self.canvas = canvas
-        self.load_original = load_original  # () -> bytes | None, read on the GUI thread
+        self.load_original = load_original  # read on the GUI thread
         self.item: QGraphicsPixmapItem | None = None
         self.generation = 0
         self.signals = _Signals()
