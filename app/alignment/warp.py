@@ -56,7 +56,7 @@ def old_in_new_frame(
     out_size: tuple[int, int],
     *,
     old_original: tuple[int, int] | None = None,
-    new_original: tuple[int, int] | None = None,
+    new_original: tuple[float, float] | None = None,  # a tile's share may be fractional
 ) -> np.ndarray | None:
     """`old_rgb` redrawn on an image of `out_size` (w, h) showing today's photo; None for
     "could not align".

@@ -52,7 +52,7 @@ def test_the_next_start_offers_a_kept_draft_and_it_saves(qtbot: QtBot, demo_stor
     assert open_button.height() >= 48
 
     tap(qtbot, open_button)
-    editor = page_named(window, HostedPage).screen  # type: ignore[attr-defined]
+    editor = page_named(window, HostedPage).screen_widget  # type: ignore[attr-defined]
     assert editor.session.pending_draft is not None  # Restore / Discard on screen
     editor.restore_draft()
     saved = save_and_wait(editor)

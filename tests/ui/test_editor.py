@@ -173,7 +173,7 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
     qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
     assert ed.session.model.content.view("frown").points[0].units == Decimal("3.5")
-    qtbot.mouseClick(ed.treatment.sheet.depth.buttons["intradermal"], Qt_Left())
+    qtbot.mouseClick(ed.treatment.sheet.depth_choice.buttons["intradermal"], Qt_Left())
     # A second point takes the last product and the chart's usual dose (issue #9): 3.5 U
     # placed once is no habit yet, so the product's default; once placed twice, it is.
     h.finger_tap(canvas, canvas.mapFromScene(QPointF(1500.0, 1100.0)))

@@ -24,7 +24,7 @@ def test_open_chart_and_come_back(qtbot: QtBot, window: MainWindow, demo_store: 
     visit_page = open_first_visit(window, demo_store)
     tap(qtbot, visit_page.chart_button)
     hosted = page_named(window, HostedPage)
-    assert type(hosted.screen).__name__ == "ChartEditor"  # type: ignore[attr-defined]
+    assert type(hosted.screen_widget).__name__ == "ChartEditor"  # type: ignore[attr-defined]
     assert not window.bar.isVisible()  # the editor has its own Close and needs the height
     assert window.height() == 768  # fits the 1366x768 window, nothing pushed off-screen
     window.go_back()  # Back (Alt+Left): the editor keeps its draft, then says it is done
@@ -32,7 +32,7 @@ def test_open_chart_and_come_back(qtbot: QtBot, window: MainWindow, demo_store: 
     assert window.bar.isVisible()
     tap(qtbot, visit_page.chart_button)
     hosted = page_named(window, HostedPage)
-    hosted.screen.close_editor()  # type: ignore[attr-defined]  # its own Close button
+    hosted.screen_widget.close_editor()  # type: ignore[attr-defined]  # its own Close button
     assert window.current_page() is visit_page
 
 
@@ -40,13 +40,13 @@ def test_take_photos_and_come_back(qtbot: QtBot, window: MainWindow, demo_store:
     visit_page = open_first_visit(window, demo_store)
     tap(qtbot, visit_page.capture_button)
     hosted = page_named(window, HostedPage)
-    assert type(hosted.screen).__name__ == "CaptureScreen"  # type: ignore[attr-defined]
+    assert type(hosted.screen_widget).__name__ == "CaptureScreen"  # type: ignore[attr-defined]
     assert window.height() == 768
     window.go_back()  # the camera stops before the page goes
     assert window.current_page() is visit_page
     tap(qtbot, visit_page.capture_button)
     hosted = page_named(window, HostedPage)
-    hosted.screen.finish()  # type: ignore[attr-defined]  # its own Done button
+    hosted.screen_widget.finish()  # type: ignore[attr-defined]  # its own Done button
     assert window.current_page() is visit_page
 
 

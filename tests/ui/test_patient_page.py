@@ -50,7 +50,7 @@ def test_tapping_a_card_opens_the_visit(
 ) -> None:
     page = open_zoe(window, demo_store)
     first = page.cards[1]
-    page.scroll.ensureWidgetVisible(first)
+    page.scroll_area.ensureWidgetVisible(first)
     tap(qtbot, first)
     visit = page_named(window, VisitPage)
     assert visit.visit.id == first.entry.visit.id
@@ -99,7 +99,7 @@ def test_many_visits_scroll_instead_of_squeezing(
     QTest.qWait(10)
     assert len(page.cards) == 10
     assert all(c.height() >= c.sizeHint().height() for c in page.cards)
-    assert page.scroll.verticalScrollBar().maximum() > 0
+    assert page.scroll_area.verticalScrollBar().maximum() > 0
 
 
 def test_new_toxin_visit_within_90_days_gets_a_soft_note(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage
 
 
 class PreviewSource(QObject):
@@ -24,7 +25,7 @@ class PreviewSource(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._latest: object | None = None  # QImage
+        self._latest: QImage | None = None
         self._target = QSize(1280, 720)
         self.mirror = False
 
@@ -37,7 +38,7 @@ class PreviewSource(QObject):
         with self._lock:
             return QSize(self._target)
 
-    def _offer(self, image: object) -> None:
+    def _offer(self, image: QImage) -> None:
         """Keep only the newest frame; signal only when the screen has taken the previous one."""
         with self._lock:
             waiting = self._latest is not None
@@ -45,7 +46,7 @@ class PreviewSource(QObject):
         if not waiting:
             self.frame_ready.emit()
 
-    def take_frame(self) -> object | None:
+    def take_frame(self) -> QImage | None:
         with self._lock:
             image, self._latest = self._latest, None
         return image

@@ -110,8 +110,9 @@ class CameraControl(QObject):
             source = self.source_factory()
         else:
             i = self.camera_combo.currentIndex()
-            if self.cameras and 0 <= i < len(self.cameras) and self.cameras[i].make:
-                source = self.cameras[i].make(self.resolution_combo.currentData())
+            make = self.cameras[i].make if self.cameras and 0 <= i < len(self.cameras) else None
+            if make:
+                source = make(self.resolution_combo.currentData())
         if source is None:
             self.preview.set_message(NO_CAMERA)
             return
@@ -166,4 +167,4 @@ class CameraControl(QObject):
             return
         image = self.source.take_frame()
         if image is not None:
-            self.preview.set_frame(image)  # type: ignore[arg-type]
+            self.preview.set_frame(image)

@@ -55,8 +55,9 @@ class GhostDisplay(QObject):
             image = None
             if ghost is not None:
                 data = photos.display_jpeg(self.store, ghost.sha256)
-                image = QImage.fromData(QByteArray(data), "JPEG")
-                when = visits.get_visit(self.store, ghost.visit_id).visit_date  # type: ignore[arg-type]
+                image = QImage.fromData(QByteArray(data))  # Qt reads the format from the data
+                assert ghost.visit_id is not None  # a ghost is found through its visit
+                when = visits.get_visit(self.store, ghost.visit_id).visit_date
                 self.caption.setText(f"Ghost: {ghost.view_name}, visit of {fmt.day(when)}")
             else:
                 self.caption.setText("No earlier photo of this view: no ghost.")

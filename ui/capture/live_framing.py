@@ -33,7 +33,7 @@ def rgb_array(image: QImage, unmirror: bool) -> np.ndarray:
     the framing is judged on the photo as it will be taken."""
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
     w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
-    arr = np.frombuffer(rgb.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    arr: np.ndarray = np.frombuffer(rgb.constBits(), np.uint8, count=stride * h).reshape(h, stride)
     arr = arr[:, : w * 3].reshape(h, w, 3)
     return np.ascontiguousarray(arr[:, ::-1] if unmirror else arr)
 

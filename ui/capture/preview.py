@@ -139,7 +139,7 @@ class PreviewView(QWidget):
         if self.guides_on:
             self._paint_guides(p, rect)
         if self.framing_hint and self.frame is not None:
-            self._paint_hint(p, rect)
+            self._paint_hint(p, rect, self.framing_hint)
         if self.message:
             self._paint_message(p)
         if self.countdown:
@@ -162,22 +162,22 @@ class PreviewView(QWidget):
         oval_w = oval_h * 0.72
         p.drawEllipse(QRectF(cx - oval_w / 2, rect.top() + rect.height() * 0.14, oval_w, oval_h))
 
-    def _paint_hint(self, p: QPainter, rect: QRectF) -> None:
+    def _paint_hint(self, p: QPainter, rect: QRectF, hint: tuple[str, str]) -> None:
         """The live framing as a chip at the top of the picture, readable over any face. It is
         drawn once per text and size and then blitted: text layout at 30 fps is not free."""
         r = self.devicePixelRatioF()
         # the chip may overhang a narrow (portrait) picture rather than wrap a short sentence
         width = max(rect.width(), self.width() - 24)
-        key = (*self.framing_hint, round(width), r)  # type: ignore[misc]
+        key = (*hint, round(width), r)
         if key != self._hint_key:
-            self._hint_image, self._hint_key = self._chip(width, r), key
+            self._hint_image, self._hint_key = self._chip(width, r, hint), key
         chip = self._hint_image
         assert chip is not None
         w = chip.width() / r
         p.drawImage(QPointF(rect.center().x() - w / 2, rect.top() + 10), chip)
 
-    def _chip(self, width: float, ratio: float) -> QImage:
-        text, tone = self.framing_hint  # type: ignore[misc]
+    def _chip(self, width: float, ratio: float, hint: tuple[str, str]) -> QImage:
+        text, tone = hint
         font = QFont(self.font())
         font.setWeight(QFont.Weight.DemiBold)
         flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap

@@ -9,6 +9,7 @@ camera list, not the app.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 import uuid
 from pathlib import Path
@@ -52,7 +53,7 @@ def qt_cameras() -> list[CameraChoice]:
             CameraChoice(
                 dev.description(),
                 ordered,
-                lambda res, dev=dev: QtCameraSource(dev, res),
+                functools.partial(QtCameraSource, dev),
                 "qt",
             )
         )
@@ -92,11 +93,15 @@ class QtCameraSource(PreviewSource):
         # Direct: the frame is converted and scaled in the thread that delivers it.
         self.sink.videoFrameChanged.connect(self._on_frame, Qt.ConnectionType.DirectConnection)
         self.camera.errorOccurred.connect(self._on_camera_error)
-        self.camera.activeChanged.connect(lambda on: on and self.started.emit())
+        self.camera.activeChanged.connect(self._on_active)
         self.capture.imageSaved.connect(self._on_saved)
         self.capture.errorOccurred.connect(self._on_capture_error)
         self._devices.videoInputsChanged.connect(self._on_inputs_changed)
         self.camera.start()
+
+    def _on_active(self, on: bool) -> None:
+        if on:
+            self.started.emit()
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         image = frame.toImage()
@@ -118,8 +123,8 @@ class QtCameraSource(PreviewSource):
         )
 
     def _on_inputs_changed(self) -> None:
-        ids = {bytes(d.id()) for d in QMediaDevices.videoInputs()}
-        if bytes(self.device.id()) not in ids:
+        ids = {d.id().data() for d in QMediaDevices.videoInputs()}
+        if self.device.id().data() not in ids:
             self.failed.emit(
                 f"{self.name} was unplugged. Plug it back in and choose it again, or import "
                 "photos from files."

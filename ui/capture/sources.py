@@ -13,6 +13,7 @@ sentence for the clinician (`failed`).
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import threading
 import time
@@ -21,16 +22,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PySide6.QtCore import QSize, QThread
+from PySide6.QtGui import QImage
 
 from app.capture.frames import CameraError, OpenCVFrameSource, encode_still, list_devices
 from ui.capture.base import CameraChoice, PreviewSource
 from ui.capture.qt_camera import qt_cameras
 
 
-def bgr_to_qimage(frame: np.ndarray, target: QSize, mirror: bool = False) -> object:
+def bgr_to_qimage(frame: np.ndarray, target: QSize, mirror: bool = False) -> QImage:
     """A BGR frame as an RGB QImage fitted into `target` (aspect kept)."""
-    from PySide6.QtGui import QImage
-
     h, w = frame.shape[:2]
     scale = min(target.width() / w, target.height() / h, 1.0)
     if scale < 1.0:
@@ -154,6 +154,11 @@ class OpenCVSource(PreviewSource):
             self._thread = None
 
 
+def _open_opencv(key: str, _resolution: tuple[int, int] | None) -> PreviewSource:
+    """An OpenCV device opens at its own size: the chosen resolution is not used."""
+    return OpenCVSource(OpenCVFrameSource(key))
+
+
 def available_cameras() -> list[CameraChoice]:
     """Qt Multimedia's cameras by name; OpenCV's devices when Qt Multimedia has none (or is
     not installed)."""
@@ -166,7 +171,7 @@ def available_cameras() -> list[CameraChoice]:
             CameraChoice(
                 f"{dev.name} (OpenCV)",
                 [],
-                lambda _res, key=dev.key: OpenCVSource(OpenCVFrameSource(key)),
+                functools.partial(_open_opencv, dev.key),
                 "opencv",
             )
         )

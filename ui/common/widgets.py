@@ -3,6 +3,8 @@ cards that act like buttons, and kinetic scrolling."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -75,9 +77,9 @@ class TapGuard(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress:
-            self._press, self._moved = event.globalPosition(), False  # type: ignore[attr-defined]
+            self._press, self._moved = cast(QMouseEvent, event).globalPosition(), False
         elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease) and self._press:
-            if moved_too_far(self._press, event.globalPosition()):  # type: ignore[attr-defined]
+            if moved_too_far(self._press, cast(QMouseEvent, event).globalPosition()):
                 self._moved = True
         return False
 
@@ -160,14 +162,14 @@ class Card(QFrame):
 
 
 def vbox(parent: QWidget | None = None, margins: int = 0, spacing: int = 12) -> QVBoxLayout:
-    lay = QVBoxLayout(parent)
+    lay = QVBoxLayout(parent) if parent is not None else QVBoxLayout()
     lay.setContentsMargins(margins, margins, margins, margins)
     lay.setSpacing(spacing)
     return lay
 
 
 def hbox(parent: QWidget | None = None, margins: int = 0, spacing: int = 12) -> QHBoxLayout:
-    lay = QHBoxLayout(parent)
+    lay = QHBoxLayout(parent) if parent is not None else QHBoxLayout()
     lay.setContentsMargins(margins, margins, margins, margins)
     lay.setSpacing(spacing)
     return lay

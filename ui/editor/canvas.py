@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QPainter,
     QPixmap,
     QResizeEvent,
+    QShowEvent,
     QTransform,
 )
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
@@ -205,7 +206,7 @@ class ChartCanvas(GestureMixin):
         if self._fitted or self.scale_() < self.fit_scale():
             self.fit()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._fitted:
             self.fit()
@@ -235,7 +236,7 @@ class ChartCanvas(GestureMixin):
             self._pills[key] = pm
         return self._pills[key]
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         photo = self.mapFromScene(self.vscene.frame).boundingRect()
         box = QRectF(photo).intersected(QRectF(self.viewport().rect()).adjusted(8, 8, -8, -8))
         if box.isEmpty():

@@ -10,7 +10,9 @@ made on the GUI thread, and a newer zoom or pan drops a decode still waiting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QObject, QRect, QRectF, QTimer
 from PySide6.QtGui import QImage, QPixmap
@@ -39,10 +41,12 @@ def _decode(data: bytes, box: tuple[int, int, int, int]) -> tuple[bytes, int, in
 class DetailLayer(QObject):
     """One per canvas. `request()` after every zoom or pan; the work happens once it settles."""
 
-    def __init__(self, canvas, load_original) -> None:  # type: ignore[no-untyped-def]
+    # canvas: the ChartCanvas that owns this layer, Any because naming it would import the
+    # module that imports this one (an import cycle)
+    def __init__(self, canvas: Any, load_original: Callable[[], bytes | None]) -> None:
         super().__init__(canvas)
         self.canvas = canvas
-        self.load_original = load_original  # () -> bytes | None, read on the GUI thread
+        self.load_original = load_original  # read on the GUI thread
         self.item: QGraphicsPixmapItem | None = None
         self.generation = 0
         self.timer = QTimer(self)

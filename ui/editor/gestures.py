@@ -7,6 +7,7 @@ no mouse events from it) and turns it into tool calls in photo pixels, pans and 
 from __future__ import annotations
 
 import math
+from typing import cast
 
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTabletEvent, QTouchEvent, QWheelEvent
@@ -70,7 +71,7 @@ class GestureMixin(QGraphicsView):
     def viewportEvent(self, event: QEvent) -> bool:
         t = event.type()
         if t in (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease):
-            self._tablet(event)  # type: ignore[arg-type]
+            self._tablet(cast(QTabletEvent, event))  # the type above says which class
             return True
         if t in (QEvent.Type.TabletEnterProximity, QEvent.Type.TabletLeaveProximity):
             self.pen.pen_event(t == QEvent.Type.TabletEnterProximity)
@@ -81,7 +82,7 @@ class GestureMixin(QGraphicsView):
             QEvent.Type.TouchEnd,
             QEvent.Type.TouchCancel,
         ):
-            self._touch(event)  # type: ignore[arg-type]
+            self._touch(cast(QTouchEvent, event))
             return True
         if t in (
             QEvent.Type.MouseButtonPress,
@@ -89,10 +90,10 @@ class GestureMixin(QGraphicsView):
             QEvent.Type.MouseButtonRelease,
             QEvent.Type.MouseButtonDblClick,
         ):
-            self._mouse(event)  # type: ignore[arg-type]
+            self._mouse(cast(QMouseEvent, event))
             return True
         if t == QEvent.Type.Wheel:
-            self._wheel(event)  # type: ignore[arg-type]
+            self._wheel(cast(QWheelEvent, event))
             return True
         return super().viewportEvent(event)
 

@@ -45,11 +45,15 @@ class MessageBar(QFrame):
         self.show()
         if timeout_ms:
             # The bar as context: the timer dies with the editor.
-            QTimer.singleShot(timeout_ms, self, lambda: self.text.text() == text and self.clear())
+            QTimer.singleShot(timeout_ms, self, lambda: self._clear_if_showing(text))
+
+    def _clear_if_showing(self, text: str) -> None:
+        if self.text.text() == text:  # not a newer message that replaced it
+            self.clear()
 
     def clear(self) -> None:
         for b in self.buttons:
-            b.setParent(None)  # type: ignore[call-overload]  # stubs lack the None overload
+            b.setParent(None)
             b.deleteLater()
         self.buttons = []
         self.hide()

@@ -107,8 +107,8 @@ class PointSheet(QFrame):
         lay.addWidget(self.volume)
 
         lay.addWidget(heading("Depth"))
-        self.depth = Choice(list(DEPTHS), 3, "depth")
-        lay.addWidget(self.depth)
+        self.depth_choice = Choice(list(DEPTHS), 3, "depth")
+        lay.addWidget(self.depth_choice)
         self.depth_word = QLabel("")
         self.depth_word.setObjectName("sheetHint")
         lay.addWidget(self.depth_word)
@@ -136,7 +136,9 @@ class PointSheet(QFrame):
         )
         self.minus.clicked.connect(lambda: self._step(-STEP))
         self.plus.clicked.connect(lambda: self._step(STEP))
-        self.depth.chosen.connect(lambda v: self._on_point(lambda pid: s.set_depth(pid, Depth(v))))
+        self.depth_choice.chosen.connect(
+            lambda v: self._on_point(lambda pid: s.set_depth(pid, Depth(v)))
+        )
         self.side.chosen.connect(lambda v: self._on_point(lambda pid: s.set_side(pid, Side(v))))
         self.note.editingFinished.connect(self._note_done)
         self.keypad_button.toggled.connect(self._toggle_keypad)
@@ -181,7 +183,7 @@ class PointSheet(QFrame):
         self.delete.show()
         if self.zone is None or view != self.view:
             if self.zone is not None:
-                self.zone.setParent(None)  # type: ignore[call-overload]
+                self.zone.setParent(None)
                 self.zone.deleteLater()
             # One column: "corrugator supercilii" must read whole at arm's length.
             self.zone = Choice([(z, z) for z in zones_for_view(view)], 1, "zone")
@@ -213,7 +215,7 @@ class PointSheet(QFrame):
             )
         else:
             self.volume.setText("Set the dilution under Products to see the volume.")
-        self.depth.set_value(point.depth.value)
+        self.depth_choice.set_value(point.depth.value)
         self.depth_word.setText(DEPTH_WORDS[point.depth.value])
         self.side.set_value(point.side.value if point.side else None)
         assert self.zone is not None

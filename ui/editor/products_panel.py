@@ -3,6 +3,7 @@ can show its volume. Dilution is chosen from presets by touch; lot numbers need 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -101,7 +102,7 @@ class ProductCard(QFrame):
 class ProductsPanel(QFrame):
     changed = Signal(object)  # a ProductUse to put into the content
 
-    def __init__(self, product_name, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, product_name: Callable[[str], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("productsPanel")
         self.product_name = product_name
@@ -119,10 +120,9 @@ class ProductsPanel(QFrame):
         if uses == self._shown:
             return  # keep the widgets (and any typing in them) when nothing here changed
         self._shown = uses
-        while self.lay.count():
-            item = self.lay.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        while (item := self.lay.takeAt(0)) is not None:
+            if gone := item.widget():
+                gone.deleteLater()
         self.cards = {}
         if not uses:
             hint = QLabel("Products appear here once a point uses them.")

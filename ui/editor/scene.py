@@ -34,7 +34,7 @@ class ViewScene(QGraphicsScene):
         self.frame = QRectF(0, 0, width, height)
         self.photo_item: QGraphicsPixmapItem | None = None
         if jpeg:
-            image = QImage.fromData(QByteArray(jpeg), "JPEG")
+            image = QImage.fromData(QByteArray(jpeg))  # Qt reads the format from the data
             if not image.isNull():
                 item = QGraphicsPixmapItem(QPixmap.fromImage(image))
                 item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
@@ -85,9 +85,9 @@ class ViewScene(QGraphicsScene):
                 self.removeItem(self.label_items.pop(pid))
         for pid, p in points.items():
             if pid in self.point_items:  # a cancelled drag may have left it elsewhere
-                for item in (self.point_items[pid], self.label_items[pid]):
-                    if item.pos() != QPointF(p.x, p.y):
-                        item.setPos(QPointF(p.x, p.y))
+                for shown in (self.point_items[pid], self.label_items[pid]):
+                    if shown.pos() != QPointF(p.x, p.y):
+                        shown.setPos(QPointF(p.x, p.y))
                 continue
             if pid not in self.point_items:
                 item = PointItem(p, self.product_colour(p.product), self.layers["points"])

@@ -4,6 +4,7 @@ each side, each muscle/zone with L/R, each view; and the soft warnings above the
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -12,7 +13,7 @@ from app.domain.totals import ProductTotal, Warning, dose_warnings, totals
 from app.domain.values import format_units
 
 
-def u(value) -> str:  # type: ignore[no-untyped-def]
+def u(value: Decimal) -> str:
     return f"{format_units(value)} U"
 
 
@@ -59,10 +60,10 @@ class TotalsPanel(QFrame):
         self.course_lines: list[str] = []
 
     def refresh(self, content: ChartContent) -> None:
-        while self.lay.count():
-            gone = self.lay.takeAt(0).widget()
+        while (item := self.lay.takeAt(0)) is not None:
+            gone = item.widget()
             if gone is not None:
-                gone.setParent(None)  # type: ignore[call-overload]  # off screen now, not later
+                gone.setParent(None)  # off screen now, not later
                 gone.deleteLater()
         per_product = totals(content)
         self.warnings = [*self.extra_warnings, *dose_warnings(per_product)]

@@ -39,7 +39,8 @@ def current_use(ctrl: OverlayController, source: OverlaySource, view: str) -> Ov
     state = ctrl.state(source, view)
     if state is None or not state.ready or state.earlier is None or state.earlier.photo is None:
         return None
-    return OverlayUse(source.version_hash, state.earlier.photo.sha256, state.mapping.to_dict())  # type: ignore[union-attr]
+    assert state.mapping is not None  # ready says so
+    return OverlayUse(source.version_hash, state.earlier.photo.sha256, state.mapping.to_dict())
 
 
 def apply_hand_mapping(
@@ -73,6 +74,7 @@ def carry_forward(
         if use is None or state.earlier is None:
             refused.append(view)
             continue
+        assert state.mapping is not None  # a current use says it is ready
         chart = content.view(view)
         done = {
             (p.origin.point_id, p.origin.version_hash)
@@ -81,8 +83,8 @@ def carry_forward(
         }
         new = [
             p if doses else replace(p, units=Decimal(0))
-            for p in touchup.carry_forward(state.earlier, state.mapping)  # type: ignore[arg-type]
-            if (p.origin.point_id, p.origin.version_hash) not in done  # type: ignore[union-attr]
+            for p in touchup.carry_forward(state.earlier, state.mapping)
+            if p.origin is None or (p.origin.point_id, p.origin.version_hash) not in done
         ]
         content = with_use(ctrl, content, view, use)
         chart = content.view(view)

@@ -166,15 +166,16 @@ class Cover(QWidget):
         self.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        host = self.parentWidget()
+        if watched is host and host is not None and event.type() == QEvent.Type.Resize:
+            self.setGeometry(host.rect())
         return False
 
     def leave(self) -> None:
         if not self.isVisible():
             return  # Accept ends with `closed` too
-        if self.parent() is not None:
-            self.parent().removeEventFilter(self)
+        if (host := self.parent()) is not None:
+            host.removeEventFilter(self)
         self.hide()
         self.deleteLater()
 

@@ -39,7 +39,9 @@ QStackedWidget#modeTools > QWidget { background: transparent; }
 """
 
 
-def tool_button(text: str, name: str, role: str = "secondary", checkable: bool = False):  # type: ignore[no-untyped-def]
+def tool_button(
+    text: str, name: str, role: str = "secondary", checkable: bool = False
+) -> QPushButton:
     b = button(text, role)
     b.setObjectName(name)
     b.setCheckable(checkable)

@@ -25,6 +25,7 @@ from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.alignment import upright_size
 from app.services.photos import PhotoRecord, display_jpeg
+from app.store.database import Store
 from ui.common.worker import Worker
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
@@ -56,7 +57,7 @@ def qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, n * w, fmt).copy()
 
 
-def load_photo(store, photo: PhotoRecord) -> ShownPhoto:  # type: ignore[no-untyped-def]
+def load_photo(store: Store, photo: PhotoRecord) -> ShownPhoto:
     rgb = np.asarray(decode_upright(display_jpeg(store, photo.sha256), photo.rotation))
     return ShownPhoto(photo, qimage(rgb), rgb, upright_size(photo))
 
@@ -142,7 +143,7 @@ class Warper(QObject):
                     shifted,
                     (tw, th),
                     old_original=self._old_original,
-                    new_original=(tw * fx, th * fy),  # type: ignore[arg-type]
+                    new_original=(tw * fx, th * fy),
                 )
                 if part is None:
                     return None

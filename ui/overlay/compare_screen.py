@@ -14,7 +14,7 @@ today's frame, in adjust mode.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.alignment.mapping import Mapping
@@ -50,7 +50,7 @@ class CompareScreen(GestureRoutes):
         ctx: AppContext,
         earlier_photo: PhotoRecord,
         today_photo: PhotoRecord,
-        mapping,  # type: ignore[no-untyped-def]
+        mapping: Mapping,
         parent: QWidget | None = None,
         confidence_text: str = "",
     ) -> None:
@@ -86,7 +86,7 @@ class CompareScreen(GestureRoutes):
         self.edit.redrawn.connect(self._redrawn)
         self.set_mode("side" if aligned else "adjust")
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.setFocus()  # so Escape and Ctrl+Z reach this screen, not the page under it
 

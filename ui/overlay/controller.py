@@ -186,7 +186,7 @@ class OverlayController(QObject):
         # Stale: the source was dropped, re-chosen, or a mapping arrived from elsewhere.
         if state is not None and state.status == "aligning" and token == self._tokens.get(key, 0):
             if isinstance(result, AlignmentResult):
-                self.states[key] = vs.from_result(state.earlier, result)  # type: ignore[arg-type]
+                self.states[key] = vs.from_result(state.earlier, result)
             else:
                 self.states[key] = vs.failed(state.earlier, f"alignment failed ({result})")
             self._show_layer(key)
@@ -204,10 +204,11 @@ class OverlayController(QObject):
         state = self.states.get(key)
         if key in self.layers or state is None or not state.ready or state.earlier is None:
             return
+        assert state.mapping is not None  # ready says so
         scene = self.host.scenes.get(key[1])
         if scene is None:
             return
-        mapped = touchup.map_view_chart(state.earlier.chart, state.mapping)  # type: ignore[arg-type]
+        mapped = touchup.map_view_chart(state.earlier.chart, state.mapping)
         layer = GhostLayer(mapped, self.colour_index(key[0]))
         layer.setOpacity(self.opacity)
         layer.show_parts(self.shown)
@@ -244,7 +245,7 @@ class OverlayController(QObject):
         for key in changed:
             state, use = self.states.get(key), uses.get(key)
             if use is not None and state is not None and state.ready and not state.saved:
-                if state.mapping.to_dict() == dict(use.mapping):  # type: ignore[union-attr]
+                if state.mapping is not None and state.mapping.to_dict() == dict(use.mapping):
                     state.saved = True  # just saved as it is shown: nothing to redraw
                     continue
             # A hand correction or its undo: rebuild from the content (or align again).
@@ -275,7 +276,8 @@ class OverlayController(QObject):
                 if key in self.uses:
                     uses.append(self.uses[key])
                 elif state and state.ready and state.earlier and state.earlier.photo:
-                    mapping = state.mapping.to_dict()  # type: ignore[union-attr]
+                    assert state.mapping is not None  # ready says so
+                    mapping = state.mapping.to_dict()
                     photo = state.earlier.photo.sha256
                     uses.append(OverlayUse(source.version_hash, photo, mapping))
             views.append(replace(view_chart, overlays=tuple(uses)))

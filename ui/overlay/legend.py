@@ -49,7 +49,8 @@ class OverlayLegend(QFrame):
 
     def _place(self) -> None:
         for i in range(self.grid.count()):
-            w = self.grid.itemAt(i).widget()
+            item = self.grid.itemAt(i)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.show()  # a layout shows new children later: size them now
         self.grid.activate()
@@ -58,10 +59,10 @@ class OverlayLegend(QFrame):
         self.raise_()
 
     def refresh(self) -> None:
-        while self.grid.count():
-            gone = self.grid.takeAt(0).widget()
+        while (item := self.grid.takeAt(0)) is not None:
+            gone = item.widget()
             if gone is not None:
-                gone.setParent(None)  # type: ignore[call-overload]  # off screen now, not later
+                gone.setParent(None)  # off screen now, not later
                 gone.deleteLater()
         self.rows = []
         chosen = self.ctrl.chosen

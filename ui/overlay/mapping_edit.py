@@ -68,7 +68,9 @@ class MappingEdit(QObject):
             total = compose(m, total)
         return total
 
-    def _set(self, mapping: Mapping, gesture: np.ndarray | None = None, record: bool = True):  # type: ignore[no-untyped-def]
+    def _set(
+        self, mapping: Mapping, gesture: np.ndarray | None = None, record: bool = True
+    ) -> None:
         if record:
             self.history.append(self.mapping)
         self.mapping = mapping

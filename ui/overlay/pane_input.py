@@ -9,6 +9,8 @@ the glass, touches are the hand resting on it and are ignored (the editor's rule
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QTabletEvent, QTouchEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
@@ -36,13 +38,13 @@ class GestureWidget(QWidget):
     def event(self, event: QEvent) -> bool:
         t = event.type()
         if t in (QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate):
-            self._touch(event)  # type: ignore[arg-type]
+            self._touch(cast(QTouchEvent, event))  # the type above says which class
             return True
         if t in (QEvent.Type.TouchEnd, QEvent.Type.TouchCancel):
-            self._touch(event, ending=True)  # type: ignore[arg-type]
+            self._touch(cast(QTouchEvent, event), ending=True)
             return True
         if t in (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease):
-            self._pen(event)  # type: ignore[arg-type]
+            self._pen(cast(QTabletEvent, event))
             return True
         return super().event(event)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.touchup import OverlaySource
 from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.overlay.controller import OverlayController
 from ui.overlay.ghost_items import LAYERS, ghost_colour
@@ -147,7 +148,7 @@ class OverlayPanel(QFrame):
         self.notice.setVisible(bool(text))
         self.setMinimumHeight(self.sizeHint().height())
 
-    def active_source(self):  # type: ignore[no-untyped-def]
+    def active_source(self) -> OverlaySource | None:
         chosen = self.ctrl.chosen
         return next(
             (s for s in chosen if s.version_hash == self.active), chosen[0] if chosen else None
@@ -159,10 +160,10 @@ class OverlayPanel(QFrame):
 
     def refresh(self) -> None:
         ctrl = self.ctrl
-        while self.sources_box.count():
-            gone = self.sources_box.takeAt(0).widget()
+        while (item := self.sources_box.takeAt(0)) is not None:
+            gone = item.widget()
             if gone is not None:
-                gone.setParent(None)  # type: ignore[call-overload]  # off screen now, not later
+                gone.setParent(None)  # off screen now, not later
                 gone.deleteLater()
         self.source_buttons, self.status_labels = {}, {}
         active = self.active_source()

@@ -10,6 +10,7 @@ recogniser timing and gives no exact two-point answer to test against.
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 import numpy as np
 from PySide6.QtCore import QPointF
@@ -42,7 +43,17 @@ def two_point_similarity(a0: QPointF, b0: QPointF, a: QPointF, b: QPointF) -> np
     return gesture_matrix(c.x() - c0.x(), c.y() - c0.y(), scale, turn, (c0.x(), c0.y()))
 
 
-def similarity_parts(m: np.ndarray, centre: tuple[float, float]) -> dict[str, float]:
+class AdjustParts(TypedDict):
+    """The keyword arguments of app.alignment.manual.adjust."""
+
+    dx: float
+    dy: float
+    scale: float
+    rotation_deg: float
+    centre: tuple[float, float]
+
+
+def similarity_parts(m: np.ndarray, centre: tuple[float, float]) -> AdjustParts:
     """`m` as the arguments of app.alignment.manual.adjust about `centre`: scale and rotation
     about the centre, then the shift that the centre itself travels."""
     scale = math.hypot(m[0, 0], m[1, 0])

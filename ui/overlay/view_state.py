@@ -74,7 +74,7 @@ def plain(message: str) -> str:
     )
 
 
-def from_result(earlier: EarlierView, result: AlignmentResult) -> ViewOverlay:
+def from_result(earlier: EarlierView | None, result: AlignmentResult) -> ViewOverlay:
     if result.method == "none":
         reason = result.message or "no matching face found"
         return ViewOverlay("failed", earlier, None, "could not align", reason)

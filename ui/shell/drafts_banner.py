@@ -33,10 +33,9 @@ class DraftsBanner(QFrame):
     def refresh(self) -> None:
         """Shows one row per kept draft whose visit still stands; hidden when there is none."""
         self.rows.clear()
-        while self._lay.count():
-            item = self._lay.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        while (item := self._lay.takeAt(0)) is not None:
+            if gone := item.widget():
+                gone.deleteLater()
         shown = [d for d in drafts.list_drafts(self.ctx.store) if self._describe(d.visit_id)]
         if shown:
             heading = label("Unsaved chart changes were kept from an earlier session", "section")

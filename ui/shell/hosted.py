@@ -29,7 +29,7 @@ class HostedPage(Page):
         super().__init__()
         self.setObjectName("hostedPage")
         self.title = title
-        self.screen = screen
+        self.screen_widget = screen
         self._leave = leave
         self._finished = False
         vbox(self).addWidget(screen)
@@ -45,5 +45,5 @@ class HostedPage(Page):
         if self._finished:
             return
         self._finished = True
-        self.screen.close()  # its closeEvent tidies up (e.g. the editor's pen filter)
+        self.screen_widget.close()  # its closeEvent tidies up (e.g. the editor's pen filter)
         self.done.emit()

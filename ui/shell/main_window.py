@@ -144,8 +144,9 @@ class MainWindow(QMainWindow):
         """Swap the top page (e.g. the new-patient form becomes the patient it created), so
         Back does not return to a form that was already used."""
         old = self.stack.currentWidget()
-        self.stack.removeWidget(old)
-        old.deleteLater()
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
         self._push(page)
 
     # -- where pages lead -------------------------------------------------------------------

@@ -239,10 +239,9 @@ class PatientFormPage(Page):
             f"{'Patients' if many else 'A patient'} with the same name and date of birth already "
             f"exist{'' if many else 's'}: {who}. Is this the same person?"
         )
-        while self.duplicate_buttons.count():
-            item = self.duplicate_buttons.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        while (item := self.duplicate_buttons.takeAt(0)) is not None:
+            if gone := item.widget():
+                gone.deleteLater()
         for p in same[:3]:
             b = button(f"Open {p.display_name}" if many else "Open that patient", "primary")
             b.setObjectName("openDuplicate")

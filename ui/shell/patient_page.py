@@ -43,12 +43,12 @@ class PatientPage(Page):
             notes.setWordWrap(True)
             body.addWidget(notes)
 
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("timeline")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.scroll)
-        body.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("timeline")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        enable_touch_scroll(self.scroll_area)
+        body.addWidget(self.scroll_area, 1)
 
         self.entries: list[TimelineEntry] = []
         self.cards: list[VisitCard] = []
@@ -85,7 +85,7 @@ class PatientPage(Page):
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
             col.addWidget(empty)
         col.addStretch(1)
-        self.scroll.setWidget(content)  # replaces (and deletes) the previous cards
+        self.scroll_area.setWidget(content)  # replaces (and deletes) the previous cards
         self.summary.setText(f"Visits ({len(self.entries)})" if self.entries else "Visits")
 
     def ask_new_visit(self) -> None:

@@ -123,9 +123,9 @@ class VersionViewerPage(Page):
             col.addSpacing(8)
             col.addWidget(label("Earlier charts shown", "section"))
         for colour, text in self.earlier.values():
-            line = label(f'<span style="color:{GHOST_COLOURS[colour]}">●</span> {text}', "body")
-            line.setObjectName("earlierChart")
-            col.addWidget(line)
+            row = label(f'<span style="color:{GHOST_COLOURS[colour]}">●</span> {text}', "body")
+            row.setObjectName("earlierChart")
+            col.addWidget(row)
         for use in self.loaded.content.products:
             col.addSpacing(8)
             col.addWidget(label(self.ctx.product_name(use.product), "section"))
@@ -137,8 +137,8 @@ class VersionViewerPage(Page):
             if use.dilution:
                 d = use.dilution
                 facts.append(f"{format_units(d.vial_units)} U in {format_units(d.diluent_ml)} mL")
-            text = label(" · ".join(facts) or "No lot recorded", "muted")
-            text.setWordWrap(True)
-            col.addWidget(text)
+            note = label(" · ".join(facts) or "No lot recorded", "muted")
+            note.setWordWrap(True)
+            col.addWidget(note)
         col.addStretch(1)
         return panel

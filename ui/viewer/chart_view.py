@@ -130,9 +130,9 @@ class ChartView(ZoomableView):
         self.point_items: list[PointItem] = []
         self.frame = self._add_photo(store)
         for s in chart.strokes:
-            item = stroke_item(s)
-            self.scene().addItem(item)
-            self.stroke_items.append(item)
+            line = stroke_item(s)
+            self.scene().addItem(line)
+            self.stroke_items.append(line)
         for p in chart.points:
             item = PointItem(p)
             self.scene().addItem(item)
