@@ -109,11 +109,11 @@ def build(
     save_button = touch_button("Save", "save", role="primary")
     save_button.setMinimumWidth(120)
     close_button = touch_button("Close", "closeEditor")
-    for w in (name_label, dob_label):
-        row.addWidget(w)
+    row.addWidget(name_label)
+    row.addWidget(dob_label)
     row.addWidget(comment, 1)
-    for w in (status, save_button, close_button):
-        row.addWidget(w)
+    for part in (status, save_button, close_button):
+        row.addWidget(part)
     root.addWidget(header)
 
     message_bar = MessageBar()
