@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QSize, QThread
 
-from app.capture.frames import CameraError, OpenCVFrameSource, encode_still, list_devices
+from app.services.camera import CameraError, OpenCVFrameSource, encode_still, list_devices
 from ui.capture.base import CameraChoice, PreviewSource
 from ui.capture.qt_camera import qt_cameras
 

@@ -30,7 +30,7 @@ from ui.common import images
 from ui.viewer.zoom import ZoomableView
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
-    from app.store.database import Store
+    from app.services.store import Store
 
 POINT_RADIUS = 9.0  # on-screen pixels, whatever the zoom
 STROKE_COLOURS = {"white": "#FFFFFF", "blue": "#2F7DE1", "red": "#E0403A", "green": "#2EA86B"}
