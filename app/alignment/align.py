@@ -123,6 +123,13 @@ def _to_rgb(image: ImageInput, max_side: int) -> tuple[np.ndarray, tuple[int, in
     return _shrunk(img, max_side), img.size
 
 
+def working_image(image: ImageInput) -> tuple[np.ndarray, tuple[int, int]]:
+    """What alignment works on, as `align_images` makes it: an RGB array about WORK_SIDE big,
+    and the upright size of what was given (the original's, for bytes). No shared state: the
+    command line decodes both of its inputs at once."""
+    return _to_rgb(image, WORK_SIDE)
+
+
 def _shrunk(img: Image.Image, max_side: int) -> np.ndarray:
     if max(img.size) > max_side:
         img = img.copy()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from app.alignment.align import align_images
+from app.alignment.align import align_images, working_image
 from app.imaging.decode import ImageError
 
 
@@ -47,7 +48,13 @@ def run_align(old: Path, new: Path, points_file: Path | None = None) -> int:
     try:
         old_bytes, new_bytes = _read(old), _read(new)
         points = read_points(points_file) if points_file is not None else None
-        result = align_images(old_bytes, new_bytes)
+        # Decoding is most of the command's time and libjpeg-turbo releases the GIL: both
+        # photos at once (a process of its own, so no Qt object can meet this thread).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            (old_rgb, old_size), (new_rgb, new_size) = pool.map(
+                working_image, (old_bytes, new_bytes)
+            )
+        result = align_images(old_rgb, new_rgb, old_size=old_size, new_size=new_size)
     except (ValueError, ImageError) as exc:  # ImageError is a ValueError; named for the reader
         print(f"error: {exc}", file=sys.stderr)
         return 2
