@@ -259,8 +259,21 @@ def bench_speed(ctx: Context) -> Report:
     return r
 
 
-def _cli_ms(old: Path, new: Path) -> tuple[float, dict[str, object]]:
-    """One whole `python main.py align OLD NEW` process, start to exit, and its answer."""
+def _children_cpu_ms() -> float | None:
+    """CPU time used so far by finished child processes; None where unknown (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000.0
+
+
+def _cli_ms(old: Path, new: Path) -> tuple[float, float | None, dict[str, object]]:
+    """One whole `python main.py align OLD NEW` process, start to exit: its wall time, the CPU
+    time it used (user + system, all threads; less sensitive to a shared machine's load than
+    the wall time, so a loaded run can still be read) and its answer."""
+    before = _children_cpu_ms()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(REPO / "main.py"), "align", str(old), str(new)],
@@ -270,9 +283,11 @@ def _cli_ms(old: Path, new: Path) -> tuple[float, dict[str, object]]:
         timeout=120,
     )
     ms = (time.perf_counter() - start) * 1000.0
+    after = _children_cpu_ms()
+    cpu = after - before if after is not None and before is not None else None
     if done.returncode != 0:
         raise RuntimeError(f"main.py align exited {done.returncode}: {done.stderr.strip()}")
-    return ms, json.loads(done.stdout)
+    return ms, cpu, json.loads(done.stdout)
 
 
 def bench_cli(ctx: Context) -> Report:
@@ -296,8 +311,8 @@ def bench_cli(ctx: Context) -> Report:
     _cli_ms(*paths)  # warm-up: the page cache holds Python, the libraries and the models
     reps = ctx.size(5, 2)
     runs = [_cli_ms(*paths) for _ in range(reps)]
-    times = [ms for ms, _ in runs]
-    out = runs[-1][1]
+    times = [ms for ms, _, _ in runs]
+    out = runs[-1][2]
     r.put("align_cli_ms_24mp", median(times), reps)
     mb = sum(p.stat().st_size for p in paths) / 2**20
     r.notes.append(
@@ -309,6 +324,7 @@ def bench_cli(ctx: Context) -> Report:
     )
     r.details = {
         "times_ms": [round(t, 1) for t in times],
+        "cpu_ms": [None if c is None else round(c, 1) for _, c, _ in runs],
         "pair": [f.name for f in pair],
         "method": out["method"],
     }
