@@ -1,4 +1,11 @@
-"""Command-line forms that need no display (CONTRACTS.md): they never create a QApplication."""
+"""The display-free commands (CONTRACTS.md): `check` and `align`. They never create a
+QApplication, and each loads only what it uses: this module imports nothing beyond argparse,
+so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only `check` needs.
+
+`main.py` builds the whole command line: it adds these commands with `add_commands` and hands
+a parsed one to `run_command`; the GUI forms go to `ui.app` instead. `main` below parses the
+display-free forms alone, for callers without the GUI (tests, scripts).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
 
-from app.store.database import default_url, open_store
-from app.store.errors import StoreError
-
-
-def build_parser() -> argparse.ArgumentParser:
+def common_options() -> argparse.ArgumentParser:
+    """`--db URL`, which every form takes (before or after the subcommand)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -20,26 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="database URL (default: $FACECHART_DB, else SQLite in the user data folder)",
     )
-    parser = argparse.ArgumentParser(
-        prog="facechart",
-        parents=[common],
-        description="FaceChart: charts of dynamic neurotoxin and microneedling treatments.",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open a throw-away database with sample patients and charts",
-    )
-    parser.add_argument(
-        "--screenshot", metavar="FILE", help="render the first window to a PNG file and exit"
-    )
-    parser.add_argument(
-        "--size",
-        metavar="WxH",
-        default="1366x768",
-        help="window size for --screenshot (default 1366x768)",
-    )
-    sub = parser.add_subparsers(dest="command")
+    return common
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Register the display-free subcommands on a parser's subcommand set."""
     sub.add_parser(
         "check",
         parents=[common],
@@ -47,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     align = sub.add_parser(
         "align",
+        parents=[common],  # CONTRACTS.md: every subcommand takes --db (align ignores it)
         help="align an earlier photo to a new one and print the mapping as one JSON object",
     )
     align.add_argument("old", metavar="OLD", type=Path, help="the earlier photo")
@@ -54,19 +45,33 @@ def build_parser() -> argparse.ArgumentParser:
     align.add_argument(
         "--points", metavar="FILE", type=Path, help="JSON list of [x, y] in OLD to map into NEW"
     )
-    return parser
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"--size takes WxH, e.g. 1366x768, not {text!r}") from exc
-    return w, h
+def database_url(args: argparse.Namespace) -> str:
+    """`--db`, else `FACECHART_DB`, else SQLite in the user data folder."""
+    from app.store.database import default_url  # SQLAlchemy: only for forms with a database
+
+    return getattr(args, "db", None) or default_url()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed display-free command; each imports what it needs only when it runs."""
+    if args.command == "check":
+        return run_check(database_url(args))
+    if args.command == "align":
+        from app.alignment.cli import run_align  # numpy/OpenCV only when aligning
+
+        return run_align(args.old, args.new, args.points)
+    raise ValueError(f"not a display-free command: {args.command!r}")
 
 
 def run_check(url: str) -> int:
     """Exit 0 when intact, 1 when any row was altered, 2 when the check could not run."""
+    from sqlalchemy.engine import make_url
+
+    from app.store.database import open_store
+    from app.store.errors import StoreError
+
     parsed = make_url(url)
     if (
         parsed.get_backend_name() == "sqlite"
@@ -101,16 +106,9 @@ def run_check(url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    url = getattr(args, "db", None) or default_url()
-    if args.command == "check":
-        return run_check(url)
-    if args.command == "align":
-        from app.alignment.cli import run_align  # numpy/OpenCV only when aligning
-
-        return run_align(args.old, args.new, args.points)
-    size = parse_size(args.size)
-    from ui.app import run_app  # only the GUI forms import Qt
-
-    return run_app(url=url, demo=args.demo, screenshot=args.screenshot, size=size)
+    """The display-free forms alone (`--db URL check`, `align OLD NEW`), without the GUI's."""
+    common = common_options()
+    parser = argparse.ArgumentParser(prog="facechart", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(sub, common)
+    return run_command(parser.parse_args(argv))

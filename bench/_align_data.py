@@ -163,3 +163,20 @@ def warp_trial(
     if not ok or decoded is None:
         raise RuntimeError("OpenCV could not round-trip the synthetic photo through JPEG")
     return np.ascontiguousarray(decoded[..., ::-1]), forward(ref)
+
+
+def camera_jpeg(face: bytes, size: tuple[int, int], seed: int, quality: int = 92) -> bytes:
+    """A camera-like JPEG of `size` (24 MP: 4000×6000, portrait as clinics shoot faces): the
+    photo scaled up to fill the frame, then sensor grain (σ 3 grey levels) so that it
+    compresses like a camera's file (~3 MB), not like a smooth upscale (a few hundred kB):
+    decoding is entropy-bound and its cost is what a real file costs."""
+    w, h = size
+    img = Image.open(io.BytesIO(face)).convert("RGB")
+    s = max(w / img.width, h / img.height)
+    img = img.resize((round(img.width * s), round(img.height * s)), Image.Resampling.BICUBIC)
+    left, top = (img.width - w) // 2, (img.height - h) // 2
+    arr = np.asarray(img.crop((left, top, left + w, top + h)), np.float32)
+    arr += np.random.default_rng(seed).normal(0.0, 3.0, arr.shape).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

@@ -1,6 +1,7 @@
 """Starting the app: QApplication, the store, the style sheet, the main window.
 
-`run_app` is what `python main.py` (and the `facechart` launcher) call for the GUI forms.
+`run_app` is what `main.py` (and the `facechart` launcher) hands the GUI forms to, once it
+has parsed the command line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.store.database import Store, open_store, sqlite_url
+from app.services.store import Store, open_database, open_demo_database
 from app.store.errors import StoreError
 from ui.common import gc_pause
 from ui.common.context import AppContext
@@ -71,13 +72,9 @@ def build_window(store: Store, demo: bool = False) -> MainWindow:
 
 
 def _demo_store() -> tuple[Store, Path]:
-    from app.services.demo import build_demo
-
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
     folder = Path(tempfile.mkdtemp(prefix="facechart-demo-", dir=base or None))
-    store = open_store(sqlite_url(folder / "demo.db"))
-    build_demo(store)
-    return store, folder
+    return open_demo_database(folder), folder
 
 
 def _refuse(text: str, screenshot: str | None) -> int:
@@ -135,7 +132,7 @@ def run_app(url: str, demo: bool, screenshot: str | None, size: tuple[int, int])
             if demo:
                 store, folder = _demo_store()
             else:
-                store = open_store(url)
+                store = open_database(url)
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:

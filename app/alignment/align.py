@@ -123,6 +123,13 @@ def _to_rgb(image: ImageInput, max_side: int) -> tuple[np.ndarray, tuple[int, in
     return _shrunk(img, max_side), img.size
 
 
+def working_image(image: ImageInput) -> tuple[np.ndarray, tuple[int, int]]:
+    """What alignment works on, as `align_images` makes it: an RGB array about WORK_SIDE big,
+    and the upright size of what was given (the original's, for bytes). No shared state: the
+    command line decodes both of its inputs at once."""
+    return _to_rgb(image, WORK_SIDE)
+
+
 def _shrunk(img: Image.Image, max_side: int) -> np.ndarray:
     if max(img.size) > max_side:
         img = img.copy()
@@ -211,9 +218,23 @@ def align_images(
     old_rgb, old_given = _to_rgb(old, WORK_SIDE)
     new_rgb, new_given = _to_rgb(new, WORK_SIDE)
     try:
-        picked = pick_pair(find_faces(old_rgb), find_faces(new_rgb))
+        old_faces, new_faces = find_faces(old_rgb), find_faces(new_rgb)
     except ModelsMissing as exc:
         return failed(str(exc))
+    return align_faces(
+        (old_rgb, old_faces, old_size or old_given), (new_rgb, new_faces, new_size or new_given)
+    )
+
+
+def align_faces(
+    old: tuple[np.ndarray, list[Mesh], tuple[int, int]],
+    new: tuple[np.ndarray, list[Mesh], tuple[int, int]],
+) -> AlignmentResult:
+    """`align_images` after the faces were found: per photo its working image, the faces
+    `find_faces` found in it and the upright size its coordinates answer in. For a caller that
+    finds the faces itself (the command line does both photos at once, on two threads)."""
+    (old_rgb, old_faces, old_size), (new_rgb, new_faces, new_size) = old, new
+    picked = pick_pair(old_faces, new_faces)
     if isinstance(picked, str):
         return failed(picked)
     old_mesh, new_mesh = picked
@@ -221,8 +242,8 @@ def align_images(
         if cut_off(mesh, rgb):
             return failed(f"The face in the {which} photo is cut off by the frame.")
     # Working pixels → original pixels (pixel edges, not centres, scale: CONTRACTS.md).
-    old_scale = np.array(old_size or old_given, float) / old_rgb.shape[1::-1]
-    new_scale = np.array(new_size or new_given, float) / new_rgb.shape[1::-1]
+    old_scale = np.array(old_size, float) / old_rgb.shape[1::-1]
+    new_scale = np.array(new_size, float) / new_rgb.shape[1::-1]
     old_pts = old_mesh.points * old_scale
     new_pts = new_mesh.points * new_scale
     mapping = MeshMapping.build(old_pts, new_pts)

@@ -14,20 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from app.alignment.mapping import (
-    FORMAT,
-    MATRIX_DECIMALS,
+    CorrectedMapping,
     Mapping,
     NoMapping,
     SimilarityMapping,
-    apply_affine,
     fit_similarity,
-    mapping_from_dict,
 )
 
 
@@ -72,34 +67,6 @@ def _compose(after: np.ndarray, before: np.ndarray) -> np.ndarray:
     out[:, :2] = after[:, :2] @ before[:, :2]
     out[:, 2] = after[:, :2] @ before[:, 2] + after[:, 2]
     return out
-
-
-@dataclass(frozen=True)
-class CorrectedMapping:
-    """An automatic mapping followed by a hand correction (a similarity in NEW pixels)."""
-
-    base: Mapping
-    correction: np.ndarray
-    method: str = "corrected"
-
-    def __post_init__(self) -> None:
-        m = np.round(np.asarray(self.correction, float).reshape(2, 3), MATRIX_DECIMALS)
-        object.__setattr__(self, "correction", m)
-
-    def map_points(self, points: np.ndarray) -> np.ndarray:
-        return apply_affine(self.correction, self.base.map_points(points))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "method": self.method,
-            "base": self.base.to_dict(),
-            "correction": self.correction.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CorrectedMapping:
-        return cls(mapping_from_dict(data["base"]), np.asarray(data["correction"], float))
 
 
 def adjust(

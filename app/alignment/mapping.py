@@ -1,12 +1,13 @@
 """Mappings from OLD photo pixels to NEW photo pixels, and their saved form (ADR 0007).
 
-Three kinds share one interface (`map_points`, `to_dict`, `mapping_from_dict`):
+The kinds share one interface (`map_points`, `to_dict`, `mapping_from_dict`):
 - `MeshMapping`: piecewise affine through a Delaunay triangulation of the 468 mesh points of
   OLD (each triangle goes to the same three points in NEW); outside the mesh, the least-squares
   similarity of all 468 points, blended into the mesh's own displacement near its edge so the
   mapping has no seam at the hull.
 - `SimilarityMapping`: one scale + rotation + shift (method "similarity" or "manual").
 - `NoMapping`: "could not align"; every point maps to None.
+- `CorrectedMapping`: any of them followed by a hand correction (`manual.adjust` makes it).
 A mapping is rebuilt from its dict alone and maps identically: the live mapping is itself
 built from the rounded numbers that are saved.
 """
@@ -272,6 +273,35 @@ class MeshMapping:
         }
 
 
+@dataclass(frozen=True)
+class CorrectedMapping:
+    """An automatic mapping followed by a hand correction (a similarity in NEW pixels); made by
+    `manual.adjust`, kept here beside the other saved kinds that `mapping_from_dict` rebuilds."""
+
+    base: Mapping
+    correction: np.ndarray
+    method: str = "corrected"
+
+    def __post_init__(self) -> None:
+        m = np.round(np.asarray(self.correction, float).reshape(2, 3), MATRIX_DECIMALS)
+        object.__setattr__(self, "correction", m)
+
+    def map_points(self, points: np.ndarray) -> np.ndarray:
+        return apply_affine(self.correction, self.base.map_points(points))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "method": self.method,
+            "base": self.base.to_dict(),
+            "correction": self.correction.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CorrectedMapping:
+        return cls(mapping_from_dict(data["base"]), np.asarray(data["correction"], float))
+
+
 def mapping_from_dict(data: dict[str, Any]) -> Mapping:
     """The mapping a saved dict describes, mapping exactly as it did when it was saved."""
     method = data.get("method")
@@ -288,8 +318,6 @@ def mapping_from_dict(data: dict[str, Any]) -> Mapping:
     if method in ("similarity", "manual"):
         return SimilarityMapping(np.asarray(data["similarity"], float).reshape(2, 3), method)
     if method == "corrected":
-        from app.alignment.manual import CorrectedMapping
-
         return CorrectedMapping.from_dict(data)
     raise ValueError(f"unknown alignment method {method!r}")
 

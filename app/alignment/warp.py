@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.alignment.manual import CorrectedMapping
-from app.alignment.mapping import Mapping, MeshMapping, NoMapping, SimilarityMapping
+from app.alignment.mapping import (
+    CorrectedMapping,
+    Mapping,
+    MeshMapping,
+    NoMapping,
+    SimilarityMapping,
+)
 
 GRID = 8  # pixels between evaluated points of the reverse mapping
 

@@ -204,17 +204,17 @@ def decode_upright(
     much faster); the result may be larger than `max_side` but never smaller. The whole file
     is still read, so a truncated file is still refused."""
     img = _open(data)
-    if max_side and img.format in JPEG_FORMATS:
+    if max_side and img.format in JPEG_FORMATS and max(img.size) > max_side:
+        # libjpeg-turbo scales by eighths (Pillow's draft only halves: a 12 MP photo asked for
+        # at 2560 px decoded in full), and its strict decode is the damage check too: one pass
+        # over the compressed data instead of two, which is most of the time on a 24 MP photo
+        # (BENCHMARKS.md, "Capture" and `align_cli_ms_24mp`).
+        scaled = _jpeg_in_eighths(data, img.size, max_side)
+        if scaled is not None:
+            return _turn(_orient(scaled, _orientation(img)), rotation_quarter_turns)
         scale = max(img.size) / max_side
-        if scale >= 2:
+        if scale >= 2:  # grey, CMYK or a warning: Pillow decodes, then _check_jpeg judges
             img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
-        elif scale > 1:
-            # Pillow's draft only halves, so a 12 MP photo asked for at 2560 px decoded in full;
-            # libjpeg-turbo also scales by eighths (3/4 here), and its strict decode is the
-            # damage check too: one pass instead of two (BENCHMARKS.md, "Capture").
-            scaled = _jpeg_in_eighths(data, img.size, max_side)
-            if scaled is not None:
-                return _turn(_orient(scaled, _orientation(img)), rotation_quarter_turns)
     fmt = img.format
     try:
         img.load()

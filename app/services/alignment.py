@@ -3,14 +3,34 @@
 The display image (longest side 2560 px, upright, ADR 0004) already holds every pixel the
 models can use (they see a 192-px crop), and decoding it is ~20× cheaper than a 24 MP
 original; coordinates still come out in the original upright photo's pixels (CONTRACTS.md).
+
+The mapping kinds, aligning by hand and redrawing the earlier photo in today's frame live in
+`app.alignment`; the overlay UI names them through this module (ADR 0001), see `__all__`.
 """
 
 from __future__ import annotations
 
 from app.alignment.align import WORK_SIDE, AlignmentResult, align_images
+from app.alignment.manual import adjust, from_point_pairs, gesture_matrix
+from app.alignment.mapping import Mapping, NoMapping, SimilarityMapping, mapping_from_dict
+from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.photos import PhotoRecord, display_jpeg
 from app.store.database import Store
+
+__all__ = [
+    "AlignmentResult",
+    "Mapping",
+    "NoMapping",
+    "SimilarityMapping",
+    "adjust",
+    "align_photos",
+    "from_point_pairs",
+    "gesture_matrix",
+    "mapping_from_dict",
+    "old_in_new_frame",
+    "upright_size",
+]
 
 
 def upright_size(photo: PhotoRecord) -> tuple[int, int]:

@@ -1,5 +1,8 @@
-"""What the capture screen reads: the visit's protocol walk, the ghost of each view, and how
-a photo is framed against its ghost."""
+"""What the capture screen reads: the visit's protocol walk, the ghost of each view, how a
+photo is framed against its ghost, and the checks of a new photo (sharpness, exposure,
+framing). The walk and check values and the check functions the screen calls live in
+`app.capture` and `app.imaging`; they are named here so the UI depends on services only
+(ADR 0001)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,37 @@ from sqlalchemy import and_, or_, select
 
 from app.capture.walk import ProtocolWalk
 from app.imaging.decode import decode_upright
-from app.imaging.framing import FramingCheck, framing_check
+from app.imaging.framing import (
+    MATCHES,
+    OFF,
+    UNCHECKED,
+    FramingCheck,
+    framing_check,
+    models_missing,
+)
+from app.imaging.quality import PhotoCheck, check_photo_bytes, with_framing
 from app.services import catalogue, photos
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Photo, View, Visit
+
+__all__ = [
+    "MATCHES",
+    "OFF",
+    "UNCHECKED",
+    "FramingCheck",
+    "PhotoCheck",
+    "ProtocolWalk",
+    "check_photo_bytes",
+    "framing_against_ghost",
+    "framing_check",
+    "ghost_photo",
+    "models_missing",
+    "protocol_walk",
+    "with_framing",
+    "work_image",
+]
 
 
 def protocol_walk(store: Store, visit_id: int) -> ProtocolWalk:

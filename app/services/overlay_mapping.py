@@ -1,5 +1,5 @@
-"""An earlier chart in today's photo pixels: its markings mapped for the overlay, and its points
-carried forward as today's plan (repeat treatment).
+"""An earlier chart in today's photo pixels: its markings mapped for the overlay (and, through
+`touchup.carry_forward`, its points carried forward as today's plan).
 
 A mapping is either a live one (`app.alignment.mapping.Mapping`, or the `AlignmentResult`
 holding it) or its saved dict (`OverlayUse.mapping`, ADR 0009 "Saved form"); all map
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from app.alignment.align import AlignmentResult
 from app.alignment.mapping import Mapping as PixelMapping
 from app.alignment.mapping import mapping_from_dict
-from app.domain.chart import InjectionPoint, PointOrigin, Stroke, ViewChart, new_id
-
-if TYPE_CHECKING:
-    from app.services.touchup import EarlierView
+from app.domain.chart import Stroke, ViewChart
 
 AnyMapping = PixelMapping | Mapping[str, Any] | AlignmentResult
 
@@ -77,18 +74,3 @@ def map_view_chart(
         if ok[i + k]
     )
     return ViewChart(chart.view, photo_sha256, tuple(strokes), points)
-
-
-def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionPoint, ...]:
-    """Repeat treatment: the earlier points as today's plan, at their mapped positions, each with
-    a new id and the point and version it came from (CONTRACTS.md); product, units, depth,
-    zone, the patient's side and note as they were. Points that cannot be mapped are left out."""
-    moved = map_view_chart(earlier.chart, mapping).points
-    return tuple(
-        replace(
-            p,
-            id=new_id(),
-            origin=PointOrigin(point_id=p.id, version_hash=earlier.source.version_hash),
-        )
-        for p in moved
-    )

@@ -12,12 +12,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypedDict, Unpack
 
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.domain.values import PhotoSource, utcnow
 from app.imaging.decode import (
-    ImageError,
+    ImageError as ImageError,  # raised by the functions here; the UI catches it by this name
+)
+from app.imaging.decode import (
     decode_upright,
     encode_jpeg,
     read_info,
@@ -224,6 +227,18 @@ def original_bytes(store: Store, sha256: str) -> bytes:
 
 def display_jpeg(store: Store, sha256: str) -> bytes:
     return _blob_column(store, sha256, "display_jpeg")
+
+
+def decode_image(data: bytes, rotation: int = 0, max_side: int | None = None) -> Image.Image:
+    """Bytes (a file about to be imported, an original) to the upright image the app shows,
+    through the one decoding door (CONTRACTS.md); ImageError if they are not a photo.
+    `max_side`: about that big, never smaller (a JPEG decodes scaled, much faster)."""
+    return decode_upright(data, rotation, max_side=max_side)
+
+
+def display_image(store: Store, photo: PhotoRecord, max_side: int | None = None) -> Image.Image:
+    """A stored photo's display image (longest side DISPLAY_SIDE), upright with its rotation."""
+    return decode_upright(display_jpeg(store, photo.sha256), photo.rotation, max_side=max_side)
 
 
 def thumbnail_jpeg(store: Store, sha256: str) -> bytes:

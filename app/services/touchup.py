@@ -2,28 +2,28 @@
 photo, its alignment to today's photo, its markings mapped into today's pixels, carrying its
 points forward, and the course total (original treatment + touch-ups).
 
-The overlay UI calls these; none of them writes. Mapping a chart and carrying it forward live in
-`overlay_mapping.py`, the course total in `course.py`; both are re-exported here, so the overlay
-UI has one module to call. A mapping is either a live one
-(`app.alignment.mapping.Mapping`, as `align_view` returns in its result) or its saved dict
-(`OverlayUse.mapping`, ADR 0009 "Saved form"); both map identically.
+The overlay UI calls these; none of them writes. Mapping a chart lives in `overlay_mapping.py`
+(carrying it forward here, beside the `EarlierView` it reads), the course total in `course.py`;
+both are re-exported here, so the overlay UI has one module to call. A mapping is either a
+live one (`app.alignment.mapping.Mapping`, as `align_view` returns in its result) or its saved
+dict (`OverlayUse.mapping`, ADR 0009 "Saved form"); both map identically.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.alignment.align import AlignmentResult
-from app.domain.chart import ViewChart
+from app.domain.chart import InjectionPoint, PointOrigin, ViewChart, new_id
 from app.domain.values import TreatmentType
 from app.services.alignment import align_photos
 from app.services.charts import load_content
 from app.services.course import CourseTotals, course_totals
-from app.services.overlay_mapping import AnyMapping, carry_forward, live_mapping, map_view_chart
+from app.services.overlay_mapping import AnyMapping, live_mapping, map_view_chart
 from app.services.photos import PhotoRecord
 from app.store.database import Store
 from app.store.errors import NotFoundError
@@ -211,6 +211,21 @@ def earlier_view(store: Store, source: OverlaySource, view: str) -> EarlierView 
             else None
         )
         return EarlierView(source, view, chart, photo)
+
+
+def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionPoint, ...]:
+    """Repeat treatment: the earlier points as today's plan, at their mapped positions, each with
+    a new id and the point and version it came from (CONTRACTS.md); product, units, depth,
+    zone, the patient's side and note as they were. Points that cannot be mapped are left out."""
+    moved = map_view_chart(earlier.chart, mapping).points
+    return tuple(
+        replace(
+            p,
+            id=new_id(),
+            origin=PointOrigin(point_id=p.id, version_hash=earlier.source.version_hash),
+        )
+        for p in moved
+    )
 
 
 def align_view(

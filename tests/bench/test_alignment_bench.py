@@ -48,3 +48,16 @@ def test_with_faces_every_figure_is_measured() -> None:
         value = out[key]
         assert isinstance(value, float | int), (key, out.get(f"{key}_skipped"))
         assert value >= 0
+
+
+def test_align_cli_times_the_real_command(tmp_path: Path) -> None:
+    """The figure is the whole `main.py align` process on a same-person pair that aligns;
+    without photos of one person it is null with a reason, never invented."""
+    assert run_bench("--faces", str(tmp_path), "align_cli")["align_cli_ms_24mp_skipped"]
+    if not FACES.is_dir():
+        return
+    out = run_bench("--faces", str(FACES), "align_cli")
+    assert isinstance(out["align_cli_ms_24mp"], float), out.get("align_cli_ms_24mp_skipped")
+    details = out["details"]["align_cli"]  # type: ignore[index]
+    assert details["method"] == "mesh"  # the command found both faces: a real alignment
+    assert len(details["times_ms"]) == 2  # quick mode: two timed runs after the warm-up

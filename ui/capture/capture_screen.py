@@ -27,12 +27,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from app.capture.walk import ProtocolWalk
 from app.domain.values import PhotoSource
-from app.imaging.quality import PhotoCheck
 from app.services import capture, patients, visits
+from app.services.capture import PhotoCheck, ProtocolWalk
 from app.services.photos import PhotoRecord
-from app.store.database import Store
+from app.services.store import Store
 from ui.capture.base import PreviewSource
 from ui.capture.camera_control import CameraControl
 from ui.capture.capture_controls import CaptureControls

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QWidget
 
 from app.services import patients
 from app.services.patients import PatientRecord
-from app.store.database import Store
+from app.services.store import Store
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.widgets import button, hbox, label

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.imaging.framing import MATCHES, OFF, FramingCheck
+from app.services.capture import MATCHES, OFF, FramingCheck
 from ui.common.widgets import set_state
 
 TONES = {MATCHES: "ok", OFF: "off"}  # anything else: "unknown"

@@ -9,9 +9,9 @@ from PySide6.QtCore import QByteArray, QObject
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from app.imaging.framing import FramingCheck
 from app.services import capture, photos, visits
-from app.store.database import Store
+from app.services.capture import FramingCheck
+from app.services.store import Store
 from app.store.errors import StoreError
 from ui.capture.camera_control import CameraControl
 from ui.capture.capture_controls import CaptureControls

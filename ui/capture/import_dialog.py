@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.imaging.decode import ImageError, decode_upright
 from app.services.catalogue import ViewRecord
+from app.services.photos import ImageError, decode_image
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".bmp"}
@@ -56,7 +56,7 @@ def load_item(path: Path) -> ImportItem:
     except OSError as exc:
         return ImportItem(path, None, f"cannot be read ({exc.strerror or exc})")
     try:
-        img = decode_upright(data, max_side=THUMB * 2)
+        img = decode_image(data, max_side=THUMB * 2)
     except ImageError as exc:
         return ImportItem(path, None, str(exc))
     img.thumbnail((THUMB * 2, THUMB * 2))

@@ -16,10 +16,10 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from app.imaging.framing import UNCHECKED, FramingCheck, framing_check, models_missing
 from app.services import capture
+from app.services.capture import UNCHECKED, FramingCheck, framing_check, models_missing
 from app.services.photos import PhotoRecord
-from app.store.database import Store
+from app.services.store import Store
 from ui.common.worker import Worker
 
 INTERVAL_MS = 1500  # framing changes at the pace a patient shifts, not at the camera's

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from app.capture.walk import ProtocolWalk
+from app.services.capture import ProtocolWalk
 from app.services.patients import PatientRecord
 from ui.capture.import_dialog import ImportDialog, ImportItem
 from ui.common import format as fmt

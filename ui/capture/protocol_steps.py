@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from app.capture.walk import ProtocolWalk
+from app.services.capture import ProtocolWalk
 from ui.common.widgets import button, label, set_state, vbox
 
 

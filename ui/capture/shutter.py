@@ -13,14 +13,17 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
-from app.capture.walk import ProtocolWalk
 from app.domain.values import PhotoSource
-from app.imaging.decode import ImageError
-from app.imaging.framing import FramingCheck
-from app.imaging.quality import PhotoCheck, check_photo_bytes, with_framing
 from app.services import capture, photos
-from app.services.photos import PhotoRecord
-from app.store.database import Store
+from app.services.capture import (
+    FramingCheck,
+    PhotoCheck,
+    ProtocolWalk,
+    check_photo_bytes,
+    with_framing,
+)
+from app.services.photos import ImageError, PhotoRecord
+from app.services.store import Store
 from app.store.errors import StoreError
 from ui.capture.base import PreviewSource
 from ui.capture.preview import PreviewView

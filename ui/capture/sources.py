@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import QSize, QThread
 from PySide6.QtGui import QImage
 
-from app.capture.frames import CameraError, OpenCVFrameSource, encode_still, list_devices
+from app.services.camera import CameraError, OpenCVFrameSource, encode_still, list_devices
 from ui.capture.base import CameraChoice, PreviewSource
 from ui.capture.qt_camera import qt_cameras
 

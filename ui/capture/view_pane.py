@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.imaging.quality import PhotoCheck
+from app.services.capture import PhotoCheck
 from app.services.catalogue import ViewRecord
 from app.services.photos import PhotoRecord
 from ui.capture.framing_note import FramingNote

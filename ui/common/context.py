@@ -13,7 +13,7 @@ from app.services.catalogue import ProductRecord
 from app.services.practitioners import PractitionerRecord
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
-    from app.store.database import Store
+    from app.services.store import Store
 
 
 @dataclass

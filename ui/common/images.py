@@ -13,7 +13,7 @@ from app.services import photos
 from app.store.errors import StoreError
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
-    from app.store.database import Store
+    from app.services.store import Store
 
 
 def pixmap_from_jpeg(data: bytes, fit: QSize | None = None) -> QPixmap:

@@ -31,7 +31,7 @@ from ui.common import images
 from ui.viewer.zoom import ZoomableView
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
-    from app.store.database import Store
+    from app.services.store import Store
 
 POINT_RADIUS = 9.0  # on-screen pixels, whatever the zoom
 POINT_HIT_PX = 26.0  # a fingertip's reach around a dot: a 52-px target

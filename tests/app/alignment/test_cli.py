@@ -113,3 +113,24 @@ def test_no_qt_is_imported(photos: dict[str, Path]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_align_loads_no_database_and_no_qt(photos: dict[str, Path]) -> None:
+    """The whole `python main.py align` process, as a user runs it, loads only what aligning
+    uses: no SQLAlchemy or Alembic (~0.2 s of start-up), no Qt (CONTRACTS.md)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(REPO / "main.py"), "align"]
+        + [str(photos["old"]), str(photos["new"])],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert {"cv2", "numpy", "app"} <= loaded  # the trace really lists what the process imported
+    assert loaded & {"sqlalchemy", "alembic", "PySide6", "shiboken6"} == set()
