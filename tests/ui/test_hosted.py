@@ -71,7 +71,7 @@ def test_closing_the_window_over_an_unsaved_chart_asks_first(
 
     visit_page = open_first_visit(window, demo_store)
     tap(qtbot, visit_page.chart_button)
-    editor = page_named(window, HostedPage).screen  # type: ignore[attr-defined]
+    editor = page_named(window, HostedPage).screen_widget  # type: ignore[attr-defined]
     pen_stroke(editor.canvas(), [QPointF(500 + 30 * i, 700) for i in range(6)], [0.5] * 6)
     window.close()
     assert window.isVisible()  # the question first, on the editor's bar

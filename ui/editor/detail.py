@@ -2,7 +2,7 @@
 the original in a worker thread and lay the visible part of it, at full resolution, over the
 display image. The first paint always comes from the display image; this only refines it.
 
-The original is decoded through the one door (app.imaging.decode.decode_upright), cropped to
+The original is decoded through the one door (app.services.photos.decode_image), cropped to
 the visible region plus a margin, and dropped: only the crop is kept, so memory stays small.
 The decode runs on the app's one worker base (ui/common/worker.py, ADR 0012), the QImage is
 made on the GUI thread, and a newer zoom or pan drops a decode still waiting.
@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QRect, QRectF, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
-from app.imaging.decode import ImageError, decode_upright
+from app.services.photos import ImageError, decode_image
 from ui.common.worker import Worker
 from ui.editor.items import DETAIL_Z
 
@@ -30,7 +30,7 @@ MARGIN = 0.25  # decode a quarter screen around the visible part, for small pans
 def _decode(data: bytes, box: tuple[int, int, int, int]) -> tuple[bytes, int, int] | None:
     """On the worker: the region (left, top, right, bottom) of the original as RGB bytes."""
     try:
-        img = decode_upright(data)
+        img = decode_image(data)
     except ImageError:
         return None
     crop = img.crop(box).convert("RGB")

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.services import chart_opening, photos
 from app.services.chart_opening import ChartOpening
 from app.services.charts import VersionInfo
-from app.store.database import Store
+from app.services.store import Store
 from app.store.errors import StoreError
 from ui.editor import layout
 from ui.editor.canvas import ChartCanvas

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.domain.chart import ChartContent
 from app.services import drafts
-from app.store.database import Store
+from app.services.store import Store
 
 DEBOUNCE_MS = 1000  # a crash loses at most about a second of drawing
 

@@ -39,7 +39,7 @@ from app.services import charts, drafts
 from app.services.chart_opening import ChartOpening
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
-from app.store.database import Store
+from app.services.store import Store
 from app.store.errors import ConflictError, StoreError
 from ui.common.worker import Worker
 from ui.editor.commands import ContentCommand

@@ -9,9 +9,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from app.alignment.mapping import Mapping
 from app.domain.chart import ChartContent, OverlayUse
 from app.services import touchup
+from app.services.alignment import Mapping
 from app.services.touchup import OverlaySource
 
 if TYPE_CHECKING:

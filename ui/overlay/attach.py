@@ -14,11 +14,11 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
-from app.alignment.mapping import Mapping, NoMapping
 from app.domain.chart import ChartContent
 from app.domain.totals import units_per_product
 from app.domain.values import format_units
 from app.services import practitioners, visits
+from app.services.alignment import Mapping, NoMapping
 from app.services.course import course_totals
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
-from app.alignment.manual import gesture_matrix
+from app.services.alignment import gesture_matrix
 from ui.overlay.mapping_edit import MappingEdit
 from ui.overlay.match_points import MatchPoints
 from ui.overlay.photo_pane import HANDLE, PhotoPane, ViewState

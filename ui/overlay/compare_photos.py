@@ -19,13 +19,16 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from app.alignment.manual import adjust
-from app.alignment.mapping import Mapping, NoMapping, SimilarityMapping
-from app.alignment.warp import old_in_new_frame
-from app.imaging.decode import decode_upright
-from app.services.alignment import upright_size
-from app.services.photos import PhotoRecord, display_jpeg
-from app.store.database import Store
+from app.services.alignment import (
+    Mapping,
+    NoMapping,
+    SimilarityMapping,
+    adjust,
+    old_in_new_frame,
+    upright_size,
+)
+from app.services.photos import PhotoRecord, display_image
+from app.services.store import Store
 from ui.common.worker import Worker
 
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
@@ -58,7 +61,7 @@ def qimage(rgb: np.ndarray) -> QImage:
 
 
 def load_photo(store: Store, photo: PhotoRecord) -> ShownPhoto:
-    rgb = np.asarray(decode_upright(display_jpeg(store, photo.sha256), photo.rotation))
+    rgb = np.asarray(display_image(store, photo))
     return ShownPhoto(photo, qimage(rgb), rgb, upright_size(photo))
 
 

@@ -17,8 +17,8 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.alignment.mapping import Mapping
 from app.services import patients, visits
+from app.services.alignment import Mapping
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt

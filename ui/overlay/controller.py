@@ -13,10 +13,9 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
-from app.alignment.align import AlignmentResult
-from app.alignment.mapping import mapping_from_dict
 from app.domain.chart import ChartContent, OverlayUse
 from app.services import photos, touchup
+from app.services.alignment import AlignmentResult, mapping_from_dict
 from app.services.photos import PhotoRecord
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError

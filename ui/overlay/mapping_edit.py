@@ -13,8 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from app.alignment.manual import adjust
-from app.alignment.mapping import Mapping
+from app.services.alignment import Mapping, adjust
 from ui.overlay.compare_photos import Warper
 from ui.overlay.touch_gesture import IDENTITY, compose, similarity_parts
 

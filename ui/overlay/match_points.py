@@ -6,8 +6,7 @@ today's) and lets the hint always say exactly which photo to tap next.
 
 from __future__ import annotations
 
-from app.alignment.manual import from_point_pairs
-from app.alignment.mapping import SimilarityMapping
+from app.services.alignment import SimilarityMapping, from_point_pairs
 
 MAX_PAIRS = 3
 WHAT = "a pupil, the nose tip or a mouth corner"

@@ -17,7 +17,7 @@ from app.store.errors import StoreError
 from ui.overlay.ghost_items import GhostLayer
 
 if TYPE_CHECKING:
-    from app.store.database import Store
+    from app.services.store import Store
 
 
 def find_source(store: Store, visit_id: int, version_hash: str) -> OverlaySource | None:

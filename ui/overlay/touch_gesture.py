@@ -15,7 +15,7 @@ from typing import TypedDict
 import numpy as np
 from PySide6.QtCore import QPointF
 
-from app.alignment.manual import gesture_matrix
+from app.services.alignment import gesture_matrix
 
 IDENTITY = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.alignment.align import AlignmentResult
-from app.alignment.mapping import Mapping
 from app.domain.values import TreatmentType
+from app.services.alignment import AlignmentResult, Mapping
 from app.services.touchup import EarlierView, OverlaySource
 from ui.common import format as fmt
 
