@@ -146,6 +146,8 @@ def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
     assert ed.treatment.totals.lines["botox"][0] == "Visit: 4 U in 1 point"
     assert "Botox Cosmetic: 24.5 U" in ed.treatment.totals.course_lines[0]
     assert any("1 Oct 2026: 20.5 U" in line for line in ed.treatment.totals.course_lines)
+    # The touch-up of 15 Oct opened later is named by its date, not called "Today".
+    assert "  15 Oct 2026: 4 U" in ed.treatment.totals.course_lines
 
     info = save_and_wait(ed)
     assert info is not None
@@ -504,14 +506,14 @@ def test_a_touch_up_carries_the_plan_at_0_u_unless_the_earlier_doses_are_chosen(
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     panel = ed.overlay.panel
     ed.show_panel("earlier")
-    assert panel.carry_doses.isVisible() and panel.carry_doses.value() == "zero"
+    assert panel.carry_doses.isVisible() and not panel.carry_doses.isChecked()
     tap(qtbot, panel.carry_view)
     points = ed.session.content.view("frown").points  # type: ignore[union-attr]
     assert len(points) == 5 and {p.units for p in points} == {Decimal(0)}
     assert "at 0 U" in panel.notice.text()  # the positions and products, today's doses to set
     assert ed.treatment.totals.lines["botox"][0] == "Visit: 0 U in 5 points"
     ed.session.undo_stack.undo()
-    tap(qtbot, panel.carry_doses.buttons["earlier"])
+    tap(qtbot, panel.carry_doses)
     tap(qtbot, panel.carry_view)
     points = ed.session.content.view("frown").points  # type: ignore[union-attr]
     assert sum(p.units for p in points) == Decimal("16.5")  # the earlier doses, as chosen

@@ -91,7 +91,7 @@ class OverlayAttachment:
         session = self.host.session
         views = list(session.view_codes) if all_views else [self.host.current_view]
         touch_up = session.visit.touch_up_of_id is not None
-        doses = not touch_up or self.panel.carry_doses.value() == "earlier"
+        doses = not touch_up or self.panel.carry_doses.isChecked()
         text, refused = actions.carry_forward(self.ctrl, source, views, doses)
         view = refused[0] if refused else None
         name = session.view_names.get(view, view) if view else ""
@@ -217,11 +217,14 @@ class CourseTotal:
         for _when, units in self.earlier:
             for product, u in units.items():
                 total[product] = total.get(product, Decimal(0)) + u
+        # An earlier visit reopened is not "today" (the demo's August chart said "Today: 45 U").
+        visit_day = self.session.visit.visit_date
+        this_visit = "Today" if visit_day == self.session.today else fmt.day(visit_day)
         out = []
         for product in sorted(total, key=name):
             out.append(f"{name(product)}: {format_units(total[product])} U")
             for when, units in self.earlier:
                 if product in units:
                     out.append(f"  {when}: {format_units(units[product])} U")
-            out.append(f"  Today: {format_units(today.get(product, Decimal(0)))} U")
+            out.append(f"  {this_visit}: {format_units(today.get(product, Decimal(0)))} U")
         return out

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.touchup import OverlaySource
-from ui.editor.controls import TOUCH, Choice, touch_button
+from ui.editor.controls import TOUCH, touch_button
 from ui.overlay.controller import OverlayController
 from ui.overlay.ghost_items import LAYERS, ghost_colour
 from ui.overlay.jump_slider import JumpSlider
@@ -78,7 +79,19 @@ class OverlayPanel(QFrame):
         self.compare_button = touch_button("Compare / adjust", "overlayCompare")
         self.compare_button.clicked.connect(self.compare)
         lay.addWidget(self.compare_button)
-        lay.addWidget(self._heading("Carry forward as today's plan"))
+        # At a touch-up the earlier plan was given two weeks ago: its points come in at 0 U
+        # for today's top-up doses, unless the clinician turns on the earlier doses. The
+        # switch shares the heading's row: the panel fits a 768-px screen without scrolling.
+        touch_up = ctrl.session.visit.touch_up_of_id is not None
+        head = QHBoxLayout()
+        head.addWidget(
+            self._heading("Carry forward" if touch_up else "Carry forward as today's plan"), 1
+        )
+        self.carry_doses = touch_button("Earlier doses", "carryDoses", checkable=True)
+        self.carry_doses.setToolTip("Off: the earlier points come in at 0 U, to set today's dose")
+        self.carry_doses.setVisible(touch_up)
+        head.addWidget(self.carry_doses)
+        lay.addLayout(head)
         row = QGridLayout()
         row.setSpacing(6)
         self.carry_view = touch_button("This view", "carryView")
@@ -88,14 +101,6 @@ class OverlayPanel(QFrame):
         row.addWidget(self.carry_view, 0, 0)
         row.addWidget(self.carry_all, 0, 1)
         lay.addLayout(row)
-        # At a touch-up the earlier plan was given two weeks ago: its points come in at 0 U
-        # for today's top-up doses, unless the clinician asks for the earlier doses.
-        self.carry_doses = Choice(
-            [("zero", "Today 0 U"), ("earlier", "Earlier doses")], 2, "carryDoses"
-        )
-        self.carry_doses.set_value("zero")
-        self.carry_doses.setVisible(ctrl.session.visit.touch_up_of_id is not None)
-        lay.addWidget(self.carry_doses)
         # What the last carry forward did, here under its buttons: a message bar above the
         # editor would make it taller than a 768-px screen.
         self.notice = QLabel("")
@@ -108,13 +113,15 @@ class OverlayPanel(QFrame):
         self.notice_action.hide()
         lay.addWidget(self.notice_action)
         self.notice_view: str | None = None
-        lay.addWidget(self._heading("Opacity"))
+        opacity_row = QHBoxLayout()
+        opacity_row.addWidget(self._heading("Opacity"))
         self.opacity = JumpSlider(Qt.Orientation.Horizontal)
         self.opacity.setObjectName("overlayOpacity")
         self.opacity.setRange(10, 100)
         self.opacity.setValue(round(ctrl.opacity * 100))
         self.opacity.valueChanged.connect(lambda v: ctrl.set_opacity(v / 100))
-        lay.addWidget(self.opacity)
+        opacity_row.addWidget(self.opacity, 1)
+        lay.addLayout(opacity_row)
         lay.addWidget(self._heading("Show"))
         grid = QGridLayout()
         grid.setSpacing(6)
