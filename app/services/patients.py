@@ -137,14 +137,17 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
     checks and search tokens as `create_patient`; returns their ids in the given order. All or
     nothing: one bad row leaves the database unchanged."""
     rows = []
+    names: list[tuple[str, str, str | None]] = []  # typed copies for the search keys
     for p in new:
         given, family = _checked_names(p.given_name, p.family_name, p.date_of_birth)
+        number = (p.record_number or "").strip() or None
+        names.append((given, family, number))
         rows.append(
             {
                 "given_name": given,
                 "family_name": family,
                 "date_of_birth": p.date_of_birth,
-                "record_number": (p.record_number or "").strip() or None,
+                "record_number": number,
                 "notes": p.notes,
                 "name_key": name_key(given, family),
             }
@@ -159,8 +162,8 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
         )
         token_rows = [
             row
-            for pid, r in zip(ids, rows, strict=True)
-            for row in _token_rows(pid, r["given_name"], r["family_name"], r["record_number"])
+            for pid, (given, family, number) in zip(ids, names, strict=True)
+            for row in _token_rows(pid, given, family, number)
         ]
         if token_rows:
             s.execute(insert(PatientSearchToken), token_rows)
@@ -188,9 +191,7 @@ def update_patient(
         s.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == patient_id))
         s.execute(
             insert(PatientSearchToken),
-            _token_rows(
-                patient_id, patient.given_name, patient.family_name, patient.record_number
-            ),
+            _token_rows(patient_id, patient.given_name, patient.family_name, patient.record_number),
         )
         return PatientRecord.of(patient)
 
@@ -218,7 +219,7 @@ def _matches(key: type[PatientSearchToken], word: str) -> ColumnElement[bool]:
     return (key.token >= word) & (key.token < word + _TOP)
 
 
-def _first_distinct(s: Session, ordered: Select[tuple[int]], limit: int, exact: bool) -> list[int]:
+def _first_distinct(s: Session, ordered: Select[int], limit: int, exact: bool) -> list[int]:
     """The first `limit` distinct ids of an ordered query. Rows of one patient sort together
     (same name, same id), so a few extra rows cover patients two of whose words match."""
     n = limit if exact else 2 * limit
