@@ -7,6 +7,7 @@ screen makes.
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Iterator
@@ -194,6 +195,12 @@ def bench_save(ctx: Context) -> Report:
 # --- search among many patients ---------------------------------------------------------------
 
 
+def _p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile (as the editor figures take it)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
 def bench_search(ctx: Context) -> Report:
     n = ctx.size(100_000, 1000)
     warmup, reps = ctx.size(3, 1), ctx.size(15, 3)
@@ -213,10 +220,16 @@ def bench_search(ctx: Context) -> Report:
         for q in queries:  # a fast answer only counts if it is the right one
             result = patients.search_patients(store, q)
             want = data.expected_hits(persons, q)
-            if result.total != want:
+            # the count stops at COUNT_CAP ("1,000+"), and says so
+            counted = (min(want, patients.COUNT_CAP), want > patients.COUNT_CAP)
+            if (result.total, result.capped) != counted:
                 raise AssertionError(f"search {q!r} found {result.total}, expected {want}")
             if len(result.patients) != min(want, 50):
                 raise AssertionError(f"search {q!r} listed {len(result.patients)} patients")
+            # SQLite compares names by code point, as Python does; a server has its collation
+            order = [(p.family_name, p.given_name, p.id) for p in result.patients]
+            if store.is_sqlite and order != sorted(order):
+                raise AssertionError(f"search {q!r} listed patients out of name order")
         for _ in range(warmup):
             for q in queries:
                 patients.search_patients(store, q)
@@ -226,12 +239,15 @@ def bench_search(ctx: Context) -> Report:
                 per_query[q].append(timed_ms(partial(patients.search_patients, store, q))[0])
     everything = [t for q in data.QUERIES for t in per_query[q]]
     report.put("search_100k_median_ms", median(everything), reps)
+    # The tail a clinician feels while typing: every query, the first letter ("m") included.
+    typed = [t for q in data.TAIL_QUERIES for t in per_query[q]]
+    report.put("search_100k_p95_ms", _p95(typed), reps)
     medians = {q: round(median(ts), 2) for q, ts in per_query.items()}
     hits = {q: data.expected_hits(persons, q) for q in queries}
     report.notes += [
         (
             f"“{q}” ({hits[q]} hits)",
-            f"{m:.1f} ms" + (" (not in the figure)" if q in data.EXTRA_QUERIES else ""),
+            f"{m:.1f} ms" + (" (p95 only)" if q in data.EXTRA_QUERIES else ""),
         )
         for q, m in medians.items()
     ]
@@ -242,7 +258,8 @@ def bench_search(ctx: Context) -> Report:
         "per_query_median_ms": medians,
         "hits": hits,
         "worst_query_median_ms": max(medians[q] for q in data.QUERIES),
-        "not_in_figure": list(data.EXTRA_QUERIES),
+        "not_in_median": list(data.EXTRA_QUERIES),
+        "per_query_p95_ms": {q: round(_p95(ts), 2) for q, ts in per_query.items()},
         "bulk_create_s": round(create_ms / 1000, 2),
     }
     return report
@@ -287,9 +304,9 @@ BENCHMARKS = (
     ),
     Benchmark(
         "search",
-        ("search_100k_median_ms",),
+        ("search_100k_median_ms", "search_100k_p95_ms"),
         bench_search,
-        {"search_100k_median_ms": Goal(20)},
+        {"search_100k_median_ms": Goal(20), "search_100k_p95_ms": Goal(20)},
         "name search among 100,000 patients",
     ),
     Benchmark(

@@ -30,7 +30,7 @@ from app.alignment.mapping import (
 )
 from app.alignment.mesh import Mesh, face_mesh
 from app.alignment.models import ModelsMissing, nets
-from app.imaging.decode import decode_upright, read_info
+from app.imaging.decode import decode_with_info
 
 WORK_SIDE = 1280  # detection and cropping run on an image about this big (model input: 192)
 MIN_PRESENCE = 0.5  # the landmark model's own face score
@@ -108,10 +108,9 @@ def failed(reason: str) -> AlignmentResult:
 def _to_rgb(image: ImageInput, max_side: int) -> tuple[np.ndarray, tuple[int, int]]:
     """An RGB array about `max_side` big and the upright size of what was given."""
     if isinstance(image, bytes | bytearray | memoryview):
-        img = decode_upright(bytes(image), max_side=max_side)  # raises ImageError
-        # A JPEG decodes reduced (1/2 … 1/8, or libjpeg's eighths): coordinates stay in the
+        # One strict decode, reduced for a JPEG (libjpeg's 1/8 … 7/8): coordinates stay in the
         # original's upright pixels, whose size the header gives.
-        info = read_info(bytes(image))
+        info, img = decode_with_info(bytes(image), max_side=max_side)  # raises ImageError
         return _shrunk(img, max_side), (info.width, info.height)
     if isinstance(image, Image.Image):
         img = image if image.mode == "RGB" else image.convert("RGB")

@@ -22,7 +22,7 @@ try:  # HEIC from phones and tablets
 except ImportError:  # pragma: no cover - pillow-heif is a dependency; kept optional for safety
     HEIF_AVAILABLE = False
 
-try:  # libjpeg-turbo with its warnings: finds JPEGs damaged in the middle (see _check_jpeg)
+try:  # libjpeg-turbo with its warnings: finds JPEGs damaged in the middle (_refuse_if_damaged)
     import simplejpeg
 except ImportError:  # pragma: no cover - a dependency; without it damage goes unnoticed
     simplejpeg = None
@@ -106,53 +106,93 @@ def _taken_at(img: Image.Image) -> datetime | None:
 # some cameras and editors (every pixel was decoded by then), a broken colour profile.
 _HARMLESS_JPEG_WARNINGS = ("extraneous bytes before marker 0xd9", "bad icc marker")
 
+# libjpeg-turbo's colour spaces → what to ask it for (YCCK converts to CMYK, as in Pillow)
+_JPEG_OUT = {"Gray": "GRAY", "CMYK": "CMYK", "YCCK": "CMYK"}
 
-def _check_jpeg(data: bytes) -> None:
-    """Refuse a JPEG whose compressed data is damaged.
+
+def _refuse_if_damaged(exc: ValueError) -> None:
+    """Raise ImageError when libjpeg-turbo's strict complaint means damaged compressed data.
 
     JPEG has no checksum, and libjpeg meets damage in the middle of a file with a warning
     ("Corrupt JPEG data: premature end of data segment") and decodes on, giving grey or garbled
-    pixels below the damage. Pillow silences those warnings, so a damaged photo imported as if
-    whole. libjpeg-turbo in strict mode raises them; a 1/8-scale decode still reads every byte
-    of compressed data and is cheap. Only the corrupt-data warnings refuse a file: anything
-    else it reports (an unusual but valid layout) is left to Pillow, the decoder of record.
-    """
-    if simplejpeg is None:  # pragma: no cover
+    pixels below the damage; Pillow silences those warnings. Only the corrupt-data warnings
+    refuse a file: anything else libjpeg reports (an unusual but valid layout) is left to
+    Pillow, the decoder of record."""
+    text = str(exc)
+    lowered = text.lower()
+    if any(w in lowered for w in _HARMLESS_JPEG_WARNINGS):
         return
+    if "premature end" in lowered:
+        raise ImageError(f"The image file is damaged or incomplete: {text}.") from exc
+    if lowered.startswith("corrupt jpeg data"):
+        raise ImageError(f"The image file is damaged: {text}.") from exc
+
+
+def _draft_factor(size: tuple[int, int], max_side: int) -> int:
+    """The power-of-two reduction Pillow's draft chose for this request (1, 2, 4 or 8)."""
+    k = int(max(size) / max_side)
+    if k < 2:
+        return 1
+    w, h = size
+    fits = min(w // max(1, w // k), h // max(1, h // k))
+    return next(f for f in (8, 4, 2, 1) if fits >= f)
+
+
+def decode_jpeg_strict(
+    data: bytes, size: tuple[int, int], max_side: int | None
+) -> Image.Image | None:
+    """The one decode of a JPEG's pixels (CONTRACTS.md): libjpeg-turbo in strict mode, so the
+    decode is also the damage check, at a reduced scale when `max_side` allows (it reads every
+    byte of compressed data at any scale). As stored: EXIF orientation not applied.
+
+    Colour JPEGs asked for at 1 < size / max_side < 2 take the smallest of libjpeg's M/8
+    scales that keeps the longer side ≥ max_side (Pillow's draft only halves); otherwise the
+    scale is the power of two Pillow's draft gave, so sizes are those of before. Raises
+    ImageError for damaged data; None when libjpeg-turbo reports anything else (Pillow then
+    decodes it)."""
+    if simplejpeg is None:  # pragma: no cover
+        return None
     try:
         colorspace = simplejpeg.decode_jpeg_header(data)[2]
-        simplejpeg.decode_jpeg(
-            data,
-            colorspace={"CMYK": "CMYK", "Gray": "GRAY"}.get(colorspace, "RGB"),
-            min_factor=8,
-            fastdct=True,
-            fastupsample=True,
-            strict=True,
-        )
     except ValueError as exc:
-        text = str(exc)
-        lowered = text.lower()
-        damaged = lowered.startswith("corrupt jpeg data") or "premature end" in lowered
-        if damaged and not any(w in lowered for w in _HARMLESS_JPEG_WARNINGS):
-            raise ImageError(f"The image file is damaged: {text}.") from exc
+        _refuse_if_damaged(exc)
+        return None
+    w, h = size
+    factor = _draft_factor(size, max_side) if max_side else 1
+    if max_side and colorspace == "YCbCr" and max_side < max(size) < 2 * max_side:
+        wide = w >= h
+        scale = {"min_width": max_side if wide else 0, "min_height": 0 if wide else max_side}
+    elif factor > 1:  # libjpeg picks the largest reduction that keeps these: exactly 1/factor
+        scale = {"min_width": -(-w // factor), "min_height": -(-h // factor)}
+    else:
+        scale = {}
+    out = _JPEG_OUT.get(colorspace, "RGB")
+    try:
+        pixels = simplejpeg.decode_jpeg(data, out, strict=True, **scale)
+    except ValueError as exc:
+        _refuse_if_damaged(exc)
+        return None
+    if out == "CMYK":  # Adobe's inverted CMYK, which Pillow assumes for every CMYK JPEG
+        ph, pw = pixels.shape[:2]
+        return Image.frombuffer("CMYK", (pw, ph), pixels, "raw", "CMYK;I", 0, 1)
+    return Image.fromarray(pixels[..., 0] if out == "GRAY" else pixels)
 
 
 def inspect_image(data: bytes) -> ImageInfo:
     """Read the header and prove the whole image decodes; raise ImageError with a clear message.
 
-    Decoding fully is the only way to find a truncated file: Pillow reads headers lazily.
-    """
+    Decoding fully is the only way to find a truncated file: Pillow reads headers lazily. A JPEG
+    is decoded once, strictly, at 1/8 scale (every byte of compressed data is still read)."""
     img = _open(data)
     orientation = _orientation(img)
     fmt = img.format or "UNKNOWN"
     mime = Image.MIME.get(fmt, "application/octet-stream")
     taken = _taken_at(img)
-    try:
-        img.load()
-    except Exception as exc:
-        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
-    if fmt in JPEG_FORMATS:
-        _check_jpeg(data)
+    if fmt not in JPEG_FORMATS or decode_jpeg_strict(data, img.size, 1) is None:
+        try:
+            img.load()
+        except Exception as exc:
+            raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
     w, h = img.size
     if orientation in (5, 6, 7, 8):
         w, h = h, w
@@ -181,9 +221,7 @@ def to_rgb8(img: Image.Image) -> Image.Image:
     return img
 
 
-def read_info(data: bytes) -> ImageInfo:
-    """The header only (format, upright size, orientation, capture time); no pixel decode."""
-    img = _open(data)
+def _info(img: Image.Image) -> ImageInfo:
     orientation = _orientation(img)
     w, h = img.size
     if orientation in (5, 6, 7, 8):
@@ -194,59 +232,54 @@ def read_info(data: bytes) -> ImageInfo:
     )
 
 
+def read_info(data: bytes) -> ImageInfo:
+    """The header only (format, upright size, orientation, capture time); no pixel decode
+    (except a PNG's: Pillow decodes it to look for EXIF after the pixels)."""
+    return _info(_open(data))
+
+
 def decode_upright(
     data: bytes, rotation_quarter_turns: int = 0, max_side: int | None = None
 ) -> Image.Image:
     """Stored bytes → upright 8-bit RGB image, EXIF orientation applied, then the user's
     non-destructive rotation (quarter turns clockwise) kept on the photo record.
 
-    `max_side` asks only for an image about that big (JPEG decodes at 1/2, 1/4, 1/8 scale,
-    much faster); the result may be larger than `max_side` but never smaller. The whole file
-    is still read, so a truncated file is still refused."""
+    `max_side` asks only for an image about that big (a JPEG decodes at 1/8 … 7/8 scale, much
+    faster); the result may be larger than `max_side` but never smaller. A JPEG is decoded once,
+    strictly, so a damaged or truncated file is still refused (`decode_jpeg_strict`)."""
+    return _turn(decode_with_info(data, max_side)[1], rotation_quarter_turns)
+
+
+def decode_with_info(data: bytes, max_side: int | None = None) -> tuple[ImageInfo, Image.Image]:
+    """`read_info` and `decode_upright` (no user rotation) from one opening of the file: the
+    import and the alignment input need both, and a second opening of a PNG decodes it again."""
     img = _open(data)
-    if max_side and img.format in JPEG_FORMATS and max(img.size) > max_side:
-        # libjpeg-turbo scales by eighths (Pillow's draft only halves: a 12 MP photo asked for
-        # at 2560 px decoded in full), and its strict decode is the damage check too: one pass
-        # over the compressed data instead of two, which is most of the time on a 24 MP photo
-        # (BENCHMARKS.md, "Capture" and `align_cli_ms_24mp`).
-        scaled = _jpeg_in_eighths(data, img.size, max_side)
-        if scaled is not None:
-            return _turn(_orient(scaled, _orientation(img)), rotation_quarter_turns)
-        scale = max(img.size) / max_side
-        if scale >= 2:  # grey, CMYK or a warning: Pillow decodes, then _check_jpeg judges
-            img.draft("RGB", (img.width // int(scale), img.height // int(scale)))
-    fmt = img.format
+    if img.format in JPEG_FORMATS:
+        info = _info(img)
+        pixels = decode_jpeg_strict(data, img.size, max_side)
+        if pixels is not None:
+            return info, to_rgb8(_orient(pixels, info.orientation))
+        if max_side:  # libjpeg-turbo had something to say short of damage: Pillow decodes
+            factor = _draft_factor(img.size, max_side)
+            if factor > 1:
+                img.draft("RGB", (img.width // factor, img.height // factor))
+        _load(img)
+    else:
+        # Pixels first: a PNG's EXIF lookup decodes it too, and would swallow its damage.
+        _load(img)
+        info = _info(img)
     try:
-        img.load()
         img = ImageOps.exif_transpose(img) or img
     except Exception as exc:
         raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
-    if fmt in JPEG_FORMATS:
-        _check_jpeg(data)
-    return _turn(to_rgb8(img), rotation_quarter_turns)
+    return info, to_rgb8(img)
 
 
-def _jpeg_in_eighths(data: bytes, size: tuple[int, int], max_side: int) -> Image.Image | None:
-    """A colour JPEG decoded by libjpeg-turbo at the smallest of its M/8 scales that keeps the
-    longer side ≥ max_side, RGB, as stored (EXIF orientation not applied). The same library,
-    DCT and upsampling as Pillow's decode. None when it does not apply or libjpeg has anything
-    to say: Pillow then decodes and `_check_jpeg` judges whether the file is damaged."""
-    if simplejpeg is None:  # pragma: no cover
-        return None
-    wide = size[0] >= size[1]
+def _load(img: Image.Image) -> None:
     try:
-        if simplejpeg.decode_jpeg_header(data)[2] != "YCbCr":  # grey, CMYK: Pillow's path
-            return None
-        rgb = simplejpeg.decode_jpeg(
-            data,
-            "RGB",
-            min_width=max_side if wide else 0,
-            min_height=0 if wide else max_side,
-            strict=True,
-        )
-    except ValueError:
-        return None
-    return Image.fromarray(rgb, "RGB")
+        img.load()
+    except Exception as exc:
+        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
 
 
 _ORIENT = {  # EXIF orientation → the transpose that makes the picture upright (ImageOps')

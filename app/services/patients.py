@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypedDict
 
-from sqlalchemy import delete, func, insert, intersect, select
+from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from app.domain.names import name_key, tokens
 from app.domain.values import utcnow
@@ -17,6 +18,11 @@ from app.store.schema import Patient, PatientSearchToken
 
 # Upper bound of a prefix range: above every character, so [p, p + TOP) holds all "p…" keys.
 _TOP = "\U0010ffff"
+# A word's first 1 … PREFIX_KEYS letters are search keys of their own (ADR 0005): the shortest
+# searches match the most patients, and as one key their rows come off the index in list order.
+PREFIX_KEYS = 2
+# Matches are counted up to this many; a search finding more says "1,000+" (type more letters).
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +52,40 @@ class PatientRecord:
         )
 
 
+# PatientRecord's fields, in its order
+_RECORD_COLUMNS = (
+    Patient.id,
+    Patient.given_name,
+    Patient.family_name,
+    Patient.date_of_birth,
+    Patient.record_number,
+    Patient.notes,
+    Patient.photography_consent_at,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     patients: list[PatientRecord]
-    total: int  # all matches, of which `patients` holds the first `limit` by name
+    total: int  # all matches, of which `patients` holds the first `limit` by name...
+    capped: bool = False  # ...or, when True, COUNT_CAP of more: counting them all is slow
 
 
 def _search_tokens(given: str, family: str, record_number: str | None) -> set[str]:
+    """The search keys of a patient: every folded word, and each word's first letters."""
     words = set(tokens(given)) | set(tokens(family))
     if record_number:
         words |= set(tokens(record_number))
-    return words
+    return words | {w[:n] for w in words for n in range(1, PREFIX_KEYS + 1) if len(w) > n}
+
+
+def _token_rows(
+    patient_id: int, given: str, family: str, record_number: str | None
+) -> list[dict[str, object]]:
+    return [
+        {"token": t, "patient_id": patient_id, "family_name": family, "given_name": given}
+        for t in _search_tokens(given, family, record_number)
+    ]
 
 
 def _checked_names(given_name: str, family_name: str, date_of_birth: date) -> tuple[str, str]:
@@ -88,9 +117,9 @@ def create_patient(
         )
         s.add(patient)
         s.flush()
-        s.add_all(
-            PatientSearchToken(token=t, patient_id=patient.id)
-            for t in _search_tokens(given_name, family_name, patient.record_number)
+        s.execute(
+            insert(PatientSearchToken),
+            _token_rows(patient.id, given_name, family_name, patient.record_number),
         )
         return PatientRecord.of(patient)
 
@@ -120,14 +149,17 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
     checks and search tokens as `create_patient`; returns their ids in the given order. All or
     nothing: one bad row leaves the database unchanged."""
     rows: list[_PatientRow] = []
+    names: list[tuple[str, str, str | None]] = []  # typed copies for the search keys
     for p in new:
         given, family = _checked_names(p.given_name, p.family_name, p.date_of_birth)
+        number = (p.record_number or "").strip() or None
+        names.append((given, family, number))
         rows.append(
             {
                 "given_name": given,
                 "family_name": family,
                 "date_of_birth": p.date_of_birth,
-                "record_number": (p.record_number or "").strip() or None,
+                "record_number": number,
                 "notes": p.notes,
                 "name_key": name_key(given, family),
             }
@@ -141,9 +173,9 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
             s.scalars(insert(Patient).returning(Patient.id, sort_by_parameter_order=True), rows)
         )
         token_rows = [
-            {"token": t, "patient_id": pid}
-            for pid, r in zip(ids, rows, strict=True)
-            for t in _search_tokens(r["given_name"], r["family_name"], r["record_number"])
+            row
+            for pid, (given, family, number) in zip(ids, names, strict=True)
+            for row in _token_rows(pid, given, family, number)
         ]
         if token_rows:
             s.execute(insert(PatientSearchToken), token_rows)
@@ -169,9 +201,9 @@ def update_patient(
         patient.notes = notes
         patient.name_key = name_key(patient.given_name, patient.family_name)
         s.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == patient_id))
-        s.add_all(
-            PatientSearchToken(token=t, patient_id=patient_id)
-            for t in _search_tokens(patient.given_name, patient.family_name, patient.record_number)
+        s.execute(
+            insert(PatientSearchToken),
+            _token_rows(patient_id, patient.given_name, patient.family_name, patient.record_number),
         )
         return PatientRecord.of(patient)
 
@@ -191,28 +223,77 @@ def likely_duplicates(
         return [PatientRecord.of(p) for p in rows]
 
 
+def _matches(key: type[PatientSearchToken], word: str) -> ColumnElement[bool]:
+    """`key` is a search key of a patient word starting with `word`: a short word is a key of
+    its own (one index entry per patient), a longer one a range of whole-word keys."""
+    if len(word) <= PREFIX_KEYS:
+        return key.token == word
+    return (key.token >= word) & (key.token < word + _TOP)
+
+
+def _first_distinct(s: Session, ordered: Select[int], limit: int, exact: bool) -> list[int]:
+    """The first `limit` distinct ids of an ordered query. Rows of one patient sort together
+    (same name, same id), so a few extra rows cover patients two of whose words match."""
+    n = limit if exact else 2 * limit
+    while True:
+        got = s.scalars(ordered.limit(n)).all()
+        ids = list(dict.fromkeys(got))
+        if len(ids) >= limit or len(got) < n:
+            return ids[:limit]
+        n *= 4
+
+
 def search_patients(store: Store, query: str, limit: int = 50) -> SearchResult:
-    """Patients whose name (or record number) has a word starting with each word of `query`."""
+    """Patients whose name (or record number) has a word starting with each word of `query`:
+    the first `limit` in list order (family name, given name, id) and how many match, counted
+    up to COUNT_CAP. The longest word leads (fewest matches); each other word must match the
+    same patient. Neither the page nor the count touches every match of a short word."""
     words = sorted(set(tokens(query)), key=len, reverse=True)
     if not words:
         return SearchResult([], 0)
-    selects = [
-        select(PatientSearchToken.patient_id).where(
-            PatientSearchToken.token >= w, PatientSearchToken.token < w + _TOP
-        )
-        for w in words
-    ]
-    # distinct: "jo" must count Jonas Johansson once, not once per matching word
-    ids = (selects[0].distinct() if len(selects) == 1 else intersect(*selects)).subquery()
+    lead = PatientSearchToken
+    where = [_matches(lead, words[0])]
+    for w in words[1:]:
+        other = aliased(PatientSearchToken)
+        if len(w) <= PREFIX_KEYS:
+            # A short word matches many: look each lead row's patient up under it.
+            where.append(exists().where(other.patient_id == lead.patient_id, _matches(other, w)))
+        else:
+            # A longer one matches few: list them once and check each lead row against the
+            # list. "+ 0" keeps SQLite from turning this round into one index probe per listed
+            # patient (3-4x slower for "zoe weiss"); PostgreSQL hashes the list either way.
+            listed = select(other.patient_id).where(_matches(other, w))
+            where.append((lead.patient_id + 0).in_(listed))
+    # A short lead word is one key per patient; a range of whole words may hold two of one
+    # ("jonas johansson" under "jon…"), so those are made distinct.
+    exact = len(words[0]) <= PREFIX_KEYS
+    ordered = (
+        select(lead.patient_id)
+        .where(*where)
+        .order_by(lead.family_name, lead.given_name, lead.patient_id)
+    )
+    cap = max(COUNT_CAP, limit)
     with store.read() as s:
-        total = s.scalar(select(func.count()).select_from(ids)) or 0
-        rows = s.scalars(
-            select(Patient)
-            .where(Patient.id.in_(select(ids.c[0])))
-            .order_by(Patient.family_name, Patient.given_name, Patient.id)
-            .limit(limit)
-        ).all()
-        return SearchResult([PatientRecord.of(p) for p in rows], total)
+        if len(words) > 1:
+            # Every match of the lead word is tested against the others anyway: one pass that
+            # keeps up to cap + 1 of them in order gives the page and the count.
+            upto = _first_distinct(s, ordered, cap + 1, exact)
+            ids, total = upto[:limit], len(upto)
+        else:
+            ids = _first_distinct(s, ordered, limit, exact) if limit > 0 else []
+            total = len(ids) if len(ids) < limit else _count_upto(s, where, exact, cap + 1)
+        # plain rows, not ORM objects: half the cost of a short search was loading 50 of them
+        rows = s.execute(select(*_RECORD_COLUMNS).where(Patient.id.in_(ids)))
+        found = {r[0]: PatientRecord(*r) for r in rows}
+        return SearchResult([found[i] for i in ids], min(total, cap), capped=total > cap)
+
+
+def _count_upto(s: Session, where: list[ColumnElement[bool]], exact: bool, most: int) -> int:
+    """How many patients match, counting no further than `most`: the index stops there."""
+    matching = select(PatientSearchToken.patient_id).where(*where)
+    if not exact:
+        matching = matching.distinct()
+    return s.scalar(select(func.count()).select_from(matching.limit(most).subquery())) or 0
 
 
 def recent_patients(store: Store, limit: int = 12) -> list[PatientRecord]:

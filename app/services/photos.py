@@ -21,7 +21,9 @@ from app.imaging.decode import (
     ImageError as ImageError,  # raised by the functions here; the UI catches it by this name
 )
 from app.imaging.decode import (
+    ImageInfo,
     decode_upright,
+    decode_with_info,
     encode_jpeg,
     read_info,
     reduced,
@@ -86,13 +88,12 @@ def _capture_time(taken_local: datetime | None) -> datetime:
     return utcnow()
 
 
-def _prepare_blob(data: bytes, sha: str) -> PhotoBlob:
+def _prepare_blob(data: bytes, sha: str) -> tuple[ImageInfo, PhotoBlob]:
     """Decode once, at reduced scale where the format allows, to make the derived images."""
-    info = read_info(data)
-    upright = decode_upright(data, max_side=DISPLAY_SIDE)
+    info, upright = decode_with_info(data, max_side=DISPLAY_SIDE)
     display = reduced(upright, DISPLAY_SIDE)
     thumb = reduced(display, THUMB_SIDE)
-    return PhotoBlob(
+    return info, PhotoBlob(
         sha256=sha,
         data=data,
         size_bytes=len(data),
@@ -126,9 +127,13 @@ def add_photo_bytes(
     with store.read() as s:
         known = s.get(PhotoBlob, sha) is not None
     # Decode outside the transaction: a 24 MP decode should not hold the write lock.
-    blob = None if known else _prepare_blob(data, sha)
+    blob = None
+    if not known:
+        info, blob = _prepare_blob(data, sha)
+    elif captured_at is None:
+        info = read_info(data)
     if captured_at is None:
-        captured_at = _capture_time(read_info(data).taken_at_local)
+        captured_at = _capture_time(info.taken_at_local)
     with store.write() as s:
         view = s.scalar(select(View).where(View.code == view_code))
         if view is None:

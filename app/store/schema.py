@@ -111,11 +111,20 @@ class Patient(Base):
 
 
 class PatientSearchToken(Base):
-    """One normalised word of a patient's name or record number; prefix searches hit its index."""
+    """One search key of a patient (ADR 0005): a folded word of the name or record number, or
+    the first one or two letters of one. The patient's name rides along, so the first page of
+    a search is read from the index already in list order instead of sorting every match."""
 
     __tablename__ = "patient_search_token"
+    __table_args__ = (
+        Index("ix_patient_search_token_order", "token", "family_name", "given_name", "patient_id"),
+        Index("ix_patient_search_token_patient", "patient_id", "token"),
+    )
     token: Mapped[str] = mapped_column(SearchKey, primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True, index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
+    # copies of the patient's names, kept by every write that changes them (services/patients)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(200))
 
 
 class View(Base):

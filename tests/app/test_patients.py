@@ -95,3 +95,36 @@ def test_bad_patient_input_is_refused(store):
         patients.create_patient(store, " ", "", date(1980, 1, 1))
     with pytest.raises(ValueError, match="future"):
         patients.create_patient(store, "A", "B", date(2999, 1, 1))
+
+
+def test_short_words_list_the_first_page_in_name_order_and_cap_the_count(store):
+    born = date(1980, 1, 1)
+    # record numbers add words too ("mx0007"): one patient, counted once for "m"
+    people = [
+        patients.NewPatient(f"Mia{i % 7}", f"Berg{i:04d}", born, record_number=f"MX{i:04d}")
+        for i in range(patients.COUNT_CAP, -1, -1)  # created in reverse name order
+    ]
+    ids = patients.create_patients(store, people)
+    result = patients.search_patients(store, "m")
+    assert (result.total, result.capped) == (patients.COUNT_CAP, True)
+    assert [p.family_name for p in result.patients] == [f"Berg{i:04d}" for i in range(50)]
+    assert result.patients[0].id == ids[-1]
+    # a long word and a second word: the same page, and a count that is exact below the cap
+    assert names(patients.search_patients(store, "berg00 mia3")) == [
+        f"Mia3 Berg{i:04d}" for i in range(100) if i % 7 == 3
+    ]
+    both = patients.search_patients(store, "mi be")
+    assert (both.total, both.capped) == (patients.COUNT_CAP, True)
+    assert [p.family_name for p in both.patients][:2] == ["Berg0000", "Berg0001"]
+    few = patients.search_patients(store, "mia1 mx00")
+    assert (few.total, few.capped) == (15, False)  # i % 7 == 1 below 100
+    assert patients.search_patients(store, "berg1000").total == 1
+
+
+def test_renamed_patient_moves_in_the_list(store, clinic):
+    p = clinic["Martin Zoller"]
+    assert names(patients.search_patients(store, "m"))[-1] == "Martin Zoller"
+    patients.update_patient(store, p.id, "Martin", "Abel", p.date_of_birth, None, "")
+    found = patients.search_patients(store, "m")
+    assert names(found)[0] == "Martin Abel" and found.total == 3
+    assert patients.search_patients(store, "zo").total == 2  # no key of "Zoller" is left

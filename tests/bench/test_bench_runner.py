@@ -16,6 +16,7 @@ STORE_KEYS = (
     "save_growth_kb",
     "save_ratio_24mp_vs_1mp",
     "search_100k_median_ms",
+    "search_100k_p95_ms",
     "history_500_ms",
 )
 

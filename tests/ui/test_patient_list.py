@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.services import patients
+from app.services.patients import NewPatient
+from app.store.database import Store
 from ui.shell.main_window import MainWindow
 from ui.shell.patient_page import PatientPage
 
@@ -35,6 +40,25 @@ def test_search_folds_accents_and_case(qtbot: QtBot, window: MainWindow) -> None
     assert search(qtbot, window, "xyzzy") == []
     assert window.patient_list.summary.text() == "0 patients found"
     assert window.patient_list.empty.isVisible()
+
+
+def test_a_search_finding_over_a_thousand_says_so_without_a_false_count(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    born = date(1970, 1, 1)
+    patients.create_patients(
+        demo_store, [NewPatient("Quinn", f"Qa{i:04d}", born) for i in range(1000)]
+    )
+    # exactly the cap is still counted to the last patient
+    names = search(qtbot, window, "q")
+    assert window.patient_list.summary.text() == "1000 patients found (first 50 shown)"
+    assert names[:2] == ["Quinn Qa0000", "Quinn Qa0001"] and len(names) == 50
+    patients.create_patient(demo_store, "Quinn", "Qb", born)
+    names = search(qtbot, window, "q")
+    assert window.patient_list.summary.text() == "1,000+ patients found (first 50 shown)"
+    assert names[0] == "Quinn Qa0000" and len(names) == 50  # the page is still the first 50
+    assert search(qtbot, window, "quinn qb") == ["Quinn Qb"]
+    assert window.patient_list.summary.text() == "1 patient found"
 
 
 def test_results_wait_for_a_pause_in_typing(qtbot: QtBot, window: MainWindow) -> None:

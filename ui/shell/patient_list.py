@@ -113,8 +113,10 @@ class PatientListPage(Page):
             if text:
                 found = patients.search_patients(self.ctx.store, text)
                 rows, total = found.patients, found.total
+                # the count stops at COUNT_CAP: say "1,000+", never a number that is not true
+                count = f"{total:,}+ patients" if found.capped else fmt.plural(total, "patient")
                 shown = f" (first {len(rows)} shown)" if total > len(rows) else ""
-                self.summary.setText(f"{fmt.plural(total, 'patient')} found{shown}")
+                self.summary.setText(f"{count} found{shown}")
                 hint = f"No patient matches “{text}”. Check the spelling or add a new patient."
             else:
                 rows = patients.recent_patients(self.ctx.store)
