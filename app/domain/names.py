@@ -1,4 +1,5 @@
-"""Folding names for search: accent- and case-insensitive ("zoe" finds Zoë, "oster" Øster)."""
+"""Folding names for search: accent-, case- and punctuation-insensitive ("zoe" finds Zoë,
+"oster" Øster, "obrien" O'Brien, "annemarie" Anne-Marie)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ _SPECIAL = str.maketrans(
     }
 )
 _WORD = re.compile(r"\w+")
+_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
+# A name's written run of letters with its inner punctuation: O'Brien, Anne-Marie, St.John.
+_JOINED = re.compile(r"\w+(?:[-'’‘`ʼ.]+\w+)+")
 
 
 def fold(text: str) -> str:
@@ -39,6 +43,21 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The folded words of a name ("Anne-Marie O'Brien" → anne, marie, o, brien)."""
     return _WORD.findall(fold(text))
+
+
+def query_words(text: str) -> list[str]:
+    """The words a search looks for: an apostrophe joins ("o'brien" → obrien), any other mark
+    separates ("anne-marie" → anne, marie)."""
+    return _WORD.findall(fold(text).translate(_APOSTROPHES))
+
+
+def search_keys(text: str) -> set[str]:
+    """The whole-word keys a name is found by: each word, and each run of words joined by
+    inner punctuation written as one (O'Brien → o, brien, obrien; Anne-Marie → anne, marie,
+    annemarie), so a search typed with or without the marks finds it."""
+    folded = fold(text)
+    joined = {"".join(_WORD.findall(run)) for run in _JOINED.findall(folded)}
+    return set(_WORD.findall(folded)) | joined
 
 
 def name_key(given: str, family: str) -> str:

@@ -10,7 +10,7 @@ from typing import TypedDict
 from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from app.domain.names import name_key, tokens
+from app.domain.names import name_key, query_words, search_keys
 from app.domain.values import utcnow
 from app.store.database import Store
 from app.store.errors import NotFoundError, StoreError
@@ -73,9 +73,9 @@ class SearchResult:
 
 def _search_tokens(given: str, family: str, record_number: str | None) -> set[str]:
     """The search keys of a patient: every folded word, and each word's first letters."""
-    words = set(tokens(given)) | set(tokens(family))
+    words = search_keys(given) | search_keys(family)
     if record_number:
-        words |= set(tokens(record_number))
+        words |= search_keys(record_number)
     return words | {w[:n] for w in words for n in range(1, PREFIX_KEYS + 1) if len(w) > n}
 
 
@@ -248,7 +248,7 @@ def search_patients(store: Store, query: str, limit: int = 50) -> SearchResult:
     the first `limit` in list order (family name, given name, id) and how many match, counted
     up to COUNT_CAP. The longest word leads (fewest matches); each other word must match the
     same patient. Neither the page nor the count touches every match of a short word."""
-    words = sorted(set(tokens(query)), key=len, reverse=True)
+    words = sorted(set(query_words(query)), key=len, reverse=True)
     if not words:
         return SearchResult([], 0)
     lead = PatientSearchToken

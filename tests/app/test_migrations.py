@@ -54,6 +54,7 @@ def test_search_keys_of_a_0001_database_are_completed(backend: str, db_path: Pat
             (1, "Jonas", "Johansson", ("jonas", "johansson")),
             (2, "Jo", "Abel", ("jo", "abel")),
             (3, "Zoë", "Østergaard", ("zoe", "ostergaard")),
+            (4, "Anne-Marie", "O'Brien", ("anne", "marie", "o", "brien")),
         ]:
             conn.execute(
                 text(
@@ -74,7 +75,10 @@ def test_search_keys_of_a_0001_database_are_completed(backend: str, db_path: Pat
         jo = patients.search_patients(store, "jo")
         assert [p.id for p in jo.patients] == [2, 1] and jo.total == 2  # Abel, Johansson
         assert [p.id for p in patients.search_patients(store, "j").patients] == [2, 1]
-        assert [p.id for p in patients.search_patients(store, "o").patients] == [3]
+        assert [p.id for p in patients.search_patients(store, "o").patients] == [4, 3]
+        # 0003: the punctuated names get their joined keys too
+        assert [p.id for p in patients.search_patients(store, "obrien").patients] == [4]
+        assert [p.id for p in patients.search_patients(store, "annemarie ob").patients] == [4]
         assert [p.id for p in patients.search_patients(store, "zo os").patients] == [3]
         assert patients.search_patients(store, "ab").total == 1
         with store.engine.connect() as conn:

@@ -128,3 +128,14 @@ def test_renamed_patient_moves_in_the_list(store, clinic):
     found = patients.search_patients(store, "m")
     assert names(found)[0] == "Martin Abel" and found.total == 3
     assert patients.search_patients(store, "zo").total == 2  # no key of "Zoller" is left
+
+
+def test_punctuation_in_a_name_does_not_matter_to_search(store) -> None:  # type: ignore[no-untyped-def]
+    p = patients.create_patient(store, "Anne-Marie", "O'Brien", date(1970, 5, 4))
+    for query in ("obrien", "O'Brien", "o’brien", "brien", "o brien", "annemarie", "anne-marie",
+                  "anne marie", "Anne-Marie O'Brien", "ann obr"):  # fmt: skip
+        found = patients.search_patients(store, query)
+        assert [q.id for q in found.patients] == [p.id], query
+    patients.update_patient(store, p.id, "Anne-Marie", "D'Angelo", date(1970, 5, 4), None, "")
+    assert [q.id for q in patients.search_patients(store, "dangelo").patients] == [p.id]
+    assert patients.search_patients(store, "obrien").total == 0  # the old name's keys went
