@@ -163,6 +163,7 @@ class ChartCanvas(GestureMixin, QGraphicsView):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
+        self.vscene.flush()  # photo and items deferred while hidden (ui/editor/scene.py)
         if self._fitted:
             self.fit()
         elif self.labels.stale:

@@ -34,7 +34,7 @@ from app.domain.values import Depth, TreatmentType
 from app.services import catalogue, charts, drafts, patients, photos, visits
 from app.services.charts import VersionInfo
 from app.store.errors import ConflictError, StoreError
-from ui.editor import layout
+from ui.editor import layout, photo_loader
 from ui.editor.canvas import ChartCanvas
 from ui.editor.commands import ContentCommand
 from ui.editor.input import PenState
@@ -117,6 +117,10 @@ class ChartEditor(QWidget):
             else None
         )
         layout.build(self)
+        if self.view_codes:  # the first view paints first; the others decode behind it
+            first, *rest = self.view_codes
+            behind = [self.scenes[c] for c in rest]
+            photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
         self.overlay = overlay.attach(self)  # earlier charts over today's photos (ui/overlay)
         self.journal = DraftJournal(
             store, visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
@@ -145,14 +149,15 @@ class ChartEditor(QWidget):
 
     def _add_view(self, code: str, chart: ViewChart | None) -> None:
         sha = chart.photo_sha256 if chart else None
-        size = jpeg = None
+        size = None
         if sha:
             try:
                 size = photos.photo_size(self.store, sha)
-                jpeg = photos.display_jpeg(self.store, sha)  # never the 24 MP original
             except StoreError:
-                size = jpeg = None
-        scene = ViewScene(code, size, jpeg)
+                size = None
+        scene = ViewScene(code, size, None)
+        if sha and size:  # decoded when first shown, or behind the first view's first paint
+            scene.photo_source = photo_loader.display_source(self.store, sha)
         canvas = ChartCanvas(self, scene)
         self.scenes[code] = scene
         self.canvases[code] = canvas

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from app.domain import strokes as geo
 from app.domain.chart import InjectionPoint, Stroke
+from ui.editor import stroke_geometry
 
 # Colours that read on any skin tone (issue #3), as the clinician's make-up pencils.
 COLOURS: dict[str, str] = {
@@ -79,15 +80,10 @@ def _polygon_path(curve: list[tuple[float, float, float]], width: float) -> QPai
 
 def stroke_shape(stroke: Stroke) -> tuple[QPainterPath, bool]:
     """(path, filled): a pressure outline to fill, or a centreline to draw dashed."""
-    curve = geo.smooth(stroke.samples)
+    # Built in numpy (ui/editor/stroke_geometry.py): the same curve, a tenth of the time.
     if stroke.style == "dashed":
-        path = QPainterPath()
-        if curve:
-            path.moveTo(curve[0][0], curve[0][1])
-            for x, y, _p in curve[1:]:
-                path.lineTo(x, y)
-        return path, False
-    return _polygon_path(curve, stroke.width), True
+        return stroke_geometry.centre_path(stroke.samples), False
+    return stroke_geometry.filled_path(stroke.samples, stroke.width), True
 
 
 class StrokeItem(QGraphicsPathItem):
