@@ -27,11 +27,8 @@ VIEWS = data.VIEWS
 
 
 def _qt_app():  # type: ignore[no-untyped-def]
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication([sys.argv[0]])
+    """The app's QApplication set-up (style sheet, font, GUI-thread garbage collection)."""
+    return busy.app()
 
 
 def _visit(db: Path, jpegs: list[bytes]) -> tuple[str, int, int]:
