@@ -154,6 +154,9 @@ class LabelLayout:
         self.view_key: object = None
         self.bounds: Rect = (0.0, 0.0, 1.0, 1.0)
         self.last_moved = 0  # labels placed by the last call (for tests and the benchmark)
+        # Label sizes the whole screen had no room for: more points than fit at this zoom
+        # (100 long labels at fit-to-screen). Not searched again until room may have freed.
+        self.no_room: set[tuple[float, float]] = set()
 
     def _label_rect(self, pid: str, spot: Spot) -> Rect:
         x, y, _r = self.markers[pid]
@@ -171,6 +174,7 @@ class LabelLayout:
         self.occ = Occupancy((min(xs) - REACH, min(ys) - REACH, max(xs) + REACH, max(ys) + REACH))
         self.grid = Grid()
         self.markers, self.spots, self.rects, self.sizes = {}, {}, {}, {}
+        self.no_room.clear()
         self.view_key = view_key
         for r in obstacles:
             self.occ.add(r)
@@ -192,6 +196,8 @@ class LabelLayout:
         origin). `bounds` is the visible part, where labels of visible points go. `view_key`
         names the zoom and viewport size: when it changes everything is placed afresh,
         keeping clear of `obstacles` (fixed overlays). Returns the labels whose spot changed."""
+        if bounds != self.bounds:
+            self.no_room.clear()
         self.bounds = bounds
         if view_key != self.view_key or not all(
             self._within_extent(x, y) for pid, (x, y) in markers.items() if pid not in self.markers
@@ -204,6 +210,7 @@ class LabelLayout:
             self.occ.add(_square(x, y, r), -1)
             self._drop_label(pid)
             self.sizes.pop(pid, None)
+            self.no_room.clear()
         hit_by_markers: list[Rect] = []
         for pid, (x, y) in markers.items():
             r = self.selected_radius if pid == selected else self.marker_radius
@@ -274,13 +281,18 @@ class LabelLayout:
         # anywhere on screen, on a lattice of the occupancy's cells whose rows are a label
         # high, so labels pushed out stack like lines of a table and waste no room.
         boxes = [(x - 2 * w, y - 3 * h, x + 2 * w, y + 3 * h)]
-        boxes += [b] if inside else [(x - REACH / 2, y - REACH / 2, x + REACH / 2, y + REACH / 2)]
+        if not inside:
+            boxes.append((x - REACH / 2, y - REACH / 2, x + REACH / 2, y + REACH / 2))
+        elif (w, h) not in self.no_room:
+            boxes.append(b)
         for box in boxes:
             if inside:
                 box = (max(box[0], b[0]), max(box[1], b[1]), min(box[2], b[2]), min(box[3], b[3]))
             spot = self._nearest_free(x, y, w, h, box)
             if spot is not None:
                 return spot
+        if inside:
+            self.no_room.add((w, h))
         # Only a viewport too small for all its labels gets here: show it anyway.
         return spots[0]
 
