@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,6 +23,7 @@ from ui.editor.detail import DetailLayer
 from ui.editor.gestures import GestureMixin
 from ui.editor.input import PenState
 from ui.editor.items import PointItem
+from ui.editor.label_layer import LabelPlacer, side_pill_rects
 from ui.editor.scene import ViewScene
 from ui.editor.session import EditorSession, Selection
 from ui.editor.tools.base import Tool, ToolHost
@@ -72,6 +73,7 @@ class ChartCanvas(GestureMixin):
         self._pills: dict[tuple[str, float], QPixmap] = {}
         self.detail = DetailLayer(self, original_bytes)
         self.tools = make_tools(self)
+        self.labels = LabelPlacer(self, scene)  # ui/editor/labels.py
 
     # -- ToolHost ---------------------------------------------------------------------------
 
@@ -140,36 +142,9 @@ class ChartCanvas(GestureMixin):
         self.detail.request()
 
     def declutter(self) -> None:
-        """Hide labels that would cover another label or a point at this zoom (the selected
-        point's label first): five glabellar points at fit-to-screen are a few pixels apart,
-        and overlapping text helps nobody. Zooming in brings them back."""
-        scene = self.vscene
-        vt = self.viewportTransform()
-        dots = {
-            pid: QRectF(vt.map(item.pos()) - QPointF(12, 12), QSizeF(24, 24))
-            for pid, item in scene.point_items.items()
-        }
-        order = sorted(scene.label_items, key=lambda pid: (pid != scene.selected_id, pid))
-        kept: list[QRectF] = []
-        for pid in order:
-            label = scene.label_items[pid]
-            at = vt.map(label.pos())
-            others = [r for other, r in dots.items() if other != pid]
-            chosen = None
-            for i, rect in enumerate(label.placements()):
-                box = rect.translated(at)
-                if not any(box.intersects(r) for r in kept) and not any(
-                    box.intersects(r) for r in others
-                ):
-                    chosen = i
-                    break
-            # The selected point's label always shows: its sheet is open beside it.
-            if chosen is None and pid == scene.selected_id:
-                chosen = 0
-            label.setVisible(chosen is not None)
-            if chosen is not None:
-                label.place(chosen)
-                kept.append(label.placements()[chosen].translated(at))
+        """Place the labels so none covers another label or a marker (ui/editor/labels.py):
+        only those near what changed move; a hidden canvas waits until it is shown."""
+        self.labels.run()
 
     def zoom_to(self, scale: float, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
         """Set the scale (clamped to fit … 8×) keeping `anchor_scene` under `anchor_vp`."""
@@ -182,7 +157,7 @@ class ChartCanvas(GestureMixin):
             self.centerOn(self.vscene.frame.center())
         else:
             self._keep_under(anchor_vp, anchor_scene)
-        self.declutter()
+        self.labels.soon()  # placed once the zoom pauses
         self.detail.request()
 
     def _keep_under(self, anchor_vp: QPointF, anchor_scene: QPointF) -> None:
@@ -208,8 +183,11 @@ class ChartCanvas(GestureMixin):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.vscene.flush()  # photo and items deferred while hidden (ui/editor/scene.py)
         if self._fitted:
             self.fit()
+        elif self.labels.stale:
+            self.declutter()
 
     # -- the patient's sides, always at the visible photo's edges ---------------------------
 
@@ -237,14 +215,12 @@ class ChartCanvas(GestureMixin):
         return self._pills[key]
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        photo = self.mapFromScene(self.vscene.frame).boundingRect()
-        box = QRectF(photo).intersected(QRectF(self.viewport().rect()).adjusted(8, 8, -8, -8))
-        if box.isEmpty():
+        pills = side_pill_rects(self, self.vscene.frame)  # labels keep clear of these
+        if not pills:
             return
         painter.save()
         painter.resetTransform()
         # The patient's right is on the viewer's left of a frontal photo (CONTRACTS.md).
-        y = box.center().y() - 26
-        painter.drawPixmap(QPointF(box.left() + 6, y), self._side_pill("R"))
-        painter.drawPixmap(QPointF(box.right() - 50, y), self._side_pill("L"))
+        painter.drawPixmap(pills[0].topLeft(), self._side_pill("R"))
+        painter.drawPixmap(pills[1].topLeft(), self._side_pill("L"))
         painter.restore()

@@ -29,7 +29,7 @@ from app.services.chart_opening import ChartOpening
 from app.services.charts import VersionInfo
 from app.services.store import Store
 from app.store.errors import StoreError
-from ui.editor import layout
+from ui.editor import layout, photo_loader
 from ui.editor.canvas import ChartCanvas
 from ui.editor.extension import EditorExtension, NoExtension
 from ui.editor.input import PenState
@@ -72,11 +72,17 @@ class ChartEditor(QWidget):
         self.canvases: dict[str, ChartCanvas] = {}
         for code in s.view_codes:
             photo = opening.photos[code]
-            self.scenes[code] = ViewScene(code, photo.size, photo.display_jpeg)
+            # Decoded when first shown, or behind the first view's first paint (photo_loader).
+            self.scenes[code] = ViewScene(code, photo.size, None)
+            self.scenes[code].photo_source = _given(photo.display_jpeg)
             self.canvases[code] = ChartCanvas(
                 s, self.scenes[code], self.pen, self.treatment.make_tools, self._original(code)
             )
         self.widgets = layout.build(self, s, list(self.canvases.values()), self.treatment.pages)
+        if s.view_codes:  # the first view paints first; the others decode behind it
+            first, *rest = s.view_codes
+            behind = [self.scenes[c] for c in rest]
+            photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
         self._connect()
         if s.view_codes:
             self.show_view(s.view_codes[0])
@@ -318,3 +324,7 @@ class ChartEditor(QWidget):
         self.overlay.shutdown()  # an alignment in flight reads the store
         self.session.close()
         super().closeEvent(event)
+
+
+def _given(data: bytes | None) -> Callable[[], bytes | None]:
+    return lambda: data

@@ -7,7 +7,9 @@ their on-screen size, while strokes are in photo pixels and stay glued to the sk
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from app.domain import strokes as geo
 from app.domain.chart import InjectionPoint, Stroke
+from ui.editor import stroke_geometry
 
 # Colours that read on any skin tone (issue #3), as the clinician's make-up pencils.
 COLOURS: dict[str, str] = {
@@ -85,15 +88,10 @@ def _polygon_path(curve: list[tuple[float, float, float]], width: float) -> QPai
 
 def stroke_shape(stroke: Stroke) -> tuple[QPainterPath, bool]:
     """(path, filled): a pressure outline to fill, or a centreline to draw dashed."""
-    curve = geo.smooth(stroke.samples)
+    # Built in numpy (ui/editor/stroke_geometry.py): the same curve, a tenth of the time.
     if stroke.style == "dashed":
-        path = QPainterPath()
-        if curve:
-            path.moveTo(curve[0][0], curve[0][1])
-            for x, y, _p in curve[1:]:
-                path.lineTo(x, y)
-        return path, False
-    return _polygon_path(curve, stroke.width), True
+        return stroke_geometry.centre_path(stroke.samples), False
+    return stroke_geometry.filled_path(stroke.samples, stroke.width), True
 
 
 class StrokeItem(QGraphicsPathItem):
@@ -203,6 +201,9 @@ class PointItem(QGraphicsItem):
         self.fill = QColor(fill)
         self.selected = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        # A pixmap at screen resolution, kept across zoom and pan (the item ignores them):
+        # repainting around a pen stroke blits it instead of calling paint() in Python.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setPos(QPointF(point.x, point.y))
         self.setZValue(10)
 
@@ -233,9 +234,11 @@ class PointItem(QGraphicsItem):
 
 class LabelItem(QGraphicsItem):
     """'4 U · 0.1 mL' beside a point: white on a dark pill, readable on any skin, constant
-    size on screen."""
+    size on screen. Where it sits is decided by ui/editor/labels.py; a label pushed out of a
+    dense cluster draws a thin leader line back to its point."""
 
     FONT_PT = 12.0
+    LEADER_FROM = POINT_RADIUS + 2  # the leader starts at the marker's edge, not its centre
 
     def __init__(self, text: str, anchor: QPointF, parent: QGraphicsItem | None = None) -> None:
         super().__init__(parent)
@@ -245,33 +248,52 @@ class LabelItem(QGraphicsItem):
         self.font.setBold(True)
         m = QFontMetricsF(self.font)
         self._rect = QRectF(0, 0, m.horizontalAdvance(text) + 14, m.height() + 6)
-        self._placement = 0
+        self._pill = self._rect.translated(POINT_RADIUS + 6, -self._rect.height() / 2)
+        self._leader: QLineF | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        # Drawn once into a screen-resolution pixmap; a repaint blits it (no Python paint),
+        # and ignoring transformations keeps that pixmap valid across zoom and pan.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setPos(anchor)
         self.setZValue(11)
 
-    def placements(self) -> list[QRectF]:
-        """Where the label may sit around its point: right, left, above, below."""
-        w, h, gap = self._rect.width(), self._rect.height(), POINT_RADIUS + 6
-        return [
-            self._rect.translated(gap, -h / 2),
-            self._rect.translated(-w - gap, -h / 2),
-            self._rect.translated(-w / 2, -h - gap),
-            self._rect.translated(-w / 2, gap),
-        ]
+    def size(self) -> tuple[float, float]:
+        return self._rect.width(), self._rect.height()
 
-    def place(self, index: int) -> None:
-        if index != self._placement:
+    def pill(self) -> QRectF:
+        """The pill, in item (= viewport) pixels around the point."""
+        return self._pill
+
+    def set_spot(self, dx: float, dy: float, leader: bool) -> None:
+        pill = self._rect.translated(dx, dy)
+        line = None
+        if leader:
+            c = pill.center()
+            d = math.hypot(c.x(), c.y()) or 1.0
+            start = QPointF(c.x() / d * self.LEADER_FROM, c.y() / d * self.LEADER_FROM)
+            end = QPointF(
+                min(max(0.0, pill.left()), pill.right()), min(max(0.0, pill.top()), pill.bottom())
+            )
+            line = QLineF(start, end)
+        self._leader = line
+        if pill != self._pill:
             self.prepareGeometryChange()
-            self._placement = index
+            self._pill = pill
+
+    def leader(self) -> QLineF | None:
+        """The leader from the marker's edge to the pill, item (= viewport) pixels, if any.
+        ui/editor/label_layer.py draws all of a view's leaders as one path: as children of
+        each label they were 120 more transformation-ignoring items for every repaint to
+        map, and tripled the cost of a pen event on a busy view."""
+        return self._leader
 
     def boundingRect(self) -> QRectF:
-        return self.placements()[self._placement]
+        return self._pill
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        r = self.boundingRect()
+        r = self._pill
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(16, 22, 28, 205))

@@ -3,11 +3,13 @@ model by id (a stroke or point that did not change keeps its item)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene
 
-from app.domain.chart import ChartContent, InjectionPoint, ViewChart
+from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.editing import product_use
 from app.domain.values import format_units
 from ui.editor.items import PRODUCT_COLOURS, LabelItem, LayerItem, PointItem, StrokeItem
@@ -33,17 +35,12 @@ class ViewScene(QGraphicsScene):
         # The frame of the coordinates: the original's upright pixels, whatever image is shown.
         self.frame = QRectF(0, 0, width, height)
         self.photo_item: QGraphicsPixmapItem | None = None
+        # The display image can come later (set_photo, or photo_source when first needed):
+        # the editor decodes the first view's before its first paint, the others behind it.
+        self.photo_source: Callable[[], bytes | None] | None = None
+        self._pending: ChartContent | None = None
         if jpeg:
-            image = QImage.fromData(QByteArray(jpeg))  # Qt reads the format from the data
-            if not image.isNull():
-                item = QGraphicsPixmapItem(QPixmap.fromImage(image))
-                item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-                item.setScale(width / image.width())
-                # Cached at screen resolution: a pen event repaints a blit, not a rescale of
-                # the photo, so its cost does not grow with the photo's megapixels.
-                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                self.addItem(item)
-                self.photo_item = item
+            self.set_photo(jpeg)
         self.setSceneRect(self.frame)
         # Labels under the points: a label never hides a neighbouring marker.
         self.layers = {name: LayerItem(z) for name, z in zip(LAYERS, (1, 3, 2), strict=True)}
@@ -54,6 +51,40 @@ class ViewScene(QGraphicsScene):
         self.label_items: dict[str, LabelItem] = {}
         self.selected_id: str | None = None
         self._product_colours: dict[str, str] = {}
+        self._products: tuple[ProductUse, ...] | None = None  # of the last sync
+
+    def set_photo(self, jpeg: bytes | None) -> bool:
+        """Show the display image (JPEG bytes, upright) scaled onto the original's frame."""
+        self.photo_source = None
+        if not jpeg or self.photo_item is not None:
+            return False
+        image = QImage.fromData(QByteArray(jpeg))  # Qt reads the format from the data
+        if image.isNull():
+            return False
+        item = QGraphicsPixmapItem(QPixmap.fromImage(image))
+        item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        item.setScale(self.frame.width() / image.width())
+        # Cached at screen resolution: a pen event repaints a blit, not a rescale of the
+        # photo, so its cost does not grow with the photo's megapixels.
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.addItem(item)
+        self.photo_item = item
+        return True
+
+    def ensure_photo(self) -> None:
+        if self.photo_source is not None:
+            self.set_photo(self.photo_source())
+
+    def shown(self) -> bool:
+        return any(view.isVisible() for view in self.views())
+
+    def flush(self) -> None:
+        """Decode the photo and build the items a sync deferred while no view showed this
+        scene (ChartCanvas.showEvent, and ui/editor/photo_loader.py behind the first paint)."""
+        self.ensure_photo()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.sync(pending, now=True)
 
     def product_colour(self, product: str) -> str:
         if product not in self._product_colours:
@@ -62,40 +93,55 @@ class ViewScene(QGraphicsScene):
             ]
         return self._product_colours[product]
 
-    def sync(self, content: ChartContent) -> None:
-        """Make the items match the model: add, drop or rebuild only what changed."""
+    def sync(self, content: ChartContent, now: bool = False) -> None:
+        """Make the items match the model: add, drop or rebuild only what changed. Content is
+        immutable and an edit keeps the objects it did not touch, so `is` finds the unchanged
+        strokes and points without comparing them, and a label's text is only rebuilt for a
+        point that changed or when the products (their dilutions) did."""
+        if not now and not self.shown():
+            self._pending = content  # built when shown (flush): opening paints one view
+            return
+        self._pending = None
         chart = content.view(self.view) or ViewChart(self.view)
         strokes = {s.id: s for s in chart.strokes}
         for sid in list(self.stroke_items):
-            if sid not in strokes or self.stroke_items[sid].stroke != strokes[sid]:
+            kept = strokes.get(sid)
+            drawn = self.stroke_items[sid]
+            if kept is None or (drawn.stroke is not kept and drawn.stroke != kept):
                 self.removeItem(self.stroke_items.pop(sid))
         for sid, s in strokes.items():
             if sid not in self.stroke_items:
                 self.stroke_items[sid] = StrokeItem(s, self.layers["markings"])
+        products_changed = content.products is not self._products
+        self._products = content.products
         points = {p.id: p for p in chart.points}
         for pid in list(self.point_items):
             item = self.point_items[pid]
-            label = point_label(content, points[pid]) if pid in points else None
+            p = points.get(pid)
+            if p is not None and item.point is p and not products_changed:
+                continue
             if (
-                pid not in points
-                or item.point != points[pid]
-                or label != self.label_items[pid].text
+                p is None
+                or item.point != p
+                or point_label(content, p) != self.label_items[pid].text
             ):
                 self.removeItem(self.point_items.pop(pid))
                 self.removeItem(self.label_items.pop(pid))
         for pid, p in points.items():
-            if pid in self.point_items:  # a cancelled drag may have left it elsewhere
-                for shown in (self.point_items[pid], self.label_items[pid]):
-                    if shown.pos() != QPointF(p.x, p.y):
-                        shown.setPos(QPointF(p.x, p.y))
+            shown = self.point_items.get(pid)
+            if shown is not None:
+                # A cancelled drag may have left it elsewhere.
+                pos = shown.pos()
+                if pos.x() != p.x or pos.y() != p.y:
+                    for moved in (shown, self.label_items[pid]):
+                        moved.setPos(QPointF(p.x, p.y))
                 continue
-            if pid not in self.point_items:
-                item = PointItem(p, self.product_colour(p.product), self.layers["points"])
-                item.selected = pid == self.selected_id
-                self.point_items[pid] = item
-                self.label_items[pid] = LabelItem(
-                    point_label(content, p), QPointF(p.x, p.y), self.layers["labels"]
-                )
+            item = PointItem(p, self.product_colour(p.product), self.layers["points"])
+            item.selected = pid == self.selected_id
+            self.point_items[pid] = item
+            self.label_items[pid] = LabelItem(
+                point_label(content, p), QPointF(p.x, p.y), self.layers["labels"]
+            )
         if self.selected_id not in points:
             self.selected_id = None
 

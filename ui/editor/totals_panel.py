@@ -58,44 +58,55 @@ class TotalsPanel(QFrame):
         # (ui/overlay/attach.py); today's totals above never count an earlier point.
         self.course: Callable[[ChartContent], list[str]] | None = None
         self.course_lines: list[str] = []
+        self._labels: list[QLabel] = []  # shown in order; spare ones hidden
+        self._rows: list[tuple[str, str, str | None]] = []
+        self.lay.addStretch(1)
 
     def refresh(self, content: ChartContent) -> None:
-        while (item := self.lay.takeAt(0)) is not None:
-            gone = item.widget()
-            if gone is not None:
-                gone.setParent(None)  # off screen now, not later
-                gone.deleteLater()
         per_product = totals(content)
         self.warnings = [*self.extra_warnings, *dose_warnings(per_product)]
-        for w in self.warnings:
-            lab = QLabel(f"⚠ {w.text}")
-            lab.setObjectName("warning")
-            lab.setProperty("kind", w.kind)
-            lab.setWordWrap(True)
-            self.lay.addWidget(lab)
+        rows: list[tuple[str, str, str | None]] = []  # text, object name, "kind" property
+        rows += [(f"⚠ {w.text}", "warning", w.kind) for w in self.warnings]
         if not per_product:
-            empty = QLabel("No injection points yet.")
-            empty.setObjectName("sheetHint")
-            self.lay.addWidget(empty)
+            rows.append(("No injection points yet.", "sheetHint", None))
         self.lines = {}
         for code, t in sorted(per_product.items(), key=lambda kv: self.product_name(kv[0])):
-            head = QLabel(self.product_name(code))
-            head.setObjectName("sheetHeading")
-            self.lay.addWidget(head)
+            rows.append((self.product_name(code), "sheetHeading", None))
             self.lines[code] = product_lines(t, self.view_name)
-            for line in self.lines[code]:
-                lab = QLabel(line)
-                lab.setObjectName("totalSub" if line.endswith(":") else "totalLine")
-                lab.setWordWrap(True)
-                self.lay.addWidget(lab)
+            rows += [
+                (ln, "totalSub" if ln.endswith(":") else "totalLine", None)
+                for ln in self.lines[code]
+            ]
         self.course_lines = self.course(content) if self.course else []
         if self.course_lines:
-            head = QLabel("Course total (original + touch-ups)")
-            head.setObjectName("sheetHeading")
-            self.lay.addWidget(head)
-            for line in self.course_lines:
-                lab = QLabel(line.strip())
-                lab.setObjectName("totalLine" if line.startswith(" ") else "totalSub")
+            rows.append(("Course total (original + touch-ups)", "sheetHeading", None))
+            rows += [
+                (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
+                for ln in self.course_lines
+            ]
+        self._show(rows)
+
+    def _show(self, rows: list[tuple[str, str, str | None]]) -> None:
+        """Reuse the labels already there: a tap changes a few numbers, and re-making some
+        fifty styled labels per tap was most of what an edit cost the panel."""
+        if rows == self._rows:
+            return
+        for i, (text, name, kind) in enumerate(rows):
+            if i < len(self._labels):
+                lab = self._labels[i]
+            else:
+                lab = QLabel()
                 lab.setWordWrap(True)
-                self.lay.addWidget(lab)
-        self.lay.addStretch(1)
+                self.lay.insertWidget(i, lab)  # before the stretch
+                self._labels.append(lab)
+            if lab.text() != text:
+                lab.setText(text)
+            if lab.objectName() != name or lab.property("kind") != kind:
+                lab.setObjectName(name)
+                lab.setProperty("kind", kind)
+                lab.style().unpolish(lab)
+                lab.style().polish(lab)
+            lab.show()
+        for lab in self._labels[len(rows) :]:
+            lab.hide()
+        self._rows = rows
