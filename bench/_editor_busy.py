@@ -71,8 +71,8 @@ def open_editor(url: str, visit_id: int, who: int):
 
 
 def close_editor(a, store, ed) -> None:
-    ed.journal.timer.stop()
-    ed.journal.clear()
+    ed.session.journal.timer.stop()
+    ed.session.journal.clear()
     ed.close()
     ed.deleteLater()
     a.processEvents()
@@ -156,7 +156,7 @@ def bench_busy(ctx: Context) -> Report:
     jpeg = data.photo_jpegs(w, h, 1, seed=3)
     url, visit, who, _ = charted_visit(ctx.tmp / "busy.db", jpeg, 60, 40)
     store, ed = open_editor(url, visit, who)
-    ed.show_view(ed.view_codes[0])
+    ed.show_view(ed.session.view_codes[0])
     ed.canvas().fit()
     a.processEvents()
     canvas = ed.canvas()
@@ -179,7 +179,7 @@ def bench_busy(ctx: Context) -> Report:
             vp.repaint()
             times.append(_ms(t0))
         pen.send("release", x, y)
-        ed.undo_stack.undo()
+        ed.session.undo_stack.undo()
         a.processEvents()  # the app's GC timer and posted events run between strokes
         if rep:
             p95s.append(_p95(times))
@@ -197,7 +197,7 @@ def bench_busy(ctx: Context) -> Report:
         vp.repaint()
         if rep:
             ups.append(_ms(t0))
-        ed.undo_stack.undo()
+        ed.session.undo_stack.undo()
         vp.repaint()
         a.processEvents()
     report.put("pen_up_ms_busy", median(ups), len(ups))
@@ -222,21 +222,21 @@ def _taps(a, ed, reps: int) -> list[float]:
         for v in (0.58, 0.63, 0.66)
     ]
     spots = [s for s in spots if canvas.point_at(QPointF(*s)) is None]
-    ed.set_tool("point")
+    ed.session.set_tool("point")
     times = []
     for rep in range(reps + 1):
         x, y = spots[rep % len(spots)]
-        before = sum(1 for _ in ed.model.content.all_points())
+        before = sum(1 for _ in ed.session.model.content.all_points())
         t0 = time.perf_counter()
         pen.send("press", x, y)
         pen.send("release", x, y)
         vp.repaint()
         took = _ms(t0)
-        if sum(1 for _ in ed.model.content.all_points()) != before + 1:
+        if sum(1 for _ in ed.session.model.content.all_points()) != before + 1:
             raise RuntimeError("the tap did not place a point")
         if rep:
             times.append(took)
-        ed.undo_stack.undo()
+        ed.session.undo_stack.undo()
         vp.repaint()
         a.processEvents()
     return times

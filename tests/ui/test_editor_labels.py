@@ -38,7 +38,7 @@ def editor(qtbot, sqlite_store: Store) -> Iterator[ChartEditor]:
     ed.show_view("frown")
     ed.canvas().fit()
     yield ed
-    ed.journal.timer.stop()
+    ed.session.journal.timer.stop()
 
 
 def face_spots(w: float, h: float) -> list[tuple[float, float]]:
@@ -55,13 +55,13 @@ def face_spots(w: float, h: float) -> list[tuple[float, float]]:
 
 
 def fill(ed: ChartEditor, spots: list[tuple[float, float]], dilution: bool) -> None:
-    content = ed.model.content
+    content = ed.session.model.content
     if dilution:  # labels read "4 U · 0.1 mL" rather than "4 U"
         use = ProductUse("botox", dilution=Dilution(Decimal(100), Decimal("2.5")))
         content = put_product_use(content, use)
     for x, y in spots:
-        content = put_point(content, "frown", ed.new_point("frown", QPointF(x, y)))
-    ed.push(content, "points", "frown")
+        content = put_point(content, "frown", ed.session.new_point("frown", x, y))
+    ed.session.apply(content, "points", "frown")
 
 
 def overlaps(ed: ChartEditor) -> list[str]:
@@ -105,7 +105,7 @@ def test_a_full_face_is_all_labelled_none_overlapping(editor, qtbot, count, dilu
     assert canvas.labels.leaders is not None and canvas.labels.leaders.lines
 
     # A pen tap places one more point; its label and only nearby ones move.
-    ed.set_tool("point")
+    ed.session.set_tool("point")
     at = canvas.mapFromScene(QPointF(frame.width() * 0.5, frame.height() * 0.97))
     h.tablet(canvas, QEvent.Type.TabletPress, QPointF(at), 0.5)
     h.tablet(canvas, QEvent.Type.TabletRelease, QPointF(at), 0.0)
@@ -122,9 +122,9 @@ def test_a_full_face_is_all_labelled_none_overlapping(editor, qtbot, count, dilu
     # Deleting a point of the cluster and undoing it keeps the rule.
     canvas.fit()
     first = next(iter(scene.point_items))
-    ed.push(remove_point(ed.model.content, "frown", first), "delete", "frown")
+    ed.session.apply(remove_point(ed.session.model.content, "frown", first), "delete", "frown")
     assert overlaps(ed) == []
-    ed.undo_stack.undo()
+    ed.session.undo_stack.undo()
     assert len(scene.label_items) == count + 1 and overlaps(ed) == []
 
 
@@ -132,10 +132,10 @@ def test_a_hidden_view_places_its_labels_when_shown(editor) -> None:
     ed = editor
     smile = ed.scenes["smile"]
     frame = smile.frame
-    content = ed.model.content
+    content = ed.session.model.content
     for x, y in face_spots(frame.width(), frame.height())[:30]:
-        content = put_point(content, "smile", ed.new_point("smile", QPointF(x, y)))
-    ed.push(content, "points", "frown")  # the change lands while smile is hidden
+        content = put_point(content, "smile", ed.session.new_point("smile", x, y))
+    ed.session.apply(content, "points", "frown")  # the change lands while smile is hidden
     assert smile.label_items == {}  # built when shown, not before
     ed.show_view("smile")
     assert len(smile.label_items) == 30
