@@ -164,8 +164,7 @@ class GestureMixin(QGraphicsView):
             tool = self._tool("finger")
             self._start = self._last = QPointF(pos_vp)
             if not self.session.read_only and (
-                (self.pen.finger_drawing and tool.draws_with_finger)
-                or tool.grabs_finger(scene_pos)
+                (self.pen.finger_drawing and tool.draws_with_finger) or tool.grabs_finger(scene_pos)
             ):
                 self._gesture, self._active_tool = "tool", tool
                 tool.press(scene_pos, inp.FINGER_PRESSURE, inp.now_ms(), "finger")
