@@ -183,7 +183,11 @@ class ChartCanvas(GestureMixin):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.vscene.flush()  # photo and items deferred while hidden (ui/editor/scene.py)
+        # Photo and items deferred while hidden (ui/editor/scene.py), the photo screen-sized
+        # for this first paint; the whole display image follows behind it (photo_loader).
+        ratio = self.devicePixelRatioF()
+        side = round(max(self.viewport().width(), self.viewport().height(), 1) * ratio)
+        self.vscene.flush(side)
         if self._fitted:
             self.fit()
         elif self.labels.stale:

@@ -80,8 +80,8 @@ class ChartEditor(QWidget):
             )
         self.widgets = layout.build(self, s, list(self.canvases.values()), self.treatment.pages)
         if s.view_codes:  # the first view paints first; the others decode behind it
-            first, *rest = s.view_codes
-            behind = [self.scenes[c] for c in rest]
+            first = s.view_codes[0]
+            behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
             photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
         self._connect()
         if s.view_codes:
