@@ -197,6 +197,10 @@ def build_demo(store: Store) -> None:
         for i, (g, f, dob) in enumerate(DEMO_PATIENTS)
     ]
     zoe = created[0]
+    # Photos are taken only with the patient's consent (ui/capture/consent_bar.py): the demo's
+    # photographed patients gave it, as the capture screen would have asked.
+    for photographed in (zoe, created[1]):
+        patients.record_photography_consent(store, photographed.id, clinician.id)
     today = date.today()
     first_day = today - timedelta(days=120)
     first = visits.start_visit(

@@ -206,6 +206,10 @@ def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path
     assert sig.args[0].view_code == "rest" and sig.args[0].source == PhotoSource.IMPORT.value
     stored = photos.photos_for_visit(store, vid)
     assert [p.id for p in stored] == [sig.args[0].id]  # nothing of the broken file
+    # The photo just imported shows beside its view's name; the views still to take do not.
+    steps = screen.steps.buttons
+    assert not steps["rest"].icon().isNull() and steps["rest"].text().startswith("✓")
+    assert steps["frown"].icon().isNull()
 
 
 def test_import_only_corrupt_stores_nothing(

@@ -199,3 +199,27 @@ def test_a_save_carries_its_comment_into_the_history(
     (saved,) = charts.history(sqlite_store, ed.session.visit_id)
     assert saved.comment == info.comment
     assert comment.text() == ""  # said once, with that version
+
+
+def test_the_saved_banner_neither_grows_the_editor_nor_passes_a_tap_through(
+    qtbot, editor: ChartEditor
+) -> None:
+    from PySide6.QtTest import QTest
+
+    ed = editor
+    fit = ed.widgets.rail.fit
+    fit_at = fit.mapTo(ed, fit.rect().bottomLeft())
+    stroke(ed, 900)
+    assert h.save_and_wait(ed) is not None
+    bar = ed.widgets.message_bar
+    assert bar.isVisible() and bar.text.text().startswith("Saved as version 1")
+    assert ed.height() == 768 and fit.mapTo(ed, fit.rect().bottomLeft()) == fit_at
+    panel_before = ed.widgets.panel_choice.value()
+    (ok,) = bar.buttons
+    win = ok.window()
+    at = ok.mapTo(win, ok.rect().center())
+    QTest.touchEvent(win, h.touch_device()).press(0, at, win).commit()
+    QTest.touchEvent(win, h.touch_device()).release(0, at, win).commit()
+    qtbot.wait(50)
+    assert not bar.isVisible()
+    assert ed.widgets.panel_choice.value() == panel_before  # the tap ended on OK

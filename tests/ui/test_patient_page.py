@@ -155,3 +155,21 @@ def test_new_visit_as_repeat_treatment(qtbot: QtBot, window: MainWindow, demo_st
     assert new.findChild(type(page.summary), "repeatBadge") is not None
     for card in (touch_up, first):
         assert card.findChild(type(page.summary), "repeatBadge") is None
+
+
+def test_a_visit_recorded_late_takes_the_day_it_happened(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    page = open_zoe(window, demo_store)
+    tap(qtbot, page.new_visit_button)
+    dialog = page.dialog
+    assert dialog is not None and dialog.day.value == date.today()
+    assert not dialog.day.steps[("day", 1)].isEnabled()  # never a visit in the future
+    for _ in range(3):
+        tap(qtbot, dialog.day.steps[("day", -1)])  # three days back, by touch
+    assert dialog.day.value == date.today() - timedelta(days=3)
+    assert dialog.day_note.text() == "3 days ago"
+    assert min(b.height() for b in dialog.day.steps.values()) >= 48
+    tap(qtbot, dialog.start_button)
+    newest = visits.timeline(demo_store, page.patient.id)[0].visit
+    assert newest.visit_date == date.today() - timedelta(days=3)

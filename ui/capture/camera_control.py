@@ -15,7 +15,7 @@ from ui.capture.sources import available_cameras
 from ui.capture.view_pane import ViewPane
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
 
-NO_CAMERA = "No camera found. Plug one in and tap “Camera again”, or import photos from files."
+NO_CAMERA = "No camera found. Plug one in and tap “Camera…”, or import photos from files."
 
 
 class CameraPanel(QDialog):

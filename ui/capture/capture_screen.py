@@ -43,6 +43,7 @@ from ui.capture.photo_import import open_import
 from ui.capture.protocol_steps import ProtocolSteps
 from ui.capture.shutter import SHUTTER_KEYS, ShutterSequence, StillWriter, pedal_shortcuts
 from ui.capture.view_pane import ViewPane
+from ui.common import images
 from ui.common.refcount_guard import RefcountGuard
 from ui.common.widgets import Page, PatientBanner, button, hbox, set_state, vbox
 
@@ -102,7 +103,11 @@ class CaptureScreen(Page):
 
         body = hbox(margins=12, spacing=12)
         root.addLayout(body, 1)
-        self.steps = ProtocolSteps(f"{self.visit.treatment_type.label} photos", self.walk)
+        self.steps = ProtocolSteps(
+            f"{self.visit.treatment_type.label} photos",
+            self.walk,
+            thumbnail=lambda sha: images.thumbnail(self.store, sha),
+        )
         self.step_buttons, self.progress = self.steps.buttons, self.steps.progress
         body.addWidget(self.steps)
         pane = self.pane = ViewPane()

@@ -116,8 +116,7 @@ def build(
         row.addWidget(part)
     root.addWidget(header)
 
-    message_bar = MessageBar()
-    root.addWidget(message_bar)
+    message_bar = MessageBar(root_widget, header)  # floats over the body, takes no row
 
     body = QWidget()
     body.setObjectName("editorBody")

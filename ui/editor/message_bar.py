@@ -1,11 +1,15 @@
 """The editor's message bar under its header: one message at a time, with its actions as
-touch buttons (Restore / Discard, OK), optionally gone by itself after a while."""
+touch buttons (Restore / Discard, OK), optionally gone by itself after a while.
+
+It floats over the top of the editor's body instead of taking a row of the layout: a row that
+comes and goes pushed the editor taller than a 768-px screen (Fit went off-screen after
+"Saved") and moved the buttons under a finger mid-tap (OK's tap landed on Products)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.editor.controls import touch_button
@@ -14,8 +18,11 @@ Action = tuple[str, Callable[[], None]]
 
 
 class MessageBar(QFrame):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget, below: QWidget) -> None:
         super().__init__(parent)
+        self.below = below  # the header: the bar sits right under it, full width
+        parent.installEventFilter(self)
+        below.installEventFilter(self)
         self.setObjectName("messageBar")
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(16, 6, 12, 6)
@@ -42,7 +49,9 @@ class MessageBar(QFrame):
             b.clicked.connect(fn)
             self.row.addWidget(b)
             self.buttons.append(b)
+        self._place()
         self.show()
+        self.raise_()
         if timeout_ms:
             # The bar as context: the timer dies with the editor.
             QTimer.singleShot(timeout_ms, self, lambda: self._clear_if_showing(text))
@@ -50,6 +59,19 @@ class MessageBar(QFrame):
     def _clear_if_showing(self, text: str) -> None:
         if self.text.text() == text:  # not a newer message that replaced it
             self.clear()
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = parent.width()
+        height = max(self.heightForWidth(width), self.sizeHint().height())
+        self.setGeometry(0, self.below.geometry().bottom() + 1, width, height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move) and self.isVisible():
+            self._place()
+        return False
 
     def clear(self) -> None:
         for b in self.buttons:

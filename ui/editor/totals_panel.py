@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent
@@ -60,6 +61,7 @@ class TotalsPanel(QFrame):
         self.course_lines: list[str] = []
         self._labels: list[QLabel] = []  # shown in order; spare ones hidden
         self._rows: list[tuple[str, str, str | None]] = []
+        self._pending: list[tuple[str, str, str | None]] | None = None
         self.lay.addStretch(1)
 
     def refresh(self, content: ChartContent) -> None:
@@ -84,7 +86,20 @@ class TotalsPanel(QFrame):
                 (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
                 for ln in self.course_lines
             ]
-        self._show(rows)
+        # The numbers are always current (`lines`); the labels follow when they can be seen:
+        # while the point sheet is in front, a tap does not re-lay-out a hidden page.
+        self._pending = rows
+        if self.isVisible():
+            self._show_pending()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._show_pending()
+        super().showEvent(event)
+
+    def _show_pending(self) -> None:
+        rows, self._pending = self._pending, None
+        if rows is not None:
+            self._show(rows)
 
     def _show(self, rows: list[tuple[str, str, str | None]]) -> None:
         """Reuse the labels already there: a tap changes a few numbers, and re-making some

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QDialog, QWidget
 from app.domain.values import TreatmentType
 from app.services.visits import TimelineEntry
 from ui.common import format as fmt
+from ui.common.day_picker import DayPicker
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
 
 MIN_DAYS_BETWEEN_TOXIN = 90  # DOMAIN.md: treatments at least 90 days apart (label, not a limit)
@@ -25,7 +26,8 @@ class NewVisitDialog(QDialog):
         self,
         parent: QWidget,
         earlier: list[TimelineEntry],
-        on_start: Callable[[TreatmentType, int | None], None],
+        on_start: Callable[[TreatmentType, int | None, date], None],
+        today: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("newVisitDialog")
@@ -34,7 +36,17 @@ class NewVisitDialog(QDialog):
         self.setMinimumWidth(640)
         self._on_start = on_start
         lay = vbox(self, margins=24, spacing=16)
-        lay.addWidget(label(f"New visit today, {fmt.day(date.today())}", "heading"))
+        self.today = today or date.today()
+        lay.addWidget(label("New visit", "heading"))
+        # Today, or the day it happened for a visit recorded late or charted after the fact.
+        date_row = hbox(spacing=12)
+        date_row.addWidget(label("Date", "field"))
+        self.day_note = label("", "muted")
+        self.day_note.setObjectName("dayNote")
+        date_row.addWidget(self.day_note, 1)
+        lay.addLayout(date_row)
+        self.day = DayPicker(self.today, date(self.today.year - 5, 1, 1), self.today)
+        lay.addWidget(self.day)
         lay.addWidget(label("Treatment", "field"))
         self.kinds = QButtonGroup(self)
         row = hbox(spacing=12)
@@ -73,20 +85,17 @@ class NewVisitDialog(QDialog):
         self._charted = any(e.version_count > 0 for e in earlier)
         lay.addWidget(self.repeat_note)
 
-        self._last_toxin = max(
-            (
-                e.visit.visit_date
-                for e in earlier
-                if e.visit.treatment_type is TreatmentType.NEUROTOXIN
-                and e.visit.visit_date < date.today()
-            ),
-            default=None,
-        )
+        self._toxin_days = [
+            e.visit.visit_date
+            for e in earlier
+            if e.visit.treatment_type is TreatmentType.NEUROTOXIN
+        ]
         self.interval_note = label("", "note")
         self.interval_note.setObjectName("intervalNote")
         self.interval_note.setWordWrap(True)
         lay.addWidget(self.interval_note)
         self.kinds.buttonToggled.connect(lambda *_a: self._update_note())
+        self.day.changed.connect(lambda _d: self._update_note())
         self.touch_up.currentIndexChanged.connect(lambda *_a: self._update_note())
         self._update_note()
 
@@ -106,12 +115,19 @@ class NewVisitDialog(QDialog):
         checked = self.kinds.checkedButton()
         toxin = checked is not None and checked.property("treatment") == "neurotoxin"
         touch_up = self.touch_up.currentIndex() > 0
-        days = (date.today() - self._last_toxin).days if self._last_toxin else None
-        soon = days is not None and days < MIN_DAYS_BETWEEN_TOXIN
+        when = self.day.value
+        ago = (self.today - when).days
+        self.day_note.setText(
+            "today" if ago == 0 else "yesterday" if ago == 1 else f"{ago} days ago"
+        )
+        last = max((d for d in self._toxin_days if d < when), default=None)
+        days = (when - last).days if last else None
+        soon = days is not None and 0 <= days < MIN_DAYS_BETWEEN_TOXIN
         if toxin and soon and not touch_up:
-            assert self._last_toxin is not None
+            assert last is not None
             self.interval_note.setText(
-                f"The last neurotoxin treatment was {days} days ago ({fmt.day(self._last_toxin)})."
+                f"The last neurotoxin treatment was {days} days "
+                f"{'ago' if ago == 0 else 'before this visit'} ({fmt.day(last)})."
                 f" Treatments are usually at least {MIN_DAYS_BETWEEN_TOXIN} days apart; a"
                 " touch-up at about two weeks is the usual exception."
             )
@@ -127,4 +143,4 @@ class NewVisitDialog(QDialog):
         treatment = TreatmentType(checked.property("treatment")) if checked else TreatmentType.OTHER
         earlier = self.touch_up.currentData(Qt.ItemDataRole.UserRole)
         self.accept()
-        self._on_start(treatment, int(earlier) if earlier is not None else None)
+        self._on_start(treatment, int(earlier) if earlier is not None else None, self.day.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
 
@@ -94,13 +96,16 @@ class PatientPage(Page):
         self.dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
         self.dialog.open()
 
-    def start_visit(self, treatment: TreatmentType, touch_up_of: int | None) -> None:
+    def start_visit(
+        self, treatment: TreatmentType, touch_up_of: int | None, visit_date: date | None = None
+    ) -> None:
         try:
             visit = visits.start_visit(
                 self.ctx.store,
                 self.patient.id,
                 self.ctx.practitioner.id,
                 treatment,
+                visit_date,
                 touch_up_of_id=touch_up_of,
             )
         except StoreError as exc:
