@@ -17,15 +17,19 @@ from ui.viewer.chart_view import ChartView
 from ui.viewer.zoom import MAX_ZOOM
 
 
-@pytest.fixture
-def view(window: MainWindow, demo_store: Store) -> ChartView:
-    zoe = patients.search_patients(demo_store, "zoe").patients[0]
-    first = visits.timeline(demo_store, zoe.id)[-1].visit
-    window.open_version(first.id, charts.history(demo_store, first.id)[0].id)
+def open_first_version(window: MainWindow, store: Store) -> VersionViewerPage:
+    zoe = patients.search_patients(store, "zoe").patients[0]
+    first = visits.timeline(store, zoe.id)[-1].visit
+    window.open_version(first.id, charts.history(store, first.id)[0].id)
     page = window.current_page()
     assert isinstance(page, VersionViewerPage)
     QTest.qWait(10)
-    return page.views[0]
+    return page
+
+
+@pytest.fixture
+def view(window: MainWindow, demo_store: Store) -> ChartView:
+    return open_first_version(window, demo_store).views[0]
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +99,7 @@ def test_two_fingers_pinch_and_one_finger_pans(view: ChartView, fingers: QPointi
 def test_a_version_opens_on_its_charted_view_and_a_tapped_point_says_what_it_was(
     window: MainWindow, demo_store: Store, fingers: QPointingDevice
 ) -> None:
-    zoe = patients.search_patients(demo_store, "zoe").patients[0]
-    first = visits.timeline(demo_store, zoe.id)[-1].visit
-    window.open_version(first.id, charts.history(demo_store, first.id)[0].id)
-    page = window.current_page()
-    assert isinstance(page, VersionViewerPage)
-    QTest.qWait(10)
+    page = open_first_version(window, demo_store)
     shown = page.tabs.currentWidget()
     assert isinstance(shown, ChartView) and shown.chart.points  # not an empty Rest photo
     point = shown.chart.points[0]
