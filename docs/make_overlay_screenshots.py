@@ -26,7 +26,7 @@ CONFIGS = (("1366x768", "1", "1366x768"), ("1440x960", "2", "2880x1920"))
 def settle(app, ed) -> None:  # type: ignore[no-untyped-def]
     """Let the background alignments finish, as a clinician would wait a moment."""
     end = time.monotonic() + 60
-    c = ed.overlay
+    c = ed.overlay.ctrl
     while time.monotonic() < end and not (c.started and not c.aligner.busy and not c.queue):
         app.processEvents()
         time.sleep(0.01)
@@ -78,7 +78,6 @@ def render(out: Path, size: str, suffix: str) -> None:
     from tests.ui import overlay_helpers as oh
     from ui.app import application
     from ui.editor.editor_window import ChartEditor
-    from ui.overlay import attach
 
     app = application()
     width, height = (int(v) for v in size.split("x"))
@@ -133,14 +132,14 @@ def render(out: Path, size: str, suffix: str) -> None:
         ed.overlay.ctrl.set_chosen(ed.overlay.ctrl.available[:2])
         settle(app, ed)
         zoom_on_face(app, ed, january)
-        picker = attach.open_picker(ed, ed.overlay)
+        picker = ed.overlay.open_picker()
         app.processEvents()
         shots.append(("picker", with_dialog(ed, picker)))
         picker.reject()
         app.processEvents()
         shots.append(("two-charts", ed.grab()))
         ed.overlay.panel.set_active(ed.overlay.ctrl.available[1].version_hash)  # the 1 Oct plan
-        attach.carry(ed, ed.overlay, all_views=False)
+        ed.overlay.carry(all_views=False)
         ed.overlay.panel.opacity.setValue(60)
         app.processEvents()
         shots.append(("carried-forward", ed.grab()))

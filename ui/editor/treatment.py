@@ -13,7 +13,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QWidget
 
-from app.domain.chart import ChartContent
+from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.values import TreatmentType
 from ui.editor.model import ContentChange
 from ui.editor.point_sheet import PointSheet
@@ -41,7 +41,7 @@ class Treatment(Protocol):
     def follow(self, change: ContentChange | None) -> None:
         """Refresh the pages after an edit (None: everything, e.g. at opening)."""
 
-    def follow_selection(self, selection: Selection | None) -> None: ...
+    def follow_selection(self, selection: Selection | None, again: bool = False) -> None: ...
 
     def set_course(self, lines: CourseLines) -> None:
         """Lines for the course (the original treatment and its touch-ups) beside today's."""
@@ -66,6 +66,7 @@ class ToxinTreatment:
         self.products_panel = ProductsPanel(lambda c: product_names.get(c, c))
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
+        self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
         self.pages: list[tuple[str, str, QWidget]] = [
             ("point", "Point", self.sheet),
             ("totals", "Totals", self.totals),
@@ -83,14 +84,20 @@ class ToxinTreatment:
             self.totals.refresh(s.content)
         if change is None or change.products:
             self.products_panel.refresh(s.content, s.today)
-        if change is None or change.points or change.products:
+        if change is None or change.products:
+            self.follow_selection(s.selection, again=True)  # volumes follow the dilution
+        elif change.points:
             self.follow_selection(s.selection)
 
-    def follow_selection(self, selection: Selection | None) -> None:
+    def follow_selection(self, selection: Selection | None, again: bool = False) -> None:
         found = self.session.selected_point()
         if selection is None or found is None:
+            self._shown = None
             self.sheet.show_empty()
             return
+        if found[1] is self._shown and not again:
+            return  # the same point, unchanged (an edit elsewhere, a tap placing another)
+        self._shown = found[1]
         self.sheet.setEnabled(not self.session.read_only)
         view, point = found
         name = self.session.view_names.get(view, view)
