@@ -223,3 +223,33 @@ def test_the_saved_banner_neither_grows_the_editor_nor_passes_a_tap_through(
     qtbot.wait(50)
     assert not bar.isVisible()
     assert ed.widgets.panel_choice.value() == panel_before  # the tap ended on OK
+
+
+def test_units_typed_on_the_keypad_and_an_implausible_dose_is_flagged(
+    qtbot, editor: ChartEditor
+) -> None:
+    from decimal import Decimal
+
+    ed = editor
+    tap(qtbot, ed.widgets.rail.tool_buttons["point"])
+    tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))
+    sheet = ed.treatment.sheet
+    assert sheet.point is not None and not sheet.keypad.isVisible()
+    tap(qtbot, sheet.keypad_button)
+    qtbot.wait(20)  # the panel scrolls the keys into view
+    keys = sheet.keypad.keys
+    for key in ("3", "0", ".", "5"):
+        assert keys[key].visibleRegion().boundingRect().height() >= 48  # on screen, whole
+        tap(qtbot, keys[key])
+    assert sheet.keypad.set_button.text() == "Set 30.5 U"
+    tap(qtbot, sheet.keypad.set_button)
+    (point,) = ed.session.content.view("frown").points  # type: ignore[union-attr]
+    assert point.units == Decimal("30.5") and not sheet.keypad.isVisible()
+    ed.session.set_zone(point.id, "procerus")  # a glabellar muscle: its label dose is 20 U
+    assert sheet.dose_warning.isVisible() and "glabellar lines (20 U)" in sheet.dose_warning.text()
+    ed.session.set_zone(point.id, "mentalis")  # no label dose known here: no guess
+    assert not sheet.dose_warning.isVisible()
+    tap(qtbot, sheet.keypad_button)
+    tap(qtbot, keys["."])
+    tap(qtbot, keys["."])  # a second point is refused: never "1..5"
+    assert not sheet.keypad.set_button.isEnabled()

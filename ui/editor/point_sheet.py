@@ -7,8 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.dosing import implausible_point
@@ -157,6 +165,15 @@ class PointSheet(QFrame):
         if on and self.point is not None:
             self.keypad.start(self.point.units)
         self.keypad.setVisible(on)
+        if on:  # the keys below the fold of a 768-px panel: bring them into view
+            QTimer.singleShot(0, self, self._keypad_into_view)
+
+    def _keypad_into_view(self) -> None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.ensureWidgetVisible(self.keypad, 0, 8)
 
     def _typed(self, units: Decimal) -> None:
         self.keypad_button.setChecked(False)

@@ -39,6 +39,7 @@ class UnitsKeypad(QWidget):
         self.display.setObjectName("keypadDisplay")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display.setMinimumHeight(TOUCH)
+        self.display.setStyleSheet("font-size: 20pt; font-weight: 600;")  # read at arm's length
         grid.addWidget(self.display, 0, 0, 1, 3)
         self.keys = {}
         for i, key in enumerate(KEYS):
