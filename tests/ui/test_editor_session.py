@@ -253,3 +253,22 @@ def test_units_typed_on_the_keypad_and_an_implausible_dose_is_flagged(
     tap(qtbot, keys["."])
     tap(qtbot, keys["."])  # a second point is refused: never "1..5"
     assert not sheet.keypad.set_button.isEnabled()
+
+
+def test_the_editor_fits_a_1280_by_720_screen_with_every_control_whole(
+    qtbot, editor: ChartEditor
+) -> None:
+    """Windows' default for a 1080p touch laptop (150 %) is 1280×720 logical: the tightest."""
+    ed = editor
+    ed.resize(1280, 720)
+    qtbot.wait(20)
+    assert ed.height() == 720 and ed.minimumSizeHint().height() <= 720
+    window = ed.rect()
+    w = ed.widgets
+    buttons = [*w.view_buttons.values(), *w.layer_buttons.values(), w.rail.fit, w.rail.undo]
+    for b in buttons:
+        box = b.rect().translated(b.mapTo(ed, b.rect().topLeft()))
+        assert window.contains(box), b.text()
+        assert b.height() >= 48
+        text = b.fontMetrics().horizontalAdvance(b.text())
+        assert text <= b.width() - 8, f"{b.text()!r} cut: {text} px of text in {b.width()} px"

@@ -13,6 +13,7 @@ ChartEditor, #editorBody { background: #2A323B; }
 #toolRail QPushButton {
     font-size: 13pt; font-weight: 600; color: #F3F5F7; background: #34404C;
     border: 2px solid #4A5868; border-radius: 10px; padding: 4px;
+    min-height: 44px;  /* 56 px with padding and border: nine rows fit a 720-px screen */
 }
 #toolRail QPushButton:checked { background: #0B6B74; border-color: #5FD3DC; }
 #toolRail QPushButton:pressed { background: #0B4F57; }
@@ -20,7 +21,7 @@ ChartEditor, #editorBody { background: #2A323B; }
 #viewBar { background: #222A32; }
 #viewBar QPushButton {
     font-size: 14pt; font-weight: 600; color: #F3F5F7; background: #34404C;
-    border: 2px solid #4A5868; border-radius: 10px; padding: 4px 16px;
+    border: 2px solid #4A5868; border-radius: 10px; padding: 4px 9px;  /* 1280 px wide fits */
 }
 #viewBar QPushButton:checked { background: #0B6B74; border-color: #5FD3DC; }
 #sidePanel { background: #F3F5F7; border-left: 1px solid #10161C; }
