@@ -36,7 +36,7 @@ from app.domain.editing import (
 from app.domain.totals import Warning, expiry_warnings, interval_warning
 from app.domain.values import Depth, Side
 from app.services import charts, drafts
-from app.services.chart_opening import ChartOpening
+from app.services.chart_opening import DEFAULT_FRAME, ChartOpening
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
 from app.services.store import Store
@@ -176,7 +176,7 @@ class EditorSession(QObject):
     def new_point(self, view: str, x: float, y: float) -> InjectionPoint:
         """A point at (x, y) with the last product and the chart's usual dose of it (never an
         outlier: app/domain/dosing.py), not yet on the chart."""
-        side = side_of(x, self.frames.get(view, (1000, 1250))[0])
+        side = side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
         return InjectionPoint(
             x=x,
             y=y,
@@ -199,7 +199,7 @@ class EditorSession(QObject):
         found = find_point(self.content, point_id)
         if found is not None:
             view, point = found
-            side = side_of(x, self.frames.get(view, (1000, 1250))[0])
+            side = side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
             self.put_point(view, replace(point, x=x, y=y, side=side), "Move point")
 
     def _edit(
