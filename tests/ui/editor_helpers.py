@@ -135,3 +135,17 @@ def save_and_wait(editor):  # type: ignore[no-untyped-def]
     editor.session.wait()
     after = editor.session.version
     return after if after is not before else None
+
+
+def shown_editor(qtbot, store: Store, visit_id: int, who: int, version_id: int | None = None):  # type: ignore[no-untyped-def]
+    """The chart editor of a visit as the shell shows it, on 1366×768, on the frown view."""
+    from ui.editor.editor_window import ChartEditor
+
+    ed = ChartEditor(store, visit_id, who, version_id)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    ed.show()
+    qtbot.waitExposed(ed)
+    ed.show_view("frown")
+    ed.canvas().fit()
+    return ed

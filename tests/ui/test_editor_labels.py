@@ -29,14 +29,9 @@ MARKER = QRectF(-12, -12, 24, 24)  # the drawn dot and its outline, viewport pix
 
 @pytest.fixture
 def editor(qtbot, sqlite_store: Store) -> Iterator[ChartEditor]:
-    visit = h.charted_visit(sqlite_store, default_practitioner(sqlite_store).id)
-    ed = ChartEditor(sqlite_store, visit.visit_id, default_practitioner(sqlite_store).id)
-    qtbot.addWidget(ed)
-    ed.resize(1366, 768)
-    ed.show()
-    qtbot.waitExposed(ed)
-    ed.show_view("frown")
-    ed.canvas().fit()
+    who = default_practitioner(sqlite_store).id
+    visit = h.charted_visit(sqlite_store, who)
+    ed = h.shown_editor(qtbot, sqlite_store, visit.visit_id, who)
     yield ed
     ed.session.journal.timer.stop()
 

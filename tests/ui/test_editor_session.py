@@ -23,13 +23,7 @@ from ui.editor.editor_window import ChartEditor
 def editor(qtbot, sqlite_store: Store) -> Iterator[ChartEditor]:  # type: ignore[no-untyped-def]
     who = default_practitioner(sqlite_store).id
     visit = h.charted_visit(sqlite_store, who)
-    ed = ChartEditor(sqlite_store, visit.visit_id, who)
-    qtbot.addWidget(ed)
-    ed.resize(1366, 768)
-    ed.show()
-    qtbot.waitExposed(ed)
-    ed.show_view("frown")
-    ed.canvas().fit()
+    ed = h.shown_editor(qtbot, sqlite_store, visit.visit_id, who)
     yield ed
     ed.session.journal.timer.stop()
 

@@ -42,13 +42,7 @@ def open_editor(qtbot, sqlite_store: Store, who: int) -> Iterator:  # type: igno
     made: list[ChartEditor] = []
 
     def _open(visit_id: int, version_id: int | None = None) -> ChartEditor:
-        ed = ChartEditor(sqlite_store, visit_id, who, version_id)
-        qtbot.addWidget(ed)
-        ed.resize(1366, 768)
-        ed.show()
-        qtbot.waitExposed(ed)
-        ed.show_view("frown")
-        ed.canvas().fit()
+        ed = h.shown_editor(qtbot, sqlite_store, visit_id, who, version_id)
         made.append(ed)
         return ed
 
