@@ -302,6 +302,19 @@ class CorrectedMapping:
         return cls(mapping_from_dict(data["base"]), np.asarray(data["correction"], float))
 
 
+def face_region(mapping: Mapping) -> np.ndarray | None:
+    """Where in NEW pixels a mapping follows the face itself: the convex hull (K, 2) of the
+    face mesh's points carried by the whole mapping, hand correction included. Outside it a
+    mesh mapping only extrapolates (ears, hair and background smear). None when the mapping
+    is the same everywhere (a similarity) or there is none."""
+    mesh = mapping.base if isinstance(mapping, CorrectedMapping) else mapping
+    if not isinstance(mesh, MeshMapping):
+        return None
+    carried = mapping.map_points(np.asarray(mesh.old, float))
+    hull: np.ndarray = cv2.convexHull(carried.astype(np.float32)).reshape(-1, 2).astype(float)
+    return hull
+
+
 def mapping_from_dict(data: dict[str, Any]) -> Mapping:
     """The mapping a saved dict describes, mapping exactly as it did when it was saved."""
     method = data.get("method")

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from app.alignment.align import WORK_SIDE, AlignmentResult, align_images
 from app.alignment.manual import adjust, from_point_pairs, gesture_matrix
-from app.alignment.mapping import Mapping, NoMapping, SimilarityMapping, mapping_from_dict
+from app.alignment.mapping import (
+    Mapping,
+    NoMapping,
+    SimilarityMapping,
+    face_region,
+    mapping_from_dict,
+)
 from app.alignment.warp import old_in_new_frame
 from app.imaging.decode import decode_upright
 from app.services.photos import PhotoRecord, display_jpeg
@@ -24,6 +30,7 @@ __all__ = [
     "NoMapping",
     "SimilarityMapping",
     "adjust",
+    "face_region",
     "align_photos",
     "from_point_pairs",
     "gesture_matrix",

@@ -587,3 +587,27 @@ def test_the_photos_are_named_by_their_visits_dates_not_the_cameras_clock(
     assert screen.earlier_caption == "Earlier · 1 Sep 2026"
     assert screen.today_caption == "Today · 20 Nov 2026"
     assert screen.earlier_pane.caption == "Earlier · 1 Sep 2026"
+
+
+def test_the_earlier_photo_is_faint_where_the_warp_only_extrapolates(
+    qtbot: QtBot, pair: Pair
+) -> None:
+    """Ears, hair and background smear under a mesh mapping: shown faint, the face whole."""
+    result = align_photos(pair.ctx.store, pair.earlier, pair.today)
+    assert result.method == "mesh", result.message
+    screen = open_screen(qtbot, pair, result.mapping, result.words)
+    set_mode(qtbot, screen, "adjust")
+    wait_sharp(qtbot, screen)
+    assert screen.today_pane.overlay is not None
+    overlay = screen.today_pane.overlay.toImage()
+    fw, fh = screen.edit.warper.frame
+    sx, sy = fw / pair.today.width, fh / pair.today.height
+    # Earlier-photo pixels, as drawn over today's: between the eyes, and the backdrop by the
+    # earlier photo's top-left corner (the flag and sky behind the astronaut).
+    face, backdrop = mapped(result.mapping, [[1536.0, 1000.0], [250.0, 250.0]])
+
+    def alpha(at: np.ndarray) -> int:
+        return overlay.pixelColor(round(at[0] * sx), round(at[1] * sy)).alpha()
+
+    assert alpha(face) == 255
+    assert 0 < alpha(backdrop) <= 100

@@ -24,6 +24,7 @@ from app.services.alignment import (
     NoMapping,
     SimilarityMapping,
     adjust,
+    face_region,
     old_in_new_frame,
     upright_size,
 )
@@ -34,6 +35,8 @@ from ui.common.worker import Worker
 WARP_SIDE = 1280  # px: the sharp frame; a full-height pane at 2880×1920 is ~1500 px
 PREVIEW_SIDE = 400  # px: the quick frame shown first (~0.3 s for a mesh mapping)
 TILE = 256  # px: bounds the mesh lookup's memory (points × triangles) to ~70 MB
+FACE_MARGIN = 0.08  # of the face's size: the region counted as face beyond the mesh's hull
+OUTSIDE_ALPHA = 90  # of 255: the earlier photo where the warp only extrapolates
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ class Warper(QObject):
                 if part is None:
                     return None
                 out[oy : oy + th, ox : ox + tw] = part
-        return out
+        return _fade_outside_face(out, mapping, (fx, fy))
 
     def _drawn(self, generation: int, rgb: np.ndarray | None) -> None:
         """On the GUI thread: hand on the newest request's frame."""
@@ -162,6 +165,33 @@ class Warper(QObject):
         """A job in flight stops at its next tile (tens of ms): the worker waits for it."""
         self._latest = -1
         self._worker.shutdown()
+
+
+def _fade_outside_face(
+    rgba: np.ndarray, mapping: Mapping, new_px_per_frame_px: tuple[float, float]
+) -> np.ndarray:
+    """Outside the face a mesh mapping only extrapolates, smearing ears, hair and background:
+    there the earlier photo is drawn faint (today's shows through), so what is compared is
+    the face, and where the warp is a guess shows at a glance."""
+    hull = face_region(mapping)
+    if hull is None:
+        return rgba
+    h, w = rgba.shape[:2]
+    polygon = hull / np.asarray(new_px_per_frame_px, float)
+    margin = FACE_MARGIN * max(float(np.ptp(polygon[:, 0])), float(np.ptp(polygon[:, 1])))
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(mask, np.round(polygon).astype(np.int32), 255)
+    if margin >= 1:  # the mesh stops at the hairline and jaw: a little beyond is still face
+        size = 2 * round(margin) + 1
+        mask = np.asarray(
+            cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+        )
+    faded = rgba.copy()
+    outside = mask == 0
+    faded[outside, 3] = (faded[outside, 3].astype(np.uint16) * OUTSIDE_ALPHA // 255).astype(
+        np.uint8
+    )
+    return faded
 
 
 def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:

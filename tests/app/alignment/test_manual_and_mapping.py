@@ -126,3 +126,19 @@ def test_unknown_saved_forms_are_refused() -> None:
         mapping_from_dict({"format": 1, "method": "magic"})
     with pytest.raises(ValueError):
         mapping_from_dict({"format": 99, "method": "none"})
+
+
+def test_the_face_region_is_where_the_mesh_lands_and_follows_a_hand_correction() -> None:
+    from app.alignment.mapping import delaunay, face_region
+
+    old = fake_mesh_points()
+    new = old * 1.1 + (20.0, -5.0)
+    mesh = MeshMapping(old, new, delaunay(old))
+    hull = face_region(mesh)
+    assert hull is not None
+    lo, hi = hull.min(0), hull.max(0)
+    assert np.allclose(lo, new.min(0), atol=1.0) and np.allclose(hi, new.max(0), atol=1.0)
+    moved = face_region(adjust(mesh, dx=30.0, dy=10.0))  # the hand's nudge moves the face too
+    assert moved is not None and np.allclose(moved.min(0), lo + (30.0, 10.0), atol=1.0)
+    assert face_region(SimilarityMapping(np.eye(2, 3), "manual")) is None  # no extrapolation
+    assert face_region(NoMapping("no face")) is None
