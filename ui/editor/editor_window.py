@@ -31,7 +31,7 @@ from app.services.store import Store
 from app.store.errors import StoreError
 from ui.editor import layout, photo_loader
 from ui.editor.canvas import ChartCanvas
-from ui.editor.extension import EditorExtension, NoExtension
+from ui.editor.extension import EditorExtension
 from ui.editor.input import PenState
 from ui.editor.model import ContentChange
 from ui.editor.scene import ViewScene
@@ -99,8 +99,7 @@ class ChartEditor(QWidget):
             w.setEnabled(not s.read_only)
         self.widgets.comment.setVisible(not s.read_only)
         # Earlier charts over today's photos (ui/overlay), through the declared interface.
-        self.overlay: EditorExtension = NoExtension()
-        self.overlay = attach_overlay(self)
+        self.overlay: EditorExtension = attach_overlay(self)
         self._content_changed(None)
         self._update_status()
         self._offer_draft()

@@ -38,11 +38,6 @@ class EditorExtension(Protocol):
         """The editor is closing: stop background work that reads the store."""
 
 
-class NoExtension:
-    def shutdown(self) -> None:
-        pass
-
-
 def as_widget(host: EditorHost) -> QWidget:
     """The editor window behind the host (it is a QWidget), to parent covers and pickers."""
     assert isinstance(host, QWidget)

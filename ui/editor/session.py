@@ -176,7 +176,7 @@ class EditorSession(QObject):
     def new_point(self, view: str, x: float, y: float) -> InjectionPoint:
         """A point at (x, y) with the last product and the chart's usual dose of it (never an
         outlier: app/domain/dosing.py), not yet on the chart."""
-        side = side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
+        side = self._side(view, x)
         return InjectionPoint(
             x=x,
             y=y,
@@ -192,15 +192,16 @@ class EditorSession(QObject):
         self.apply(put_point(self.content, view, point), "Add point", view)
         return point
 
-    def put_point(self, view: str, point: InjectionPoint, text: str = "Point") -> None:
-        self.apply(put_point(self.content, view, point), text, view)
-
     def move_point(self, point_id: str, x: float, y: float) -> None:
         found = find_point(self.content, point_id)
         if found is not None:
             view, point = found
-            side = side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
-            self.put_point(view, replace(point, x=x, y=y, side=side), "Move point")
+            moved = replace(point, x=x, y=y, side=self._side(view, x))
+            self.apply(put_point(self.content, view, moved), "Move point", view)
+
+    def _side(self, view: str, x: float) -> Side:
+        """The patient's side at x on a view's photo (its frame, or the default one)."""
+        return side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
 
     def _edit(
         self,
