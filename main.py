@@ -34,7 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a throw-away database with sample patients and charts",
     )
     parser.add_argument(
-        "--screenshot", metavar="FILE", help="render the first window to a PNG file and exit"
+        "--screenshot", metavar="FILE", help="render a screen of the app to a PNG file and exit"
+    )
+    parser.add_argument(
+        "--screen",
+        metavar="NAME",
+        help="with --screenshot: the screen to render (docs/screens.md lists the names; "
+        "default the first window), on the demo clinic unless --db is given",
     )
     parser.add_argument(
         "--size",
@@ -53,8 +59,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     from ui.app import run_app  # only the GUI forms import Qt
 
+    # A named screen is shown on the demo clinic unless a database was chosen (CONTRACTS.md).
+    demo = args.demo or (args.screen is not None and getattr(args, "db", None) is None)
     return run_app(
-        url=database_url(args), demo=args.demo, screenshot=args.screenshot, size=args.size
+        url=database_url(args),
+        demo=demo,
+        screenshot=args.screenshot,
+        size=args.size,
+        screen=args.screen,
     )
 
 

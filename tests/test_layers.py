@@ -200,10 +200,11 @@ def test_the_cycle_check_finds_cycles_through_lazy_and_type_checking_imports(
 # A window and who may open it: the widgets a window contains (canvases, panels, the overlay
 # inside the editor, the pages inside the main window) depend on what they are given, never on
 # the window itself (issue 8: the editor's canvas, layout and overlay imported it).
+# ui.screens drives the finished app to a named screen (--screenshot --screen), as ui.app does.
 WINDOW_OPENERS = {
-    "ui.shell.main_window": {"ui.app"},
-    "ui.editor.editor_window": {"ui.shell.main_window"},
-    "ui.capture.capture_screen": {"ui.shell.main_window"},
+    "ui.shell.main_window": {"ui.app", "ui.screens"},
+    "ui.editor.editor_window": {"ui.shell.main_window", "ui.screens"},
+    "ui.capture.capture_screen": {"ui.shell.main_window", "ui.screens"},
     # the overlay's panel asks whether the compare screen is installed; attach opens it
     "ui.overlay.compare_screen": {"ui.overlay.attach", "ui.overlay.panel"},
 }

@@ -17,13 +17,14 @@ from types import TracebackType
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.store import Store, open_database, open_demo_database
 from app.store.errors import StoreError
 from ui.common import gc_pause
 from ui.common.context import AppContext
 from ui.common.refcount_guard import RefcountGuard
+from ui.screens import ScreenError, picture, settle, show_screen
 from ui.shell.main_window import MainWindow
 
 BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch laptop
@@ -116,15 +117,24 @@ def install_error_hook() -> None:
     sys.excepthook = hook
 
 
-def grab_to_file(window: QWidget, size: tuple[int, int], path: str) -> bool:
+def grab_to_file(window: MainWindow, size: tuple[int, int], path: str, screen: str | None) -> bool:
+    """Render the window (taken to the named screen first) to a PNG of exactly its size."""
     window.resize(*size)
     window.show()
-    for _ in range(3):  # layouts settle over a few passes (scroll areas, fitted views)
-        QApplication.processEvents()
-    return window.grab().save(path, "PNG")
+    settle()  # layouts settle over a few passes (scroll areas, fitted views)
+    dialog = show_screen(window, screen) if screen else None
+    saved = picture(window, dialog).save(path, "PNG")
+    window.go_home()  # leave the editor or camera properly before the process ends
+    return saved
 
 
-def run_app(url: str, demo: bool, screenshot: str | None, size: tuple[int, int]) -> int:
+def run_app(
+    url: str,
+    demo: bool,
+    screenshot: str | None,
+    size: tuple[int, int],
+    screen: str | None = None,
+) -> int:
     app = application()
     folder: Path | None = None
     try:
@@ -138,7 +148,12 @@ def run_app(url: str, demo: bool, screenshot: str | None, size: tuple[int, int])
         try:
             window = build_window(store, demo=demo)
             if screenshot:
-                if not grab_to_file(window, size, screenshot):
+                try:
+                    written = grab_to_file(window, size, screenshot, screen)
+                except ScreenError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
+                if not written:
                     print(f"error: could not write {screenshot}", file=sys.stderr)
                     return 2
                 return 0

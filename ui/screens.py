@@ -1,0 +1,253 @@
+"""The app's named screens (CONTRACTS.md `--screenshot FILE --screen NAME`): how to reach each
+one on the demo clinic, the way a clinician would, and a picture of it at the window's size.
+
+The names are listed in docs/screens.md. Each entry navigates a freshly built main window and
+returns the dialog shown over it, if the screen is a dialog (a dialog is its own window: its
+picture is drawn over the dimmed window, where a user sees it). The screen-walk test uses the
+same entries at the three screen sizes, so the pictures in the docs and what is tested agree.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.services import charts, patients, photos, visits
+from app.services.demo import demo_face
+from app.services.visits import TimelineEntry
+from ui.shell.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from ui.editor.editor_window import ChartEditor
+
+T = TypeVar("T", bound=QWidget)
+Navigate = Callable[[MainWindow], QWidget | None]
+
+
+class ScreenError(RuntimeError):
+    """A named screen could not be reached (no such name, or the demo data lacks it)."""
+
+
+def settle(until: Callable[[], bool] | None = None, timeout: float = 10.0) -> None:
+    """Let layouts and background readers finish: a few event passes, or until `until()`."""
+    deadline = time.monotonic() + timeout
+    for _ in range(4):
+        QApplication.processEvents()
+    while until is not None and not until():
+        if time.monotonic() > deadline:
+            raise ScreenError("the screen did not finish opening in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def linger(seconds: float) -> None:
+    """Run the event loop for a while: timers that follow a first paint fire."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def _demo_patient(window: MainWindow) -> int:
+    """The demo's charted patient (Zoë Martin): the one with a charted visit and a touch-up."""
+    found = patients.search_patients(window.ctx.store, "zoe martin").patients
+    if not found:
+        raise ScreenError("the database has no demo patient Zoë Martin")
+    return found[0].id
+
+
+def _timeline(window: MainWindow) -> list[TimelineEntry]:
+    return visits.timeline(window.ctx.store, _demo_patient(window))
+
+
+def _charted_visit(window: MainWindow) -> int:
+    charted = [e for e in _timeline(window) if e.version_count]
+    if not charted:
+        raise ScreenError("the demo patient has no charted visit")
+    return min(charted, key=lambda e: e.visit.visit_date).visit.id
+
+
+def _touch_up_visit(window: MainWindow) -> int:
+    later = [e for e in _timeline(window) if e.visit.touch_up_of_id is not None]
+    if not later:
+        raise ScreenError("the demo patient has no touch-up visit")
+    return later[0].visit.id
+
+
+def _top(window: MainWindow) -> QWidget:
+    return window.current_page()
+
+
+def patients_screen(window: MainWindow) -> None:
+    window.go_home()
+
+
+def new_patient(window: MainWindow) -> None:
+    window.go_home()
+    window.new_patient()
+
+
+def patient(window: MainWindow) -> None:
+    window.go_home()
+    window.open_patient(_demo_patient(window))
+
+
+def new_visit(window: MainWindow) -> QWidget | None:
+    patient(window)
+    page = window.current_page()
+    ask = getattr(page, "ask_new_visit", None)
+    if ask is None:
+        raise ScreenError("the patient page offers no new visit")
+    ask()
+    settle()
+    dialog: QWidget | None = getattr(page, "dialog", None)
+    return dialog
+
+
+def visit(window: MainWindow) -> None:
+    patient(window)
+    window.open_visit(_charted_visit(window))
+
+
+def version(window: MainWindow) -> None:
+    visit_id = _charted_visit(window)
+    patient(window)
+    window.open_visit(visit_id)
+    oldest = charts.history(window.ctx.store, visit_id)[-1]
+    window.open_version(visit_id, oldest.id)
+
+
+def photo(window: MainWindow) -> None:
+    visit(window)
+    shown = photos.photos_for_visit(window.ctx.store, _charted_visit(window))
+    if not shown:
+        raise ScreenError("the charted visit has no photo")
+    window.open_photo(shown[0])
+
+
+def capture(window: MainWindow) -> None:
+    visit_id = _touch_up_visit(window)
+    patient(window)
+    window.open_visit(visit_id)
+    window.open_capture(_demo_patient(window), visit_id)
+
+
+def import_photos(window: MainWindow) -> QWidget | None:
+    from ui.capture.capture_screen import CaptureScreen
+
+    capture(window)
+    screen = _hosted(window, CaptureScreen)
+    folder = Path(tempfile.mkdtemp(prefix="facechart-screen-import-"))
+    files = []
+    for n, view in enumerate(("rest", "brow_raise", "smile")):
+        path = folder / f"IMG_{2041 + n}.jpg"
+        path.write_bytes(demo_face(view, 20 + n))
+        files.append(path)
+    dialog: QWidget | None = screen.import_files(files)
+    settle()
+    return dialog
+
+
+def _hosted(window: MainWindow, kind: type[T]) -> T:
+    """The tool inside the hosted page on top (capture screen, chart editor)."""
+    page = window.current_page()
+    inner = getattr(page, "screen_widget", None)
+    if not isinstance(inner, kind):
+        raise ScreenError(f"the page on top is not a {kind.__name__}")
+    return inner
+
+
+def _open_editor(window: MainWindow, visit_id: int) -> ChartEditor:
+    from ui.editor.editor_window import ChartEditor
+
+    patient(window)
+    window.open_visit(visit_id)
+    pages = window.stack.count()
+    window.open_editor(visit_id)
+    settle(lambda: window.stack.count() > pages)
+    editor = _hosted(window, ChartEditor)
+    linger(0.3)  # the sharper display image and the other views follow the first paint
+    return editor
+
+
+def editor(window: MainWindow) -> None:
+    ed = _open_editor(window, _charted_visit(window))
+    ed.show_view("frown")
+
+
+def editor_products(window: MainWindow) -> None:
+    ed = _open_editor(window, _charted_visit(window))
+    ed.show_view("frown")
+    ed.show_panel("products")
+
+
+def compare(window: MainWindow) -> None:
+    ed = _open_editor(window, _touch_up_visit(window))
+    from ui.overlay.attach import OverlayAttachment
+
+    overlay = ed.overlay
+    if not isinstance(overlay, OverlayAttachment):
+        raise ScreenError("this editor has no earlier-chart overlay")
+    panel, ctrl = overlay.panel, overlay.ctrl
+    settle(lambda: panel is not None and panel.active_source() is not None)
+    source = panel.active_source() if panel else None
+    if source is None:
+        raise ScreenError("the touch-up shows no earlier chart")
+
+    def aligned() -> bool:
+        state = ctrl.state(source, ed.current_view)
+        return state is not None and state.status != "aligning"
+
+    settle(aligned, timeout=30.0)
+    if overlay.open_compare() is None:
+        raise ScreenError("the compare screen did not open")
+
+
+SCREENS: dict[str, Navigate] = {
+    "patients": patients_screen,
+    "new-patient": new_patient,
+    "patient": patient,
+    "new-visit": new_visit,
+    "visit": visit,
+    "version": version,
+    "photo": photo,
+    "capture": capture,
+    "import": import_photos,
+    "editor": editor,
+    "editor-products": editor_products,
+    "compare": compare,
+}
+
+
+def show_screen(window: MainWindow, name: str) -> QWidget | None:
+    """Take the window to the named screen; returns the dialog over it, if any."""
+    navigate = SCREENS.get(name)
+    if navigate is None:
+        raise ScreenError(f"no screen named {name!r}; the screens are: {', '.join(SCREENS)}")
+    dialog = navigate(window)
+    settle()
+    return dialog
+
+
+def picture(window: MainWindow, dialog: QWidget | None) -> QPixmap:
+    """The window as the user sees it, a dialog drawn centred over the dimmed window."""
+    shot = window.grab()
+    if dialog is not None and dialog.isVisible():
+        painter = QPainter(shot)
+        painter.fillRect(window.rect(), QColor(0, 0, 0, 110))
+        # centred, where Qt puts a dialog over its window (offscreen platforms put it anywhere)
+        at = QPoint(
+            (window.width() - dialog.width()) // 2, (window.height() - dialog.height()) // 2
+        )
+        painter.drawPixmap(at, dialog.grab())
+        painter.end()
+    return shot
