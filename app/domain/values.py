@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+_set_clock: ContextVar[datetime | None] = ContextVar("facechart_clock", default=None)
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC: every stored time is UTC (CONTRACTS.md)."""
-    return datetime.now(UTC)
+    fixed = _set_clock.get()
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(when: datetime) -> Iterator[None]:
+    """Records made inside are stamped `when` (timezone-aware). Only the demo uses it, so that
+    its story set months ago reads true (a chart saved on its visit's day, not today); nothing
+    a user does passes through here."""
+    if when.tzinfo is None:
+        raise ValueError("clock_at needs a timezone-aware time")
+    token = _set_clock.set(when.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _set_clock.reset(token)
 
 
 class TreatmentType(enum.StrEnum):

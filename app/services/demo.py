@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import math
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke, ViewChart
-from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType
+from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType, clock_at
 from app.services import charts, patients, photos, visits
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
@@ -189,6 +189,11 @@ def _glabellar_chart(frown_sha: str, brow_sha: str, units: Decimal) -> ChartCont
     )
 
 
+def _on(day: date, hour: int, minute: int = 0) -> datetime:
+    """That day at that local time: when the demo's records of a visit were made."""
+    return datetime.combine(day, time(hour, minute)).astimezone()
+
+
 def build_demo(store: Store) -> None:
     """Fill an empty store with the demo clinic."""
     clinician = default_practitioner(store)
@@ -211,34 +216,39 @@ def build_demo(store: Store) -> None:
         first_day,
         notes="First treatment: glabella and forehead.",
     )
-    shas = {}
-    for n, view in enumerate(("rest", "frown", "brow_raise", "smile")):
-        shas[view] = photos.add_photo_bytes(
+    # photos and versions stamped on the visit's day: a chart saved months later would
+    # contradict the story the demo tells
+    with clock_at(_on(first_day, 10)):
+        shas = {}
+        for n, view in enumerate(("rest", "frown", "brow_raise", "smile")):
+            shas[view] = photos.add_photo_bytes(
+                store,
+                zoe.id,
+                view,
+                demo_face(view, n),
+                visit_id=first.id,
+                taken_by_id=clinician.id,
+                source=PhotoSource.DEMO,
+                filename=f"{view}.jpg",
+            ).sha256
+    with clock_at(_on(first_day, 10, 5)):
+        v1 = charts.save_version(
             store,
-            zoe.id,
-            view,
-            demo_face(view, n),
-            visit_id=first.id,
-            taken_by_id=clinician.id,
-            source=PhotoSource.DEMO,
-            filename=f"{view}.jpg",
-        ).sha256
-    v1 = charts.save_version(
-        store,
-        first.id,
-        _glabellar_chart(shas["frown"], shas["brow_raise"], Decimal(4)),
-        parent_version_id=None,
-        saved_by_id=clinician.id,
-        comment="Plan before injecting",
-    )
-    charts.save_version(
-        store,
-        first.id,
-        _glabellar_chart(shas["frown"], shas["brow_raise"], Decimal(5)),
-        parent_version_id=v1.id,
-        saved_by_id=clinician.id,
-        comment="As injected: 5 U per glabellar point",
-    )
+            first.id,
+            _glabellar_chart(shas["frown"], shas["brow_raise"], Decimal(4)),
+            parent_version_id=None,
+            saved_by_id=clinician.id,
+            comment="Plan before injecting",
+        )
+    with clock_at(_on(first_day, 10, 25)):
+        charts.save_version(
+            store,
+            first.id,
+            _glabellar_chart(shas["frown"], shas["brow_raise"], Decimal(5)),
+            parent_version_id=v1.id,
+            saved_by_id=clinician.id,
+            comment="As injected: 5 U per glabellar point",
+        )
     touch = visits.start_visit(
         store,
         zoe.id,
@@ -248,15 +258,16 @@ def build_demo(store: Store) -> None:
         touch_up_of_id=first.id,
         notes="Touch-up: left corrugator still active.",
     )
-    photos.add_photo_bytes(
-        store,
-        zoe.id,
-        "frown",
-        demo_face("frown", 7),
-        visit_id=touch.id,
-        taken_by_id=clinician.id,
-        source=PhotoSource.DEMO,
-    )
+    with clock_at(_on(first_day + timedelta(days=14), 11)):
+        photos.add_photo_bytes(
+            store,
+            zoe.id,
+            "frown",
+            demo_face("frown", 7),
+            visit_id=touch.id,
+            taken_by_id=clinician.id,
+            source=PhotoSource.DEMO,
+        )
     mn = visits.start_visit(
         store,
         created[1].id,
@@ -265,14 +276,15 @@ def build_demo(store: Store) -> None:
         today - timedelta(days=30),
         notes="SkinPen, 1.0 mm cheeks",
     )
-    for n, view in enumerate(("front", "left_45", "right_45")):
-        photos.add_photo_bytes(
-            store,
-            created[1].id,
-            view,
-            demo_face("rest", 10 + n, skin_tone=2),
-            visit_id=mn.id,
-            taken_by_id=clinician.id,
-            source=PhotoSource.DEMO,
-        )
+    with clock_at(_on(today - timedelta(days=30), 15)):
+        for n, view in enumerate(("front", "left_45", "right_45")):
+            photos.add_photo_bytes(
+                store,
+                created[1].id,
+                view,
+                demo_face("rest", 10 + n, skin_tone=2),
+                visit_id=mn.id,
+                taken_by_id=clinician.id,
+                source=PhotoSource.DEMO,
+            )
     patients.mark_seen(store, zoe.id)
