@@ -96,6 +96,25 @@ def new_patient(window: MainWindow) -> None:
     window.new_patient()
 
 
+def birth_date(window: MainWindow) -> QWidget | None:
+    """The date-of-birth picker at its fullest level: the 31 days of a month."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.shell.patient_form import PatientFormPage
+
+    new_patient(window)
+    form = window.current_page()
+    if not isinstance(form, PatientFormPage):
+        raise ScreenError("the new-patient form did not open")
+    dialog = form.dob.open_picker()
+    for name in ("decade_1980", "year_1984", "month_3"):
+        target = dialog.findChild(QPushButton, name)
+        if target is None:
+            raise ScreenError(f"the date picker offers no {name}")
+        target.click()
+    return dialog
+
+
 def patient(window: MainWindow) -> None:
     window.go_home()
     window.open_patient(_demo_patient(window))
@@ -215,6 +234,7 @@ def compare(window: MainWindow) -> None:
 SCREENS: dict[str, Navigate] = {
     "patients": patients_screen,
     "new-patient": new_patient,
+    "birth-date": birth_date,
     "patient": patient,
     "new-visit": new_visit,
     "visit": visit,

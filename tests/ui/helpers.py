@@ -9,13 +9,15 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QListWidget, QWidget
+from PySide6.QtWidgets import QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.common import gc_pause
+from ui.common.date_grid import DateField
 from ui.shell.main_window import MainWindow
 
 
@@ -88,3 +90,20 @@ def cpu_load(seconds: float = 60.0) -> Iterator[None]:
             p.kill()
         for p in burners:
             p.wait()
+
+
+def pick_date(qtbot: QtBot, field: DateField, value: date, end_of_month: bool = False) -> None:
+    """Choose a date in a touch date field as a clinician does: tap the field, then the year
+    (its decade first, for a birth date), the month and the day."""
+    tap(qtbot, field)
+    dialog = field.dialog
+    assert dialog is not None and dialog.isVisible()
+    names = [f"year_{value.year}", f"month_{value.month}"]
+    if field.mode == "birth":
+        names.insert(0, f"decade_{value.year // 10 * 10}")
+    names.append("endOfMonth" if end_of_month else f"day_{value.day}")
+    for name in names:
+        target = dialog.findChild(QPushButton, name)
+        assert target is not None and target.isVisible(), f"no {name} to tap"
+        tap(qtbot, target)
+    assert not dialog.isVisible()

@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollBar,
+    QStyle,
+    QStyleOptionButton,
     QTabBar,
     QWidget,
 )
@@ -72,11 +75,15 @@ def text_cut(w: QWidget) -> str | None:
         widest = max(w.fontMetrics().horizontalAdvance(line) for line in text.split("\n"))
         if widest > room + SLACK:
             return f"text needs {widest} px, has {room}"
-    if isinstance(w, QAbstractButton) and w.text():
+    if isinstance(w, QPushButton) and w.text():
+        # the room left inside the style sheet's border and padding
+        opt = QStyleOptionButton()
+        w.initStyleOption(opt)
+        room = w.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, opt, w).width()
         lines = w.text().replace("&", "").split("\n")
         widest = max(w.fontMetrics().horizontalAdvance(line) for line in lines)
-        if widest > w.width() - 4:
-            return f"button text needs {widest} px, has {w.width()}"
+        if widest > room + SLACK:
+            return f"button text needs {widest} px, has {room} inside its padding"
     return None
 
 

@@ -4,11 +4,11 @@ sheet, undo, save, then the saved version read back from a real SQLite database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QEvent, QPoint, QPointF
 from PySide6.QtGui import QColor
 
 from app.domain.canonical import normalise
@@ -490,3 +490,45 @@ def test_a_point_of_an_old_version_opens_locked(open_editor) -> None:
     assert old.treatment.sheet.point is not None and old.treatment.sheet.point.id == pt.id
     assert not old.treatment.sheet.isEnabled()
     assert len(old.session.model.content.view("frown").points) == 1
+
+
+def test_expiry_is_picked_by_touch_near_today_and_saved(
+    qtbot, open_editor, sqlite_store: Store, visit: h.Visit
+) -> None:
+    """The expiry opens on this year, not January 2000; "end of month" is one tap (cartons
+    print the month); an expired lot warns on the card; the chosen date is what is saved."""
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.helpers import pick_date, tap
+
+    ed = open_editor()
+    ed.session.set_tool("point")
+    canvas = ed.canvas("frown")
+    at = h.vp_of(canvas, QPointF(800, 900))
+    h.tablet(canvas, QEvent.Type.TabletPress, at, 0.6)
+    h.tablet(canvas, QEvent.Type.TabletRelease, at, 0.0)
+    assert len(ed.session.model.content.view("frown").points) == 1
+    ed.show_panel("products")
+    card = next(iter(ed.treatment.products_panel.cards.values()))
+    assert card.expiry.text() == "Expiry not set"
+    today = ed.session.today
+    tap(qtbot, card.expiry)
+    dialog = card.expiry.dialog
+    assert dialog is not None
+    years = sorted(
+        int(b.objectName()[5:])
+        for b in dialog.findChildren(QPushButton)
+        if b.objectName().startswith("year_")
+    )
+    assert years[0] >= today.year - 2 and today.year in years
+    tap(qtbot, dialog.findChild(QPushButton, "dateGridCancel"))
+    last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    pick_date(qtbot, card.expiry, last_month, end_of_month=True)
+    card = next(iter(ed.treatment.products_panel.cards.values()))  # rebuilt from the content
+    qtbot.waitUntil(card.expired.isVisible)
+    assert "expired on" in card.expired.text()
+    saved = save_and_wait(ed)
+    assert saved is not None
+    use = charts.load_version(sqlite_store, saved.id).content.products[0]
+    assert use.expiry is not None and use.expiry.month == last_month.month
+    assert (use.expiry + timedelta(days=1)).day == 1  # the month's last day

@@ -12,7 +12,7 @@ from ui.shell.main_window import MainWindow
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_page import PatientPage
 
-from .helpers import page_named, tap
+from .helpers import page_named, pick_date, tap
 
 
 def open_form(qtbot: QtBot, window: MainWindow) -> PatientFormPage:
@@ -23,15 +23,13 @@ def open_form(qtbot: QtBot, window: MainWindow) -> PatientFormPage:
 def fill(qtbot: QtBot, form: PatientFormPage, given: str, family: str, dob: date) -> None:
     qtbot.keyClicks(form.given, given)
     qtbot.keyClicks(form.family, family)
-    qtbot.keyClicks(form.day, str(dob.day))  # a closed combo box selects by typed text
-    form.month.setCurrentIndex(dob.month - 1)
-    qtbot.keyClicks(form.year, str(dob.year))
+    pick_date(qtbot, form.dob, dob)  # by touch: decade, year, month, day
 
 
 def test_create_patient(qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
     form = open_form(qtbot, window)
     fill(qtbot, form, "Ingrid", "Ålund", date(1991, 6, 7))
-    assert form.day.currentText() == "7"
+    assert form.dob.text() == "7 Jun 1991"
     qtbot.keyClicks(form.record, "FC-2001")
     qtbot.keyClicks(form.notes, "Prefers afternoon appointments")
     tap(qtbot, form.save_button)
@@ -54,20 +52,49 @@ def test_validation_is_shown_inline(qtbot: QtBot, window: MainWindow, demo_store
     form = open_form(qtbot, window)
     tap(qtbot, form.save_button)
     assert form.name_error.text() == "Enter the patient's name."
-    assert "day, month and year" in form.dob_error.text()
+    assert "year, month and day" in form.dob_error.text()
     assert window.current_page() is form
+    assert patients.search_patients(demo_store, "ann lee").total == 0
 
     fill(qtbot, form, "Ann", "Lee", date(2001, 2, 1))
-    form.day.setCurrentIndex(29)  # 30 February
     tap(qtbot, form.save_button)
-    assert form.name_error.text() == ""
-    assert form.dob_error.text() == "February 2001 has no such day."
+    assert form.name_error.text() == form.dob_error.text() == ""
+    assert patients.search_patients(demo_store, "ann lee").total == 1
 
-    form.day.setCurrentIndex(0)
-    form.year.setText(str(date.today().year + 1))
-    tap(qtbot, form.save_button)
-    assert "future" in form.dob_error.text()
-    assert patients.search_patients(demo_store, "ann lee").total == 0
+
+def test_the_birth_date_picker_offers_only_dates_that_can_be(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """No 30 February, no birthday in the future, every target a fingertip wide; Back goes up
+    a level to correct a wrong tap."""
+    from PySide6.QtWidgets import QPushButton
+
+    form = open_form(qtbot, window)
+    dialog = form.dob.open_picker()
+    qtbot.waitExposed(dialog)
+
+    def offered(prefix: str) -> list[str]:
+        return [
+            b.objectName()
+            for b in dialog.findChildren(QPushButton)
+            if b.objectName().startswith(prefix) and b.isVisible()
+        ]
+
+    this_year = date.today().year
+    assert f"decade_{this_year // 10 * 10}" in offered("decade_")
+    assert f"decade_{(this_year + 10) // 10 * 10}" not in offered("decade_")
+    tap(qtbot, dialog.findChild(QPushButton, f"decade_{this_year // 10 * 10}"))
+    assert f"year_{this_year + 1}" not in offered("year_")
+    tap(qtbot, dialog.findChild(QPushButton, "dateGridUp"))  # a wrong decade: back up
+    tap(qtbot, dialog.findChild(QPushButton, "decade_2000"))
+    tap(qtbot, dialog.findChild(QPushButton, "year_2001"))
+    tap(qtbot, dialog.findChild(QPushButton, "month_2"))
+    days = offered("day_")
+    assert days[-1] == "day_28" and len(days) == 28  # 2001 was no leap year
+    sizes = [b.size() for b in dialog.findChildren(QPushButton) if b.isVisible()]
+    assert min(min(s.width(), s.height()) for s in sizes) >= 48
+    tap(qtbot, dialog.findChild(QPushButton, "day_28"))
+    assert form.dob.value == date(2001, 2, 28)
 
 
 def test_duplicate_warning_opens_the_existing_patient(

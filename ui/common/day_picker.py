@@ -49,6 +49,7 @@ class DayPicker(QWidget):
             for b, step in ((minus, -1), (plus, 1)):
                 b.setObjectName(f"{unit}{'Minus' if step < 0 else 'Plus'}")
                 b.setMinimumSize(TOUCH, TOUCH)
+                b.setProperty("compact", True)  # the sign, not padding, fills the key
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no focus ring jumping under a finger
                 b.setAutoRepeat(True)  # held: a month of days runs by
                 b.setAutoRepeatDelay(450)

@@ -8,12 +8,14 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QDateEdit, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, ProductUse
 from app.domain.editing import product_use
 from app.domain.values import Dilution, format_units
+from ui.common import format as fmt
+from ui.common.date_grid import DateField
 from ui.editor.controls import TOUCH, Choice, touch_button
 
 VIAL_UNITS = ("50", "100", "200")
@@ -41,22 +43,21 @@ class ProductCard(QFrame):
         self.lot.setMinimumHeight(TOUCH)
         lay.addWidget(self.lot)
         lay.addWidget(QLabel("Expiry"))
-        self.expiry = QDateEdit()
+        # Picked by touch near today (year, month, then day or "end of month"), not a calendar
+        # that opens on January 2000 with fingertip-hostile arrows.
+        self.expiry = DateField(
+            "expiry", "Expiry not set", "Expiry of this lot", lambda: today, clearable=True
+        )
         self.expiry.setObjectName("expiry")
-        self.expiry.setCalendarPopup(True)
-        self.expiry.setMinimumHeight(TOUCH)
-        self.expiry.setDisplayFormat("d MMM yyyy")
-        self.expiry.setSpecialValueText("Expiry not set")
-        self.expiry.setMinimumDate(QDate(2000, 1, 1))
         exp = use.expiry
-        self.expiry.setDate(QDate(exp.year, exp.month, exp.day) if exp else QDate(2000, 1, 1))
+        self.expiry.set_value(exp)
         lay.addWidget(self.expiry)
         self.expired = QLabel("")
         self.expired.setObjectName("warning")
         self.expired.setWordWrap(True)
         lay.addWidget(self.expired)
         if exp and exp < today:
-            self.expired.setText(f"⚠ This lot expired on {exp.isoformat()}.")
+            self.expired.setText(f"⚠ This lot expired on {fmt.day(exp)}.")
         else:
             self.expired.hide()
         lay.addWidget(QLabel("Vial units"))
@@ -78,7 +79,7 @@ class ProductCard(QFrame):
         self.clear = touch_button("Clear dilution", f"clearDilution_{use.product}", role="ghost")
         lay.addWidget(self.clear)
         self.lot.editingFinished.connect(self._lot)
-        self.expiry.dateChanged.connect(self._expiry)
+        self.expiry.changed.connect(self._expiry)
         self.vial.chosen.connect(lambda v: self._dilution(vial=v))
         self.diluent.chosen.connect(lambda v: self._dilution(ml=v))
         self.clear.clicked.connect(lambda: self.changed.emit(replace(self.use, dilution=None)))
@@ -87,8 +88,7 @@ class ProductCard(QFrame):
         if self.lot.text().strip() != self.use.lot:
             self.changed.emit(replace(self.use, lot=self.lot.text().strip()))
 
-    def _expiry(self, d: QDate) -> None:
-        value = None if d == self.expiry.minimumDate() else date(d.year(), d.month(), d.day())
+    def _expiry(self, value: date | None) -> None:
         if value != self.use.expiry:
             self.changed.emit(replace(self.use, expiry=value))
 

@@ -82,7 +82,8 @@ class ToxinTreatment:
         if change is None or change.points or change.products:
             self.totals.extra_warnings = s.warnings()
             self.totals.refresh(s.content)
-        if change is None or change.products:
+        if change is None or change.points or change.products:
+            # a point may bring a product the panel does not list yet (its cards stay when not)
             self.products_panel.refresh(s.content, s.today)
         if change is None or change.products:
             self.follow_selection(s.selection, again=True)  # volumes follow the dilution

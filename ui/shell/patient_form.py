@@ -1,15 +1,13 @@
-"""New patient: names, date of birth in three big fields, record number, notes. Checks for a
-likely duplicate (same name and date of birth) before creating, because two records of one
-person split their treatment history."""
+"""New patient: names, date of birth picked by touch (year first), record number, notes.
+Checks for a likely duplicate (same name and date of birth) before creating, because two
+records of one person split their treatment history."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QGridLayout,
     QLineEdit,
@@ -22,23 +20,9 @@ from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
+from ui.common.date_grid import DateField
 from ui.common.dialogs import show_error
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _line(placeholder: str, name: str) -> QLineEdit:
@@ -47,17 +31,6 @@ def _line(placeholder: str, name: str) -> QLineEdit:
     edit.setPlaceholderText(placeholder)
     edit.setMinimumHeight(TOUCH)
     return edit
-
-
-def _combo(items: list[str], placeholder: str, name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.addItems(items)
-    combo.setPlaceholderText(placeholder)
-    combo.setCurrentIndex(-1)  # no default: a guessed birthday is worse than an empty one
-    combo.setMinimumHeight(TOUCH)
-    combo.setMaxVisibleItems(12)
-    return combo
 
 
 class PatientFormPage(Page):
@@ -83,12 +56,9 @@ class PatientFormPage(Page):
         grid.setVerticalSpacing(6)
         self.given = _line("e.g. Zoë", "givenName")
         self.family = _line("e.g. Martin", "familyName")
-        self.day = _combo([str(d) for d in range(1, 32)], "Day", "dobDay")
-        self.month = _combo(list(MONTHS), "Month", "dobMonth")
-        self.year = _line("Year", "dobYear")
-        self.year.setValidator(QIntValidator(1900, 2999, self.year))
-        self.year.setMaxLength(4)
-        self.year.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        # Picked by touch, year first: typing a year needs a keyboard a tablet may not have.
+        self.dob = DateField("birth", "Choose…", "Date of birth")
+        self.dob.setObjectName("dateOfBirth")
         self.record = _line("Optional, e.g. FC-1042", "recordNumber")
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("notes")
@@ -96,11 +66,6 @@ class PatientFormPage(Page):
         self.notes.setMinimumHeight(TOUCH * 2)
         self.notes.setMaximumHeight(TOUCH * 2)
         self.notes.setTabChangesFocus(True)
-
-        dob_row = hbox(spacing=8)
-        dob_row.addWidget(self.day, 2)
-        dob_row.addWidget(self.month, 4)
-        dob_row.addWidget(self.year, 3)
 
         self.name_error = label("", "error")
         self.dob_error = label("", "error")
@@ -114,7 +79,7 @@ class PatientFormPage(Page):
         grid.addWidget(self.name_error, 2, 0, 1, 2)
         grid.addWidget(label("Date of birth", "field"), 3, 0)
         grid.addWidget(label("Record number", "field"), 3, 1)
-        grid.addLayout(dob_row, 4, 0)
+        grid.addWidget(self.dob, 4, 0)
         grid.addWidget(self.record, 4, 1)
         grid.addWidget(self.dob_error, 5, 0, 1, 2)
         grid.addWidget(label("Notes", "field"), 6, 0)
@@ -149,18 +114,15 @@ class PatientFormPage(Page):
 
         self.cancel_button.clicked.connect(self.cancelled)
         self.save_button.clicked.connect(lambda: self.save(confirmed_new=False))
-        for edit in (self.given, self.family, self.year):
+        for edit in (self.given, self.family):
             edit.textChanged.connect(self._details_changed)
-        for combo in (self.day, self.month):
-            combo.currentIndexChanged.connect(self._details_changed)
+        self.dob.changed.connect(lambda _d: self._details_changed())
 
     def activated(self) -> None:
         self.given.setFocus()
 
     def set_date_of_birth(self, d: date) -> None:
-        self.day.setCurrentIndex(d.day - 1)
-        self.month.setCurrentIndex(d.month - 1)
-        self.year.setText(str(d.year))
+        self.dob.set_value(d)
 
     # -- checks ---------------------------------------------------------------------------------
 
@@ -169,23 +131,12 @@ class PatientFormPage(Page):
         self.duplicate_panel.hide()
 
     def _date_of_birth(self) -> date | None:
-        """The date entered, or None with the reason shown under the field."""
-        if self.day.currentIndex() < 0 or self.month.currentIndex() < 0 or not self.year.text():
-            self.dob_error.setText("Enter the day, month and year of birth.")
+        """The date chosen, or None with the reason shown under the field. The picker offers
+        no day that cannot be (30 February, a birthday in the future)."""
+        if self.dob.value is None:
+            self.dob_error.setText("Choose the date of birth: year, month and day.")
             return None
-        year = int(self.year.text())
-        try:
-            d = date(year, self.month.currentIndex() + 1, self.day.currentIndex() + 1)
-        except ValueError:
-            self.dob_error.setText(f"{MONTHS[self.month.currentIndex()]} {year} has no such day.")
-            return None
-        if d > date.today():
-            self.dob_error.setText("The date of birth is in the future.")
-            return None
-        if year < 1900:
-            self.dob_error.setText("Check the year of birth.")
-            return None
-        return d
+        return self.dob.value
 
     def _validated(self) -> tuple[str, str, date] | None:
         self.name_error.setText("")
