@@ -24,6 +24,7 @@ from app.store.errors import StoreError
 from ui.common import gc_pause
 from ui.common.context import AppContext
 from ui.common.refcount_guard import RefcountGuard
+from ui.common.touch_keyboard import KeyboardController
 from ui.screens import ScreenError, picture, settle, show_screen
 from ui.shell.main_window import MainWindow
 
@@ -65,6 +66,10 @@ def application(argv: list[str] | None = None) -> QApplication:
     # thread collects, on a timer (ui/common/gc_pause.py; pyqtgraph does the same); the worker
     # base pauses collection for its threads' lives on top of that (ADR 0012).
     gc_pause.collect_on_gui_thread_only(app)
+    if app.findChild(KeyboardController) is None:
+        # a text field tapped by touch or pen brings up FaceChart's keyboard where the OS
+        # brings none (ui/common/touch_keyboard.py)
+        KeyboardController(app)
     return app
 
 

@@ -115,6 +115,22 @@ def birth_date(window: MainWindow) -> QWidget | None:
     return dialog
 
 
+def keyboard(window: MainWindow) -> None:
+    """The new-patient form with FaceChart's touch keyboard up, as after a finger's tap on the
+    given name (where the operating system brings no keyboard of its own)."""
+    from ui.common.touch_keyboard import KeyboardController
+    from ui.shell.patient_form import PatientFormPage
+
+    new_patient(window)
+    form = window.current_page()
+    app = QApplication.instance()
+    controller = app.findChild(KeyboardController) if app else None
+    if not isinstance(form, PatientFormPage) or controller is None:
+        raise ScreenError("no new-patient form or no touch keyboard")
+    form.given.setFocus()
+    controller.show_for(form.given)
+
+
 def patient(window: MainWindow) -> None:
     window.go_home()
     window.open_patient(_demo_patient(window))
@@ -235,6 +251,7 @@ SCREENS: dict[str, Navigate] = {
     "patients": patients_screen,
     "new-patient": new_patient,
     "birth-date": birth_date,
+    "keyboard": keyboard,
     "patient": patient,
     "new-visit": new_visit,
     "visit": visit,

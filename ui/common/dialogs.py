@@ -62,6 +62,7 @@ class ReasonDialog(QDialog):
         row.addWidget(self.cancel)
         row.addWidget(self.confirm)
         lay.addLayout(row)
+        self.keyboard_slot = lay  # the touch keyboard joins the dialog under its buttons
         self.cancel.clicked.connect(self.reject)
         self.confirm.clicked.connect(self._confirm)
         self.reason.returnPressed.connect(self._confirm)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, ProductUse
@@ -39,6 +39,8 @@ class ProductCard(QFrame):
         lay.addWidget(QLabel("Lot"))
         self.lot = QLineEdit(use.lot)
         self.lot.setObjectName("lot")
+        # lot numbers are printed in capitals: the touch keyboard types them so
+        self.lot.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase)
         self.lot.setPlaceholderText("Lot number")
         self.lot.setMinimumHeight(TOUCH)
         lay.addWidget(self.lot)

@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        # the touch keyboard (ui/common/touch_keyboard.py) joins here, under the page
+        self.keyboard_slot = lay
 
         self.back.clicked.connect(self.go_back)
         # Alt+Left / the mouse's back key; not Esc, which people press to put away the

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QWidget,
 )
 
@@ -43,7 +44,19 @@ class PatientFormPage(Page):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("patientFormPage")
-        outer = hbox(self, margins=24)
+        # The form scrolls when the touch keyboard takes the bottom of a 720-px screen.
+        area = QScrollArea()
+        area.setObjectName("patientFormScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # No flick scrolling: its press delay would swallow the first key tapped after a
+        # field; the keyboard scrolls the focused field into view instead.
+        vbox(self, margins=0).addWidget(area)
+        body = QWidget()
+        body.setObjectName("patientFormBody")
+        area.setWidget(body)
+        outer = hbox(body, margins=24)
         outer.addStretch(1)
         column = QWidget()
         column.setMaximumWidth(1100)

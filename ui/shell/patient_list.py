@@ -59,6 +59,8 @@ class PatientListPage(Page):
         top = hbox(spacing=16)
         self.search = QLineEdit()
         self.search.setObjectName("searchBox")
+        # case does not matter to search: the touch keyboard types it as it comes
+        self.search.setInputMethodHints(Qt.InputMethodHint.ImhNoAutoUppercase)
         self.search.setPlaceholderText("Find a patient: a few letters of a name or record number")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(64)
