@@ -126,10 +126,7 @@ def point_relevant(warnings: list[Warning], point: InjectionPoint) -> list[Warni
         w
         for w in warnings
         if w.product == point.product
-        and (
-            w.kind == CUMULATIVE_3_MONTHS
-            or (w.kind == LABEL_DOSE and w.area in areas)
-        )
+        and (w.kind == CUMULATIVE_3_MONTHS or (w.kind == LABEL_DOSE and w.area in areas))
     ]
 
 
