@@ -79,13 +79,13 @@ def cumulative_warnings(history: DoseHistory, content: ChartContent) -> list[War
     found = []
     for code, t in sorted(window_totals(history, content).items()):
         limit = CUMULATIVE_LIMITS.get(code)
-        if limit is not None and t.total > limit:
+        if limit is not None and t.total > limit.units:
             found.append(
                 Warning(
                     CUMULATIVE_3_MONTHS,
-                    f"{format_units(t.total)} U of {code} since "
+                    f"{format_units(t.total)} U of {limit.generic} since "
                     f"{history.window_start.isoformat()} (all visits, today included), "
-                    f"above the label's cumulative {format_units(limit)} U in "
+                    f"above the label's cumulative {format_units(limit.units)} U in "
                     f"{CUMULATIVE_MONTHS} months.",
                     product=code,
                 )
@@ -137,7 +137,7 @@ def across_lines(
     lines = [f"Last {CUMULATIVE_MONTHS} months (since {history.window_start.isoformat()}):"]
     for code, t in sorted(window_totals(history, content).items(), key=lambda kv: kv[0]):
         limit = CUMULATIVE_LIMITS.get(code)
-        beside = f" of the label's {format_units(limit)} U limit" if limit is not None else ""
+        beside = f" of the label's {format_units(limit.units)} U limit" if limit else ""
         lines.append(f"  {product_name(code)}: {format_units(t.total)} U{beside}")
     if history.course:
         lines.append("Course by area (treatment and touch-ups):")

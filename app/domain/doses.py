@@ -44,6 +44,18 @@ def doses_for(product: str) -> tuple[LabelDose, ...]:
     return tuple(d for d in LABEL_DOSES if d.product == product)
 
 
-# Per product: the label's maximum cumulative dose over CUMULATIVE_MONTHS, all areas and
-# visits together. Only onabotulinumtoxinA's is given (DOMAIN.md); other products: none.
-CUMULATIVE_LIMITS: dict[str, Decimal] = {"botox": Decimal(400)}
+@dataclass(frozen=True, slots=True)
+class CumulativeLimit:
+    """The label's maximum cumulative dose of one product over CUMULATIVE_MONTHS, all areas
+    and visits together."""
+
+    product: str  # product code
+    generic: str  # the name the label gives it
+    units: Decimal
+    source: str
+
+
+# Only onabotulinumtoxinA's is given (DOMAIN.md); other products: none, never a guess.
+CUMULATIVE_LIMITS: dict[str, CumulativeLimit] = {
+    "botox": CumulativeLimit("botox", "onabotulinumtoxinA", Decimal(400), _PI),
+}

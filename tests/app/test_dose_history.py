@@ -89,7 +89,7 @@ def test_window_and_course_over_several_visits(store: Store, clinician) -> None:
     assert CUMULATIVE_3_MONTHS not in said
     over = _glabella("60", 5)  # 300 U today: 420 U in the window
     said = {w.kind: w.text for w in checks.for_chart(over)}
-    assert "420 U of botox since 2026-03-15" in said[CUMULATIVE_3_MONTHS]
+    assert "420 U of onabotulinumtoxinA since 2026-03-15" in said[CUMULATIVE_3_MONTHS]
 
 
 def test_a_first_visit_has_nothing_before_it(store: Store, clinician) -> None:  # type: ignore[no-untyped-def]  # fixture

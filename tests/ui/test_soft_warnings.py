@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.domain.chart import ChartContent, ViewChart
@@ -85,19 +85,26 @@ def test_3_month_total_warns_in_totals_and_sheet_until_the_clinic_switches_it_of
     ed.show_panel("totals")
     qtbot.waitUntil(lambda: bool(_shown_warnings(ed)))
     shown = _shown_warnings(ed)
-    assert any("420 U of botox" in t and "400 U" in t for t in shown), shown
+    assert any("420 U of onabotulinumtoxinA" in t and "400 U" in t for t in shown), shown
     assert any("Only 56 days" in t for t in shown), shown  # the 90-day row is on too
     across = ed.treatment.totals.across_lines
     assert across[0] == "Last 3 months (since 2026-08-20):"
     assert any("420 U of the label's 400 U limit" in ln for ln in across), across
     if SHOTS:
         qtbot.wait(300)  # the labels laid out
+        ed.grab().save(str(Path(SHOTS) / "totals-warnings.png"))
+        area = ed.treatment.totals.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        assert area is not None
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+        qtbot.wait(100)
         ed.grab().save(str(Path(SHOTS) / "totals-across-visits.png"))
     # the point sheet of a Botox point says it too: this point adds to the 420 U
     pid = next(p.id for _v, p in ed.session.content.all_points())
     ed.session.select(Selection("frown", pid))
     sheet = ed.treatment.sheet
-    assert "420 U of botox" in sheet.dose_warning.text()
+    assert "420 U of onabotulinumtoxinA" in sheet.dose_warning.text()
     ed.session.journal.timer.stop()
     ed.hide()
 
@@ -118,6 +125,10 @@ def test_3_month_total_warns_in_totals_and_sheet_until_the_clinic_switches_it_of
     tap(qtbot, switch)
     assert not switch.isChecked() and switch.text() == "Off"
     assert f"Switched off by {pr.name}" in page.cards[CUMULATIVE_3_MONTHS].who.text()
+    if SHOTS:
+        page.area.ensureWidgetVisible(page.cards[CUMULATIVE_3_MONTHS])
+        qtbot.wait(100)
+        window.grab().save(str(Path(SHOTS) / "settings-warnings-off.png"))
     stored = {s.rule.key: s for s in warning_settings.list_warning_states(sqlite_store)}
     assert not stored[CUMULATIVE_3_MONTHS].on and stored[CUMULATIVE_3_MONTHS].changed_by == pr.name
     assert stored[CUMULATIVE_3_MONTHS].changed_at is not None

@@ -135,6 +135,9 @@ class TotalsPanel(QFrame):
             if lab.objectName() != name or lab.property("kind") != kind:
                 lab.setObjectName(name)
                 lab.setProperty("kind", kind)
+                # Unpolish/polish alone keeps the old padding and border width (a reused hint
+                # label drew a warning clipped, flush to its border): this re-polishes fully.
+                lab.setStyleSheet("")
                 lab.style().unpolish(lab)
                 lab.style().polish(lab)
             lab.show()
