@@ -168,7 +168,8 @@ def test_cumulative_3_months_counts_every_visit_in_the_window_and_today() -> Non
     assert checks(history=history).for_chart(c) == []  # at the limit, not above
     c2 = chart(*[point(i, i, "10", zone="masseter") for i in range(6)])  # 410 U
     (w,) = checks(history=history).for_chart(c2)
-    assert w.kind == CUMULATIVE_3_MONTHS and "410 U of onabotulinumtoxinA since 2026-03-15" in w.text
+    assert w.kind == CUMULATIVE_3_MONTHS
+    assert "410 U of onabotulinumtoxinA since 2026-03-15" in w.text
     masseter = c2.views[0].points[0]
     assert [x.kind for x in checks(history=history).for_point("frown", masseter, c2)] == [
         CUMULATIVE_3_MONTHS
