@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +38,13 @@ class DoseHistory:
 
     visit_date: date
     others: tuple[EarlierVisit, ...] = ()
+    # The other visits' sums, added once: each tap then adds only today's chart to them.
+    window_before: dict[str, ProductTotal] = field(init=False, repr=False, compare=False)
+    course_before: dict[str, ProductTotal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "window_before", combined(v.totals for v in self.window))
+        object.__setattr__(self, "course_before", combined(v.totals for v in self.course))
 
     @property
     def window_start(self) -> date:
@@ -65,19 +72,26 @@ def months_before(day: date, months: int) -> date:
     return date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
 
 
-def window_totals(history: DoseHistory, content: ChartContent) -> dict[str, ProductTotal]:
+Today = ChartContent | Mapping[str, ProductTotal]  # the chart, or its `totals` already added
+
+
+def _totals(today: Today) -> Mapping[str, ProductTotal]:
+    return totals(today) if isinstance(today, ChartContent) else today
+
+
+def window_totals(history: DoseHistory, today: Today) -> dict[str, ProductTotal]:
     """Per product, the last 3 months with today's chart."""
-    return combined([*(v.totals for v in history.window), totals(content)])
+    return combined([history.window_before, _totals(today)])
 
 
-def course_totals(history: DoseHistory, content: ChartContent) -> dict[str, ProductTotal]:
+def course_totals(history: DoseHistory, today: Today) -> dict[str, ProductTotal]:
     """Per product, the course: the treatment, its touch-ups and today's chart."""
-    return combined([*(v.totals for v in history.course), totals(content)])
+    return combined([history.course_before, _totals(today)])
 
 
-def cumulative_warnings(history: DoseHistory, content: ChartContent) -> list[Warning]:
+def cumulative_warnings(history: DoseHistory, today: Today) -> list[Warning]:
     found = []
-    for code, t in sorted(window_totals(history, content).items()):
+    for code, t in sorted(window_totals(history, today).items()):
         limit = CUMULATIVE_LIMITS.get(code)
         if limit is not None and t.total > limit.units:
             found.append(
@@ -93,18 +107,18 @@ def cumulative_warnings(history: DoseHistory, content: ChartContent) -> list[War
     return found
 
 
-def label_dose_warnings(history: DoseHistory | None, content: ChartContent) -> list[Warning]:
+def label_dose_warnings(history: DoseHistory | None, today: Today) -> list[Warning]:
     """Each area against its label dose: today's units, or the course's when this visit is
     part of one (today over the label dose means the course is too: one warning per area)."""
-    today = totals(content)
+    now_totals = _totals(today)
     if history is None or not history.course:
-        return dose_warnings(today)
+        return dose_warnings(now_totals)
     found = []
-    for code, t in sorted(course_totals(history, content).items()):
+    for code, t in sorted(course_totals(history, now_totals).items()):
         for dose in doses_for(code):
             units = area_units(t, dose)
             if units > dose.units:
-                now = area_units(today[code], dose) if code in today else Decimal(0)
+                now = area_units(now_totals[code], dose) if code in now_totals else Decimal(0)
                 found.append(
                     Warning(
                         LABEL_DOSE,
@@ -131,17 +145,18 @@ def point_relevant(warnings: list[Warning], point: InjectionPoint) -> list[Warni
 
 
 def across_lines(
-    history: DoseHistory, content: ChartContent, product_name: Callable[[str], str]
+    history: DoseHistory, today: Today, product_name: Callable[[str], str]
 ) -> list[str]:
     """The totals page's lines (sub-headings end in ':', entries are indented by two)."""
+    today = _totals(today)
     lines = [f"Last {CUMULATIVE_MONTHS} months (since {history.window_start.isoformat()}):"]
-    for code, t in sorted(window_totals(history, content).items(), key=lambda kv: kv[0]):
+    for code, t in sorted(window_totals(history, today).items(), key=lambda kv: kv[0]):
         limit = CUMULATIVE_LIMITS.get(code)
         beside = f" of the label's {format_units(limit.units)} U limit" if limit else ""
         lines.append(f"  {product_name(code)}: {format_units(t.total)} U{beside}")
     if history.course:
         lines.append("Course by area (treatment and touch-ups):")
-        for code, t in sorted(course_totals(history, content).items()):
+        for code, t in sorted(course_totals(history, today).items()):
             for dose in doses_for(code):
                 units = area_units(t, dose)
                 if units:

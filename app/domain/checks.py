@@ -37,7 +37,7 @@ from app.domain.soft_warnings import (
     Switches,
     Warning,
 )
-from app.domain.totals import expiry_warnings, interval_warning
+from app.domain.totals import expiry_warnings, interval_warning, totals
 
 PointCheck = Callable[[str, InjectionPoint], str | None]  # (view, point) → why, or None
 
@@ -94,11 +94,12 @@ class SafetyChecks:
         return found + self._doses(content)
 
     def _doses(self, content: ChartContent) -> list[Warning]:
+        today = totals(content)  # added once for both rows
         found: list[Warning] = []
         if self.on(LABEL_DOSE):
-            found += label_dose_warnings(self.history, content)
+            found += label_dose_warnings(self.history, today)
         if self.on(CUMULATIVE_3_MONTHS) and self.history is not None:
-            found += cumulative_warnings(self.history, content)
+            found += cumulative_warnings(self.history, today)
         return found
 
     def _point_level(self, view: str, point: InjectionPoint) -> list[Warning]:
