@@ -34,7 +34,6 @@ from app.domain.editing import (
     side_of,
     suggest_zone,
 )
-from app.domain.soft_warnings import Warning
 from app.domain.values import Depth, Side
 from app.services import charts, drafts
 from app.services.chart_opening import DEFAULT_FRAME, ChartOpening
@@ -150,10 +149,6 @@ class EditorSession(QObject):
 
     def can_save(self) -> bool:
         return not self.read_only and not self.saving and (self.dirty or self.version is None)
-
-    def warnings(self) -> list[Warning]:
-        """Every switched-on soft warning of the chart as it is now (unsaved edits included)."""
-        return self.safety.for_chart(self.content)
 
     def _previous_date(self) -> date | None:
         if self.visit.touch_up_of_id is not None:
