@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 MIN_DAYS_BETWEEN_TREATMENTS = 90  # "treatments are spaced at least 90 days apart"
+CUMULATIVE_MONTHS = 3  # "maximum cumulative dose is 400 U in a 3-month interval"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +42,20 @@ LABEL_DOSES: tuple[LabelDose, ...] = (
 
 def doses_for(product: str) -> tuple[LabelDose, ...]:
     return tuple(d for d in LABEL_DOSES if d.product == product)
+
+
+@dataclass(frozen=True, slots=True)
+class CumulativeLimit:
+    """The label's maximum cumulative dose of one product over CUMULATIVE_MONTHS, all areas
+    and visits together."""
+
+    product: str  # product code
+    generic: str  # the name the label gives it
+    units: Decimal
+    source: str
+
+
+# Only onabotulinumtoxinA's is given (DOMAIN.md); other products: none, never a guess.
+CUMULATIVE_LIMITS: dict[str, CumulativeLimit] = {
+    "botox": CumulativeLimit("botox", "onabotulinumtoxinA", Decimal(400), _PI),
+}

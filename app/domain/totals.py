@@ -3,14 +3,28 @@ every total below is inside one product (DOMAIN.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from app.domain.chart import ChartContent
-from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS, doses_for
+from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS, LabelDose, doses_for
+from app.domain.soft_warnings import EXPIRED_LOT, INTERVAL, LABEL_DOSE, Warning
 from app.domain.values import Side, format_units
+
+__all__ = [
+    "ProductTotal",
+    "Warning",
+    "ZoneTotal",
+    "area_units",
+    "combined",
+    "dose_warnings",
+    "expiry_warnings",
+    "interval_warning",
+    "totals",
+    "units_per_product",
+]
 
 ZERO = Decimal(0)
 
@@ -36,12 +50,6 @@ class ProductTotal:
     right: Decimal = ZERO
     zones: dict[str, ZoneTotal] = field(default_factory=dict)
     views: dict[str, Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Warning:
-    kind: str  # "label_dose" | "interval" | "expired"
-    text: str
 
 
 def totals(content: ChartContent) -> dict[str, ProductTotal]:
@@ -70,18 +78,46 @@ def units_per_product(content: ChartContent) -> dict[str, Decimal]:
     return {code: t.total for code, t in totals(content).items()}
 
 
+def combined(parts: Iterable[Mapping[str, ProductTotal]]) -> dict[str, ProductTotal]:
+    """Several visits' totals added up, product by product (a course, the last 3 months):
+    the one place units are summed across visits. Products are never added together."""
+    out: dict[str, ProductTotal] = {}
+    for part in parts:
+        for code, t in part.items():
+            o = out.setdefault(code, ProductTotal(code))
+            o.total += t.total
+            o.points += t.points
+            o.left += t.left
+            o.right += t.right
+            for view, units in t.views.items():
+                o.views[view] = o.views.get(view, ZERO) + units
+            for name, z in t.zones.items():
+                oz = o.zones.setdefault(name, ZoneTotal(name))
+                oz.left += z.left
+                oz.right += z.right
+                oz.midline += z.midline
+    return out
+
+
+def area_units(t: ProductTotal, dose: LabelDose) -> Decimal:
+    """The units of one product in the muscles/zones of a label area."""
+    return sum((t.zones[z].total for z in dose.zones if z in t.zones), ZERO)
+
+
 def dose_warnings(per_product: Mapping[str, ProductTotal]) -> list[Warning]:
     """A total above the label dose for its area: said, never enforced."""
     found = []
     for code, t in sorted(per_product.items()):
         for dose in doses_for(code):
-            units = sum((t.zones[z].total for z in dose.zones if z in t.zones), ZERO)
+            units = area_units(t, dose)
             if units > dose.units:
                 found.append(
                     Warning(
-                        "label_dose",
+                        LABEL_DOSE,
                         f"{dose.area.capitalize()}: {format_units(units)} U, above the label "
                         f"dose of {format_units(dose.units)} U.",
+                        product=code,
+                        area=dose.area,
                     )
                 )
     return found
@@ -95,7 +131,7 @@ def interval_warning(visit_date: date, previous: date | None) -> Warning | None:
     if days >= MIN_DAYS_BETWEEN_TREATMENTS:
         return None
     return Warning(
-        "interval",
+        INTERVAL,
         f"Only {days} days since the previous toxin treatment ({previous.isoformat()}); "
         f"treatments are usually at least {MIN_DAYS_BETWEEN_TREATMENTS} days apart.",
     )
@@ -103,7 +139,7 @@ def interval_warning(visit_date: date, previous: date | None) -> Warning | None:
 
 def expiry_warnings(content: ChartContent, today: date) -> list[Warning]:
     return [
-        Warning("expired", f"Lot {u.lot or '(no lot)'} of {u.product} expired {u.expiry}.")
+        Warning(EXPIRED_LOT, f"Lot {u.lot or '(no lot)'} of {u.product} expired {u.expiry}.")
         for u in content.products
         if u.expiry is not None and u.expiry < today
     ]

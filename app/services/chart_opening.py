@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.domain.across_visits import DoseHistory
 from app.domain.chart import ChartContent, ViewChart
+from app.domain.soft_warnings import ALL_ON, Switches
 from app.domain.values import TreatmentType
 from app.services import catalogue, charts, patients, photos, visits
 from app.services.catalogue import ProductRecord
 from app.services.charts import VersionInfo
+from app.services.dose_history import dose_history
 from app.services.patients import PatientRecord
 from app.services.visits import VisitRecord
+from app.services.warning_settings import warning_switches
 from app.store.database import Store
 from app.store.errors import StoreError
 
@@ -44,6 +48,8 @@ class ChartOpening:
     view_codes: tuple[str, ...]  # the chart's views, in the catalogue's order
     photos: dict[str, ViewPhoto] = field(default_factory=dict)
     previous_toxin: VisitRecord | None = None
+    dose_history: DoseHistory | None = None  # the patient's other visits' doses
+    warning_switches: Switches = ALL_ON  # the clinic's soft-warning switches
 
 
 def open_chart(store: Store, visit_id: int, version_id: int | None = None) -> ChartOpening:
@@ -79,6 +85,8 @@ def open_chart(store: Store, visit_id: int, version_id: int | None = None) -> Ch
         view_codes=view_codes,
         photos={code: _view_photo(store, content.view(code)) for code in view_codes},
         previous_toxin=previous,
+        dose_history=dose_history(store, visit_id),
+        warning_switches=warning_switches(store),
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.chart import ChartContent
-from app.domain.totals import units_per_product
+from app.domain.totals import ProductTotal, combined, totals
 from app.services.charts import load_content
 from app.store.database import Store
 from app.store.errors import NotFoundError
@@ -30,40 +30,52 @@ class CourseTotals:
 
 
 def course_totals(store: Store, visit_id: int, today: ChartContent) -> CourseTotals:
-    """The course this visit belongs to: follow `touch_up_of` up to the original, then every
-    touch-up of it (and of those). This visit counts from `today` (unsaved content); the others
-    from their newest saved version; visits entered in error count nothing."""
+    """The course this visit belongs to (`course_of`). This visit counts from `today`
+    (unsaved content); the others from their newest saved version; visits entered in error
+    count nothing."""
     with store.read() as s:
         visit = s.get(Visit, visit_id)
         if visit is None:
             raise NotFoundError(f"No visit {visit_id}.")
-        family = {
-            v.id: v for v in s.scalars(select(Visit).where(Visit.patient_id == visit.patient_id))
-        }
-        root = visit
-        seen = {root.id}
-        while root.touch_up_of_id in family and root.touch_up_of_id not in seen:
-            root = family[root.touch_up_of_id]
-            seen.add(root.id)
-        course = [root]
-        for v in course:  # grows while walking: breadth-first down the touch-up links
-            course += [c for c in family.values() if c.touch_up_of_id == v.id and c not in course]
-        course.sort(key=lambda v: (v.visit_date, v.id))
-        per_visit: dict[int, dict[str, Decimal]] = {}
+        family = list(s.scalars(select(Visit).where(Visit.patient_id == visit.patient_id)))
+        course = course_of(visit, family)
+        per_visit: dict[int, dict[str, ProductTotal]] = {}
         for v in course:
             if v.id == visit_id:
-                per_visit[v.id] = units_per_product(today)
+                per_visit[v.id] = totals(today)
             elif not v.in_error:
-                per_visit[v.id] = _head_units(s, v.id)
-        root_id = root.id
-    total: dict[str, Decimal] = {}
-    for units in per_visit.values():
-        for product, u in units.items():
-            total[product] = total.get(product, Decimal(0)) + u
-    return CourseTotals(root_id, per_visit, total)
+                per_visit[v.id] = head_totals(s, v.id)
+        root_id = _root(visit, family).id
+    total = combined(per_visit.values())
+    return CourseTotals(
+        root_id,
+        {vid: {c: t.total for c, t in units.items()} for vid, units in per_visit.items()},
+        {c: t.total for c, t in total.items()},
+    )
 
 
-def _head_units(session: Session, visit_id: int) -> dict[str, Decimal]:
+def _root(visit: Visit, family: list[Visit]) -> Visit:
+    by_id = {v.id: v for v in family}
+    root = visit
+    seen = {root.id}
+    while root.touch_up_of_id in by_id and root.touch_up_of_id not in seen:
+        root = by_id[root.touch_up_of_id]
+        seen.add(root.id)
+    return root
+
+
+def course_of(visit: Visit, family: list[Visit]) -> list[Visit]:
+    """The visit's course among the patient's visits: follow `touch_up_of` up to the
+    original, then every touch-up of it (and of those); oldest first."""
+    course = [_root(visit, family)]
+    for v in course:  # grows while walking: breadth-first down the touch-up links
+        course += [c for c in family if c.touch_up_of_id == v.id and c not in course]
+    course.sort(key=lambda v: (v.visit_date, v.id))
+    return course
+
+
+def head_totals(session: Session, visit_id: int) -> dict[str, ProductTotal]:
+    """Per product, the totals of the visit's newest saved version (none: nothing)."""
     head = session.scalar(
         select(ChartVersion)
         .join(Chart)
@@ -71,4 +83,4 @@ def _head_units(session: Session, visit_id: int) -> dict[str, Decimal]:
         .order_by(ChartVersion.version_no.desc())
         .limit(1)
     )
-    return units_per_product(load_content(session, head)) if head else {}
+    return totals(load_content(session, head)) if head else {}

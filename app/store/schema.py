@@ -279,3 +279,16 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WarningSetting(Base):
+    """A clinic's switch for one row of the soft-warning table (app/domain/soft_warnings.py):
+    a row without a setting keeps its default. Who switched it last, and when, stay with it."""
+
+    __tablename__ = "warning_setting"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+
+    changed_by: Mapped[Practitioner | None] = relationship(lazy="joined")

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.chart import ChartContent, InjectionPoint
-from app.domain.dosing import implausible_point
 from app.domain.editing import product_use, zones_for_view
 from app.domain.values import Depth, Side, format_units
 from app.services.catalogue import ProductRecord
@@ -218,9 +217,11 @@ class PointSheet(QFrame):
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
-        slip = implausible_point(point)
-        self.dose_warning.setText(f"⚠ {slip}" if slip else "")
-        self.dose_warning.setVisible(slip is not None)
+        # The point's soft warnings (its dose, and the visit's or course's doses it adds to),
+        # the clinic's switches applied: said, never enforced.
+        said = self.session.safety.for_point(view, point, content)
+        self.dose_warning.setText("\n".join(f"⚠ {w.text}" for w in said))
+        self.dose_warning.setVisible(bool(said))
         units_text = format_units(point.units)
         self.presets.set_value(units_text if units_text in UNIT_PRESETS else None)
         use = product_use(content, point.product)

@@ -25,7 +25,7 @@ DILUENT_ML = ("1", "1.25", "2", "2.5", "4")
 class ProductCard(QFrame):
     changed = Signal(object)  # the new ProductUse
 
-    def __init__(self, name: str, use: ProductUse, today: date) -> None:
+    def __init__(self, name: str, use: ProductUse, expired: bool, today: date) -> None:
         super().__init__()
         self.setObjectName(f"productCard_{use.product}")
         self.setProperty("card", True)
@@ -58,7 +58,7 @@ class ProductCard(QFrame):
         self.expired.setObjectName("warning")
         self.expired.setWordWrap(True)
         lay.addWidget(self.expired)
-        if exp and exp < today:
+        if exp and expired:
             self.expired.setText(f"⚠ This lot expired on {fmt.day(exp)}.")
         else:
             self.expired.hide()
@@ -104,10 +104,17 @@ class ProductCard(QFrame):
 class ProductsPanel(QFrame):
     changed = Signal(object)  # a ProductUse to put into the content
 
-    def __init__(self, product_name: Callable[[str], str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        product_name: Callable[[str], str],
+        lot_expired: Callable[[ProductUse], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("productsPanel")
         self.product_name = product_name
+        # Whether to warn that a lot expired: the session's soft-warning switches decide.
+        self.lot_expired = lot_expired
         self.lay = QVBoxLayout(self)
         self.lay.setContentsMargins(12, 12, 12, 12)
         self.lay.setSpacing(10)
@@ -132,7 +139,12 @@ class ProductsPanel(QFrame):
             hint.setWordWrap(True)
             self.lay.addWidget(hint)
         for use in uses:
-            card = ProductCard(self.product_name(use.product), use, today)
+            expired = (
+                self.lot_expired(use)
+                if self.lot_expired is not None
+                else use.expiry is not None and use.expiry < today
+            )
+            card = ProductCard(self.product_name(use.product), use, expired, today)
             card.changed.connect(self.changed.emit)
             self.cards[use.product] = card
             self.lay.addWidget(card)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke
+from app.domain.checks import SafetyChecks
 from app.domain.dosing import usual_dose
 from app.domain.editing import (
     add_stroke,
@@ -33,7 +34,6 @@ from app.domain.editing import (
     side_of,
     suggest_zone,
 )
-from app.domain.totals import Warning, expiry_warnings, interval_warning
 from app.domain.values import Depth, Side
 from app.services import charts, drafts
 from app.services.chart_opening import DEFAULT_FRAME, ChartOpening
@@ -95,6 +95,15 @@ class EditorSession(QObject):
         self.view_codes = opening.view_codes
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
         self.previous_toxin = opening.previous_toxin
+        # Every soft warning of this chart, the clinic's switches applied; a check needing the
+        # photos (the glabellar distance) registers itself here: register_point_check.
+        self.safety = SafetyChecks(
+            self.visit.visit_date,
+            self.today,
+            self._previous_date(),
+            opening.dose_history,
+            opening.warning_switches,
+        )
         self.model = ChartModel(opening.content, self)
         self.undo_stack = QUndoStack(self)
         self.tools = ToolSettings(tool="point" if self.read_only else "pencil")
@@ -140,11 +149,6 @@ class EditorSession(QObject):
 
     def can_save(self) -> bool:
         return not self.read_only and not self.saving and (self.dirty or self.version is None)
-
-    def warnings(self) -> list[Warning]:
-        """Soft warnings of the visit itself (the totals add the dose warnings)."""
-        interval = interval_warning(self.visit.visit_date, self._previous_date())
-        return [w for w in [interval] if w] + expiry_warnings(self.content, self.today)
 
     def _previous_date(self) -> date | None:
         if self.visit.touch_up_of_id is not None:

@@ -10,7 +10,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent
-from app.domain.totals import ProductTotal, Warning, dose_warnings, totals
+from app.domain.soft_warnings import Warning
+from app.domain.totals import ProductTotal, dose_warnings, totals
 from app.domain.values import format_units
 
 
@@ -52,13 +53,21 @@ class TotalsPanel(QFrame):
         self.lay = QVBoxLayout(self)
         self.lay.setContentsMargins(12, 12, 12, 12)
         self.lay.setSpacing(6)
-        self.extra_warnings: list[Warning] = []
+        # The chart's soft warnings, the clinic's switches applied (the treatment passes the
+        # session's `SafetyChecks.for_chart`); alone, the panel knows only the label doses.
+        self.warnings_of: Callable[[ChartContent], list[Warning]] = lambda c: dose_warnings(
+            totals(c)
+        )
         self.warnings: list[Warning] = []
         self.lines: dict[str, list[str]] = {}
         # The course (original + touch-ups) beside today's totals, when there is one
         # (ui/overlay/attach.py); today's totals above never count an earlier point.
         self.course: Callable[[ChartContent], list[str]] | None = None
         self.course_lines: list[str] = []
+        # The last 3 months beside the cumulative limit, the course per area (app/domain/
+        # across_visits.py): lines like the course's, sub-headings end in ':'.
+        self.across: Callable[[ChartContent], list[str]] | None = None
+        self.across_lines: list[str] = []
         self._labels: list[QLabel] = []  # shown in order; spare ones hidden
         self._rows: list[tuple[str, str, str | None]] = []
         self._pending: list[tuple[str, str, str | None]] | None = None
@@ -66,7 +75,7 @@ class TotalsPanel(QFrame):
 
     def refresh(self, content: ChartContent) -> None:
         per_product = totals(content)
-        self.warnings = [*self.extra_warnings, *dose_warnings(per_product)]
+        self.warnings = self.warnings_of(content)
         rows: list[tuple[str, str, str | None]] = []  # text, object name, "kind" property
         rows += [(f"⚠ {w.text}", "warning", w.kind) for w in self.warnings]
         if not per_product:
@@ -85,6 +94,13 @@ class TotalsPanel(QFrame):
             rows += [
                 (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
                 for ln in self.course_lines
+            ]
+        self.across_lines = self.across(content) if self.across else []
+        if self.across_lines:
+            rows.append(("Doses across visits", "sheetHeading", None))
+            rows += [
+                (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
+                for ln in self.across_lines
             ]
         # The numbers are always current (`lines`); the labels follow when they can be seen:
         # while the point sheet is in front, a tap does not re-lay-out a hidden page.
@@ -119,6 +135,9 @@ class TotalsPanel(QFrame):
             if lab.objectName() != name or lab.property("kind") != kind:
                 lab.setObjectName(name)
                 lab.setProperty("kind", kind)
+                # Unpolish/polish alone keeps the old padding and border width (a reused hint
+                # label drew a warning clipped, flush to its border): this re-polishes fully.
+                lab.setStyleSheet("")
                 lab.style().unpolish(lab)
                 lab.style().polish(lab)
             lab.show()

@@ -63,7 +63,13 @@ class ToxinTreatment:
         names = session.view_names
         self.sheet = PointSheet(session, session.products)
         self.totals = TotalsPanel(lambda c: product_names.get(c, c), lambda v: names.get(v, v))
-        self.products_panel = ProductsPanel(lambda c: product_names.get(c, c))
+        self.totals.warnings_of = session.safety.for_chart
+        self.totals.across = lambda c: session.safety.across_lines(
+            c, lambda code: product_names.get(code, code)
+        )
+        self.products_panel = ProductsPanel(
+            lambda c: product_names.get(c, c), session.safety.lot_expired
+        )
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
         self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
@@ -80,7 +86,6 @@ class ToxinTreatment:
         s = self.session
         # A stroke changes no total: the panels stay as they are while the pen draws.
         if change is None or change.points or change.products:
-            self.totals.extra_warnings = s.warnings()
             self.totals.refresh(s.content)
         if change is None or change.points or change.products:
             # a point may bring a product the panel does not list yet (its cards stay when not)

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.patient_list = PatientListPage(ctx)
         self.patient_list.patient_opened.connect(self.open_patient)
         self.patient_list.new_patient_requested.connect(self.new_patient)
+        self.patient_list.settings_requested.connect(self.open_settings)
         self.patient_list.draft_chart_requested.connect(self.open_draft)
         self._push(self.patient_list)
 
@@ -170,6 +171,12 @@ class MainWindow(QMainWindow):
         form.existing_chosen.connect(lambda pid: self.open_patient(pid, replace=True))
         form.cancelled.connect(self.go_back)
         self._push(form)
+
+    def open_settings(self) -> None:
+        """The clinic's settings: which soft warnings charts show (ui/shell/warnings_page)."""
+        from ui.shell.warnings_page import WarningsPage
+
+        self._open(lambda: WarningsPage(self.ctx))
 
     def open_patient(self, patient_id: int, replace: bool = False) -> None:
         def make() -> Page:

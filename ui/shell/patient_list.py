@@ -49,6 +49,7 @@ class PatientListPage(Page):
     title = "Patients"
     patient_opened = Signal(int)
     new_patient_requested = Signal()
+    settings_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -69,6 +70,11 @@ class PatientListPage(Page):
         self.new_button.setObjectName("newPatientButton")
         self.new_button.setMinimumHeight(64)
         top.addWidget(self.new_button)
+        self.settings_button = button("Settings", "ghost")
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setMinimumHeight(64)
+        self.settings_button.setAccessibleName("Clinic settings: soft warnings")
+        top.addWidget(self.settings_button)
         lay.addLayout(top)
 
         self.drafts = DraftsBanner(ctx)
@@ -102,6 +108,7 @@ class PatientListPage(Page):
         self.results.itemClicked.connect(self._tapped)
         self.results.itemActivated.connect(self._open_item)
         self.new_button.clicked.connect(self.new_patient_requested)
+        self.settings_button.clicked.connect(self.settings_requested)
 
     def activated(self) -> None:
         self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved

@@ -1,0 +1,60 @@
+"""The clinic's switches for soft warnings: read when a chart opens, changed on the settings
+screen. Each change is one transaction that records who switched the row and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.domain.soft_warnings import RULE_BY_KEY, RULES, SoftWarningRule, Switches
+from app.domain.values import utcnow
+from app.store.database import Store
+from app.store.schema import WarningSetting
+
+
+@dataclass(frozen=True, slots=True)
+class WarningState:
+    rule: SoftWarningRule
+    on: bool
+    changed_at: datetime | None = None  # None: never switched, the default holds
+    changed_by: str | None = None
+
+
+def list_warning_states(store: Store) -> list[WarningState]:
+    """Every row of the table, in its order, with the clinic's switch."""
+    with store.read() as s:
+        rows = {w.key: w for w in s.scalars(select(WarningSetting))}
+        out = []
+        for rule in RULES:
+            row = rows.get(rule.key)
+            if row is None:
+                out.append(WarningState(rule, rule.default_on))
+            else:
+                who = row.changed_by.name if row.changed_by is not None else None
+                out.append(WarningState(rule, row.enabled, row.changed_at, who))
+        return out
+
+
+def warning_switches(store: Store) -> Switches:
+    with store.read() as s:
+        stored = {w.key: w.enabled for w in s.scalars(select(WarningSetting))}
+    return Switches.from_settings(stored)
+
+
+def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -> WarningState:
+    if key not in RULE_BY_KEY:
+        raise KeyError(f"No soft warning {key!r}.")
+    with store.write() as s:
+        row = s.get(WarningSetting, key)
+        if row is None:
+            row = WarningSetting(key=key)
+            s.add(row)
+        row.enabled = on
+        row.changed_at = utcnow()
+        row.changed_by_id = practitioner_id
+        s.flush()
+        s.refresh(row)
+        who = row.changed_by.name if row.changed_by is not None else None
+        return WarningState(RULE_BY_KEY[key], on, row.changed_at, who)

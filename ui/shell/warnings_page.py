@@ -1,0 +1,107 @@
+"""Clinic settings: the soft-warning table (app/domain/soft_warnings.py), one card per row with
+what it checks, the text it comes from, and a big On/Off switch. A switched-off warning is not
+shown on any chart; who switched it and when stay with the setting."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QWidget
+
+from app.services import warning_settings
+from app.services.warning_settings import WarningState
+from app.store.errors import StoreError
+from ui.common import format as fmt
+from ui.common.context import AppContext
+from ui.common.dialogs import show_error
+from ui.common.widgets import TOUCH, Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+
+
+def said_who(state: WarningState) -> str:
+    if state.changed_at is None:
+        return "On by default." if state.rule.default_on else "Off by default."
+    when = fmt.day(state.changed_at.astimezone().date())
+    who = state.changed_by or "someone"
+    return f"Switched {'on' if state.on else 'off'} by {who} on {when}."
+
+
+class WarningCard(QFrame):
+    """One row of the table: title, what it checks, its source, and its switch."""
+
+    def __init__(self, state: WarningState, page: WarningsPage) -> None:
+        super().__init__()
+        self.setObjectName("warningCard")
+        self.setProperty("card", True)
+        self.key = state.rule.key
+        row = hbox(self, margins=16, spacing=20)
+        text = vbox(spacing=4)
+        title = label(state.rule.title, "heading")
+        text.addWidget(title)
+        for words, kind in ((state.rule.checks, "body"), (f"Source: {state.rule.source}", "muted")):
+            lab = label(words, kind)
+            lab.setWordWrap(True)
+            text.addWidget(lab)
+        self.who = label("", "small")
+        self.who.setObjectName("warningChanged")
+        text.addWidget(self.who)
+        row.addLayout(text, 1)
+        self.switch: QPushButton = button("", "toggle")
+        self.switch.setObjectName(f"switch_{self.key}")
+        self.switch.setCheckable(True)
+        self.switch.setMinimumSize(132, TOUCH)
+        self.switch.setAccessibleName(f"Warn: {state.rule.title}")
+        row.addWidget(self.switch, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.show_state(state)
+        self.switch.toggled.connect(lambda on: page.switch(self.key, on))
+
+    def show_state(self, state: WarningState) -> None:
+        self.state = state
+        self.switch.blockSignals(True)
+        self.switch.setChecked(state.on)
+        self.switch.blockSignals(False)
+        self.switch.setText("On" if state.on else "Off")
+        set_state(self, "off", not state.on)
+        self.who.setText(said_who(state))
+
+
+class WarningsPage(Page):
+    title = "Clinic settings · Soft warnings"
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("warningsPage")
+        lay = vbox(self, margins=24, spacing=12)
+        intro = label(
+            "FaceChart warns, it never blocks. Each warning below says where it comes from; "
+            "a warning switched off here is no longer shown on any chart of this clinic.",
+            "body",
+        )
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.area = QScrollArea()
+        self.area.setObjectName("warningsScroll")
+        self.area.setWidgetResizable(True)
+        self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        enable_touch_scroll(self.area)
+        inner = QWidget()
+        inner.setObjectName("warningsList")
+        self.list = vbox(inner, spacing=12)
+        self.area.setWidget(inner)
+        lay.addWidget(self.area, 1)
+        self.cards: dict[str, WarningCard] = {}
+        for state in warning_settings.list_warning_states(ctx.store):
+            card = WarningCard(state, self)
+            self.cards[state.rule.key] = card
+            self.list.addWidget(card)
+        self.list.addStretch(1)
+
+    def switch(self, key: str, on: bool) -> None:
+        card = self.cards[key]
+        try:
+            state = warning_settings.set_warning(self.ctx.store, key, on, self.ctx.practitioner.id)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            card.show_state(card.state)  # not stored: the switch goes back to what holds
+            return
+        card.show_state(state)
