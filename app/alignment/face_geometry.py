@@ -76,6 +76,11 @@ class FaceGeometry:
     midline_v: np.ndarray = field(repr=False)  # midline points' heights (IOD), ascending
     midline_a: np.ndarray = field(repr=False)  # their offsets across (IOD)
     boxes: tuple[Box, ...] = field(repr=False)
+    # Distances from the midline (IOD) of 0, the outer eye corner and the cheek's edge: the
+    # patient's right side, the left, and their mean (a turned head's sides differ).
+    knots: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] = field(
+        default=((0.0, 1.0), (0.0, 1.0), (0.0, 1.0)), repr=False
+    )
     # Millimetres per photo pixel: the iris scale fills this in; None until it exists.
     mm_per_px: float | None = None
 
@@ -100,8 +105,21 @@ class FaceGeometry:
         def a_at(i: int) -> float:
             return float(abs(u[i] - np.interp(v[i], mv, mu)))
 
+        # A turned head foreshortens its far side, more the further out: each side's
+        # distances are mapped piecewise-linearly through its own outer eye corner and cheek
+        # edge onto the mean of both sides, so one box table fits both sides. (The inner eye
+        # corners are no knot: measured from a turned head's nose bridge, which stands out of
+        # the face, they differ far more than the glabella's points do.)
+        sides = np.array([[a_at(r), a_at(le)] for r, le in (OUTER_CANTHI, CHEEK_SIDES)])
+        knots = (
+            (0.0, *(float(k) for k in sides[:, 0])),
+            (0.0, *(float(k) for k in sides[:, 1])),
+            (0.0, *(float(k) for k in sides.mean(1))),
+        )
+
         def mean_a(ids: Sequence[int]) -> float:
-            return float(np.mean([a_at(i) for i in ids]))
+            r, le = ids
+            return (across_norm(-a_at(r), knots) + across_norm(a_at(le), knots)) / 2
 
         def mean_v(ids: Sequence[int]) -> float:
             return float(v[list(ids)].mean())
@@ -122,7 +140,7 @@ class FaceGeometry:
             forehead_a=mean_a(FOREHEAD_SIDES),
             cheek_a=mean_a(CHEEK_SIDES),
         )
-        return cls(origin, down, across, iod, mv, mu, boxes)
+        return cls(origin, down, across, iod, mv, mu, boxes, knots)
 
     def scaled(self, sx: float, sy: float) -> FaceGeometry:
         """The same face in an image scaled by (sx, sy) (working pixels → the original's)."""
@@ -141,6 +159,7 @@ class FaceGeometry:
             self.midline_v,
             self.midline_a,
             self.boxes,
+            self.knots,
             self.mm_per_px,
         )
 
@@ -161,10 +180,11 @@ class FaceGeometry:
         """The likeliest zone among those of `view` (all zones for a view that names none,
         and for no view): the box the point is in, else the nearest one."""
         u, v = self.frame(x, y)
+        a = across_norm(u, self.knots)
         allowed = set(view_zones(view))
         boxes = [b for b in self.boxes if b.zone in allowed]
         # min() keeps the first of equals: the table's order settles overlaps.
-        return min(boxes, key=lambda b: b.distance(abs(u), v)).zone
+        return min(boxes, key=lambda b: b.distance(a, v)).zone
 
 
 def view_zones(view: str | None) -> tuple[str, ...]:
@@ -228,6 +248,18 @@ def zone_boxes(
         Box(MASSETER, (mouth_a + 0.2, cheek_a + 0.1), (nose_tip + 0.2, chin)),
         Box(PLATYSMA, (0.0, cheek_a), (chin + 0.1, chin + 2.5)),
     )
+
+
+def across_norm(
+    u: float, knots: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
+) -> float:
+    """|u| mapped from its own side's proportions onto both sides' mean (`FaceGeometry.knots`);
+    beyond the last knot, scaled like it."""
+    own, mean = knots[1 if u > 0 else 0], knots[2]
+    a = abs(u)
+    if a <= own[-1]:
+        return float(np.interp(a, own, mean))
+    return mean[-1] + (a - own[-1]) * mean[-1] / max(own[-1], 1e-6)
 
 
 def _robust_line(points: np.ndarray, iod: float) -> tuple[np.ndarray, np.ndarray]:

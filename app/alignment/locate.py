@@ -48,9 +48,7 @@ class Located:
         }
 
 
-def find_geometry(
-    image: ImageInput, size: tuple[int, int] | None = None
-) -> FaceGeometry | None:
+def find_geometry(image: ImageInput, size: tuple[int, int] | None = None) -> FaceGeometry | None:
     """The largest confirmed face of a photo in the pixels of its upright original (`size`,
     when `image` is a reduced copy such as the display JPEG), or None when there is none or
     the face models are missing. Raises ImageError for bytes that are not an image."""
