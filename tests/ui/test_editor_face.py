@@ -58,7 +58,8 @@ def test_points_on_a_real_photo_take_side_and_zone_from_the_face(
     wall = jpeg_bytes(Image.new("RGB", (640, 800), (150, 140, 130)))  # no face in it
     photos.add_photo_bytes(sqlite_store, patient.id, "smile", wall, visit_id=visit.id)
     ed = h.shown_editor(qtbot, sqlite_store, visit.id, who)
-    ed.session.wait_faces()
+    # The search starts by itself behind the first paint and ends off the GUI thread.
+    qtbot.waitUntil(lambda: {"frown", "smile"} <= set(ed.session.faces), timeout=20000)
     assert ed.session.faces["frown"].found and not ed.session.faces["smile"].found
 
     lm = reference("obama.jpg")

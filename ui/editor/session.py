@@ -120,11 +120,12 @@ class EditorSession(QObject):
         self.model.changed.connect(self._on_changed)
         # The face of each view's photo, found off the GUI thread (ADR 0012), cached per
         # photo: where a new point sits (side, zone) comes from it (ADR 0014).
+        # The search starts behind the first paint (`find_faces`, called by the window), or
+        # at the first point placed, whichever comes first.
         self.faces: dict[str, face.FaceFacts] = {}
         self._face_finder = Worker("face-find", self)
-        if not self.read_only:
-            for code in self.view_codes:
-                self._find_face(code, opening.photos.get(code))
+        self._photos = opening.photos
+        self._faces_started = False
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -220,8 +221,17 @@ class EditorSession(QObject):
 
     # -- the face of each view's photo ------------------------------------------------------
 
+    def find_faces(self) -> None:
+        """Start looking for the face of every view's photo, on a worker (once)."""
+        if self._faces_started or self.read_only:
+            return
+        self._faces_started = True
+        for code in self.view_codes:
+            self._find_face(code, self._photos.get(code))
+
     def locate(self, view: str, x: float, y: float) -> face.Located:
         """Side and zone at (x, y) on a view's photo, from its face, else guessed."""
+        self.find_faces()
         if view not in self.faces and self._face_finder.busy:
             self._face_finder.wait(FACE_WAIT_S)  # placed before the search ended
         facts = self.faces.get(view, face.NO_FACE)
@@ -249,7 +259,9 @@ class EditorSession(QObject):
         self.face_found.emit(view)
 
     def wait_faces(self) -> None:
-        """Block until every view's photo has been searched (tests, benchmarks)."""
+        """Start the search if need be and block until every view's photo has been searched
+        (tests, benchmarks)."""
+        self.find_faces()
         self._face_finder.wait()
 
     def _edit(
