@@ -128,6 +128,7 @@ def test_points_on_a_real_photo_take_side_and_zone_from_the_face(
     assert (guessed.side, guessed.side_source) == (Side.RIGHT, Source.GUESS)
     assert sheet.side_source.text().startswith("⚠ Side guessed: no face found")
     assert sheet.side_source.objectName() == "warning" and sheet.side_source.isVisible()
+    assert sheet.title.text().endswith("patient's right (guessed)")  # seen without scrolling
     totals = ed.treatment.totals
     totals.refresh(ed.session.content)
     assert any(w.kind == "side_guessed" for w in totals.warnings)

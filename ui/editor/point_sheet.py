@@ -252,6 +252,8 @@ class PointSheet(QFrame):
         self.point = point
         side = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
         where = side.get(point.side.value, "") if point.side else ""
+        if where and point.side_source is Source.GUESS:
+            where += " (guessed)"  # above the fold: the sheet's side section may be scrolled off
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
