@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 
+from app.domain.chart import ChartContent, InjectionPoint, ViewChart
 from app.domain.values import Side, Source
-from app.services import charts, patients, photos, visits
+from app.services import charts, integrity, patients, photos, visits
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.images import jpeg_bytes
@@ -26,7 +28,7 @@ from tests.ui import editor_helpers as h
 from ui.editor.editor_window import ChartEditor
 
 FACES = Path(__file__).resolve().parents[2].parent / "shared" / "faces"
-pytestmark = pytest.mark.skipif(
+needs_faces = pytest.mark.skipif(
     not (FACES / "landmarks68.json").is_file(), reason="needs ../shared/faces (real photos)"
 )
 
@@ -47,6 +49,7 @@ def point_near(ed: ChartEditor, view: str, at: np.ndarray):  # type: ignore[no-u
     return min(chart.points, key=lambda p: float(np.hypot(p.x - at[0], p.y - at[1])))
 
 
+@needs_faces
 def test_points_on_a_real_photo_take_side_and_zone_from_the_face(
     qtbot, sqlite_store: Store
 ) -> None:
@@ -137,6 +140,9 @@ def test_points_on_a_real_photo_take_side_and_zone_from_the_face(
     qtbot.mouseClick(sheet.side.buttons["right"], Qt.MouseButton.LeftButton)
     (confirmed,) = ed.session.content.view("smile").points  # type: ignore[union-attr]
     assert confirmed.side_source is Source.HAND and not sheet.side_source.objectName() == "warning"
+    ed.session.move_point(confirmed.id, 600.0, 300.0)  # the viewer's right: a guess would say L
+    (confirmed,) = ed.session.content.view("smile").points  # type: ignore[union-attr]
+    assert (confirmed.side, confirmed.side_source) == (Side.RIGHT, Source.HAND)
 
     info = h.save_and_wait(ed)
     assert info is not None
@@ -154,3 +160,33 @@ def h_selection(view: str, point_id: str):  # type: ignore[no-untyped-def]
     from ui.editor.session import Selection
 
     return Selection(view, point_id)
+
+
+def test_a_point_saved_before_provenance_keeps_its_zone_when_moved(
+    qtbot, sqlite_store: Store
+) -> None:
+    """No real photo needed: a faceless photo, and a point as versions before issue #10 saved
+    it (no sources). Moving it re-derives its side (as before, now marked a guess) and keeps
+    the zone the clinician chose; the version saved first still verifies unchanged."""
+    who = default_practitioner(sqlite_store).id
+    patient = patients.create_patient(sqlite_store, "Ada", "Lovelace", date(1980, 12, 10))
+    visit = visits.start_visit(sqlite_store, patient.id, who, "neurotoxin", date(2026, 11, 20))
+    wall = jpeg_bytes(Image.new("RGB", (800, 1000), (150, 140, 130)))
+    photo = photos.add_photo_bytes(sqlite_store, patient.id, "frown", wall, visit_id=visit.id)
+    old = InjectionPoint(200.0, 300.0, "botox", Decimal(4), zone="nasalis", side=Side.RIGHT)
+    content = ChartContent(views=(ViewChart("frown", photo.sha256, points=(old,)),))
+    first = charts.save_version(
+        sqlite_store, visit.id, content, parent_version_id=None, saved_by_id=who
+    )
+    ed = h.shown_editor(qtbot, sqlite_store, visit.id, who)
+    ed.session.wait_faces()
+    assert not ed.session.faces["frown"].found
+    ed.session.move_point(old.id, 700.0, 300.0)
+    (moved,) = ed.session.content.view("frown").points  # type: ignore[union-attr]
+    assert (moved.side, moved.side_source) == (Side.LEFT, Source.GUESS)
+    assert (moved.zone, moved.zone_source) == ("nasalis", None)
+    info = h.save_and_wait(ed)
+    assert info is not None
+    assert charts.load_version(sqlite_store, first.id).content == content  # never changed
+    assert integrity.check_store(sqlite_store).intact
+    ed.session.journal.timer.stop()
