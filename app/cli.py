@@ -1,4 +1,4 @@
-"""The display-free commands (CONTRACTS.md): `check` and `align`. They never create a
+"""The display-free commands (CONTRACTS.md): `check`, `align` and `locate`. They never create a
 QApplication, and each loads only what it uses: this module imports nothing beyond argparse,
 so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only `check` needs.
 
@@ -45,6 +45,20 @@ def add_commands(
     align.add_argument(
         "--points", metavar="FILE", type=Path, help="JSON list of [x, y] in OLD to map into NEW"
     )
+    locate = sub.add_parser(
+        "locate",
+        parents=[common],  # accepted and ignored: locate uses no database
+        help="print each point's side and muscle/zone from the face in a photo (JSON list)",
+    )
+    locate.add_argument("photo", metavar="PHOTO", type=Path, help="the photo")
+    locate.add_argument(
+        "--points", metavar="FILE", type=Path, required=True, help="JSON list of [x, y]"
+    )
+    locate.add_argument(
+        "--view",
+        metavar="VIEW",
+        help="the view's code (frown, brow_raise, smile, rest, …); without it, any view's zones",
+    )
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -62,6 +76,10 @@ def run_command(args: argparse.Namespace) -> int:
         from app.alignment.cli import run_align  # numpy/OpenCV only when aligning
 
         return run_align(args.old, args.new, args.points)
+    if args.command == "locate":
+        from app.alignment.locate import run_locate  # numpy/OpenCV only when locating
+
+        return run_locate(args.photo, args.points, args.view)
     raise ValueError(f"not a display-free command: {args.command!r}")
 
 

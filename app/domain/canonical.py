@@ -25,7 +25,7 @@ from app.domain.chart import (
     Stroke,
     ViewChart,
 )
-from app.domain.values import Depth, Dilution, Side, format_units, parse_units
+from app.domain.values import Depth, Dilution, Side, Source, format_units, parse_units
 
 FORMAT = 1
 
@@ -73,7 +73,7 @@ def stroke_from_json(d: dict[str, Any]) -> Stroke:
 
 
 def point_to_json(p: InjectionPoint) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": p.id,
         "x": r3(p.x),
         "y": r3(p.y),
@@ -89,6 +89,12 @@ def point_to_json(p: InjectionPoint) -> dict[str, Any]:
             else None
         ),
     }
+    # Absent when unknown, so points saved before provenance was recorded keep their hash.
+    if p.side_source is not None:
+        out["side_source"] = p.side_source.value
+    if p.zone_source is not None:
+        out["zone_source"] = p.zone_source.value
+    return out
 
 
 def point_from_json(d: dict[str, Any]) -> InjectionPoint:
@@ -104,6 +110,8 @@ def point_from_json(d: dict[str, Any]) -> InjectionPoint:
         side=Side(d["side"]) if d.get("side") else None,
         note=d.get("note", ""),
         origin=PointOrigin(origin["point_id"], origin["version_hash"]) if origin else None,
+        side_source=Source(d["side_source"]) if d.get("side_source") else None,
+        zone_source=Source(d["zone_source"]) if d.get("zone_source") else None,
     )
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.domain.values import Depth, Dilution, Side
+from app.domain.values import Depth, Dilution, Side, Source
 
 # (x, y, pressure 0..1, t milliseconds since the stroke began)
 Sample = tuple[float, float, float, float]
@@ -55,6 +55,9 @@ class InjectionPoint:
     note: str = ""
     origin: PointOrigin | None = None
     id: str = field(default_factory=new_id)
+    # Where side and zone came from; None on points saved before this was recorded.
+    side_source: Source | None = None
+    zone_source: Source | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.units, Decimal):

@@ -12,8 +12,10 @@ from app.domain.values import Side
 
 MIDLINE_SHARE = 0.04  # within 4 % of the photo's width of its centre a point is on the midline
 
-# Muscles that lie across the midline: a point there belongs to no side.
-_CENTRAL = {"procerus", "frontalis", "mentalis", "nasalis", "platysma"}
+# Muscles suggested for a point on the midline. The frontalis is not among them: it is a muscle
+# of both sides with a central part, so a forehead point is "frontalis" with a side of its own
+# (right, left or midline) like any other.
+_CENTRAL = {"procerus", "mentalis", "nasalis", "platysma"}
 
 
 def _view(content: ChartContent, view: str) -> ViewChart:
@@ -79,7 +81,13 @@ def zones_for_view(view: str) -> tuple[str, ...]:
     # Forehead and crow's feet belong on any view's list: clinics chart them from "rest" too.
     common = tuple(
         z
-        for z in ("frontalis", "procerus", "corrugator supercilii", "orbicularis oculi (lateral)")
+        for z in (
+            "frontalis",
+            "procerus",
+            "corrugator supercilii",
+            "depressor supercilii",
+            "orbicularis oculi (lateral)",
+        )
         if z not in own
     )
     return own + common + extra

@@ -11,7 +11,7 @@ from decimal import Decimal
 from app.domain.chart import ChartContent
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS, LabelDose, doses_for
 from app.domain.soft_warnings import EXPIRED_LOT, INTERVAL, LABEL_DOSE, Warning
-from app.domain.values import Side, format_units
+from app.domain.values import Side, Source, format_units
 
 __all__ = [
     "ProductTotal",
@@ -21,6 +21,7 @@ __all__ = [
     "combined",
     "dose_warnings",
     "expiry_warnings",
+    "guessed_side_warning",
     "interval_warning",
     "totals",
     "units_per_product",
@@ -35,6 +36,7 @@ class ZoneTotal:
     left: Decimal = ZERO
     right: Decimal = ZERO
     midline: Decimal = ZERO  # also points whose side is unknown
+    guessed: int = 0  # points whose side was guessed (no face found in their photo)
 
     @property
     def total(self) -> Decimal:
@@ -61,6 +63,8 @@ def totals(content: ChartContent) -> dict[str, ProductTotal]:
         t.points += 1
         t.views[view] = t.views.get(view, ZERO) + p.units
         z = t.zones.setdefault(p.zone or "", ZoneTotal(p.zone or ""))
+        if p.side_source is Source.GUESS:
+            z.guessed += 1
         if p.side is Side.LEFT:
             z.left += p.units
             t.left += p.units
@@ -121,6 +125,18 @@ def dose_warnings(per_product: Mapping[str, ProductTotal]) -> list[Warning]:
                     )
                 )
     return found
+
+
+def guessed_side_warning(content: ChartContent) -> Warning | None:
+    """Points whose side no face confirmed: their totals per side may be wrong."""
+    n = sum(1 for _v, p in content.all_points() if p.side_source is Source.GUESS)
+    if not n:
+        return None
+    return Warning(
+        "side_guessed",
+        f"Side guessed for {n} point{'s' if n != 1 else ''}: no face found in the photo. "
+        "Check the side on each point's sheet.",
+    )
 
 
 def interval_warning(visit_date: date, previous: date | None) -> Warning | None:

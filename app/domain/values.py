@@ -59,6 +59,15 @@ class Side(enum.StrEnum):
     MIDLINE = "midline"
 
 
+class Source(enum.StrEnum):
+    """Where a point's side or zone came from: the face found in the photo, a guess from the
+    photo's frame (no face found), or the clinician's own tap."""
+
+    FACE = "face"
+    GUESS = "guess"
+    HAND = "hand"
+
+
 class PhotoSource(enum.StrEnum):
     CAMERA = "camera"
     IMPORT = "import"

@@ -82,7 +82,9 @@ class ChartEditor(QWidget):
         if s.view_codes:  # the first view paints first; the others decode behind it
             first = s.view_codes[0]
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
-            photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
+            photo_loader.BehindFirstPaint(
+                self.canvases[first].viewport(), behind, self, then=s.find_faces
+            )
         self._connect()
         if s.view_codes:
             self.show_view(s.view_codes[0])

@@ -8,6 +8,8 @@ keeps the app's rule that no worker touches Qt objects (ui/common/gc_pause.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -15,10 +17,17 @@ from ui.editor.scene import ViewScene
 
 
 class BehindFirstPaint(QObject):
-    def __init__(self, first: QWidget, scenes: list[ViewScene], parent: QObject) -> None:
+    def __init__(
+        self,
+        first: QWidget,
+        scenes: list[ViewScene],
+        parent: QObject,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.first = first
         self.queue = list(scenes)
+        self.then = then  # called once after the first paint (the face search starts there)
         self.started = False
         first.installEventFilter(self)
 
@@ -27,6 +36,8 @@ class BehindFirstPaint(QObject):
             self.started = True
             self.first.removeEventFilter(self)
             QTimer.singleShot(0, self, self._next)  # after this paint is on screen
+            if self.then is not None:
+                QTimer.singleShot(0, self, self.then)
         return False
 
     def _next(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.editing import product_use, zones_for_view
-from app.domain.values import Depth, Side, format_units
+from app.domain.values import Depth, Side, Source, format_units
 from app.services.catalogue import ProductRecord
 from ui.common.format import DEPTH_WORDS
 from ui.editor.controls import TOUCH, Choice, touch_button
@@ -33,6 +33,39 @@ REPEAT_DELAY_MS = 450
 REPEAT_INTERVAL_MS = 120
 DEPTHS = (("intramuscular", "IM"), ("intradermal", "ID"), ("subcutaneous", "SC"))
 SIDES = (("right", "Pt's R"), ("midline", "Midline"), ("left", "Pt's L"))
+
+
+# What the sheet says about where a side or zone came from (None: saved before it was kept).
+SIDE_SOURCE_WORDS = {
+    Source.FACE: "From the face in the photo. Tap another side to change it.",
+    Source.GUESS: "⚠ Side guessed: no face found. Tap the right side to confirm it.",
+    Source.HAND: "Set by hand.",
+}
+ZONE_SOURCE_WORDS = {
+    Source.FACE: "Suggested from the face: {zone}. Tap another to change it.",
+    Source.GUESS: "Guessed (no face found): {zone}. Tap the right one.",
+    Source.HAND: "Set by hand.",
+}
+
+
+def source_label() -> QLabel:
+    lab = QLabel("")
+    lab.setObjectName("sheetHint")
+    lab.setWordWrap(True)
+    lab.hide()
+    return lab
+
+
+def show_source(label: QLabel, text: str, guessed: bool) -> None:
+    """A guess reads as a warning (the editor style's #warning box), anything else as a hint."""
+    label.setText(text)
+    label.setVisible(bool(text))
+    name = "warning" if guessed else "sheetHint"
+    if label.objectName() != name:
+        label.setObjectName(name)
+        label.setProperty("kind", "side_guessed" if guessed else None)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
 
 def heading(text: str) -> QLabel:
@@ -123,8 +156,12 @@ class PointSheet(QFrame):
         lay.addWidget(heading("Side (the patient's own)"))
         self.side = Choice(list(SIDES), 3, "side")
         lay.addWidget(self.side)
+        self.side_source = source_label()
+        lay.addWidget(self.side_source)
 
         lay.addWidget(heading("Muscle / zone"))
+        self.zone_source = source_label()
+        lay.addWidget(self.zone_source)
         self.zone_box = QVBoxLayout()
         lay.addLayout(self.zone_box)
         self.zone: Choice | None = None
@@ -214,6 +251,8 @@ class PointSheet(QFrame):
         self.point = point
         side = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
         where = side.get(point.side.value, "") if point.side else ""
+        if where and point.side_source is Source.GUESS:
+            where += " (guessed)"  # above the fold: the sheet's side section may be scrolled off
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
@@ -236,6 +275,14 @@ class PointSheet(QFrame):
         self.depth_choice.set_value(point.depth.value)
         self.depth_word.setText(DEPTH_WORDS[point.depth.value])
         self.side.set_value(point.side.value if point.side else None)
+        side_words = SIDE_SOURCE_WORDS.get(point.side_source) if point.side_source else ""
+        show_source(self.side_source, side_words or "", point.side_source is Source.GUESS)
+        zone_words = ZONE_SOURCE_WORDS.get(point.zone_source) if point.zone_source else ""
+        show_source(
+            self.zone_source,
+            (zone_words or "").format(zone=point.zone or "none"),
+            point.zone_source is Source.GUESS,
+        )
         assert self.zone is not None
         self.zone.set_value(point.zone or None)
         if not self.note.hasFocus():

@@ -31,12 +31,10 @@ from app.domain.editing import (
     put_product_use,
     remove_point,
     replace_strokes,
-    side_of,
-    suggest_zone,
 )
-from app.domain.values import Depth, Side
-from app.services import charts, drafts
-from app.services.chart_opening import DEFAULT_FRAME, ChartOpening
+from app.domain.values import Depth, Side, Source
+from app.services import charts, drafts, face
+from app.services.chart_opening import DEFAULT_FRAME, ChartOpening, ViewPhoto
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
 from app.services.store import Store
@@ -47,6 +45,9 @@ from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel, ContentChange
 
 LAYER_NAMES = ("markings", "points", "labels")
+# A point placed before its photo's face is found waits this long for it (the search takes
+# ~0.1 s and starts when the editor opens, so only a very quick first tap ever waits).
+FACE_WAIT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class EditorSession(QObject):
     saved = Signal(object)  # VersionInfo of the new version
     save_failed = Signal(str)  # why; the chart stays on screen and in its draft
     view_requested = Signal(str)  # undo/redo happened on this view: show it
+    face_found = Signal(str)  # a view's photo has been searched for its face (found or not)
 
     def __init__(
         self,
@@ -125,6 +127,14 @@ class EditorSession(QObject):
         self._in_flight: ChartContent | None = None  # what the running save stores
         self._journal_live = False  # until a kept draft has been offered, never delete it
         self.model.changed.connect(self._on_changed)
+        # The face of each view's photo, found off the GUI thread (ADR 0012), cached per
+        # photo: where a new point sits (side, zone) comes from it (ADR 0015).
+        # The search starts behind the first paint (`find_faces`, called by the window), or
+        # at the first point placed, whichever comes first.
+        self.faces: dict[str, face.FaceFacts] = {}
+        self._face_finder = Worker("face-find", self)
+        self._photos = opening.photos
+        self._faces_started = False
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -179,16 +189,19 @@ class EditorSession(QObject):
 
     def new_point(self, view: str, x: float, y: float) -> InjectionPoint:
         """A point at (x, y) with the last product and the chart's usual dose of it (never an
-        outlier: app/domain/dosing.py), not yet on the chart."""
-        side = self._side(view, x)
+        outlier: app/domain/dosing.py), its side and zone from the face (or guessed, and
+        marked so), not yet on the chart."""
+        where = self.locate(view, x, y)
         return InjectionPoint(
             x=x,
             y=y,
             product=self.last_product,
             units=usual_dose(self.content, self.last_product),
             depth=Depth.INTRAMUSCULAR,
-            zone=suggest_zone(view, side),
-            side=side,
+            zone=where.zone,
+            side=where.side,
+            side_source=where.source,
+            zone_source=where.source,
         )
 
     def add_point(self, view: str, x: float, y: float) -> InjectionPoint:
@@ -197,15 +210,63 @@ class EditorSession(QObject):
         return point
 
     def move_point(self, point_id: str, x: float, y: float) -> None:
+        """Move a point; its side and zone follow it unless the clinician set them by hand."""
         found = find_point(self.content, point_id)
         if found is not None:
             view, point = found
-            moved = replace(point, x=x, y=y, side=self._side(view, x))
+            where = self.locate(view, x, y)
+            moved = replace(point, x=x, y=y)
+            if point.side_source is not Source.HAND:
+                moved = replace(moved, side=where.side, side_source=where.source)
+            # A zone saved before provenance was recorded (None) is the clinician's: kept.
+            if point.zone_source in (Source.FACE, Source.GUESS):
+                moved = replace(moved, zone=where.zone, zone_source=where.source)
             self.apply(put_point(self.content, view, moved), "Move point", view)
 
-    def _side(self, view: str, x: float) -> Side:
-        """The patient's side at x on a view's photo (its frame, or the default one)."""
-        return side_of(x, self.frames.get(view, DEFAULT_FRAME)[0])
+    # -- the face of each view's photo ------------------------------------------------------
+
+    def find_faces(self) -> None:
+        """Start looking for the face of every view's photo, on a worker (once)."""
+        if self._faces_started or self.read_only:
+            return
+        self._faces_started = True
+        for code in self.view_codes:
+            self._find_face(code, self._photos.get(code))
+
+    def locate(self, view: str, x: float, y: float) -> face.Located:
+        """Side and zone at (x, y) on a view's photo, from its face, else guessed."""
+        self.find_faces()
+        if view not in self.faces and self._face_finder.busy:
+            self._face_finder.wait(FACE_WAIT_S)  # placed before the search ended
+        facts = self.faces.get(view, face.NO_FACE)
+        return face.locate_point(facts, view, x, y, self.frames.get(view, DEFAULT_FRAME)[0])
+
+    def _find_face(self, view: str, photo: ViewPhoto | None) -> None:
+        chart = self.content.view(view)
+        sha = chart.photo_sha256 if chart else None
+        known = face.cached(sha)
+        if known is not None:
+            self.faces[view] = known
+        elif photo is None or photo.display_jpeg is None:
+            self.faces[view] = face.NO_FACE
+        else:
+            jpeg, size = photo.display_jpeg, photo.size
+            self._face_finder.run(
+                lambda: face.find(jpeg, size, sha),
+                lambda facts: self._face_done(view, facts),
+                lambda _exc: self._face_done(view, face.NO_FACE),  # any fault: a guess, said
+                key=view,
+            )
+
+    def _face_done(self, view: str, facts: face.FaceFacts) -> None:
+        self.faces[view] = facts
+        self.face_found.emit(view)
+
+    def wait_faces(self) -> None:
+        """Start the search if need be and block until every view's photo has been searched
+        (tests, benchmarks)."""
+        self.find_faces()
+        self._face_finder.wait()
 
     def _edit(
         self,
@@ -234,10 +295,21 @@ class EditorSession(QObject):
         self._edit(point_id, "Point depth", False, lambda p: replace(p, depth=depth))
 
     def set_side(self, point_id: str, side: Side) -> None:
-        self._edit(point_id, "Point side", False, lambda p: replace(p, side=side))
+        """The clinician's own side: kept from now on, even when the point moves."""
+        self._edit(
+            point_id,
+            "Point side",
+            False,
+            lambda p: replace(p, side=side, side_source=Source.HAND),
+        )
 
     def set_zone(self, point_id: str, zone: str) -> None:
-        self._edit(point_id, "Point zone", False, lambda p: replace(p, zone=zone))
+        self._edit(
+            point_id,
+            "Point zone",
+            False,
+            lambda p: replace(p, zone=zone, zone_source=Source.HAND),
+        )
 
     def set_note(self, point_id: str, note: str) -> None:
         self._edit(point_id, "Point note", False, lambda p: replace(p, note=note))
@@ -383,4 +455,5 @@ class EditorSession(QObject):
         self.wait()
         if self.model.dirty and not self.read_only:
             self.journal.flush()
+        self._face_finder.shutdown()
         self._saver.shutdown()

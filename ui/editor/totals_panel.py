@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent
 from app.domain.soft_warnings import Warning
-from app.domain.totals import ProductTotal, dose_warnings, totals
+from app.domain.totals import ProductTotal, dose_warnings, guessed_side_warning, totals
 from app.domain.values import format_units
 
 
@@ -32,6 +32,8 @@ def product_lines(t: ProductTotal, view_name: Callable[[str], str]) -> list[str]
             parts.append(f"R {format_units(zone.right)} · L {format_units(zone.left)}")
         if zone.midline:
             parts.append(f"midline {format_units(zone.midline)}")
+        if zone.guessed:
+            parts.append("side guessed")
         lines.append(f"{name}: {u(zone.total)} ({', '.join(parts)})")
     lines.append("By view:")
     for view, units in t.views.items():
@@ -75,7 +77,9 @@ class TotalsPanel(QFrame):
 
     def refresh(self, content: ChartContent) -> None:
         per_product = totals(content)
-        self.warnings = self.warnings_of(content)
+        # a side guessed without a face is not a safety rule a clinic switches off: always said
+        guessed = guessed_side_warning(content)
+        self.warnings = [*self.warnings_of(content), *([guessed] if guessed else [])]
         rows: list[tuple[str, str, str | None]] = []  # text, object name, "kind" property
         rows += [(f"⚠ {w.text}", "warning", w.kind) for w in self.warnings]
         if not per_product:
