@@ -161,7 +161,7 @@ def scale_from_irises(
         confidence *= ONE_EYE
         notes.append("one iris only")
     if width < SIZE_ANCHORS[0][1]:
-        notes.append(f"irises {width:.0f} px wide")
+        notes.append(f"irises {width:.0f} px wide as analysed")
     if yaw > YAW_ANCHORS[0][0]:
         notes.append("head turned")
     return IrisScale(
