@@ -34,6 +34,7 @@ from ui.editor.canvas import ChartCanvas
 from ui.editor.extension import EditorExtension
 from ui.editor.input import PenState
 from ui.editor.model import ContentChange
+from ui.editor.safety_band import SafetyBand
 from ui.editor.scene import ViewScene
 from ui.editor.session import EditorSession, Selection, ToolSettings
 from ui.editor.style import editor_qss
@@ -84,6 +85,9 @@ class ChartEditor(QWidget):
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
             photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
         self._connect()
+        self.safety_band = SafetyBand(
+            self.widgets.rail.band, s.faces, self.scenes, self.message, self
+        )
         if s.view_codes:
             self.show_view(s.view_codes[0])
         self._tools_changed(s.tools)

@@ -25,6 +25,7 @@ from app.domain.values import Depth, Side, format_units
 from app.services.catalogue import ProductRecord
 from ui.common.format import DEPTH_WORDS
 from ui.editor.controls import TOUCH, Choice, touch_button
+from ui.editor.distance_lines import DistanceLines
 from ui.editor.session import EditorSession
 from ui.editor.units_keypad import UnitsKeypad
 
@@ -72,6 +73,9 @@ class PointSheet(QFrame):
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
+        # Millimetres from the photo's iris scale: distance to the brow, the safety band.
+        self.distance = DistanceLines(session.faces)
+        lay.addWidget(self.distance)
 
         lay.addWidget(heading("Product"))
         self.product = Choice([(p.code, p.name.split()[0]) for p in products], 3, "product")
@@ -216,6 +220,7 @@ class PointSheet(QFrame):
         side = {"left": "patient's left", "right": "patient's right", "midline": "midline"}
         where = side.get(point.side.value, "") if point.side else ""
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
+        self.distance.show_for(view, point)
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
         slip = implausible_point(point)

@@ -43,6 +43,7 @@ from app.services.store import Store
 from app.store.errors import ConflictError, StoreError
 from ui.common.worker import Worker
 from ui.editor.commands import ContentCommand
+from ui.editor.face_facts import FaceFacts
 from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel, ContentChange
 
@@ -57,7 +58,7 @@ class Selection:
 
 @dataclass(slots=True)
 class ToolSettings:
-    tool: str = "pencil"  # pencil | eraser | point
+    tool: str = "pencil"  # pencil | eraser | point | measure
     pencil_color: str = "white"
     pencil_style: str = "solid"  # solid | dashed
     erase_whole: bool = False
@@ -94,6 +95,11 @@ class EditorSession(QObject):
         self.view_names = opening.view_names
         self.view_codes = opening.view_codes
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
+        # Each photo's face in millimetres, measured on a worker when first asked for.
+        self.faces = FaceFacts(
+            {c: (opening.photos[c].size, opening.photos[c].display_jpeg) for c in self.view_codes},
+            self,
+        )
         self.previous_toxin = opening.previous_toxin
         self.model = ChartModel(opening.content, self)
         self.undo_stack = QUndoStack(self)
@@ -380,3 +386,4 @@ class EditorSession(QObject):
         if self.model.dirty and not self.read_only:
             self.journal.flush()
         self._saver.shutdown()
+        self.faces.shutdown()
