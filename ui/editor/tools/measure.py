@@ -63,7 +63,9 @@ class MeasureTool(Tool):
             self.current = Measurement(self.host.scene_.addItem, pos)
             self.host.session.faces.request(self.host.view_code)
             return
-        m.finish(pos, self._words(m))
+        m.finish(pos, "")
+        assert m.label is not None
+        m.label.set_text(self._words(m))  # the length is known once the line ends
 
     def _words(self, m: Measurement) -> str:
         face = self.host.session.faces.get(self.host.view_code)
