@@ -72,7 +72,7 @@ class MeasureLabel(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         r = QFontMetricsF(self.font).boundingRect(self._text)
         w, h = r.width() + 20, r.height() + 12
-        return QRectF(-w / 2, -h - 14, w, h)  # above the line's middle
+        return QRectF(-w / 2, 14, w, h)  # below the line's middle: points sit above eyes
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

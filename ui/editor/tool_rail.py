@@ -42,13 +42,15 @@ class ToolRail(QFrame):
             self.tools.addButton(b)
             self.tool_buttons[name] = b
             grid.addWidget(b, 0, i)
-        for i, (name, text) in enumerate((("point", "Point"), ("measure", "Measure"))):
+        # "Ruler": "Measure" does not fit half the rail at 13 pt.
+        for i, (name, text) in enumerate((("point", "Point"), ("measure", "Ruler"))):
             b = touch_button(text, f"tool_{name}", checkable=True, role="tool")
             b.setMinimumWidth(RAIL_BUTTON)
             self.tools.addButton(b)
             self.tool_buttons[name] = b
             grid.addWidget(b, 1, i)
-        self.tool_buttons["measure"].setToolTip("Two taps: the distance in millimetres")
+        self.tool_buttons["measure"].setToolTip("Measure: two taps give the distance in mm")
+        self.tool_buttons["measure"].setAccessibleName("Measure in millimetres")
 
         self.colours = QButtonGroup(self)
         self.colour_buttons: dict[str, QPushButton] = {}
