@@ -17,8 +17,11 @@ Without a millimetre scale the answer is "distance unknown", never a pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from app.domain.chart import InjectionPoint
 
 Point = tuple[float, float]
 Polyline = tuple[Point, ...]
@@ -168,6 +171,19 @@ def glabellar_check(point: Point, face: FaceGeometry | None, view: str) -> Safet
         f"outside the glabellar safety band ({dist.words})",
         nearest_above,
     )
+
+
+def flagged_points(
+    points: Iterable[InjectionPoint], face: FaceGeometry | None, view: str
+) -> list[tuple[InjectionPoint, SafetyCheck]]:
+    """The points of one view that the band flags (warn) or cannot check (unknown), for the
+    totals' soft warnings; [] for views other than frown."""
+    flagged = []
+    for p in points:
+        check = glabellar_check((p.x, p.y), face, view)
+        if check is not None and check.outcome is not Outcome.CLEAR:
+            flagged.append((p, check))
+    return flagged
 
 
 def band_outlines(face: FaceGeometry) -> list[list[Point]]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from app.domain.chart import InjectionPoint
 from app.domain.safety import (
     BAND_MM,
     FaceGeometry,
     Outcome,
     band_outlines,
     brow_distance,
+    flagged_points,
     glabellar_check,
 )
 
@@ -96,3 +100,13 @@ def test_band_outlines_cover_the_band() -> None:
     band = shapes[0]
     ys = [y for _, y in band]
     assert min(ys) == pytest.approx(194 - BAND_MM / MM, abs=0.5)
+
+
+def test_flagged_points_for_the_totals() -> None:
+    inside = InjectionPoint(400, 194 - 6 / MM, "botox", Decimal(4))
+    outside = InjectionPoint(500, 205, "botox", Decimal(4))
+    flagged = flagged_points([inside, outside], face(), "frown")
+    assert [(p.id, c.outcome) for p, c in flagged] == [(inside.id, Outcome.WARN)]
+    unknown = flagged_points([inside, outside], face(None), "frown")
+    assert [c.outcome for _, c in unknown] == [Outcome.UNKNOWN, Outcome.UNKNOWN]
+    assert flagged_points([inside], face(), "smile") == []
