@@ -50,10 +50,7 @@ class InstallError(RuntimeError):
 
 
 def installed(folder: Path) -> bool:
-    return (
-        all(file_ok(folder / name, name) for name in MEMBERS)
-        and (folder / LICENCE).is_file()
-    )
+    return all(file_ok(folder / name, name) for name in MEMBERS) and (folder / LICENCE).is_file()
 
 
 def download_wheel(dest: Path) -> Path:
