@@ -13,7 +13,7 @@ import numpy as np
 
 from app.alignment.align import ImageInput, find_faces, working_image
 from app.alignment.iris import IrisScale, find_irises, scale_from_irises, scaled
-from app.alignment.mesh import LEFT_EYE_RING, RIGHT_EYE_RING
+from app.alignment.mesh import LEFT_EYE_RING, RIGHT_EYE_RING, Mesh
 from app.alignment.models import IrisMissing, ModelsMissing, iris_net
 from app.domain.safety import FaceGeometry, Point, Polyline
 
@@ -75,14 +75,19 @@ def measure_face(image: ImageInput, size: tuple[int, int] | None = None) -> Phot
         return PhotoFace(None, None, "No face was found in this photo.")
     mesh = faces[0]
     factor = float(np.mean(np.array(size or given, float) / rgb.shape[1::-1]))
-    message = ""
+    scale, message = iris_scale(rgb, mesh, factor)
+    return PhotoFace(geometry(mesh.points * factor, scale), scale, message)
+
+
+def iris_scale(rgb: np.ndarray, mesh: Mesh, factor: float = 1.0) -> tuple[IrisScale | None, str]:
+    """The iris scale of a face already found (`mesh` in `rgb`'s pixels), for coordinates
+    `factor` times larger than `rgb`'s (the original's), and why there is none. For callers
+    that find the mesh themselves (`locate`): one decode and one mesh per photo."""
     try:
         right, left = find_irises(iris_net(), rgb, mesh.points)
-        scale = scale_from_irises(right, left, mesh.points, mesh.presence)
-        if scale is None:
-            message = "No usable iris in this photo: no millimetre scale."
     except IrisMissing as exc:
-        scale, message = None, str(exc)
-    if scale is not None:
-        scale = scaled(scale, factor)
-    return PhotoFace(geometry(mesh.points * factor, scale), scale, message)
+        return None, str(exc)
+    scale = scale_from_irises(right, left, mesh.points, mesh.presence)
+    if scale is None:
+        return None, "No usable iris in this photo: no millimetre scale."
+    return scaled(scale, factor), ""

@@ -14,6 +14,7 @@ from app.alignment import models as m
 from app.alignment.face_geometry import measure_face
 from app.alignment.iris import IRIS_MM
 from app.alignment.models import ModelPaths
+from tests.app.alignment.faces import astronaut
 
 FACES = Path(__file__).resolve().parents[4] / "shared" / "faces"
 needs_faces = pytest.mark.skipif(not FACES.is_dir(), reason="../shared/faces is absent")
@@ -64,7 +65,6 @@ def test_no_face_no_scale(models: ModelPaths, iris_model: Path) -> None:
     assert "No face" in face.message
 
 
-@needs_faces
 def test_missing_iris_model_costs_the_scale_only(
     tmp_path: Path, models: ModelPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,10 +74,19 @@ def test_missing_iris_model_costs_the_scale_only(
         (tmp_path / name).symlink_to(models.detector.parent / name)
     m.forget_models()
     try:
-        face = measure_face((FACES / "obama.jpg").read_bytes())
+        face = measure_face(astronaut(2.0))
         assert face.geometry is not None  # the face and its brows are still there
         assert face.scale is None and face.geometry.mm_per_px is None
         assert "iris model is not installed" in face.message
     finally:
         monkeypatch.undo()
         m.forget_models()
+
+
+def test_the_public_domain_astronaut_gets_a_scale(models: ModelPaths, iris_model: Path) -> None:
+    """Without ../shared/faces too: both irises read, eye to eye an adult's distance."""
+    face = measure_face(astronaut(2.0))
+    assert face.scale is not None and face.scale.eye_centres is not None, face.message
+    (rx, ry), (lx, ly) = face.scale.eye_centres
+    assert 55 <= math.hypot(lx - rx, ly - ry) * face.scale.mm_per_px <= 72
+    assert face.scale.confidence > 0.5
