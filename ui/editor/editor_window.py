@@ -98,6 +98,7 @@ class ChartEditor(QWidget):
         for w in (
             self.widgets.rail.tool_buttons["pencil"],
             self.widgets.rail.tool_buttons["eraser"],
+            self.widgets.rail.tool_buttons["measure"],  # a read-only canvas only opens points
             self.widgets.save_button,
         ):
             w.setEnabled(not s.read_only)
