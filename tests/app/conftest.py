@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from app.alignment.models import INSTALL_COMMAND, ModelPaths, ModelsMissing, find_models
+from app.alignment.models import (
+    INSTALL_COMMAND,
+    IrisMissing,
+    ModelPaths,
+    ModelsMissing,
+    find_iris,
+    find_models,
+)
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +27,12 @@ def models() -> ModelPaths:
             f"(CI installs them). {exc}",
             pytrace=False,
         )
+
+
+@pytest.fixture(scope="session")
+def iris_model() -> Path:
+    """The iris model is installed with the face models: missing, the test fails, never skips."""
+    try:
+        return find_iris()
+    except IrisMissing as exc:
+        pytest.fail(f"Run `{INSTALL_COMMAND}` first (CI does). {exc}", pytrace=False)

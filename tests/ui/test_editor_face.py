@@ -62,8 +62,8 @@ def test_points_on_a_real_photo_take_side_and_zone_from_the_face(
     photos.add_photo_bytes(sqlite_store, patient.id, "smile", wall, visit_id=visit.id)
     ed = h.shown_editor(qtbot, sqlite_store, visit.id, who)
     # The search starts by itself behind the first paint and ends off the GUI thread.
-    qtbot.waitUntil(lambda: {"frown", "smile"} <= set(ed.session.faces), timeout=20000)
-    assert ed.session.faces["frown"].found and not ed.session.faces["smile"].found
+    qtbot.waitUntil(lambda: {"frown", "smile"} <= set(ed.session.landmarks), timeout=20000)
+    assert ed.session.landmarks["frown"].found and not ed.session.landmarks["smile"].found
 
     lm = reference("obama.jpg")
     iod = float(np.hypot(*(lm[42:48].mean(0) - lm[36:42].mean(0))))
@@ -180,7 +180,7 @@ def test_a_point_saved_before_provenance_keeps_its_zone_when_moved(
     )
     ed = h.shown_editor(qtbot, sqlite_store, visit.id, who)
     ed.session.wait_faces()
-    assert not ed.session.faces["frown"].found
+    assert not ed.session.landmarks["frown"].found
     ed.session.move_point(old.id, 700.0, 300.0)
     (moved,) = ed.session.content.view("frown").points  # type: ignore[union-attr]
     assert (moved.side, moved.side_source) == (Side.LEFT, Source.GUESS)

@@ -34,6 +34,7 @@ from ui.editor.canvas import ChartCanvas
 from ui.editor.extension import EditorExtension
 from ui.editor.input import PenState
 from ui.editor.model import ContentChange
+from ui.editor.safety_band import SafetyBand
 from ui.editor.scene import ViewScene
 from ui.editor.session import EditorSession, Selection, ToolSettings
 from ui.editor.style import editor_qss
@@ -86,6 +87,9 @@ class ChartEditor(QWidget):
                 self.canvases[first].viewport(), behind, self, then=s.find_faces
             )
         self._connect()
+        self.safety_band = SafetyBand(
+            self.widgets.rail.band, s.faces, self.scenes, self.message, self
+        )
         if s.view_codes:
             self.show_view(s.view_codes[0])
         self._tools_changed(s.tools)
@@ -96,6 +100,7 @@ class ChartEditor(QWidget):
         for w in (
             self.widgets.rail.tool_buttons["pencil"],
             self.widgets.rail.tool_buttons["eraser"],
+            self.widgets.rail.tool_buttons["measure"],  # a read-only canvas only opens points
             self.widgets.save_button,
         ):
             w.setEnabled(not s.read_only)

@@ -24,6 +24,7 @@ from app.domain.values import Depth, Side, Source, format_units
 from app.services.catalogue import ProductRecord
 from ui.common.format import DEPTH_WORDS
 from ui.editor.controls import TOUCH, Choice, touch_button
+from ui.editor.distance_lines import DistanceLines
 from ui.editor.session import EditorSession
 from ui.editor.units_keypad import UnitsKeypad
 
@@ -104,6 +105,9 @@ class PointSheet(QFrame):
         lay = QVBoxLayout(self.body)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
+        # Millimetres from the photo's iris scale: distance to the brow, the safety band.
+        self.distance = DistanceLines(session.faces)
+        lay.addWidget(self.distance)
 
         lay.addWidget(heading("Product"))
         self.product = Choice([(p.code, p.name.split()[0]) for p in products], 3, "product")
@@ -254,6 +258,7 @@ class PointSheet(QFrame):
         if where and point.side_source is Source.GUESS:
             where += " (guessed)"  # above the fold: the sheet's side section may be scrolled off
         self.title.setText(f"Point on {view_name}" + (f" · {where}" if where else ""))
+        self.distance.show_for(view, point)
         self.product.set_value(point.product)
         self.units.setText(f"{format_units(point.units)} U")
         # The point's soft warnings (its dose, and the visit's or course's doses it adds to),

@@ -41,6 +41,7 @@ from app.services.store import Store
 from app.store.errors import ConflictError, StoreError
 from ui.common.worker import Worker
 from ui.editor.commands import ContentCommand
+from ui.editor.face_facts import FaceFacts
 from ui.editor.journal import DraftJournal
 from ui.editor.model import ChartModel, ContentChange
 
@@ -58,7 +59,7 @@ class Selection:
 
 @dataclass(slots=True)
 class ToolSettings:
-    tool: str = "pencil"  # pencil | eraser | point
+    tool: str = "pencil"  # pencil | eraser | point | measure
     pencil_color: str = "white"
     pencil_style: str = "solid"  # solid | dashed
     erase_whole: bool = False
@@ -96,6 +97,11 @@ class EditorSession(QObject):
         self.view_names = opening.view_names
         self.view_codes = opening.view_codes
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
+        # Each photo's face in millimetres, measured on a worker when first asked for.
+        self.faces = FaceFacts(
+            {c: (opening.photos[c].size, opening.photos[c].display_jpeg) for c in self.view_codes},
+            self,
+        )
         self.previous_toxin = opening.previous_toxin
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
         # photos (the glabellar distance) registers itself here: register_point_check.
@@ -131,7 +137,8 @@ class EditorSession(QObject):
         # photo: where a new point sits (side, zone) comes from it (ADR 0015).
         # The search starts behind the first paint (`find_faces`, called by the window), or
         # at the first point placed, whichever comes first.
-        self.faces: dict[str, face.FaceFacts] = {}
+        # (`self.faces`, the iris scale's measurements, runs the mesh a second time: to merge)
+        self.landmarks: dict[str, face.FaceFacts] = {}
         self._face_finder = Worker("face-find", self)
         self._photos = opening.photos
         self._faces_started = False
@@ -236,9 +243,9 @@ class EditorSession(QObject):
     def locate(self, view: str, x: float, y: float) -> face.Located:
         """Side and zone at (x, y) on a view's photo, from its face, else guessed."""
         self.find_faces()
-        if view not in self.faces and self._face_finder.busy:
+        if view not in self.landmarks and self._face_finder.busy:
             self._face_finder.wait(FACE_WAIT_S)  # placed before the search ended
-        facts = self.faces.get(view, face.NO_FACE)
+        facts = self.landmarks.get(view, face.NO_FACE)
         return face.locate_point(facts, view, x, y, self.frames.get(view, DEFAULT_FRAME)[0])
 
     def _find_face(self, view: str, photo: ViewPhoto | None) -> None:
@@ -246,9 +253,9 @@ class EditorSession(QObject):
         sha = chart.photo_sha256 if chart else None
         known = face.cached(sha)
         if known is not None:
-            self.faces[view] = known
+            self.landmarks[view] = known
         elif photo is None or photo.display_jpeg is None:
-            self.faces[view] = face.NO_FACE
+            self.landmarks[view] = face.NO_FACE
         else:
             jpeg, size = photo.display_jpeg, photo.size
             self._face_finder.run(
@@ -259,7 +266,7 @@ class EditorSession(QObject):
             )
 
     def _face_done(self, view: str, facts: face.FaceFacts) -> None:
-        self.faces[view] = facts
+        self.landmarks[view] = facts
         self.face_found.emit(view)
 
     def wait_faces(self) -> None:
@@ -457,3 +464,4 @@ class EditorSession(QObject):
             self.journal.flush()
         self._face_finder.shutdown()
         self._saver.shutdown()
+        self.faces.shutdown()

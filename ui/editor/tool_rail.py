@@ -12,6 +12,7 @@ from ui.editor.controls import touch_button
 from ui.editor.items import COLOURS
 
 RAIL_BUTTON = 76  # two columns: "Pencil" and "Eraser" at 13 pt fit without clipping
+FIT_ROW = 10
 
 
 def swatch(name: str) -> QIcon:
@@ -41,10 +42,15 @@ class ToolRail(QFrame):
             self.tools.addButton(b)
             self.tool_buttons[name] = b
             grid.addWidget(b, 0, i)
-        point = touch_button("Point", "tool_point", checkable=True, role="tool")
-        self.tools.addButton(point)
-        self.tool_buttons["point"] = point
-        grid.addWidget(point, 1, 0, 1, 2)
+        # "Ruler": "Measure" does not fit half the rail at 13 pt.
+        for i, (name, text) in enumerate((("point", "Point"), ("measure", "Ruler"))):
+            b = touch_button(text, f"tool_{name}", checkable=True, role="tool")
+            b.setMinimumWidth(RAIL_BUTTON)
+            self.tools.addButton(b)
+            self.tool_buttons[name] = b
+            grid.addWidget(b, 1, i)
+        self.tool_buttons["measure"].setToolTip("Measure: two taps give the distance in mm")
+        self.tool_buttons["measure"].setAccessibleName("Measure in millimetres")
 
         self.colours = QButtonGroup(self)
         self.colour_buttons: dict[str, QPushButton] = {}
@@ -65,13 +71,17 @@ class ToolRail(QFrame):
         grid.addWidget(self.whole, 5, 0, 1, 2)
         self.finger = touch_button("Finger draws", "fingerDrawing", checkable=True, role="tool")
         grid.addWidget(self.finger, 6, 0, 1, 2)
-        grid.setRowStretch(7, 1)
+        # The glabellar safety band, faint on the frown photo while placing (issue #10).
+        self.band = touch_button("Safety band", "safetyBand", checkable=True, role="tool")
+        self.band.setToolTip("Show the label's 1 cm band above the central eyebrows (frown view)")
+        grid.addWidget(self.band, 7, 0, 1, 2)
+        grid.setRowStretch(8, 1)
         self.undo = touch_button("Undo", "undo")
         self.redo = touch_button("Redo", "redo")
-        grid.addWidget(self.undo, 8, 0)
-        grid.addWidget(self.redo, 8, 1)
+        grid.addWidget(self.undo, 9, 0)
+        grid.addWidget(self.redo, 9, 1)
         self.fit = touch_button("Fit", "fit")
-        grid.addWidget(self.fit, 9, 0, 1, 2)
+        grid.addWidget(self.fit, FIT_ROW, 0, 1, 2)
         # Where the thumb rests: the earlier charts to overlay (hidden when there are none),
         # beside Fit so the rail is no taller than a 768-px screen allows.
         self.earlier = touch_button("Earlier\ncharts", "earlierCharts", role="tool")
@@ -85,7 +95,7 @@ class ToolRail(QFrame):
         """Fit takes the whole row, or shares it with "Earlier charts"."""
         self.grid.removeWidget(self.fit)
         self.grid.removeWidget(self.earlier)
-        self.grid.addWidget(self.fit, 9, 0, 1, 1 if on else 2)
+        self.grid.addWidget(self.fit, FIT_ROW, 0, 1, 1 if on else 2)
         if on:
-            self.grid.addWidget(self.earlier, 9, 1)
+            self.grid.addWidget(self.earlier, FIT_ROW, 1)
         self.earlier.setVisible(on)

@@ -21,6 +21,7 @@ from ui.editor.products_panel import ProductsPanel
 from ui.editor.session import EditorSession, Selection
 from ui.editor.tools.base import Tool, ToolHost
 from ui.editor.tools.eraser import EraserTool
+from ui.editor.tools.measure import MeasureTool
 from ui.editor.tools.pencil import PencilTool
 from ui.editor.tools.point import PointTool
 from ui.editor.totals_panel import TotalsPanel
@@ -80,7 +81,12 @@ class ToxinTreatment:
         ]
 
     def make_tools(self, host: ToolHost) -> dict[str, Tool]:
-        return {"pencil": PencilTool(host), "eraser": EraserTool(host), "point": PointTool(host)}
+        return {
+            "pencil": PencilTool(host),
+            "eraser": EraserTool(host),
+            "point": PointTool(host),
+            "measure": MeasureTool(host),
+        }
 
     def follow(self, change: ContentChange | None) -> None:
         s = self.session

@@ -13,11 +13,12 @@ from app.alignment import models as m
 from app.alignment.models import ModelPaths
 
 
-def fake_wheel(path: Path, detector: bytes, landmarks: bytes) -> Path:
+def fake_wheel(path: Path, detector: bytes, landmarks: bytes, iris: bytes) -> Path:
     """A wheel-shaped zip holding the members the installer takes out."""
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(inst.MEMBERS[m.DETECTOR], detector)
         z.writestr(inst.MEMBERS[m.LANDMARKS], landmarks)
+        z.writestr(inst.MEMBERS[m.IRIS], iris)
         z.writestr(inst.LICENCE_MEMBER, "Apache License\nVersion 2.0, January 2004\n")
     return path
 
@@ -31,25 +32,32 @@ def no_download(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_installs_from_the_wheel_with_licence(
-    tmp_path: Path, models: ModelPaths, no_download
+    tmp_path: Path, models: ModelPaths, iris_model: Path, no_download
 ) -> None:  # type: ignore[no-untyped-def]
     wheel = fake_wheel(
-        tmp_path / "w.whl", models.detector.read_bytes(), models.landmarks.read_bytes()
+        tmp_path / "w.whl",
+        models.detector.read_bytes(),
+        models.landmarks.read_bytes(),
+        iris_model.read_bytes(),
     )
     target = tmp_path / "models"
     assert "installed in" in inst.install(target, wheel=wheel)
     assert m.file_ok(target / m.DETECTOR, m.DETECTOR)
     assert m.file_ok(target / m.LANDMARKS, m.LANDMARKS)
+    assert m.file_ok(target / m.IRIS, m.IRIS)
     licence = (target / m.LICENCE).read_text()
     assert "Apache" in licence and "MediaPipe" in licence
     assert not list(target.glob(".*partial"))
 
 
-def test_second_run_does_nothing(tmp_path: Path, models: ModelPaths, no_download) -> None:  # type: ignore[no-untyped-def]
+def test_second_run_does_nothing(
+    tmp_path: Path, models: ModelPaths, iris_model: Path, no_download
+) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "models"
     target.mkdir()
     shutil.copy(models.detector, target / m.DETECTOR)
     shutil.copy(models.landmarks, target / m.LANDMARKS)
+    shutil.copy(iris_model, target / m.IRIS)
     (target / m.LICENCE).write_text("Apache License 2.0")
     before = {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
     assert "already installed" in inst.install(target)  # no_download: pip would raise
@@ -57,10 +65,14 @@ def test_second_run_does_nothing(tmp_path: Path, models: ModelPaths, no_download
     assert {p.name: p.stat().st_mtime_ns for p in target.iterdir()} == before
 
 
-def test_tampered_wheel_is_refused(tmp_path: Path, models: ModelPaths, no_download) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_wheel_is_refused(
+    tmp_path: Path, models: ModelPaths, iris_model: Path, no_download
+) -> None:  # type: ignore[no-untyped-def]
     bad = bytearray(models.landmarks.read_bytes())
     bad[1000] ^= 0xFF
-    wheel = fake_wheel(tmp_path / "w.whl", models.detector.read_bytes(), bytes(bad))
+    wheel = fake_wheel(
+        tmp_path / "w.whl", models.detector.read_bytes(), bytes(bad), iris_model.read_bytes()
+    )
     target = tmp_path / "models"
     with pytest.raises(inst.InstallError, match="SHA-256"):
         inst.install(target, wheel=wheel)
@@ -69,7 +81,11 @@ def test_tampered_wheel_is_refused(tmp_path: Path, models: ModelPaths, no_downlo
 
 
 def test_tampered_installed_file_is_not_loaded_and_is_replaced(
-    tmp_path: Path, models: ModelPaths, monkeypatch: pytest.MonkeyPatch, no_download
+    tmp_path: Path,
+    models: ModelPaths,
+    iris_model: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_download,
 ) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "models"
     target.mkdir()
@@ -83,10 +99,46 @@ def test_tampered_installed_file_is_not_loaded_and_is_replaced(
             m.find_models()
         assert not inst.installed(target)
         wheel = fake_wheel(
-            tmp_path / "w.whl", models.detector.read_bytes(), models.landmarks.read_bytes()
+            tmp_path / "w.whl",
+            models.detector.read_bytes(),
+            models.landmarks.read_bytes(),
+            iris_model.read_bytes(),
         )
         inst.install(target, wheel=wheel)
         assert m.find_models().landmarks == target / m.LANDMARKS
+    finally:
+        monkeypatch.undo()
+        m.forget_models()
+
+
+def test_tampered_iris_file_is_refused_and_the_face_models_still_load(
+    tmp_path: Path,
+    models: ModelPaths,
+    iris_model: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_download,
+) -> None:  # type: ignore[no-untyped-def]
+    bad = bytearray(iris_model.read_bytes())
+    bad[5000] ^= 0x01
+    wheel = fake_wheel(
+        tmp_path / "w.whl", models.detector.read_bytes(), models.landmarks.read_bytes(), bytes(bad)
+    )
+    target = tmp_path / "models"
+    with pytest.raises(inst.InstallError, match="iris_landmark.tflite.*SHA-256"):
+        inst.install(target, wheel=wheel)
+    assert not target.exists() or not any(target.iterdir())
+    # An altered iris file in place: no scale, but alignment's models are still found.
+    target.mkdir(exist_ok=True)
+    shutil.copy(models.detector, target / m.DETECTOR)
+    shutil.copy(models.landmarks, target / m.LANDMARKS)
+    (target / m.IRIS).write_bytes(bytes(bad))
+    monkeypatch.setattr(m, "search_dirs", lambda: [target])
+    m.forget_models()
+    try:
+        assert m.find_models().landmarks == target / m.LANDMARKS
+        with pytest.raises(m.IrisMissing, match="no millimetre"):
+            m.iris_net()
+        assert not inst.installed(target)  # so the installer puts the real one back
     finally:
         monkeypatch.undo()
         m.forget_models()
