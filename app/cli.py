@@ -1,4 +1,4 @@
-"""The display-free commands (CONTRACTS.md): `check` and `align`. They never create a
+"""The display-free commands (CONTRACTS.md): `check`, `align` and `same-person`. They never create a
 QApplication, and each loads only what it uses: this module imports nothing beyond argparse,
 so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only `check` needs.
 
@@ -45,6 +45,13 @@ def add_commands(
     align.add_argument(
         "--points", metavar="FILE", type=Path, help="JSON list of [x, y] in OLD to map into NEW"
     )
+    same = sub.add_parser(
+        "same-person",
+        parents=[common],  # accepted and ignored: no database is opened
+        help='do two photos show the same person? prints {"same", "score", "threshold"}',
+    )
+    same.add_argument("a", metavar="A", type=Path, help="a photo")
+    same.add_argument("b", metavar="B", type=Path, help="another photo")
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -62,6 +69,10 @@ def run_command(args: argparse.Namespace) -> int:
         from app.alignment.cli import run_align  # numpy/OpenCV only when aligning
 
         return run_align(args.old, args.new, args.points)
+    if args.command == "same-person":
+        from app.identity.cli import run_same_person  # dlib only when comparing faces
+
+        return run_same_person(args.a, args.b)
     raise ValueError(f"not a display-free command: {args.command!r}")
 
 
