@@ -64,7 +64,7 @@ class ViewPane(QWidget):
         """One quiet line: "could not compare" and why, or that the face does not match (the
         warning window beside says the rest). Nothing when it matched or had nothing to match."""
         if check.outcome is Outcome.UNKNOWN:
-            text = f"{record.view_name}: the face could not be compared. {check.reason}"
+            text = f"{record.view_name}: face check could not compare. {check.reason}"
         elif check.warn:
             text = f"{record.view_name}: the face does not match the earlier photos."
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLayout, QVBoxLayout, QWidget
 
 from app.services.patients import PatientRecord
 from app.services.photos import PhotoRecord
@@ -19,7 +19,7 @@ from ui.common import format as fmt
 from ui.common import images
 from ui.common.widgets import button, hbox, label, vbox
 
-PHOTO = QSize(300, 360)  # each photo's box: two fit side by side on a 1366×768 screen
+PHOTO = QSize(280, 300)  # each photo's box: the window fits a 1366×768 screen with room
 
 STYLE = """
 #wrongPatient { background: #FFFFFF; }
@@ -54,11 +54,16 @@ class WrongPatientDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.record = record
         self._on_keep, self._on_remove = on_keep, on_remove
-        lay = vbox(self, margins=24, spacing=14)
-        lay.addWidget(label(f"Is this {patient.display_name}?", "heading"))
-        who = label(f"{patient.display_name} · {fmt.born(patient.date_of_birth)}", "section")
+        lay = vbox(self, margins=20, spacing=10)
+        # never smaller than its contents: the word-wrapped lines let Qt squeeze the photos
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        title = hbox(spacing=16)  # name and date of birth, as on every screen with photos
+        title.addWidget(label(f"Is this {patient.display_name}?", "heading"))
+        who = label(fmt.born(patient.date_of_birth), "section")
         who.setObjectName("wrongPatientWho")
-        lay.addWidget(who)
+        title.addWidget(who)
+        title.addStretch(1)
+        lay.addLayout(title)
         self.message = label(warning_text(patient), "body")
         self.message.setObjectName("wrongPatientMessage")
         self.message.setWordWrap(True)
@@ -71,12 +76,18 @@ class WrongPatientDialog(QDialog):
         row.addLayout(self._photo(store, record, f"New: {record.view_name}"))
         lay.addLayout(row, 1)
         hint = label(
-            "Keep it if it is the patient (a new hairstyle, glasses or light can do this). "
-            "Remove it if it is someone else: it is kept in the record, marked entered in error.",
+            "Keep it if it is the patient (a beard, glasses or light can do this). Remove it if "
+            "not: it stays in the record, marked entered in error.",
             "muted",
         )
         hint.setWordWrap(True)
         lay.addWidget(hint)
+        # The layout counts a word-wrapped label one line high and then squeezes the photos
+        # under it: the two lines get the height they need at the photos' width.
+        width = 2 * PHOTO.width() + 16
+        for words in (self.message, hint):
+            words.ensurePolished()
+            words.setMinimumSize(width, words.heightForWidth(width))
         buttons = hbox(spacing=12)
         buttons.addStretch(1)
         self.keep = button("Keep photo", "secondary")
@@ -97,7 +108,9 @@ class WrongPatientDialog(QDialog):
         pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
         pic.setPixmap(images.fitted(images.display_image(store, photo.sha256, PHOTO * 2), PHOTO))
         col.addWidget(pic, 0, Qt.AlignmentFlag.AlignHCenter)
-        col.addWidget(label(caption, "small"), 0, Qt.AlignmentFlag.AlignHCenter)
+        words = label(caption, "small")
+        words.setObjectName("wrongPatientCaption")
+        col.addWidget(words, 0, Qt.AlignmentFlag.AlignHCenter)
         return col
 
     def _keep(self) -> None:
