@@ -90,10 +90,12 @@ def compare(
     *,
     new_name: str = "the new photo",
     earlier_name: str = "the earlier photos",
+    stop: Callable[[], bool] | None = None,
 ) -> Comparison:
     """Compare a new photo's face with earlier photos, each given as a loader (so they are
-    decoded one at a time and no further once one matches). Earlier photos without a usable face
-    are passed over; when none has one, or the new photo has none, it could not compare.
+    decoded one at a time and no further once one matches); `stop` is asked before each.
+    Earlier photos without a usable face are passed over; when none has one, or the new photo
+    has none, it could not compare.
     ImageError (the new photo is not an image) is raised; every other fault is an outcome."""
     try:
         mine = embed(new)
@@ -103,6 +105,8 @@ def compare(
         return Comparison(Outcome.UNKNOWN, reason=str(exc))
     best: tuple[float, int] | None = None
     for i, load in enumerate(earlier):
+        if stop is not None and stop():  # the screen is closing: nobody waits for the answer
+            return Comparison(Outcome.UNKNOWN, reason="The check was stopped.")
         try:
             distance = float(np.linalg.norm(embed(load()) - mine))
         except ValueError:  # NoFace, or an earlier photo that no longer decodes (ImageError)

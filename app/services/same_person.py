@@ -14,6 +14,7 @@ Embeddings are never stored: nothing here writes to the database but the clinici
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -88,12 +89,16 @@ def _work_image(store: Store, photo: PhotoRecord) -> Image.Image:
     return decode_upright(data, photo.rotation, max_side=WORK_SIDE)
 
 
-def check_face(store: Store, photo: PhotoRecord) -> FaceCheck:
-    """Compare a stored photo's face with the patient's earlier photos (slow: a worker's job)."""
+def check_face(
+    store: Store, photo: PhotoRecord, stop: Callable[[], bool] | None = None
+) -> FaceCheck:
+    """Compare a stored photo's face with the patient's earlier photos (slow: a worker's job;
+    `stop` ends it early, between two photos)."""
     earlier = earlier_photos(store, photo)
     if not earlier:
         return FaceCheck(None)
-    result = compare(_work_image(store, photo), [partial(_work_image, store, p) for p in earlier])
+    loaders = [partial(_work_image, store, p) for p in earlier]
+    result = compare(_work_image(store, photo), loaders, stop=stop)
     closest = earlier[result.closest] if result.closest is not None else earlier[0]
     return FaceCheck(result.outcome, result.score, closest, result.reason)
 

@@ -119,7 +119,8 @@ class StillWriter(QObject):
     def _on_stored(self, data: bytes, record: PhotoRecord) -> None:
         # queued before anyone hears "stored": a next still is checked after this one
         self._worker.run(partial(self._check, record, data), self._on_checked, _ignored)
-        job = partial(same_person.check_face, self.store, record)
+        stop = self._faces.closing.is_set  # a closing screen waits for one face at most
+        job = partial(same_person.check_face, self.store, record, stop)
         self._faces.run(job, partial(self.face_checked.emit, record), _ignored)
         self.stored.emit(record, data)
 

@@ -117,3 +117,15 @@ def test_the_database_holds_no_embedding_after_an_import(
     finally:
         engine.dispose()
     assert not [n for n in names if any(w in n for w in ("embed", "descriptor", "face_vec"))]
+
+
+def test_a_stopped_check_loads_no_earlier_photo() -> None:
+    loaded: list[int] = []
+
+    def load() -> bytes:
+        loaded.append(1)
+        return jpeg(astronaut())
+
+    result = compare(jpeg(astronaut()), [load, load], stop=lambda: True)
+    assert result.outcome is Outcome.UNKNOWN and loaded == []
+    assert compare(jpeg(astronaut()), [load, load]).same and loaded == [1]  # one match ends it
