@@ -1,6 +1,7 @@
-"""The display-free commands (CONTRACTS.md): `check`, `align` and `locate`. They never create a
-QApplication, and each loads only what it uses: this module imports nothing beyond argparse,
-so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only `check` needs.
+"""The display-free commands (CONTRACTS.md): `check`, `align`, `locate` and `same-person`.
+They never create a QApplication, and each loads only what it uses: this module imports nothing
+beyond argparse, so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only
+`check` needs.
 
 `main.py` builds the whole command line: it adds these commands with `add_commands` and hands
 a parsed one to `run_command`; the GUI forms go to `ui.app` instead. `main` below parses the
@@ -59,6 +60,13 @@ def add_commands(
         metavar="VIEW",
         help="the view's code (frown, brow_raise, smile, rest, …); without it, any view's zones",
     )
+    same = sub.add_parser(
+        "same-person",
+        parents=[common],  # accepted and ignored: no database is opened
+        help='do two photos show the same person? prints {"same", "score", "threshold"}',
+    )
+    same.add_argument("a", metavar="A", type=Path, help="a photo")
+    same.add_argument("b", metavar="B", type=Path, help="another photo")
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -80,6 +88,10 @@ def run_command(args: argparse.Namespace) -> int:
         from app.alignment.locate import run_locate  # numpy/OpenCV only when locating
 
         return run_locate(args.photo, args.points, args.view)
+    if args.command == "same-person":
+        from app.identity.cli import run_same_person  # dlib only when comparing faces
+
+        return run_same_person(args.a, args.b)
     raise ValueError(f"not a display-free command: {args.command!r}")
 
 

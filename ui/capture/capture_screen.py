@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from app.domain.values import PhotoSource
-from app.services import capture, patients, visits
+from app.services import capture, patients, same_person, visits
 from app.services.capture import PhotoCheck, ProtocolWalk
 from app.services.photos import PhotoRecord
 from app.services.store import Store
@@ -43,6 +43,7 @@ from ui.capture.photo_import import open_import
 from ui.capture.protocol_steps import ProtocolSteps
 from ui.capture.shutter import SHUTTER_KEYS, ShutterSequence, StillWriter, pedal_shortcuts
 from ui.capture.view_pane import ViewPane
+from ui.capture.wrong_patient import WrongPatientDialog
 from ui.common import images
 from ui.common.refcount_guard import RefcountGuard
 from ui.common.widgets import Page, PatientBanner, button, hbox, set_state, vbox
@@ -54,6 +55,7 @@ class CaptureScreen(Page):
     title = "Take photos"
     photo_stored = Signal(object)  # PhotoRecord, once committed
     photo_checked = Signal(object, object)  # PhotoRecord, PhotoCheck
+    face_checked = Signal(object, object)  # PhotoRecord, same_person.FaceCheck
     finished = Signal()
 
     def __init__(
@@ -76,6 +78,7 @@ class CaptureScreen(Page):
         self.walk: ProtocolWalk = capture.protocol_walk(store, visit_id)
         self.source_factory = source_factory
         self.last_check: PhotoCheck | None = None
+        self.wrong_patient: WrongPatientDialog | None = None  # the last warning shown
         self.writer = StillWriter(store, patient_id, visit_id, practitioner_id, self)
         self._guard = RefcountGuard(self)  # a PySide6 6.12 bug: see refcount_guard.py
         self._build()
@@ -129,6 +132,7 @@ class CaptureScreen(Page):
         self._timer = seq.countdown.timer  # the self-timer's 1 s ticks (tests run them faster)
         seq.stored.connect(self._on_stored)
         seq.checked.connect(self._on_checked)
+        seq.face_checked.connect(self._on_face_checked)
         self.camera = CameraControl(pane, self.source_factory, c, seq, self)
         self.camera_panel = self.camera.panel
         self.ghost_display = GhostDisplay(
@@ -210,6 +214,29 @@ class CaptureScreen(Page):
         self.last_check = check
         self.pane.show_check(record, check)
         self.photo_checked.emit(record, check)
+
+    # --- the wrong-patient check (wrong_patient.py, app/services/same_person.py) -----------
+    def _on_face_checked(self, record: PhotoRecord, check: same_person.FaceCheck) -> None:
+        self.pane.show_face_check(record, check)
+        if check.warn:
+            self.wrong_patient = WrongPatientDialog(
+                self, self.store, self.patient, record, check, self._keep, self._remove
+            )
+            self.wrong_patient.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.wrong_patient.show()
+        self.face_checked.emit(record, check)
+
+    def _keep(self, record: PhotoRecord) -> None:
+        self.pane.face_note.hide()
+        self._say(f"{record.view_name} kept.")
+
+    def _remove(self, record: PhotoRecord) -> None:
+        """Marked entered in error; its view shows the photo it had before, or is open again."""
+        same_person.remove_photo(self.store, record.id, self.practitioner_id)
+        self.walk.taken = capture.protocol_walk(self.store, self.visit.id).taken
+        self.pane.face_note.hide()
+        self.go_to(record.view_code)
+        self._say(f"{record.view_name} removed (kept in the record as entered in error).")
 
     # --- import (photo_import.py) and keys --------------------------------------------------
     def import_files(self, paths: list[Path]) -> ImportDialog | None:

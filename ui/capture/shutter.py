@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from app.domain.values import PhotoSource
-from app.services import capture, photos
+from app.services import capture, photos, same_person
 from app.services.capture import (
     FramingCheck,
     PhotoCheck,
@@ -80,6 +80,7 @@ class StillWriter(QObject):
     stored = Signal(object, object)  # PhotoRecord, bytes
     failed = Signal(str)
     checked = Signal(object, object)  # PhotoRecord, PhotoCheck
+    face_checked = Signal(object, object)  # PhotoRecord, same_person.FaceCheck
 
     def __init__(
         self,
@@ -97,6 +98,9 @@ class StillWriter(QObject):
         # A still handed over is written even when the screen closes meanwhile: it exists
         # nowhere else (ADR 0008).
         self._worker = Worker("capture-store", self, finish_queued=True)
+        # The wrong-patient check is advice and takes a second or two: a thread of its own, so
+        # the next still is not stored after it, and dropped when the screen closes.
+        self._faces = Worker("capture-face-check", self)
 
     def write(self, data: bytes, view_code: str, source: PhotoSource, filename: str) -> None:
         job = partial(
@@ -115,6 +119,9 @@ class StillWriter(QObject):
     def _on_stored(self, data: bytes, record: PhotoRecord) -> None:
         # queued before anyone hears "stored": a next still is checked after this one
         self._worker.run(partial(self._check, record, data), self._on_checked, _ignored)
+        stop = self._faces.closing.is_set  # a closing screen waits for one face at most
+        job = partial(same_person.check_face, self.store, record, stop)
+        self._faces.run(job, partial(self.face_checked.emit, record), _ignored)
         self.stored.emit(record, data)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -140,7 +147,9 @@ class StillWriter(QObject):
             return FramingCheck("unchecked", f"Framing can't be checked: {exc}")
 
     def shutdown(self) -> None:
-        """Wait for the photos being written (and checked)."""
+        """Wait for the photos being written (and checked); a face check still queued is
+        dropped (it only warns)."""
+        self._faces.shutdown()
         self._worker.shutdown()
 
 
@@ -155,6 +164,7 @@ class ShutterSequence(QObject):
 
     stored = Signal(object)  # PhotoRecord, once committed
     checked = Signal(object, object)  # PhotoRecord, PhotoCheck
+    face_checked = Signal(object, object)  # PhotoRecord, same_person.FaceCheck
 
     def __init__(
         self,
@@ -179,6 +189,7 @@ class ShutterSequence(QObject):
         writer.stored.connect(self._on_stored)
         writer.failed.connect(self.on_failed)
         writer.checked.connect(self.checked)
+        writer.face_checked.connect(self.face_checked)
 
     def press(self, timer: bool) -> None:
         if self.busy or self.countdown.remaining:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from app.services.capture import PhotoCheck
 from app.services.catalogue import ViewRecord
 from app.services.photos import PhotoRecord
+from app.services.same_person import FaceCheck, Outcome
 from ui.capture.framing_note import FramingNote
 from ui.capture.preview import PreviewView
 from ui.common.widgets import hbox, label, set_state, vbox
@@ -40,6 +41,11 @@ class ViewPane(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.hide()
         centre.addWidget(self.warnings)
+        self.face_note = label("", "small")  # the wrong-patient check, when it could not run
+        self.face_note.setObjectName("faceNote")
+        self.face_note.setWordWrap(True)
+        self.face_note.hide()
+        centre.addWidget(self.face_note)
 
     def show_view(self, view: ViewRecord) -> None:
         line = view.instruction or view.name
@@ -51,7 +57,21 @@ class ViewPane(QWidget):
 
     def clear_check(self) -> None:
         self.warnings.hide()
+        self.face_note.hide()
         self.framing_note.clear_note()
+
+    def show_face_check(self, record: PhotoRecord, check: FaceCheck) -> None:
+        """One quiet line: "could not compare" and why, or that the face does not match (the
+        warning window beside says the rest). Nothing when it matched or had nothing to match."""
+        if check.outcome is Outcome.UNKNOWN:
+            text = f"{record.view_name}: face check could not compare. {check.reason}"
+        elif check.warn:
+            text = f"{record.view_name}: the face does not match the earlier photos."
+        else:
+            self.face_note.hide()
+            return
+        self.face_note.setText(text)
+        self.face_note.show()
 
     def show_check(self, record: PhotoRecord, check: PhotoCheck) -> None:
         # the framing has its own line (it also says "matches" or "can't be checked")

@@ -11,6 +11,8 @@ import pytest
 from app.alignment import install_models as inst
 from app.alignment import models as m
 from app.alignment.models import ModelPaths
+from app.identity import install_models as recognition
+from app.identity import models as rm
 
 
 def fake_wheel(path: Path, detector: bytes, landmarks: bytes, iris: bytes) -> Path:
@@ -29,6 +31,7 @@ def no_download(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the installer must not download here")
 
     monkeypatch.setattr(inst, "download_wheel", refuse)
+    monkeypatch.setattr(recognition, "download_archive", refuse)
 
 
 def test_installs_from_the_wheel_with_licence(
@@ -59,6 +62,10 @@ def test_second_run_does_nothing(
     shutil.copy(models.landmarks, target / m.LANDMARKS)
     shutil.copy(iris_model, target / m.IRIS)
     (target / m.LICENCE).write_text("Apache License 2.0")
+    found = rm.find_models()  # main() installs the wrong-patient check's models too
+    shutil.copy(found.predictor, target / rm.PREDICTOR)
+    shutil.copy(found.recogniser, target / rm.RECOGNISER)
+    (target / rm.LICENCE).write_text("CC0 1.0 Universal")
     before = {p.name: p.stat().st_mtime_ns for p in target.iterdir()}
     assert "already installed" in inst.install(target)  # no_download: pip would raise
     assert inst.main(["--dir", str(target)]) == 0
