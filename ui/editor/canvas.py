@@ -62,6 +62,9 @@ class ChartCanvas(GestureMixin):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(QColor("#1E252C"))
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        # The background brush covers every pixel: a repaint (each pen event) need not paint
+        # the styled editor and view stack underneath first.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMouseTracking(False)
         self._fitted = True
         self._gesture: str | None = None  # tool | pending | pan | pinch | ignored

@@ -22,7 +22,7 @@ from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services import chart_opening, photos
 from app.services.chart_opening import ChartOpening
@@ -65,9 +65,7 @@ class ChartEditor(QWidget):
         self.treatment = treatment_for(s)
         self.pen = PenState(self)
         self._close_when_saved = False  # "Save and close" was tapped
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.pen)  # proximity events go to the application
+        self.pen.follow_application()  # proximity events go to the application
         self.scenes: dict[str, ViewScene] = {}
         self.canvases: dict[str, ChartCanvas] = {}
         for code in s.view_codes:
@@ -317,9 +315,7 @@ class ChartEditor(QWidget):
         self.closed.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.pen)
+        self.pen.stop_following()
         self.overlay.shutdown()  # an alignment in flight reads the store
         self.session.close()
         super().closeEvent(event)
