@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -47,6 +47,7 @@ class ChartCanvas(GestureMixin):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(scene, parent)
+        self.labels = LabelPlacer(self, scene)  # ui/editor/labels.py; first: viewportEvent
         self._session = session
         self.pen = pen
         self.vscene = scene
@@ -76,7 +77,6 @@ class ChartCanvas(GestureMixin):
         self._pills: dict[tuple[str, float], QPixmap] = {}
         self.detail = DetailLayer(self, original_bytes)
         self.tools = make_tools(self)
-        self.labels = LabelPlacer(self, scene)  # ui/editor/labels.py
 
     # -- ToolHost ---------------------------------------------------------------------------
 
@@ -118,6 +118,15 @@ class ChartCanvas(GestureMixin):
 
     def open_point(self, point_id: str | None) -> None:
         self._session.select(Selection(self.view_code, point_id) if point_id else None)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        # Labels are placed once per input event, however many changes it made.
+        labels = self.labels
+        labels.hold()
+        try:
+            return super().viewportEvent(event)
+        finally:
+            labels.release()
 
     # -- zoom -------------------------------------------------------------------------------
 

@@ -231,10 +231,14 @@ class ChartEditor(QWidget):
         else:
             text = "New chart"
         w.status.setText(text)
+        restyle = False
         for prop, on in (("dirty", s.dirty and not s.read_only), ("readonly", s.read_only)):
-            w.status.setProperty(prop, on)
-        w.status.style().unpolish(w.status)
-        w.status.style().polish(w.status)
+            if w.status.property(prop) != on:
+                w.status.setProperty(prop, on)
+                restyle = True
+        if restyle:  # a style sheet re-reads properties only when re-polished (costly)
+            w.status.style().unpolish(w.status)
+            w.status.style().polish(w.status)
         w.save_button.setEnabled(s.can_save())
         w.save_button.setVisible(not s.read_only)
 

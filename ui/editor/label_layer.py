@@ -103,6 +103,19 @@ class LabelPlacer:
         self.timer.timeout.connect(self.run)
         self._applied: dict[str, LabelItem] = {}
         self.leaders: LeaderLines | None = None  # the item each spot was last given to
+        self._held = 0
+        self._due = False
+
+    def hold(self) -> None:
+        """Until the matching `release`, placement asked for is done once, at the end: a tap
+        adds a point, then selects it (a larger marker), and both need one pass, not two."""
+        self._held += 1
+
+    def release(self) -> None:
+        self._held -= 1
+        if not self._held and self._due:
+            self._due = False
+            self.run()
 
     def soon(self) -> None:
         self.timer.start()
@@ -110,6 +123,9 @@ class LabelPlacer:
     def run(self) -> None:
         canvas, scene = self.canvas, self.scene
         self.timer.stop()
+        if self._held:
+            self._due = True
+            return
         if not canvas.isVisible():
             self.stale = True  # placed when shown (ChartCanvas.showEvent)
             return
