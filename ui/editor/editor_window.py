@@ -59,7 +59,9 @@ class ChartEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("chartEditor")
         self.setStyleSheet(editor_qss())
-        opening = opening or chart_opening.open_chart(store, visit_id, version_id)
+        opening = opening or chart_opening.open_chart(
+            store, visit_id, version_id, first_display_only=True
+        )
         self.session = EditorSession(store, opening, practitioner_id, today, self)
         s = self.session
         self.treatment = treatment_for(s)
@@ -68,11 +70,17 @@ class ChartEditor(QWidget):
         self.pen.follow_application()  # proximity events go to the application
         self.scenes: dict[str, ViewScene] = {}
         self.canvases: dict[str, ChartCanvas] = {}
+        self._loader: photo_loader.BehindFirstPaint | None = None
+        later: dict[str, str] = {}  # view -> photo whose display JPEG is read behind
         for code in s.view_codes:
             photo = opening.photos[code]
             # Decoded when first shown, or behind the first view's first paint (photo_loader).
             self.scenes[code] = ViewScene(code, photo.size, None)
-            self.scenes[code].photo_source = _given(photo.display_jpeg)
+            if photo.later and photo.sha256:
+                later[code] = photo.sha256
+                self.scenes[code].photo_source = self._display_now(photo.sha256)
+            else:
+                self.scenes[code].photo_source = _given(photo.display_jpeg)
             self.canvases[code] = ChartCanvas(
                 s, self.scenes[code], self.pen, self.treatment.make_tools, self._original(code)
             )
@@ -80,7 +88,9 @@ class ChartEditor(QWidget):
         if s.view_codes:  # the first view paints first; the others decode behind it
             first = s.view_codes[0]
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
-            photo_loader.BehindFirstPaint(self.canvases[first].viewport(), behind, self)
+            self._loader = photo_loader.BehindFirstPaint(
+                self.canvases[first].viewport(), behind, self, store, later
+            )
         self._connect()
         if s.view_codes:
             self.show_view(s.view_codes[0])
@@ -145,6 +155,18 @@ class ChartEditor(QWidget):
 
     def _original(self, view: str) -> Callable[[], bytes | None]:
         return lambda: self.original_bytes(view)
+
+    def _display_now(self, sha256: str) -> Callable[[], bytes | None]:
+        """A view shown before the reader behind the first paint brought its image reads it
+        itself, on the GUI thread (then, and only then)."""
+
+        def read() -> bytes | None:
+            try:
+                return photos.display_jpeg(self.session.store, sha256)
+            except StoreError:
+                return None
+
+        return read
 
     def original_bytes(self, view: str) -> bytes | None:
         """The original photo of a view, for sharp pixels at deep zoom (ui/editor/detail.py)."""
@@ -320,6 +342,8 @@ class ChartEditor(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.pen.stop_following()
+        if self._loader is not None:
+            self._loader.stop()
         self.overlay.shutdown()  # an alignment in flight reads the store
         self.session.close()
         super().closeEvent(event)
