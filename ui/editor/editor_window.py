@@ -89,7 +89,7 @@ class ChartEditor(QWidget):
             first = s.view_codes[0]
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
             self._loader = photo_loader.BehindFirstPaint(
-                self.canvases[first].viewport(), behind, self, store, later
+                self.canvases[first].viewport(), behind, self, store, later, self.treatment.prepare
             )
         self._connect()
         if s.view_codes:

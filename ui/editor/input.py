@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QEventPoint, QMouseEvent, QPointingDevice, QTabletEvent, QTouchEvent
 from PySide6.QtWidgets import QApplication
 
@@ -44,7 +44,7 @@ class PenState(QObject):
         self.pen_seen = False
         self._finger_drawing = True
         self._user_chose = False
-        self._following: QApplication | None = None  # the application whose proximity we watch
+        self._following: QCoreApplication | None = None  # the application whose proximity we watch
 
     @property
     def finger_drawing(self) -> bool:

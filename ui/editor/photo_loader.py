@@ -9,6 +9,8 @@ trips stay off the GUI thread); the decode runs on the GUI thread: one 2560-px d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -27,6 +29,7 @@ class BehindFirstPaint(QObject):
         parent: QObject,
         store: Store | None = None,
         later: dict[str, str] | None = None,  # view -> photo sha256 whose image is read here
+        then: Callable[[], None] | None = None,  # run first, behind the first paint
     ) -> None:
         super().__init__(parent)
         self.first = first
@@ -35,6 +38,7 @@ class BehindFirstPaint(QObject):
         self.store = store
         self.later = dict(later or {})
         self.reader: Worker | None = None
+        self.then = then
         first.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -63,7 +67,12 @@ class BehindFirstPaint(QObject):
 
     def _next(self) -> None:
         owner = self.parent()
-        if not self.queue or (isinstance(owner, QWidget) and not owner.isVisible()):
+        if isinstance(owner, QWidget) and not owner.isVisible():
+            return  # closed meanwhile: a view shown later builds itself (ViewScene.flush)
+        then, self.then = self.then, None
+        if then is not None:
+            then()
+        if not self.queue:
             return  # closed meanwhile: a view shown later builds itself (ViewScene.flush)
         if self.queue[0].view in self.later:
             return  # its image is still being read: _read goes on
