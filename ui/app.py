@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.services.store import Store, open_database, open_demo_database
 from app.store.errors import StoreError
 from ui.common import gc_pause
+from ui.common.application import Application
 from ui.common.context import AppContext
 from ui.common.refcount_guard import RefcountGuard
 from ui.common.touch_keyboard import KeyboardController
@@ -49,7 +50,8 @@ def application(argv: list[str] | None = None) -> QApplication:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-        app = QApplication(argv if argv is not None else sys.argv[:1])
+        # The app's class: pen proximity without an application-wide event filter.
+        app = Application(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("FaceChart")
     app.setOrganizationName("FaceChart")
     font = QFont(app.font())

@@ -30,10 +30,13 @@ DEFAULT_FRAME = (1000, 1250)  # a view without a readable photo still gets a can
 @dataclass(frozen=True, slots=True)
 class ViewPhoto:
     """One view's photo as the editor shows it: its upright size (the frame of the chart's
-    coordinates) and its display JPEG (never the 24 MP original), or None when unreadable."""
+    coordinates) and its display JPEG (never the 24 MP original), or None when unreadable
+    or not read yet (`later`: read it with `display_jpeg(store, sha256)` when needed)."""
 
     size: tuple[int, int]
     display_jpeg: bytes | None
+    sha256: str | None = None
+    later: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +55,13 @@ class ChartOpening:
     warning_switches: Switches = ALL_ON  # the clinic's soft-warning switches
 
 
-def open_chart(store: Store, visit_id: int, version_id: int | None = None) -> ChartOpening:
+def open_chart(
+    store: Store, visit_id: int, version_id: int | None = None, first_display_only: bool = False
+) -> ChartOpening:
     """`version_id=None` opens the newest version (or a new chart) for editing, with a view for
-    every photo of the visit not charted yet; an older version opens read-only, as saved."""
+    every photo of the visit not charted yet; an older version opens read-only, as saved.
+    `first_display_only`: only the first view's display JPEG is read (the editor paints that
+    view first and reads the others behind it); the others come back `later`."""
     visit = visits.get_visit(store, visit_id)
     patient = patients.get_patient(store, visit.patient_id)
     loaded = (
@@ -83,7 +90,7 @@ def open_chart(store: Store, visit_id: int, version_id: int | None = None) -> Ch
         products=catalogue.list_products(store),
         view_names=view_names,
         view_codes=view_codes,
-        photos={code: _view_photo(store, content.view(code)) for code in view_codes},
+        photos=_view_photos(store, content, view_codes, first_display_only),
         previous_toxin=previous,
         dose_history=dose_history(store, visit_id),
         warning_switches=warning_switches(store),
@@ -99,11 +106,25 @@ def _with_visit_photos(store: Store, visit_id: int, content: ChartContent) -> Ch
     return content
 
 
-def _view_photo(store: Store, chart: ViewChart | None) -> ViewPhoto:
-    sha = chart.photo_sha256 if chart else None
-    if sha:
-        try:
-            return ViewPhoto(photos.photo_size(store, sha), photos.display_jpeg(store, sha))
-        except StoreError:
-            pass  # a missing photo still opens: the chart's marks show on an empty frame
-    return ViewPhoto(DEFAULT_FRAME, None)
+def _view_photos(
+    store: Store, content: ChartContent, codes: tuple[str, ...], first_only: bool
+) -> dict[str, ViewPhoto]:
+    shas = {code: chart.photo_sha256 for code in codes if (chart := content.view(code))}
+    sizes = photos.photo_sizes(store, [sha for sha in shas.values() if sha])
+    out = {}
+    for i, code in enumerate(codes):
+        sha = shas.get(code)
+        if not sha or sha not in sizes:  # a missing photo still opens: marks on a frame
+            out[code] = ViewPhoto(DEFAULT_FRAME, None)
+        elif first_only and i > 0:
+            out[code] = ViewPhoto(sizes[sha], None, sha, later=True)
+        else:
+            out[code] = ViewPhoto(sizes[sha], _display(store, sha), sha)
+    return out
+
+
+def _display(store: Store, sha: str) -> bytes | None:
+    try:
+        return photos.display_jpeg(store, sha)
+    except StoreError:
+        return None  # unreadable: the view shows its marks on an empty frame

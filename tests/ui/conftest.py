@@ -20,6 +20,14 @@ from ui.shell.main_window import MainWindow
 SIZE = (1366, 768)
 
 
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """pytest-qt makes the app's own QApplication class (pen proximity as a signal)."""
+    from ui.common.application import Application
+
+    return Application
+
+
 @pytest.fixture(scope="session", autouse=True)
 def real_app(qapp) -> None:  # type: ignore[no-untyped-def]
     """Every GUI test runs in the QApplication the app configures (style sheet, fonts, garbage

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -47,6 +47,7 @@ class ChartCanvas(GestureMixin):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(scene, parent)
+        self.labels = LabelPlacer(self, scene)  # ui/editor/labels.py; first: viewportEvent
         self._session = session
         self.pen = pen
         self.vscene = scene
@@ -62,6 +63,9 @@ class ChartCanvas(GestureMixin):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setBackgroundBrush(QColor("#1E252C"))
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        # The background brush covers every pixel: a repaint (each pen event) need not paint
+        # the styled editor and view stack underneath first.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMouseTracking(False)
         self._fitted = True
         self._gesture: str | None = None  # tool | pending | pan | pinch | ignored
@@ -73,7 +77,6 @@ class ChartCanvas(GestureMixin):
         self._pills: dict[tuple[str, float], QPixmap] = {}
         self.detail = DetailLayer(self, original_bytes)
         self.tools = make_tools(self)
-        self.labels = LabelPlacer(self, scene)  # ui/editor/labels.py
 
     # -- ToolHost ---------------------------------------------------------------------------
 
@@ -115,6 +118,15 @@ class ChartCanvas(GestureMixin):
 
     def open_point(self, point_id: str | None) -> None:
         self._session.select(Selection(self.view_code, point_id) if point_id else None)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        # Labels are placed once per input event, however many changes it made.
+        labels = self.labels
+        labels.hold()
+        try:
+            return super().viewportEvent(event)
+        finally:
+            labels.release()
 
     # -- zoom -------------------------------------------------------------------------------
 

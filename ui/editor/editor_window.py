@@ -22,7 +22,7 @@ from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services import chart_opening, photos
 from app.services.chart_opening import ChartOpening
@@ -60,22 +60,28 @@ class ChartEditor(QWidget):
         super().__init__(parent)
         self.setObjectName("chartEditor")
         self.setStyleSheet(editor_qss())
-        opening = opening or chart_opening.open_chart(store, visit_id, version_id)
+        opening = opening or chart_opening.open_chart(
+            store, visit_id, version_id, first_display_only=True
+        )
         self.session = EditorSession(store, opening, practitioner_id, today, self)
         s = self.session
         self.treatment = treatment_for(s)
         self.pen = PenState(self)
         self._close_when_saved = False  # "Save and close" was tapped
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.pen)  # proximity events go to the application
+        self.pen.follow_application()  # proximity events go to the application
         self.scenes: dict[str, ViewScene] = {}
         self.canvases: dict[str, ChartCanvas] = {}
+        self._loader: photo_loader.BehindFirstPaint | None = None
+        later: dict[str, str] = {}  # view -> photo whose display JPEG is read behind
         for code in s.view_codes:
             photo = opening.photos[code]
             # Decoded when first shown, or behind the first view's first paint (photo_loader).
             self.scenes[code] = ViewScene(code, photo.size, None)
-            self.scenes[code].photo_source = _given(photo.display_jpeg)
+            if photo.later and photo.sha256:
+                later[code] = photo.sha256
+                self.scenes[code].photo_source = self._display_now(photo.sha256)
+            else:
+                self.scenes[code].photo_source = _given(photo.display_jpeg)
             self.canvases[code] = ChartCanvas(
                 s, self.scenes[code], self.pen, self.treatment.make_tools, self._original(code)
             )
@@ -83,8 +89,13 @@ class ChartEditor(QWidget):
         if s.view_codes:  # the first view paints first; the others decode behind it
             first = s.view_codes[0]
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
-            photo_loader.BehindFirstPaint(
-                self.canvases[first].viewport(), behind, self, then=s.find_faces
+            self._loader = photo_loader.BehindFirstPaint(
+                self.canvases[first].viewport(),
+                behind,
+                self,
+                store,
+                later,
+                self._behind_first_paint,
             )
         self._connect()
         self.safety_band = SafetyBand(
@@ -154,6 +165,23 @@ class ChartEditor(QWidget):
 
     def _original(self, view: str) -> Callable[[], bytes | None]:
         return lambda: self.original_bytes(view)
+
+    def _behind_first_paint(self) -> None:
+        """What waits for the first paint: the side pages' point sheet, the face search."""
+        self.treatment.prepare()
+        self.session.find_faces()
+
+    def _display_now(self, sha256: str) -> Callable[[], bytes | None]:
+        """A view shown before the reader behind the first paint brought its image reads it
+        itself, on the GUI thread (then, and only then)."""
+
+        def read() -> bytes | None:
+            try:
+                return photos.display_jpeg(self.session.store, sha256)
+            except StoreError:
+                return None
+
+        return read
 
     def original_bytes(self, view: str) -> bytes | None:
         """The original photo of a view, for sharp pixels at deep zoom (ui/editor/detail.py)."""
@@ -240,10 +268,14 @@ class ChartEditor(QWidget):
         else:
             text = "New chart"
         w.status.setText(text)
+        restyle = False
         for prop, on in (("dirty", s.dirty and not s.read_only), ("readonly", s.read_only)):
-            w.status.setProperty(prop, on)
-        w.status.style().unpolish(w.status)
-        w.status.style().polish(w.status)
+            if w.status.property(prop) != on:
+                w.status.setProperty(prop, on)
+                restyle = True
+        if restyle:  # a style sheet re-reads properties only when re-polished (costly)
+            w.status.style().unpolish(w.status)
+            w.status.style().polish(w.status)
         w.save_button.setEnabled(s.can_save())
         w.save_button.setVisible(not s.read_only)
 
@@ -324,9 +356,9 @@ class ChartEditor(QWidget):
         self.closed.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.pen)
+        self.pen.stop_following()
+        if self._loader is not None:
+            self._loader.stop()
         self.overlay.shutdown()  # an alignment in flight reads the store
         self.session.close()
         super().closeEvent(event)

@@ -7,6 +7,8 @@ fires on the GUI thread when a view's answer arrives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 
 from app.services.face_measure import PhotoFace, measure_photo
@@ -17,10 +19,14 @@ class FaceFacts(QObject):
     measured = Signal(str)  # view code
 
     def __init__(
-        self, photos: dict[str, tuple[tuple[int, int], bytes | None]], parent: QObject | None
+        self,
+        photos: dict[str, tuple[tuple[int, int], bytes | Callable[[], bytes | None] | None]],
+        parent: QObject | None,
     ) -> None:
         super().__init__(parent)
-        self._photos = photos  # view → (original upright size, display JPEG)
+        # view → (original upright size, display JPEG or its reader for the worker: an opening
+        # reads only the first view's before the first paint)
+        self._photos = photos
         self._faces: dict[str, PhotoFace] = {}
         self._asked: set[str] = set()
         self._worker = Worker("face-facts", self)
@@ -41,7 +47,7 @@ class FaceFacts(QObject):
             self._store(view, PhotoFace(None, None, "This view has no photo."))
             return
         self._worker.run(
-            lambda: measure_photo(jpeg, size),
+            lambda: _measure(jpeg, size),
             lambda face: self._store(view, face),
             lambda exc: self._store(view, PhotoFace(None, None, f"Not measured: {exc}")),
             key=view,
@@ -57,3 +63,11 @@ class FaceFacts(QObject):
 
     def shutdown(self) -> None:
         self._worker.shutdown()
+
+
+def _measure(jpeg: bytes | Callable[[], bytes | None], size: tuple[int, int]) -> PhotoFace:
+    """On the worker: a photo whose display JPEG was not read at opening is read here."""
+    data = jpeg() if callable(jpeg) else jpeg
+    if data is None:
+        return PhotoFace(None, None, "This view's photo could not be read.")
+    return measure_photo(data, size)

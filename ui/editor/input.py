@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QEventPoint, QMouseEvent, QPointingDevice, QTabletEvent, QTouchEvent
+from PySide6.QtWidgets import QApplication
+
+from ui.common.application import Application
 
 PEN_GRACE_MS = 500.0  # after the last pen event, touches still count as the palm
 TAP_SLOP_PX = 12.0
@@ -41,6 +44,7 @@ class PenState(QObject):
         self.pen_seen = False
         self._finger_drawing = True
         self._user_chose = False
+        self._following: QCoreApplication | None = None  # the application whose proximity we watch
 
     @property
     def finger_drawing(self) -> bool:
@@ -64,6 +68,26 @@ class PenState(QObject):
     def palm_guard(self) -> bool:
         """True while touches must be ignored."""
         return self.in_proximity or now_ms() - self.last_pen_ms < PEN_GRACE_MS
+
+    def follow_application(self) -> None:
+        """Proximity comes to the application object. The app's own class (ui/common/
+        application.py) says so with a signal; any other QApplication is watched with an
+        application-wide event filter, which sees every event of every widget."""
+        app = QApplication.instance()
+        if self._following is not None or app is None:
+            return
+        self._following = app
+        if isinstance(app, Application):
+            app.pen_proximity.connect(self.pen_event)
+        else:
+            app.installEventFilter(self)
+
+    def stop_following(self) -> None:
+        app, self._following = self._following, None
+        if isinstance(app, Application):
+            app.pen_proximity.disconnect(self.pen_event)
+        elif app is not None:
+            app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         t = event.type()

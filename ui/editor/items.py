@@ -20,7 +20,13 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from app.domain import strokes as geo
 from app.domain.chart import InjectionPoint, Stroke
@@ -191,12 +197,19 @@ class LiveStrokeItem(QGraphicsPathItem):
         return _polygon_path(curve, self.width)
 
 
-class PointItem(QGraphicsItem):
+class PointItem(QGraphicsRectItem):
     """An injection point: a ring with a centre dot exactly on the stored position, a constant
-    size on screen, and a round hit area a fingertip can find (shape())."""
+    size on screen, and a round hit area a fingertip can find (shape()).
+
+    A rectangle item only for its bounds: Qt asks every transformation-ignoring item for its
+    bounding rectangle several times per repaint, and from C++ that costs nothing, where a
+    Python `boundingRect` was some 400 calls into Python per repaint of a 100-point view.
+    The rectangle itself is not drawn (no pen, no brush); `paint` draws the marker."""
 
     def __init__(self, point: InjectionPoint, fill: str, parent: QGraphicsItem | None = None):
-        super().__init__(parent)
+        r = POINT_HIT_RADIUS + 2
+        super().__init__(QRectF(-r, -r, 2 * r, 2 * r), parent)
+        self.setPen(Qt.PenStyle.NoPen)
         self.point = point
         self.fill = QColor(fill)
         self.selected = False
@@ -206,10 +219,6 @@ class PointItem(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setPos(QPointF(point.x, point.y))
         self.setZValue(10)
-
-    def boundingRect(self) -> QRectF:
-        r = POINT_HIT_RADIUS + 2
-        return QRectF(-r, -r, 2 * r, 2 * r)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -232,16 +241,18 @@ class PointItem(QGraphicsItem):
         painter.drawEllipse(QPointF(0, 0), 2.5, 2.5)
 
 
-class LabelItem(QGraphicsItem):
+class LabelItem(QGraphicsRectItem):
     """'4 U · 0.1 mL' beside a point: white on a dark pill, readable on any skin, constant
     size on screen. Where it sits is decided by ui/editor/labels.py; a label pushed out of a
-    dense cluster draws a thin leader line back to its point."""
+    dense cluster draws a thin leader line back to its point. A rectangle item for its
+    bounds (the pill), as PointItem: no Python call when a repaint asks for them."""
 
     FONT_PT = 12.0
     LEADER_FROM = POINT_RADIUS + 2  # the leader starts at the marker's edge, not its centre
 
     def __init__(self, text: str, anchor: QPointF, parent: QGraphicsItem | None = None) -> None:
         super().__init__(parent)
+        self.setPen(Qt.PenStyle.NoPen)
         self.text = text
         self.font = QFont()
         self.font.setPointSizeF(self.FONT_PT)
@@ -249,6 +260,7 @@ class LabelItem(QGraphicsItem):
         m = QFontMetricsF(self.font)
         self._rect = QRectF(0, 0, m.horizontalAdvance(text) + 14, m.height() + 6)
         self._pill = self._rect.translated(POINT_RADIUS + 6, -self._rect.height() / 2)
+        self.setRect(self._pill)
         self._leader: QLineF | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         # Drawn once into a screen-resolution pixmap; a repaint blits it (no Python paint),
@@ -277,8 +289,8 @@ class LabelItem(QGraphicsItem):
             line = QLineF(start, end)
         self._leader = line
         if pill != self._pill:
-            self.prepareGeometryChange()
             self._pill = pill
+            self.setRect(pill)  # prepares the geometry change
 
     def leader(self) -> QLineF | None:
         """The leader from the marker's edge to the pill, item (= viewport) pixels, if any.
@@ -286,9 +298,6 @@ class LabelItem(QGraphicsItem):
         each label they were 120 more transformation-ignoring items for every repaint to
         map, and tripled the cost of a pen event on a busy view."""
         return self._leader
-
-    def boundingRect(self) -> QRectF:
-        return self._pill
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

@@ -52,7 +52,7 @@ class LeaderLines(QGraphicsItem):
     def __init__(self, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self.lines: dict[str, QLineF] = {}
-        self._path = QPainterPath()
+        self._drawn: list[QLineF] = []
         self._bounds = QRectF()
         self.pens = []
         for rgba, width in self.PENS:
@@ -73,7 +73,7 @@ class LeaderLines(QGraphicsItem):
             path.moveTo(line.p1())
             path.lineTo(line.p2())
         self.prepareGeometryChange()
-        self._path = path
+        self._drawn = list(self.lines.values())
         m = 4.0 / max(scale, 1e-9)  # the cosmetic pen's width, in photo pixels
         self._bounds = path.boundingRect().adjusted(-m, -m, m, m) if self.lines else QRectF()
         self.update()
@@ -85,9 +85,12 @@ class LeaderLines(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Line by line: stroking one path of all the leaders took twice as long (its
+        # subpaths go through the general stroker; a lone line has a fast path).
         for pen in self.pens:
             painter.setPen(pen)
-            painter.drawPath(self._path)
+            for line in self._drawn:
+                painter.drawLine(line)
 
 
 class LabelPlacer:
@@ -103,6 +106,19 @@ class LabelPlacer:
         self.timer.timeout.connect(self.run)
         self._applied: dict[str, LabelItem] = {}
         self.leaders: LeaderLines | None = None  # the item each spot was last given to
+        self._held = 0
+        self._due = False
+
+    def hold(self) -> None:
+        """Until the matching `release`, placement asked for is done once, at the end: a tap
+        adds a point, then selects it (a larger marker), and both need one pass, not two."""
+        self._held += 1
+
+    def release(self) -> None:
+        self._held -= 1
+        if not self._held and self._due:
+            self._due = False
+            self.run()
 
     def soon(self) -> None:
         self.timer.start()
@@ -110,6 +126,9 @@ class LabelPlacer:
     def run(self) -> None:
         canvas, scene = self.canvas, self.scene
         self.timer.stop()
+        if self._held:
+            self._due = True
+            return
         if not canvas.isVisible():
             self.stale = True  # placed when shown (ChartCanvas.showEvent)
             return

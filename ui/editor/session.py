@@ -33,7 +33,7 @@ from app.domain.editing import (
     replace_strokes,
 )
 from app.domain.values import Depth, Side, Source
-from app.services import charts, drafts, face
+from app.services import charts, drafts, face, photos
 from app.services.chart_opening import DEFAULT_FRAME, ChartOpening, ViewPhoto
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
@@ -97,10 +97,10 @@ class EditorSession(QObject):
         self.view_names = opening.view_names
         self.view_codes = opening.view_codes
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
+        self._photos = opening.photos
         # Each photo's face in millimetres, measured on a worker when first asked for.
         self.faces = FaceFacts(
-            {c: (opening.photos[c].size, opening.photos[c].display_jpeg) for c in self.view_codes},
-            self,
+            {c: (opening.photos[c].size, self.display_source(c)) for c in self.view_codes}, self
         )
         self.previous_toxin = opening.previous_toxin
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
@@ -140,7 +140,6 @@ class EditorSession(QObject):
         # (`self.faces`, the iris scale's measurements, runs the mesh a second time: to merge)
         self.landmarks: dict[str, face.FaceFacts] = {}
         self._face_finder = Worker("face-find", self)
-        self._photos = opening.photos
         self._faces_started = False
 
     # -- reading ----------------------------------------------------------------------------
@@ -232,6 +231,24 @@ class EditorSession(QObject):
 
     # -- the face of each view's photo ------------------------------------------------------
 
+    def display_source(self, view: str) -> bytes | Callable[[], bytes | None] | None:
+        """A view's display JPEG, or, when the opening left it for later (only the first
+        view's is read before the first paint), a reader to call on a worker."""
+        photo = self._photos.get(view)
+        if photo is None:
+            return None
+        if photo.display_jpeg is not None or not (photo.later and photo.sha256):
+            return photo.display_jpeg
+        store, sha = self.store, photo.sha256
+
+        def read() -> bytes | None:
+            try:
+                return photos.display_jpeg(store, sha)
+            except StoreError:
+                return None
+
+        return read
+
     def find_faces(self) -> None:
         """Start looking for the face of every view's photo, on a worker (once)."""
         if self._faces_started or self.read_only:
@@ -254,12 +271,17 @@ class EditorSession(QObject):
         known = face.cached(sha)
         if known is not None:
             self.landmarks[view] = known
-        elif photo is None or photo.display_jpeg is None:
+        elif photo is None or (photo.display_jpeg is None and not photo.later):
             self.landmarks[view] = face.NO_FACE
         else:
-            jpeg, size = photo.display_jpeg, photo.size
+            source, size = self.display_source(view), photo.size
+
+            def find() -> face.FaceFacts:  # on the worker, the display JPEG read there if need be
+                data = source() if callable(source) else source
+                return face.NO_FACE if data is None else face.find(data, size, sha)
+
             self._face_finder.run(
-                lambda: face.find(jpeg, size, sha),
+                find,
                 lambda facts: self._face_done(view, facts),
                 lambda _exc: self._face_done(view, face.NO_FACE),  # any fault: a guess, said
                 key=view,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.values import TreatmentType
@@ -44,6 +44,9 @@ class Treatment(Protocol):
 
     def follow_selection(self, selection: Selection | None, again: bool = False) -> None: ...
 
+    def prepare(self) -> None:
+        """Behind the first paint: build what opening did not need to show the chart."""
+
     def set_course(self, lines: CourseLines) -> None:
         """Lines for the course (the original treatment and its touch-ups) beside today's."""
 
@@ -62,7 +65,11 @@ class ToxinTreatment:
         self.session = session
         product_names = {p.code: p.name for p in session.products}
         names = session.view_names
-        self.sheet = PointSheet(session, session.products)
+        # The point sheet (some fifty styled controls, ~20 ms to build and polish) is made
+        # behind the first paint (`prepare`), or when first needed, inside this page.
+        self._sheet: PointSheet | None = None
+        self._sheet_page = QWidget()
+        QVBoxLayout(self._sheet_page).setContentsMargins(0, 0, 0, 0)
         self.totals = TotalsPanel(lambda c: product_names.get(c, c), lambda v: names.get(v, v))
         self.totals.warnings_of = session.safety.for_chart
         self.totals.across = lambda c: session.safety.across_lines(
@@ -75,10 +82,26 @@ class ToxinTreatment:
         self.products_panel.setEnabled(not session.read_only)
         self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
         self.pages: list[tuple[str, str, QWidget]] = [
-            ("point", "Point", self.sheet),
+            ("point", "Point", self._sheet_page),
             ("totals", "Totals", self.totals),
             ("products", "Products", self.products_panel),
         ]
+
+    @property
+    def sheet(self) -> PointSheet:
+        if self._sheet is None:
+            self._sheet = PointSheet(self.session, self.session.products)
+            self._sheet.show_empty()
+            layout = self._sheet_page.layout()
+            assert layout is not None  # made in __init__
+            layout.addWidget(self._sheet)
+        return self._sheet
+
+    def prepare(self) -> None:
+        """Behind the first paint: the sheet, which opening does not show."""
+        sheet = self.sheet  # made now, empty
+        if sheet.point is None and self.session.selection is not None:
+            self.follow_selection(self.session.selection, again=True)
 
     def make_tools(self, host: ToolHost) -> dict[str, Tool]:
         return {
@@ -105,7 +128,8 @@ class ToxinTreatment:
         found = self.session.selected_point()
         if selection is None or found is None:
             self._shown = None
-            self.sheet.show_empty()
+            if self._sheet is not None:  # one made later starts empty
+                self._sheet.show_empty()
             return
         if found[1] is self._shown and not again:
             return  # the same point, unchanged (an edit elsewhere, a tap placing another)
@@ -120,7 +144,8 @@ class ToxinTreatment:
         self.totals.refresh(self.session.content)
 
     def before_save(self) -> None:
-        self.sheet.note.clearFocus()  # a note being typed ends its edit
+        if self._sheet is not None:
+            self._sheet.note.clearFocus()  # a note being typed ends its edit
 
 
 TREATMENTS: dict[TreatmentType, Callable[[EditorSession], Treatment]] = {

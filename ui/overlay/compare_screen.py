@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.services import patients, visits
 from app.services.alignment import Mapping
@@ -130,10 +130,8 @@ class CompareScreen(GestureRoutes):
         self.today_caption = f"Today · {self._visit_day(self.today.record)}"
         self.earlier_pane = PhotoPane(self.earlier, self.view, self.earlier_caption)
         self.today_pane = PhotoPane(self.today, self.view, self.today_caption)
-        self.pen = PenState(self)  # proximity events go to the application
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.pen)
+        self.pen = PenState(self)
+        self.pen.follow_application()  # proximity events go to the application
         for pane in (self.earlier_pane, self.today_pane):
             photos.addWidget(pane, 1)
             pane.pen_state = self.pen

@@ -244,7 +244,9 @@ class MainWindow(QMainWindow):
             self._open(lambda: make(opening))
 
         self.setCursor(Qt.CursorShape.BusyCursor)
-        self._chart_reader.run(lambda: open_chart(self.ctx.store, visit_id), read, failed)
+        self._chart_reader.run(
+            lambda: open_chart(self.ctx.store, visit_id, first_display_only=True), read, failed
+        )
 
     def open_capture(self, patient_id: int, visit_id: int) -> None:
         """The capture screen (ui/capture) for this visit's photos."""
