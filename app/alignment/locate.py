@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.alignment.align import ImageInput, find_faces, working_image
 from app.alignment.face_geometry import FaceGeometry
 from app.alignment.models import ModelsMissing
+from app.alignment.photo_face import iris_scale
 from app.domain.editing import side_of, suggest_zone
 from app.domain.values import Side, Source
 from app.imaging.decode import ImageError
@@ -62,8 +63,10 @@ def find_geometry(image: ImageInput, size: tuple[int, int] | None = None) -> Fac
     w, h = size or given
     geometry = FaceGeometry.from_mesh(faces[0].points)
     geometry = geometry.scaled(w / rgb.shape[1], h / rgb.shape[0])
-    # The millimetre scale (the iris) is filled in here once it exists: mm_per_px stays None.
-    return geometry
+    # The millimetre scale from the iris of the same mesh (ADR 0016); None without a usable
+    # iris or without the iris model: nothing pretends otherwise.
+    scale, _why = iris_scale(rgb, faces[0], w / rgb.shape[1])
+    return replace(geometry, mm_per_px=scale.mm_per_px if scale is not None else None)
 
 
 def locate(

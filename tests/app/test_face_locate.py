@@ -255,8 +255,14 @@ def test_locate_command_prints_side_zone_and_source_per_point(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert [(o["side"], o["zone"]) for o in out] == [(s.value, m) for _v, m, s, _p in checks]
-    assert all(o["from_face"] is True and o["mm_per_px"] is None for o in out)
+    assert all(o["from_face"] is True for o in out)
     assert set(out[0]) == {"side", "zone", "from_face", "mm_per_px"}
+    # the photo's iris scale (ADR 0016), one for the photo: an adult's eyes 55-72 mm apart
+    scales = {o["mm_per_px"] for o in out}
+    assert len(scales) == 1 and isinstance(out[0]["mm_per_px"], float)
+    eyes = np.asarray(lm)
+    iod_px = float(np.hypot(*(eyes[36:42].mean(0) - eyes[42:48].mean(0))))
+    assert 55 <= iod_px * out[0]["mm_per_px"] <= 72
 
 
 def test_locate_command_without_a_face_guesses_and_says_so(tmp_path: Path) -> None:
@@ -269,6 +275,7 @@ def test_locate_command_without_a_face_guesses_and_says_so(tmp_path: Path) -> No
     out = json.loads(done.stdout)
     assert [o["side"] for o in out] == ["right", "midline", "left"]
     assert not any(o["from_face"] for o in out)
+    assert all(o["mm_per_px"] is None for o in out)  # no face, no iris: no scale
 
 
 def test_locate_command_exits_2_with_one_line_on_unreadable_input(tmp_path: Path) -> None:

@@ -39,6 +39,11 @@ def editor(qtbot, sqlite_store: Store):  # type: ignore[no-untyped-def]
     photos.add_photo_bytes(
         sqlite_store, p.id, "smile", jpeg_bytes(Image.fromarray(backdrop)), visit_id=v.id
     )
+    if getattr(qtbot, "_band_off", False):  # the clinic switched the glabellar row off
+        from app.domain.soft_warnings import GLABELLAR_DISTANCE
+        from app.services import warning_settings
+
+        warning_settings.set_warning(sqlite_store, GLABELLAR_DISTANCE, False, who)
     ed = h.shown_editor(qtbot, sqlite_store, v.id, who)
     yield ed
     ed.close()
@@ -142,12 +147,41 @@ def test_the_sheet_shows_the_brow_distance_and_the_band_warning(editor, qtbot) -
     assert float(lines.distance.text().split()[0]) == pytest.approx(5.0, abs=1.0)
     assert lines.warning.isVisible(), lines.warning.text()
     assert "1 cm" in lines.warning.text() and lines.warning.text().startswith("⚠")
+    # the totals say it too, as a row of the clinic's soft-warning table
+    from app.domain.soft_warnings import GLABELLAR_DISTANCE
+
+    band = [w for w in ed.treatment.totals.warnings if w.kind == GLABELLAR_DISTANCE]
+    assert len(band) == 1 and "Frown point" in band[0].text and "1 cm" in band[0].text
     # On the cheek, well below the eye (far from the first point's marker): the distance,
     # and no warning.
     place_point(ed, QPointF(bx, by + 40 / mm))
     qtbot.waitUntil(lambda: "below" in lines.distance.text())
     assert not lines.warning.isVisible()
     assert float(lines.distance.text().split()[0]) == pytest.approx(40.0, abs=3.0)
+
+
+@pytest.fixture
+def band_off(qtbot):  # type: ignore[no-untyped-def]
+    qtbot._band_off = True
+    return qtbot
+
+
+def test_a_clinic_that_switched_the_band_off_sees_the_distance_only(
+    band_off, editor, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """The glabellar row off in the clinic's settings: the distance is still measured and
+    shown, the band warns neither on the sheet nor in the totals."""
+    ed = editor
+    g = measured(ed, "frown").geometry
+    xs, ys = zip(*sorted(g.brows[0]), strict=True)
+    bx = (xs[0] + xs[-1]) / 2
+    by = float(np.interp(bx, xs, ys))
+    place_point(ed, QPointF(bx, by - 5 / g.mm_per_px))
+    lines = ed.treatment.sheet.distance
+    qtbot.waitUntil(lambda: "mm" in lines.distance.text())
+    assert "above the right brow" in lines.distance.text()
+    assert not lines.warning.isVisible()
+    assert not [w for w in ed.treatment.totals.warnings if w.kind == "glabellar_distance"]
 
 
 def test_without_a_scale_the_sheet_says_distance_unknown(editor, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ scale, never a silent pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.chart import InjectionPoint
@@ -16,9 +18,15 @@ from ui.editor.face_facts import FaceFacts
 
 
 class DistanceLines(QWidget):
-    def __init__(self, faces: FaceFacts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        faces: FaceFacts,
+        band_on: Callable[[], bool] = lambda: True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.faces = faces
+        self.band_on = band_on  # the clinic's switch of the glabellar row (soft_warnings.py)
         self.view = ""
         self.point: InjectionPoint | None = None
         lay = QVBoxLayout(self)
@@ -62,7 +70,7 @@ class DistanceLines(QWidget):
             if d.mm is not None and face.scale is not None and face.scale.confidence < 0.5:
                 words += " (rough scale)"
             self.distance.setText(words)
-        check = glabellar_check(xy, face.geometry, self.view)
+        check = glabellar_check(xy, face.geometry, self.view) if self.band_on() else None
         if check is None or check.outcome is Outcome.CLEAR:
             self.warning.hide()
             return

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.editing import product_use, zones_for_view
+from app.domain.soft_warnings import GLABELLAR_DISTANCE
 from app.domain.values import Depth, Side, Source, format_units
 from app.services.catalogue import ProductRecord
 from ui.common.format import DEPTH_WORDS
@@ -106,7 +107,7 @@ class PointSheet(QFrame):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
         # Millimetres from the photo's iris scale: distance to the brow, the safety band.
-        self.distance = DistanceLines(session.faces)
+        self.distance = DistanceLines(session.faces, lambda: session.safety.on(GLABELLAR_DISTANCE))
         lay.addWidget(self.distance)
 
         lay.addWidget(heading("Product"))
@@ -263,7 +264,12 @@ class PointSheet(QFrame):
         self.units.setText(f"{format_units(point.units)} U")
         # The point's soft warnings (its dose, and the visit's or course's doses it adds to),
         # the clinic's switches applied: said, never enforced.
-        said = self.session.safety.for_point(view, point, content)
+        # (the glabellar band has its own line under the distance, in DistanceLines)
+        said = [
+            w
+            for w in self.session.safety.for_point(view, point, content)
+            if w.kind != GLABELLAR_DISTANCE
+        ]
         self.dose_warning.setText("\n".join(f"⚠ {w.text}" for w in said))
         self.dose_warning.setVisible(bool(said))
         units_text = format_units(point.units)

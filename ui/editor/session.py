@@ -32,6 +32,8 @@ from app.domain.editing import (
     remove_point,
     replace_strokes,
 )
+from app.domain.safety import SAFETY_VIEW, Outcome, glabellar_check
+from app.domain.soft_warnings import GLABELLAR_DISTANCE
 from app.domain.values import Depth, Side, Source
 from app.services import charts, drafts, face, photos
 from app.services.chart_opening import DEFAULT_FRAME, ChartOpening, ViewPhoto
@@ -112,6 +114,7 @@ class EditorSession(QObject):
             opening.dose_history,
             opening.warning_switches,
         )
+        self.safety.register_point_check(GLABELLAR_DISTANCE, self._glabellar_warning)
         self.model = ChartModel(opening.content, self)
         self.undo_stack = QUndoStack(self)
         self.tools = ToolSettings(tool="point" if self.read_only else "pencil")
@@ -230,6 +233,17 @@ class EditorSession(QObject):
             self.apply(put_point(self.content, view, moved), "Move point", view)
 
     # -- the face of each view's photo ------------------------------------------------------
+
+    def _glabellar_warning(self, view: str, point: InjectionPoint) -> str | None:
+        """The label's 1-cm band above the central eyebrow, for the totals (the sheet has its
+        own line): said once the view's face is measured (`faces.measured` refreshes)."""
+        measured = self.faces.get(view) if view == SAFETY_VIEW else None
+        if measured is None:
+            return None
+        check = glabellar_check((point.x, point.y), measured.geometry, view)
+        if check is None or check.outcome is not Outcome.WARN:
+            return None
+        return f"{self.view_names.get(view, view)} point: {check.message}"
 
     def display_source(self, view: str) -> bytes | Callable[[], bytes | None] | None:
         """A view's display JPEG, or, when the opening left it for later (only the first

@@ -72,6 +72,8 @@ class ToxinTreatment:
         QVBoxLayout(self._sheet_page).setContentsMargins(0, 0, 0, 0)
         self.totals = TotalsPanel(lambda c: product_names.get(c, c), lambda v: names.get(v, v))
         self.totals.warnings_of = session.safety.for_chart
+        # a frown photo's face measured: the glabellar band's warnings can now be said
+        session.faces.measured.connect(lambda _view: self.follow(None))
         self.totals.across = lambda c: session.safety.across_lines(
             c, lambda code: product_names.get(code, code)
         )
