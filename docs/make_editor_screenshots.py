@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         canvas = ed.canvas()
         canvas.fit()
         app.processEvents()
+        # The faces measured, as a moment after opening (sides, zones, brow distances).
+        ed.session.wait_faces()
+        ed.session.faces.request("frown")
+        ed.session.faces.wait()
+        for _ in range(3):
+            app.processEvents()
         # The clinician has just drawn a red border and tapped a point: the sheet shows it.
         from app.domain.chart import Stroke
         from app.domain.editing import add_stroke
