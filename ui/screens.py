@@ -225,6 +225,19 @@ def editor_products(window: MainWindow) -> None:
     ed.show_panel("products")
 
 
+def touch_up_products(window: MainWindow) -> None:
+    """A touch-up's chart (the earlier chart's tab beside the others) with a point just placed,
+    on the Products panel: the lot of two weeks ago offered one tap away."""
+    from app.domain.editing import put_point
+
+    ed = _open_editor(window, _touch_up_visit(window))
+    ed.show_view("frown")
+    width, height = ed.session.frames.get("frown", (1200, 1500))
+    point = ed.session.new_point("frown", width * 0.5, height * 0.33)
+    ed.session.apply(put_point(ed.session.content, "frown", point), "Add point", "frown")
+    ed.show_panel("products")
+
+
 def compare(window: MainWindow) -> None:
     ed = _open_editor(window, _touch_up_visit(window))
     from ui.overlay.attach import OverlayAttachment
@@ -261,6 +274,7 @@ SCREENS: dict[str, Navigate] = {
     "import": import_photos,
     "editor": editor,
     "editor-products": editor_products,
+    "touch-up-products": touch_up_products,
     "compare": compare,
 }
 

@@ -19,6 +19,7 @@ from app.services.catalogue import ProductRecord
 from app.services.charts import VersionInfo
 from app.services.dose_history import dose_history
 from app.services.patients import PatientRecord
+from app.services.product_carry import EarlierUse, earlier_product_uses
 from app.services.visits import VisitRecord
 from app.services.warning_settings import warning_switches
 from app.store.database import Store
@@ -53,6 +54,8 @@ class ChartOpening:
     previous_toxin: VisitRecord | None = None
     dose_history: DoseHistory | None = None  # the patient's other visits' doses
     warning_switches: Switches = ALL_ON  # the clinic's soft-warning switches
+    # per product, the lot, expiry and dilution an earlier visit recorded (one-tap reuse)
+    earlier_uses: dict[str, EarlierUse] = field(default_factory=dict)
 
 
 def open_chart(
@@ -94,6 +97,7 @@ def open_chart(
         previous_toxin=previous,
         dose_history=dose_history(store, visit_id),
         warning_switches=warning_switches(store),
+        earlier_uses={} if read_only else earlier_product_uses(store, visit_id),
     )
 
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QScrollBar,
     QStyle,
     QStyleOptionButton,
@@ -116,6 +117,19 @@ def small_tabs(w: QWidget) -> list[str]:
     ]
 
 
+def clipped_scroll(w: QWidget) -> str | None:
+    """A scroll area that cannot scroll sideways, holding content wider than itself: its right
+    edge is cut off (a touch UI scrolls up and down only)."""
+    if not isinstance(w, QScrollArea) or w.widget() is None:
+        return None
+    if w.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+        return None
+    inner, room = w.widget().width(), w.viewport().width()
+    if inner > room + SLACK:
+        return f"content {inner} px wide in {room} px: its right edge is cut off"
+    return None
+
+
 def problems_in(top: QWidget, frame: QRect) -> list[str]:
     """What is wrong on one window (or a dialog, checked against the screen's frame)."""
     found: list[str] = []
@@ -134,6 +148,9 @@ def problems_in(top: QWidget, frame: QRect) -> list[str]:
                     f"{where} at {r.x()},{r.y()} {r.width()}x{r.height()} leaves the window"
                 )
         why = text_cut(w)
+        if why:
+            found.append(f"{where}: {why}")
+        why = clipped_scroll(w)
         if why:
             found.append(f"{where}: {why}")
         why = small_target(w)

@@ -532,3 +532,59 @@ def test_expiry_is_picked_by_touch_near_today_and_saved(
     use = charts.load_version(sqlite_store, saved.id).content.products[0]
     assert use.expiry is not None and use.expiry.month == last_month.month
     assert (use.expiry + timedelta(days=1)).day == 1  # the month's last day
+
+
+def test_lot_expiry_and_dilution_of_the_last_visit_are_one_tap_away(
+    qtbot, sqlite_store: Store
+) -> None:
+    """At the touch-up the vial of two weeks ago is offered on the Products card ("Same as");
+    one tap records it, and the saved version holds it. Nothing is copied without the tap."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.domain.chart import ChartContent, ProductUse, ViewChart
+    from app.domain.values import Dilution
+    from app.services import photos, visits
+    from tests.images import jpeg_bytes
+    from tests.ui.helpers import tap
+
+    pr = default_practitioner(sqlite_store)
+    first = h.charted_visit(sqlite_store, pr.id, date(2026, 11, 2), big=(640, 800))
+    sha = photos.photos_for_visit(sqlite_store, first.visit_id)[0].sha256
+    use = ProductUse("botox", "C1234A", date(2027, 9, 30), Dilution(Decimal(100), Decimal("2.5")))
+    charts.save_version(
+        sqlite_store,
+        first.visit_id,
+        ChartContent(views=(ViewChart("frown", sha),), products=(use,)),
+        parent_version_id=None,
+        saved_by_id=pr.id,
+    )
+    later = visits.start_visit(
+        sqlite_store, first.patient_id, pr.id, "neurotoxin", date(2026, 11, 16),
+        touch_up_of_id=first.visit_id,
+    )  # fmt: skip
+    photos.add_photo_bytes(sqlite_store, first.patient_id, "frown", jpeg_bytes(), visit_id=later.id)
+    ed = h.shown_editor(qtbot, sqlite_store, later.id, pr.id)
+    ed.session.set_tool("point")
+    canvas = ed.canvas("frown")
+    at = h.vp_of(canvas, QPointF(300, 300))
+    h.tablet(canvas, QEvent.Type.TabletPress, at, 0.6)
+    h.tablet(canvas, QEvent.Type.TabletRelease, at, 0.0)
+    ed.show_panel("products")
+    card = ed.treatment.products_panel.cards["botox"]
+    assert card.same_as is not None
+    qtbot.waitUntil(card.same_as.isVisible)
+    assert card.same_as.text() == "Same as 2 Nov 2026"
+    said = [lab.text() for lab in card.findChildren(QLabel) if "C1234A" in lab.text()]
+    assert said == ["On 2 Nov 2026: lot C1234A, expires 30 Sep 2027, 100 U in 2.5 mL."]
+    assert card.same_as.height() >= 48
+    assert ed.session.model.content.products == () or not ed.session.model.content.products[0].lot
+    tap(qtbot, card.same_as)
+    card = ed.treatment.products_panel.cards["botox"]
+    assert card.same_as is None  # recorded: the offer is gone
+    assert card.lot.text() == "C1234A" and card.expiry.value == date(2027, 9, 30)
+    saved = save_and_wait(ed)
+    assert saved is not None
+    got = charts.load_version(sqlite_store, saved.id).content.products
+    assert [(u.lot, u.expiry, u.dilution) for u in got] == [
+        ("C1234A", date(2027, 9, 30), Dilution(Decimal(100), Decimal("2.5")))
+    ]

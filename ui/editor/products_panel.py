@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, ProductUse
 from app.domain.editing import product_use
 from app.domain.values import Dilution, format_units
+from app.services.product_carry import EarlierUse
 from ui.common import format as fmt
 from ui.common.date_grid import DateField
 from ui.editor.controls import TOUCH, Choice, touch_button
@@ -25,17 +26,37 @@ DILUENT_ML = ("1", "1.25", "2", "2.5", "4")
 class ProductCard(QFrame):
     changed = Signal(object)  # the new ProductUse
 
-    def __init__(self, name: str, use: ProductUse, expired: bool, today: date) -> None:
+    def __init__(
+        self,
+        name: str,
+        use: ProductUse,
+        expired: bool,
+        today: date,
+        earlier: EarlierUse | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName(f"productCard_{use.product}")
         self.setProperty("card", True)
         self.use = use
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
+        lay.setContentsMargins(8, 10, 8, 10)
         lay.setSpacing(6)
         title = QLabel(name)
         title.setObjectName("sheetHeading")
         lay.addWidget(title)
+        # The lot, expiry and dilution an earlier visit recorded, one tap away while this
+        # card has none of them yet (the same vial at a touch-up, the usual dilution).
+        self.same_as: QPushButton | None = None
+        if earlier is not None and not (use.lot or use.expiry or use.dilution):
+            details = QLabel(_earlier_text(earlier))
+            details.setObjectName("sheetHint")
+            details.setWordWrap(True)  # a narrow panel: the words wrap, never the card widens
+            lay.addWidget(details)
+            self.same_as = touch_button(
+                f"Same as {fmt.day(earlier.visit_date)}", f"sameAs_{use.product}", role="secondary"
+            )
+            self.same_as.clicked.connect(lambda: self.changed.emit(_taken_over(use, earlier)))
+            lay.addWidget(self.same_as)
         lay.addWidget(QLabel("Lot"))
         self.lot = QLineEdit(use.lot)
         self.lot.setObjectName("lot")
@@ -77,6 +98,7 @@ class ProductCard(QFrame):
             else "Choose vial units and saline for volumes."
         )
         self.per.setObjectName("sheetHint")
+        self.per.setWordWrap(True)  # never wider than the panel: the card would be cut off
         lay.addWidget(self.per)
         self.clear = touch_button("Clear dilution", f"clearDilution_{use.product}", role="ghost")
         lay.addWidget(self.clear)
@@ -101,6 +123,21 @@ class ProductCard(QFrame):
         self.changed.emit(replace(self.use, dilution=Dilution(Decimal(vial), Decimal(ml))))
 
 
+def _earlier_text(earlier: EarlierUse) -> str:
+    u = earlier.use
+    parts = [f"lot {u.lot}" if u.lot else "", f"expires {fmt.day(u.expiry)}" if u.expiry else ""]
+    if u.dilution:
+        d = u.dilution
+        parts.append(f"{format_units(d.vial_units)} U in {format_units(d.diluent_ml)} mL")
+    said = ", ".join(p for p in parts if p)
+    return f"On {fmt.day(earlier.visit_date)}: {said}."
+
+
+def _taken_over(use: ProductUse, earlier: EarlierUse) -> ProductUse:
+    e = earlier.use
+    return replace(use, lot=e.lot, expiry=e.expiry, dilution=e.dilution)
+
+
 class ProductsPanel(QFrame):
     changed = Signal(object)  # a ProductUse to put into the content
 
@@ -116,10 +153,12 @@ class ProductsPanel(QFrame):
         # Whether to warn that a lot expired: the session's soft-warning switches decide.
         self.lot_expired = lot_expired
         self.lay = QVBoxLayout(self)
-        self.lay.setContentsMargins(12, 12, 12, 12)
+        # narrow margins: five saline buttons and the scroll bar share a 1280-px screen's panel
+        self.lay.setContentsMargins(4, 8, 4, 8)
         self.lay.setSpacing(10)
         self.cards: dict[str, ProductCard] = {}
         self._shown: tuple[ProductUse, ...] | None = None
+        self.earlier: dict[str, EarlierUse] = {}  # per product, from the patient's last visits
 
     def refresh(self, content: ChartContent, today: date) -> None:
         used = sorted({p.product for _, p in content.all_points()} | {
@@ -131,6 +170,7 @@ class ProductsPanel(QFrame):
         self._shown = uses
         while (item := self.lay.takeAt(0)) is not None:
             if gone := item.widget():
+                gone.hide()  # gone from sight now; deleted when the event loop next turns
                 gone.deleteLater()
         self.cards = {}
         if not uses:
@@ -144,7 +184,13 @@ class ProductsPanel(QFrame):
                 if self.lot_expired is not None
                 else use.expiry is not None and use.expiry < today
             )
-            card = ProductCard(self.product_name(use.product), use, expired, today)
+            card = ProductCard(
+                self.product_name(use.product),
+                use,
+                expired,
+                today,
+                self.earlier.get(use.product),
+            )
             card.changed.connect(self.changed.emit)
             self.cards[use.product] = card
             self.lay.addWidget(card)

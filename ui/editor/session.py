@@ -105,6 +105,7 @@ class EditorSession(QObject):
             {c: (opening.photos[c].size, self.display_source(c)) for c in self.view_codes}, self
         )
         self.previous_toxin = opening.previous_toxin
+        self.earlier_uses = opening.earlier_uses  # lot, expiry, dilution of earlier visits
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
         # photos (the glabellar distance) registers itself here: register_point_check.
         self.safety = SafetyChecks(

@@ -30,6 +30,8 @@ ChartEditor, #editorBody { background: #2A323B; }
     border: 2px solid #9AA8B5; border-radius: 10px; padding: 2px 6px;
 }
 #sidePanel QPushButton:checked { background: #0B6B74; border-color: #0B6B74; color: #FFFFFF; }
+/* a row of five values (saline mL) fits the panel beside its scroll bar at 1280 px */
+#sidePanel QPushButton[role="choice"] { padding: 2px 2px; }
 #sidePanel QPushButton[role="danger"] { color: #A1221A; border-color: #B3261E; }
 #sidePanel QPushButton[role="ghost"] { background: transparent; }
 #sidePanel QLabel { font-size: 13pt; color: #17212B; }

@@ -80,6 +80,7 @@ class ToxinTreatment:
         self.products_panel = ProductsPanel(
             lambda c: product_names.get(c, c), session.safety.lot_expired
         )
+        self.products_panel.earlier = session.earlier_uses
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
         self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
