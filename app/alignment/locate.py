@@ -21,7 +21,8 @@ import numpy as np
 from app.alignment.align import WORK_SIDE, ImageInput, find_faces, working_image
 from app.alignment.face_geometry import FaceGeometry
 from app.alignment.models import ModelsMissing
-from app.alignment.photo_face import iris_scale
+from app.alignment.photo_face import PhotoFace, iris_scale
+from app.alignment.photo_face import geometry as measured_geometry
 from app.domain.editing import side_of, suggest_zone
 from app.domain.values import Side, Source
 from app.imaging.decode import ImageError, decode_with_info
@@ -55,23 +56,35 @@ def find_geometry(image: ImageInput, size: tuple[int, int] | None = None) -> Fac
     """The largest confirmed face of a photo in the pixels of its upright original (`size`,
     when `image` is a reduced copy such as the display JPEG), or None when there is none or
     the face models are missing. Raises ImageError for bytes that are not an image."""
+    return analyse_face(image, size)[0]
+
+
+def analyse_face(
+    image: ImageInput, size: tuple[int, int] | None = None
+) -> tuple[FaceGeometry | None, PhotoFace]:
+    """One decode and one mesh, both answers: where points sit (side, zone; with the iris's
+    mm per pixel) and the face in millimetres (brows, lids, scale) that the sheet's distances
+    and the glabellar band read. The editor asks once per photo, on a worker."""
     if isinstance(image, np.ndarray) and image.ndim == 3:
         rgb, given = image, (image.shape[1], image.shape[0])  # already reduced: as it is
     else:
         rgb, given = working_image(image)
     try:
         faces = find_faces(rgb)
-    except ModelsMissing:
-        return None  # said once by the app's model check; here it is "no face", a guess
+    except ModelsMissing as exc:  # said once by the app's model check; here a guess
+        return None, PhotoFace(None, None, str(exc))
     if not faces:
-        return None
+        return None, PhotoFace(None, None, "No face was found in this photo.")
     w, h = size or given
-    geometry = FaceGeometry.from_mesh(faces[0].points)
+    mesh = faces[0]
+    geometry = FaceGeometry.from_mesh(mesh.points)
     geometry = geometry.scaled(w / rgb.shape[1], h / rgb.shape[0])
     # The millimetre scale from the iris of the same mesh (ADR 0016); None without a usable
     # iris or without the iris model: nothing pretends otherwise.
-    scale, _why = iris_scale(rgb, faces[0], w / rgb.shape[1])
-    return replace(geometry, mm_per_px=scale.mm_per_px if scale is not None else None)
+    factor = float(np.mean(np.array((w, h), float) / rgb.shape[1::-1]))
+    scale, why = iris_scale(rgb, mesh, factor)
+    measured = PhotoFace(measured_geometry(mesh.points * factor, scale), scale, why)
+    return replace(geometry, mm_per_px=scale.mm_per_px if scale is not None else None), measured
 
 
 def locate(

@@ -12,20 +12,23 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from app.alignment.face_geometry import FaceGeometry
-from app.alignment.locate import Located, find_geometry, locate
+from app.alignment.locate import Located, analyse_face, locate
+from app.alignment.photo_face import PhotoFace
 from app.imaging.decode import ImageError
 
-__all__ = ["FaceFacts", "Located", "NO_FACE", "cached", "find", "locate_point"]
+__all__ = ["FaceFacts", "Located", "NO_FACE", "PhotoFace", "cached", "find", "locate_point"]
 
 CACHE_SIZE = 32  # photos; a geometry is a few hundred bytes
 
 
 @dataclass(frozen=True, slots=True)
 class FaceFacts:
-    """What the face of one photo tells about points on it; `geometry` None: no face found
-    (or no readable photo), so sides are guessed and say so."""
+    """What the face of one photo tells about points on it, from one decode and one mesh:
+    `geometry` (side and zone; None: no face found, or no readable photo, so sides are
+    guessed and say so) and `measured` (brows, lids and the iris's millimetre scale)."""
 
     geometry: FaceGeometry | None
+    measured: PhotoFace = PhotoFace(None, None, "No face was found in this photo.")
 
     @property
     def found(self) -> bool:
@@ -52,9 +55,9 @@ def find(image: bytes, size: tuple[int, int], photo_sha256: str | None = None) -
     """The face of a photo given as its display JPEG (or the original) and the original's
     upright size; coordinates of the answer are the original's. Plain data: safe on a worker."""
     try:
-        facts = FaceFacts(find_geometry(image, size))
-    except ImageError:
-        facts = NO_FACE
+        facts = FaceFacts(*analyse_face(image, size))
+    except ImageError as exc:
+        facts = FaceFacts(None, PhotoFace(None, None, f"The photo could not be read: {exc}"))
     if photo_sha256 is not None:
         with _lock:
             _cache[photo_sha256] = facts

@@ -1,7 +1,8 @@
-"""Each view's face in millimetres (iris scale, brows, lids), measured on a worker (ADR 0012)
-when first asked for: the measure tool, the point sheet and the safety band read it here.
+"""Each view's face in millimetres (iris scale, brows, lids), as the session's one face search
+per photo finds it (ADR 0012, 0015, 0016): the measure tool, the point sheet, the safety band
+and the totals' glabellar check read it here.
 
-`get(view)` is the PhotoFace once measured, else None (and the measuring starts); `measured`
+`get(view)` is the PhotoFace once measured, else None (and the search starts); `measured`
 fires on the GUI thread when a view's answer arrives.
 """
 
@@ -11,8 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services.face_measure import PhotoFace, measure_photo
-from ui.common.worker import Worker
+from app.services.face import PhotoFace
 
 
 class FaceFacts(QObject):
@@ -20,16 +20,16 @@ class FaceFacts(QObject):
 
     def __init__(
         self,
-        photos: dict[str, tuple[tuple[int, int], bytes | Callable[[], bytes | None] | None]],
+        views: tuple[str, ...],
+        search: Callable[[], None],
+        wait_search: Callable[[], None],
         parent: QObject | None,
     ) -> None:
         super().__init__(parent)
-        # view → (original upright size, display JPEG or its reader for the worker: an opening
-        # reads only the first view's before the first paint)
-        self._photos = photos
+        self._views = set(views)
+        self._search = search  # starts the session's face search of every view (once)
+        self._wait_search = wait_search
         self._faces: dict[str, PhotoFace] = {}
-        self._asked: set[str] = set()
-        self._worker = Worker("face-facts", self)
 
     def get(self, view: str) -> PhotoFace | None:
         """The view's face if measured; None while it is being measured (asked here)."""
@@ -39,35 +39,14 @@ class FaceFacts(QObject):
         return None
 
     def request(self, view: str) -> None:
-        if view in self._asked or view not in self._photos:
-            return
-        self._asked.add(view)
-        size, jpeg = self._photos[view]
-        if jpeg is None:
-            self._store(view, PhotoFace(None, None, "This view has no photo."))
-            return
-        self._worker.run(
-            lambda: _measure(jpeg, size),
-            lambda face: self._store(view, face),
-            lambda exc: self._store(view, PhotoFace(None, None, f"Not measured: {exc}")),
-            key=view,
-        )
+        if view in self._views and view not in self._faces:
+            self._search()
 
-    def _store(self, view: str, face: PhotoFace) -> None:
+    def put(self, view: str, face: PhotoFace) -> None:
+        """The session's search answered for a view."""
         self._faces[view] = face
         self.measured.emit(view)
 
     def wait(self) -> None:
-        """Block until every asked view is measured (tests, screenshots)."""
-        self._worker.wait()
-
-    def shutdown(self) -> None:
-        self._worker.shutdown()
-
-
-def _measure(jpeg: bytes | Callable[[], bytes | None], size: tuple[int, int]) -> PhotoFace:
-    """On the worker: a photo whose display JPEG was not read at opening is read here."""
-    data = jpeg() if callable(jpeg) else jpeg
-    if data is None:
-        return PhotoFace(None, None, "This view's photo could not be read.")
-    return measure_photo(data, size)
+        """Block until every view is measured (tests, screenshots)."""
+        self._wait_search()

@@ -101,9 +101,7 @@ class EditorSession(QObject):
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
         self._photos = opening.photos
         # Each photo's face in millimetres, measured on a worker when first asked for.
-        self.faces = FaceFacts(
-            {c: (opening.photos[c].size, self.display_source(c)) for c in self.view_codes}, self
-        )
+        self.faces = FaceFacts(self.view_codes, self.find_faces, self.wait_faces, self)
         self.previous_toxin = opening.previous_toxin
         self.earlier_uses = opening.earlier_uses  # lot, expiry, dilution of earlier visits
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
@@ -141,7 +139,7 @@ class EditorSession(QObject):
         # photo: where a new point sits (side, zone) comes from it (ADR 0015).
         # The search starts behind the first paint (`find_faces`, called by the window), or
         # at the first point placed, whichever comes first.
-        # (`self.faces`, the iris scale's measurements, runs the mesh a second time: to merge)
+        # `self.faces` (millimetres) is filled by the same search: one decode and one mesh.
         self.landmarks: dict[str, face.FaceFacts] = {}
         self._face_finder = Worker("face-find", self)
         self._faces_started = False
@@ -265,8 +263,9 @@ class EditorSession(QObject):
         return read
 
     def find_faces(self) -> None:
-        """Start looking for the face of every view's photo, on a worker (once)."""
-        if self._faces_started or self.read_only:
+        """Start looking for the face of every view's photo, on a worker (once). A read-only
+        version too: its sheet shows distances to the brow."""
+        if self._faces_started:
             return
         self._faces_started = True
         for code in self.view_codes:
@@ -285,15 +284,19 @@ class EditorSession(QObject):
         sha = chart.photo_sha256 if chart else None
         known = face.cached(sha)
         if known is not None:
-            self.landmarks[view] = known
+            self._face_done(view, known)
         elif photo is None or (photo.display_jpeg is None and not photo.later):
-            self.landmarks[view] = face.NO_FACE
+            no_photo = face.PhotoFace(None, None, "This view has no photo.")
+            self._face_done(view, face.FaceFacts(None, no_photo))
         else:
             source, size = self.display_source(view), photo.size
 
             def find() -> face.FaceFacts:  # on the worker, the display JPEG read there if need be
                 data = source() if callable(source) else source
-                return face.NO_FACE if data is None else face.find(data, size, sha)
+                if data is None:
+                    unread = face.PhotoFace(None, None, "This view's photo could not be read.")
+                    return face.FaceFacts(None, unread)
+                return face.find(data, size, sha)
 
             self._face_finder.run(
                 find,
@@ -304,6 +307,7 @@ class EditorSession(QObject):
 
     def _face_done(self, view: str, facts: face.FaceFacts) -> None:
         self.landmarks[view] = facts
+        self.faces.put(view, facts.measured)
         self.face_found.emit(view)
 
     def wait_faces(self) -> None:
@@ -501,4 +505,3 @@ class EditorSession(QObject):
             self.journal.flush()
         self._face_finder.shutdown()
         self._saver.shutdown()
-        self.faces.shutdown()

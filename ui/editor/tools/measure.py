@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from app.services.face_measure import PhotoFace
+from app.services.face import PhotoFace
 from ui.editor.measure_items import Measurement
 from ui.editor.tools.base import Tool, ToolHost
 
