@@ -11,6 +11,7 @@ from app.services import patients
 from app.services.patients import NewPatient
 from app.store.database import Store
 from ui.shell.main_window import MainWindow
+from ui.shell.patient_list import PatientListPage
 from ui.shell.patient_page import PatientPage
 
 from .helpers import page_named, tap, tap_row
@@ -76,6 +77,7 @@ def test_clearing_the_box_brings_back_recent(qtbot: QtBot, window: MainWindow) -
 
 
 def test_tapping_a_row_opens_the_patient_and_marks_seen(qtbot: QtBot, window: MainWindow) -> None:
+    shown_before = window.patient_list.row_names()
     search(qtbot, window, "oster")
     tap_row(qtbot, window.patient_list.results, 0)
     page = page_named(window, PatientPage)
@@ -85,7 +87,21 @@ def test_tapping_a_row_opens_the_patient_and_marks_seen(qtbot: QtBot, window: Ma
     tap(qtbot, window.back)
     window.patient_list.search.clear()
     window.patient_list.refresh()
-    assert window.patient_list.row_names()[0] == "Lars Østergaard"
+    # Seen now (the next start lists him first), but the list on screen keeps its order: the
+    # row a clinician reaches for next is where it was (issue #9).
+    assert patients.recent_patients(window.ctx.store)[0].display_name == "Lars Østergaard"
+    assert window.patient_list.row_names() == shown_before
+    fresh = PatientListPage(window.ctx)
+    fresh.refresh()
+    assert fresh.row_names()[0] == "Lars Østergaard"
+
+
+def test_a_new_patient_joins_the_recent_list_at_the_top(qtbot: QtBot, window: MainWindow) -> None:
+    shown_before = window.patient_list.row_names()
+    record = patients.create_patient(window.ctx.store, "Ingrid", "Ålund", date(1991, 6, 7))
+    patients.mark_seen(window.ctx.store, record.id)
+    window.patient_list.activated()
+    assert window.patient_list.row_names() == ["Ingrid Ålund", *shown_before][:12]
 
 
 def test_enter_opens_a_single_match(qtbot: QtBot, window: MainWindow) -> None:

@@ -99,6 +99,7 @@ class PatientListPage(Page):
         self.empty.setWordWrap(True)
         lay.addWidget(self.empty)
 
+        self._recent_order: list[int] | None = None  # the recent rows' order, once shown
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -128,7 +129,7 @@ class PatientListPage(Page):
                 self.summary.setText(f"{count} found{shown}")
                 hint = f"No patient matches “{text}”. Check the spelling or add a new patient."
             else:
-                rows = patients.recent_patients(self.ctx.store)
+                rows = self._steady(patients.recent_patients(self.ctx.store))
                 self.summary.setText("Recent patients")
                 hint = "No patients yet. Tap “New patient” to add the first one."
         except StoreError as exc:
@@ -137,6 +138,20 @@ class PatientListPage(Page):
         self._fill(rows)
         self.empty.setText(hint)
         self.empty.setVisible(not rows)
+
+    def _steady(self, recent: list[PatientRecord]) -> list[PatientRecord]:
+        """The recent list keeps the order it was first shown in while the app runs: a
+        clinician coming back from a patient taps the next row where it was, not the one the
+        last patient pushed down. Patients new to the list (just created) come first; the
+        order by last seen returns at the next start."""
+        if self._recent_order is None:
+            self._recent_order = [p.id for p in recent]
+            return recent
+        by_id = {p.id: p for p in recent}
+        kept = [by_id[i] for i in self._recent_order if i in by_id]
+        new = [p for p in recent if p.id not in set(self._recent_order)]
+        self._recent_order = [p.id for p in new + kept]
+        return new + kept
 
     def _fill(self, rows: list[PatientRecord]) -> None:
         self.results.clear()
