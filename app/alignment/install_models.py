@@ -12,8 +12,6 @@ It then installs the face-recognition models of the wrong-patient check the same
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,7 @@ from app.alignment.models import (
     file_ok,
     forget_models,
     install_dir,
+    write_checked,
 )
 
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
@@ -78,17 +77,10 @@ def extract(wheel: Path, folder: Path) -> None:
             licence = z.read(LICENCE_MEMBER)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise InstallError(f"{wheel.name} is not the expected MediaPipe wheel: {exc}") from exc
-    for name, data in blobs.items():
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != SHA256[name]:
-            raise InstallError(
-                f"{name} in {wheel.name} has SHA-256 {digest}, expected {SHA256[name]}: refused."
-            )
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in [*blobs.items(), (LICENCE, NOTICE.encode() + licence)]:
-        tmp = folder / f".{name}.partial"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / name)  # atomic: a reader never sees half a model
+    try:
+        write_checked(folder, {**blobs, LICENCE: NOTICE.encode() + licence}, SHA256, wheel.name)
+    except ValueError as exc:
+        raise InstallError(str(exc)) from exc
 
 
 def install(folder: Path | None = None, wheel: Path | None = None, force: bool = False) -> str:

