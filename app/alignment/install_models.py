@@ -29,7 +29,9 @@ from app.alignment.models import (
     file_ok,
     forget_models,
     install_dir,
+    user_models_dir,
 )
+from app.store.private import created_dirs, private_dir
 
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 MEMBERS = {
@@ -84,7 +86,9 @@ def extract(wheel: Path, folder: Path) -> None:
             raise InstallError(
                 f"{name} in {wheel.name} has SHA-256 {digest}, expected {SHA256[name]}: refused."
             )
-    folder.mkdir(parents=True, exist_ok=True)
+    # FaceChart's own folders are the user's only (issue #11); a folder named by
+    # FACECHART_MODELS may be shared, so only what is made here is made private
+    (private_dir if folder == user_models_dir() else created_dirs)(folder)
     for name, data in [*blobs.items(), (LICENCE, NOTICE.encode() + licence)]:
         tmp = folder / f".{name}.partial"
         tmp.write_bytes(data)

