@@ -32,6 +32,7 @@ from app.store.errors import (
     NewerDatabaseError,
     StoreError,
     driver_summary,
+    redacted,
     translate,
 )
 from app.store.private import (
@@ -159,6 +160,9 @@ class Store:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+            clean = redacted(exc)
+            if clean is not None:  # the driver's DETAIL quotes names: not into any message
+                raise clean from None
             raise
         finally:
             session.close()
@@ -172,6 +176,9 @@ class Store:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+            clean = redacted(exc)
+            if clean is not None:  # the driver's DETAIL quotes names: not into any message
+                raise clean from None
             raise
         finally:
             session.rollback()

@@ -107,6 +107,33 @@ def driver_summary(exc: DBAPIError) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+class RedactedDriverError(Exception):
+    """A driver error's first line and codes, without the lines after it (PostgreSQL's DETAIL
+    quotes the row's values). `is_unique_violation` and `translate` read the same codes."""
+
+    def __init__(self, orig: BaseException | None, summary: str) -> None:
+        super().__init__(summary)
+        for attr in ("sqlstate", "pgcode", "sqlite_errorname", "sqlite_errorcode"):
+            setattr(self, attr, getattr(orig, attr, None))
+
+
+def redacted(exc: DBAPIError) -> DBAPIError | None:
+    """The same kind of error (IntegrityError stays IntegrityError) without the driver's
+    DETAIL lines, or None when the message is one line already (SQLite's always is)."""
+    text = str(exc.orig).strip() if exc.orig is not None else ""
+    if "\n" not in text:
+        return None
+    clean = type(exc)(
+        exc.statement,
+        None,
+        RedactedDriverError(exc.orig, driver_summary(exc)),
+        hide_parameters=True,
+        connection_invalidated=exc.connection_invalidated,
+        code=exc.code,
+    )
+    return clean.with_traceback(exc.__traceback__)
+
+
 def _kind_from_text(exc: DBAPIError) -> str:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     if "readonly" in text or "read-only" in text or "read only" in text:
