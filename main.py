@@ -57,12 +57,22 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is not None:
         return run_command(args)
-    from ui.app import run_app  # only the GUI forms import Qt
-
     # A named screen is shown on the demo clinic unless a database was chosen (CONTRACTS.md).
     demo = args.demo or (args.screen is not None and getattr(args, "db", None) is None)
+    url = database_url(args)
+    if not demo:
+        from app.store.database import parse_database_url
+        from app.store.errors import StoreError
+
+        try:  # a mistyped --db is one line and exit 2, before Qt (or a display) is needed
+            parse_database_url(url)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    from ui.app import run_app  # only the GUI forms import Qt
+
     return run_app(
-        url=database_url(args),
+        url=url,
         demo=demo,
         screenshot=args.screenshot,
         size=args.size,

@@ -97,12 +97,14 @@ def run_command(args: argparse.Namespace) -> int:
 
 def run_check(url: str) -> int:
     """Exit 0 when intact, 1 when any row was altered, 2 when the check could not run."""
-    from sqlalchemy.engine import make_url
-
-    from app.store.database import open_store
+    from app.store.database import open_store, parse_database_url
     from app.store.errors import StoreError
 
-    parsed = make_url(url)
+    try:
+        parsed = parse_database_url(url)
+    except StoreError as exc:  # a mistyped URL is one line and exit 2, never a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if (
         parsed.get_backend_name() == "sqlite"
         and parsed.database

@@ -9,8 +9,6 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import traceback
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -19,7 +17,13 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.services.store import Store, open_database, open_demo_database
+from app.services.store import (
+    Store,
+    error_log_path,
+    log_error,
+    open_database,
+    open_demo_database,
+)
 from app.store.errors import StoreError
 from ui.common import gc_pause
 from ui.common.application import Application
@@ -99,18 +103,12 @@ def install_error_hook() -> None:
     instead of a traceback on a console nobody sees (or the app vanishing)."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        log_dir = Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-            or tempfile.gettempdir()
-        )
-        log = log_dir / "facechart-errors.log"
+        if exc.__traceback__ is None:
+            exc = exc.with_traceback(tb)
         try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as f:
-                f.write(f"--- {datetime.now().isoformat(timespec='seconds')}\n")
-                f.write("".join(traceback.format_exception(kind, exc, tb)))
+            log: Path | str = log_error(exc)
         except OSError:
-            pass
+            log = error_log_path()
         text = (
             str(exc)
             if isinstance(exc, StoreError)

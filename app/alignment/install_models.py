@@ -27,8 +27,10 @@ from app.alignment.models import (
     file_ok,
     forget_models,
     install_dir,
+    user_models_dir,
     write_checked,
 )
+from app.store.private import created_dirs, private_dir
 
 WHEEL_REQUIREMENT = "mediapipe==0.10.21"
 MEMBERS = {
@@ -78,7 +80,15 @@ def extract(wheel: Path, folder: Path) -> None:
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise InstallError(f"{wheel.name} is not the expected MediaPipe wheel: {exc}") from exc
     try:
-        write_checked(folder, {**blobs, LICENCE: NOTICE.encode() + licence}, SHA256, wheel.name)
+        write_checked(
+            folder,
+            {**blobs, LICENCE: NOTICE.encode() + licence},
+            SHA256,
+            wheel.name,
+            # FaceChart's own folders are the user's only (issue #11); a folder named by
+            # FACECHART_MODELS may be shared, so only what is made here is made private
+            private_dir if folder == user_models_dir() else created_dirs,
+        )
     except ValueError as exc:
         raise InstallError(str(exc)) from exc
 

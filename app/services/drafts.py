@@ -21,6 +21,7 @@ from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.domain.values import utcnow
 from app.store.database import Store, default_data_dir
+from app.store.private import private_dir
 
 FORMAT = 1
 
@@ -49,8 +50,7 @@ def _path(store: Store, visit_id: int) -> Path:
 def write_draft(
     store: Store, visit_id: int, parent_version_id: int | None, content: ChartContent
 ) -> Path:
-    folder = drafts_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(drafts_dir(store))  # 0700: the draft is a patient's chart
     payload = dumps(
         {
             "format": FORMAT,

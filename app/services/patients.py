@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -88,7 +89,31 @@ def _token_rows(
     ]
 
 
-def _checked_names(given_name: str, family_name: str, date_of_birth: date) -> tuple[str, str]:
+def _refuse_control_characters(**fields: str | None) -> None:
+    """Names and record numbers are one line of printable text; notes may have line breaks
+    but no NUL, which PostgreSQL refuses deep in the driver (SQLite would keep it): the same
+    clear message on both."""
+    for label, value in fields.items():
+        if not value:
+            continue
+        allowed = "\n\r\t" if label == "notes" else ""
+        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+            raise ValueError(
+                f"The patient's {label.replace('_', ' ')} contains a control character "
+                "(such as NUL), which cannot be saved; type it again."
+            )
+
+
+def _checked_names(
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    record_number: str | None = None,
+    notes: str = "",
+) -> tuple[str, str]:
+    _refuse_control_characters(
+        given_name=given_name, family_name=family_name, record_number=record_number, notes=notes
+    )
     given_name, family_name = given_name.strip(), family_name.strip()
     if not (given_name or family_name):
         raise ValueError("A patient needs a name.")
@@ -105,7 +130,9 @@ def create_patient(
     record_number: str | None = None,
     notes: str = "",
 ) -> PatientRecord:
-    given_name, family_name = _checked_names(given_name, family_name, date_of_birth)
+    given_name, family_name = _checked_names(
+        given_name, family_name, date_of_birth, record_number, notes
+    )
     with store.write() as s:
         patient = Patient(
             given_name=given_name,
@@ -151,7 +178,9 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
     rows: list[_PatientRow] = []
     names: list[tuple[str, str, str | None]] = []  # typed copies for the search keys
     for p in new:
-        given, family = _checked_names(p.given_name, p.family_name, p.date_of_birth)
+        given, family = _checked_names(
+            p.given_name, p.family_name, p.date_of_birth, p.record_number, p.notes
+        )
         number = (p.record_number or "").strip() or None
         names.append((given, family, number))
         rows.append(
@@ -191,6 +220,9 @@ def update_patient(
     record_number: str | None,
     notes: str,
 ) -> PatientRecord:
+    _refuse_control_characters(
+        given_name=given_name, family_name=family_name, record_number=record_number, notes=notes
+    )
     with store.write() as s:
         patient = s.get(Patient, patient_id)
         if patient is None:

@@ -4,11 +4,17 @@ disposed at exit. `Store` is named here so that the UI never reaches into `app.s
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
 
-from app.store.database import Store, open_store, sqlite_url
+from app.store.database import Store, default_data_dir, open_store, sqlite_url
+from app.store.errors import loggable_traceback
+from app.store.private import open_private_append, private_dir
 
-__all__ = ["Store", "open_database", "open_demo_database"]
+__all__ = ["Store", "error_log_path", "log_error", "open_database", "open_demo_database"]
+
+ERROR_LOG = "facechart-errors.log"
 
 
 def open_database(url: str) -> Store:
@@ -23,3 +29,20 @@ def open_demo_database(folder: Path) -> Store:
     store = open_store(sqlite_url(folder / "demo.db"))
     build_demo(store)
     return store
+
+
+def error_log_path() -> Path:
+    """The error log: in the user data folder's `logs`, readable by the user only."""
+    return default_data_dir() / "logs" / ERROR_LOG
+
+
+def log_error(exc: BaseException, path: Path | None = None) -> Path:
+    """Append an unexpected error's traceback to the log (0600 in a 0700 folder). Database
+    errors are cut to their first line and statement: the log holds no patient data."""
+    log = path or error_log_path()
+    private_dir(log.parent)
+    text = f"--- {datetime.now().isoformat(timespec='seconds')}\n{loggable_traceback(exc)}"
+    fd = open_private_append(log)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
+        f.write(text)
+    return log

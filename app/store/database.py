@@ -22,11 +22,25 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from app.store.errors import ForeignDatabaseError, NewerDatabaseError, StoreError, translate
+from app.store.errors import (
+    BadDatabaseURLError,
+    ForeignDatabaseError,
+    NewerDatabaseError,
+    StoreError,
+    driver_summary,
+    redacted,
+    translate,
+)
+from app.store.private import (
+    create_private_file,
+    created_dirs,
+    private_dir,
+    restrict_sqlite_files,
+)
 
 if TYPE_CHECKING:
     import sqlite3  # the connections the sqlite dialect makes (pysqlite); only a type here
@@ -74,9 +88,13 @@ def alembic_config() -> Config:
     return cfg
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, file: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+        if file is not None:
+            # On every connection, not once: SQLite makes -wal/-shm lazily (and removes them
+            # when the last connection closes), and an older FaceChart left the file 0644.
+            restrict_sqlite_files(file)
         # Let SQLAlchemy's BEGIN below own transactions (pysqlite's own handling is quirky).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -142,6 +160,9 @@ class Store:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+            clean = redacted(exc)
+            if clean is not None:  # the driver's DETAIL quotes names: not into any message
+                raise clean from None
             raise
         finally:
             session.close()
@@ -155,6 +176,9 @@ class Store:
             translated = translate(exc)
             if translated is not None:
                 raise translated from exc
+            clean = redacted(exc)
+            if clean is not None:  # the driver's DETAIL quotes names: not into any message
+                raise clean from None
             raise
         finally:
             session.rollback()
@@ -164,14 +188,73 @@ class Store:
         self.engine.dispose()
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+_URL_HELP = "use sqlite:///path/to/facechart.db or postgresql://user@host:port/database"
+
+
+def parse_database_url(url: str) -> URL:
+    """The URL parsed, or BadDatabaseURLError saying in one line what is wrong with it. The
+    message names the scheme only: the URL may hold a password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseURLError(f"The database URL (--db) is not a URL; {_URL_HELP}.") from None
+    except ValueError:  # the port: int() of "notaport"
+        raise BadDatabaseURLError(
+            f"The database URL (--db) has a port that is not a number; {_URL_HELP}."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise BadDatabaseURLError(
+            f"The database URL (--db) names a database FaceChart does not use ({backend!r}); "
+            f"{_URL_HELP}."
+        )
+    return parsed
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL: None for memory and for `file:` URIs (opened read-only)."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """The database's folder and the file itself, private before SQLite first writes it."""
+    if path.parent.absolute() == default_data_dir().absolute():
+        private_dir(path.parent)  # FaceChart's own folder: 0700 even when it exists (0755)
+    else:
+        created_dirs(path.parent)  # the user's folder keeps its mode; folders made here: 0700
+    create_private_file(path)
+
+
 def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine:
-    parsed = make_url(url)
+    """An engine for `url`; BadDatabaseURLError for a URL FaceChart cannot use. Statement
+    parameters are never put into error messages (hide_parameters): they carry patients'
+    names and dates of birth, and errors end up in the log (issue #11)."""
+    parsed = parse_database_url(url)
+    try:
+        return _create_engine(parsed, busy_timeout_ms)
+    except (NoSuchModuleError, ImportError):
+        raise BadDatabaseURLError(
+            "The database URL (--db) names a driver FaceChart does not have "
+            f"({parsed.drivername!r}); {_URL_HELP}."
+        ) from None
+
+
+def _create_engine(parsed: URL, busy_timeout_ms: int) -> Engine:
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed)
-        _configure_sqlite(engine, busy_timeout_ms)
+        file = sqlite_file(parsed)
+        if file is not None:
+            try:
+                _prepare_sqlite_file(file)
+            except OSError as exc:
+                raise StoreError(
+                    f"The database folder {file.parent} cannot be used: {exc.strerror or exc}"
+                ) from exc
+        engine = create_engine(parsed, hide_parameters=True)
+        _configure_sqlite(engine, busy_timeout_ms, file)
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         # A plain postgresql:// URL would pick psycopg2, which FaceChart does not ship.
@@ -184,8 +267,13 @@ def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
                 None, [str(parsed.query.get("options", "")), f"-c lock_timeout={busy_timeout_ms}"]
             )
         )
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"options": options})
-    return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args={"options": options},
+        )
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def check_schema_version(engine: Engine) -> str | None:
@@ -233,7 +321,7 @@ def open_store(
         translated = translate(exc)
         if translated is not None:
             raise translated from exc
-        raise StoreError(f"The database could not be opened: {exc.orig}") from exc
+        raise StoreError(f"The database could not be opened: {driver_summary(exc)}") from exc
     except Exception:
         engine.dispose()
         raise

@@ -3,6 +3,8 @@ of these is raised nothing has been written and the last good state stands."""
 
 from __future__ import annotations
 
+import traceback
+
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 
@@ -12,6 +14,10 @@ class StoreError(Exception):
 
 class NewerDatabaseError(StoreError):
     pass
+
+
+class BadDatabaseURLError(StoreError):
+    """`--db` (or FACECHART_DB) is not a URL of a database FaceChart can use."""
 
 
 class ForeignDatabaseError(StoreError):
@@ -94,6 +100,40 @@ def is_unique_violation(exc: BaseException) -> bool:
     return "unique" in str(orig or exc).lower()
 
 
+def driver_summary(exc: DBAPIError) -> str:
+    """The driver's message, first line only: PostgreSQL's DETAIL line quotes the row's values
+    ("Key (family_name)=(Lovelace) already exists"), which must not reach a message or log."""
+    text = str(exc.orig) if exc.orig is not None else type(exc).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+class RedactedDriverError(Exception):
+    """A driver error's first line and codes, without the lines after it (PostgreSQL's DETAIL
+    quotes the row's values). `is_unique_violation` and `translate` read the same codes."""
+
+    def __init__(self, orig: BaseException | None, summary: str) -> None:
+        super().__init__(summary)
+        for attr in ("sqlstate", "pgcode", "sqlite_errorname", "sqlite_errorcode"):
+            setattr(self, attr, getattr(orig, attr, None))
+
+
+def redacted(exc: DBAPIError) -> DBAPIError | None:
+    """The same kind of error (IntegrityError stays IntegrityError) without the driver's
+    DETAIL lines, or None when the message is one line already (SQLite's always is)."""
+    text = str(exc.orig).strip() if exc.orig is not None else ""
+    if "\n" not in text:
+        return None
+    clean = type(exc)(
+        exc.statement,
+        None,
+        RedactedDriverError(exc.orig, driver_summary(exc)),
+        hide_parameters=True,
+        connection_invalidated=exc.connection_invalidated,
+        code=exc.code,
+    )
+    return clean.with_traceback(exc.__traceback__)
+
+
 def _kind_from_text(exc: DBAPIError) -> str:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     if "readonly" in text or "read-only" in text or "read only" in text:
@@ -132,5 +172,58 @@ def translate(exc: BaseException) -> StoreError | None:
             "free some space and save again."
         )
     if kind == "unavailable":
-        return DatabaseUnavailableError(f"The database cannot be reached: {exc.orig}")
+        return DatabaseUnavailableError(f"The database cannot be reached: {driver_summary(exc)}")
     return None
+
+
+# Modules whose exception messages may quote a row's values (PostgreSQL's DETAIL line).
+_DRIVER_MODULES = ("sqlite3", "psycopg", "sqlalchemy")
+
+
+def _loggable_message(exc: BaseException) -> str:
+    if not type(exc).__module__.startswith(_DRIVER_MODULES):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        # "(psycopg.errors.X) first line" and the statement (its placeholders, no values)
+        return f"({type(exc.orig).__module__}.{type(exc.orig).__name__}) {driver_summary(exc)}" + (
+            f"\n[SQL: {exc.statement}]" if exc.statement else ""
+        )
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def loggable_traceback(exc: BaseException) -> str:
+    """A traceback for the error log, as Python prints it, but with database errors cut to
+    their first line and statement: the log holds no patient data (issue #11)."""
+    chain: list[tuple[BaseException, str]] = []  # each exception, and what led from it
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    link = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, link))
+        if current.__cause__ is not None:
+            current, link = current.__cause__, "direct cause"
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, link = current.__context__, "context"
+        else:
+            current = None
+    parts: list[str] = []
+    for i, (e, _) in enumerate(reversed(chain)):
+        if i:
+            # the link of the exception after this one in the chain, as Python words it
+            link = chain[len(chain) - i][1]
+            parts.append(
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+                if link == "direct cause"
+                else "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
+        if e.__traceback__ is not None:
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(e.__traceback__))
+        name = type(e).__qualname__
+        module = type(e).__module__
+        qualified = name if module in ("builtins", "__main__") else f"{module}.{name}"
+        message = _loggable_message(e)
+        parts.append(f"{qualified}: {message}\n" if message else f"{qualified}\n")
+    return "".join(parts)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import tempfile
 import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
+from app.services.camera import still_dir
 from ui.capture.base import CameraChoice, PreviewSource
 
 try:
@@ -67,7 +67,6 @@ class QtCameraSource(PreviewSource):
         self.name = device.description()
         self.still_size = still_size
         self.camera: QCamera | None = None
-        self._dir = Path(tempfile.gettempdir()) / "facechart-stills"
         self._devices = QMediaDevices()
 
     def start(self) -> None:
@@ -135,8 +134,9 @@ class QtCameraSource(PreviewSource):
         if self.camera is None or not self.capture.isReadyForCapture():
             self.still_failed.emit(f"{self.name} is not ready to take a photo yet. Try again.")
             return
-        self._dir.mkdir(exist_ok=True)
-        self.capture.captureToFile(str(self._dir / f"still-{uuid.uuid4().hex}.jpg"))
+        # a private folder of this run (0700), not a shared name in /tmp; the still is deleted
+        # as soon as its bytes are read back (_on_saved)
+        self.capture.captureToFile(str(still_dir() / f"still-{uuid.uuid4().hex}.jpg"))
 
     def _on_saved(self, _id: int, filename: str) -> None:
         path = Path(filename)

@@ -14,7 +14,6 @@ sentence for the clinician (`failed`).
 from __future__ import annotations
 
 import functools
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,13 @@ import numpy as np
 from PySide6.QtCore import QSize, QThread
 from PySide6.QtGui import QImage
 
-from app.services.camera import CameraError, OpenCVFrameSource, encode_still, list_devices
+from app.services.camera import (
+    CameraError,
+    OpenCVFrameSource,
+    encode_still,
+    list_devices,
+    still_dir,
+)
 from ui.capture.base import CameraChoice, PreviewSource
 from ui.capture.qt_camera import qt_cameras
 
@@ -179,6 +184,5 @@ def available_cameras() -> list[CameraChoice]:
 
 
 def temp_still_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "facechart-stills"
-    folder.mkdir(exist_ok=True)
-    return folder
+    """The camera's private stills folder of this run (app.services.camera.still_dir)."""
+    return still_dir()
