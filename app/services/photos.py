@@ -19,7 +19,9 @@ from sqlalchemy.orm import undefer
 
 from app.domain.values import PhotoSource, utcnow
 from app.imaging.decode import (
+    HEIC_NOT_SUPPORTED,
     HEIC_UNREADABLE,
+    HEIF_AVAILABLE,
     ImageInfo,
     decode_upright,
     decode_with_info,
@@ -41,6 +43,7 @@ from app.store.schema import Photo, PhotoBlob, View, Visit
 DISPLAY_SIDE = 2560  # longest side of the display image: sharp on a 2880-px screen at fit
 THUMB_SIDE = 320
 HEIF_SUFFIXES = (".heic", ".heif")
+HEIC_MESSAGES = (HEIC_UNREADABLE, HEIC_NOT_SUPPORTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +206,8 @@ def add_photo_file(
 def _named_heic(path: Path | str, exc: ImageError) -> ImageError:
     """A file named .heic/.heif that does not decode is told about HEIC even when its damage
     left no HEIC header to recognise (decode.py recognises it from the bytes otherwise)."""
-    if Path(path).suffix.lower() in HEIF_SUFFIXES and "HEIC" not in str(exc):
-        return ImageError(HEIC_UNREADABLE)
+    if Path(path).suffix.lower() in HEIF_SUFFIXES and str(exc) not in HEIC_MESSAGES:
+        return ImageError(HEIC_UNREADABLE if HEIF_AVAILABLE else HEIC_NOT_SUPPORTED)
     return exc
 
 
@@ -224,6 +227,9 @@ def check_photo_file(path: Path, preview_side: int) -> CheckedFile:
     a preview about `preview_side` big. No Qt: the import dialog runs it on its worker."""
     try:
         data = read_photo_file(path)
+    except ImageError as exc:  # a pipe, a device, too big, …: whatever the name says
+        return CheckedFile(path, None, str(exc))
+    try:
         img = decode_upright(data, max_side=preview_side)
     except ImageError as exc:
         return CheckedFile(path, None, str(_named_heic(path, exc)))
