@@ -61,7 +61,7 @@ def _os_error(exc: OSError) -> ImageError:
         )
     if isinstance(exc, IsADirectoryError):
         return _unreadable("it is a folder, not a photo file.")
-    if exc.errno == errno.ELOOP:
+    if exc.errno == getattr(errno, "ELOOP", None):  # a symlink loop (POSIX)
         return _unreadable("it is a shortcut (link) that leads back to itself.")
     return _unreadable(f"{exc.strerror or exc}.")
 

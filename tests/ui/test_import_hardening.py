@@ -16,6 +16,7 @@ from pathlib import Path
 import pillow_heif
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.capture.frames import OpenCVFrameSource
@@ -67,8 +68,11 @@ def _damaged_heic() -> bytes:
 
 
 def test_a_batch_with_a_huge_file_a_fifo_and_damage_is_checked_without_freezing(
-    qtbot: QtBot, screen: tuple[CaptureScreen, Store, int], tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    screen: tuple[CaptureScreen, Store, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     cap, store, vid = screen
     good = [tmp_path / "IMG_0001.jpg", tmp_path / "IMG_0009.jpg"]
     for i, path in enumerate(good):
@@ -90,7 +94,7 @@ def test_a_batch_with_a_huge_file_a_fifo_and_damage_is_checked_without_freezing(
     checked_on: list[str] = []
     load = import_dialog.load_item
 
-    def recording_load(path: Path):  # type: ignore[no-untyped-def]
+    def recording_load(path: Path) -> photos.CheckedFile:
         checked_on.append(threading.current_thread().name)
         return load(path)
 
@@ -129,11 +133,12 @@ def test_a_batch_with_a_huge_file_a_fifo_and_damage_is_checked_without_freezing(
     assert "HEIC" in reasons[heic] and "export it as JPEG" in reasons[heic]
     if fifo is not None:
         assert "not an ordinary file" in reasons[fifo]
-    shown = [
-        dialog.grid.itemAtPosition(r, 2).widget().text()
-        for r, item in enumerate(dialog.items)
-        if item.error
-    ]
+    shown = []
+    for r, item in enumerate(dialog.items):
+        cell = dialog.grid.itemAtPosition(r, 2)
+        widget = cell.widget() if cell is not None else None
+        if item.error and isinstance(widget, QLabel):
+            shown.append(widget.text())
     assert shown == [f"Not imported: {item.error}" for item in dialog.items if item.error]
     assert dialog.error.isVisible() and "cannot be imported" in dialog.error.text()
     assert not dialog.progress.isVisible()
