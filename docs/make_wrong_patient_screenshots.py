@@ -86,6 +86,8 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
         screen.face_checked.connect(lambda *a: checked.append(a))
         dialog = screen.import_files([Path(tmp) / "IMG_2041.jpg"])
         assert dialog is not None
+        while dialog.checking:  # the files are checked on the dialog's worker
+            settle(0.05)
         dialog.confirm.click()
         end = time.monotonic() + 60
         while not checked and time.monotonic() < end:

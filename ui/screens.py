@@ -187,8 +187,8 @@ def import_photos(window: MainWindow) -> QWidget | None:
         path = folder / f"IMG_{2041 + n}.jpg"
         path.write_bytes(demo_face(view, 20 + n))
         files.append(path)
-    dialog: QWidget | None = screen.import_files(files)
-    settle()
+    dialog = screen.import_files(files)
+    settle(lambda: dialog is None or not dialog.checking)  # files are checked on a worker
     return dialog
 
 

@@ -22,14 +22,19 @@ from app.alignment.align import (
 )
 from app.alignment.models import ModelsMissing
 from app.imaging.decode import ImageError
+from app.imaging.files import read_photo_file, read_user_file
+
+POINTS_FILE_BYTES = 10 * 1024 * 1024  # a points file is a few KB; a mistake can be gigabytes
 
 
 def read_points(path: Path) -> list[list[float]]:
     """A JSON list of [x, y] pairs; ValueError with a clear message otherwise."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read points file {path}: {exc.strerror or exc}") from exc
+        raw = read_user_file(path, POINTS_FILE_BYTES)  # a regular file, within its limit
+    except ImageError as exc:
+        raise ValueError(f"points file {path}: {exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"points file {path} is not JSON: {exc}") from exc
     if not isinstance(data, list):
@@ -44,11 +49,13 @@ def read_points(path: Path) -> list[list[float]]:
     return points
 
 
-def _read(path: Path) -> bytes:
+def read_input(path: Path) -> bytes:
+    """A photo named on the command line: a regular file within the size limit, else
+    ValueError with one clear line (exit 2)."""
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        return read_photo_file(path)
+    except ImageError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
 
 
 def _align_both_at_once(old: bytes, new: bytes) -> AlignmentResult:
@@ -68,7 +75,7 @@ def _align_both_at_once(old: bytes, new: bytes) -> AlignmentResult:
 
 def run_align(old: Path, new: Path, points_file: Path | None = None) -> int:
     try:
-        old_bytes, new_bytes = _read(old), _read(new)
+        old_bytes, new_bytes = read_input(old), read_input(new)
         points = read_points(points_file) if points_file is not None else None
         result = _align_both_at_once(old_bytes, new_bytes)
     except (ValueError, ImageError) as exc:  # ImageError is a ValueError; named for the reader

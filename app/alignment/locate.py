@@ -131,14 +131,10 @@ def locate_photo(
 
 def run_locate(photo: Path, points_file: Path, view: str | None) -> int:
     """Exit 0 with the JSON list printed; 2 with one line on stderr for unreadable input."""
-    from app.alignment.cli import read_points
+    from app.alignment.cli import read_input, read_points
 
     try:
-        data = photo.read_bytes()
-    except OSError as exc:
-        print(f"error: cannot read {photo}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    try:
+        data = read_input(photo)  # a regular file within the size limit
         points = read_points(points_file)
         result = locate_photo(data, points, view)
     except (ValueError, ImageError) as exc:  # ImageError is a ValueError; named for the reader

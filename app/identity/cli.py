@@ -16,15 +16,9 @@ import sys
 from pathlib import Path
 
 from app.alignment.align import working_image
+from app.alignment.cli import read_input
 from app.identity.compare import THRESHOLD, compare_two
 from app.imaging.decode import ImageError
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def run_same_person(a: Path, b: Path) -> int:
@@ -33,7 +27,7 @@ def run_same_person(a: Path, b: Path) -> int:
         images = []
         for path in (a, b):
             try:
-                images.append(working_image(_read(path))[0])
+                images.append(working_image(read_input(path))[0])
             except ImageError as exc:
                 raise ValueError(f"{path}: {exc}") from exc
     except ValueError as exc:

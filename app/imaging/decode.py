@@ -45,6 +45,44 @@ class ImageError(ValueError):
     """A file that cannot become a photo; the message is meant for the clinician."""
 
 
+# What a decoder says ("Truncated File Read", "image file is truncated (8 bytes not processed)",
+# "Corrupt JPEG data: premature end of data segment") means nothing to a clinician: it is mapped
+# to a sentence here, and kept on the exception's __cause__ (and so in the error log).
+ENDS_EARLY = "The photo file is damaged or incomplete (it ends early)."
+DAMAGED = "The photo file is damaged: part of the picture cannot be read."
+UNSAFE = "The photo file is damaged or unsafe to open (it holds parts no camera writes)."
+HEIC_UNREADABLE = (
+    "This HEIC photo cannot be read (it may be damaged, or use a HEIC variant FaceChart does "
+    "not support): export it as JPEG from the phone or the Photos app and import that."
+)
+HEIC_NOT_SUPPORTED = (
+    "HEIC photos are not supported on this computer: export it as JPEG from the phone or the "
+    "Photos app and import that."
+)
+_ENDS_EARLY_WORDS = ("truncated", "premature end", "not processed", "broken data stream", "eof")
+# ISO-BMFF brands of HEIC/HEIF stills (an "ftyp" box at byte 4 names one of them)
+_HEIF_BRANDS = (
+    *(b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"),
+)
+
+
+def looks_like_heif(data: bytes) -> bool:
+    """The file is a HEIC/HEIF container, whatever its name (damage usually spares the header)."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+def plain_damage(exc: BaseException, data: bytes = b"") -> ImageError:
+    """The clinician's sentence for a decoder's complaint `exc` about `data` (raise it from
+    `exc`, so the decoder's words stay in the error log)."""
+    if looks_like_heif(data):
+        text = HEIC_UNREADABLE if HEIF_AVAILABLE else HEIC_NOT_SUPPORTED
+    elif any(w in str(exc).lower() for w in _ENDS_EARLY_WORDS):
+        text = ENDS_EARLY
+    else:
+        text = DAMAGED
+    return ImageError(text)
+
+
 @dataclass(frozen=True, slots=True)
 class ImageInfo:
     format: str  # Pillow's format name: JPEG, PNG, HEIF, TIFF, ...
@@ -67,16 +105,18 @@ def _open(data: bytes) -> Image.Image:
             f"The image is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels)."
         ) from exc
     except UnidentifiedImageError as exc:
+        if looks_like_heif(data):
+            raise plain_damage(exc, data) from exc
         raise ImageError(
             "The file is not an image FaceChart can read (JPEG, PNG, HEIC, TIFF)."
         ) from exc
     except OSError as exc:
-        raise ImageError(f"The image file is damaged: {exc}") from exc
+        raise plain_damage(exc, data) from exc
     except ValueError as exc:
         # Pillow refuses some malformed or hostile parts while reading the header with a plain
         # ValueError, e.g. a PNG text chunk that inflates past MAX_TEXT_CHUNK (a zip bomb in
         # the metadata); it must reach the clinician as an ImageError like any damaged file.
-        raise ImageError(f"The image file is damaged or unsafe to open: {exc}") from exc
+        raise ImageError(UNSAFE) from exc
     if img.width * img.height > MAX_PIXELS:
         raise ImageError(
             f"The image is {img.width}×{img.height} pixels, over the "
@@ -123,9 +163,9 @@ def _refuse_if_damaged(exc: ValueError) -> None:
     if any(w in lowered for w in _HARMLESS_JPEG_WARNINGS):
         return
     if "premature end" in lowered:
-        raise ImageError(f"The image file is damaged or incomplete: {text}.") from exc
+        raise ImageError(ENDS_EARLY) from exc
     if lowered.startswith("corrupt jpeg data"):
-        raise ImageError(f"The image file is damaged: {text}.") from exc
+        raise ImageError(DAMAGED) from exc
 
 
 def _draft_factor(size: tuple[int, int], max_side: int) -> int:
@@ -189,10 +229,7 @@ def inspect_image(data: bytes) -> ImageInfo:
     mime = Image.MIME.get(fmt, "application/octet-stream")
     taken = _taken_at(img)
     if fmt not in JPEG_FORMATS or decode_jpeg_strict(data, img.size, 1) is None:
-        try:
-            img.load()
-        except Exception as exc:
-            raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+        _load(img, data)
     w, h = img.size
     if orientation in (5, 6, 7, 8):
         w, h = h, w
@@ -263,23 +300,23 @@ def decode_with_info(data: bytes, max_side: int | None = None) -> tuple[ImageInf
             factor = _draft_factor(img.size, max_side)
             if factor > 1:
                 img.draft("RGB", (img.width // factor, img.height // factor))
-        _load(img)
+        _load(img, data)
     else:
         # Pixels first: a PNG's EXIF lookup decodes it too, and would swallow its damage.
-        _load(img)
+        _load(img, data)
         info = _info(img)
     try:
         img = ImageOps.exif_transpose(img) or img
     except Exception as exc:
-        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+        raise plain_damage(exc, data) from exc
     return info, to_rgb8(img)
 
 
-def _load(img: Image.Image) -> None:
+def _load(img: Image.Image, data: bytes) -> None:
     try:
         img.load()
     except Exception as exc:
-        raise ImageError(f"The image file is damaged or incomplete: {exc}") from exc
+        raise plain_damage(exc, data) from exc
 
 
 _ORIENT = {  # EXIF orientation → the transpose that makes the picture upright (ImageOps')

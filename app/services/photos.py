@@ -19,9 +19,9 @@ from sqlalchemy.orm import undefer
 
 from app.domain.values import PhotoSource, utcnow
 from app.imaging.decode import (
-    ImageError as ImageError,  # raised by the functions here; the UI catches it by this name
-)
-from app.imaging.decode import (
+    HEIC_NOT_SUPPORTED,
+    HEIC_UNREADABLE,
+    HEIF_AVAILABLE,
     ImageInfo,
     decode_upright,
     decode_with_info,
@@ -29,13 +29,21 @@ from app.imaging.decode import (
     read_info,
     reduced,
 )
+from app.imaging.decode import (
+    ImageError as ImageError,  # raised by the functions here; the UI catches it by this name
+)
+from app.imaging.files import (
+    MAX_FILE_BYTES as MAX_FILE_BYTES,  # the limit lives with the reading of files
+)
+from app.imaging.files import read_photo_file
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Photo, PhotoBlob, View, Visit
 
 DISPLAY_SIDE = 2560  # longest side of the display image: sharp on a 2880-px screen at fit
 THUMB_SIDE = 320
-MAX_FILE_BYTES = 200 * 1024 * 1024
+HEIF_SUFFIXES = (".heic", ".heif")
+HEIC_MESSAGES = (HEIC_UNREADABLE, HEIC_NOT_SUPPORTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,14 +194,47 @@ class _PhotoOptions(TypedDict, total=False):
 def add_photo_file(
     store: Store, patient_id: int, view_code: str, path: Path, **kw: Unpack[_PhotoOptions]
 ) -> PhotoRecord:
+    """Store a photo from a file the user chose: only a regular file within the size limit is
+    read (read_photo_file); ImageError with a clear message otherwise."""
+    data = read_photo_file(path)
     try:
-        # Size first: a video or disk image picked by mistake (gigabytes) must be refused
-        # before it is read into memory, not after.
-        _refuse_if_too_big(Path(path).stat().st_size)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImageError(f"The file could not be read: {exc.strerror or exc}") from exc
-    return add_photo_bytes(store, patient_id, view_code, data, filename=Path(path).name, **kw)
+        return add_photo_bytes(store, patient_id, view_code, data, filename=Path(path).name, **kw)
+    except ImageError as exc:
+        raise _named_heic(path, exc) from exc
+
+
+def _named_heic(path: Path | str, exc: ImageError) -> ImageError:
+    """A file named .heic/.heif that does not decode is told about HEIC even when its damage
+    left no HEIC header to recognise (decode.py recognises it from the bytes otherwise)."""
+    if Path(path).suffix.lower() in HEIF_SUFFIXES and str(exc) not in HEIC_MESSAGES:
+        return ImageError(HEIC_UNREADABLE if HEIF_AVAILABLE else HEIC_NOT_SUPPORTED)
+    return exc
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """A file the import dialog may offer: its bytes (stored as they are if chosen) and a small
+    upright RGB preview; or the reason it cannot be imported."""
+
+    path: Path
+    data: bytes | None
+    error: str = ""
+    preview: Image.Image | None = None
+
+
+def check_photo_file(path: Path, preview_side: int) -> CheckedFile:
+    """Read and decode a chosen file as the import will (same limits, same decode door) and make
+    a preview about `preview_side` big. No Qt: the import dialog runs it on its worker."""
+    try:
+        data = read_photo_file(path)
+    except ImageError as exc:  # a pipe, a device, too big, …: whatever the name says
+        return CheckedFile(path, None, str(exc))
+    try:
+        img = decode_upright(data, max_side=preview_side)
+    except ImageError as exc:
+        return CheckedFile(path, None, str(_named_heic(path, exc)))
+    img.thumbnail((preview_side, preview_side))
+    return CheckedFile(path, data, "", img)
 
 
 def photos_for_visit(

@@ -196,6 +196,7 @@ def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path
     broken.write_bytes(jpeg_bytes()[:700])  # truncated
     dialog = screen.import_files([good, broken])
     assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)  # the check runs on a worker
     # whose photos these become, though the dialog covers the screen's banner
     assert dialog.patient_line.text() == "Ada Lovelace · Born 10 Dec 1985"
     assert dialog.height() > dialog.minimumHeight()  # as tall as the window allows
@@ -221,7 +222,9 @@ def test_import_only_corrupt_stores_nothing(
     folder.mkdir()
     (folder / "a.jpg").write_bytes(b"not a photo at all")
     dialog = screen.import_files([folder])  # a folder: its image files
-    assert dialog is not None and not dialog.confirm.isEnabled()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
+    assert not dialog.confirm.isEnabled()
     assert "not an image" in dialog.grid.itemAtPosition(0, 2).widget().text()
     dialog.reject()
     assert photos.photos_for_visit(store, vid) == []
@@ -237,6 +240,7 @@ def test_import_a_folder_assigns_views_in_order(
     for i in range(3):
         (folder / f"IMG_{i:04d}.jpg").write_bytes(jpeg_bytes(face_image(200, 250, seed=i)))
     dialog = screen.import_files([folder])
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [c.currentData() for c in dialog.combos] == ["rest", "frown", "brow_raise"]
     dialog.combos[2].setCurrentIndex(dialog.combos[2].findData("smile"))
     tap(qtbot, dialog.confirm)
@@ -262,6 +266,7 @@ def test_camera_lost_mid_preview_says_so_and_screen_keeps_working(
     f = tmp_path / "phone.jpg"
     f.write_bytes(jpeg_bytes())
     dialog = screen.import_files([f])
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
         tap(qtbot, dialog.confirm)
     assert sig.args[0].view_code == "smile"
@@ -345,12 +350,14 @@ def test_drop_files_and_pick_with_qt_file_dialog(
     )
     screen.dropEvent(drop)
     dialog = screen.import_dialog
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first]
     picker = dialog._file_dialog(folder=False)  # Qt's own dialog, not the platform's
     assert isinstance(picker, QFileDialog)
     assert picker.testOption(QFileDialog.Option.DontUseNativeDialog)
     picker.filesSelected.emit([str(second)])
     picker.close()
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second]
     tap(qtbot, dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 2, timeout=WAIT)

@@ -88,6 +88,7 @@ def _import(qtbot: QtBot, screen: CaptureScreen, path: Path):  # type: ignore[no
     """Import one file through the dialog; returns (record, FaceCheck) once checked."""
     dialog = screen.import_files([path])
     assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)  # checked on the dialog's worker
     with qtbot.waitSignal(screen.face_checked, timeout=WAIT) as sig:
         tap(qtbot, dialog.confirm)
     return sig.args

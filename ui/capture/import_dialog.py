@@ -1,13 +1,16 @@
 """Import photos from files or a folder (a separate camera, a phone), each assigned to a view.
 
-Every file is decoded through the one decode door when it is added, so a damaged or foreign
-file is named with a clear reason at once and never reaches the store.
+Every file is read and decoded through the app's one reading and decoding door when it is
+added, so a damaged, foreign or oversized file, a pipe or a device is named with a clear reason
+and never reaches the store. That check reads up to 200 MB a file: it runs on the dialog's
+worker (ADR 0012), one file after another, and each row appears when its file is checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.catalogue import ViewRecord
-from app.services.photos import ImageError, decode_image
+from app.services.photos import CheckedFile, check_photo_file
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
+from ui.common.worker import Worker
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".bmp"}
 THUMB = 96
@@ -38,31 +42,40 @@ class ImportItem:
     thumb: QImage | None = None
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders as their image files, by name (cameras number them in order)."""
-    out: list[Path] = []
+def expand(paths: Iterable[Path]) -> list[Path | CheckedFile]:
+    """Files as given; folders as their image files, by name (cameras number them in order);
+    a folder that cannot be listed as the reason. Plain Python: runs on the worker (a folder
+    on a network share or a card reader can take its time)."""
+    out: list[Path | CheckedFile] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES))
-        else:
-            out.append(p)
+        try:
+            if p.is_dir():
+                found = [f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES]
+                out.extend(sorted(found))
+                continue
+        except OSError as exc:
+            reason = f"The folder could not be opened: {exc.strerror or exc}."
+            out.append(CheckedFile(p, None, reason))
+            continue
+        out.append(p)
     return out
 
 
-def load_item(path: Path) -> ImportItem:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return ImportItem(path, None, f"cannot be read ({exc.strerror or exc})")
-    try:
-        img = decode_image(data, max_side=THUMB * 2)
-    except ImageError as exc:
-        return ImportItem(path, None, str(exc))
-    img.thumbnail((THUMB * 2, THUMB * 2))
+def load_item(path: Path) -> CheckedFile:
+    """The file read and decoded as the import will, with a preview; plain data, no Qt (it runs
+    on the dialog's worker)."""
+    return check_photo_file(path, THUMB * 2)
+
+
+def to_item(checked: CheckedFile) -> ImportItem:
+    """On the GUI thread: the checked file with its preview as a QImage."""
+    img = checked.preview
+    if img is None:
+        return ImportItem(checked.path, checked.data, checked.error)
     rgb = img.tobytes()
     thumb = QImage(rgb, img.width, img.height, 3 * img.width, QImage.Format.Format_RGB888).copy()
-    return ImportItem(path, data, "", thumb)
+    return ImportItem(checked.path, checked.data, checked.error, thumb)
 
 
 class ImportDialog(QDialog):
@@ -86,6 +99,7 @@ class ImportDialog(QDialog):
         self.on_import = on_import
         self.items: list[ImportItem] = []
         self.combos: list[QComboBox | None] = []
+        self._checker = Worker("import-check", self)
         lay = vbox(self, margins=24, spacing=14)
         lay.addWidget(label("Import photos", "heading"))
         if patient_line:  # whose photos these become: the dialog covers the screen's banner
@@ -98,6 +112,10 @@ class ImportDialog(QDialog):
         )
         hint.setWordWrap(True)
         lay.addWidget(hint)
+        self.progress = label("", "muted")  # "Checking 3 files…" while the worker reads them
+        self.progress.setObjectName("importProgress")
+        self.progress.hide()
+        lay.addWidget(self.progress)
         row = hbox(spacing=12)
         self.add_files = button("Add files…", "secondary")
         self.add_folder = button("Add folder…", "secondary")
@@ -154,9 +172,26 @@ class ImportDialog(QDialog):
     def _pick_folder(self) -> None:
         self._file_dialog(folder=True)
 
+    @property
+    def checking(self) -> bool:
+        """Files are still being read and checked (Import waits for them)."""
+        return self._checker.busy
+
     def add_paths(self, paths: Iterable[Path]) -> None:
-        for path in expand(paths):
-            self._add(load_item(path))
+        """Check the files (folders: their photos) off the GUI thread; each appears when done."""
+        self._checker.run(partial(expand, list(paths)), self._check_each)
+        self._refresh_confirm()
+
+    def _check_each(self, found: list[Path | CheckedFile]) -> None:
+        for entry in found:
+            if isinstance(entry, CheckedFile):
+                self._checked(entry)
+                continue
+            self._checker.run(partial(load_item, entry), self._checked)
+        self._refresh_confirm()
+
+    def _checked(self, checked: CheckedFile) -> None:
+        self._add(to_item(checked))
         self._refresh_confirm()
 
     def _add(self, item: ImportItem) -> None:
@@ -214,7 +249,11 @@ class ImportDialog(QDialog):
     def _refresh_confirm(self) -> None:
         n = len(self.good())
         bad = sum(1 for item in self.items if item.error)
-        self.confirm.setEnabled(n > 0)
+        self.progress.setVisible(self.checking)
+        if self.checking:
+            self.progress.setText("Checking the files…")
+        # Import waits for the check: a photo still being read would be left out unnoticed
+        self.confirm.setEnabled(n > 0 and not self.checking)
         self.confirm.setText(f"Import {n} photo{'s' if n != 1 else ''}" if n else "Import")
         if bad:
             self.error.setText(
@@ -225,7 +264,7 @@ class ImportDialog(QDialog):
 
     def _confirm(self) -> None:
         chosen = self.good()
-        if not chosen:
+        if not chosen or self.checking:
             return
         self.accept()
         self.on_import(chosen)
