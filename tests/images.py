@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -37,3 +38,13 @@ def png_bytes(img: Image.Image | None = None) -> bytes:
     buf = io.BytesIO()
     (img or face_image()).save(buf, format="PNG")
     return buf.getvalue()
+
+
+HEIC_FIXTURE = Path(__file__).resolve().parent / "data" / "face-160x200.heic"
+
+
+def heic_bytes() -> bytes:
+    """A real HEIC photo (face_image(160, 200) at quality 95), kept as a file: the app decodes
+    HEIC with pi-heif, which cannot encode, and pillow-heif (which can) bundles the GPL x265
+    encoder, so it is not a dependency. Made once with pillow-heif 1.8.1."""
+    return HEIC_FIXTURE.read_bytes()

@@ -14,12 +14,13 @@ from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-try:  # HEIC from phones and tablets
-    import pillow_heif
+try:  # HEIC from phones and tablets: pi-heif decodes only (BSD-3; its wheels bundle the LGPL
+    # libheif and libde265), where pillow-heif's wheels also bundle the GPL x265 encoder
+    import pi_heif
 
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
     HEIF_AVAILABLE = True
-except ImportError:  # pragma: no cover - pillow-heif is a dependency; kept optional for safety
+except ImportError:  # pragma: no cover - pi-heif is a dependency; kept optional for safety
     HEIF_AVAILABLE = False
 
 try:  # libjpeg-turbo with its warnings: finds JPEGs damaged in the middle (_refuse_if_damaged)

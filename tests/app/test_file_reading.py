@@ -5,7 +5,6 @@ so a regression fails the test instead of hanging the run."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pillow_heif
 import pytest
 
 from app.imaging import files
@@ -23,7 +21,7 @@ from app.imaging.decode import ENDS_EARLY, ImageError, decode_upright
 from app.services import patients, photos
 from app.store.database import Store
 from tests.app.fault_helpers import row_counts
-from tests.images import face_image, jpeg_bytes, png_bytes
+from tests.images import face_image, heic_bytes, jpeg_bytes, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX_ONLY = pytest.mark.skipif(
@@ -235,10 +233,7 @@ def test_damaged_photo_message_has_no_decoder_words(
 
 
 def _heic() -> bytes:
-    pillow_heif.register_heif_opener()
-    buf = io.BytesIO()
-    face_image(160, 200).save(buf, format="HEIF", quality=90)
-    return buf.getvalue()
+    return heic_bytes()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pillow_heif
 import pytest
 import simplejpeg
 from PIL import Image
@@ -28,7 +27,7 @@ from app.services import patients, photos
 from app.store.database import Store
 from app.store.schema import PhotoBlob
 from tests.app.fault_helpers import row_counts
-from tests.images import face_image, jpeg_bytes, png_bytes
+from tests.images import face_image, heic_bytes, jpeg_bytes, png_bytes
 
 RED = np.array([255, 0, 0])
 
@@ -329,10 +328,7 @@ def _rgba_png() -> bytes:
 
 
 def _heic() -> bytes:
-    pillow_heif.register_heif_opener()
-    buf = io.BytesIO()
-    face_image(160, 200).save(buf, format="HEIF", quality=95)
-    data = buf.getvalue()
+    data = heic_bytes()
     assert data[4:12] == b"ftypheic"  # a real HEIC container, not a fallback format
     return data
 

@@ -5,7 +5,6 @@ are stored in the real SQLite file."""
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 import time
@@ -13,7 +12,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pillow_heif
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
@@ -23,7 +21,7 @@ from app.capture.frames import OpenCVFrameSource
 from app.services import patients, photos, visits
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
-from tests.images import face_image, jpeg_bytes
+from tests.images import face_image, heic_bytes, jpeg_bytes
 from tests.ui.helpers import tap
 from ui.app import application
 from ui.capture import import_dialog
@@ -61,10 +59,7 @@ def _sparse(path: Path, size: int) -> Path:
 
 
 def _damaged_heic() -> bytes:
-    pillow_heif.register_heif_opener()
-    buf = io.BytesIO()
-    face_image(160, 200).save(buf, format="HEIF", quality=90)
-    return buf.getvalue()[:400]
+    return heic_bytes()[:400]
 
 
 def test_a_batch_with_a_huge_file_a_fifo_and_damage_is_checked_without_freezing(
