@@ -131,6 +131,19 @@ def keyboard(window: MainWindow) -> None:
     controller.show_for(form.given)
 
 
+def settings(window: MainWindow) -> None:
+    """The clinic's settings: the soft warnings and the largest dose per point, scrolled to
+    the latter."""
+    window.go_home()
+    window.open_settings()
+    page = window.current_page()
+    area = getattr(page, "area", None)
+    card = getattr(page, "max_dose", None)
+    if area is not None and card is not None:
+        settle()
+        area.ensureWidgetVisible(card)
+
+
 def patient(window: MainWindow) -> None:
     window.go_home()
     window.open_patient(_demo_patient(window))
@@ -265,6 +278,7 @@ SCREENS: dict[str, Navigate] = {
     "new-patient": new_patient,
     "birth-date": birth_date,
     "keyboard": keyboard,
+    "settings": settings,
     "patient": patient,
     "new-visit": new_visit,
     "visit": visit,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from app.domain.across_visits import (
     DoseHistory,
@@ -53,6 +54,8 @@ class SafetyChecks:
     history: DoseHistory | None = None
     switches: Switches = ALL_ON
     point_checks: dict[str, PointCheck] = field(default_factory=dict)
+    # the clinic's largest single dose per point, by product code (catalogue; may be empty)
+    max_per_point: dict[str, Decimal] = field(default_factory=dict)
 
     def register_point_check(self, key: str, check: PointCheck) -> None:
         if key not in RULE_BY_KEY:
@@ -104,7 +107,8 @@ class SafetyChecks:
 
     def _point_level(self, view: str, point: InjectionPoint) -> list[Warning]:
         found = []
-        if self.on(IMPLAUSIBLE_DOSE) and (why := implausible_point(point)):
+        cap = self.max_per_point.get(point.product)
+        if self.on(IMPLAUSIBLE_DOSE) and (why := implausible_point(point, cap)):
             found.append(Warning(IMPLAUSIBLE_DOSE, why, product=point.product))
         for key, check in self.point_checks.items():
             if self.on(key) and (why := check(view, point)):

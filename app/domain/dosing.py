@@ -27,13 +27,22 @@ def usual_dose(content: ChartContent, product: str, default: Decimal = DEFAULT_U
     return default
 
 
-def implausible_point(point: InjectionPoint) -> str | None:
+def implausible_point(point: InjectionPoint, max_per_point: Decimal | None = None) -> str | None:
     """Why one point's dose looks like a slip, or None: above the whole label dose of the area
-    its muscle belongs to."""
+    its muscle belongs to, else (no area dose for it) above the clinic's largest single dose
+    per point of its product, where the clinic set one (the catalogue's)."""
+    area_dose = False
     for dose in doses_for(point.product):
-        if point.zone in dose.zones and point.units > dose.units:
-            return (
-                f"One point of {format_units(point.units)} U is more than the whole label dose "
-                f"for {dose.area} ({format_units(dose.units)} U). Check the units."
-            )
+        if point.zone in dose.zones:
+            area_dose = True
+            if point.units > dose.units:
+                return (
+                    f"One point of {format_units(point.units)} U is more than the whole label "
+                    f"dose for {dose.area} ({format_units(dose.units)} U). Check the units."
+                )
+    if not area_dose and max_per_point is not None and point.units > max_per_point:
+        return (
+            f"One point of {format_units(point.units)} U is above this clinic's largest single "
+            f"dose of this product ({format_units(max_per_point)} U per point). Check the units."
+        )
     return None

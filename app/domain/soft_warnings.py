@@ -57,10 +57,11 @@ RULES: tuple[SoftWarningRule, ...] = (
     SoftWarningRule(
         IMPLAUSIBLE_DOSE,
         "Implausible single dose",
-        "One point holding more units than the whole label dose of its area: most likely a "
-        "slip of the units.",
+        "One point holding more units than the whole label dose of its area, or, where no area "
+        "dose applies, more than the clinic's largest single dose per point of its product "
+        "(set below; the label gives none): most likely a slip of the units.",
         f"{_PI}, section 2: the label dose of each area (e.g. glabellar lines 20 U, usual "
-        "sites of 4 U).",
+        "sites of 4 U); the largest dose per point is the clinic's own.",
     ),
     SoftWarningRule(
         GLABELLAR_DISTANCE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -36,6 +37,15 @@ class ProductRecord:
     generic_name: str
     kind: str
     unit_label: str
+    max_units_per_point: Decimal | None = None  # the clinic's largest single dose per point
+
+
+def _product(p: Product) -> ProductRecord:
+    cap = p.max_units_per_point
+    return ProductRecord(
+        p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label,
+        Decimal(cap).normalize() if cap is not None else None,
+    )  # fmt: skip
 
 
 def _view(v: View) -> ViewRecord:
@@ -94,9 +104,7 @@ def set_protocol(store: Store, treatment_type: TreatmentType | str, view_codes: 
 def list_products(store: Store) -> list[ProductRecord]:
     with store.read() as s:
         rows = s.scalars(select(Product).where(Product.active).order_by(Product.id))
-        return [
-            ProductRecord(p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label) for p in rows
-        ]
+        return [_product(p) for p in rows]
 
 
 def add_product(
@@ -118,3 +126,21 @@ def add_product(
         s.add(p)
         s.flush()
         return ProductRecord(p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label)
+
+
+MAX_UNITS_PER_POINT_LIMIT = Decimal(1000)  # a typing slip, not a dose
+
+
+def set_max_units_per_point(store: Store, code: str, units: Decimal | None) -> ProductRecord:
+    """The clinic's largest single dose per point of a product (None: not set). A point above
+    it is said to be implausible where no area label dose applies; never a limit."""
+    if units is not None and not (Decimal(0) < units <= MAX_UNITS_PER_POINT_LIMIT):
+        raise ValueError(f"A largest dose per point must be above 0 and at most "
+                         f"{MAX_UNITS_PER_POINT_LIMIT} U.")  # fmt: skip
+    with store.write() as s:
+        product = s.scalar(select(Product).where(Product.code == code))
+        if product is None:
+            raise NotFoundError(f"No product {code!r}.")
+        product.max_units_per_point = units
+        s.flush()
+        return _product(product)

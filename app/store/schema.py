@@ -8,6 +8,7 @@ mistakes are marked "entered in error" with who, when and why.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -170,6 +172,8 @@ class Product(Base):
     unit_label: Mapped[str] = mapped_column(String(16), default="U")
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the clinic's largest single dose per point (soft warning); None: not set
+    max_units_per_point: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), default=None)
 
 
 class Visit(EnteredInError, Base):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app.domain.chart import ChartContent, InjectionPoint, ViewChart
 from app.domain.dosing import implausible_point, usual_dose
+from tests.app.chart_factory import point
 
 
 def pt(units: str, product: str = "botox", zone: str = "procerus") -> InjectionPoint:
@@ -30,3 +31,27 @@ def test_a_point_above_its_areas_whole_label_dose_is_implausible() -> None:
     assert why is not None and "30.5 U" in why and "glabellar lines (20 U)" in why
     assert implausible_point(pt("4")) is None
     assert implausible_point(pt("30.5", "dysport")) is None  # no label dose known: no guess
+
+
+def test_a_clinics_largest_dose_per_point_applies_only_where_no_area_dose_does() -> None:
+    masseter = point(1, 1, "30", zone="masseter")
+    assert implausible_point(masseter) is None  # nothing set: nothing invented
+    assert "25 U per point" in (implausible_point(masseter, Decimal(25)) or "")
+    assert implausible_point(masseter, Decimal(30)) is None  # at the figure: fine
+    glabella = point(1, 1, "12", zone="procerus")  # the label's glabellar area: 20 U
+    assert implausible_point(glabella, Decimal(10)) is None
+
+
+def test_the_largest_dose_per_point_is_stored_per_product(sqlite_store) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from app.services import catalogue
+
+    assert all(p.max_units_per_point is None for p in catalogue.list_products(sqlite_store))
+    catalogue.set_max_units_per_point(sqlite_store, "dysport", Decimal("60.5"))
+    got = {p.code: p.max_units_per_point for p in catalogue.list_products(sqlite_store)}
+    assert got["dysport"] == Decimal("60.5") and got["botox"] is None
+    catalogue.set_max_units_per_point(sqlite_store, "dysport", None)
+    assert all(p.max_units_per_point is None for p in catalogue.list_products(sqlite_store))
+    with pytest.raises(ValueError):
+        catalogue.set_max_units_per_point(sqlite_store, "botox", Decimal(0))

@@ -165,3 +165,49 @@ def test_every_row_switches_and_back(qtbot: QtBot, sqlite_store: Store, key: str
     state = next(s for s in warning_settings.list_warning_states(sqlite_store) if s.rule.key == key)
     assert state.on and "Switched on by" in page.cards[key].who.text()
     window.close()
+
+
+def test_the_clinics_largest_dose_per_point_warns_outside_the_label_areas(
+    qtbot: QtBot, sqlite_store: Store
+) -> None:
+    """The clinic sets Botox's largest single dose per point by touch on the settings screen
+    (nothing is set by default: the label gives no figure); a 12 U masseter point then warns on
+    the sheet, a 12 U glabellar point is judged by the label's area dose instead."""
+    from app.services import catalogue
+
+    application()
+    window = build_window(sqlite_store)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_settings()
+    page = page_named(window, WarningsPage)
+    assert isinstance(page, WarningsPage)
+    card = page.max_dose
+    assert card.values["botox"].text() == "not set"
+    plus = card.findChild(type(page.cards[INTERVAL].switch), "maxDose_plus_botox")
+    assert plus is not None and plus.height() >= 48
+    tap(qtbot, plus)  # starts at 10 U
+    tap(qtbot, plus)
+    assert card.values["botox"].text() == "11 U"
+    stored = {p.code: p.max_units_per_point for p in catalogue.list_products(sqlite_store)}
+    assert stored["botox"] == Decimal(11) and stored["dysport"] is None
+
+    pr = default_practitioner(sqlite_store)
+    v = h.charted_visit(sqlite_store, pr.id, date(2026, 11, 20), big=(640, 800))
+    ed = ChartEditor(sqlite_store, v.visit_id, pr.id)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    ed.show()
+    masseter = replace(ed.session.new_point("frown", 300.0, 600.0), zone="masseter")
+    glabella = replace(ed.session.new_point("frown", 320.0, 300.0), zone="procerus")
+    for p in (masseter, glabella):
+        ed.session.apply(
+            put_point(ed.session.content, "frown", replace(p, units=Decimal(12))), "Add", "frown"
+        )
+    ed.session.select(Selection("frown", masseter.id))
+    said = ed.treatment.sheet.dose_warning.text()
+    assert "largest single dose" in said and "11 U per point" in said
+    ed.session.select(Selection("frown", glabella.id))
+    assert "largest single dose" not in ed.treatment.sheet.dose_warning.text()
+    ed.session.journal.timer.stop()

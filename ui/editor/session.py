@@ -112,6 +112,11 @@ class EditorSession(QObject):
             self._previous_date(),
             opening.dose_history,
             opening.warning_switches,
+            max_per_point={
+                p.code: p.max_units_per_point
+                for p in opening.products
+                if p.max_units_per_point is not None
+            },
         )
         self.safety.register_point_check(GLABELLAR_DISTANCE, self._glabellar_warning)
         self.model = ChartModel(opening.content, self)

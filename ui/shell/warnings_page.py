@@ -4,10 +4,14 @@ shown on any chart; who switched it and when stay with the setting."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QWidget
+from decimal import Decimal
 
-from app.services import warning_settings
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
+
+from app.domain.soft_warnings import IMPLAUSIBLE_DOSE
+from app.domain.values import format_units
+from app.services import catalogue, warning_settings
 from app.services.warning_settings import WarningState
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -63,6 +67,82 @@ class WarningCard(QFrame):
         self.who.setText(said_who(state))
 
 
+STEP_UNITS = Decimal(1)
+FIRST_UNITS = Decimal(10)  # where a stepper starts when nothing is set: chosen, not assumed
+
+
+class MaxDoseCard(QFrame):
+    """The clinic's largest single dose per point of each product: the implausible-dose
+    warning uses it where no area label dose applies. Not set, nothing is said."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("maxDoseCard")
+        self.setProperty("card", True)
+        lay = vbox(self, margins=16, spacing=8)
+        lay.addWidget(label("Largest single dose per point", "heading"))
+        hint = label(
+            "For a point outside the label's areas (masseter, platysma, …): more than this in "
+            "one point is said to be a likely slip of the units. The label gives no such "
+            "figure: it is this clinic's.",
+            "body",
+        )
+        hint.setWordWrap(True)
+        lay.addWidget(hint)
+        self.values: dict[str, QLabel] = {}
+        self.caps: dict[str, Decimal | None] = {}
+        for product in catalogue.list_products(ctx.store):
+            if product.kind != "neurotoxin":
+                continue
+            row = hbox(spacing=8)
+            row.addWidget(label(product.name, "body"), 1)
+            minus = button("−", "secondary")
+            plus = button("+", "secondary")
+            clear = button("Clear", "ghost")
+            value = label("", "heading")
+            value.setMinimumWidth(96)
+            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            for b, name in ((minus, "minus"), (plus, "plus"), (clear, "clear")):
+                b.setObjectName(f"maxDose_{name}_{product.code}")
+                b.setMinimumSize(TOUCH, TOUCH)
+                b.setProperty("compact", name != "clear")
+            minus.clicked.connect(lambda _c=False, c=product.code: self.step(c, -1))
+            plus.clicked.connect(lambda _c=False, c=product.code: self.step(c, 1))
+            clear.clicked.connect(lambda _c=False, c=product.code: self.store_cap(c, None))
+            row.addWidget(minus)
+            row.addWidget(value)
+            row.addWidget(plus)
+            row.addWidget(clear)
+            lay.addLayout(row)
+            self.values[product.code] = value
+            self.caps[product.code] = product.max_units_per_point
+            self._show(product.code)
+
+    def step(self, code: str, direction: int) -> None:
+        cap = self.caps.get(code)
+        if cap is None:
+            new: Decimal | None = FIRST_UNITS
+        else:
+            new = cap + STEP_UNITS * direction
+            if new <= 0:
+                new = None
+        self.store_cap(code, new)
+
+    def store_cap(self, code: str, units: Decimal | None) -> None:
+        try:
+            record = catalogue.set_max_units_per_point(self.ctx.store, code, units)
+        except (StoreError, ValueError) as exc:
+            show_error(self, str(exc))
+            return
+        self.caps[code] = record.max_units_per_point
+        self._show(code)
+
+    def _show(self, code: str) -> None:
+        cap = self.caps.get(code)
+        self.values[code].setText("not set" if cap is None else f"{format_units(cap)} U")
+
+
 class WarningsPage(Page):
     title = "Clinic settings · Soft warnings"
 
@@ -94,6 +174,9 @@ class WarningsPage(Page):
             card = WarningCard(state, self)
             self.cards[state.rule.key] = card
             self.list.addWidget(card)
+            if state.rule.key == IMPLAUSIBLE_DOSE:  # its figures, under its switch
+                self.max_dose = MaxDoseCard(ctx)
+                self.list.addWidget(self.max_dose)
         self.list.addStretch(1)
 
     def switch(self, key: str, on: bool) -> None:
