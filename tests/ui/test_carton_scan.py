@@ -105,3 +105,32 @@ def test_a_carton_of_a_product_not_in_the_chart_adds_it_and_no_code_says_why(
     [use] = ed.session.model.content.products
     assert (use.product, use.lot, use.expiry) == ("dysport", "DY9", date(2029, 5, 31))
     assert "dysport" in ed.treatment.products_panel.cards
+
+
+def test_live_camera_scan_reads_a_carton_from_the_frames(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The live dialog decodes a frame every ~200 ms on its worker until one holds a code: a
+    recorded 'camera' (OpenCV on an image sequence) first shows no code, then the carton."""
+    import cv2
+
+    from app.services.camera import OpenCVFrameSource
+    from ui.capture.sources import OpenCVSource
+    from ui.editor.carton_camera import CartonCameraDialog
+
+    frames = [carton_image()[:300, :500]] * 3 + [rotated(carton_image(), 90)] * 3
+    for i, rgb in enumerate(frames):
+        cv2.imwrite(str(tmp_path / f"frame_{i:04d}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    source = OpenCVSource(OpenCVFrameSource(str(tmp_path / "frame_%04d.png"), loop=True, fps=5))
+    dlg = CartonCameraDialog(date(2026, 11, 30), None, source)
+    qtbot.addWidget(dlg)
+    got: list[carton.CartonScan] = []
+    dlg.found.connect(got.append)
+    dlg.open()
+    qtbot.waitUntil(lambda: bool(got), timeout=15_000)
+    [scan] = got
+    assert scan.label is not None
+    assert (scan.label.gtin, scan.label.lot, scan.label.expiry) == (
+        GTIN,
+        "C1234A",
+        date(2027, 9, 30),
+    )
+    qtbot.waitUntil(lambda: not dlg.isVisible())
