@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -113,11 +114,11 @@ class CartonScanner(QWidget):
         lay.addWidget(self.camera_button)
         lay.addWidget(self.note)
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         if self._has_camera is not None:
             self.camera_button.setVisible(self._has_camera())
             self._has_camera = None
-        super().showEvent(event)  # type: ignore[arg-type]  # a QShowEvent, passed on as given
+        super().showEvent(event)
 
     # -- from a photo -----------------------------------------------------------------------
 
