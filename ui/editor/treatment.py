@@ -91,6 +91,7 @@ class ToxinTreatment:
         self.products_panel.earlier = session.earlier_uses
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
+        self.scanner: CartonScanner | None = None  # a saved version's viewer scans nothing
         if not session.read_only:
             self.scanner = CartonScanner(
                 session.store,
