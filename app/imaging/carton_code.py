@@ -37,11 +37,11 @@ class CartonRead:
         return bool(self.labels)
 
 
-def _grey(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
+def _grey(rgb: NDArray[np.uint8], work_side: int | None = WORK_SIDE) -> NDArray[np.uint8]:
     grey = rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     side = max(grey.shape[:2])
-    if side > WORK_SIDE:
-        f = WORK_SIDE / side
+    if work_side is not None and side > work_side:
+        f = work_side / side
         grey = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(grey, dtype=np.uint8)
 
@@ -61,10 +61,16 @@ def _attempts(grey: NDArray[np.uint8]) -> list[tuple[NDArray[np.uint8], zxingcpp
     ]
 
 
-def read_codes(pixels: NDArray[np.uint8], today: date, quick: bool = False) -> CartonRead:
+def read_codes(
+    pixels: NDArray[np.uint8],
+    today: date,
+    quick: bool = False,
+    work_side: int | None = WORK_SIDE,
+) -> CartonRead:
     """Carton codes in an RGB (or grey) array, such as a camera frame. `quick` makes one
-    attempt only: a live preview tries again on the next frame anyway."""
-    grey = _grey(pixels)
+    attempt only: a live preview tries again on the next frame anyway. `work_side` None reads
+    the pixels at their own size."""
+    grey = _grey(pixels, work_side)
     texts: list[str] = []
     attempts = _attempts(grey)[:1] if quick else _attempts(grey)
     for img, binarizer in attempts:
@@ -99,5 +105,16 @@ def read_codes_in_image(img: Image.Image, today: date) -> CartonRead:
 
 def read_codes_in_photo(data: bytes, today: date) -> CartonRead:
     """Carton codes in a photo file's bytes, decoded upright through the app's one door
-    (ImageError, a sentence for the clinician, when the file is not a readable photo)."""
-    return read_codes_in_image(decode_upright(data, max_side=WORK_SIDE), today)
+    (ImageError, a sentence for the clinician, when the file is not a readable photo).
+
+    First at WORK_SIDE (fast, and enough when the code fills a good part of the photo); when
+    that finds nothing in a larger photo, once more at full size: a carton photographed on the
+    table from arm's length leaves the code a few percent of a 12-megapixel frame."""
+    small = decode_upright(data, max_side=WORK_SIDE)
+    read = read_codes_in_image(small, today)
+    if read.found or read.reason != NO_CODE:
+        return read
+    if max(small.size) <= WORK_SIDE:
+        return read  # decoded whole (never smaller than asked): nothing more to see
+    full = decode_upright(data)
+    return read_codes(np.asarray(full.convert("RGB")), today, work_side=None)

@@ -54,3 +54,11 @@ def test_too_blurred_or_no_code_gives_the_plain_reason() -> None:
 def test_a_square_code_without_a_gtin_is_not_taken_for_a_carton() -> None:
     read = read_codes(carton("(10)C1234A(17)270900"), TODAY)
     assert (read.labels, read.reason) == ((), NOT_GS1)
+
+
+def test_a_small_code_in_a_12_megapixel_photo_is_read_at_full_size() -> None:
+    """A carton photographed from arm's length: the code is 60 px of a 4032-px-wide photo,
+    too small once the photo is reduced to the fast working size."""
+    photo = jpeg(blurred(rotated(carton(size=(3024, 4032), scale=3), 20), 1.2), quality=85)
+    [label] = read_codes_in_photo(photo, TODAY).labels
+    assert (label.gtin, label.lot) == ("05391526930052", "C1234A")
