@@ -176,6 +176,17 @@ class Product(Base):
     max_units_per_point: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), default=None)
 
 
+class ProductGtin(Base):
+    """A carton's GTIN (GS1 product number, 14 digits) and the catalogue product it is: asked
+    once, the first time that carton is scanned, then remembered with who said so and when."""
+
+    __tablename__ = "product_gtin"
+    gtin: Mapped[str] = mapped_column(String(14), primary_key=True)
+    product_code: Mapped[str] = mapped_column(ForeignKey("product.code"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+
+
 class Visit(EnteredInError, Base):
     __tablename__ = "visit"
     id: Mapped[int] = mapped_column(primary_key=True)

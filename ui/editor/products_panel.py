@@ -1,5 +1,6 @@
 """Products used in the visit: lot, expiry (an expired lot warns) and dilution, so each point
-can show its volume. Dilution is chosen from presets by touch; lot numbers need typing."""
+can show its volume. Dilution is chosen from presets by touch; lot and expiry come from
+scanning the carton's code ('Scan carton') or are typed and picked by hand."""
 
 from __future__ import annotations
 
@@ -152,13 +153,30 @@ class ProductsPanel(QFrame):
         self.product_name = product_name
         # Whether to warn that a lot expired: the session's soft-warning switches decide.
         self.lot_expired = lot_expired
-        self.lay = QVBoxLayout(self)
+        root = QVBoxLayout(self)
         # narrow margins: five saline buttons and the scroll bar share a 1280-px screen's panel
-        self.lay.setContentsMargins(4, 8, 4, 8)
+        root.setContentsMargins(4, 8, 4, 8)
+        root.setSpacing(10)
+        # 'Scan carton' (set_scanner) sits above the cards: it stays while they are rebuilt
+        self.scanner_slot = QVBoxLayout()
+        self.scanner_slot.setContentsMargins(0, 0, 0, 0)
+        root.addLayout(self.scanner_slot)
+        cards = QWidget()
+        self.lay = QVBoxLayout(cards)
+        self.lay.setContentsMargins(0, 0, 0, 0)
         self.lay.setSpacing(10)
+        root.addWidget(cards, 1)
         self.cards: dict[str, ProductCard] = {}
         self._shown: tuple[ProductUse, ...] | None = None
         self.earlier: dict[str, EarlierUse] = {}  # per product, from the patient's last visits
+
+    def set_scanner(self, scanner: QWidget) -> None:
+        """The 'Scan carton' buttons (ui/editor/carton_scan.py), above the cards."""
+        self.scanner_slot.addWidget(scanner)
+
+    def current_use(self, code: str) -> ProductUse | None:
+        """The product's use as the cards show it (None: not in the chart yet)."""
+        return next((u for u in self._shown or () if u.product == code), None)
 
     def refresh(self, content: ChartContent, today: date) -> None:
         used = sorted({p.product for _, p in content.all_points()} | {

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint
 from app.domain.values import TreatmentType
+from ui.editor.carton_scan import CartonScanner
 from ui.editor.model import ContentChange
 from ui.editor.point_sheet import PointSheet
 from ui.editor.products_panel import ProductsPanel
@@ -54,6 +55,13 @@ class Treatment(Protocol):
         """Finish what is being typed: it is part of what is saved."""
 
 
+def _has_camera() -> bool:
+    # Qt Multimedia loads when the Products panel is first shown, not when the editor opens
+    from ui.capture.sources import available_cameras
+
+    return bool(available_cameras())
+
+
 class ToxinTreatment:
     """Injection points with product, units, depth, muscle and side; live totals per product."""
 
@@ -83,6 +91,18 @@ class ToxinTreatment:
         self.products_panel.earlier = session.earlier_uses
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
+        self.scanner: CartonScanner | None = None  # a saved version's viewer scans nothing
+        if not session.read_only:
+            self.scanner = CartonScanner(
+                session.store,
+                session.practitioner_id,
+                session.today,
+                list(session.products),
+                self.products_panel.current_use,
+                has_camera=_has_camera,
+            )
+            self.scanner.scanned.connect(session.set_product_use)
+            self.products_panel.set_scanner(self.scanner)
         self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
         self.pages: list[tuple[str, str, QWidget]] = [
             ("point", "Point", self._sheet_page),
