@@ -6,17 +6,38 @@ one "Add N photos" button. Listing and thumbnails come from its worker (browse_d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QPointF, QSize, QStandardPaths, QStorageInfo, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap, QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QObject,
+    QPointF,
+    QSize,
+    QStandardPaths,
+    QStorageInfo,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QImage,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QTouchEvent,
+)
 from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QScroller,
     QSizePolicy,
     QWidget,
 )
@@ -29,6 +50,7 @@ from ui.common.widgets import (
     enable_touch_scroll,
     hbox,
     label,
+    moved_too_far,
     set_state,
     vbox,
 )
@@ -135,6 +157,53 @@ def thumb_pixmap(thumb: Thumb) -> QPixmap:
     return pm
 
 
+class TouchTaps(QObject):
+    """Finger taps on the tiles, taken from the touch events themselves. Left to Qt's touch-to-
+    mouse synthesis, a second tap within the double-click interval on another tile became a
+    double click that the kinetic scroller swallowed: quick taps on three photos selected two.
+    Accepting the touch stops that synthesis; the scroller still sees every touch (Qt's gesture
+    manager looks at it before any event filter). Mouse and pen clicks keep `itemClicked`."""
+
+    def __init__(self, view: QListWidget, on_tap: Callable[[QListWidgetItem], None]) -> None:
+        super().__init__(view)
+        self._view = view
+        self._on_tap = on_tap
+        self._start: QPointF | None = None
+        self._moved = False
+        view.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchUpdate,
+            QEvent.Type.TouchEnd,
+            QEvent.Type.TouchCancel,
+        ):
+            return False
+        touch = cast(QTouchEvent, event)
+        points = touch.points()
+        at = points[0].globalPosition() if points else QPointF()
+        if kind == QEvent.Type.TouchBegin:
+            self._start, self._moved = at, len(points) > 1
+        elif self._start is not None and (len(points) > 1 or moved_too_far(self._start, at)):
+            self._moved = True
+        if kind == QEvent.Type.TouchEnd and self._start is not None:
+            scroller = QScroller.scroller(self._view.viewport())
+            scrolling = scroller.state() in (QScroller.State.Dragging, QScroller.State.Scrolling)
+            if not (self._moved or scrolling):
+                pos = self._view.viewport().mapFromGlobal(at.toPoint())
+                item = self._view.itemAt(pos)
+                if item is not None:
+                    self._on_tap(item)
+            self._start = None
+        elif kind == QEvent.Type.TouchCancel:
+            self._start = None
+        touch.accept()
+        return True
+
+
 class FolderBrowser(QWidget):
     """Tap a folder to open it, tap photos to select them, then "Add N photos"."""
 
@@ -193,7 +262,8 @@ class FolderBrowser(QWidget):
         self.tiles.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         enable_touch_scroll(self.tiles)
-        self._tap_guard = TapGuard(self.tiles)
+        self._tap_guard = TapGuard(self.tiles)  # mouse and pen
+        self._touch_taps = TouchTaps(self.tiles, self.tap_item)  # fingers
         body.addWidget(self.tiles, 1)
         lay.addLayout(body, 1)
 
