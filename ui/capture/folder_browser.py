@@ -319,7 +319,7 @@ class FolderBrowser(QWidget):
         room = PLACES_WIDTH - 70  # the button's padding and the list's margin
         b.setText(b.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, room))
         b.setToolTip(str(folder))
-        b.clicked.connect(partial(self.open_folder, folder))
+        b.clicked.connect(lambda _=False, f=folder: self.open_folder(f))
         self.places_lay.addWidget(b)
         self.place_buttons.setdefault(folder, b)
 

@@ -158,7 +158,7 @@ class ImportDialog(QDialog):
         page.addLayout(bottom)
         self.cancel.clicked.connect(self.reject)
         self.confirm.clicked.connect(self._confirm)
-        self.choose.clicked.connect(self.open_browser)
+        self.choose.clicked.connect(lambda: self.open_browser())
         self.browser.chosen.connect(self._browsed)
         self.browser.cancelled.connect(self._browse_cancelled)
         self.finished.connect(lambda _r: self.browser.shutdown())
