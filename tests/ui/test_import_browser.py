@@ -277,6 +277,25 @@ def test_a_damaged_file_shows_its_reason_and_the_others_stay_choosable(
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 2, timeout=WAIT)
 
 
+def test_many_damaged_files_are_counted_not_listed_one_by_one(
+    qtbot: QtBot, screen: tuple[CaptureScreen, Store, int], tmp_path: Path
+) -> None:
+    cap, _store, _vid = screen
+    folder = tmp_path / "card"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"BAD_{i}.jpg").write_bytes(b"not a photo")
+    dialog = _open(qtbot, cap)
+    browser = dialog.browser
+    browser.open_folder(folder)
+    _loaded(qtbot, browser)
+    lines = browser.status.text().splitlines()
+    assert sum("cannot be imported:" in line for line in lines) == 3
+    assert lines[-1] == "… and 3 more files cannot be imported."
+    assert not browser.select_all.isEnabled() and not browser.add.isEnabled()
+    dialog.reject()
+
+
 def test_cancel_on_an_empty_dialog_closes_it(
     qtbot: QtBot, screen: tuple[CaptureScreen, Store, int], tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "folder", "photo" or "bad"
 CHECKED_ROLE = Qt.ItemDataRole.UserRole + 2
 PICK = QColor("#1F7A4D")
+SHOWN_REASONS = 3
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]?$")
 _REMOVABLE_PARENTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 
@@ -448,7 +449,11 @@ class FolderBrowser(QWidget):
             lines.append("Making the thumbnails…" if self.listing else "Opening the folder…")
         elif self.listing is not None:
             lines.append("Tap photos to select them; tap a folder to open it.")
-        lines += [f"{p.name} cannot be imported: {why}" for p, why in self.reasons.items()]
+        damaged = list(self.reasons.items())
+        # a few reasons in full; a card of damaged files must not push the grid off the screen
+        lines += [f"{p.name} cannot be imported: {why}" for p, why in damaged[:SHOWN_REASONS]]
+        if len(damaged) > SHOWN_REASONS:
+            lines.append(f"… and {len(damaged) - SHOWN_REASONS} more files cannot be imported.")
         self.status.setText("\n".join(lines))
         bad = bool(self.reasons) or bool(self.listing and self.listing.error)
         set_state(self.status, "kind", "error" if bad else "muted")
