@@ -205,6 +205,32 @@ def import_photos(window: MainWindow) -> QWidget | None:
     return dialog
 
 
+def import_browser(window: MainWindow) -> QWidget | None:
+    """The import dialog's touch folder browser on a folder of demo photos, two of them
+    selected, as after the capture screen's Import button."""
+    from ui.capture.browse_data import RecentFolders
+    from ui.capture.capture_screen import CaptureScreen
+
+    capture(window)
+    screen = _hosted(window, CaptureScreen)
+    folder = Path(tempfile.mkdtemp(prefix="facechart-screen-browse-"))
+    (folder / "Earlier visits").mkdir()
+    for n, view in enumerate(("rest", "frown", "brow_raise", "smile", "rest")):
+        (folder / f"IMG_{2041 + n}.jpg").write_bytes(demo_face(view, 20 + n))
+    # a recent list of its own: a picture of the screen never reads or writes the user's
+    recent = RecentFolders(folder / "recent-folders.json")
+    recent.remember(folder / "Earlier visits")
+    screen.recent_folders = recent
+    dialog = screen.import_files([])
+    if dialog is None:
+        raise ScreenError("the import dialog did not open")
+    browser = dialog.open_browser(folder)
+    settle(lambda: not browser.loading)
+    for item in list(browser.items.values())[:2]:
+        browser.tap_item(item)
+    return dialog
+
+
 def _hosted(window: MainWindow, kind: type[T]) -> T:
     """The tool inside the hosted page on top (capture screen, chart editor)."""
     page = window.current_page()
@@ -286,6 +312,7 @@ SCREENS: dict[str, Navigate] = {
     "photo": photo,
     "capture": capture,
     "import": import_photos,
+    "import-browser": import_browser,
     "editor": editor,
     "editor-products": editor_products,
     "touch-up-products": touch_up_products,

@@ -35,6 +35,16 @@ def real_app(qapp) -> None:  # type: ignore[no-untyped-def]
     application()
 
 
+@pytest.fixture(autouse=True)
+def own_recent_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The import browser's "used last" list of each test in its own file, never the user's."""
+    from ui.capture import browse_data
+
+    file = tmp_path / "recent-folders.json"
+    monkeypatch.setattr(browse_data, "default_recent_file", lambda: file)
+    return file
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo clinic built once; each test gets its own copy of the file (fast, isolated)."""

@@ -327,12 +327,11 @@ def test_qt_multimedia_loads_and_lists_cameras(qtbot: QtBot) -> None:
     assert isinstance(choices, list)
 
 
-def test_drop_files_and_pick_with_qt_file_dialog(
+def test_drop_files_and_pick_with_the_touch_browser(
     qtbot: QtBot, setup, screen_for, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
-    from PySide6.QtWidgets import QFileDialog
 
     store, who, pid, vid = setup
     screen = screen_for()
@@ -352,15 +351,25 @@ def test_drop_files_and_pick_with_qt_file_dialog(
     dialog = screen.import_dialog
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first]
-    picker = dialog._file_dialog(folder=False)  # Qt's own dialog, not the platform's
-    assert isinstance(picker, QFileDialog)
-    assert picker.testOption(QFileDialog.Option.DontUseNativeDialog)
-    picker.filesSelected.emit([str(second)])
-    picker.close()
+    tap(qtbot, dialog.choose)  # FaceChart's own touch browser, not a file dialog
+    assert dialog.browsing
+    browser = dialog.open_browser(tmp_path)
+    qtbot.waitUntil(lambda: not browser.loading, timeout=WAIT)
+    browser.tap_item(browser.items[second])
+    tap(qtbot, browser.add)
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second]
+    # a drop on the dialog while it shows the browser adds the file and shows the list
+    dialog.open_browser()
+    third = tmp_path / "c.jpg"
+    third.write_bytes(jpeg_bytes(face_image(200, 250, seed=3)))
+    mime.setUrls([QUrl.fromLocalFile(str(third))])
+    dialog.dropEvent(drop)
+    assert not dialog.browsing
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
+    assert [i.path for i in dialog.items] == [first, second, third]
     tap(qtbot, dialog.confirm)
-    qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 2, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
 
 
 # --- framing against the ghost (real face models: a missing model fails, never skips) -------

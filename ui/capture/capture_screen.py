@@ -33,6 +33,7 @@ from app.services.capture import PhotoCheck, ProtocolWalk
 from app.services.photos import PhotoRecord
 from app.services.store import Store
 from ui.capture.base import PreviewSource
+from ui.capture.browse_data import RecentFolders
 from ui.capture.camera_control import CameraControl
 from ui.capture.capture_controls import CaptureControls
 from ui.capture.capture_style import STYLE
@@ -93,6 +94,7 @@ class CaptureScreen(Page):
         root = vbox(self, spacing=0)
         self.banner = PatientBanner(self.patient)
         self.import_button = button("Import photos…", "secondary")
+        self.recent_folders: RecentFolders | None = None  # None: the user's own list
         self.import_button.setObjectName("importButton")
         self.done_button = button("Done", "primary")
         self.done_button.setObjectName("doneButton")
@@ -243,7 +245,9 @@ class CaptureScreen(Page):
         if not self.has_consent:
             self.shutter()  # the same explanation as the shutter gives
             return None
-        self.import_dialog = open_import(self, self.walk, self.patient, paths, self._import_chosen)
+        self.import_dialog = open_import(
+            self, self.walk, self.patient, paths, self._import_chosen, self.recent_folders
+        )
         return self.import_dialog
 
     def _import_chosen(self, chosen: list[tuple[ImportItem, str]]) -> None:

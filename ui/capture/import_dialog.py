@@ -4,6 +4,9 @@ Every file is read and decoded through the app's one reading and decoding door w
 added, so a damaged, foreign or oversized file, a pipe or a device is named with a clear reason
 and never reaches the store. That check reads up to 200 MB a file: it runs on the dialog's
 worker (ADR 0012), one file after another, and each row appears when its file is checked.
+
+Files are chosen on the dialog's own touch folder browser (folder_browser.py: thumbnails, tap to
+select, the folders used last), or dropped on the dialog or the capture screen.
 """
 
 from __future__ import annotations
@@ -18,19 +21,21 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QLabel,
     QScrollArea,
+    QStackedWidget,
     QWidget,
 )
 
 from app.services.catalogue import ViewRecord
 from app.services.photos import CheckedFile, check_photo_file
+from ui.capture.browse_data import IMAGE_SUFFIXES, RecentFolders
+from ui.capture.folder_browser import FolderBrowser, places
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
 from ui.common.worker import Worker
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp", ".bmp"}
+__all__ = ["IMAGE_SUFFIXES", "ImportDialog", "ImportItem"]
 THUMB = 96
 
 
@@ -88,6 +93,7 @@ class ImportDialog(QDialog):
         open_codes: list[str],
         on_import: Callable[[list[tuple[ImportItem, str]]], None],
         patient_line: str = "",
+        recent: RecentFolders | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
@@ -106,23 +112,29 @@ class ImportDialog(QDialog):
             self.patient_line = label(patient_line, "section")
             self.patient_line.setObjectName("importPatient")
             lay.addWidget(self.patient_line)
+        self.pages = QStackedWidget()
+        lay.addWidget(self.pages, 1)
+        self.list_page = QWidget()
+        self.pages.addWidget(self.list_page)
+        self.browser = FolderBrowser(recent or RecentFolders())
+        self.pages.addWidget(self.browser)
+        page = vbox(self.list_page, spacing=14)
         hint = label(
-            "Add files or a whole folder, or drop them here. Choose the view of each photo.",
+            "Choose photos by touch, or drop files here. Choose the view of each photo.",
             "muted",
         )
         hint.setWordWrap(True)
-        lay.addWidget(hint)
+        page.addWidget(hint)
         self.progress = label("", "muted")  # "Checking 3 files…" while the worker reads them
         self.progress.setObjectName("importProgress")
         self.progress.hide()
-        lay.addWidget(self.progress)
+        page.addWidget(self.progress)
         row = hbox(spacing=12)
-        self.add_files = button("Add files…", "secondary")
-        self.add_folder = button("Add folder…", "secondary")
-        row.addWidget(self.add_files)
-        row.addWidget(self.add_folder)
+        self.choose = button("Choose photos…", "secondary")
+        self.choose.setObjectName("choosePhotos")
+        row.addWidget(self.choose)
         row.addStretch(1)
-        lay.addLayout(row)
+        page.addLayout(row)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.list_host = QWidget()
@@ -130,12 +142,12 @@ class ImportDialog(QDialog):
         self.grid.setSpacing(10)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.scroll_area.setWidget(self.list_host)
-        lay.addWidget(self.scroll_area, 1)
+        page.addWidget(self.scroll_area, 1)
         self.error = label("", "error")
         self.error.setObjectName("importError")
         self.error.setWordWrap(True)
         self.error.hide()
-        lay.addWidget(self.error)
+        page.addWidget(self.error)
         bottom = hbox(spacing=12)
         bottom.addStretch(1)
         self.cancel = button("Cancel", "secondary")
@@ -143,34 +155,43 @@ class ImportDialog(QDialog):
         self.confirm.setObjectName("confirmImport")
         bottom.addWidget(self.cancel)
         bottom.addWidget(self.confirm)
-        lay.addLayout(bottom)
+        page.addLayout(bottom)
         self.cancel.clicked.connect(self.reject)
         self.confirm.clicked.connect(self._confirm)
-        self.add_files.clicked.connect(self._pick_files)
-        self.add_folder.clicked.connect(self._pick_folder)
+        self.choose.clicked.connect(lambda: self.open_browser())
+        self.browser.chosen.connect(self._browsed)
+        self.browser.cancelled.connect(self._browse_cancelled)
+        self.finished.connect(lambda _r: self.browser.shutdown())
         self._refresh_confirm()
 
     # --- adding files -----------------------------------------------------------------------
-    def _file_dialog(self, folder: bool) -> QFileDialog:
-        # Qt's own dialog: the same, touch-sized, on every platform, and scriptable in tests
-        dlg = QFileDialog(self, "Choose a folder" if folder else "Choose photos")
-        dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        if folder:
-            dlg.setFileMode(QFileDialog.FileMode.Directory)
-            dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    @property
+    def browsing(self) -> bool:
+        return self.pages.currentWidget() is self.browser
+
+    def open_browser(self, folder: Path | None = None) -> FolderBrowser:
+        """Show the folder browser, on `folder`, else where it was, else the folder used last,
+        else Pictures (or Home)."""
+        self.pages.setCurrentWidget(self.browser)
+        if folder is None and self.browser.folder is None:
+            recent = self.browser.recent.folders()
+            folder = recent[0] if recent else places()[0][1]
+        if folder is not None:
+            self.browser.open_folder(folder)
+        return self.browser
+
+    def show_list(self) -> None:
+        self.pages.setCurrentWidget(self.list_page)
+
+    def _browsed(self, paths: list[Path]) -> None:
+        self.show_list()
+        self.add_paths(paths)
+
+    def _browse_cancelled(self) -> None:
+        if not self.items and not self.checking:
+            self.reject()  # opened straight on the browser: nothing chosen, nothing to import
         else:
-            dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
-            patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
-            dlg.setNameFilters([f"Photos ({patterns})", "All files (*)"])
-        dlg.filesSelected.connect(lambda files: self.add_paths([Path(f) for f in files]))
-        dlg.open()
-        return dlg
-
-    def _pick_files(self) -> None:
-        self._file_dialog(folder=False)
-
-    def _pick_folder(self) -> None:
-        self._file_dialog(folder=True)
+            self.show_list()
 
     @property
     def checking(self) -> bool:
@@ -235,6 +256,7 @@ class ImportDialog(QDialog):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        self.show_list()
         self.add_paths(paths)
         event.acceptProposedAction()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.capture import ProtocolWalk
 from app.services.patients import PatientRecord
+from ui.capture.browse_data import RecentFolders
 from ui.capture.import_dialog import ImportDialog, ImportItem
 from ui.common import format as fmt
 
@@ -22,17 +23,23 @@ def open_import(
     patient: PatientRecord,
     paths: list[Path],
     on_chosen: Callable[[list[tuple[ImportItem, str]]], None],
+    recent: RecentFolders | None = None,
 ) -> ImportDialog:
-    """Open the import dialog over `parent` with `paths` already added."""
+    """Open the import dialog over `parent` with `paths` already added; without paths, on its
+    touch folder browser."""
     # the view on screen first, then the others still missing in protocol order
     n, here = len(walk.views), walk.index
     ordered = [walk.views[(here + k) % n].code for k in range(n)]
     open_codes = [c for c in ordered if not walk.is_done(c)]
     who = f"{patient.display_name} · {fmt.born(patient.date_of_birth)}"
-    dialog = ImportDialog(parent, walk.views, open_codes, on_chosen, who)
+    dialog = ImportDialog(parent, walk.views, open_codes, on_chosen, who, recent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    # as tall as the window allows: a card of photos needs more than two rows in view
-    dialog.resize(dialog.width(), max(dialog.minimumHeight(), min(720, parent.height() - 48)))
-    dialog.add_paths(paths)
+    # as big as the window allows: a card of photos needs more than two rows in view
+    width = max(dialog.minimumWidth(), min(1100, parent.width() - 48))
+    dialog.resize(width, max(dialog.minimumHeight(), min(720, parent.height() - 48)))
+    if paths:
+        dialog.add_paths(paths)
+    else:  # the Import button: straight to the folders, where the last one used is open
+        dialog.open_browser()
     dialog.open()
     return dialog

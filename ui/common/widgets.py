@@ -81,6 +81,10 @@ class TapGuard(QObject):
         elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease) and self._press:
             if moved_too_far(self._press, cast(QMouseEvent, event).globalPosition()):
                 self._moved = True
+            if kind == QEvent.Type.MouseButtonRelease:
+                # the tap is over: the pointer moving to the next tap is not this tap's flick
+                # (quick taps on two tiles counted the move between them as a drag)
+                self._press = None
         return False
 
     def was_tap(self) -> bool:
