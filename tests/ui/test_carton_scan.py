@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF
-from PySide6.QtWidgets import QFileDialog, QPushButton
+from PySide6.QtWidgets import QPushButton
 
 from app.services import carton, charts
 from app.services.practitioners import default_practitioner
@@ -18,6 +18,7 @@ from tests.carton_images import carton as carton_image
 from tests.ui import editor_helpers as h
 from tests.ui.editor_helpers import save_and_wait
 from tests.ui.helpers import tap
+from ui.editor.carton_scan import CartonPhotoPicker
 
 GTIN = "05391526930052"
 
@@ -29,12 +30,20 @@ def _photo(tmp_path: Path, name: str, hri: str) -> Path:
 
 
 def _scan(qtbot, scanner, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Tap Scan carton (photo), open the photo's folder on the touch browser, tap its tile
+    and Add."""
     tap(qtbot, scanner.photo_button)
     picker = scanner.file_dialog
-    assert isinstance(picker, QFileDialog)
-    assert picker.testOption(QFileDialog.Option.DontUseNativeDialog)
-    picker.fileSelected.emit(str(path))
-    picker.close()
+    assert isinstance(picker, CartonPhotoPicker)
+    browser = picker.browser
+    browser.open_folder(path.parent)  # as after a tap on "Used last" or a folder tile
+    qtbot.waitUntil(lambda: not browser.loading and path in browser.items, timeout=20000)
+    item = browser.items[path]
+    browser.tiles.scrollToItem(item)
+    tap(qtbot, browser.tiles.viewport(), browser.tiles.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: browser.selected() == [path])
+    tap(qtbot, browser.add)
+    qtbot.waitUntil(lambda: not picker.isVisible())
 
 
 def test_scanning_a_carton_photo_fills_lot_and_expiry_and_remembers_the_gtin(

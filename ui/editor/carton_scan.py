@@ -14,11 +14,10 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGridLayout,
     QLabel,
     QVBoxLayout,
@@ -31,11 +30,11 @@ from app.services import carton
 from app.services.carton import CartonScan
 from app.services.catalogue import ProductRecord
 from app.services.store import Store
+from ui.capture.browse_data import RecentFolders
+from ui.capture.folder_browser import FolderBrowser, places
 from ui.common import format as fmt
 from ui.common.worker import Worker
 from ui.editor.controls import touch_button
-
-PHOTO_PATTERNS = "*.jpg *.jpeg *.png *.heic *.heif *.tif *.tiff *.webp *.bmp"
 
 
 class ProductChooser(QDialog):
@@ -68,6 +67,38 @@ class ProductChooser(QDialog):
         self.accept()
 
 
+class CartonPhotoPicker(QDialog):
+    """A photo of the carton, picked on the touch folder browser; the first photo tapped and
+    added is read (a second tapped is ignored: one carton at a time)."""
+
+    def __init__(self, parent: QWidget, on_photo: Callable[[Path], None]) -> None:
+        super().__init__(parent)
+        self.setObjectName("cartonPhotoPicker")
+        self.setWindowTitle("Choose a photo of the carton")
+        self.setModal(True)
+        self.on_photo = on_photo
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        heading = QLabel("Choose a photo of the carton")
+        heading.setProperty("kind", "heading")
+        lay.addWidget(heading)
+        self.browser = FolderBrowser(RecentFolders(), self)
+        lay.addWidget(self.browser, 1)
+        self.browser.chosen.connect(self._chosen)
+        self.browser.cancelled.connect(self.reject)
+        self.finished.connect(lambda _r: self.browser.shutdown())
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # as large as the window allows, never larger (a 1280x720 screen at 150 %)
+        self.resize(min(1100, parent.width() - 48), min(720, parent.height() - 48))
+        recent = self.browser.recent.folders()
+        self.browser.open_folder(recent[0] if recent else places()[0][1])
+
+    def _chosen(self, paths: list[Path]) -> None:
+        if paths:  # (the browser has remembered the folder)
+            self.on_photo(paths[0])
+        self.accept()
+
+
 class CartonScanner(QWidget):
     """The 'Scan carton' buttons and what a scan said; `scanned(ProductUse)` fills the chart."""
 
@@ -89,7 +120,7 @@ class CartonScanner(QWidget):
         self.products = products
         self.current_use = current_use
         self.worker = Worker("carton-scan", self)
-        self.file_dialog: QFileDialog | None = None
+        self.file_dialog: CartonPhotoPicker | None = None
         self.chooser: ProductChooser | None = None
         self.camera_dialog: QDialog | None = None
         lay = QVBoxLayout(self)
@@ -122,13 +153,10 @@ class CartonScanner(QWidget):
 
     # -- from a photo -----------------------------------------------------------------------
 
-    def choose_photo(self) -> QFileDialog:
-        # Qt's own dialog, as the photo import uses: the same on every platform, scriptable
-        dlg = QFileDialog(self, "Choose a photo of the carton")
-        dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dlg.setNameFilters([f"Photos ({PHOTO_PATTERNS})", "All files (*)"])
-        dlg.fileSelected.connect(lambda f: self.scan_file(Path(f)))
+    def choose_photo(self) -> CartonPhotoPicker:
+        """The touch folder browser the photo import uses (thumbnails, tap, the last folders
+        remembered), for one photo of the carton."""
+        dlg = CartonPhotoPicker(self.window(), self.scan_file)
         dlg.open()
         self.file_dialog = dlg
         return dlg
