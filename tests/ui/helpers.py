@@ -13,8 +13,9 @@ from datetime import date
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from ui.common import gc_pause
 from ui.common.date_grid import DateField
@@ -23,6 +24,27 @@ from ui.shell.main_window import MainWindow
 
 def tap(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos or widget.rect().center())
+
+
+def finger(widget: QWidget, pos: QPoint | None = None) -> None:
+    """A fingertip's tap on a widget, from a touch screen. The offscreen test platform's screen
+    is 800 px square and a touch beyond its edge reaches nothing: the window is slid so the
+    point is on it first (its layout does not change)."""
+    from tests.ui.editor_helpers import touch_device
+
+    at = pos or widget.rect().center()
+    screen = QApplication.primaryScreen().geometry()
+    spot = widget.mapToGlobal(at)
+    dx = min(0, screen.right() - 40 - spot.x()) or max(0, 40 - spot.x())
+    dy = min(0, screen.bottom() - 40 - spot.y()) or max(0, 40 - spot.y())
+    if dx or dy:
+        window = widget.window()
+        window.move(window.pos() + QPoint(dx, dy))
+        QTest.qWait(10)
+    QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
+    QTest.qWait(20)
+    QTest.touchEvent(widget, touch_device()).release(0, at, widget).commit()
+    QTest.qWait(40)
 
 
 def tap_row(qtbot: QtBot, lst: QListWidget, row: int) -> None:
@@ -95,7 +117,7 @@ def cpu_load(seconds: float = 60.0) -> Iterator[None]:
 def pick_date(qtbot: QtBot, field: DateField, value: date, end_of_month: bool = False) -> None:
     """Choose a date in a touch date field as a clinician does: tap the field, then the year
     (its decade first, for a birth date), the month and the day."""
-    tap(qtbot, field)
+    finger(field)
     dialog = field.dialog
     assert dialog is not None and dialog.isVisible()
     names = [f"year_{value.year}", f"month_{value.month}"]
@@ -105,5 +127,7 @@ def pick_date(qtbot: QtBot, field: DateField, value: date, end_of_month: bool = 
     for name in names:
         target = dialog.findChild(QPushButton, name)
         assert target is not None and target.isVisible(), f"no {name} to tap"
-        tap(qtbot, target)
-    assert not dialog.isVisible()
+        finger(target)
+    assert not isValid(dialog) or not dialog.isVisible()  # closed (and deleted) on the pick
+    if not end_of_month:
+        assert field.value == value

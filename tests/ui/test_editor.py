@@ -499,7 +499,7 @@ def test_expiry_is_picked_by_touch_near_today_and_saved(
     print the month); an expired lot warns on the card; the chosen date is what is saved."""
     from PySide6.QtWidgets import QPushButton
 
-    from tests.ui.helpers import pick_date, tap
+    from tests.ui.helpers import finger, pick_date
 
     ed = open_editor()
     ed.session.set_tool("point")
@@ -512,7 +512,7 @@ def test_expiry_is_picked_by_touch_near_today_and_saved(
     card = next(iter(ed.treatment.products_panel.cards.values()))
     assert card.expiry.text() == "Expiry not set"
     today = ed.session.today
-    tap(qtbot, card.expiry)
+    finger(card.expiry)
     dialog = card.expiry.dialog
     assert dialog is not None
     years = sorted(
@@ -521,7 +521,7 @@ def test_expiry_is_picked_by_touch_near_today_and_saved(
         if b.objectName().startswith("year_")
     )
     assert years[0] >= today.year - 2 and today.year in years
-    tap(qtbot, dialog.findChild(QPushButton, "dateGridCancel"))
+    finger(dialog.findChild(QPushButton, "dateGridCancel"))
     last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
     pick_date(qtbot, card.expiry, last_month, end_of_month=True)
     card = next(iter(ed.treatment.products_panel.cards.values()))  # rebuilt from the content
@@ -545,7 +545,7 @@ def test_lot_expiry_and_dilution_of_the_last_visit_are_one_tap_away(
     from app.domain.values import Dilution
     from app.services import photos, visits
     from tests.images import jpeg_bytes
-    from tests.ui.helpers import tap
+    from tests.ui.helpers import finger
 
     pr = default_practitioner(sqlite_store)
     first = h.charted_visit(sqlite_store, pr.id, date(2026, 11, 2), big=(640, 800))
@@ -578,7 +578,7 @@ def test_lot_expiry_and_dilution_of_the_last_visit_are_one_tap_away(
     assert said == ["On 2 Nov 2026: lot C1234A, expires 30 Sep 2027, 100 U in 2.5 mL."]
     assert card.same_as.height() >= 48
     assert ed.session.model.content.products == () or not ed.session.model.content.products[0].lot
-    tap(qtbot, card.same_as)
+    finger(card.same_as)
     card = ed.treatment.products_panel.cards["botox"]
     assert card.same_as is None  # recorded: the offer is gone
     assert card.lot.text() == "C1234A" and card.expiry.value == date(2027, 9, 30)

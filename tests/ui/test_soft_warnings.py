@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel, QScrollArea
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app.domain.chart import ChartContent, ViewChart
@@ -22,7 +22,7 @@ from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.app.chart_factory import point
 from tests.ui import editor_helpers as h
-from tests.ui.helpers import page_named, tap
+from tests.ui.helpers import finger, page_named, tap
 from ui.app import application, build_window
 from ui.editor.editor_window import ChartEditor
 from ui.editor.session import Selection
@@ -187,9 +187,16 @@ def test_the_clinics_largest_dose_per_point_warns_outside_the_label_areas(
     assert card.values["botox"].text() == "not set"
     plus = card.findChild(type(page.cards[INTERVAL].switch), "maxDose_plus_botox")
     assert plus is not None and plus.height() >= 48
-    tap(qtbot, plus)  # starts at 10 U
-    tap(qtbot, plus)
-    assert card.values["botox"].text() == "11 U"
+    page.area.ensureWidgetVisible(plus)  # scrolled to, as a finger would
+    qtbot.wait(50)
+    finger(plus)  # starts at 10 U
+    qtbot.waitUntil(lambda: card.values["botox"].text() == "10 U")
+    # Past the double-tap interval: in a page that scrolls by touch, Qt's scroller swallows a
+    # quick second tap (known, see the closing note of 30 Nov; the keyboard and the import
+    # browser take finger taps from the touch events for that reason).
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    finger(plus)
+    qtbot.waitUntil(lambda: card.values["botox"].text() == "11 U")
     stored = {p.code: p.max_units_per_point for p in catalogue.list_products(sqlite_store)}
     assert stored["botox"] == Decimal(11) and stored["dysport"] is None
 

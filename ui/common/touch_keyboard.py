@@ -28,13 +28,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTextEdit,
     QWidget,
 )
 from shiboken6 import isValid
 
-from ui.common.widgets import TOUCH
+from ui.common.widgets import TOUCH, TapButton
 
 ENV = "FACECHART_KEYBOARD"
 # Three rows a layer, so the keyboard leaves a 720-px-high screen room for the page above it.
@@ -64,9 +63,9 @@ def editable(w: QWidget | None) -> bool:
     return False
 
 
-class Key(QPushButton):
-    """One key. A second quick tap on the same key is a double click to Qt, which a push
-    button ignores: here it is another keystroke ("ll", "aa" in names)."""
+class Key(TapButton):
+    """One key; a second quick tap on the same key is another keystroke ("ll", "aa" in
+    names: TapButton)."""
 
     def __init__(self, text: str, name: str) -> None:
         super().__init__(text)
@@ -75,9 +74,6 @@ class Key(QPushButton):
         self.setProperty("role", "key")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps the focus
         self.setMinimumSize(TOUCH, TOUCH)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.mousePressEvent(event)  # pressed again: its release types the key
 
 
 class TouchKeyboard(QFrame):

@@ -29,10 +29,19 @@ from ui.common import format as fmt
 TOUCH = 56
 
 
+class TapButton(QPushButton):
+    """A push button that counts a quick second tap. Qt makes a second press within the
+    double-click interval a double click, which a push button ignores: a clinician tapping
+    + twice for 2 more units got 1. Here the double click is another press."""
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.mousePressEvent(event)
+
+
 def button(text: str, role: str = "secondary", parent: QWidget | None = None) -> QPushButton:
     """A push button at least TOUCH high; `role` (primary, secondary, danger, ghost) picks its
     look in style.qss."""
-    b = QPushButton(text, parent)
+    b = TapButton(text, parent)
     b.setProperty("role", role)
     b.setMinimumHeight(TOUCH)
     b.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -9,11 +9,13 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QPushButton, QWidget
 
+from ui.common.widgets import TapButton
+
 TOUCH = 56  # ≥ 48 (CONTRACTS.md), a little more for gloved fingers, as the shell does
 
 
 def touch_button(text: str, name: str = "", checkable: bool = False, role: str = "") -> QPushButton:
-    b = QPushButton(text)
+    b = TapButton(text)  # a quick second tap on + counts (ui/common/widgets.py)
     b.setMinimumHeight(TOUCH)
     b.setMinimumWidth(TOUCH)
     b.setCheckable(checkable)
