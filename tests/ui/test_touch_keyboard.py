@@ -8,15 +8,14 @@ import sys
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtCore import QEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services import patients
 from app.store.database import Store
-from tests.ui.editor_helpers import finger_tap
-from tests.ui.helpers import page_named, pick_date, tap
+from tests.ui.helpers import finger, page_named, pick_date, tap
 from ui.common import touch_keyboard
 from ui.common.touch_keyboard import KeyboardController, TouchKeyboard
 from ui.shell.main_window import MainWindow
@@ -38,23 +37,9 @@ def keyboard(monkeypatch: pytest.MonkeyPatch) -> TouchKeyboard:
     return controller.keyboard
 
 
-def on_screen(widget: QWidget) -> None:
-    """Slide the window so the widget is on the screen: the offscreen test platform's screen
-    is 800 px square, and a touch beyond a screen's edge reaches nothing."""
-    screen = QApplication.primaryScreen().geometry()
-    centre = widget.mapToGlobal(widget.rect().center())
-    dx = min(0, screen.right() - 40 - centre.x()) or max(0, 40 - centre.x())
-    dy = min(0, screen.bottom() - 40 - centre.y()) or max(0, 40 - centre.y())
-    if dx or dy:
-        window = widget.window()
-        window.move(window.pos() + QPoint(dx, dy))
-        QTest.qWait(10)
-
-
 def touch(widget: QWidget, settle_ms: int = 40) -> None:
-    """A finger's tap, then a moment before the next, as a finger lifts and moves."""
-    on_screen(widget)
-    finger_tap(widget, widget.rect().center())
+    """A finger's tap (tests/ui/helpers.finger), then a moment before the next."""
+    finger(widget)
     QTest.qWait(settle_ms)
 
 

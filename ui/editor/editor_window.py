@@ -77,11 +77,15 @@ class ChartEditor(QWidget):
             photo = opening.photos[code]
             # Decoded when first shown, or behind the first view's first paint (photo_loader).
             self.scenes[code] = ViewScene(code, photo.size, None)
-            if photo.later and photo.sha256:
+            # a view shown before the reader behind the first paint brought its image reads
+            # it itself, on the GUI thread (then, and only then): the session's reader
+            source = s.display_source(code)
+            if callable(source):
+                assert photo.sha256 is not None  # only a stored photo is left for later
                 later[code] = photo.sha256
-                self.scenes[code].photo_source = self._display_now(photo.sha256)
+                self.scenes[code].photo_source = source
             else:
-                self.scenes[code].photo_source = _given(photo.display_jpeg)
+                self.scenes[code].photo_source = _given(source)
             self.canvases[code] = ChartCanvas(
                 s, self.scenes[code], self.pen, self.treatment.make_tools, self._original(code)
             )
@@ -170,18 +174,6 @@ class ChartEditor(QWidget):
         """What waits for the first paint: the side pages' point sheet, the face search."""
         self.treatment.prepare()
         self.session.find_faces()
-
-    def _display_now(self, sha256: str) -> Callable[[], bytes | None]:
-        """A view shown before the reader behind the first paint brought its image reads it
-        itself, on the GUI thread (then, and only then)."""
-
-        def read() -> bytes | None:
-            try:
-                return photos.display_jpeg(self.session.store, sha256)
-            except StoreError:
-                return None
-
-        return read
 
     def original_bytes(self, view: str) -> bytes | None:
         """The original photo of a view, for sharp pixels at deep zoom (ui/editor/detail.py)."""
