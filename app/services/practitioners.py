@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.domain.roles import Role
 from app.store.database import Store
 from app.store.schema import Practitioner
 
@@ -15,20 +16,23 @@ from app.store.schema import Practitioner
 class PractitionerRecord:
     id: int
     name: str
+    role: Role = Role.INJECTOR
 
 
 def list_practitioners(store: Store) -> list[PractitionerRecord]:
     with store.read() as s:
         rows = s.scalars(select(Practitioner).where(Practitioner.active).order_by(Practitioner.id))
-        return [PractitionerRecord(p.id, p.name) for p in rows]
+        return [PractitionerRecord(p.id, p.name, Role(p.role)) for p in rows]
 
 
-def create_practitioner(store: Store, name: str) -> PractitionerRecord:
+def create_practitioner(
+    store: Store, name: str, role: Role = Role.INJECTOR
+) -> PractitionerRecord:
     with store.write() as s:
-        p = Practitioner(name=name.strip())
+        p = Practitioner(name=name.strip(), role=role.value)
         s.add(p)
         s.flush()
-        return PractitionerRecord(p.id, p.name)
+        return PractitionerRecord(p.id, p.name, Role(p.role))
 
 
 def default_practitioner(store: Store) -> PractitionerRecord:
@@ -40,4 +44,4 @@ def default_practitioner(store: Store) -> PractitionerRecord:
         name = getpass.getuser().replace(".", " ").title()
     except Exception:
         name = "Clinician"
-    return create_practitioner(store, name or "Clinician")
+    return create_practitioner(store, name or "Clinician", Role.ADMIN)

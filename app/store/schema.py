@@ -87,6 +87,29 @@ class Practitioner(Base):
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default="injector")  # app/domain/roles.py
+    # Argon2id PHC strings (app/security/secrets.py); None until the practitioner sets them
+    pin_hash: Mapped[str | None] = mapped_column(Text, default=None)
+    password_hash: Mapped[str | None] = mapped_column(Text, default=None)
+    # failed sign-ins in a row, and when the next attempt is allowed (back-off)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PractitionerKey(Base):
+    """A practitioner's Ed25519 signing key: the private half sealed under their password
+    (app/security/keys.py). A reset retires the key and makes a new one; retired keys stay,
+    so earlier signatures still verify."""
+
+    __tablename__ = "practitioner_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Patient(Base):
@@ -284,8 +307,68 @@ class ChartVersion(Base):
     point_count: Mapped[int] = mapped_column(Integer, default=0)
     stroke_count: Mapped[int] = mapped_column(Integer, default=0)
     units_summary: Mapped[str] = mapped_column(Text, default="")  # "botox 20; dysport 10"
+    # set when this version changes a signed one: the reason the amendment was made
+    amend_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     saved_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class ChartSignature(Base):
+    """A practitioner's Ed25519 signature over a version's content hash: "sign" by the
+    practitioner who charted, "cosign" by a prescriber. Rows are only ever added."""
+
+    __tablename__ = "chart_signature"
+    __table_args__ = (UniqueConstraint("chart_version_id", "practitioner_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chart_version_id: Mapped[int] = mapped_column(ForeignKey("chart_version.id"), index=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
+    key_id: Mapped[int] = mapped_column(ForeignKey("practitioner_key.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # "sign" | "cosign"
+    content_hash: Mapped[str] = mapped_column(Sha256)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+    practitioner: Mapped[Practitioner] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """One entry of the append-only, hash-chained audit trail (app/store/audit_log.py). `seq`
+    is assigned by the log itself, gapless from 1, so a removed entry leaves a gap."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_patient", "patient_id", "seq"),
+        Index("ix_audit_event_actor", "actor_id", "seq"),
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), default=None)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), default=None)
+    subject: Mapped[str] = mapped_column(String(200), default="")  # e.g. "chart_version:12"
+    detail: Mapped[str] = mapped_column(Text, default="")  # words, never a patient's details
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    event_hash: Mapped[str] = mapped_column(Sha256)
+
+    actor: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class PatientDetailChange(Base):
+    """One field of a patient's details changed: the old and new value, who, when and why.
+    The patient row holds the current values; these rows are only ever added."""
+
+    __tablename__ = "patient_detail_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))  # given_name, family_name, date_of_birth, ...
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+
+    changed_by: Mapped[Practitioner | None] = relationship(lazy="joined")
 
 
 class Setting(Base):

@@ -1,0 +1,33 @@
+"""Recording what practitioners do (issue #11): one audit event per action.
+
+Writes record their event inside their own transaction (`audit_log.append` on the session);
+an action that writes nothing (opening a patient, viewing a photo full size, a failed sign-in)
+records it here in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from app.store import audit_log
+from app.store.database import Store
+
+
+def record(
+    store: Store,
+    kind: str,
+    actor_id: int | None,
+    *,
+    patient_id: int | None = None,
+    visit_id: int | None = None,
+    subject: str = "",
+    detail: str = "",
+) -> None:
+    with store.write() as s:
+        audit_log.append(
+            s,
+            kind,
+            actor_id,
+            patient_id=patient_id,
+            visit_id=visit_id,
+            subject=subject,
+            detail=detail,
+        )
