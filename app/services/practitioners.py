@@ -25,9 +25,7 @@ def list_practitioners(store: Store) -> list[PractitionerRecord]:
         return [PractitionerRecord(p.id, p.name, Role(p.role)) for p in rows]
 
 
-def create_practitioner(
-    store: Store, name: str, role: Role = Role.INJECTOR
-) -> PractitionerRecord:
+def create_practitioner(store: Store, name: str, role: Role = Role.INJECTOR) -> PractitionerRecord:
     with store.write() as s:
         p = Practitioner(name=name.strip(), role=role.value)
         s.add(p)
