@@ -90,3 +90,28 @@ def test_the_audit_log_names_an_edited_or_removed_event(
 def test_an_unknown_event_kind_is_refused(store: Store, clinician: PractitionerRecord) -> None:
     with pytest.raises(ValueError, match="not an audit event kind"):
         audit.record(store, "looked_around", clinician.id)
+
+
+def test_setting_a_password_again_makes_a_new_key_and_keeps_the_old_public_key(
+    store: Store, clinician: PractitionerRecord
+) -> None:
+    from app.services import credentials
+
+    first = credentials.set_credentials(store, clinician.id, "1357", "first password")
+    assert credentials.has_credentials(store, clinician.id)
+    assert credentials.pin_matches(store, clinician.id, "1357")
+    assert not credentials.pin_matches(store, clinician.id, "1358")
+    opened = credentials.open_signer(store, clinician.id, "first password")
+    assert opened.public_key == first.public_key
+    signature = first.sign(b"v1")
+
+    second = credentials.set_credentials(store, clinician.id, "2468", "second password")
+    with pytest.raises(credentials.WrongPasswordError):
+        credentials.open_signer(store, clinician.id, "first password")
+    assert credentials.open_signer(store, clinician.id, "second password").public_key == (
+        second.public_key
+    )
+    stored = credentials.public_keys(store, clinician.id)
+    assert [k.retired for k in stored] == [True, False]
+    assert keys.verify(stored[0].public_key, signature, b"v1")
+    assert credentials.key_id_of(second) == stored[1].id

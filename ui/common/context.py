@@ -13,6 +13,7 @@ from app.services.catalogue import ProductRecord
 from app.services.practitioners import PractitionerRecord
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
+    from app.services.credentials import KeySigner
     from app.services.store import Store
 
 
@@ -21,6 +22,9 @@ class AppContext:
     store: Store
     practitioner: PractitionerRecord
     products: dict[str, ProductRecord] = field(default_factory=dict)
+    # the signed-in practitioner's opened signing key; None until sign-in exists or when they
+    # signed in without it (it is held only while they are signed in)
+    signer: KeySigner | None = None
 
     @classmethod
     def open(cls, store: Store) -> AppContext:
