@@ -60,6 +60,20 @@ def add_commands(
         metavar="VIEW",
         help="the view's code (frown, brow_raise, smile, rest, …); without it, any view's zones",
     )
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent, encrypted, verified backup (passphrase: $FACECHART_PASSPHRASE)",
+    )
+    backup.add_argument(
+        "dest", metavar="DEST", type=Path, help="a folder, or a file name ending in .fcbackup"
+    )
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup in place of the database, keeping the current one aside",
+    )
+    restore.add_argument("backup", metavar="BACKUP", type=Path, help="a .fcbackup file")
     same = sub.add_parser(
         "same-person",
         parents=[common],  # accepted and ignored: no database is opened
@@ -88,6 +102,12 @@ def run_command(args: argparse.Namespace) -> int:
         from app.alignment.locate import run_locate  # numpy/OpenCV only when locating
 
         return run_locate(args.photo, args.points, args.view)
+    if args.command in ("backup", "restore"):
+        from app.backup.cli import run_backup, run_restore  # cryptography only when needed
+
+        if args.command == "backup":
+            return run_backup(database_url(args), args.dest)
+        return run_restore(database_url(args), args.backup)
     if args.command == "same-person":
         from app.identity.cli import run_same_person  # dlib only when comparing faces
 
