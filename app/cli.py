@@ -74,6 +74,22 @@ def add_commands(
         help="put a backup in place of the database, keeping the current one aside",
     )
     restore.add_argument("backup", metavar="BACKUP", type=Path, help="a .fcbackup file")
+    report = sub.add_parser("report", parents=[common], help="write a visit's PDF report")
+    report.add_argument("visit_id", metavar="VISIT_ID", type=int, help="the visit (see `visits`)")
+    report.add_argument("out", metavar="OUT.pdf", type=Path, help="the PDF to write")
+    report.add_argument(
+        "--version", type=int, metavar="N", help="that version number (default: the newest)"
+    )
+    report.add_argument(
+        "--patient-copy", action="store_true", help="without the clinical notes, for the patient"
+    )
+    visits = sub.add_parser("visits", parents=[common], help="list every visit")
+    visits.add_argument(
+        "--json", action="store_true", required=True, help="one JSON object per line"
+    )
+    sub.add_parser(
+        "demo", parents=[common], help="fill an empty database (--db) with the demo clinic"
+    )
     same = sub.add_parser(
         "same-person",
         parents=[common],  # accepted and ignored: no database is opened
@@ -108,6 +124,16 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "backup":
             return run_backup(database_url(args), args.dest)
         return run_restore(database_url(args), args.backup)
+    if args.command in ("report", "visits", "demo"):
+        from app.reports import cli as reports_cli  # reportlab only when reporting
+
+        if args.command == "report":
+            return reports_cli.run_report(
+                database_url(args), args.visit_id, args.out, args.version, args.patient_copy
+            )
+        if args.command == "visits":
+            return reports_cli.run_visits(database_url(args))
+        return reports_cli.run_demo(database_url(args))
     if args.command == "same-person":
         from app.identity.cli import run_same_person  # dlib only when comparing faces
 
