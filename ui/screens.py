@@ -174,6 +174,17 @@ def version(window: MainWindow) -> None:
     window.open_version(visit_id, oldest.id)
 
 
+def report_preview(window: MainWindow) -> None:
+    from ui.shell.report_page import ReportPage
+
+    visit(window)
+    window.open_report(_charted_visit(window))
+    page = window.current_page()
+    if not isinstance(page, ReportPage):
+        raise ScreenError("the report did not open")
+    settle(lambda: not page.busy and bool(page.pages), timeout=30)
+
+
 def photo(window: MainWindow) -> None:
     visit(window)
     shown = photos.photos_for_visit(window.ctx.store, _charted_visit(window))
@@ -310,6 +321,7 @@ SCREENS: dict[str, Navigate] = {
     "visit": visit,
     "version": version,
     "photo": photo,
+    "report-preview": report_preview,
     "capture": capture,
     "import": import_photos,
     "import-browser": import_browser,

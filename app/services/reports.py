@@ -25,7 +25,11 @@ from app.services import charts
 from app.services.chart_opening import open_chart
 from app.store import audit_log
 from app.store.database import Store
+from app.store.private import created_dirs, session_temp_dir
 from app.store.schema import ChartSignature, ChartVersion, Setting
+
+__all__ = ["VisitReport", "file_name", "keep_copy", "preview_report", "visit_report"]
+__all__ += ["write_visit_report"]
 
 CLINIC_SETTING = "clinic_name"
 DEFAULT_CLINIC = "FaceChart clinic"
@@ -197,3 +201,49 @@ def write_visit_report(
             detail="patient copy" if patient_copy else "",
         )
     return report
+
+
+def preview_report(
+    store: Store,
+    visit_id: int,
+    *,
+    version_id: int | None = None,
+    patient_copy: bool = False,
+    actor_id: int | None = None,
+) -> tuple[VisitReport, Path]:
+    """The report written into this run's private temporary folder, for the preview screen
+    (it holds patient data: never a shared temporary folder)."""
+    folder = session_temp_dir("facechart-reports-")
+    fd, name = tempfile.mkstemp(prefix="report-", suffix=".pdf", dir=folder)
+    os.close(fd)
+    out = Path(name)
+    report = write_visit_report(
+        store,
+        visit_id,
+        out,
+        version_id=version_id,
+        patient_copy=patient_copy,
+        actor_id=actor_id,
+    )
+    return report, out
+
+
+def file_name(report: VisitReport) -> str:
+    """`2026-08-02 Zoë Martin neurotoxin v2.pdf`: sorts by date, says whose and which."""
+    unsafe = '<>:"/\\|?*'
+    who = "".join("_" if ch in unsafe or ord(ch) < 32 else ch for ch in report.patient_name)
+    version = f" v{report.version_no}" if report.version_no else ""
+    copy = " patient copy" if report.patient_copy else ""
+    return f"{report.visit_date:%Y-%m-%d} {who} {report.treatment}{version}{copy}.pdf"
+
+
+def keep_copy(pdf: Path, report: VisitReport, folder: Path) -> Path:
+    """Copy a previewed report into `folder` (made if missing) without overwriting another."""
+    created_dirs(folder)
+    target = folder / file_name(report)
+    n = 2
+    while target.exists():
+        target = folder / f"{target.stem.rsplit(' (', 1)[0]} ({n}).pdf"
+        n += 1
+    target.write_bytes(pdf.read_bytes())
+    return target

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtPdf import QPdfDocument
+from pytestqt.qtbot import QtBot
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.values import Dilution, Side
@@ -20,6 +21,7 @@ from app.store.database import Store
 from tests.app.chart_factory import stroke
 from tests.app.fault_helpers import make_charted
 from tests.images import face_image, jpeg_bytes
+from ui.shell.main_window import MainWindow
 
 DPI = 150
 
@@ -136,3 +138,53 @@ def test_a_visit_without_a_chart_still_reports(sqlite_store: Store, tmp_path: Pa
     out = tmp_path / "empty.pdf"
     reports.write_visit_report(sqlite_store, visit.id, out)
     assert "not saved" in _text(_pdf(out))
+
+
+def test_report_by_touch_previewed_saved_and_printed(
+    qtbot: QtBot,
+    window: MainWindow,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Visit page → Report (a finger tap): the PDF's pages on screen; Patient copy makes it
+    again without the notes; Save keeps a copy in the reports folder; Print prints every page,
+    and the report and the print are in the audit trail of the real SQLite file."""
+    from PySide6.QtPrintSupport import QPrinter
+    from sqlalchemy import text
+
+    from tests.ui.helpers import finger, page_named
+    from tests.ui.test_visit_page import open_first_visit
+    from ui.shell import report_page
+    from ui.shell.report_page import ReportPage
+
+    monkeypatch.setattr(report_page, "reports_folder", lambda: tmp_path / "reports")
+    visit_page = open_first_visit(window, demo_store)
+    finger(visit_page.report_button)
+    page = page_named(window, ReportPage)
+    assert isinstance(page, ReportPage)
+    qtbot.waitUntil(lambda: bool(page.pages) and not page.busy, timeout=30000)
+    assert page.report is not None and page.report.version_no == 2
+    assert len(page.pages) == _pdf(page.pdf_path).pageCount() >= 2  # type: ignore[arg-type]
+    assert "NOT SIGNED" in page.status.text()
+    assert "First treatment" in _text(_pdf(page.pdf_path))  # type: ignore[arg-type]
+
+    finger(page.copy_button)
+    qtbot.waitUntil(lambda: page.report is not None and page.report.patient_copy, timeout=30000)
+    qtbot.waitUntil(lambda: page.save_button.isEnabled(), timeout=30000)
+    assert "First treatment" not in _text(_pdf(page.pdf_path))  # type: ignore[arg-type]
+
+    finger(page.save_button)
+    (kept,) = (tmp_path / "reports").glob("*.pdf")
+    assert kept.name.startswith("2026-08-02 Zoë Martin neurotoxin v2 patient copy")
+    assert kept.read_bytes() == page.pdf_path.read_bytes()  # type: ignore[union-attr]
+
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printed = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(printed))
+    page.print_to(printer)
+    assert _pdf(printed).pageCount() == len(page.pages)
+    with demo_store.engine.connect() as conn:
+        kinds = [r[0] for r in conn.execute(text("SELECT kind FROM audit_event ORDER BY seq"))]
+    assert kinds.count("report") == 2 and kinds[-1] == "print"

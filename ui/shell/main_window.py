@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
             page.photo_opened.connect(self.open_photo)
             page.visit_removed.connect(self.go_back)
             page.chart_requested.connect(lambda: self.open_editor(visit_id))
+            page.report_requested.connect(lambda: self.open_report(visit_id))
             page.capture_requested.connect(lambda: self.open_capture(page.patient.id, visit_id))
             return page
 
@@ -214,7 +215,18 @@ class MainWindow(QMainWindow):
         self._open(lambda: PhotoPage(self.ctx, photo))
 
     def open_version(self, visit_id: int, version_id: int) -> None:
-        self._open(lambda: VersionViewerPage(self.ctx, visit_id, version_id))
+        def make() -> Page:
+            page = VersionViewerPage(self.ctx, visit_id, version_id)
+            page.report_requested.connect(lambda: self.open_report(visit_id, version_id))
+            return page
+
+        self._open(make)
+
+    def open_report(self, visit_id: int, version_id: int | None = None) -> None:
+        """The visit's report (ui/shell/report_page): previewed, saved or printed."""
+        from ui.shell.report_page import ReportPage
+
+        self._open(lambda: ReportPage(self.ctx, visit_id, version_id))
 
     def open_editor(self, visit_id: int) -> None:
         """The chart editor (ui/editor) on the visit's newest version, or a first one. The

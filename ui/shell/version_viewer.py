@@ -3,6 +3,7 @@ its strokes and points, and what was used (units per product, lot, dilution)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QTabWidget
 
 from app.domain.chart import InjectionPoint
@@ -11,7 +12,7 @@ from app.services import catalogue, charts, patients, visits
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.format import DEPTH_WORDS
-from ui.common.widgets import Page, PatientBanner, hbox, label, vbox
+from ui.common.widgets import Page, PatientBanner, button, hbox, label, vbox
 from ui.overlay.ghost_items import GHOST_COLOURS
 from ui.overlay.saved_layers import saved_layers
 from ui.overlay.view_state import short_label
@@ -19,6 +20,8 @@ from ui.viewer.chart_view import ChartView
 
 
 class VersionViewerPage(Page):
+    report_requested = Signal()  # the report of this version
+
     def __init__(self, ctx: AppContext, visit_id: int, version_id: int) -> None:
         super().__init__()
         self.ctx = ctx
@@ -141,4 +144,9 @@ class VersionViewerPage(Page):
             note.setWordWrap(True)
             col.addWidget(note)
         col.addStretch(1)
+        self.report_button = button("Report", "secondary")
+        self.report_button.setObjectName("versionReport")
+        self.report_button.setAccessibleName("The report of this version")
+        self.report_button.clicked.connect(self.report_requested)
+        col.addWidget(self.report_button)
         return panel

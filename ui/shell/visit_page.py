@@ -102,6 +102,7 @@ class VisitPage(Page):
     visit_removed = Signal()
     chart_requested = Signal()
     capture_requested = Signal()
+    report_requested = Signal()
 
     def __init__(self, ctx: AppContext, visit_id: int) -> None:
         super().__init__()
@@ -132,7 +133,11 @@ class VisitPage(Page):
         self.capture_button.setObjectName("takePhotos")
         self.chart_button = button("Open chart", "primary")
         self.chart_button.setObjectName("openChart")
+        self.report_button = button("Report", "secondary")
+        self.report_button.setObjectName("visitReport")
+        self.report_button.setAccessibleName("The visit's report: preview, save, print")
         top.addWidget(self.capture_button)
+        top.addWidget(self.report_button)
         top.addWidget(self.chart_button)
         body.addLayout(top)
         if v.notes:
@@ -177,6 +182,7 @@ class VisitPage(Page):
         self.error_button.clicked.connect(self.ask_visit_in_error)
         self.chart_button.clicked.connect(self.chart_requested)
         self.capture_button.clicked.connect(self.capture_requested)
+        self.report_button.clicked.connect(self.report_requested)
 
     def activated(self) -> None:
         self.refresh()
@@ -197,6 +203,7 @@ class VisitPage(Page):
             tile.tapped.connect(lambda p=photo: self.photo_opened.emit(p))
             row.addWidget(tile, 0, Qt.AlignmentFlag.AlignTop)
             self.tiles.append(tile)
+        self.report_button.setEnabled(bool(self.versions))
         if not shown:
             row.addWidget(label("No photos for this visit.", "muted"), 0, Qt.AlignmentFlag.AlignTop)
         row.addStretch(1)
