@@ -23,6 +23,7 @@ from app.imaging.decode import ImageError
 from app.imaging.files import read_photo_file
 from app.store.database import Store
 from app.store.errors import NotFoundError
+from app.store.idempotent import insert_missing
 from app.store.schema import Product, ProductGtin
 
 __all__ = ["NO_CODE", "CartonScan", "Gs1Label", "product_for_gtin", "remember_gtin"]
@@ -69,10 +70,14 @@ def remember_gtin(store: Store, gtin: str, product_code: str, practitioner_id: i
     with store.write() as s:
         if s.scalar(select(Product.id).where(Product.code == product_code)) is None:
             raise NotFoundError(f"No product {product_code!r} in the catalogue.")
-        row = s.get(ProductGtin, gtin)
-        if row is None:
-            row = ProductGtin(gtin=gtin)
-            s.add(row)
+        # two rooms scanning a new carton at once: one row, no failed transaction
+        insert_missing(
+            s,
+            ProductGtin,
+            [{"gtin": gtin, "product_code": product_code, "added_at": utcnow()}],
+            ["gtin"],
+        )
+        row = s.get_one(ProductGtin, gtin)
         row.product_code = product_code
         row.added_at = utcnow()
         row.added_by_id = practitioner_id

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TypedDict, Unpack
 
 from PIL import Image
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, undefer
 
 from app.domain.values import PhotoSource, utcnow
 from app.imaging.decode import (
@@ -38,6 +38,7 @@ from app.imaging.files import (
 from app.imaging.files import read_photo_file
 from app.store.database import Store
 from app.store.errors import NotFoundError
+from app.store.idempotent import insert_missing
 from app.store.schema import Photo, PhotoBlob, View, Visit
 
 DISPLAY_SIDE = 2560  # longest side of the display image: sharp on a 2880-px screen at fit
@@ -151,9 +152,13 @@ def add_photo_bytes(
             visit = s.get(Visit, visit_id)
             if visit is None or visit.patient_id != patient_id:
                 raise NotFoundError("That visit does not belong to this patient.")
-        if blob is not None and s.get(PhotoBlob, sha) is None:
-            s.add(blob)
-        stored = blob or s.get(PhotoBlob, sha)
+        if visit_id is not None:
+            same = _same_photo(s, visit_id, view.id, sha)
+            if same is not None:  # imported in another room a moment ago, or twice here
+                return PhotoRecord.of(same)
+        if blob is not None:  # another room may store the same bytes at the same moment
+            insert_missing(s, PhotoBlob, [_blob_row(blob)], ["sha256"])
+        stored = s.get(PhotoBlob, sha)
         assert stored is not None
         photo = Photo(
             patient_id=patient_id,
@@ -172,6 +177,36 @@ def add_photo_bytes(
         s.flush()
         photo.view = view
         return PhotoRecord.of(photo)
+
+
+# PostgreSQL advisory lock class for "a photo is being added to this visit": imports of the
+# same visit from several rooms take turns, so the same bytes become one photo record.
+_PHOTO_LOCK_CLASS = 0x4643_5048  # "FCPH"
+
+
+def _same_photo(s: Session, visit_id: int, view_id: int, sha: str) -> Photo | None:
+    """The visit's photo of this view with these bytes, if stored (and not entered in error):
+    the same bytes imported for the same visit and view make one photo record."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            text("SELECT pg_advisory_xact_lock(:c, :v)"), {"c": _PHOTO_LOCK_CLASS, "v": visit_id}
+        )
+    return s.scalar(
+        select(Photo)
+        .where(
+            Photo.visit_id == visit_id,
+            Photo.view_id == view_id,
+            Photo.blob_sha256 == sha,
+            Photo.error_at.is_(None),
+        )
+        .limit(1)
+    )
+
+
+def _blob_row(blob: PhotoBlob) -> dict[str, object]:
+    row = {c.key: getattr(blob, c.key) for c in PhotoBlob.__table__.columns}
+    row["created_at"] = row.get("created_at") or utcnow()
+    return row
 
 
 def _refuse_if_too_big(size: int) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.domain.soft_warnings import RULE_BY_KEY, RULES, SoftWarningRule, Switches
 from app.domain.values import utcnow
 from app.store.database import Store
+from app.store.idempotent import insert_missing
 from app.store.schema import WarningSetting
 
 
@@ -47,10 +48,14 @@ def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -
     if key not in RULE_BY_KEY:
         raise KeyError(f"No soft warning {key!r}.")
     with store.write() as s:
-        row = s.get(WarningSetting, key)
-        if row is None:
-            row = WarningSetting(key=key)
-            s.add(row)
+        # two rooms switching the same row at once: one row, the later switch kept
+        insert_missing(
+            s,
+            WarningSetting,
+            [{"key": key, "enabled": on, "changed_at": utcnow()}],
+            ["key"],
+        )
+        row = s.get_one(WarningSetting, key)
         row.enabled = on
         row.changed_at = utcnow()
         row.changed_by_id = practitioner_id

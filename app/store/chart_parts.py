@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.canonical import content_to_json, dumps
 from app.domain.chart import ChartContent
+from app.store.idempotent import insert_missing
 from app.store.schema import ChartPart
 
 
@@ -65,7 +66,8 @@ def split_json(
 
 
 def write_parts(session: Session, parts: dict[str, tuple[str, bytes]]) -> int:
-    """Insert the parts not stored yet; returns how many were new."""
+    """Store the parts not stored yet; returns how many were not stored when looked at. A part
+    another room stores at the same moment is not an error (app/store/idempotent.py)."""
     if not parts:
         return 0
     existing: set[str] = set()
@@ -75,11 +77,11 @@ def write_parts(session: Session, parts: dict[str, tuple[str, bytes]]) -> int:
             session.scalars(select(ChartPart.sha256).where(ChartPart.sha256.in_(shas[i : i + 500])))
         )
     new = [
-        ChartPart(sha256=sha, kind=kind, data=zlib.compress(raw, 6))
+        {"sha256": sha, "kind": kind, "data": zlib.compress(raw, 6)}
         for sha, (kind, raw) in parts.items()
         if sha not in existing
     ]
-    session.add_all(new)
+    insert_missing(session, ChartPart, new, ["sha256"])
     return len(new)
 
 
