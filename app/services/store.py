@@ -12,7 +12,14 @@ from app.store.database import Store, default_data_dir, open_store, sqlite_url
 from app.store.errors import loggable_traceback
 from app.store.private import open_private_append, private_dir
 
-__all__ = ["Store", "error_log_path", "log_error", "open_database", "open_demo_database"]
+__all__ = [
+    "Store",
+    "error_log_path",
+    "log_error",
+    "open_database",
+    "open_demo_database",
+    "storage_warning",
+]
 
 ERROR_LOG = "facechart-errors.log"
 
@@ -29,6 +36,15 @@ def open_demo_database(folder: Path) -> Store:
     store = open_store(sqlite_url(folder / "demo.db"))
     build_demo(store)
     return store
+
+
+def storage_warning(store: Store) -> str | None:
+    """A warning when the SQLite file sits on a network share (issue #13), else None."""
+    from app.store.database import sqlite_file
+    from app.store.network_fs import warning_for
+
+    file = sqlite_file(store.url) if store.is_sqlite else None
+    return warning_for(file) if file is not None else None
 
 
 def error_log_path() -> Path:
