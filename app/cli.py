@@ -90,6 +90,18 @@ def add_commands(
     sub.add_parser(
         "demo", parents=[common], help="fill an empty database (--db) with the demo clinic"
     )
+    server = sub.add_parser(
+        "server-init",
+        parents=[common],
+        help="create or upgrade the schema of a clinic's PostgreSQL database (owner's role)",
+    )
+    server.add_argument("server_url", metavar="URL", help="postgresql://owner@host/database")
+    server.add_argument(
+        "--app-role",
+        metavar="NAME",
+        help="create the rooms' login role with only the rights they need "
+        "(password from $FACECHART_APP_ROLE_PASSWORD)",
+    )
     same = sub.add_parser(
         "same-person",
         parents=[common],  # accepted and ignored: no database is opened
@@ -124,6 +136,10 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "backup":
             return run_backup(database_url(args), args.dest)
         return run_restore(database_url(args), args.backup)
+    if args.command == "server-init":
+        from app.server.cli import run_server_init
+
+        return run_server_init(args.server_url, args.app_role)
     if args.command in ("report", "visits", "demo"):
         from app.reports import cli as reports_cli  # reportlab only when reporting
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.store.database import Store, default_data_dir, open_store, sqlite_url
-from app.store.errors import loggable_traceback
+from app.store.errors import StoreError, loggable_traceback
 from app.store.private import open_private_append, private_dir
 
 __all__ = [
@@ -25,8 +25,35 @@ ERROR_LOG = "facechart-errors.log"
 
 
 def open_database(url: str) -> Store:
-    """The database at `url`, migrated to this FaceChart's schema (StoreError if refused)."""
-    return open_store(url)
+    """The database at `url`, at this FaceChart's schema (StoreError if refused). A SQLite file
+    is migrated here; a clinic server never is: only `server-init`, run with the owner's role,
+    changes its schema, and a room whose FaceChart expects another schema says so (issue #13)."""
+    from app.store.database import check_schema_version, parse_database_url
+
+    if parse_database_url(url).get_backend_name() != "postgresql":
+        return open_store(url)
+    from app.server.init import head_revision
+
+    store = open_store(url, migrate=False)  # refuses a newer schema itself
+    try:
+        current = check_schema_version(store.engine)
+    except Exception:
+        store.dispose()
+        raise
+    head = head_revision()
+    if current != head:
+        store.dispose()
+        if current is None:
+            raise StoreError(
+                "The clinic server's database has not been set up yet: the administrator runs "
+                "`python main.py server-init URL` with the database owner's role."
+            )
+        raise StoreError(
+            f"The clinic server's database is at schema {current} and this FaceChart needs "
+            f"{head}: the administrator upgrades it with `python main.py server-init URL` "
+            "(then every room runs the same FaceChart)."
+        )
+    return store
 
 
 def open_demo_database(folder: Path) -> Store:
