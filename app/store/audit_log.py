@@ -58,6 +58,10 @@ EVENT_KINDS = frozenset(
     }
 )
 
+# Rooms watching for each other's changes LISTEN here (app/services/room_changes.py); the
+# payload is only the new seq: the event is read from the table, never trusted from a message.
+NOTIFY_CHANNEL = "facechart_changes"
+
 # A PostgreSQL advisory lock key: appends from several rooms take turns, so the chain never
 # forks (two events naming the same predecessor); SQLite's writes are serial already.
 _PG_LOCK_KEY = 0x46434155  # "FCAU"
@@ -118,8 +122,8 @@ def append(
     """Append one event inside the caller's write transaction."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"not an audit event kind: {kind!r}")
-    bind = s.get_bind()
-    if bind.dialect.name == "postgresql":
+    on_server = s.get_bind().dialect.name == "postgresql"
+    if on_server:
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     seq, prev = head(s)
     when = (at or utcnow()).astimezone(UTC)
@@ -138,6 +142,11 @@ def append(
     )
     s.add(event)
     s.flush()
+    if on_server:  # delivered when (and only if) the transaction commits
+        s.execute(
+            text("SELECT pg_notify(:channel, :seq)"),
+            {"channel": NOTIFY_CHANNEL, "seq": str(fields.seq)},
+        )
     return event
 
 
