@@ -33,6 +33,16 @@ def finger(widget: QWidget, pos: QPoint | None = None) -> None:
     from tests.ui.editor_helpers import touch_device
 
     at = pos or widget.rect().center()
+    on_screen(widget, at)
+    QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
+    QTest.qWait(20)
+    QTest.touchEvent(widget, touch_device()).release(0, at, widget).commit()
+    QTest.qWait(40)
+
+
+def on_screen(widget: QWidget, at: QPoint) -> None:
+    """Slide `widget`'s window so that the point `at` of it is on the offscreen test platform's
+    800-px-square screen (40 px inside its edges), where a touch can reach it."""
     screen = QApplication.primaryScreen().geometry()
     spot = widget.mapToGlobal(at)
     dx = min(0, screen.right() - 40 - spot.x()) or max(0, 40 - spot.x())
@@ -41,10 +51,6 @@ def finger(widget: QWidget, pos: QPoint | None = None) -> None:
         window = widget.window()
         window.move(window.pos() + QPoint(dx, dy))
         QTest.qWait(10)
-    QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
-    QTest.qWait(20)
-    QTest.touchEvent(widget, touch_device()).release(0, at, widget).commit()
-    QTest.qWait(40)
 
 
 def tap_row(qtbot: QtBot, lst: QListWidget, row: int) -> None:
