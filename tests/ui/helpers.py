@@ -27,12 +27,15 @@ def tap(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
 
 
 def finger(widget: QWidget, pos: QPoint | None = None) -> None:
-    """A fingertip's tap on a widget, from a touch screen. The offscreen test platform's screen
-    is 800 px square and a touch beyond its edge reaches nothing: the window is slid so the
-    point is on it first (its layout does not change)."""
+    """A fingertip's tap on a widget, from a touch screen: at `pos`, else in the middle of what
+    shows of it (a button half under a scrolling panel's edge is tapped on its visible half, as
+    a finger would; a touch where it does not show reaches whatever does). The offscreen test
+    platform's screen is 800 px square and a touch beyond its edge reaches nothing: the window
+    is slid so the point is on it first (its layout does not change)."""
     from tests.ui.editor_helpers import touch_device
 
-    at = pos or widget.rect().center()
+    shown = widget.visibleRegion().boundingRect()
+    at = pos or (shown.center() if not shown.isEmpty() else widget.rect().center())
     on_screen(widget, at)
     QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
     QTest.qWait(20)
