@@ -43,6 +43,18 @@ def finger(widget: QWidget, pos: QPoint | None = None) -> None:
     QTest.qWait(40)
 
 
+def scroll_to(widget: QWidget) -> None:
+    """Scroll the panel holding `widget` until it shows whole, as a finger would first."""
+    from PySide6.QtWidgets import QScrollArea
+
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    assert area is not None, "not in a scrolling panel"
+    area.ensureWidgetVisible(widget, 0, 8)
+    QTest.qWait(20)
+
+
 def on_screen(widget: QWidget, at: QPoint) -> None:
     """Slide `widget`'s window so that the point `at` of it is on the offscreen test platform's
     800-px-square screen (40 px inside its edges), where a touch can reach it."""

@@ -19,7 +19,7 @@ from app.services import patients, photos, visits
 from app.services.practitioners import PractitionerRecord, default_practitioner
 from app.store.database import Store
 from tests.images import face_image, jpeg_bytes
-from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, tap
+from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, finger, tap
 from ui.app import application
 from ui.capture.capture_screen import CaptureScreen
 from ui.capture.sources import OpenCVSource
@@ -351,12 +351,12 @@ def test_drop_files_and_pick_with_the_touch_browser(
     dialog = screen.import_dialog
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first]
-    tap(qtbot, dialog.choose)  # FaceChart's own touch browser, not a file dialog
+    finger(dialog.choose)  # FaceChart's own touch browser, not a file dialog
     assert dialog.browsing
     browser = dialog.open_browser(tmp_path)
     qtbot.waitUntil(lambda: not browser.loading, timeout=WAIT)
     browser.tap_item(browser.items[second])
-    tap(qtbot, browser.add)
+    finger(browser.add)
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second]
     # a drop on the dialog while it shows the browser adds the file and shows the list
@@ -368,7 +368,7 @@ def test_drop_files_and_pick_with_the_touch_browser(
     assert not dialog.browsing
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second, third]
-    tap(qtbot, dialog.confirm)
+    finger(dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
 
 
