@@ -203,7 +203,7 @@ def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path
     assert "cannot be imported" in dialog.error.text()
     assert dialog.confirm.text() == "Import 1 photo"
     with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
-        tap(qtbot, dialog.confirm)
+        finger(dialog.confirm)
     assert sig.args[0].view_code == "rest" and sig.args[0].source == PhotoSource.IMPORT.value
     stored = photos.photos_for_visit(store, vid)
     assert [p.id for p in stored] == [sig.args[0].id]  # nothing of the broken file
@@ -243,7 +243,7 @@ def test_import_a_folder_assigns_views_in_order(
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [c.currentData() for c in dialog.combos] == ["rest", "frown", "brow_raise"]
     dialog.combos[2].setCurrentIndex(dialog.combos[2].findData("smile"))
-    tap(qtbot, dialog.confirm)
+    finger(dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
     qtbot.waitUntil(lambda: screen.walk.done_count == 3, timeout=WAIT)
     assert {p.view_code for p in photos.photos_for_visit(store, vid)} == {"rest", "frown", "smile"}
