@@ -68,6 +68,19 @@ def on_screen(widget: QWidget, at: QPoint) -> None:
         QTest.qWait(10)
 
 
+@contextmanager
+def slow_double_clicks(ms: int = 3000) -> Iterator[int]:
+    """Qt's double-click interval made `ms` inside the block, so two taps of a test are a
+    double click even on a loaded machine, where 400 ms can pass between them."""
+    hints = QApplication.styleHints()
+    before = hints.mouseDoubleClickInterval()
+    hints.setMouseDoubleClickInterval(ms)
+    try:
+        yield ms
+    finally:
+        hints.setMouseDoubleClickInterval(before)
+
+
 def tap_row(qtbot: QtBot, lst: QListWidget, row: int) -> None:
     rect = lst.visualItemRect(lst.item(row))
     tap(qtbot, lst.viewport(), rect.center())

@@ -20,7 +20,7 @@ from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
 from tests.ui.editor_helpers import touch_device
-from tests.ui.helpers import finger, on_screen
+from tests.ui.helpers import finger, on_screen, slow_double_clicks
 from ui.editor.editor_window import ChartEditor
 from ui.editor.point_sheet import REPEAT_DELAY_MS, REPEAT_INTERVAL_MS
 
@@ -30,8 +30,11 @@ def scroll_area_of(widget: QWidget) -> QScrollArea:
     while w is not None and not isinstance(w, QScrollArea):
         w = w.parentWidget()
     assert isinstance(w, QScrollArea), "the widget is not in a scrolling panel"
-    # the panel scrolls by finger: Qt's kinetic scroller with the touch gesture
+    # the panel scrolls by finger: Qt's kinetic scroller with the touch gesture, and it has
+    # somewhere to scroll (else the scroller stays Inactive under a finger, and Qt's flick
+    # gesture lets the double click through: the test would prove nothing)
     assert QScroller.hasScroller(w.viewport())
+    assert w.verticalScrollBar().maximum() > 0
     return w
 
 
@@ -78,7 +81,8 @@ def editor(qtbot: QtBot, sqlite_store: Store) -> Iterator[ChartEditor]:
     (p,) = ed.session.model.content.view("frown").points
     assert p.units == Decimal(4)
     assert ed.treatment.sheet.point is not None and ed.treatment.sheet.point.id == p.id
-    yield ed
+    with slow_double_clicks():  # two quick taps are a double click however loaded the machine
+        yield ed
     ed.session.journal.timer.stop()
 
 

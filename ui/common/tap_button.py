@@ -6,11 +6,12 @@ What Qt does with a finger (Qt 6, qflickgesture.cpp and qwidgetwindow.cpp): the 
 into mouse events; a second press within the double-click interval is delivered as a
 MouseButtonDblClick only (the press itself is held back). In a panel with a QScroller
 TouchGesture, the flick gesture's recognizer eats every double click while its scroller is not
-Inactive (`Ignore | ConsumeEventHint`), and the finger's TouchBegin has just made it Pressed:
-the button gets only the release, and + tapped twice quickly gave one unit. (The scroller's
-press delay plays no part: it delays the presses of a mouse gesture only, so setting it to 0
-changed nothing.) The mouse events of a drag are not consumed either: the content moves with
-the finger, the release lands on the same button, and a flick that started on + added a unit.
+Inactive (`Ignore | ConsumeEventHint`), and the finger's TouchBegin has just made it Pressed
+(wherever the panel has somewhere to scroll): the button gets only the release, and + tapped
+twice quickly gave one unit. (The scroller's press delay plays no part: it delays the presses
+of a mouse gesture only, so setting it to 0 changed nothing.) The mouse events of a drag are
+not consumed either: the content moves with the finger, the release lands on the same button,
+and a flick that started on + added a unit.
 
 The mouse events Qt makes from touch are left alone (other widgets' double clicks depend on
 their order); this button mends its own: it notes a finger coming down on it (TouchBegin, which
