@@ -27,12 +27,37 @@ def tap(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:
 
 
 def finger(widget: QWidget, pos: QPoint | None = None) -> None:
-    """A fingertip's tap on a widget, from a touch screen. The offscreen test platform's screen
-    is 800 px square and a touch beyond its edge reaches nothing: the window is slid so the
-    point is on it first (its layout does not change)."""
+    """A fingertip's tap on a widget, from a touch screen: at `pos`, else in the middle of what
+    shows of it (a button half under a scrolling panel's edge is tapped on its visible half, as
+    a finger would; a touch where it does not show reaches whatever does). The offscreen test
+    platform's screen is 800 px square and a touch beyond its edge reaches nothing: the window
+    is slid so the point is on it first (its layout does not change)."""
     from tests.ui.editor_helpers import touch_device
 
-    at = pos or widget.rect().center()
+    shown = widget.visibleRegion().boundingRect()
+    at = pos or (shown.center() if not shown.isEmpty() else widget.rect().center())
+    on_screen(widget, at)
+    QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
+    QTest.qWait(20)
+    QTest.touchEvent(widget, touch_device()).release(0, at, widget).commit()
+    QTest.qWait(40)
+
+
+def scroll_to(widget: QWidget) -> None:
+    """Scroll the panel holding `widget` until it shows whole, as a finger would first."""
+    from PySide6.QtWidgets import QScrollArea
+
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    assert area is not None, "not in a scrolling panel"
+    area.ensureWidgetVisible(widget, 0, 8)
+    QTest.qWait(20)
+
+
+def on_screen(widget: QWidget, at: QPoint) -> None:
+    """Slide `widget`'s window so that the point `at` of it is on the offscreen test platform's
+    800-px-square screen (40 px inside its edges), where a touch can reach it."""
     screen = QApplication.primaryScreen().geometry()
     spot = widget.mapToGlobal(at)
     dx = min(0, screen.right() - 40 - spot.x()) or max(0, 40 - spot.x())
@@ -41,10 +66,19 @@ def finger(widget: QWidget, pos: QPoint | None = None) -> None:
         window = widget.window()
         window.move(window.pos() + QPoint(dx, dy))
         QTest.qWait(10)
-    QTest.touchEvent(widget, touch_device()).press(0, at, widget).commit()
-    QTest.qWait(20)
-    QTest.touchEvent(widget, touch_device()).release(0, at, widget).commit()
-    QTest.qWait(40)
+
+
+@contextmanager
+def slow_double_clicks(ms: int = 3000) -> Iterator[int]:
+    """Qt's double-click interval made `ms` inside the block, so two taps of a test are a
+    double click even on a loaded machine, where 400 ms can pass between them."""
+    hints = QApplication.styleHints()
+    before = hints.mouseDoubleClickInterval()
+    hints.setMouseDoubleClickInterval(ms)
+    try:
+        yield ms
+    finally:
+        hints.setMouseDoubleClickInterval(before)
 
 
 def tap_row(qtbot: QtBot, lst: QListWidget, row: int) -> None:

@@ -19,7 +19,7 @@ from app.services import patients, photos, visits
 from app.services.practitioners import PractitionerRecord, default_practitioner
 from app.store.database import Store
 from tests.images import face_image, jpeg_bytes
-from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, tap
+from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, finger, tap
 from ui.app import application
 from ui.capture.capture_screen import CaptureScreen
 from ui.capture.sources import OpenCVSource
@@ -203,7 +203,7 @@ def test_import_files_with_one_corrupt(qtbot: QtBot, setup, screen_for, tmp_path
     assert "cannot be imported" in dialog.error.text()
     assert dialog.confirm.text() == "Import 1 photo"
     with qtbot.waitSignal(screen.photo_stored, timeout=WAIT) as sig:
-        tap(qtbot, dialog.confirm)
+        finger(dialog.confirm)
     assert sig.args[0].view_code == "rest" and sig.args[0].source == PhotoSource.IMPORT.value
     stored = photos.photos_for_visit(store, vid)
     assert [p.id for p in stored] == [sig.args[0].id]  # nothing of the broken file
@@ -243,7 +243,7 @@ def test_import_a_folder_assigns_views_in_order(
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [c.currentData() for c in dialog.combos] == ["rest", "frown", "brow_raise"]
     dialog.combos[2].setCurrentIndex(dialog.combos[2].findData("smile"))
-    tap(qtbot, dialog.confirm)
+    finger(dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
     qtbot.waitUntil(lambda: screen.walk.done_count == 3, timeout=WAIT)
     assert {p.view_code for p in photos.photos_for_visit(store, vid)} == {"rest", "frown", "smile"}
@@ -351,12 +351,12 @@ def test_drop_files_and_pick_with_the_touch_browser(
     dialog = screen.import_dialog
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first]
-    tap(qtbot, dialog.choose)  # FaceChart's own touch browser, not a file dialog
+    finger(dialog.choose)  # FaceChart's own touch browser, not a file dialog
     assert dialog.browsing
     browser = dialog.open_browser(tmp_path)
     qtbot.waitUntil(lambda: not browser.loading, timeout=WAIT)
     browser.tap_item(browser.items[second])
-    tap(qtbot, browser.add)
+    finger(browser.add)
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second]
     # a drop on the dialog while it shows the browser adds the file and shows the list
@@ -368,7 +368,7 @@ def test_drop_files_and_pick_with_the_touch_browser(
     assert not dialog.browsing
     qtbot.waitUntil(lambda: not dialog.checking, timeout=WAIT)
     assert [i.path for i in dialog.items] == [first, second, third]
-    tap(qtbot, dialog.confirm)
+    finger(dialog.confirm)
     qtbot.waitUntil(lambda: len(photos.photos_for_visit(store, vid)) == 3, timeout=WAIT)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtWidgets import QPushButton
+from shiboken6 import isValid
 
 from app.services import carton, charts
 from app.services.practitioners import default_practitioner
@@ -17,7 +18,7 @@ from tests.carton_images import angled, blurred, jpeg, rotated
 from tests.carton_images import carton as carton_image
 from tests.ui import editor_helpers as h
 from tests.ui.editor_helpers import save_and_wait
-from tests.ui.helpers import tap
+from tests.ui.helpers import finger
 from ui.editor.carton_scan import CartonPhotoPicker
 
 GTIN = "05391526930052"
@@ -32,7 +33,7 @@ def _photo(tmp_path: Path, name: str, hri: str) -> Path:
 def _scan(qtbot, scanner, path: Path) -> None:  # type: ignore[no-untyped-def]
     """Tap Scan carton (photo), open the photo's folder on the touch browser, tap its tile
     and Add."""
-    tap(qtbot, scanner.photo_button)
+    finger(scanner.photo_button)
     picker = scanner.file_dialog
     assert isinstance(picker, CartonPhotoPicker)
     browser = picker.browser
@@ -40,10 +41,10 @@ def _scan(qtbot, scanner, path: Path) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: not browser.loading and path in browser.items, timeout=20000)
     item = browser.items[path]
     browser.tiles.scrollToItem(item)
-    tap(qtbot, browser.tiles.viewport(), browser.tiles.visualItemRect(item).center())
+    finger(browser.tiles.viewport(), browser.tiles.visualItemRect(item).center())
     qtbot.waitUntil(lambda: browser.selected() == [path])
-    tap(qtbot, browser.add)
-    qtbot.waitUntil(lambda: not picker.isVisible())
+    finger(browser.add)
+    qtbot.waitUntil(lambda: not isValid(picker) or not picker.isVisible())  # closed (deleted)
 
 
 def test_scanning_a_carton_photo_fills_lot_and_expiry_and_remembers_the_gtin(
@@ -70,7 +71,7 @@ def test_scanning_a_carton_photo_fills_lot_and_expiry_and_remembers_the_gtin(
     chooser = scanner.chooser
     choice = chooser.findChild(QPushButton, f"gtinProduct_{point.product}")
     assert choice is not None and choice.height() >= 48
-    tap(qtbot, choice)
+    finger(choice)
     assert carton.product_for_gtin(sqlite_store, GTIN) == point.product  # remembered
     card = ed.treatment.products_panel.cards[point.product]
     assert card.lot.text() == "C1234A" and card.expiry.value == date(2026, 10, 31)
@@ -110,7 +111,7 @@ def test_a_carton_of_a_product_not_in_the_chart_adds_it_and_no_code_says_why(
     other = "04006381333931"
     _scan(qtbot, scanner, _photo(tmp_path, "d.jpg", f"(01){other}(17)290500(10)DY9"))
     qtbot.waitUntil(lambda: scanner.chooser is not None, timeout=10_000)
-    tap(qtbot, scanner.chooser.findChild(QPushButton, "gtinProduct_dysport"))
+    finger(scanner.chooser.findChild(QPushButton, "gtinProduct_dysport"))
     [use] = ed.session.model.content.products
     assert (use.product, use.lot, use.expiry) == ("dysport", "DY9", date(2029, 5, 31))
     assert "dysport" in ed.treatment.products_panel.cards

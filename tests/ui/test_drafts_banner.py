@@ -16,7 +16,7 @@ from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
 
 from .conftest import SIZE
-from .helpers import page_named, tap
+from .helpers import finger, page_named
 
 MARK = Stroke(samples=((100.0, 100.0, 0.8, 0.0), (180.0, 140.0, 0.9, 40.0)), color="red")
 
@@ -51,7 +51,7 @@ def test_the_next_start_offers_a_kept_draft_and_it_saves(qtbot: QtBot, demo_stor
     open_button = banner.rows[visit_id].findChild(type(window.back), "openDraftButton")
     assert open_button.height() >= 48
 
-    tap(qtbot, open_button)
+    finger(open_button)
     editor = page_named(window, HostedPage).screen_widget  # type: ignore[attr-defined]
     assert editor.session.pending_draft is not None  # Restore / Discard on screen
     editor.restore_draft()

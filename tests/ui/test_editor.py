@@ -17,6 +17,7 @@ from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
 from tests.ui.editor_helpers import save_and_wait
+from tests.ui.helpers import finger, scroll_to
 from ui.editor import input as inp
 from ui.editor.editor_window import ChartEditor
 from ui.editor.session import Selection
@@ -169,11 +170,12 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     assert p.units == Decimal(4) and p.side.value == "left"
     assert p.zone == "corrugator supercilii"
     assert ed.treatment.sheet.point is not None and ed.treatment.sheet.point.id == p.id
-    qtbot.mouseClick(ed.treatment.sheet.presets.buttons["2.5"], Qt_Left())
-    qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
-    qtbot.mouseClick(ed.treatment.sheet.plus, Qt_Left())
+    finger(ed.treatment.sheet.presets.buttons["2.5"])
+    finger(ed.treatment.sheet.plus)
+    finger(ed.treatment.sheet.plus)
     assert ed.session.model.content.view("frown").points[0].units == Decimal("3.5")
-    qtbot.mouseClick(ed.treatment.sheet.depth_choice.buttons["intradermal"], Qt_Left())
+    scroll_to(ed.treatment.sheet.depth_choice.buttons["intradermal"])
+    finger(ed.treatment.sheet.depth_choice.buttons["intradermal"])
     # A second point takes the last product and the chart's usual dose (issue #9): 3.5 U
     # placed once is no habit yet, so the product's default; once placed twice, it is.
     h.finger_tap(canvas, canvas.mapFromScene(QPointF(1500.0, 1100.0)))
@@ -181,7 +183,8 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     assert second.units == Decimal(4) and second.side.value == "midline"
     assert second.zone == "procerus"
     assert ed.session.new_point("frown", 1.0, 1.0).units == Decimal(4)
-    qtbot.mouseClick(ed.treatment.sheet.minus, Qt_Left())
+    scroll_to(ed.treatment.sheet.minus)
+    finger(ed.treatment.sheet.minus)
     assert ed.session.new_point("frown", 1.0, 1.0).units == Decimal("3.5")
     second = next(q for q in ed.session.content.view("frown").points if q.id == second.id)
     # Drag the first point with the pen: one undo step for the whole drag.
@@ -204,14 +207,9 @@ def test_points_tap_drag_sheet_undo_and_save(open_editor, sqlite_store, visit, q
     assert (got[p.id].x, got[p.id].y) == pytest.approx((2300.0, 1300.0), abs=0.01)
     # Delete from the sheet.
     ed.session.select(Selection("frown", second.id))
-    qtbot.mouseClick(ed.treatment.sheet.delete, Qt_Left())
+    scroll_to(ed.treatment.sheet.delete)
+    finger(ed.treatment.sheet.delete)
     assert [q.id for q in ed.session.model.content.view("frown").points] == [p.id]
-
-
-def Qt_Left():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
 
 
 def test_partial_erase_splits_and_saves_only_pieces(open_editor, sqlite_store, visit) -> None:
@@ -444,7 +442,7 @@ def test_four_views_charted_with_pen_and_fingers_alone(qtbot, sqlite_store) -> N
         assert len(c.strokes) == 1 and len(c.points) == 1
         (p,) = c.points
         assert (p.x, p.y) == pytest.approx((300, 500), abs=0.01) and p.units == Decimal(4)
-    qtbot.mouseClick(ed.widgets.close_button, Qt_Left())
+    finger(ed.widgets.close_button)
     assert closed == [True]
     ed.session.journal.timer.stop()
 
@@ -499,7 +497,7 @@ def test_expiry_is_picked_by_touch_near_today_and_saved(
     print the month); an expired lot warns on the card; the chosen date is what is saved."""
     from PySide6.QtWidgets import QPushButton
 
-    from tests.ui.helpers import finger, pick_date
+    from tests.ui.helpers import pick_date
 
     ed = open_editor()
     ed.session.set_tool("point")
@@ -545,7 +543,6 @@ def test_lot_expiry_and_dilution_of_the_last_visit_are_one_tap_away(
     from app.domain.values import Dilution
     from app.services import photos, visits
     from tests.images import jpeg_bytes
-    from tests.ui.helpers import finger
 
     pr = default_practitioner(sqlite_store)
     first = h.charted_visit(sqlite_store, pr.id, date(2026, 11, 2), big=(640, 800))

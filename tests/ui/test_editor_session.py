@@ -15,7 +15,7 @@ from app.services import charts, drafts
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
-from tests.ui.helpers import tap
+from tests.ui.helpers import finger, tap
 from ui.editor.editor_window import ChartEditor
 
 
@@ -148,15 +148,15 @@ def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(
     closed: list[bool] = []
     ed.closed.connect(lambda: closed.append(True))
     stroke(ed, 900)
-    tap(qtbot, ed.widgets.close_button)
+    finger(ed.widgets.close_button)
     assert not closed and ed.widgets.message_bar.text.text() == "This chart has unsaved changes."
     # Asked means already safe: the draft is on disk before any answer (a quit loses nothing).
     kept = drafts.load_draft(sqlite_store, ed.session.visit_id)
     assert kept is not None and kept.content == normalise(ed.session.content)
-    tap(qtbot, button(ed, "Keep editing"))
+    finger(button(ed, "Keep editing"))
     assert not closed and not ed.widgets.message_bar.isVisible()
-    tap(qtbot, ed.widgets.close_button)
-    tap(qtbot, button(ed, "Close, keep draft"))
+    finger(ed.widgets.close_button)
+    finger(button(ed, "Close, keep draft"))
     assert closed == [True] and versions(sqlite_store, ed) == 0
     assert drafts.load_draft(sqlite_store, ed.session.visit_id) is not None
 
@@ -166,8 +166,8 @@ def test_save_and_close_saves_then_closes(qtbot, editor: ChartEditor, sqlite_sto
     closed: list[bool] = []
     ed.closed.connect(lambda: closed.append(True))
     stroke(ed, 900)
-    tap(qtbot, ed.widgets.close_button)
-    tap(qtbot, button(ed, "Save and close"))
+    finger(ed.widgets.close_button)
+    finger(button(ed, "Save and close"))
     qtbot.waitUntil(lambda: bool(closed), timeout=5000)
     assert versions(sqlite_store, ed) == 1
     assert drafts.load_draft(sqlite_store, ed.session.visit_id) is None
@@ -176,7 +176,7 @@ def test_save_and_close_saves_then_closes(qtbot, editor: ChartEditor, sqlite_sto
 def test_a_clean_chart_closes_without_asking(qtbot, editor: ChartEditor) -> None:
     closed: list[bool] = []
     editor.closed.connect(lambda: closed.append(True))
-    tap(qtbot, editor.widgets.close_button)
+    finger(editor.widgets.close_button)
     assert closed == [True]
 
 
@@ -225,27 +225,27 @@ def test_units_typed_on_the_keypad_and_an_implausible_dose_is_flagged(
     from decimal import Decimal
 
     ed = editor
-    tap(qtbot, ed.widgets.rail.tool_buttons["point"])
-    tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))
+    finger(ed.widgets.rail.tool_buttons["point"])
+    h.finger_tap(ed.canvas(), QPoint(500, 400))
     sheet = ed.treatment.sheet
     assert sheet.point is not None and not sheet.keypad.isVisible()
-    tap(qtbot, sheet.keypad_button)
+    finger(sheet.keypad_button)
     qtbot.wait(20)  # the panel scrolls the keys into view
     keys = sheet.keypad.keys
     for key in ("3", "0", ".", "5"):
         assert keys[key].visibleRegion().boundingRect().height() >= 48  # on screen, whole
-        tap(qtbot, keys[key])
+        finger(keys[key])
     assert sheet.keypad.set_button.text() == "Set 30.5 U"
-    tap(qtbot, sheet.keypad.set_button)
+    finger(sheet.keypad.set_button)
     (point,) = ed.session.content.view("frown").points  # type: ignore[union-attr]
     assert point.units == Decimal("30.5") and not sheet.keypad.isVisible()
     ed.session.set_zone(point.id, "procerus")  # a glabellar muscle: its label dose is 20 U
     assert sheet.dose_warning.isVisible() and "glabellar lines (20 U)" in sheet.dose_warning.text()
     ed.session.set_zone(point.id, "mentalis")  # no label dose known here: no guess
     assert not sheet.dose_warning.isVisible()
-    tap(qtbot, sheet.keypad_button)
-    tap(qtbot, keys["."])
-    tap(qtbot, keys["."])  # a second point is refused: never "1..5"
+    finger(sheet.keypad_button)
+    finger(keys["."])
+    finger(keys["."])  # a second point is refused: never "1..5"
     assert not sheet.keypad.set_button.isEnabled()
 
 

@@ -10,7 +10,7 @@ from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
 from ui.shell.visit_page import VisitPage
 
-from .helpers import page_named, tap
+from .helpers import finger, page_named, tap
 
 
 def open_first_visit(window: MainWindow, store: Store) -> VisitPage:
@@ -70,7 +70,7 @@ def test_closing_the_window_over_an_unsaved_chart_asks_first(
     from tests.ui.editor_helpers import pen_stroke
 
     visit_page = open_first_visit(window, demo_store)
-    tap(qtbot, visit_page.chart_button)
+    finger(visit_page.chart_button)
     editor = page_named(window, HostedPage).screen_widget  # type: ignore[attr-defined]
     pen_stroke(editor.canvas(), [QPointF(500 + 30 * i, 700) for i in range(6)], [0.5] * 6)
     window.close()
@@ -78,9 +78,9 @@ def test_closing_the_window_over_an_unsaved_chart_asks_first(
     bar = editor.widgets.message_bar
     assert bar.isVisible() and bar.text.text() == "This chart has unsaved changes."
     (stay,) = [b for b in bar.buttons if b.text() == "Keep editing"]
-    tap(qtbot, stay)
+    finger(stay)
     assert window.isVisible() and page_named(window, HostedPage)
     window.close()
     (leave,) = [b for b in bar.buttons if b.text() == "Close, keep draft"]
-    tap(qtbot, leave)
+    finger(leave)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)

@@ -12,7 +12,7 @@ from ui.shell.main_window import MainWindow
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_page import PatientPage
 
-from .helpers import page_named, pick_date, tap
+from .helpers import finger, page_named, pick_date, tap
 
 
 def open_form(qtbot: QtBot, window: MainWindow) -> PatientFormPage:
@@ -70,7 +70,9 @@ def test_the_birth_date_picker_offers_only_dates_that_can_be(
     from PySide6.QtWidgets import QPushButton
 
     form = open_form(qtbot, window)
-    dialog = form.dob.open_picker()
+    finger(form.dob)
+    dialog = form.dob.dialog
+    assert dialog is not None
     qtbot.waitExposed(dialog)
 
     def offered(prefix: str) -> list[str]:
@@ -83,17 +85,17 @@ def test_the_birth_date_picker_offers_only_dates_that_can_be(
     this_year = date.today().year
     assert f"decade_{this_year // 10 * 10}" in offered("decade_")
     assert f"decade_{(this_year + 10) // 10 * 10}" not in offered("decade_")
-    tap(qtbot, dialog.findChild(QPushButton, f"decade_{this_year // 10 * 10}"))
+    finger(dialog.findChild(QPushButton, f"decade_{this_year // 10 * 10}"))
     assert f"year_{this_year + 1}" not in offered("year_")
-    tap(qtbot, dialog.findChild(QPushButton, "dateGridUp"))  # a wrong decade: back up
-    tap(qtbot, dialog.findChild(QPushButton, "decade_2000"))
-    tap(qtbot, dialog.findChild(QPushButton, "year_2001"))
-    tap(qtbot, dialog.findChild(QPushButton, "month_2"))
+    finger(dialog.findChild(QPushButton, "dateGridUp"))  # a wrong decade: back up
+    finger(dialog.findChild(QPushButton, "decade_2000"))
+    finger(dialog.findChild(QPushButton, "year_2001"))
+    finger(dialog.findChild(QPushButton, "month_2"))
     days = offered("day_")
     assert days[-1] == "day_28" and len(days) == 28  # 2001 was no leap year
     sizes = [b.size() for b in dialog.findChildren(QPushButton) if b.isVisible()]
     assert min(min(s.width(), s.height()) for s in sizes) >= 48
-    tap(qtbot, dialog.findChild(QPushButton, "day_28"))
+    finger(dialog.findChild(QPushButton, "day_28"))
     assert form.dob.value == date(2001, 2, 28)
 
 

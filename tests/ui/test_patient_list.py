@@ -14,7 +14,7 @@ from ui.shell.main_window import MainWindow
 from ui.shell.patient_list import PatientListPage
 from ui.shell.patient_page import PatientPage
 
-from .helpers import page_named, tap, tap_row
+from .helpers import finger, page_named
 
 
 def search(qtbot: QtBot, window: MainWindow, text: str) -> list[str]:
@@ -79,12 +79,13 @@ def test_clearing_the_box_brings_back_recent(qtbot: QtBot, window: MainWindow) -
 def test_tapping_a_row_opens_the_patient_and_marks_seen(qtbot: QtBot, window: MainWindow) -> None:
     shown_before = window.patient_list.row_names()
     search(qtbot, window, "oster")
-    tap_row(qtbot, window.patient_list.results, 0)
+    results = window.patient_list.results
+    finger(results.viewport(), results.visualItemRect(results.item(0)).center())
     page = page_named(window, PatientPage)
     assert page.patient.family_name == "Østergaard"
     assert page.banner.name.text() == "Lars Østergaard"
     assert page.banner.dob.text() == "Born 2 Nov 1976"
-    tap(qtbot, window.back)
+    finger(window.back)
     window.patient_list.search.clear()
     window.patient_list.refresh()
     # Seen now (the next start lists him first), but the list on screen keeps its order: the

@@ -14,7 +14,7 @@ from ui.shell.main_window import MainWindow
 from ui.shell.patient_page import PatientPage
 from ui.shell.visit_page import VisitPage
 
-from .helpers import page_named, tap
+from .helpers import finger, page_named, tap
 
 
 def open_zoe(window: MainWindow, store: Store) -> PatientPage:
@@ -111,7 +111,7 @@ def test_new_toxin_visit_within_90_days_gets_a_soft_note(
         demo_store, zoe.id, clinician, TreatmentType.NEUROTOXIN, date.today() - timedelta(days=40)
     )
     page = open_zoe(window, demo_store)
-    tap(qtbot, page.new_visit_button)
+    finger(page.new_visit_button)
     dialog = page.dialog
     assert dialog is not None
     assert dialog.interval_note.isVisible()
@@ -122,7 +122,7 @@ def test_new_toxin_visit_within_90_days_gets_a_soft_note(
     dialog.choose(TreatmentType.MICRONEEDLING)
     assert not dialog.interval_note.isVisible()
     dialog.choose(TreatmentType.NEUROTOXIN)
-    tap(qtbot, dialog.start_button)  # a note, never a block
+    finger(dialog.start_button)  # a note, never a block
     page_named(window, VisitPage)
 
 
@@ -161,15 +161,15 @@ def test_a_visit_recorded_late_takes_the_day_it_happened(
     qtbot: QtBot, window: MainWindow, demo_store: Store
 ) -> None:
     page = open_zoe(window, demo_store)
-    tap(qtbot, page.new_visit_button)
+    finger(page.new_visit_button)
     dialog = page.dialog
     assert dialog is not None and dialog.day.value == date.today()
     assert not dialog.day.steps[("day", 1)].isEnabled()  # never a visit in the future
     for _ in range(3):
-        tap(qtbot, dialog.day.steps[("day", -1)])  # three days back, by touch
+        finger(dialog.day.steps[("day", -1)])  # three days back, by touch
     assert dialog.day.value == date.today() - timedelta(days=3)
     assert dialog.day_note.text() == "3 days ago"
     assert min(b.height() for b in dialog.day.steps.values()) >= 48
-    tap(qtbot, dialog.start_button)
+    finger(dialog.start_button)
     newest = visits.timeline(demo_store, page.patient.id)[0].visit
     assert newest.visit_date == date.today() - timedelta(days=3)

@@ -66,7 +66,7 @@ def type_by_touch(qtbot: QtBot, kb: TouchKeyboard, text: str) -> None:
 def test_a_finger_types_a_new_patients_name_with_accents(
     qtbot: QtBot, window: MainWindow, demo_store: Store, keyboard: TouchKeyboard
 ) -> None:
-    tap(qtbot, window.patient_list.new_button)
+    finger(window.patient_list.new_button)
     form = page_named(window, PatientFormPage)
     assert isinstance(form, PatientFormPage)
     assert not keyboard.isVisible()

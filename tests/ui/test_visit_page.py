@@ -12,7 +12,7 @@ from ui.shell.patient_page import PatientPage
 from ui.shell.version_viewer import VersionViewerPage
 from ui.shell.visit_page import VisitPage
 
-from .helpers import page_named, tap, tap_row
+from .helpers import finger, page_named, tap, tap_row
 
 
 def open_first_visit(window: MainWindow, store: Store) -> VisitPage:
@@ -140,7 +140,7 @@ def test_photos_show_in_the_protocols_order_and_a_tap_enlarges_one(
     window.open_visit(v.id)
     page = page_named(window, VisitPage)
     assert [t.photo.view_code for t in page.tiles] == ["rest", "frown", "brow_raise", "smile"]
-    tap(qtbot, page.tiles[1].picture)
+    finger(page.tiles[1].picture)
     big = page_named(window, PhotoPage)
     assert big.photo.view_code == "frown"  # type: ignore[attr-defined]
     assert big.view.height() > 400 and big.view.photo_item is not None  # type: ignore[attr-defined]

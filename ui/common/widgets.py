@@ -23,19 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.services.patients import PatientRecord
 from ui.common import format as fmt
+from ui.common.tap_button import TapButton
 
 # Minimum touch target in device-independent pixels (CONTRACTS.md says 48; a little more is
 # kinder to gloved fingers). The style sheet uses the same figure.
 TOUCH = 56
-
-
-class TapButton(QPushButton):
-    """A push button that counts a quick second tap. Qt makes a second press within the
-    double-click interval a double click, which a push button ignores: a clinician tapping
-    + twice for 2 more units got 1. Here the double click is another press."""
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.mousePressEvent(event)
 
 
 def button(text: str, role: str = "secondary", parent: QWidget | None = None) -> QPushButton:

@@ -15,7 +15,7 @@ TOUCH = 56  # ≥ 48 (CONTRACTS.md), a little more for gloved fingers, as the sh
 
 
 def touch_button(text: str, name: str = "", checkable: bool = False, role: str = "") -> QPushButton:
-    b = TapButton(text)  # a quick second tap on + counts (ui/common/widgets.py)
+    b = TapButton(text)  # a quick second tap on + counts (ui/common/tap_button.py)
     b.setMinimumHeight(TOUCH)
     b.setMinimumWidth(TOUCH)
     b.setCheckable(checkable)
