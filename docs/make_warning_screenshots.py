@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.store.database import open_store, sqlite_url
     from tests.images import face_image, jpeg_bytes
     from ui.app import application, build_window
+    from ui.common.context import AppContext
     from ui.editor.editor_window import ChartEditor
 
     app = application()
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         # One row switched off by the clinic, so the screen shows both states.
         warning_settings.set_warning(store, IMPLAUSIBLE_DOSE, False, dr.id)
 
-        window = build_window(store)
+        window = build_window(AppContext.for_practitioner(store, dr))
         window.resize(width, height)
         window.show()
         window.open_settings()

@@ -299,7 +299,30 @@ def compare(window: MainWindow) -> None:
         raise ScreenError("the compare screen did not open")
 
 
+def sign_in(window: MainWindow) -> None:
+    """The sign-in screen's practitioner tiles, as "sign in as someone else" at the lock shows
+    them (the app opens on the same screen)."""
+    window.go_home()
+    window.locker.show_sign_in()
+
+
+def lock(window: MainWindow) -> None:
+    """The lock screen over a patient's visit: the visit is open underneath, none of it shows."""
+    visit(window)
+    window.locker.lock("screen")
+
+
+def practitioners_admin(window: MainWindow) -> None:
+    """The admin's page of practitioners and the idle lock (Settings › Practitioners)."""
+    window.go_home()
+    window.open_settings()
+    window.open_practitioners()
+
+
 SCREENS: dict[str, Navigate] = {
+    "sign-in": sign_in,
+    "lock": lock,
+    "practitioners": practitioners_admin,
     "patients": patients_screen,
     "new-patient": new_patient,
     "birth-date": birth_date,

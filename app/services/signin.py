@@ -37,7 +37,9 @@ from app.store.database import Store
 from app.store.errors import NotFoundError, StoreError
 from app.store.schema import Practitioner, PractitionerKey, Setting
 
-__all__ = ["KeySigner", "SignInRefused", "SignedIn", "WeakSecretError"]
+__all__ = ["PIN_DIGITS", "KeySigner", "SignInRefused", "SignedIn", "WeakSecretError"]
+
+PIN_DIGITS = secrets.PIN_DIGITS  # for the keypad: ui/ reaches app/ through the services
 
 FREE_TRIES = 3  # failures in a row before the first wait
 FIRST_WAIT_S = 30

@@ -37,7 +37,8 @@ class DraftsBanner(QFrame):
         while (item := self._lay.takeAt(0)) is not None:
             if gone := item.widget():
                 gone.deleteLater()
-        shown = [d for d in drafts.list_drafts(self.ctx.store, self.ctx.practitioner.id) if self._describe(d.visit_id)]
+        mine = drafts.list_drafts(self.ctx.store, self.ctx.practitioner.id)
+        shown = [d for d in mine if self._describe(d.visit_id)]
         if shown:
             heading = label("Unsaved chart changes were kept from an earlier session", "section")
             heading.setWordWrap(True)
