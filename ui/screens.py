@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.services import charts, patients, photos, visits
+from app.services import charts, patients, photos, signin, visits
 from app.services.demo import demo_face
 from app.services.visits import TimelineEntry
 from ui.shell.main_window import MainWindow
@@ -306,6 +306,25 @@ def sign_in(window: MainWindow) -> None:
     window.locker.show_sign_in()
 
 
+def sign_in_password(window: MainWindow) -> None:
+    """Signing in as the demo admin: the password field with the touch keyboard up (as after a
+    finger's tap on it) beside the PIN keypad."""
+    from app.services.demo import DEMO_PRACTITIONERS
+    from ui.common.touch_keyboard import KeyboardController
+
+    sign_in(window)
+    gate = window.locker.gate
+    tile = next(
+        (t for t in signin.tiles(window.ctx.store) if t.name == DEMO_PRACTITIONERS[0].name), None
+    )
+    app = QApplication.instance()
+    controller = app.findChild(KeyboardController) if app else None
+    if tile is None or controller is None:
+        raise ScreenError("no demo admin to sign in as, or no touch keyboard")
+    gate.choose(tile)
+    controller.show_for(gate.entry.password)
+
+
 def lock(window: MainWindow) -> None:
     """The lock screen over a patient's visit: the visit is open underneath, none of it shows."""
     visit(window)
@@ -321,6 +340,7 @@ def practitioners_admin(window: MainWindow) -> None:
 
 SCREENS: dict[str, Navigate] = {
     "sign-in": sign_in,
+    "sign-in-password": sign_in_password,
     "lock": lock,
     "practitioners": practitioners_admin,
     "patients": patients_screen,

@@ -56,8 +56,8 @@ class EntryPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        row = hbox(self, margins=32, spacing=40)
-        left = vbox(spacing=14)
+        row = hbox(self, margins=24, spacing=40)
+        left = vbox(spacing=12)
         self.heading = label("", "title")
         self.heading.setObjectName("signInName")
         self.heading.setWordWrap(True)
@@ -87,7 +87,7 @@ class SetupPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        row = hbox(self, margins=32, spacing=40)
+        row = hbox(self, margins=24, spacing=40)
         area = QScrollArea()
         area.setWidgetResizable(True)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

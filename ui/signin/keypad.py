@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 from app.services.signin import PIN_DIGITS
 from ui.common.widgets import TOUCH, TapButton, label, vbox
 
-KEY_W, KEY_H = 96, 64  # a fingertip's key, three across fit 320 px beside a form at 1280
+# A fingertip's key; the keypad stays under 330 px high so that, with the touch keyboard up
+# for the password, the sign-in screen still fits a 720-px-high window.
+KEY_W, KEY_H = 96, TOUCH
 
 
 class PinKeypad(QWidget):
@@ -21,7 +23,7 @@ class PinKeypad(QWidget):
         super().__init__(parent)
         self.setObjectName("pinKeypad")
         self._digits = ""
-        lay = vbox(self, spacing=10)
+        lay = vbox(self, spacing=6)
         self.prompt = label("PIN", "field")
         self.prompt.setObjectName("pinPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -29,10 +31,10 @@ class PinKeypad(QWidget):
         self.dots = label("", "heading")
         self.dots.setObjectName("pinDots")
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.dots.setMinimumHeight(44)
+        self.dots.setMinimumHeight(40)
         lay.addWidget(self.dots)
         grid = QGridLayout()
-        grid.setSpacing(10)
+        grid.setSpacing(8)
         self.keys: dict[str, TapButton] = {}
         order = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "back", "0", "ok"]
         for n, name in enumerate(order):
@@ -42,7 +44,7 @@ class PinKeypad(QWidget):
             key.setProperty("role", "primary" if name == "ok" else "secondary")
             key.setProperty("compact", True)
             key.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the password field keeps the focus
-            key.setMinimumSize(KEY_W, max(KEY_H, TOUCH))
+            key.setMinimumSize(KEY_W, KEY_H)
             key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             key.setAccessibleName({"back": "Erase a digit", "ok": "Enter PIN"}.get(name, name))
             key.clicked.connect(lambda _=False, k=name: self.press(k))
