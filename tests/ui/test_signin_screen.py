@@ -146,11 +146,13 @@ def test_the_lock_button_and_the_idle_clock_lock_and_the_pin_unlocks(
     assert locker.locked and "not right" in locker.gate.entry.message.text()
     tap_pin(locker.gate, ADMIN.pin)
     assert not locker.locked and window.work.isVisible()
-    locker.idle.set_minutes(0.3 / 60)  # a test's idle time: 0.3 s
-    QTest.qWait(150)
+    locker.idle.set_minutes(2 / 60)  # a test's idle time: 2 s
+    QTest.qWait(1200)
+    clock = locker.idle._clock
+    assert clock.remainingTime() < 1000
     finger(window.patient_list.settings_button)  # any input restarts the clock
-    assert not locker.locked
-    qtbot.waitUntil(lambda: locker.locked, timeout=3000)
+    assert not locker.locked and clock.remainingTime() > 1500
+    qtbot.waitUntil(lambda: locker.locked, timeout=5000)
     admin = pid(demo_store, ADMIN.name)
     kinds = [(k, d) for k, a, d in audit(demo_store) if a == admin]
     assert ("lock", "button") in kinds and ("lock", "idle") in kinds
