@@ -77,6 +77,7 @@ def run_sign_in(ctx: Context) -> Report:
     from app.store.database import open_store, sqlite_url
     from ui.app import start_app
     from ui.screens import settle
+    from ui.shell.main_window import MainWindow
 
     report = Report()
     store = open_store(sqlite_url(ctx.tmp / "signin.db"))
@@ -130,7 +131,7 @@ def run_sign_in(ctx: Context) -> Report:
         start.gate.entry.keypad.press(digit)
     start.gate.entry.keypad.press("ok")
     window = start.main_window
-    assert window is not None
+    assert isinstance(window, MainWindow)
     unlocks = []
     for _ in range(reps + 1):
         window.locker.lock("bench")

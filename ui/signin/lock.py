@@ -11,27 +11,39 @@ whoever signed in) — and the new practitioner starts on the patient list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QStackedWidget, QWidget
 
 from app.services import practitioner_admin, signin
 from app.services.signin import SignedIn
 from app.store.errors import StoreError
+from ui.common.context import AppContext
 from ui.common.touch_keyboard import KeyboardController
 from ui.signin.gate import SignInScreen
 from ui.signin.idle import IdleWatch
 
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
-
 LOCKED_TITLE = "FaceChart — locked"
 
 
+class LockHost(Protocol):
+    """What the lock needs of the window it locks (the main window; never imported here: a
+    window's parts do not import the window)."""
+
+    ctx: AppContext
+    layers: QStackedWidget  # the work and, above it when locked, the sign-in screen
+    work: QWidget
+
+    def windowTitle(self) -> str: ...
+    def setWindowTitle(self, title: str) -> None: ...
+    def leave_for_someone_else(self) -> None: ...
+    def practitioner_changed(self) -> None: ...
+
+
 class Locker(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: LockHost) -> None:
+        super().__init__(window if isinstance(window, QObject) else None)
         self.window = window
         self.gate = SignInScreen(window.ctx.store)
         window.layers.addWidget(self.gate)
@@ -82,7 +94,7 @@ class Locker(QObject):
         self._hidden = [
             w
             for w in QApplication.topLevelWidgets()
-            if w is not self.window and w.isVisible() and not w.isHidden()
+            if w is not self.window and w.isVisible()
         ]
         for w in self._hidden:
             w.hide()

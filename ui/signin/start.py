@@ -4,17 +4,12 @@ takes over and this one closes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.services.store import Store
 from ui.common.widgets import vbox
 from ui.signin.gate import SignInScreen
-
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
 
 
 class StartWindow(QMainWindow):
@@ -28,7 +23,9 @@ class StartWindow(QMainWindow):
         lay.addWidget(self.gate, 1)
         self.setCentralWidget(central)
         self.keyboard_slot = lay  # the touch keyboard joins under it, for the password
-        self.main_window: MainWindow | None = None  # once someone has signed in
+        # the main window, once someone has signed in (ui/app.py sets it: a window's parts
+        # never import the window)
+        self.main_window: QMainWindow | None = None
         self.gate.show_start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
