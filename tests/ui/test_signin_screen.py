@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.domain.editing import put_point
+from app.domain.roles import Role
 from app.services import charts, credentials, drafts, patients, practitioner_admin, signin
 from app.services.access import NotAllowedError
 from app.services.demo import DEMO_PRACTITIONERS
@@ -339,4 +340,58 @@ def test_first_start_on_an_empty_database_creates_the_admin(
         assert [(p.name, p.role) for p in rows] == [("Dr Ada Byron", "admin")]
         assert rows[0].pin_hash and rows[0].pin_hash.startswith("$argon2id$")
     assert [k for k, _, _ in audit(sqlite_store)] == ["practitioner_changed", "sign_in"]
+    start.main_window.close()
+
+
+def test_an_added_practitioner_chooses_their_own_secrets_at_first_sign_in(
+    qtbot: QtBot, demo_store: Store
+) -> None:
+    window = main_window_as(qtbot, demo_store, ADMIN.name)
+    window.open_settings()
+    window.open_practitioners()
+    page = page_named(window, PractitionersPage)
+    assert isinstance(page, PractitionersPage)
+    page.new_name.setText("Nurse Noor Aziz")
+    prescriber = page.new_roles[Role.PRESCRIBER]
+    page.area.ensureWidgetVisible(prescriber)
+    qtbot.wait(50)
+    finger(prescriber)
+    qtbot.waitUntil(prescriber.isChecked)
+    page.new_pin.setText("7391")
+    page.new_password.setText("given-by-admin")
+    page.area.ensureWidgetVisible(page.add_button)
+    # past the double-tap interval: a page that scrolls by touch takes a quick second tap
+    # for a double tap (as in test_soft_warnings)
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    finger(page.add_button)
+    qtbot.waitUntil(lambda: "Nurse Noor Aziz" in [t.name for t in signin.tiles(demo_store)])
+    assert page.add_message.text() == ""
+    noor = pid(demo_store, "Nurse Noor Aziz")
+    assert noor in page.cards and page.add_message.text() == ""
+    with demo_store.read() as s:
+        row = s.get(Practitioner, noor)
+        assert row is not None and row.role == "prescriber" and row.pin_hash
+    admin_known = credentials.public_keys(demo_store, noor)[-1].public_key
+    window.close()
+
+    start = start_app(demo_store, demo=True, size=SIZE, maximized=False)
+    qtbot.addWidget(start)
+    start.show()
+    gate = start.gate
+    choose(gate, demo_store, "Nurse Noor Aziz")
+    gate.entry.password.setText("given-by-admin")
+    tap_pin(gate, "7391")
+    assert gate.pages.currentWidget() is gate.setup and start.main_window is None
+    gate.setup.password.setText("noor's own secret")
+    gate.setup.repeat.setText("noor's own secret")
+    tap_pin(gate, "2580")
+    tap_pin(gate, "2580")
+    qtbot.waitUntil(lambda: start.main_window is not None, timeout=5000)
+    assert signin.temporary_parts(demo_store, noor) == frozenset()
+    keys = credentials.public_keys(demo_store, noor)
+    assert [k.retired for k in keys] == [True, False] and keys[0].public_key == admin_known
+    assert credentials.pin_matches(demo_store, noor, "2580")
+    details = [d for k, a, d in audit(demo_store) if k == "practitioner_changed" and a == noor]
+    assert details == ["chose their own PIN and password"]
+    assert start.main_window is not None
     start.main_window.close()
