@@ -49,7 +49,9 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
             store, ada.id, "rest", jpeg(moved), captured_at=datetime(2026, 11, 23, 10, tzinfo=UTC)
         )
         result = align_photos(store, earlier, today)
-        ctx = AppContext.open(store)
+        from app.services.practitioners import default_practitioner
+
+        ctx = AppContext.for_practitioner(store, default_practitioner(store))
 
         def settle(seconds: float = 0.5) -> None:
             end = time.monotonic() + seconds

@@ -26,7 +26,8 @@ def render_all(outdir: Path, size: tuple[int, int]) -> list[Path]:
 
     from app.services import charts, patients, visits
     from app.store.database import open_store, sqlite_url
-    from ui.app import application, build_window
+    from ui.app import application, build_window, demo_sign_in
+    from ui.common.context import AppContext
 
     app = application()
     saved: list[Path] = []
@@ -35,7 +36,7 @@ def render_all(outdir: Path, size: tuple[int, int]) -> list[Path]:
         from app.services.demo import build_demo
 
         build_demo(store)
-        window = build_window(store, demo=True)
+        window = build_window(AppContext.signed_in(store, demo_sign_in(store)), demo=True)
         window.resize(*size)
         window.show()
         ratio = window.devicePixelRatioF()

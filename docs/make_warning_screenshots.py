@@ -45,12 +45,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.domain.chart import ChartContent, InjectionPoint, ViewChart
     from app.domain.editing import put_point
+    from app.domain.roles import Role
     from app.domain.soft_warnings import IMPLAUSIBLE_DOSE
     from app.services import charts, patients, photos, visits, warning_settings
     from app.services.practitioners import create_practitioner
     from app.store.database import open_store, sqlite_url
     from tests.images import face_image, jpeg_bytes
     from ui.app import application, build_window
+    from ui.common.context import AppContext
     from ui.editor.editor_window import ChartEditor
 
     app = application()
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(sqlite_url(Path(tmp) / "clinic.db"))
-        dr = create_practitioner(store, "Dr Amara Okafor")
+        dr = create_practitioner(store, "Dr Amara Okafor", Role.ADMIN)  # settings: an admin's
         zoe = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
         today = date.today()
         before = visits.start_visit(store, zoe.id, dr.id, "neurotoxin", today - timedelta(weeks=8))
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         # One row switched off by the clinic, so the screen shows both states.
         warning_settings.set_warning(store, IMPLAUSIBLE_DOSE, False, dr.id)
 
-        window = build_window(store)
+        window = build_window(AppContext.for_practitioner(store, dr))
         window.resize(width, height)
         window.show()
         window.open_settings()

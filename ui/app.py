@@ -1,7 +1,9 @@
-"""Starting the app: QApplication, the store, the style sheet, the main window.
+"""Starting the app: QApplication, the store, the style sheet, sign-in, the main window.
 
 `run_app` is what `main.py` (and the `facechart` launcher) hands the GUI forms to, once it
-has parsed the command line.
+has parsed the command line. The app always opens on the sign-in screen (ui/signin/start.py);
+the main window is built for whoever signs in. A screenshot of a named screen signs in as the
+demo admin with the demo's published PIN and password, so it needs a demo database.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.services import demo as demo_data
+from app.services import signin
+from app.services.signin import SignedIn
 from app.services.store import (
     Store,
     error_log_path,
@@ -32,6 +37,7 @@ from ui.common.refcount_guard import RefcountGuard
 from ui.common.touch_keyboard import KeyboardController
 from ui.screens import ScreenError, picture, settle, show_screen
 from ui.shell.main_window import MainWindow
+from ui.signin.start import StartWindow
 
 BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch laptop
 
@@ -79,8 +85,34 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(store: Store, demo: bool = False) -> MainWindow:
-    return MainWindow(AppContext.open(store), demo=demo)
+def build_window(ctx: AppContext, demo: bool = False) -> MainWindow:
+    """The main window for a signed-in practitioner's context."""
+    return MainWindow(ctx, demo=demo)
+
+
+def demo_sign_in(store: Store) -> SignedIn:
+    """The demo admin signed in with the published demo PIN and password (a real sign-in:
+    StoreError on a database that is not the demo clinic's)."""
+    if not demo_data.is_demo(store):
+        raise StoreError("Named screens are shown on the demo clinic: sign-in needs a PIN.")
+    first = demo_data.DEMO_PRACTITIONERS[0]
+    tile = next((t for t in signin.tiles(store) if t.name == first.name), None)
+    if tile is None:
+        raise StoreError(f"The demo clinic has no {first.name}.")
+    return signin.sign_in(store, tile.id, first.pin, first.password)
+
+
+def open_main_window(
+    store: Store, who: SignedIn, demo: bool, size: tuple[int, int], maximized: bool = True
+) -> MainWindow:
+    """What a sign-in at start-up leads to: the main window for them, shown."""
+    window = build_window(AppContext.signed_in(store, who), demo=demo)
+    window.resize(*size)
+    if maximized:
+        window.showMaximized()
+    else:
+        window.show()
+    return window
 
 
 def _demo_store() -> tuple[Store, Path]:
@@ -122,6 +154,22 @@ def install_error_hook() -> None:
     sys.excepthook = hook
 
 
+def start_app(
+    store: Store, demo: bool, size: tuple[int, int], maximized: bool = True
+) -> StartWindow:
+    """The sign-in screen the app opens on; a sign-in there opens the main window for that
+    practitioner (kept as `start.main_window`) and closes the sign-in window."""
+    start = StartWindow(store, demo=demo)
+    start.resize(*size)
+
+    def enter(who: SignedIn) -> None:
+        start.main_window = open_main_window(store, who, demo, size, maximized)
+        start.close()
+
+    start.gate.signed_in.connect(enter)
+    return start
+
+
 def grab_to_file(window: MainWindow, size: tuple[int, int], path: str, screen: str | None) -> bool:
     """Render the window (taken to the named screen first) to a PNG of exactly its size."""
     window.resize(*size)
@@ -131,6 +179,39 @@ def grab_to_file(window: MainWindow, size: tuple[int, int], path: str, screen: s
     saved = picture(window, dialog).save(path, "PNG")
     window.go_home()  # leave the editor or camera properly before the process ends
     return saved
+
+
+def grab_start(store: Store, demo: bool, size: tuple[int, int], path: str) -> bool:
+    """The window the app opens on (the sign-in screen), as a PNG of exactly its size."""
+    start = StartWindow(store, demo=demo)
+    start.resize(*size)
+    start.show()
+    settle()
+    saved = start.grab().save(path, "PNG")
+    start.close()
+    return saved
+
+
+def _screenshot(
+    store: Store, demo: bool, size: tuple[int, int], path: str, screen: str | None
+) -> int:
+    if screen is None:
+        written = grab_start(store, demo, size, path)
+    else:
+        try:
+            window = build_window(AppContext.signed_in(store, demo_sign_in(store)), demo=demo)
+        except StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        try:
+            written = grab_to_file(window, size, path, screen)
+        except ScreenError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if not written:
+        print(f"error: could not write {path}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_app(
@@ -151,20 +232,11 @@ def run_app(
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:
-            window = build_window(store, demo=demo)
             if screenshot:
-                try:
-                    written = grab_to_file(window, size, screenshot, screen)
-                except ScreenError as exc:
-                    print(f"error: {exc}", file=sys.stderr)
-                    return 2
-                if not written:
-                    print(f"error: could not write {screenshot}", file=sys.stderr)
-                    return 2
-                return 0
+                return _screenshot(store, demo, size, screenshot, screen)
             install_error_hook()
-            window.resize(*size)
-            window.showMaximized()
+            start = start_app(store, demo, size)
+            start.showMaximized()
             return app.exec()
         except StoreError as exc:
             return _refuse(str(exc), screenshot)

@@ -19,7 +19,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.services import charts, patients, photos, visits
+from app.services import charts, patients, photos, signin, visits
 from app.services.demo import demo_face
 from app.services.visits import TimelineEntry
 from ui.shell.main_window import MainWindow
@@ -310,7 +310,50 @@ def compare(window: MainWindow) -> None:
         raise ScreenError("the compare screen did not open")
 
 
+def sign_in(window: MainWindow) -> None:
+    """The sign-in screen's practitioner tiles, as "sign in as someone else" at the lock shows
+    them (the app opens on the same screen)."""
+    window.go_home()
+    window.locker.show_sign_in()
+
+
+def sign_in_password(window: MainWindow) -> None:
+    """Signing in as the demo admin: the password field with the touch keyboard up (as after a
+    finger's tap on it) beside the PIN keypad."""
+    from app.services.demo import DEMO_PRACTITIONERS
+    from ui.common.touch_keyboard import KeyboardController
+
+    sign_in(window)
+    gate = window.locker.gate
+    tile = next(
+        (t for t in signin.tiles(window.ctx.store) if t.name == DEMO_PRACTITIONERS[0].name), None
+    )
+    app = QApplication.instance()
+    controller = app.findChild(KeyboardController) if app else None
+    if tile is None or controller is None:
+        raise ScreenError("no demo admin to sign in as, or no touch keyboard")
+    gate.choose(tile)
+    controller.show_for(gate.entry.password)
+
+
+def lock(window: MainWindow) -> None:
+    """The lock screen over a patient's visit: the visit is open underneath, none of it shows."""
+    visit(window)
+    window.locker.lock("screen")
+
+
+def practitioners_admin(window: MainWindow) -> None:
+    """The admin's page of practitioners and the idle lock (Settings › Practitioners)."""
+    window.go_home()
+    window.open_settings()
+    window.open_practitioners()
+
+
 SCREENS: dict[str, Navigate] = {
+    "sign-in": sign_in,
+    "sign-in-password": sign_in_password,
+    "lock": lock,
+    "practitioners": practitioners_admin,
     "patients": patients_screen,
     "new-patient": new_patient,
     "birth-date": birth_date,

@@ -9,7 +9,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.domain.catalogue import BUILTIN_VIEWS
+from app.domain.roles import Role
 from app.domain.values import TreatmentType
+from app.services.access import require
+from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Product, Protocol, ProtocolStep, View
@@ -131,16 +134,27 @@ def add_product(
 MAX_UNITS_PER_POINT_LIMIT = Decimal(1000)  # a typing slip, not a dose
 
 
-def set_max_units_per_point(store: Store, code: str, units: Decimal | None) -> ProductRecord:
+def set_max_units_per_point(
+    store: Store, code: str, units: Decimal | None, actor_id: int | None
+) -> ProductRecord:
     """The clinic's largest single dose per point of a product (None: not set). A point above
-    it is said to be implausible where no area label dose applies; never a limit."""
+    it is said to be implausible where no area label dose applies; never a limit. A clinic
+    setting: admins only (the service checks), audited as setting_changed."""
     if units is not None and not (Decimal(0) < units <= MAX_UNITS_PER_POINT_LIMIT):
         raise ValueError(f"A largest dose per point must be above 0 and at most "
                          f"{MAX_UNITS_PER_POINT_LIMIT} U.")  # fmt: skip
+    require(store, actor_id, Role.ADMIN, "change the clinic's settings")
     with store.write() as s:
         product = s.scalar(select(Product).where(Product.code == code))
         if product is None:
             raise NotFoundError(f"No product {code!r}.")
         product.max_units_per_point = units
+        audit_log.append(
+            s,
+            "setting_changed",
+            actor_id,
+            subject=f"product:{code}",
+            detail=f"largest dose per point {'not set' if units is None else units}",
+        )
         s.flush()
         return _product(product)

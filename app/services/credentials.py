@@ -8,6 +8,7 @@ signatures it made still verify.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,10 @@ from app.store.errors import NotFoundError
 from app.store.schema import Practitioner, PractitionerKey
 
 __all__ = ["KeySigner", "WeakSecretError", "WrongPasswordError"]
+
+# more writes for the same transaction (the audit event, a flag): a change and its record
+# land together or not at all
+Also = Callable[[Session], None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +47,9 @@ def has_credentials(store: Store, practitioner_id: int) -> bool:
         return p is not None and p.pin_hash is not None and p.password_hash is not None
 
 
-def set_credentials(store: Store, practitioner_id: int, pin: str, password: str) -> KeySigner:
+def set_credentials(
+    store: Store, practitioner_id: int, pin: str, password: str, *, also: Also = None
+) -> KeySigner:
     """Store the PIN and password as Argon2id hashes and seal a new signing key under the
     password; the practitioner's earlier key is retired. Returns the opened new key."""
     secrets.check_pin(pin)
@@ -54,16 +61,38 @@ def set_credentials(store: Store, practitioner_id: int, pin: str, password: str)
         p.pin_hash, p.password_hash = pin_hash, password_hash
         p.failed_attempts, p.retry_after = 0, None
         key_id = _add_key(s, practitioner_id, sealed)
+        if also is not None:
+            also(s)
     return KeySigner(f"practitioner_key:{key_id}", sealed.public_key, private)
 
 
-def set_pin(store: Store, practitioner_id: int, pin: str) -> None:
+def set_password(
+    store: Store, practitioner_id: int, password: str, *, also: Also = None
+) -> KeySigner:
+    """A new password alone (an admin's reset of a forgotten one): the PIN is untouched, and
+    a new signing key is sealed under it, the earlier key retired (a forgotten password
+    cannot open the old one; its public half stays to verify what it signed)."""
+    secrets.check_password(password)
+    sealed, private = keys.seal_new_key(password)
+    password_hash = secrets.hash_secret(password)
+    with store.write() as s:
+        p = _practitioner(s, practitioner_id)
+        p.password_hash, p.failed_attempts, p.retry_after = password_hash, 0, None
+        key_id = _add_key(s, practitioner_id, sealed)
+        if also is not None:
+            also(s)
+    return KeySigner(f"practitioner_key:{key_id}", sealed.public_key, private)
+
+
+def set_pin(store: Store, practitioner_id: int, pin: str, *, also: Also = None) -> None:
     """A new PIN alone (an admin's reset of a forgotten PIN): the key is untouched."""
     secrets.check_pin(pin)
     pin_hash = secrets.hash_secret(pin)
     with store.write() as s:
         p = _practitioner(s, practitioner_id)
         p.pin_hash, p.failed_attempts, p.retry_after = pin_hash, 0, None
+        if also is not None:
+            also(s)
 
 
 def pin_matches(store: Store, practitioner_id: int, pin: str) -> bool:

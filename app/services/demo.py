@@ -1,21 +1,25 @@
 """Demo data for `--demo`: sample patients (names with accents), generated photos, a charted
-visit with two versions and a touch-up, so a newcomer sees a populated app at once."""
+visit with two versions and a touch-up, so a newcomer sees a populated app at once; and demo
+practitioners whose PINs and passwords the sign-in screen of a demo database says (issue #11)."""
 
 from __future__ import annotations
 
 import io
 import math
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFilter
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke, ViewChart
+from app.domain.roles import Role
 from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType, clock_at
-from app.services import charts, patients, photos, visits
-from app.services.practitioners import default_practitioner
+from app.services import charts, credentials, patients, photos, visits
+from app.services.practitioners import PractitionerRecord, create_practitioner
 from app.store.database import Store
+from app.store.schema import Setting
 
 DEMO_PATIENTS = [
     ("Zoë", "Martin", date(1984, 3, 12)),
@@ -25,6 +29,47 @@ DEMO_PATIENTS = [
     ("Siobhán", "O'Brien", date(1988, 9, 5)),
     ("Maria", "González", date(1979, 4, 17)),
 ]
+
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPractitioner:
+    name: str
+    role: Role
+    pin: str
+    password: str
+
+
+# Published here, in the README and on a demo database's sign-in screen: demo secrets only.
+DEMO_PRACTITIONERS = (
+    DemoPractitioner("Dr Claire Fontaine", Role.ADMIN, "2468", "fontaine-demo"),
+    DemoPractitioner("Dr Samir Haddad", Role.PRESCRIBER, "1357", "haddad-demo"),
+    DemoPractitioner("Ella Byrne", Role.INJECTOR, "8024", "byrne-demo"),
+)
+DEMO_MARK = "demo_clinic"  # a `setting` row: this database holds the demo clinic
+
+
+def is_demo(store: Store) -> bool:
+    with store.read() as s:
+        return s.get(Setting, DEMO_MARK) is not None
+
+
+def demo_secrets(name: str) -> DemoPractitioner | None:
+    return next((d for d in DEMO_PRACTITIONERS if d.name == name), None)
+
+
+def _demo_practitioners(store: Store) -> list[PractitionerRecord]:
+    """The demo's practitioners with their published PINs and passwords; the first (the
+    admin) made the demo's charts."""
+    made = []
+    for d in DEMO_PRACTITIONERS:
+        p = create_practitioner(store, d.name, d.role)
+        credentials.set_credentials(store, p.id, d.pin, d.password)
+        made.append(p)
+    with store.write() as s:
+        s.add(Setting(key=DEMO_MARK, value="1"))
+    return made
+
 
 W, H = 1200, 1500  # demo photos: portrait, like a phone or tablet camera
 
@@ -196,7 +241,7 @@ def _on(day: date, hour: int, minute: int = 0) -> datetime:
 
 def build_demo(store: Store) -> None:
     """Fill an empty store with the demo clinic."""
-    clinician = default_practitioner(store)
+    clinician = _demo_practitioners(store)[0]
     created = [
         patients.create_patient(store, g, f, dob, record_number=f"FC-{1001 + i}")
         for i, (g, f, dob) in enumerate(DEMO_PATIENTS)

@@ -1,4 +1,6 @@
-"""Practitioners. Until sign-in exists (a later issue) the app works as one default clinician."""
+"""Practitioners: who they are and their role. Who is signed in is app/services/signin.py;
+`default_practitioner` is for scripts, tests and demo data that need a clinician without
+anyone signing in (the app itself always works as the signed-in practitioner)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy import select
 
 from app.domain.roles import Role
 from app.store.database import Store
+from app.store.errors import NotFoundError
 from app.store.schema import Practitioner
 
 
@@ -23,6 +26,14 @@ def list_practitioners(store: Store) -> list[PractitionerRecord]:
     with store.read() as s:
         rows = s.scalars(select(Practitioner).where(Practitioner.active).order_by(Practitioner.id))
         return [PractitionerRecord(p.id, p.name, Role(p.role)) for p in rows]
+
+
+def get_practitioner(store: Store, practitioner_id: int) -> PractitionerRecord:
+    with store.read() as s:
+        p = s.get(Practitioner, practitioner_id)
+        if p is None:
+            raise NotFoundError(f"No practitioner {practitioner_id}.")
+        return PractitionerRecord(p.id, p.name, Role(p.role))
 
 
 def create_practitioner(store: Store, name: str, role: Role = Role.INJECTOR) -> PractitionerRecord:

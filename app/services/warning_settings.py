@@ -8,8 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.domain.roles import Role
 from app.domain.soft_warnings import RULE_BY_KEY, RULES, SoftWarningRule, Switches
 from app.domain.values import utcnow
+from app.services.access import require
+from app.store import audit_log
 from app.store.database import Store
 from app.store.idempotent import insert_missing
 from app.store.schema import WarningSetting
@@ -45,8 +48,11 @@ def warning_switches(store: Store) -> Switches:
 
 
 def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -> WarningState:
+    """Switch a row (admins only: issue #11, the service checks), with a setting_changed audit
+    event in the same transaction."""
     if key not in RULE_BY_KEY:
         raise KeyError(f"No soft warning {key!r}.")
+    require(store, practitioner_id, Role.ADMIN, "change the clinic's settings")
     with store.write() as s:
         # two rooms switching the same row at once: one row, the later switch kept
         insert_missing(
@@ -59,6 +65,13 @@ def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -
         row.enabled = on
         row.changed_at = utcnow()
         row.changed_by_id = practitioner_id
+        audit_log.append(
+            s,
+            "setting_changed",
+            practitioner_id,
+            subject=f"warning:{key}",
+            detail=f"soft warning switched {'on' if on else 'off'}",
+        )
         s.flush()
         s.refresh(row)
         who = row.changed_by.name if row.changed_by is not None else None

@@ -46,12 +46,14 @@ def test_the_largest_dose_per_point_is_stored_per_product(sqlite_store) -> None:
     import pytest
 
     from app.services import catalogue
+    from app.services.practitioners import default_practitioner
 
+    admin = default_practitioner(sqlite_store).id  # a clinic setting: an admin's
     assert all(p.max_units_per_point is None for p in catalogue.list_products(sqlite_store))
-    catalogue.set_max_units_per_point(sqlite_store, "dysport", Decimal("60.5"))
+    catalogue.set_max_units_per_point(sqlite_store, "dysport", Decimal("60.5"), admin)
     got = {p.code: p.max_units_per_point for p in catalogue.list_products(sqlite_store)}
     assert got["dysport"] == Decimal("60.5") and got["botox"] is None
-    catalogue.set_max_units_per_point(sqlite_store, "dysport", None)
+    catalogue.set_max_units_per_point(sqlite_store, "dysport", None, admin)
     assert all(p.max_units_per_point is None for p in catalogue.list_products(sqlite_store))
     with pytest.raises(ValueError):
-        catalogue.set_max_units_per_point(sqlite_store, "botox", Decimal(0))
+        catalogue.set_max_units_per_point(sqlite_store, "botox", Decimal(0), admin)

@@ -76,7 +76,9 @@ def demo_store(sqlite_store: Store, demo_template: Path) -> Store:
 @pytest.fixture
 def window(qtbot: QtBot, demo_store: Store) -> Iterator[MainWindow]:
     application()  # the style sheet and fonts of the real app, so sizes are the real ones
-    w = build_window(demo_store)
+    from tests.ui.helpers import signed_in
+
+    w = build_window(signed_in(demo_store))
     qtbot.addWidget(w)
     w.resize(*SIZE)
     w.show()

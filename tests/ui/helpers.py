@@ -17,9 +17,19 @@ from PySide6.QtWidgets import QApplication, QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
+from app.services.practitioners import default_practitioner
+from app.services.store import Store
 from ui.common import gc_pause
+from ui.common.context import AppContext
 from ui.common.date_grid import DateField
 from ui.shell.main_window import MainWindow
+
+
+def signed_in(store: Store) -> AppContext:
+    """The first practitioner (the demo clinic's admin) signed in at the service level, for
+    tests of pages and windows that are not about signing in. The app itself always goes
+    through the sign-in screen (ui/app.py); tests of signing in do too (test_signin_screen)."""
+    return AppContext.for_practitioner(store, default_practitioner(store))
 
 
 def tap(qtbot: QtBot, widget: QWidget, pos: QPoint | None = None) -> None:

@@ -163,7 +163,8 @@ def problems_in(top: QWidget, frame: QRect) -> list[str]:
 def walk(size: tuple[int, int], outdir: Path) -> dict[str, object]:
     from app.services.demo import build_demo
     from app.store.database import open_store, sqlite_url
-    from ui.app import application, build_window
+    from ui.app import application, build_window, demo_sign_in
+    from ui.common.context import AppContext
     from ui.screens import SCREENS, picture, settle, show_screen
 
     app = application()
@@ -171,8 +172,9 @@ def walk(size: tuple[int, int], outdir: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(sqlite_url(Path(tmp) / "demo.db"))
         build_demo(store)
+        who = demo_sign_in(store)  # once: a sign-in costs two Argon2id hashes
         for name in SCREENS:
-            window = build_window(store, demo=True)
+            window = build_window(AppContext.signed_in(store, who), demo=True)
             window.resize(*size)
             window.show()
             settle()

@@ -32,6 +32,7 @@ from app.services.photos import PhotoRecord
 from app.store.database import Store
 from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
 from tests.ui.editor_helpers import PEN, proximity, touch_device
+from tests.ui.helpers import signed_in
 from ui.app import application
 from ui.common.context import AppContext
 from ui.editor.input import PEN_GRACE_MS
@@ -58,7 +59,7 @@ def pair(sqlite_store: Store) -> Pair:
     patient = patients.create_patient(sqlite_store, "Ada", "Lovelace", date(1980, 1, 2))
     earlier = photos.add_photo_bytes(sqlite_store, patient.id, "rest", jpeg(earlier_rgb))
     today = photos.add_photo_bytes(sqlite_store, patient.id, "rest", jpeg(warp(face, TRUTH)))
-    return Pair(AppContext.open(sqlite_store), earlier, today, face)
+    return Pair(signed_in(sqlite_store), earlier, today, face)
 
 
 def open_screen(qtbot: QtBot, pair: Pair, mapping, text: str = "") -> CompareScreen:  # type: ignore[no-untyped-def]
@@ -582,7 +583,7 @@ def test_the_photos_are_named_by_their_visits_dates_not_the_cameras_clock(
     today = photos.add_photo_bytes(
         sqlite_store, patient.id, "rest", jpeg(warp(face, TRUTH)), visit_id=second.id
     )
-    pair = Pair(AppContext.open(sqlite_store), earlier, today, face)
+    pair = Pair(signed_in(sqlite_store), earlier, today, face)
     screen = open_screen(qtbot, pair, NoMapping("test"))
     assert screen.earlier_caption == "Earlier · 1 Sep 2026"
     assert screen.today_caption == "Today · 20 Nov 2026"

@@ -11,6 +11,7 @@ from app.services import charts, drafts, patients, visits
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui.editor_helpers import save_and_wait
+from tests.ui.helpers import signed_in
 from ui.app import build_window
 from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
@@ -29,7 +30,7 @@ def charted_visit(store: Store) -> int:
 
 
 def next_start(qtbot: QtBot, store: Store) -> MainWindow:
-    window = build_window(store)
+    window = build_window(signed_in(store))
     qtbot.addWidget(window)
     window.resize(*SIZE)
     window.show()

@@ -254,7 +254,10 @@ def test_draft_survives_a_crash(open_editor, sqlite_store, visit, qtbot) -> None
     ed = open_editor()
     h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
     qtbot.waitUntil(
-        lambda: drafts.load_draft(sqlite_store, visit.visit_id) is not None, timeout=3000
+        lambda: (
+            drafts.load_draft(sqlite_store, visit.visit_id, ed.session.practitioner_id) is not None
+        ),
+        timeout=3000,
     )
     drawn = ed.session.model.content
     ed.session.journal.timer.stop()
@@ -267,7 +270,7 @@ def test_draft_survives_a_crash(open_editor, sqlite_store, visit, qtbot) -> None
     again.restore_draft()
     assert normalise(again.session.model.content) == normalise(drawn) and again.session.model.dirty
     assert save_and_wait(again) is not None
-    assert drafts.load_draft(sqlite_store, visit.visit_id) is None
+    assert drafts.load_draft(sqlite_store, visit.visit_id, again.session.practitioner_id) is None
 
 
 def test_conflict_keeps_the_work_on_screen(open_editor) -> None:
@@ -464,9 +467,12 @@ def test_undoing_back_to_the_saved_chart_drops_the_draft(open_editor, sqlite_sto
     ed = open_editor()
     h.pen_stroke(ed.canvas("frown"), line(500, 500, 900, 700, 8), [0.5] * 8)
     ed.session.journal.flush()
-    assert drafts.load_draft(sqlite_store, visit.visit_id) is not None
+    assert drafts.load_draft(sqlite_store, visit.visit_id, ed.session.practitioner_id) is not None
     ed.session.undo_stack.undo()
-    assert not ed.session.model.dirty and drafts.load_draft(sqlite_store, visit.visit_id) is None
+    assert (
+        not ed.session.model.dirty
+        and drafts.load_draft(sqlite_store, visit.visit_id, ed.session.practitioner_id) is None
+    )
 
 
 def test_a_point_of_an_old_version_opens_locked(open_editor) -> None:

@@ -90,7 +90,9 @@ def test_closing_waits_for_the_save_in_flight(
     tap(qtbot, ed.widgets.close_button)
     assert not ed.session.saving
     assert versions(sqlite_store, ed) == 1
-    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is None  # nothing left over
+    assert (
+        drafts.load_draft(sqlite_store, ed.session.visit_id, ed.session.practitioner_id) is None
+    )  # nothing left over
 
 
 def test_a_save_that_fails_in_the_background_keeps_the_chart_and_says_so(
@@ -113,7 +115,7 @@ def test_a_save_that_fails_in_the_background_keeps_the_chart_and_says_so(
     bar = ed.widgets.message_bar
     assert bar.isVisible() and bar.text.text().startswith("Not saved")
     assert "kept as a draft" in bar.text.text()
-    kept = drafts.load_draft(sqlite_store, ed.session.visit_id)
+    kept = drafts.load_draft(sqlite_store, ed.session.visit_id, ed.session.practitioner_id)
     assert kept is not None and kept.content == normalise(ed.session.content)
     assert ed.session.dirty and ed.widgets.save_button.isEnabled()
     assert h.save_and_wait(ed) is not None  # and the next tap saves it
@@ -151,14 +153,16 @@ def test_closing_with_unsaved_changes_asks_and_keeps_the_draft(
     finger(ed.widgets.close_button)
     assert not closed and ed.widgets.message_bar.text.text() == "This chart has unsaved changes."
     # Asked means already safe: the draft is on disk before any answer (a quit loses nothing).
-    kept = drafts.load_draft(sqlite_store, ed.session.visit_id)
+    kept = drafts.load_draft(sqlite_store, ed.session.visit_id, ed.session.practitioner_id)
     assert kept is not None and kept.content == normalise(ed.session.content)
     finger(button(ed, "Keep editing"))
     assert not closed and not ed.widgets.message_bar.isVisible()
     finger(ed.widgets.close_button)
     finger(button(ed, "Close, keep draft"))
     assert closed == [True] and versions(sqlite_store, ed) == 0
-    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is not None
+    assert (
+        drafts.load_draft(sqlite_store, ed.session.visit_id, ed.session.practitioner_id) is not None
+    )
 
 
 def test_save_and_close_saves_then_closes(qtbot, editor: ChartEditor, sqlite_store: Store) -> None:
@@ -170,7 +174,7 @@ def test_save_and_close_saves_then_closes(qtbot, editor: ChartEditor, sqlite_sto
     finger(button(ed, "Save and close"))
     qtbot.waitUntil(lambda: bool(closed), timeout=5000)
     assert versions(sqlite_store, ed) == 1
-    assert drafts.load_draft(sqlite_store, ed.session.visit_id) is None
+    assert drafts.load_draft(sqlite_store, ed.session.visit_id, ed.session.practitioner_id) is None
 
 
 def test_a_clean_chart_closes_without_asking(qtbot, editor: ChartEditor) -> None:

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services import patients
 from app.store.database import Store, open_store, sqlite_url
+from tests.ui.helpers import signed_in
 from ui.app import application, build_window
 from ui.shell.main_window import MainWindow
 from ui.shell.patient_form import PatientFormPage
@@ -31,7 +32,7 @@ def read_only_store(demo_store: Store, db_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def read_only_window(qtbot: QtBot, read_only_store: Store) -> MainWindow:
     application()
-    w = build_window(read_only_store)
+    w = build_window(signed_in(read_only_store))
     qtbot.addWidget(w)
     w.resize(1366, 768)
     w.show()

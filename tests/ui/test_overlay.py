@@ -23,7 +23,7 @@ from tests.app.conftest import models  # noqa: F401  (a missing model fails)
 from tests.ui import editor_helpers as h
 from tests.ui import overlay_helpers as oh
 from tests.ui.editor_helpers import save_and_wait
-from tests.ui.helpers import collections_off_the_gui_thread, cpu_load
+from tests.ui.helpers import collections_off_the_gui_thread, cpu_load, signed_in
 from ui.editor.editor_window import ChartEditor
 from ui.overlay import actions
 from ui.overlay.ghost_items import GhostPoint
@@ -339,7 +339,6 @@ def test_an_older_version_shows_its_saved_overlay_read_only(
 def test_the_version_viewer_draws_the_saved_overlay(
     qtbot, open_editor, sqlite_store: Store, who: int
 ) -> None:
-    from ui.common.context import AppContext
     from ui.shell.version_viewer import VersionViewerPage
 
     course = oh.course(sqlite_store, who)
@@ -348,7 +347,7 @@ def test_the_version_viewer_draws_the_saved_overlay(
     drawn = ghosts(ed)
     info = save_and_wait(ed)
     assert info is not None
-    page = VersionViewerPage(AppContext.open(sqlite_store), course.today_visit_id, info.id)
+    page = VersionViewerPage(signed_in(sqlite_store), course.today_visit_id, info.id)
     qtbot.addWidget(page)
     frown = next(v for v in page.views if v.chart.view == "frown")
     rings = [i for i in frown.scene().items() if isinstance(i, GhostPoint)]
@@ -418,7 +417,6 @@ def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error
     """The earlier visit is no longer offered, but today's saved version was drawn over it:
     the editor and the version viewer show it as saved, and a re-save keeps it."""
     from app.services import visits
-    from ui.common.context import AppContext
     from ui.shell.version_viewer import VersionViewerPage
 
     course = oh.course(sqlite_store, who)
@@ -445,7 +443,7 @@ def test_a_saved_overlay_still_shows_after_its_earlier_visit_is_entered_in_error
         .overlays
     )  # type: ignore[union-attr]
 
-    page = VersionViewerPage(AppContext.open(sqlite_store), course.today_visit_id, info.id)
+    page = VersionViewerPage(signed_in(sqlite_store), course.today_visit_id, info.id)
     qtbot.addWidget(page)
     frown = next(v for v in page.views if v.chart.view == "frown")
     rings = [i for i in frown.scene().items() if isinstance(i, GhostPoint)]

@@ -23,7 +23,7 @@ from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.app.chart_factory import point
 from tests.ui import editor_helpers as h
-from tests.ui.helpers import finger, page_named, slow_double_clicks, tap
+from tests.ui.helpers import finger, page_named, signed_in, slow_double_clicks, tap
 from ui.app import application, build_window
 from ui.editor.editor_window import ChartEditor
 from ui.editor.session import Selection
@@ -110,7 +110,7 @@ def test_3_month_total_warns_in_totals_and_sheet_until_the_clinic_switches_it_of
     ed.hide()
 
     # The clinic switches the 3-month warning off on its settings screen, reached from home.
-    window = build_window(sqlite_store)
+    window = build_window(signed_in(sqlite_store))
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
@@ -153,7 +153,7 @@ def test_3_month_total_warns_in_totals_and_sheet_until_the_clinic_switches_it_of
 @pytest.mark.parametrize("key", [r.key for r in RULES])
 def test_every_row_switches_and_back(qtbot: QtBot, sqlite_store: Store, key: str) -> None:
     application()
-    window = build_window(sqlite_store)
+    window = build_window(signed_in(sqlite_store))
     qtbot.addWidget(window)
     window.show()
     window.open_settings()
@@ -177,7 +177,7 @@ def test_the_clinics_largest_dose_per_point_warns_outside_the_label_areas(
     from app.services import catalogue
 
     application()
-    window = build_window(sqlite_store)
+    window = build_window(signed_in(sqlite_store))
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()

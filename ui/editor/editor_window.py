@@ -331,6 +331,14 @@ class ChartEditor(QWidget):
             ],
         )
 
+    def leave_keeping_draft(self) -> None:
+        """Close at once without saving or asking: another practitioner signed in at the lock
+        screen. Unsaved work stays on disk as this editor's practitioner's draft, offered back
+        to them alone (issue #11)."""
+        self.widgets.message_bar.clear()
+        self._close_when_saved = False
+        self._finish()
+
     def _keep_editing(self) -> None:
         self.widgets.message_bar.clear()
         self.close_cancelled.emit()

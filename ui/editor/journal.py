@@ -21,10 +21,12 @@ class DraftJournal(QObject):
         parent_version: Callable[[], int | None],
         content: Callable[[], ChartContent],
         parent: QObject | None = None,
+        author_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.visit_id = visit_id
+        self.author_id = author_id  # the draft is theirs alone (issue #11)
         self._parent_version = parent_version
         self._content = content
         self.timer = QTimer(self)
@@ -39,11 +41,17 @@ class DraftJournal(QObject):
     def flush(self) -> None:
         self.timer.stop()
         try:
-            drafts.write_draft(self.store, self.visit_id, self._parent_version(), self._content())
+            drafts.write_draft(
+                self.store,
+                self.visit_id,
+                self._parent_version(),
+                self._content(),
+                author_id=self.author_id,
+            )
             self.error = None
         except OSError as exc:  # a full disk must not stop the charting; say so instead
             self.error = f"The draft could not be written to disk: {exc.strerror or exc}"
 
     def clear(self) -> None:
         self.timer.stop()
-        drafts.clear_draft(self.store, self.visit_id)
+        drafts.clear_draft(self.store, self.visit_id, self.author_id)

@@ -134,7 +134,12 @@ class EditorSession(QObject):
         # the mappings it drew with). One hook, declared: the session knows no overlay.
         self.prepare_save: Callable[[ChartContent], ChartContent] = lambda c: c
         self.journal = DraftJournal(
-            store, self.visit_id, lambda: self.parent_version_id, lambda: self.model.content, self
+            store,
+            self.visit_id,
+            lambda: self.parent_version_id,
+            lambda: self.model.content,
+            self,
+            author_id=practitioner_id,
         )
         self._saver = Worker("chart-save", self, finish_queued=True)
         self._in_flight: ChartContent | None = None  # what the running save stores
@@ -487,7 +492,7 @@ class EditorSession(QObject):
         self._journal_live = True
         if self.read_only:
             return None
-        draft = drafts.load_draft(self.store, self.visit_id)
+        draft = drafts.load_draft(self.store, self.visit_id, self.practitioner_id)
         if draft is None or draft.content == self.model.content:
             return None
         self.pending_draft = draft
@@ -501,7 +506,7 @@ class EditorSession(QObject):
 
     def discard_draft(self) -> None:
         self.pending_draft = None
-        drafts.clear_draft(self.store, self.visit_id)
+        drafts.clear_draft(self.store, self.visit_id, self.practitioner_id)
 
     def close(self) -> None:
         """The editor is closing: a save in flight ends first, unsaved work stays journalled."""

@@ -125,8 +125,10 @@ class OverlayAttachment:
         ):
             return None
         session = host.session
-        try:
-            who = practitioners.default_practitioner(session.store)
+        if session.practitioner_id is None:
+            return None
+        try:  # the signed-in practitioner the editor works as, never a default one
+            who = practitioners.get_practitioner(session.store, session.practitioner_id)
         except StoreError:
             return None
         ctx = AppContext(session.store, who, {p.code: p for p in session.products})

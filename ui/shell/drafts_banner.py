@@ -31,12 +31,14 @@ class DraftsBanner(QFrame):
         self.setVisible(False)
 
     def refresh(self) -> None:
-        """Shows one row per kept draft whose visit still stands; hidden when there is none."""
+        """Shows one row per kept draft of the signed-in practitioner's whose visit still
+        stands (another's draft is theirs alone); hidden when there is none."""
         self.rows.clear()
         while (item := self._lay.takeAt(0)) is not None:
             if gone := item.widget():
                 gone.deleteLater()
-        shown = [d for d in drafts.list_drafts(self.ctx.store) if self._describe(d.visit_id)]
+        mine = drafts.list_drafts(self.ctx.store, self.ctx.practitioner.id)
+        shown = [d for d in mine if self._describe(d.visit_id)]
         if shown:
             heading = label("Unsaved chart changes were kept from an earlier session", "section")
             heading.setWordWrap(True)

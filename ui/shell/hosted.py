@@ -25,12 +25,14 @@ class HostedPage(Page):
         title: str,
         leave: Callable[[], None],
         finished: SignalInstance,
+        leave_now: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("hostedPage")
         self.title = title
         self.screen_widget = screen
         self._leave = leave
+        self._leave_now = leave_now or leave
         self._finished = False
         vbox(self).addWidget(screen)
         finished.connect(self._screen_finished)
@@ -40,6 +42,11 @@ class HostedPage(Page):
             return True
         self._leave()  # ends with the screen's own signal, which brings us back here
         return False
+
+    def leave_now(self) -> None:
+        """Leave without asking anything (the lock gave way to another practitioner)."""
+        if not self._finished:
+            self._leave_now()
 
     def _screen_finished(self) -> None:
         if self._finished:

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
-from app.services import visits
+from app.domain.roles import may_administer
+from app.services import signin, visits
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -43,9 +44,18 @@ class MainWindow(QMainWindow):
         self._chart_reader = Worker("chart-open", self)
         self._quit_when_home = False  # the window was closed while a page was leaving
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
+        # Two layers: the work (top bar and pages) and the sign-in screen of the lock, which
+        # hides the work entirely while it is up (ui/signin/lock.py).
         central = QWidget()
         central.setObjectName("central")
-        lay = vbox(central, spacing=0)
+        outer = vbox(central, spacing=0)
+        self.layers = QStackedWidget()
+        self.layers.setObjectName("layers")
+        outer.addWidget(self.layers, 1)
+        self.work = QWidget()
+        self.work.setObjectName("work")
+        lay = vbox(self.work, spacing=0)
+        self.layers.addWidget(self.work)
 
         self.bar = bar = QFrame()
         bar.setObjectName("topBar")
@@ -64,13 +74,19 @@ class MainWindow(QMainWindow):
             row.addWidget(
                 label("Demo clinic — nothing is kept", "badge"), 0, Qt.AlignmentFlag.AlignVCenter
             )
+        self.lock_button = button("Lock", "ghost")
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setMinimumWidth(110)
+        self.lock_button.setAccessibleName("Lock the screen")
+        row.addWidget(self.lock_button)
         lay.addWidget(bar)
 
         self.stack = QStackedWidget()
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        # the touch keyboard (ui/common/touch_keyboard.py) joins here, under the page
-        self.keyboard_slot = lay
+        # the touch keyboard (ui/common/touch_keyboard.py) joins here, under the page or the
+        # sign-in screen
+        self.keyboard_slot = outer
 
         self.back.clicked.connect(self.go_back)
         # Alt+Left / the mouse's back key; not Esc, which people press to put away the
@@ -83,6 +99,12 @@ class MainWindow(QMainWindow):
         self.patient_list.settings_requested.connect(self.open_settings)
         self.patient_list.draft_chart_requested.connect(self.open_draft)
         self._push(self.patient_list)
+
+        from ui.signin.lock import Locker
+
+        self.locker = Locker(self)
+        self.lock_button.clicked.connect(lambda: self.locker.lock("button"))
+        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -106,7 +128,7 @@ class MainWindow(QMainWindow):
         page.activated()
 
     def go_back(self) -> None:
-        if self.stack.count() <= 1:
+        if self.stack.count() <= 1 or self.locker.locked:
             return
         page = self.current_page()
         if not page.ready_to_leave():
@@ -130,14 +152,38 @@ class MainWindow(QMainWindow):
         # Leave every page its own way first: the editor asks about unsaved changes (its
         # draft is on disk already), the capture screen finishes writing a photo and lets go
         # of the camera. A page still leaving keeps the window open; it closes once the page
-        # is gone.
+        # is gone. Locked, nobody can answer: every page leaves keeping its draft.
+        if self.locker.locked:
+            self.leave_for_someone_else()
         self.go_home()
         if self.stack.count() > 1:
             self._quit_when_home = True
             event.ignore()
             return
         self._chart_reader.shutdown()
+        self.locker.shutdown()
+        try:
+            signin.sign_out(self.ctx.store, self.ctx.practitioner.id, "closed FaceChart")
+        except StoreError:
+            pass  # closing never fails for want of a log entry
         super().closeEvent(event)
+
+    def leave_for_someone_else(self) -> None:
+        """Every page closes at once, without asking (another practitioner signed in at the
+        lock screen): an open chart keeps its unsaved work as its author's draft, never
+        saved under whoever signed in."""
+        while self.stack.count() > 1:
+            page = self.current_page()
+            if isinstance(page, HostedPage):
+                page.leave_now()  # its `done` takes it off the stack
+            if self.stack.currentWidget() is page:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        self._shown(self.current_page())
+
+    def practitioner_changed(self) -> None:
+        """Someone else signed in: the first page shows their drafts, not the last one's."""
+        self._shown(self.current_page())
 
     def _stay(self) -> None:
         """A page asked, and the user chose to stay: a window close waiting for it is off."""
@@ -173,10 +219,23 @@ class MainWindow(QMainWindow):
         self._push(form)
 
     def open_settings(self) -> None:
-        """The clinic's settings: which soft warnings charts show (ui/shell/warnings_page)."""
+        """The clinic's settings: which soft warnings charts show (ui/shell/warnings_page),
+        and for an admin the way to the practitioners."""
         from ui.shell.warnings_page import WarningsPage
 
-        self._open(lambda: WarningsPage(self.ctx))
+        page = self._open(lambda: WarningsPage(self.ctx))
+        if isinstance(page, WarningsPage):
+            page.practitioners_requested.connect(self.open_practitioners)
+
+    def open_practitioners(self) -> None:
+        """The admin's page of practitioners and the idle lock; refused to anyone else (the
+        services refuse them too)."""
+        from ui.signin.practitioners_page import PractitionersPage
+
+        if not may_administer(self.ctx.practitioner.role):
+            show_error(self, "Only admins may change practitioners.")
+            return
+        self._open(lambda: PractitionersPage(self.ctx, self.locker.idle))
 
     def open_patient(self, patient_id: int, replace: bool = False) -> None:
         def make() -> Page:
@@ -240,7 +299,13 @@ class MainWindow(QMainWindow):
             editor = ChartEditor(
                 self.ctx.store, visit_id, self.ctx.practitioner.id, opening=opening
             )
-            page = HostedPage(editor, "Chart", editor.close_editor, editor.closed)
+            page = HostedPage(
+                editor,
+                "Chart",
+                editor.close_editor,
+                editor.closed,
+                leave_now=editor.leave_keeping_draft,
+            )
             page.done.connect(self.go_back)
             editor.close_cancelled.connect(self._stay)
             return page

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
 
+from app.domain.roles import may_administer
 from app.domain.soft_warnings import IMPLAUSIBLE_DOSE
 from app.domain.values import format_units
 from app.services import catalogue, warning_settings
@@ -131,7 +132,9 @@ class MaxDoseCard(QFrame):
 
     def store_cap(self, code: str, units: Decimal | None) -> None:
         try:
-            record = catalogue.set_max_units_per_point(self.ctx.store, code, units)
+            record = catalogue.set_max_units_per_point(
+                self.ctx.store, code, units, self.ctx.practitioner.id
+            )
         except (StoreError, ValueError) as exc:
             show_error(self, str(exc))
             return
@@ -145,19 +148,29 @@ class MaxDoseCard(QFrame):
 
 class WarningsPage(Page):
     title = "Clinic settings · Soft warnings"
+    practitioners_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.setObjectName("warningsPage")
         lay = vbox(self, margins=24, spacing=12)
+        top = hbox(spacing=16)
         intro = label(
             "FaceChart warns, it never blocks. Each warning below says where it comes from; "
             "a warning switched off here is no longer shown on any chart of this clinic.",
             "body",
         )
         intro.setWordWrap(True)
-        lay.addWidget(intro)
+        top.addWidget(intro, 1)
+        # an admin's way to the practitioners and the idle lock (issue #11); the page and
+        # the services refuse anyone else as well
+        self.practitioners_button = button("Practitioners", "secondary")
+        self.practitioners_button.setObjectName("practitionersButton")
+        self.practitioners_button.setVisible(may_administer(ctx.practitioner.role))
+        self.practitioners_button.clicked.connect(self.practitioners_requested)
+        top.addWidget(self.practitioners_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(top)
         self.area = QScrollArea()
         self.area.setObjectName("warningsScroll")
         self.area.setWidgetResizable(True)
