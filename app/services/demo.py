@@ -287,4 +287,8 @@ def build_demo(store: Store) -> None:
                 taken_by_id=clinician.id,
                 source=PhotoSource.DEMO,
             )
+    # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
+    from app.services.demo_signoff import build_sign_off_demo
+
+    build_sign_off_demo(store, clinician.id, created)
     patients.mark_seen(store, zoe.id)
