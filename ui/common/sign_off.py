@@ -70,7 +70,7 @@ class AmendDialog(QDialog):
         self.setObjectName("amendDialog")
         self.setWindowTitle("Amend a signed chart")
         self.setModal(True)
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(900)  # the usual reasons whole, three to a row
         self._on_reason = on_reason
         lay = vbox(self, margins=24, spacing=14)
         lay.addWidget(label("Amend a signed chart", "heading"))
@@ -89,8 +89,9 @@ class AmendDialog(QDialog):
         for n, reason in enumerate(COMMON_REASONS):
             b = button(reason, "secondary")
             b.setObjectName(f"reason_{n}")
+            b.setProperty("compact", True)  # the whole reason shows, three to a row
             b.clicked.connect(lambda _c=False, r=reason: self.reason.setText(r))
-            grid.addWidget(b, n // 2, n % 2)
+            grid.addWidget(b, n // 3, n % 3)
             self.reason_buttons.append(b)
         lay.addLayout(grid)
         self.reason.setObjectName("amendReason")

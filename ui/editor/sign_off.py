@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QBoxLayout, QLabel
 from app.services import signoff
 from app.services.signoff import ChartSignOff, VersionSignOff
 from app.store.errors import StoreError
-from ui.common.sign_off import AmendDialog, ask_amend_reason, signed_text
+from ui.common import format as fmt
+from ui.common.sign_off import AmendDialog, ask_amend_reason
 from ui.editor.controls import touch_button
 
 if TYPE_CHECKING:
@@ -69,10 +70,11 @@ class EditorSignOff(QObject):
         s, h = self.editor.session, self.shown
         if h is None:
             text = ""
-        elif h.signature is not None:
-            text = "✓ " + signed_text(h.signature)
-            if h.cosignature is not None:
-                text += "\n✓ " + signed_text(h.cosignature, "Co-signed")
+        elif h.signature is not None:  # two short lines: the header is narrow at 1280
+            sig, co = h.signature, h.cosignature
+            text = f"✓ Signed by {sig.practitioner}\n{fmt.local_time(sig.signed_at)}"
+            if co is not None:
+                text = f"✓ Signed by {sig.practitioner}\n✓ Co-signed by {co.practitioner}"
         elif h.before_sign_off:
             text = "Unsigned (before sign-off)"
         else:
