@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke, ViewChart
 from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType, clock_at
 from app.services import charts, patients, photos, visits
+from app.services.demo_signoff import build_sign_off_demo
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 
@@ -288,7 +289,5 @@ def build_demo(store: Store) -> None:
                 source=PhotoSource.DEMO,
             )
     # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
-    from app.services.demo_signoff import build_sign_off_demo
-
-    build_sign_off_demo(store, clinician.id, created)
+    build_sign_off_demo(store, clinician.id, created, demo_face)
     patients.mark_seen(store, zoe.id)

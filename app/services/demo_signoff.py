@@ -11,6 +11,7 @@ theirs from `DEMO_PIN` and `DEMO_PASSWORD`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -53,11 +54,12 @@ def _frown_chart(sha: str, units: Decimal, lot: str, note: str = "") -> ChartCon
     return ChartContent(views=(ViewChart("frown", sha, points=points),), products=(use,), note=note)
 
 
-class _Story:
-    def __init__(self, store: Store, clinician_id: int) -> None:
-        from app.services.demo import demo_face  # demo.py calls this module: import here
+Face = Callable[..., bytes]  # app/services/demo.py's demo_face(view, seed, skin_tone=)
 
-        self.store, self.face = store, demo_face
+
+class _Story:
+    def __init__(self, store: Store, clinician_id: int, face: Face) -> None:
+        self.store, self.face = store, face
         self.today = date.today()
         self.clinician = clinician_id
         self.clinician_key = credentials.set_credentials(
@@ -111,10 +113,12 @@ class _Story:
             act(self.store, version_id, who, key)
 
 
-def build_sign_off_demo(store: Store, clinician_id: int, people: list[PatientRecord]) -> None:
+def build_sign_off_demo(
+    store: Store, clinician_id: int, people: list[PatientRecord], face: Face
+) -> None:
     """Add the story to the demo clinic; `people` are the demo's patients in DEMO_PATIENTS'
-    order (Zoë, Lars, Jürgen, Amélie, Siobhán, Maria)."""
-    story = _Story(store, clinician_id)
+    order (Zoë, Lars, Jürgen, Amélie, Siobhán, Maria), `face` draws the demo's photos."""
+    story = _Story(store, clinician_id, face)
     began = datetime.combine(
         story.today - timedelta(days=SIGN_OFF_BEGAN_DAYS_AGO), time(8, 0)
     ).astimezone()

@@ -129,7 +129,7 @@ class ChartEditor(QWidget):
         # Earlier charts over today's photos (ui/overlay), through the declared interface.
         self.overlay: EditorExtension = attach_overlay(self)
         # Signed or not (who, when), Sign, and the reason an amendment needs (ADR 0019).
-        self.sign_off = EditorSignOff(self, signer)
+        self.sign_off = EditorSignOff(self, self, signer)
         self._content_changed(None)
         self._update_status()
         self._offer_draft()

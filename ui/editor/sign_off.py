@@ -5,10 +5,10 @@ why first (an amendment). The service decides who may sign; this only asks and s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QBoxLayout, QLabel
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 from app.services import signoff
 from app.services.signoff import ChartSignOff, VersionSignOff
@@ -19,13 +19,24 @@ from ui.editor.controls import touch_button
 
 if TYPE_CHECKING:
     from app.services.credentials import KeySigner
-    from ui.editor.editor_window import ChartEditor
+    from ui.editor.layout import EditorWidgets
+    from ui.editor.session import EditorSession
+
+
+class _Editor(Protocol):
+    """What this needs of the editor window (which imports this module, so not named)."""
+
+    session: EditorSession
+    widgets: EditorWidgets
+
+    def message(self, text: str, kind: str = ..., timeout_ms: int = ...) -> None: ...
 
 
 class EditorSignOff(QObject):
-    def __init__(self, editor: ChartEditor, signer: KeySigner | None) -> None:
-        super().__init__(editor)
+    def __init__(self, editor: _Editor, parent: QWidget, signer: KeySigner | None) -> None:
+        super().__init__(parent)
         self.editor = editor
+        self.window = parent  # the dialog's parent
         self.signer = signer
         self.state = ChartSignOff(None, False, False)
         self.shown: VersionSignOff | None = None  # the sign-off of the version on screen
@@ -102,7 +113,7 @@ class EditorSignOff(QObject):
     # -- acting -------------------------------------------------------------------------------
 
     def ask_reason(self, then: Callable[[str], object]) -> AmendDialog:
-        dialog = self.dialog = ask_amend_reason(self.editor, self.signed_by(), then)
+        dialog = self.dialog = ask_amend_reason(self.window, self.signed_by(), then)
         dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         return dialog
 
