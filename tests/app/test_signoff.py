@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -17,10 +18,11 @@ from app.services import charts, credentials, patients, photos, signoff, unsigne
 from app.services.practitioners import PractitionerRecord, create_practitioner
 from app.services.signature_check import verify_signatures
 from app.store import audit_log
-from app.store.database import Store
+from app.store.database import Store, alembic_config, create_store_engine, open_store, sqlite_url
 from app.store.errors import AmendReasonRequiredError, SignOffError
 from app.store.schema import AuditEvent, ChartSignature, ChartVersion
 from tests.app.chart_factory import glabella, stroke
+from tests.conftest import BACKENDS, PG_URL, reset_postgres
 
 PASSWORD = "correct horse"
 
@@ -403,3 +405,33 @@ def test_sign_off_since_is_a_stored_setting(store: Store) -> None:
     assert signoff.sign_off_since(store) == then
     with store.read() as s:
         assert s.scalar(select(ChartVersion.id)) is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0010_records_when_sign_off_began(backend: str, db_path: Path) -> None:
+    """An existing database (here at 0007) gets `sign_off_since` = the time of its upgrade;
+    going back down removes it."""
+    from alembic import command
+
+    url = sqlite_url(db_path)
+    if backend == "postgresql":
+        assert PG_URL
+        reset_postgres(PG_URL)
+        url = PG_URL
+    engine = create_store_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+    before = datetime.now(UTC)
+    store = open_store(url)
+    try:
+        since = signoff.sign_off_since(store)
+        assert since is not None and before <= since <= datetime.now(UTC)
+    finally:
+        store.dispose()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+        assert conn.execute(text("SELECT COUNT(*) FROM setting")).scalar_one() == 0
+    engine.dispose()

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services import credentials, patients, visits
@@ -19,6 +19,7 @@ from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
 from ui.shell.patient_page import PatientPage
 from ui.shell.unsigned_page import UnsignedPage
+from ui.shell.version_viewer import VersionViewerPage
 from ui.shell.visit_page import VisitPage
 
 from .helpers import finger, page_named
@@ -182,6 +183,12 @@ def test_a_prescriber_cosigns_an_injectors_chart_on_the_visit_page(
     assert lines[0].startswith("Signed by Noor Haddad, ")
     assert lines[1].startswith(f"Co-signed by {me.name}, ")
     assert not page.cosign_button.isVisible()  # type: ignore[attr-defined]
+
+    history = page.history  # type: ignore[attr-defined]
+    finger(history.viewport(), history.visualItemRect(history.item(0)).center())
+    viewer = page_named(window, VersionViewerPage)
+    shown = [w.text() for w in viewer.findChildren(QLabel, "signOffLine")]
+    assert shown == lines
 
 
 def test_without_an_open_key_signing_is_refused_and_said(
