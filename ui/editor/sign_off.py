@@ -86,10 +86,8 @@ class EditorSignOff(QObject):
             text = f"✓ Signed by {sig.practitioner}\n{fmt.local_time(sig.signed_at)}"
             if co is not None:
                 text = f"✓ Signed by {sig.practitioner}\n✓ Co-signed by {co.practitioner}"
-        elif h.before_sign_off:
-            text = "Unsigned (before sign-off)"
-        else:
-            text = "Not signed"
+        else:  # unsigned: the Sign button (when theirs to sign) says it; the header is full
+            text = ""
         self.label.setText(text)
         self.label.setProperty("signed", h is not None and h.signature is not None)
         self.label.style().unpolish(self.label)
