@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import Exists
 
 from app.domain.roles import Role, may_cosign
@@ -79,20 +79,22 @@ def _row(v: ChartVersion, visit: Visit, p: Patient, signed_by: str = "") -> Char
     )
 
 
+def _unsigned(s: Session, practitioner_id: int) -> Select[ChartVersion, Visit, Patient]:
+    q = _heads().where(
+        or_(
+            Visit.practitioner_id == practitioner_id,
+            ChartVersion.saved_by_id == practitioner_id,
+        ),
+        ~_signed(Kind.SIGN),
+    )
+    since = since_in(s)
+    return q if since is None else q.where(ChartVersion.saved_at >= since)
+
+
 def unsigned_charts(store: Store, practitioner_id: int) -> list[ChartToSign]:
     """The practitioner's charts whose newest version is not signed, oldest visit first."""
     with store.read() as s:
-        q = _heads().where(
-            or_(
-                Visit.practitioner_id == practitioner_id,
-                ChartVersion.saved_by_id == practitioner_id,
-            ),
-            ~_signed(Kind.SIGN),
-        )
-        since = since_in(s)
-        if since is not None:
-            q = q.where(ChartVersion.saved_at >= since)
-        return [_row(v, visit, p) for v, visit, p in s.execute(q)]
+        return [_row(v, visit, p) for v, visit, p in s.execute(_unsigned(s, practitioner_id))]
 
 
 def awaiting_cosign(store: Store, practitioner_id: int) -> list[ChartToSign]:
@@ -102,28 +104,36 @@ def awaiting_cosign(store: Store, practitioner_id: int) -> list[ChartToSign]:
         me = s.get(Practitioner, practitioner_id)
         if me is None or not may_cosign(me.role):
             return []
-        signer = aliased(Practitioner)
-        sig = aliased(ChartSignature)
-        q = (
-            _heads()
-            .add_columns(signer.name)
-            .join(sig, and_(sig.chart_version_id == ChartVersion.id, sig.kind == Kind.SIGN.value))
-            .join(signer, signer.id == sig.practitioner_id)
-            .where(
-                signer.role == Role.INJECTOR.value,
-                sig.practitioner_id != practitioner_id,
-                Visit.practitioner_id != practitioner_id,
-                or_(
-                    ChartVersion.saved_by_id.is_(None), ChartVersion.saved_by_id != practitioner_id
-                ),
-                ~_signed(Kind.COSIGN),
-            )
+        return [
+            _row(v, visit, p, name) for v, visit, p, name in s.execute(_awaiting(practitioner_id))
+        ]
+
+
+def _awaiting(practitioner_id: int) -> Select[ChartVersion, Visit, Patient, str]:
+    signer = aliased(Practitioner)
+    sig = aliased(ChartSignature)
+    return (
+        _heads()
+        .add_columns(signer.name)
+        .join(sig, and_(sig.chart_version_id == ChartVersion.id, sig.kind == Kind.SIGN.value))
+        .join(signer, signer.id == sig.practitioner_id)
+        .where(
+            signer.role == Role.INJECTOR.value,
+            sig.practitioner_id != practitioner_id,
+            Visit.practitioner_id != practitioner_id,
+            or_(ChartVersion.saved_by_id.is_(None), ChartVersion.saved_by_id != practitioner_id),
+            ~_signed(Kind.COSIGN),
         )
-        return [_row(v, visit, p, name) for v, visit, p, name in s.execute(q)]
+    )
 
 
 def to_sign_count(store: Store, practitioner_id: int) -> int:
-    """How many charts wait for this practitioner: to sign, or to co-sign (the home badge)."""
-    return len(unsigned_charts(store, practitioner_id)) + len(
-        awaiting_cosign(store, practitioner_id)
-    )
+    """How many charts wait for this practitioner: to sign, or to co-sign (the home badge).
+    Counted by the database, no rows built: it runs at each return to the home screen."""
+    with store.read() as s:
+        ids = [_unsigned(s, practitioner_id).with_only_columns(ChartVersion.id)]
+        me = s.get(Practitioner, practitioner_id)
+        if me is not None and may_cosign(me.role):
+            ids.append(_awaiting(practitioner_id).with_only_columns(ChartVersion.id))
+        count = (select(func.count()).select_from(q.order_by(None).subquery()) for q in ids)
+        return sum(s.scalar(c) or 0 for c in count)
