@@ -144,6 +144,12 @@ def settings(window: MainWindow) -> None:
         area.ensureWidgetVisible(card)
 
 
+def unsigned(window: MainWindow) -> None:
+    """The charts waiting for the signed-in practitioner's signature or co-signature."""
+    window.go_home()
+    window.open_unsigned()
+
+
 def patient(window: MainWindow) -> None:
     window.go_home()
     window.open_patient(_demo_patient(window))
@@ -359,6 +365,7 @@ SCREENS: dict[str, Navigate] = {
     "birth-date": birth_date,
     "keyboard": keyboard,
     "settings": settings,
+    "unsigned": unsigned,
     "patient": patient,
     "new-visit": new_visit,
     "visit": visit,

@@ -22,11 +22,24 @@ from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
 from app.domain.totals import units_per_product
 from app.domain.values import format_units
-from app.store import chart_parts
+from app.store import audit_log, chart_parts
 from app.store.database import Store
-from app.store.errors import ConflictError, NotFoundError, is_unique_violation
+from app.store.errors import (
+    AmendReasonRequiredError,
+    ConflictError,
+    NotFoundError,
+    is_unique_violation,
+)
 from app.store.hash_chain import hash_canonical
-from app.store.schema import Chart, ChartVersion, PhotoBlob, Practitioner, Product, Visit
+from app.store.schema import (
+    Chart,
+    ChartSignature,
+    ChartVersion,
+    PhotoBlob,
+    Practitioner,
+    Product,
+    Visit,
+)
 
 # Test seam: called with the name of each step inside the save transaction, so the crash tests
 # can stop the process there. Production leaves it None.
@@ -51,6 +64,7 @@ class VersionInfo:
     point_count: int
     stroke_count: int
     units: dict[str, Decimal]  # per product code; never summed across products
+    amend_reason: str | None = None  # set when this version changes a signed one (ADR 0019)
 
     @classmethod
     def of(cls, v: ChartVersion) -> VersionInfo:
@@ -67,6 +81,7 @@ class VersionInfo:
             v.point_count,
             v.stroke_count,
             units,
+            v.amend_reason,
         )
 
 
@@ -101,9 +116,14 @@ def save_version(
     parent_version_id: int | None,
     saved_by_id: int | None,
     comment: str = "",
+    amend_reason: str | None = None,
 ) -> VersionInfo:
     """Append a version to the visit's chart. `parent_version_id` is the version the editor
-    opened (None for a chart's first version); anything else newer means ConflictError."""
+    opened (None for a chart's first version); anything else newer means ConflictError.
+
+    A signed chart is locked (ADR 0019): a version on top of a signed one is an amendment, and
+    is refused (AmendReasonRequiredError) without `amend_reason`; the reason is kept on the new
+    version and the amendment is audited in the same transaction."""
     # One pass serialises the content: content_to_json rounds and orders it, so it equals what
     # a reload would serialise (normalise) and the same bytes feed the hash and the parts.
     # Re-serialising a 100-stroke chart three times was most of a save's time.
@@ -126,6 +146,7 @@ def save_version(
             head = _head(s, chart.id)
             if (head.id if head else None) != parent_version_id:
                 raise _conflict(head)
+            reason = _amendment(s, head, amend_reason)
             parent_hash = head.content_hash if head else ""
             chart_parts.write_parts(s, parts)
             s.flush()
@@ -142,10 +163,22 @@ def save_version(
                 point_count=point_count,
                 stroke_count=stroke_count,
                 units_summary=json.dumps({k: format_units(u) for k, u in sorted(units.items())}),
+                amend_reason=reason,
             )
             s.add(version)
             s.flush()
             _step("version_added")
+            if reason is not None and head is not None:
+                audit_log.append(
+                    s,
+                    "amend",
+                    saved_by_id,
+                    patient_id=visit.patient_id,
+                    visit_id=visit.id,
+                    subject=f"chart_version:{version.id}",
+                    detail=f"version {version.version_no} amends signed version "
+                    f"{head.version_no}: {reason}",
+                )
             if saved_by_id is not None:
                 version.saved_by = s.get(Practitioner, saved_by_id)
             info = VersionInfo.of(version)
@@ -159,6 +192,24 @@ def save_version(
             "Someone else saved this chart at the same moment. Your changes are still on "
             "screen; reopen the chart to see theirs."
         ) from exc
+
+
+def _amendment(session: Session, head: ChartVersion | None, reason: str | None) -> str | None:
+    """The reason to store when `head` is signed (refused without one), else None."""
+    if head is None:
+        return None
+    signed = session.scalar(
+        select(ChartSignature.id).where(ChartSignature.chart_version_id == head.id).limit(1)
+    )
+    if signed is None:
+        return None
+    text = (reason or "").strip()
+    if not text:
+        raise AmendReasonRequiredError(
+            f"Version {head.version_no} of this chart is signed, so a change is an amendment: "
+            "say why it is made. Your changes are still on screen."
+        )
+    return text
 
 
 def _summary(content: ChartContent) -> tuple[int, int, dict[str, Decimal]]:

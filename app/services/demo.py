@@ -17,6 +17,8 @@ from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke, V
 from app.domain.roles import Role
 from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType, clock_at
 from app.services import charts, credentials, patients, photos, visits
+from app.services.credentials import KeySigner
+from app.services.demo_signoff import build_sign_off_demo
 from app.services.practitioners import PractitionerRecord, create_practitioner
 from app.store.database import Store
 from app.store.schema import Setting
@@ -58,14 +60,14 @@ def demo_secrets(name: str) -> DemoPractitioner | None:
     return next((d for d in DEMO_PRACTITIONERS if d.name == name), None)
 
 
-def _demo_practitioners(store: Store) -> list[PractitionerRecord]:
-    """The demo's practitioners with their published PINs and passwords; the first (the
-    admin) made the demo's charts."""
+def _demo_practitioners(store: Store) -> list[tuple[PractitionerRecord, KeySigner]]:
+    """The demo's practitioners with their published PINs and passwords, and their opened
+    signing keys (the demo's charts are signed with them); the first (the admin) made the
+    demo's charts."""
     made = []
     for d in DEMO_PRACTITIONERS:
         p = create_practitioner(store, d.name, d.role)
-        credentials.set_credentials(store, p.id, d.pin, d.password)
-        made.append(p)
+        made.append((p, credentials.set_credentials(store, p.id, d.pin, d.password)))
     with store.write() as s:
         s.add(Setting(key=DEMO_MARK, value="1"))
     return made
@@ -241,7 +243,11 @@ def _on(day: date, hour: int, minute: int = 0) -> datetime:
 
 def build_demo(store: Store) -> None:
     """Fill an empty store with the demo clinic."""
-    clinician = _demo_practitioners(store)[0]
+    team = _demo_practitioners(store)
+    clinician, clinician_key = team[0]
+    injector, injector_key = next(
+        (p, k) for p, k in team if p.role == Role.INJECTOR
+    )
     created = [
         patients.create_patient(store, g, f, dob, record_number=f"FC-{1001 + i}")
         for i, (g, f, dob) in enumerate(DEMO_PATIENTS)
@@ -332,4 +338,8 @@ def build_demo(store: Store) -> None:
                 taken_by_id=clinician.id,
                 source=PhotoSource.DEMO,
             )
+    # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
+    build_sign_off_demo(
+        store, (clinician.id, clinician_key), (injector.id, injector_key), created, demo_face
+    )
     patients.mark_seen(store, zoe.id)

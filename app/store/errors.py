@@ -48,6 +48,15 @@ class NotFoundError(StoreError):
     pass
 
 
+class SignOffError(StoreError):
+    """A signature, co-signature or amendment refused (app/services/signoff.py): the message
+    says why and what to do; nothing was written."""
+
+
+class AmendReasonRequiredError(SignOffError):
+    """A save on top of a signed version is an amendment, and an amendment needs a reason."""
+
+
 # Drivers say what went wrong in codes; the message text is for people and varies by version
 # and language (PostgreSQL's "canceling statement due to lock timeout" never says "locked").
 # So the codes decide, and the text is read only when a driver gives no code.

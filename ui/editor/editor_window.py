@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -37,9 +38,13 @@ from ui.editor.model import ContentChange
 from ui.editor.safety_band import SafetyBand
 from ui.editor.scene import ViewScene
 from ui.editor.session import EditorSession, Selection, ToolSettings
+from ui.editor.sign_off import EditorSignOff
 from ui.editor.style import editor_qss
 from ui.editor.treatment import treatment_for
 from ui.overlay.attach import attach_overlay
+
+if TYPE_CHECKING:
+    from app.services.credentials import KeySigner
 
 
 class ChartEditor(QWidget):
@@ -56,6 +61,7 @@ class ChartEditor(QWidget):
         parent: QWidget | None = None,
         today: date | None = None,
         opening: ChartOpening | None = None,
+        signer: KeySigner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("chartEditor")
@@ -122,6 +128,8 @@ class ChartEditor(QWidget):
         self.widgets.comment.setVisible(not s.read_only)
         # Earlier charts over today's photos (ui/overlay), through the declared interface.
         self.overlay: EditorExtension = attach_overlay(self)
+        # Signed or not (who, when), Sign, and the reason an amendment needs (ADR 0019).
+        self.sign_off = EditorSignOff(self, self, signer)
         self._content_changed(None)
         self._update_status()
         self._offer_draft()
@@ -158,12 +166,12 @@ class ChartEditor(QWidget):
         s.undo_stack.canRedoChanged.connect(r.redo.setEnabled)
         r.undo.setEnabled(False)
         r.redo.setEnabled(False)
-        w.save_button.clicked.connect(self.save)
+        w.save_button.clicked.connect(lambda: self.save())  # not `checked` as a reason
         w.close_button.clicked.connect(self.close_editor)
         w.panel_choice.chosen.connect(self.show_panel)
         QShortcut(QKeySequence.StandardKey.Undo, self, s.undo_stack.undo)
         QShortcut(QKeySequence.StandardKey.Redo, self, s.undo_stack.redo)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
 
     # -- what the overlay and the canvases ask (ui/editor/extension.py) --------------------
 
@@ -273,12 +281,20 @@ class ChartEditor(QWidget):
 
     # -- saving, drafts, closing ------------------------------------------------------------
 
-    def save(self) -> bool:
-        """Start saving (on a worker); `saved` or a message in the bar follows."""
+    def save(self, amend_reason: str | None = None) -> bool:
+        """Start saving (on a worker); `saved` or a message in the bar follows. On a signed
+        chart the reason for the amendment is asked first, and the save starts once given."""
         self.treatment.before_save()
-        started = self.session.save(self.widgets.comment.text().strip())
+        if amend_reason is None and self.sign_off.locked and self.session.can_save():
+            dialog = self.sign_off.ask_reason(self.save)
+            dialog.rejected.connect(self._amend_cancelled)
+            return False
+        started = self.session.save(self.widgets.comment.text().strip(), amend_reason)
         self._update_status()
         return started
+
+    def _amend_cancelled(self) -> None:
+        self._close_when_saved = False  # "Save and close", then "Keep editing": stay
 
     def _saved(self, info: VersionInfo) -> None:
         if info.comment == self.widgets.comment.text().strip():
@@ -291,6 +307,7 @@ class ChartEditor(QWidget):
 
     def _save_failed(self, text: str) -> None:
         self._close_when_saved = False
+        self.sign_off.refresh()  # signed from another room meanwhile: the next Save asks why
         self.message(text, "error")
 
     def _offer_draft(self) -> None:
@@ -349,7 +366,9 @@ class ChartEditor(QWidget):
         if not self.session.dirty:
             self._finish()
             return
-        self._close_when_saved = self.save()  # a failed save says why and stays open
+        started = self.save()  # a failed save says why and stays open
+        # a signed chart asks why first: it closes once that amendment is saved
+        self._close_when_saved = started or self.sign_off.dialog is not None
 
     def _finish(self) -> None:
         self.session.close()  # waits for a save in flight; unsaved work stays journalled

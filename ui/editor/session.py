@@ -432,10 +432,11 @@ class EditorSession(QObject):
 
     # -- saving -----------------------------------------------------------------------------
 
-    def save(self, comment: str = "") -> bool:
+    def save(self, comment: str = "", amend_reason: str | None = None) -> bool:
         """Start saving a new version, with an optional comment for the history; False when
         there is nothing to start (read-only, or a save already running: a double tap makes
-        one version)."""
+        one version). On a signed version the save is an amendment and needs `amend_reason`
+        (the service refuses it otherwise, ADR 0019)."""
         if self.read_only or self.saving:
             return False
         edited = self._in_flight = self.model.content
@@ -450,6 +451,7 @@ class EditorSession(QObject):
                 parent_version_id=parent,
                 saved_by_id=who,
                 comment=comment,
+                amend_reason=amend_reason,
             ),
             lambda info: self._saved(info, edited, content),
             self._save_failed,

@@ -74,6 +74,8 @@ QFrame[card="true"] { background: #FFFFFF; border: 1px solid #CBD3DB; border-rad
 #editorHeader QLabel#status[dirty="true"] { color: #8A5A00; }
 #editorHeader QLabel#status[readonly="true"] { color: #4D3900; background: #FFF0C2;
     border-radius: 8px; padding: 4px 10px; }
+#editorHeader QLabel#signOffState { font-size: 12pt; font-weight: 600; color: #6B4E00; }
+#editorHeader QLabel#signOffState[signed="true"] { color: #1F5E2A; }
 """
 
 

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.patient_list.new_patient_requested.connect(self.new_patient)
         self.patient_list.settings_requested.connect(self.open_settings)
         self.patient_list.draft_chart_requested.connect(self.open_draft)
+        self.patient_list.unsigned_requested.connect(self.open_unsigned)
         self._push(self.patient_list)
 
         from ui.signin.lock import Locker
@@ -270,6 +271,28 @@ class MainWindow(QMainWindow):
         self.open_visit(visit_id)
         self.open_editor(visit_id)
 
+    def open_unsigned(self) -> None:
+        """The charts waiting for the practitioner's signature or co-signature."""
+        from ui.shell.unsigned_page import UnsignedPage
+
+        def make() -> Page:
+            page = UnsignedPage(self.ctx)
+            page.visit_opened.connect(self.open_visit_to_sign)
+            return page
+
+        self._open(make)
+
+    def open_visit_to_sign(self, visit_id: int) -> None:
+        """A chart from the list to sign: its patient, then its visit (Sign is there), so
+        Back leads through the patient as anywhere else."""
+        try:
+            patient_id = visits.get_visit(self.ctx.store, visit_id).patient_id
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.open_patient(patient_id)
+        self.open_visit(visit_id)
+
     def open_photo(self, photo: PhotoRecord) -> None:
         self._open(lambda: PhotoPage(self.ctx, photo))
 
@@ -297,7 +320,11 @@ class MainWindow(QMainWindow):
 
         def make(opening: ChartOpening) -> Page:
             editor = ChartEditor(
-                self.ctx.store, visit_id, self.ctx.practitioner.id, opening=opening
+                self.ctx.store,
+                visit_id,
+                self.ctx.practitioner.id,
+                opening=opening,
+                signer=self.ctx.signer,
             )
             page = HostedPage(
                 editor,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-from app.services import patients
+from app.services import patients, unsigned
 from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -50,6 +50,7 @@ class PatientListPage(Page):
     patient_opened = Signal(int)
     new_patient_requested = Signal()
     settings_requested = Signal()
+    unsigned_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -70,6 +71,11 @@ class PatientListPage(Page):
         self.new_button.setObjectName("newPatientButton")
         self.new_button.setMinimumHeight(64)
         top.addWidget(self.new_button)
+        # the charts waiting for this practitioner's signature or co-signature (ADR 0019)
+        self.unsigned_button = button("To sign", "ghost")
+        self.unsigned_button.setObjectName("unsignedButton")
+        self.unsigned_button.setMinimumHeight(64)
+        top.addWidget(self.unsigned_button)
         self.settings_button = button("Settings", "ghost")
         self.settings_button.setObjectName("settingsButton")
         self.settings_button.setMinimumHeight(64)
@@ -110,11 +116,23 @@ class PatientListPage(Page):
         self.results.itemActivated.connect(self._open_item)
         self.new_button.clicked.connect(self.new_patient_requested)
         self.settings_button.clicked.connect(self.settings_requested)
+        self.unsigned_button.clicked.connect(self.unsigned_requested)
 
     def activated(self) -> None:
         self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved
+        self.refresh_to_sign()  # a chart saved or signed above
         self.refresh()  # names and "recent" may have changed on the pages above
         self.search.setFocus()
+
+    def refresh_to_sign(self) -> None:
+        """The home screen's count of charts waiting for the practitioner's signature."""
+        try:
+            n = unsigned.to_sign_count(self.ctx.store, self.ctx.practitioner.id)
+        except StoreError:
+            n = 0  # the list says why when opened; the home screen stays usable
+        self.unsigned_button.setText(f"To sign · {n}" if n else "To sign")
+        self.unsigned_button.setProperty("waiting", n > 0)
+        self.unsigned_button.setAccessibleName(f"Charts to sign: {n}")
 
     def refresh(self) -> None:
         self._timer.stop()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from app.domain.values import TreatmentType
-from app.services import patients, visits
+from app.services import patients, signoff, visits
 from app.services.visits import TimelineEntry
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -63,6 +63,7 @@ class PatientPage(Page):
     def refresh(self) -> None:
         try:
             self.entries = visits.timeline(self.ctx.store, self.patient.id)
+            heads = signoff.head_states(self.ctx.store, [e.visit.id for e in self.entries])
         except StoreError as exc:
             show_error(self, str(exc))
             return
@@ -78,7 +79,9 @@ class PatientPage(Page):
             repeat = any(  # a later treatment of a kind charted before (not a touch-up)
                 t == v.treatment_type and (d, i) < (v.visit_date, v.id) for d, i, t in charted
             )
-            card = VisitCard(self.ctx, e, dates.get(v.touch_up_of_id or -1), repeat)
+            card = VisitCard(
+                self.ctx, e, dates.get(v.touch_up_of_id or -1), repeat, heads.get(e.visit.id)
+            )
             card.clicked.connect(lambda vid=e.visit.id: self.visit_opened.emit(vid))
             col.addWidget(card)
             self.cards.append(card)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.services.signoff import VersionSignOff
 from app.services.visits import TimelineEntry
 from ui.common import format as fmt
 from ui.common import images
 from ui.common.context import AppContext
+from ui.common.sign_off import short_status
 from ui.common.widgets import Card, hbox, label, vbox
 
 THUMB = QSize(112, 140)  # portrait, like the photos; big enough to recognise the expression
@@ -37,7 +39,12 @@ class Thumbnail(QWidget):
 
 class VisitCard(Card):
     def __init__(
-        self, ctx: AppContext, entry: TimelineEntry, touch_up_of: str | None, repeat: bool = False
+        self,
+        ctx: AppContext,
+        entry: TimelineEntry,
+        touch_up_of: str | None,
+        repeat: bool = False,
+        sign_off: VersionSignOff | None = None,
     ) -> None:
         super().__init__()
         self.entry = entry
@@ -76,6 +83,12 @@ class VisitCard(Card):
             "muted",
         )
         col.addWidget(self.versions_label)
+        # the newest version's sign-off: signed (by whom), amended, or not signed
+        self.sign_off_label = label(short_status(sign_off) if charted else "", "muted")
+        self.sign_off_label.setObjectName("visitSignOff")
+        self.sign_off_label.setWordWrap(True)
+        self.sign_off_label.setVisible(bool(self.sign_off_label.text()))
+        col.addWidget(self.sign_off_label)
         if v.practitioner:
             col.addWidget(label(f"by {v.practitioner}", "muted"))
         col.addStretch(1)

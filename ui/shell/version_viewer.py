@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QFrame, QTabWidget
 
 from app.domain.chart import InjectionPoint
 from app.domain.values import format_units
-from app.services import catalogue, charts, patients, visits
+from app.services import catalogue, charts, patients, signoff, visits
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.format import DEPTH_WORDS
+from ui.common.sign_off import status_lines
 from ui.common.widgets import Page, PatientBanner, button, hbox, label, vbox
 from ui.overlay.ghost_items import GHOST_COLOURS
 from ui.overlay.saved_layers import saved_layers
@@ -28,6 +29,7 @@ class VersionViewerPage(Page):
         self.setObjectName("versionViewerPage")
         self.loaded = charts.load_version(ctx.store, version_id)
         visit = visits.get_visit(ctx.store, visit_id)
+        self.visit_id = visit_id
         patient = patients.get_patient(ctx.store, visit.patient_id)
         history = charts.history(ctx.store, visit_id)
         info = self.loaded.info
@@ -117,6 +119,13 @@ class VersionViewerPage(Page):
             comment = label(f"“{info.comment}”", "body")
             comment.setWordWrap(True)
             col.addWidget(comment)
+        # signed, co-signed, amended (who, when, why), or why it carries no signature
+        sign_off = signoff.history(self.ctx.store, self.visit_id).get(info.id)
+        for line in status_lines(sign_off) if sign_off else []:
+            state = label(line, "muted")
+            state.setObjectName("signOffLine")
+            state.setWordWrap(True)
+            col.addWidget(state)
         col.addSpacing(8)
         col.addWidget(label("Units", "section"))
         for line in fmt.units_lines(self.ctx, info.units) or ["No injection points"]:

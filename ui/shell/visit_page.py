@@ -7,14 +7,16 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QScrollArea, QWidget
 
-from app.services import catalogue, charts, patients, photos, visits
+from app.services import catalogue, charts, patients, photos, signoff, visits
 from app.services.charts import VersionInfo
 from app.services.photos import PhotoRecord
+from app.services.signoff import ChartSignOff, VersionSignOff
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common import images
 from ui.common.context import AppContext
 from ui.common.dialogs import ReasonDialog, ask_reason, show_error
+from ui.common.sign_off import status_lines
 from ui.common.widgets import (
     TOUCH,
     Page,
@@ -73,7 +75,13 @@ class PhotoTile(QFrame):
 
 
 class VersionRow(QWidget):
-    def __init__(self, ctx: AppContext, info: VersionInfo, is_head: bool) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        info: VersionInfo,
+        is_head: bool,
+        sign_off: VersionSignOff | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("versionRow")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -94,6 +102,13 @@ class VersionRow(QWidget):
             comment.setWordWrap(True)
             lay.addWidget(comment)
         lay.addWidget(label(fmt.units_text(ctx, info.units, "No injection points"), "strong"))
+        # signed, co-signed, amended (who, when, why), or why it carries no signature
+        self.sign_off_lines = status_lines(sign_off) if sign_off else []
+        for line in self.sign_off_lines:
+            text = label(line, "muted")
+            text.setObjectName("signOffLine")
+            text.setWordWrap(True)
+            lay.addWidget(text)
 
 
 class VisitPage(Page):
@@ -136,6 +151,14 @@ class VisitPage(Page):
         self.report_button = button("Report", "secondary")
         self.report_button.setObjectName("visitReport")
         self.report_button.setAccessibleName("The visit's report: preview, save, print")
+        # where a clinician ends a chart: sign it, or co-sign an injector's (ADR 0019)
+        self.sign_button = button("Sign chart", "primary")
+        self.sign_button.setObjectName("signVersion")
+        self.cosign_button = button("Co-sign", "primary")
+        self.cosign_button.setObjectName("cosignVersion")
+        for b in (self.sign_button, self.cosign_button):
+            b.hide()
+            top.addWidget(b)
         top.addWidget(self.capture_button)
         top.addWidget(self.report_button)
         top.addWidget(self.chart_button)
@@ -174,6 +197,8 @@ class VisitPage(Page):
 
         self.tiles: list[PhotoTile] = []
         self.versions: list[VersionInfo] = []
+        self.sign_offs: dict[int, VersionSignOff] = {}
+        self.chart_sign_off = ChartSignOff(None, False, False)
         self.reason_dialog: ReasonDialog | None = None
         self.history.itemClicked.connect(
             lambda item: self._open_version(item) if self._tap_guard.was_tap() else None
@@ -183,6 +208,8 @@ class VisitPage(Page):
         self.chart_button.clicked.connect(self.chart_requested)
         self.capture_button.clicked.connect(self.capture_requested)
         self.report_button.clicked.connect(self.report_requested)
+        self.sign_button.clicked.connect(lambda: self.sign(signoff.Kind.SIGN))
+        self.cosign_button.clicked.connect(lambda: self.sign(signoff.Kind.COSIGN))
 
     def activated(self) -> None:
         self.refresh()
@@ -191,6 +218,9 @@ class VisitPage(Page):
         try:
             shown = self._current_photos()
             self.versions = charts.history(self.ctx.store, self.visit.id)
+            self.sign_offs = signoff.history(self.ctx.store, self.visit.id)
+            who = self.ctx.practitioner.id
+            self.chart_sign_off = signoff.chart_state(self.ctx.store, self.visit.id, who)
         except StoreError as exc:
             show_error(self, str(exc))
             return
@@ -214,12 +244,26 @@ class VisitPage(Page):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Version {info.version_no}")
-            row_widget = VersionRow(self.ctx, info, is_head=n == 0)
+            row_widget = VersionRow(self.ctx, info, n == 0, self.sign_offs.get(info.id))
             hint = row_widget.sizeHint()
             item.setSizeHint(QSize(0, max(hint.height(), TOUCH)))
             self.history.addItem(item)
             self.history.setItemWidget(item, row_widget)
         self.history_hint.setVisible(not self.versions)
+        self.sign_button.setVisible(self.chart_sign_off.can_sign)
+        self.cosign_button.setVisible(self.chart_sign_off.can_cosign)
+
+    def sign(self, kind: signoff.Kind) -> None:
+        """Sign (or co-sign) the chart's newest version with the signed-in practitioner's key."""
+        head = self.chart_sign_off.head
+        if head is None:
+            return
+        act = signoff.sign_version if kind is signoff.Kind.SIGN else signoff.cosign_version
+        try:
+            act(self.ctx.store, head.version_id, self.ctx.practitioner.id, self.ctx.signer)
+        except StoreError as exc:
+            show_error(self, str(exc))
+        self.refresh()
 
     def _current_photos(self) -> list[PhotoRecord]:
         """The newest photo of each view (a retake replaces the earlier one on screen), in
