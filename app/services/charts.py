@@ -22,7 +22,7 @@ from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
 from app.domain.totals import units_per_product
 from app.domain.values import format_units
-from app.store import chart_parts
+from app.store import audit_log, chart_parts
 from app.store.database import Store
 from app.store.errors import ConflictError, NotFoundError, is_unique_violation
 from app.store.hash_chain import hash_canonical
@@ -145,6 +145,16 @@ def save_version(
             )
             s.add(version)
             s.flush()
+            audit_log.append(  # one more row in the same transaction: saved together or not
+                s,
+                "save",
+                saved_by_id,
+                patient_id=visit.patient_id,
+                visit_id=visit_id,
+                subject=f"chart_version:{version.id}",
+                detail=f"version {version.version_no}",
+                at=version.saved_at,
+            )
             _step("version_added")
             if saved_by_id is not None:
                 version.saved_by = s.get(Practitioner, saved_by_id)

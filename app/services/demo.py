@@ -198,7 +198,9 @@ def build_demo(store: Store) -> None:
     """Fill an empty store with the demo clinic."""
     clinician = default_practitioner(store)
     created = [
-        patients.create_patient(store, g, f, dob, record_number=f"FC-{1001 + i}")
+        patients.create_patient(
+            store, g, f, dob, record_number=f"FC-{1001 + i}", actor_id=clinician.id
+        )
         for i, (g, f, dob) in enumerate(DEMO_PATIENTS)
     ]
     zoe = created[0]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.domain.soft_warnings import RULE_BY_KEY, RULES, SoftWarningRule, Switches
 from app.domain.values import utcnow
+from app.store import audit_log
 from app.store.database import Store
 from app.store.schema import WarningSetting
 
@@ -52,8 +53,16 @@ def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -
             row = WarningSetting(key=key)
             s.add(row)
         row.enabled = on
-        row.changed_at = utcnow()
+        row.changed_at = now = utcnow()
         row.changed_by_id = practitioner_id
+        audit_log.append(
+            s,
+            "setting_changed",
+            practitioner_id,
+            subject=f"soft_warning:{key}",
+            detail=f"soft warning “{RULE_BY_KEY[key].title}” switched {'on' if on else 'off'}",
+            at=now,
+        )
         s.flush()
         s.refresh(row)
         who = row.changed_by.name if row.changed_by is not None else None

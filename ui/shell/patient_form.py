@@ -182,6 +182,7 @@ class PatientFormPage(Page):
                 dob,
                 record_number=self.record.text().strip() or None,
                 notes=self.notes.toPlainText().strip(),
+                actor_id=self.ctx.practitioner.id,
             )
         except ValueError as exc:
             self.name_error.setText(str(exc))
