@@ -1,6 +1,9 @@
 """New patient: names, date of birth picked by touch (year first), record number, notes.
 Checks for a likely duplicate (same name and date of birth) before creating, because two
-records of one person split their treatment history."""
+records of one person split their treatment history.
+
+The same form corrects an existing patient's details (`editing=`): a change asks why, with
+common reasons one tap away, and the old values are kept with who, when and why (issue #11)."""
 
 from __future__ import annotations
 
@@ -8,15 +11,18 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QFrame,
     QGridLayout,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QWidget,
 )
 
 from app.services import patients
+from app.services.patient_history import COMMON_REASONS
 from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -38,11 +44,13 @@ class PatientFormPage(Page):
     title = "New patient"
     created = Signal(int)
     existing_chosen = Signal(int)
+    saved = Signal(int)  # an existing patient's details were changed
     cancelled = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, editing: int | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.editing = patients.get_patient(ctx.store, editing) if editing is not None else None
         self.setObjectName("patientFormPage")
         # The form scrolls when the touch keyboard takes the bottom of a 720-px screen.
         area = QScrollArea()
@@ -113,6 +121,10 @@ class PatientFormPage(Page):
         self.duplicate_panel.hide()
         lay.addWidget(self.duplicate_panel)
 
+        self.reason_panel = self._reason_panel()
+        lay.addWidget(self.reason_panel)
+        self.reason_panel.setVisible(self.editing is not None)
+
         lay.addStretch(1)
         actions = hbox(spacing=16)
         actions.addStretch(1)
@@ -130,6 +142,93 @@ class PatientFormPage(Page):
         for edit in (self.given, self.family):
             edit.textChanged.connect(self._details_changed)
         self.dob.changed.connect(lambda _d: self._details_changed())
+        if self.editing is not None:
+            self._fill(self.editing)
+
+    # -- correcting an existing patient -------------------------------------------------------
+
+    def _reason_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("reasonPanel")
+        col = vbox(panel, margins=0, spacing=8)
+        col.addWidget(label("Why are the details changing?", "field"))
+        chips = QGridLayout()
+        chips.setSpacing(10)
+        self.reason_buttons = QButtonGroup(self)
+        self.reason_buttons.setExclusive(True)
+        for i, reason in enumerate(COMMON_REASONS):
+            b = button(reason, "toggle")
+            b.setCheckable(True)
+            b.setObjectName(f"reason_{i}")
+            self.reason_buttons.addButton(b, i)
+            chips.addWidget(b, i // 3, i % 3)
+        col.addLayout(chips)
+        self.reason_other = _line("Or type the reason", "reasonOther")
+        self.reason_other.textEdited.connect(lambda _t: self._uncheck_reasons())
+        col.addWidget(self.reason_other)
+        self.reason_error = label("", "error")
+        self.reason_error.setObjectName("reasonError")
+        col.addWidget(self.reason_error)
+        self.reason_buttons.buttonClicked.connect(lambda _b: self.reason_other.clear())
+        return panel
+
+    def _uncheck_reasons(self) -> None:
+        checked = self.reason_buttons.checkedButton()
+        if checked is not None:
+            self.reason_buttons.setExclusive(False)
+            checked.setChecked(False)
+            self.reason_buttons.setExclusive(True)
+
+    def reason(self) -> str:
+        checked = self.reason_buttons.checkedButton()
+        if isinstance(checked, QPushButton):
+            return checked.text()
+        return self.reason_other.text().strip()
+
+    def _fill(self, p: PatientRecord) -> None:
+        self.title = "Patient details"
+        self.given.setText(p.given_name)
+        self.family.setText(p.family_name)
+        self.dob.set_value(p.date_of_birth)
+        self.record.setText(p.record_number or "")
+        self.notes.setPlainText(p.notes)
+        self.save_button.setText("Save changes")
+
+    def _save_changes(self, given: str, family: str, dob: date) -> None:
+        assert self.editing is not None
+        record = self.record.text().strip() or None
+        notes = self.notes.toPlainText().strip()
+        before = self.editing
+        changed = (given, family, dob, record, notes) != (
+            before.given_name,
+            before.family_name,
+            before.date_of_birth,
+            before.record_number,
+            before.notes,
+        )
+        self.reason_error.setText("")
+        if changed and not self.reason():
+            self.reason_error.setText("Tap a reason or type one: the record keeps why.")
+            return
+        try:
+            patients.update_patient(
+                self.ctx.store,
+                before.id,
+                given,
+                family,
+                dob,
+                record,
+                notes,
+                reason=self.reason(),
+                actor_id=self.ctx.practitioner.id,
+            )
+        except ValueError as exc:
+            self.name_error.setText(str(exc))
+            return
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.saved.emit(before.id)
 
     def activated(self) -> None:
         self.given.setFocus()
@@ -169,6 +268,9 @@ class PatientFormPage(Page):
         if checked is None:
             return
         given, family, dob = checked
+        if self.editing is not None:
+            self._save_changes(given, family, dob)
+            return
         try:
             if not confirmed_new:
                 same = patients.likely_duplicates(self.ctx.store, given, family, dob)
