@@ -11,18 +11,15 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
     QGridLayout,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QWidget,
 )
 
 from app.services import patients
-from app.services.patient_history import COMMON_REASONS
 from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -30,6 +27,7 @@ from ui.common.context import AppContext
 from ui.common.date_grid import DateField
 from ui.common.dialogs import show_error
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
+from ui.shell.patient_history import DetailsReasonDialog, ask_details_reason
 
 
 def _line(placeholder: str, name: str) -> QLineEdit:
@@ -51,6 +49,7 @@ class PatientFormPage(Page):
         super().__init__()
         self.ctx = ctx
         self.editing = patients.get_patient(ctx.store, editing) if editing is not None else None
+        self.reason_dialog: DetailsReasonDialog | None = None
         self.setObjectName("patientFormPage")
         # The form scrolls when the touch keyboard takes the bottom of a 720-px screen.
         area = QScrollArea()
@@ -121,10 +120,6 @@ class PatientFormPage(Page):
         self.duplicate_panel.hide()
         lay.addWidget(self.duplicate_panel)
 
-        self.reason_panel = self._reason_panel()
-        lay.addWidget(self.reason_panel)
-        self.reason_panel.setVisible(self.editing is not None)
-
         lay.addStretch(1)
         actions = hbox(spacing=16)
         actions.addStretch(1)
@@ -147,44 +142,6 @@ class PatientFormPage(Page):
 
     # -- correcting an existing patient -------------------------------------------------------
 
-    def _reason_panel(self) -> QFrame:
-        panel = QFrame()
-        panel.setObjectName("reasonPanel")
-        col = vbox(panel, margins=0, spacing=8)
-        col.addWidget(label("Why are the details changing?", "field"))
-        chips = QGridLayout()
-        chips.setSpacing(10)
-        self.reason_buttons = QButtonGroup(self)
-        self.reason_buttons.setExclusive(True)
-        for i, reason in enumerate(COMMON_REASONS):
-            b = button(reason, "toggle")
-            b.setCheckable(True)
-            b.setObjectName(f"reason_{i}")
-            self.reason_buttons.addButton(b, i)
-            chips.addWidget(b, i // 3, i % 3)
-        col.addLayout(chips)
-        self.reason_other = _line("Or type the reason", "reasonOther")
-        self.reason_other.textEdited.connect(lambda _t: self._uncheck_reasons())
-        col.addWidget(self.reason_other)
-        self.reason_error = label("", "error")
-        self.reason_error.setObjectName("reasonError")
-        col.addWidget(self.reason_error)
-        self.reason_buttons.buttonClicked.connect(lambda _b: self.reason_other.clear())
-        return panel
-
-    def _uncheck_reasons(self) -> None:
-        checked = self.reason_buttons.checkedButton()
-        if checked is not None:
-            self.reason_buttons.setExclusive(False)
-            checked.setChecked(False)
-            self.reason_buttons.setExclusive(True)
-
-    def reason(self) -> str:
-        checked = self.reason_buttons.checkedButton()
-        if isinstance(checked, QPushButton):
-            return checked.text()
-        return self.reason_other.text().strip()
-
     def _fill(self, p: PatientRecord) -> None:
         self.title = "Patient details"
         self.given.setText(p.given_name)
@@ -195,31 +152,43 @@ class PatientFormPage(Page):
         self.save_button.setText("Save changes")
 
     def _save_changes(self, given: str, family: str, dob: date) -> None:
+        """Nothing changed: back to the patient. Otherwise ask why, then save."""
         assert self.editing is not None
-        record = self.record.text().strip() or None
-        notes = self.notes.toPlainText().strip()
         before = self.editing
-        changed = (given, family, dob, record, notes) != (
-            before.given_name,
-            before.family_name,
-            before.date_of_birth,
-            before.record_number,
-            before.notes,
-        )
-        self.reason_error.setText("")
-        if changed and not self.reason():
-            self.reason_error.setText("Tap a reason or type one: the record keeps why.")
+        after = {
+            "given_name": given,
+            "family_name": family,
+            "date_of_birth": dob.isoformat(),
+            "record_number": self.record.text().strip(),
+            "notes": self.notes.toPlainText().strip(),
+        }
+        was = {
+            "given_name": before.given_name,
+            "family_name": before.family_name,
+            "date_of_birth": before.date_of_birth.isoformat(),
+            "record_number": before.record_number or "",
+            "notes": before.notes,
+        }
+        changes = [(f, was[f], after[f]) for f in after if after[f] != was[f]]
+        if not changes:
+            self.saved.emit(before.id)
             return
+        self.reason_dialog = ask_details_reason(
+            self, changes, lambda reason: self._store_changes(given, family, dob, reason)
+        )
+
+    def _store_changes(self, given: str, family: str, dob: date, reason: str) -> None:
+        assert self.editing is not None
         try:
             patients.update_patient(
                 self.ctx.store,
-                before.id,
+                self.editing.id,
                 given,
                 family,
                 dob,
-                record,
-                notes,
-                reason=self.reason(),
+                self.record.text().strip() or None,
+                self.notes.toPlainText().strip(),
+                reason=reason,
                 actor_id=self.ctx.practitioner.id,
             )
         except ValueError as exc:
@@ -228,7 +197,7 @@ class PatientFormPage(Page):
         except StoreError as exc:
             show_error(self, str(exc))
             return
-        self.saved.emit(before.id)
+        self.saved.emit(self.editing.id)
 
     def activated(self) -> None:
         self.given.setFocus()
