@@ -71,7 +71,7 @@ class PatientHistoryDialog(QDialog):
         self.setModal(True)
         top = parent.window()
         self.setMinimumWidth(min(900, max(560, top.width() - 120)))
-        self.setMinimumHeight(min(560, max(360, top.height() - 160)))
+        self.setMinimumHeight(min(420, max(320, top.height() - 200)))
         lay = vbox(self, margins=24, spacing=12)
         lay.addWidget(label(f"Details history of {patient_name}", "heading"))
         area = QScrollArea()
