@@ -188,3 +188,56 @@ def test_correcting_a_name_asks_why_and_shows_the_history(
     finger(dialog.close_button)
     # search keys followed the new name
     assert [p.id for p in patients.search_patients(demo_store, "leroy").patients] == [zoe]
+
+
+def test_opening_a_visit_an_older_version_and_a_photo_is_recorded(
+    window: MainWindow, demo_store: Store
+) -> None:
+    from app.services import charts, photos, visits
+
+    zoe = patients.search_patients(demo_store, "zoe martin").patients[0].id
+    charted = next(e for e in visits.timeline(demo_store, zoe) if e.version_count)
+    visit_id = charted.visit.id
+    window.open_patient(zoe)
+    window.open_visit(visit_id)
+    oldest = charts.history(demo_store, visit_id)[-1]
+    window.open_version(visit_id, oldest.id)
+    window.go_back()
+    photo = photos.photos_for_visit(demo_store, visit_id)[0]
+    window.open_photo(photo)
+    assert [(p, s) for _, _, p, s, _ in _events(demo_store, "open_visit")] == [
+        (zoe, f"visit:{visit_id}")
+    ]
+    version = _events(demo_store, "open_version")
+    assert [(s, d) for _, _, _, s, d in version] == [
+        (f"chart_version:{oldest.id}", "version 1 (an older one)")
+    ]
+    viewed = _events(demo_store, "view_photo")
+    assert [(p, s) for _, _, p, s, _ in viewed] == [(zoe, f"photo:{photo.id}")]
+
+
+def test_older_events_load_as_the_list_reaches_its_end(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    me = window.ctx.practitioner.id
+    zoe = patients.search_patients(demo_store, "zoe martin").patients[0].id
+    for i in range(150):
+        audit.record(demo_store, "open_patient", me, patient_id=zoe, detail=f"test {i}")
+    window.open_audit(patient_id=zoe)
+    screen = page_named(window, AuditScreen)
+    assert isinstance(screen, AuditScreen)
+    assert len(screen.entries) == 100 and screen.next_before is not None
+    total = len(audit_trail_events(demo_store, me, zoe))
+    bar = screen.area.verticalScrollBar()
+    while screen.next_before is not None:
+        bar.setValue(bar.maximum())  # as a finger's flick to the end does
+        QTest.qWait(20)
+    assert len(screen.entries) == total > 150
+    seqs = [e.seq for e in screen.entries]
+    assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == len(seqs)
+
+
+def audit_trail_events(store: Store, viewer: int, patient_id: int) -> list[int]:
+    with sqlite3.connect(_db(store)) as conn:
+        rows = conn.execute("SELECT seq FROM audit_event WHERE patient_id = ?", (patient_id,))
+        return [r[0] for r in rows]
