@@ -108,14 +108,19 @@ class AuditExportDialog(QDialog):
             recent = RecentFolders(default_recent_file().with_name("export-folders.json"))
             self.browser = FolderPicker(recent)
             self.browser.chosen.connect(lambda folders: self.save_to(folders[0]))
-            self.browser.cancelled.connect(lambda: self.pages.setCurrentIndex(0))
+            self.browser.cancelled.connect(self._places)
             self.pages.addWidget(self.browser)
             self.browser.open_folder(documents_folder())
         self.pages.setCurrentWidget(self.browser)
+        self.close_button.hide()  # the browser's own Cancel leads back
         return self.browser
 
-    def save_to(self, folder: Path) -> None:
+    def _places(self) -> None:
         self.pages.setCurrentIndex(0)
+        self.close_button.show()
+
+    def save_to(self, folder: Path) -> None:
+        self._places()
         try:
             path, count = self._export(folder)
         except (OSError, StoreError) as exc:

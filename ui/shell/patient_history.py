@@ -141,7 +141,7 @@ class DetailsReasonDialog(QDialog):
             b.setCheckable(True)
             b.setObjectName(f"reason_{i}")
             self.reasons.addButton(b, i)
-            chips.addWidget(b, i // 3, i % 3)
+            chips.addWidget(b, i // 2, i % 2)  # two wide: the longest reason whole at 1280 px
         lay.addLayout(chips)
         self.other = QLineEdit()
         self.other.setObjectName("reasonOther")
