@@ -241,3 +241,35 @@ def audit_trail_events(store: Store, viewer: int, patient_id: int) -> list[int]:
     with sqlite3.connect(_db(store)) as conn:
         rows = conn.execute("SELECT seq FROM audit_event WHERE patient_id = ?", (patient_id,))
         return [r[0] for r in rows]
+
+
+def test_a_date_range_is_picked_by_touch_and_offers_no_future_day(
+    qtbot: QtBot, window: MainWindow, demo_store: Store
+) -> None:
+    from datetime import date
+
+    from PySide6.QtWidgets import QPushButton
+
+    zoe = patients.search_patients(demo_store, "zoe martin").patients[0].id
+    window.open_patient(zoe)  # today's event; the demo's are months old
+    window.open_audit(patient_id=zoe)
+    screen = page_named(window, AuditScreen)
+    assert isinstance(screen, AuditScreen)
+    assert len({e.at.astimezone().date() for e in screen.entries}) > 1
+    today = date.today()
+    QTest.qWait(100)  # the page has opened, as before a finger reaches it
+    finger(screen.since)
+    dialog = screen.since.dialog
+    assert dialog is not None
+    assert dialog.findChild(QPushButton, f"year_{today.year + 1}") is None
+    for name in (f"year_{today.year}", f"month_{today.month}"):
+        target = dialog.findChild(QPushButton, name)
+        assert target is not None, name
+        finger(target)
+    if today.month < 12:  # the grid offered no later month of this year
+        assert dialog.findChild(QPushButton, f"month_{today.month + 1}") is None
+    assert dialog.findChild(QPushButton, f"day_{today.day + 1}") is None or today.day == 31
+    finger(dialog.findChild(QPushButton, f"day_{today.day}"))
+    assert screen.since.value == today
+    assert screen.entries and {e.at.astimezone().date() for e in screen.entries} == {today}
+    assert screen.lines()[0].endswith("opened the record")
