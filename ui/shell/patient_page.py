@@ -111,9 +111,7 @@ class PatientPage(Page):
         self.history_button.setVisible(bool(self.history))
 
     def show_history(self) -> PatientHistoryDialog:
-        self.history_dialog = PatientHistoryDialog(
-            self, self.patient.display_name, self.history
-        )
+        self.history_dialog = PatientHistoryDialog(self, self.patient.display_name, self.history)
         self.history_dialog.destroyed.connect(lambda: setattr(self, "history_dialog", None))
         self.history_dialog.open()
         return self.history_dialog
