@@ -250,14 +250,12 @@ def test_a_date_range_is_picked_by_touch_and_offers_no_future_day(
 
     from PySide6.QtWidgets import QPushButton
 
-    zoe = patients.search_patients(demo_store, "zoe martin").patients[0].id
-    window.open_patient(zoe)  # today's event; the demo's are months old
-    window.open_audit(patient_id=zoe)
+    page = _open_zoe_by_touch(window)  # today's event; the demo's are months old
+    finger(page.audit_button)
     screen = page_named(window, AuditScreen)
     assert isinstance(screen, AuditScreen)
     assert len({e.at.astimezone().date() for e in screen.entries}) > 1
     today = date.today()
-    QTest.qWait(100)  # the page has opened, as before a finger reaches it
     finger(screen.since)
     dialog = screen.since.dialog
     assert dialog is not None
