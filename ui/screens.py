@@ -155,6 +155,55 @@ def patient(window: MainWindow) -> None:
     window.open_patient(_demo_patient(window))
 
 
+def audit(window: MainWindow) -> None:
+    """The audit trail of the demo patient ("Who opened this record"), after the patient,
+    a visit and a photo were opened, as a clinician's morning leaves it."""
+    visit(window)
+    shown = photos.photos_for_visit(window.ctx.store, _charted_visit(window))
+    if shown:
+        window.open_photo(shown[0])
+    window.go_home()
+    window.open_audit(patient_id=_demo_patient(window))
+
+
+def patient_history(window: MainWindow) -> QWidget | None:
+    """The history of the demo patient's details over the patient page, after a correction
+    of the family name and the date of birth (made on this window's database)."""
+    from app.services import patient_history as history
+
+    pid = _demo_patient(window)
+    if not history.detail_history(window.ctx.store, pid):
+        p = patients.get_patient(window.ctx.store, pid)
+        patients.update_patient(
+            window.ctx.store,
+            pid,
+            p.given_name,
+            p.family_name + "-Leroy",
+            p.date_of_birth,
+            p.record_number,
+            p.notes,
+            reason="Name changed",
+            actor_id=window.ctx.practitioner.id,
+        )
+        patients.update_patient(
+            window.ctx.store,
+            pid,
+            p.given_name,
+            p.family_name + "-Leroy",
+            p.date_of_birth.replace(day=min(p.date_of_birth.day + 1, 28)),
+            p.record_number,
+            p.notes,
+            reason="Wrong date of birth entered",
+            actor_id=window.ctx.practitioner.id,
+        )
+    patient(window)
+    show = getattr(window.current_page(), "show_history", None)
+    if show is None:
+        raise ScreenError("the patient page offers no details history")
+    dialog: QWidget = show()
+    return dialog
+
+
 def new_visit(window: MainWindow) -> QWidget | None:
     patient(window)
     page = window.current_page()
@@ -367,6 +416,8 @@ SCREENS: dict[str, Navigate] = {
     "settings": settings,
     "unsigned": unsigned,
     "patient": patient,
+    "patient-history": patient_history,
+    "audit": audit,
     "new-visit": new_visit,
     "visit": visit,
     "version": version,

@@ -7,6 +7,11 @@ records it here in a transaction of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
 from app.store import audit_log
 from app.store.database import Store
 
@@ -31,3 +36,21 @@ def record(
             subject=subject,
             detail=detail,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditProblem:
+    """A broken event of the trail, as `check` prints it."""
+
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"ALTERED audit_event seq={self.seq}: {self.problem}"
+
+
+def verify_audit(s: Session) -> Iterator[AuditProblem]:
+    """Each event of the trail that was edited, removed (a gap before the next) or no longer
+    links to the one before it. Removal from the end shows only against a checkpoint."""
+    for broken in audit_log.verify(s):
+        yield AuditProblem(broken.seq, broken.problem)

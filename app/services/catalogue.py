@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.domain.catalogue import BUILTIN_VIEWS
 from app.domain.roles import Role
-from app.domain.values import TreatmentType
+from app.domain.values import TreatmentType, format_units
 from app.services.access import require
 from app.store import audit_log
 from app.store.database import Store
@@ -61,7 +61,9 @@ def list_views(store: Store) -> list[ViewRecord]:
         return [_view(v) for v in rows]
 
 
-def add_view(store: Store, name: str, instruction: str = "") -> ViewRecord:
+def add_view(
+    store: Store, name: str, instruction: str = "", *, actor_id: int | None = None
+) -> ViewRecord:
     code = re.sub(r"\W+", "_", name.strip().lower()).strip("_") or "view"
     with store.write() as s:
         taken = set(s.scalars(select(View.code)))
@@ -71,6 +73,9 @@ def add_view(store: Store, name: str, instruction: str = "") -> ViewRecord:
         view = View(code=code, name=name.strip(), instruction=instruction, builtin=False)
         s.add(view)
         s.flush()
+        audit_log.append(
+            s, "setting_changed", actor_id, subject=f"view:{code}", detail="photo view added"
+        )
         return _view(view)
 
 
@@ -85,7 +90,13 @@ def protocol_views(store: Store, treatment_type: TreatmentType | str) -> list[Vi
         return [_view(step.view) for step in protocol.steps]
 
 
-def set_protocol(store: Store, treatment_type: TreatmentType | str, view_codes: list[str]) -> None:
+def set_protocol(
+    store: Store,
+    treatment_type: TreatmentType | str,
+    view_codes: list[str],
+    *,
+    actor_id: int | None = None,
+) -> None:
     """Replace a protocol's ordered list of views (the clinic edits its own protocols)."""
     ttype = TreatmentType(treatment_type).value
     with store.write() as s:
@@ -102,6 +113,13 @@ def set_protocol(store: Store, treatment_type: TreatmentType | str, view_codes: 
         protocol.steps.extend(
             ProtocolStep(position=i, view_id=views[c].id) for i, c in enumerate(view_codes)
         )
+        audit_log.append(
+            s,
+            "setting_changed",
+            actor_id,
+            subject=f"protocol:{ttype}",
+            detail="photo views: " + ", ".join(view_codes),
+        )
 
 
 def list_products(store: Store) -> list[ProductRecord]:
@@ -111,7 +129,13 @@ def list_products(store: Store) -> list[ProductRecord]:
 
 
 def add_product(
-    store: Store, name: str, generic_name: str = "", kind: str = "other", unit_label: str = "U"
+    store: Store,
+    name: str,
+    generic_name: str = "",
+    kind: str = "other",
+    unit_label: str = "U",
+    *,
+    actor_id: int | None = None,
 ) -> ProductRecord:
     code = re.sub(r"\W+", "_", name.strip().lower()).strip("_") or "product"
     with store.write() as s:
@@ -128,6 +152,9 @@ def add_product(
         )
         s.add(p)
         s.flush()
+        audit_log.append(
+            s, "setting_changed", actor_id, subject=f"product:{code}", detail="product added"
+        )
         return ProductRecord(p.id, p.code, p.name, p.generic_name, p.kind, p.unit_label)
 
 
@@ -154,7 +181,8 @@ def set_max_units_per_point(
             "setting_changed",
             actor_id,
             subject=f"product:{code}",
-            detail=f"largest dose per point {'not set' if units is None else units}",
+            detail="largest dose per point "
+            + (f"set to {format_units(units)} {product.unit_label}" if units else "cleared"),
         )
         s.flush()
         return _product(product)

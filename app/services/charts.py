@@ -167,6 +167,16 @@ def save_version(
             )
             s.add(version)
             s.flush()
+            audit_log.append(  # one more row in the same transaction: saved together or not
+                s,
+                "save",
+                saved_by_id,
+                patient_id=visit.patient_id,
+                visit_id=visit_id,
+                subject=f"chart_version:{version.id}",
+                detail=f"version {version.version_no}",
+                at=version.saved_at,
+            )
             _step("version_added")
             if reason is not None and head is not None:
                 audit_log.append(

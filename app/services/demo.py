@@ -245,28 +245,31 @@ def build_demo(store: Store) -> None:
     """Fill an empty store with the demo clinic."""
     team = _demo_practitioners(store)
     clinician, clinician_key = team[0]
-    injector, injector_key = next(
-        (p, k) for p, k in team if p.role == Role.INJECTOR
-    )
-    created = [
-        patients.create_patient(store, g, f, dob, record_number=f"FC-{1001 + i}")
-        for i, (g, f, dob) in enumerate(DEMO_PATIENTS)
-    ]
-    zoe = created[0]
-    # Photos are taken only with the patient's consent (ui/capture/consent_bar.py): the demo's
-    # photographed patients gave it, as the capture screen would have asked.
-    for photographed in (zoe, created[1]):
-        patients.record_photography_consent(store, photographed.id, clinician.id)
+    injector, injector_key = next((p, k) for p, k in team if p.role == Role.INJECTOR)
     today = date.today()
     first_day = today - timedelta(days=120)
-    first = visits.start_visit(
-        store,
-        zoe.id,
-        clinician.id,
-        TreatmentType.NEUROTOXIN,
-        first_day,
-        notes="First treatment: glabella and forehead.",
-    )
+    # every record stamped when the story has it happen, so the audit trail reads in order
+    with clock_at(_on(first_day, 9)):
+        created = [
+            patients.create_patient(
+                store, g, f, dob, record_number=f"FC-{1001 + i}", actor_id=clinician.id
+            )
+            for i, (g, f, dob) in enumerate(DEMO_PATIENTS)
+        ]
+        zoe = created[0]
+        # Photos are taken only with the patient's consent (ui/capture/consent_bar.py): the
+        # demo's photographed patients gave it, as the capture screen would have asked.
+        for photographed in (zoe, created[1]):
+            patients.record_photography_consent(store, photographed.id, clinician.id)
+    with clock_at(_on(first_day, 9, 55)):
+        first = visits.start_visit(
+            store,
+            zoe.id,
+            clinician.id,
+            TreatmentType.NEUROTOXIN,
+            first_day,
+            notes="First treatment: glabella and forehead.",
+        )
     # photos and versions stamped on the visit's day: a chart saved months later would
     # contradict the story the demo tells
     with clock_at(_on(first_day, 10)):
@@ -300,15 +303,16 @@ def build_demo(store: Store) -> None:
             saved_by_id=clinician.id,
             comment="As injected: 5 U per glabellar point",
         )
-    touch = visits.start_visit(
-        store,
-        zoe.id,
-        clinician.id,
-        TreatmentType.NEUROTOXIN,
-        first_day + timedelta(days=14),
-        touch_up_of_id=first.id,
-        notes="Touch-up: left corrugator still active.",
-    )
+    with clock_at(_on(first_day + timedelta(days=14), 10, 55)):
+        touch = visits.start_visit(
+            store,
+            zoe.id,
+            clinician.id,
+            TreatmentType.NEUROTOXIN,
+            first_day + timedelta(days=14),
+            touch_up_of_id=first.id,
+            notes="Touch-up: left corrugator still active.",
+        )
     with clock_at(_on(first_day + timedelta(days=14), 11)):
         photos.add_photo_bytes(
             store,
@@ -319,14 +323,15 @@ def build_demo(store: Store) -> None:
             taken_by_id=clinician.id,
             source=PhotoSource.DEMO,
         )
-    mn = visits.start_visit(
-        store,
-        created[1].id,
-        clinician.id,
-        TreatmentType.MICRONEEDLING,
-        today - timedelta(days=30),
-        notes="SkinPen, 1.0 mm cheeks",
-    )
+    with clock_at(_on(today - timedelta(days=30), 14, 55)):
+        mn = visits.start_visit(
+            store,
+            created[1].id,
+            clinician.id,
+            TreatmentType.MICRONEEDLING,
+            today - timedelta(days=30),
+            notes="SkinPen, 1.0 mm cheeks",
+        )
     with clock_at(_on(today - timedelta(days=30), 15)):
         for n, view in enumerate(("front", "left_45", "right_45")):
             photos.add_photo_bytes(

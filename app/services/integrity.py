@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.services.audit import verify_audit
 from app.store import chart_parts
 from app.store.database import Store
 from app.store.hash_chain import hash_json
@@ -100,4 +101,6 @@ def check_store(store: Store) -> CheckReport:
                         Alteration("chart_version", where, "its content does not match its hash")
                     )
                 previous = v
+        # The audit trail's hash chain (issue #11): each edited or removed event, by seq.
+        found.extend(Alteration("audit_event", f"seq={p.seq}", p.problem) for p in verify_audit(s))
     return CheckReport(found, versions, photos, parts)

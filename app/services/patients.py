@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain.names import name_key, query_words, search_keys
 from app.domain.values import utcnow
+from app.services.patient_history import DETAIL_FIELDS
+from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError, StoreError
-from app.store.schema import Patient, PatientSearchToken
+from app.store.schema import Patient, PatientDetailChange, PatientSearchToken
 
 # Upper bound of a prefix range: above every character, so [p, p + TOP) holds all "p…" keys.
 _TOP = "\U0010ffff"
@@ -129,6 +131,8 @@ def create_patient(
     date_of_birth: date,
     record_number: str | None = None,
     notes: str = "",
+    *,
+    actor_id: int | None = None,
 ) -> PatientRecord:
     given_name, family_name = _checked_names(
         given_name, family_name, date_of_birth, record_number, notes
@@ -147,6 +151,9 @@ def create_patient(
         s.execute(
             insert(PatientSearchToken),
             _token_rows(patient.id, given_name, family_name, patient.record_number),
+        )
+        audit_log.append(
+            s, "patient_created", actor_id, patient_id=patient.id, subject=f"patient:{patient.id}"
         )
         return PatientRecord.of(patient)
 
@@ -171,10 +178,13 @@ class _PatientRow(TypedDict):
     name_key: str
 
 
-def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
+def create_patients(
+    store: Store, new: Iterable[NewPatient], *, actor_id: int | None = None
+) -> list[int]:
     """Create many patients in one transaction (an import from another system), with the same
     checks and search tokens as `create_patient`; returns their ids in the given order. All or
-    nothing: one bad row leaves the database unchanged."""
+    nothing: one bad row leaves the database unchanged. The audit trail gets one event for the
+    import, not one per patient: a 100,000-patient import is one action."""
     rows: list[_PatientRow] = []
     names: list[tuple[str, str, str | None]] = []  # typed copies for the search keys
     for p in new:
@@ -208,7 +218,25 @@ def create_patients(store: Store, new: Iterable[NewPatient]) -> list[int]:
         ]
         if token_rows:
             s.execute(insert(PatientSearchToken), token_rows)
+        audit_log.append(
+            s,
+            "patient_created",
+            actor_id,
+            subject=f"patient:{min(ids)}..patient:{max(ids)}",
+            detail=f"{len(ids)} patients imported",
+        )
     return ids
+
+
+def _detail_values(p: Patient) -> dict[str, str]:
+    """The kept details as text, as PatientDetailChange stores them (ISO date, "" for none)."""
+    return {
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "date_of_birth": p.date_of_birth.isoformat(),
+        "record_number": p.record_number or "",
+        "notes": p.notes,
+    }
 
 
 def update_patient(
@@ -219,23 +247,61 @@ def update_patient(
     date_of_birth: date,
     record_number: str | None,
     notes: str,
+    *,
+    reason: str,
+    actor_id: int | None = None,
 ) -> PatientRecord:
-    _refuse_control_characters(
-        given_name=given_name, family_name=family_name, record_number=record_number, notes=notes
+    """Change a patient's details. Each changed field keeps its old value, who, when and why
+    (one PatientDetailChange row per field), written with the change, its search keys and its
+    audit event in one transaction. Nothing changed: nothing is written."""
+    given_name, family_name = _checked_names(
+        given_name, family_name, date_of_birth, record_number, notes
     )
+    reason = reason.strip()
+    _refuse_control_characters(reason=reason)
     with store.write() as s:
         patient = s.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError(f"No patient {patient_id}.")
-        patient.given_name, patient.family_name = given_name.strip(), family_name.strip()
+        before = _detail_values(patient)
+        patient.given_name, patient.family_name = given_name, family_name
         patient.date_of_birth = date_of_birth
         patient.record_number = (record_number or "").strip() or None
         patient.notes = notes
+        after = _detail_values(patient)
+        changed = [f for f in DETAIL_FIELDS if before[f] != after[f]]
+        if not changed:
+            return PatientRecord.of(patient)
+        if not reason:
+            raise ValueError("Say why the patient's details changed.")
+        now = utcnow()
+        s.add_all(
+            PatientDetailChange(
+                patient_id=patient_id,
+                field=f,
+                old_value=before[f],
+                new_value=after[f],
+                reason=reason,
+                changed_at=now,
+                changed_by_id=actor_id,
+            )
+            for f in changed
+        )
         patient.name_key = name_key(patient.given_name, patient.family_name)
         s.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == patient_id))
         s.execute(
             insert(PatientSearchToken),
             _token_rows(patient_id, patient.given_name, patient.family_name, patient.record_number),
+        )
+        # field names only: the values (a name, a date of birth) stay out of the audit trail
+        audit_log.append(
+            s,
+            "patient_changed",
+            actor_id,
+            patient_id=patient_id,
+            subject=f"patient:{patient_id}",
+            detail="changed: " + ", ".join(DETAIL_FIELDS[f] for f in changed),
+            at=now,
         )
         return PatientRecord.of(patient)
 
@@ -360,5 +426,14 @@ def record_photography_consent(store: Store, patient_id: int, practitioner_id: i
         patient = s.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError(f"No patient {patient_id}.")
-        patient.photography_consent_at = utcnow()
+        patient.photography_consent_at = now = utcnow()
         patient.photography_consent_by_id = practitioner_id
+        audit_log.append(
+            s,
+            "consent",
+            practitioner_id,
+            patient_id=patient_id,
+            subject=f"patient:{patient_id}",
+            detail="photography consent recorded",
+            at=now,
+        )

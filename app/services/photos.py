@@ -36,6 +36,7 @@ from app.imaging.files import (
     MAX_FILE_BYTES as MAX_FILE_BYTES,  # the limit lives with the reading of files
 )
 from app.imaging.files import read_photo_file
+from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.idempotent import insert_missing
@@ -176,6 +177,16 @@ def add_photo_bytes(
         s.add(photo)
         s.flush()
         photo.view = view
+        # never the file's name: a camera roll's "Zoe Martin frown.jpg" names the patient
+        audit_log.append(
+            s,
+            "photo_added",
+            taken_by_id,
+            patient_id=patient_id,
+            visit_id=visit_id,
+            subject=f"photo:{photo.id}",
+            detail=f"{view.name} photo ({photo.source})",
+        )
         return PhotoRecord.of(photo)
 
 
@@ -359,6 +370,16 @@ def mark_photo_in_error(store: Store, photo_id: int, practitioner_id: int, reaso
         photo = s.get(Photo, photo_id)
         if photo is None:
             raise NotFoundError(f"No photo {photo_id}.")
-        photo.error_at = utcnow()
+        photo.error_at = now = utcnow()
         photo.error_by_id = practitioner_id
         photo.error_reason = reason.strip()
+        audit_log.append(
+            s,
+            "entered_in_error",
+            practitioner_id,
+            patient_id=photo.patient_id,
+            visit_id=photo.visit_id,
+            subject=f"photo:{photo_id}",
+            detail="photo entered in error",
+            at=now,
+        )

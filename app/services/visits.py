@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.domain.values import TreatmentType, utcnow
 from app.services.charts import VersionInfo
+from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Chart, ChartVersion, Patient, Photo, Practitioner, Visit
@@ -75,6 +76,16 @@ def start_visit(
         )
         s.add(visit)
         s.flush()
+        audit_log.append(
+            s,
+            "visit_created",
+            practitioner_id,
+            patient_id=patient_id,
+            visit_id=visit.id,
+            subject=f"visit:{visit.id}",
+            detail=f"{TreatmentType(treatment_type).label.lower()} visit"
+            + (f", touch-up of visit {touch_up_of_id}" if touch_up_of_id is not None else ""),
+        )
         # the INSERT above checked the foreign key, so the practitioner exists
         visit.practitioner = s.get_one(Practitioner, practitioner_id)
         return VisitRecord.of(visit)
@@ -154,6 +165,17 @@ def mark_visit_in_error(store: Store, visit_id: int, practitioner_id: int, reaso
         visit = s.get(Visit, visit_id)
         if visit is None:
             raise NotFoundError(f"No visit {visit_id}.")
-        visit.error_at = utcnow()
+        visit.error_at = now = utcnow()
         visit.error_by_id = practitioner_id
         visit.error_reason = reason.strip()
+        # the reason stays on the visit: typed words may name the patient
+        audit_log.append(
+            s,
+            "entered_in_error",
+            practitioner_id,
+            patient_id=visit.patient_id,
+            visit_id=visit_id,
+            subject=f"visit:{visit_id}",
+            detail="visit entered in error",
+            at=now,
+        )

@@ -63,14 +63,15 @@ def set_warning(store: Store, key: str, on: bool, practitioner_id: int | None) -
         )
         row = s.get_one(WarningSetting, key)
         row.enabled = on
-        row.changed_at = utcnow()
+        row.changed_at = now = utcnow()
         row.changed_by_id = practitioner_id
         audit_log.append(
             s,
             "setting_changed",
             practitioner_id,
-            subject=f"warning:{key}",
-            detail=f"soft warning switched {'on' if on else 'off'}",
+            subject=f"soft_warning:{key}",
+            detail=f"soft warning “{RULE_BY_KEY[key].title}” switched {'on' if on else 'off'}",
+            at=now,
         )
         s.flush()
         s.refresh(row)

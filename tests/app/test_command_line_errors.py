@@ -128,7 +128,9 @@ def test_a_control_character_is_refused_clearly_on_every_backend(
     assert str(bulk.value) == str(created.value)
     ada = patients.create_patient(store, "Ada", "Lovelace", date(1985, 12, 10))
     with pytest.raises(ValueError) as updated:
-        patients.update_patient(store, ada.id, given, family, date(1985, 12, 10), record, notes)
+        patients.update_patient(
+            store, ada.id, given, family, date(1985, 12, 10), record, notes, reason="Name changed"
+        )
     assert str(updated.value) == str(created.value)
     # nothing half-saved: Ada is as she was, and no other patient appeared
     assert patients.get_patient(store, ada.id) == ada

@@ -58,7 +58,7 @@ OPERATIONS: dict[str, Callable[[Store, Setup], object]] = {
         st, [patients.NewPatient(GIVEN, FAMILY, DOB, notes=_note())]
     ),
     "update_patient": lambda st, su: patients.update_patient(
-        st, su.charted.patient_id, GIVEN, FAMILY, DOB, None, _note()
+        st, su.charted.patient_id, GIVEN, FAMILY, DOB, None, _note(), reason="Name changed"
     ),
     "likely_duplicates": lambda st, su: patients.likely_duplicates(st, GIVEN, FAMILY, DOB),
     "search_patients": lambda st, su: patients.search_patients(st, f"{GIVEN} {FAMILY}"),

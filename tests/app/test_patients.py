@@ -85,7 +85,9 @@ def test_recent_patients_follow_what_was_opened(store, clinic):
 
 def test_update_patient_reindexes_search(store, clinic):
     p = clinic["Zoe Ng"]
-    patients.update_patient(store, p.id, "Zoe", "Nguyễn", p.date_of_birth, None, "")
+    patients.update_patient(
+        store, p.id, "Zoe", "Nguyễn", p.date_of_birth, None, "", reason="Name changed"
+    )
     assert names(patients.search_patients(store, "nguyen")) == ["Zoe Nguyễn"]
     assert patients.search_patients(store, "ng").total == 1
 
@@ -124,7 +126,9 @@ def test_short_words_list_the_first_page_in_name_order_and_cap_the_count(store):
 def test_renamed_patient_moves_in_the_list(store, clinic):
     p = clinic["Martin Zoller"]
     assert names(patients.search_patients(store, "m"))[-1] == "Martin Zoller"
-    patients.update_patient(store, p.id, "Martin", "Abel", p.date_of_birth, None, "")
+    patients.update_patient(
+        store, p.id, "Martin", "Abel", p.date_of_birth, None, "", reason="Name changed"
+    )
     found = patients.search_patients(store, "m")
     assert names(found)[0] == "Martin Abel" and found.total == 3
     assert patients.search_patients(store, "zo").total == 2  # no key of "Zoller" is left
@@ -136,6 +140,8 @@ def test_punctuation_in_a_name_does_not_matter_to_search(store) -> None:  # type
                   "anne marie", "Anne-Marie O'Brien", "ann obr"):  # fmt: skip
         found = patients.search_patients(store, query)
         assert [q.id for q in found.patients] == [p.id], query
-    patients.update_patient(store, p.id, "Anne-Marie", "D'Angelo", date(1970, 5, 4), None, "")
+    patients.update_patient(
+        store, p.id, "Anne-Marie", "D'Angelo", date(1970, 5, 4), None, "", reason="Name changed"
+    )
     assert [q.id for q in patients.search_patients(store, "dangelo").patients] == [p.id]
     assert patients.search_patients(store, "obrien").total == 0  # the old name's keys went

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 from ui.common import format as fmt
 from ui.common.widgets import TOUCH, button, hbox, label, vbox
 
-Mode = Literal["birth", "expiry"]
+# "past": a day up to today, from the recent years (the audit trail's date range)
+Mode = Literal["birth", "expiry", "past"]
+PAST_YEARS = 10
 OLDEST_AGE = 110  # years: the earliest decade a date of birth offers
 EXPIRY_YEARS_BACK, EXPIRY_YEARS_AHEAD = 2, 5  # an expired lot must be enterable too
 MONTH_NAMES = tuple(calendar.month_abbr)[1:]
@@ -80,7 +82,8 @@ class DateGrid(QWidget):
         lay.addWidget(self.pages, 1)
         # (page maker, whether it chooses the year): Back rebuilds the level above
         self.levels: list[tuple[Callable[[], QWidget], bool]] = []
-        self._show(self._decades if mode == "birth" else self._expiry_years, True)
+        first = {"birth": self._decades, "expiry": self._expiry_years, "past": self._past_years}
+        self._show(first[mode], True)
 
     # --- levels -------------------------------------------------------------------------
     def _show(self, make: Callable[[], QWidget], chooses_year: bool = False) -> None:
@@ -107,7 +110,7 @@ class DateGrid(QWidget):
 
     def _say(self) -> None:
         if self.year is None:
-            text = "Year of birth" if self.mode == "birth" else "Year of expiry"
+            text = {"birth": "Year of birth", "expiry": "Year of expiry"}.get(self.mode, "Year")
         elif self.month is None:
             text = f"{self.year}: month"
         else:
@@ -134,6 +137,10 @@ class DateGrid(QWidget):
         first = self.today.year - EXPIRY_YEARS_BACK
         years = range(first, self.today.year + EXPIRY_YEARS_AHEAD + 1)
         return _grid([_grid_button(str(y), f"year_{y}", self._year(y)) for y in years], 4)
+
+    def _past_years(self) -> QWidget:
+        years = range(self.today.year, self.today.year - PAST_YEARS, -1)  # this year first
+        return _grid([_grid_button(str(y), f"year_{y}", self._year(y)) for y in years], 5)
 
     def _year(self, year: int) -> Callable[[], None]:
         def chosen() -> None:

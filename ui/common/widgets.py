@@ -112,12 +112,20 @@ class PatientBanner(QFrame):
         self.dob.setObjectName("patientDob")
         row.addWidget(self.name)
         row.addWidget(self.dob)
-        if patient.record_number:
-            row.addWidget(label(f"Record {patient.record_number}", "muted"))
+        self.record = label("", "muted")
+        row.addWidget(self.record)
+        self.show_patient(patient)
         row.addStretch(1)
         self.extra = QHBoxLayout()  # page-specific buttons sit at the banner's right end
         self.extra.setSpacing(12)
         row.addLayout(self.extra)
+
+    def show_patient(self, patient: PatientRecord) -> None:
+        """The details as they are now (after a correction, say)."""
+        self.name.setText(patient.display_name)
+        self.dob.setText(fmt.born(patient.date_of_birth))
+        self.record.setText(f"Record {patient.record_number}" if patient.record_number else "")
+        self.record.setVisible(bool(patient.record_number))
 
     def add_button(self, b: QPushButton) -> None:
         self.extra.addWidget(b)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from app.domain.roles import may_administer
-from app.services import signin, visits
+from app.services import audit, signin, visits
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -97,6 +97,9 @@ class MainWindow(QMainWindow):
         self.patient_list.patient_opened.connect(self.open_patient)
         self.patient_list.new_patient_requested.connect(self.new_patient)
         self.patient_list.settings_requested.connect(self.open_settings)
+        self.patient_list.audit_requested.connect(
+            lambda: self.open_audit(actor_id=self.ctx.practitioner.id)
+        )
         self.patient_list.draft_chart_requested.connect(self.open_draft)
         self.patient_list.unsigned_requested.connect(self.open_unsigned)
         self._push(self.patient_list)
@@ -212,6 +215,36 @@ class MainWindow(QMainWindow):
         (self._replace_current if replace else self._push)(page)
         return page
 
+    def _audit(
+        self,
+        kind: str,
+        patient_id: int | None,
+        visit_id: int | None = None,
+        subject: str = "",
+        detail: str = "",
+    ) -> None:
+        """Record what the practitioner opened (issue #11). Best effort, as "recent patients"
+        is: a database this computer may only read still browses (ADR 0020)."""
+        try:
+            audit.record(
+                self.ctx.store,
+                kind,
+                self.ctx.practitioner.id,
+                patient_id=patient_id,
+                visit_id=visit_id,
+                subject=subject,
+                detail=detail,
+            )
+        except StoreError:
+            pass
+
+    def open_audit(self, patient_id: int | None = None, actor_id: int | None = None) -> None:
+        """The audit trail: of one patient ("who opened this record"), of one practitioner, or
+        all that the signed-in practitioner may see (ui/shell/audit_screen.py)."""
+        from ui.shell.audit_screen import AuditScreen
+
+        self._open(lambda: AuditScreen(self.ctx, patient_id=patient_id, actor_id=actor_id))
+
     def new_patient(self) -> None:
         form = PatientFormPage(self.ctx)
         form.created.connect(lambda pid: self.open_patient(pid, replace=True))
@@ -242,9 +275,23 @@ class MainWindow(QMainWindow):
         def make() -> Page:
             page = PatientPage(self.ctx, patient_id)
             page.visit_opened.connect(self.open_visit)
+            page.audit_requested.connect(lambda: self.open_audit(patient_id=patient_id))
+            page.edit_requested.connect(lambda: self.edit_patient(patient_id))
             return page
 
-        self._open(make, replace)
+        if self._open(make, replace) is not None:
+            self._audit("open_patient", patient_id, subject=f"patient:{patient_id}")
+
+    def edit_patient(self, patient_id: int) -> None:
+        """The patient's details in the form, to correct them; a change asks why."""
+
+        def make() -> Page:
+            form = PatientFormPage(self.ctx, editing=patient_id)
+            form.saved.connect(self.go_back)
+            form.cancelled.connect(self.go_back)
+            return form
+
+        self._open(make)
 
     def open_visit(self, visit_id: int) -> None:
         def make() -> Page:
@@ -257,7 +304,16 @@ class MainWindow(QMainWindow):
             page.capture_requested.connect(lambda: self.open_capture(page.patient.id, visit_id))
             return page
 
-        self._open(make)
+        page = self._open(make)
+        if isinstance(page, VisitPage):
+            v = page.visit
+            self._audit(
+                "open_visit",
+                v.patient_id,
+                v.id,
+                f"visit:{v.id}",
+                f"{v.treatment_type.label.lower()} visit of {v.visit_date.isoformat()}",
+            )
 
     def open_draft(self, visit_id: int) -> None:
         """A kept draft's chart, reached the usual way (patient, visit, chart), so Back and
@@ -294,7 +350,14 @@ class MainWindow(QMainWindow):
         self.open_visit(visit_id)
 
     def open_photo(self, photo: PhotoRecord) -> None:
-        self._open(lambda: PhotoPage(self.ctx, photo))
+        if self._open(lambda: PhotoPage(self.ctx, photo)) is not None:
+            self._audit(
+                "view_photo",
+                photo.patient_id,
+                photo.visit_id,
+                f"photo:{photo.id}",
+                f"{photo.view_name} photo",
+            )
 
     def open_version(self, visit_id: int, version_id: int) -> None:
         def make() -> Page:
@@ -302,7 +365,16 @@ class MainWindow(QMainWindow):
             page.report_requested.connect(lambda: self.open_report(visit_id, version_id))
             return page
 
-        self._open(make)
+        page = self._open(make)
+        if isinstance(page, VersionViewerPage):
+            info = page.loaded.info
+            self._audit(
+                "open_version",
+                page.patient_id,
+                visit_id,
+                f"chart_version:{info.id}",
+                f"version {info.version_no}" + ("" if page.loaded.is_head else " (an older one)"),
+            )
 
     def open_report(self, visit_id: int, version_id: int | None = None) -> None:
         """The visit's report (ui/shell/report_page): previewed, saved or printed."""

@@ -1,6 +1,9 @@
 """New patient: names, date of birth picked by touch (year first), record number, notes.
 Checks for a likely duplicate (same name and date of birth) before creating, because two
-records of one person split their treatment history."""
+records of one person split their treatment history.
+
+The same form corrects an existing patient's details (`editing=`): a change asks why, with
+common reasons one tap away, and the old values are kept with who, when and why (issue #11)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from ui.common.context import AppContext
 from ui.common.date_grid import DateField
 from ui.common.dialogs import show_error
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
+from ui.shell.patient_history import DetailsReasonDialog, ask_details_reason
 
 
 def _line(placeholder: str, name: str) -> QLineEdit:
@@ -38,11 +42,14 @@ class PatientFormPage(Page):
     title = "New patient"
     created = Signal(int)
     existing_chosen = Signal(int)
+    saved = Signal(int)  # an existing patient's details were changed
     cancelled = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, editing: int | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.editing = patients.get_patient(ctx.store, editing) if editing is not None else None
+        self.reason_dialog: DetailsReasonDialog | None = None
         self.setObjectName("patientFormPage")
         # The form scrolls when the touch keyboard takes the bottom of a 720-px screen.
         area = QScrollArea()
@@ -130,6 +137,67 @@ class PatientFormPage(Page):
         for edit in (self.given, self.family):
             edit.textChanged.connect(self._details_changed)
         self.dob.changed.connect(lambda _d: self._details_changed())
+        if self.editing is not None:
+            self._fill(self.editing)
+
+    # -- correcting an existing patient -------------------------------------------------------
+
+    def _fill(self, p: PatientRecord) -> None:
+        self.title = "Patient details"
+        self.given.setText(p.given_name)
+        self.family.setText(p.family_name)
+        self.dob.set_value(p.date_of_birth)
+        self.record.setText(p.record_number or "")
+        self.notes.setPlainText(p.notes)
+        self.save_button.setText("Save changes")
+
+    def _save_changes(self, given: str, family: str, dob: date) -> None:
+        """Nothing changed: back to the patient. Otherwise ask why, then save."""
+        assert self.editing is not None
+        before = self.editing
+        after = {
+            "given_name": given,
+            "family_name": family,
+            "date_of_birth": dob.isoformat(),
+            "record_number": self.record.text().strip(),
+            "notes": self.notes.toPlainText().strip(),
+        }
+        was = {
+            "given_name": before.given_name,
+            "family_name": before.family_name,
+            "date_of_birth": before.date_of_birth.isoformat(),
+            "record_number": before.record_number or "",
+            "notes": before.notes,
+        }
+        changes = [(f, was[f], after[f]) for f in after if after[f] != was[f]]
+        if not changes:
+            self.saved.emit(before.id)
+            return
+        self.reason_dialog = ask_details_reason(
+            self, changes, lambda reason: self._store_changes(given, family, dob, reason)
+        )
+
+    def _store_changes(self, given: str, family: str, dob: date, reason: str) -> None:
+        assert self.editing is not None
+        try:
+            patients.update_patient(
+                self.ctx.store,
+                self.editing.id,
+                given,
+                family,
+                dob,
+                self.record.text().strip() or None,
+                self.notes.toPlainText().strip(),
+                reason=reason,
+                actor_id=self.ctx.practitioner.id,
+            )
+        except ValueError as exc:
+            self.name_error.setText(str(exc))
+            return
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.saved.emit(self.editing.id)
 
     def activated(self) -> None:
         self.given.setFocus()
@@ -169,6 +237,9 @@ class PatientFormPage(Page):
         if checked is None:
             return
         given, family, dob = checked
+        if self.editing is not None:
+            self._save_changes(given, family, dob)
+            return
         try:
             if not confirmed_new:
                 same = patients.likely_duplicates(self.ctx.store, given, family, dob)
@@ -182,6 +253,7 @@ class PatientFormPage(Page):
                 dob,
                 record_number=self.record.text().strip() or None,
                 notes=self.notes.toPlainText().strip(),
+                actor_id=self.ctx.practitioner.id,
             )
         except ValueError as exc:
             self.name_error.setText(str(exc))

@@ -51,6 +51,7 @@ class PatientListPage(Page):
     new_patient_requested = Signal()
     settings_requested = Signal()
     unsigned_requested = Signal()
+    audit_requested = Signal()  # the audit trail of the practitioner working (issue #11)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -81,6 +82,11 @@ class PatientListPage(Page):
         self.settings_button.setMinimumHeight(64)
         self.settings_button.setAccessibleName("Clinic settings: soft warnings")
         top.addWidget(self.settings_button)
+        self.audit_button = button("Audit trail", "ghost")
+        self.audit_button.setObjectName("auditButton")
+        self.audit_button.setMinimumHeight(64)
+        self.audit_button.setAccessibleName("Audit trail: who did what")
+        top.addWidget(self.audit_button)
         lay.addLayout(top)
 
         self.drafts = DraftsBanner(ctx)
@@ -117,6 +123,7 @@ class PatientListPage(Page):
         self.new_button.clicked.connect(self.new_patient_requested)
         self.settings_button.clicked.connect(self.settings_requested)
         self.unsigned_button.clicked.connect(self.unsigned_requested)
+        self.audit_button.clicked.connect(self.audit_requested)
 
     def activated(self) -> None:
         self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved

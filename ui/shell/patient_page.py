@@ -8,20 +8,31 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from app.domain.values import TreatmentType
-from app.services import patients, signoff, visits
+from app.services import patient_history, patients, signoff, visits
 from app.services.visits import TimelineEntry
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
-from ui.common.widgets import Page, PatientBanner, button, enable_touch_scroll, label, vbox
+from ui.common.widgets import (
+    Page,
+    PatientBanner,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    vbox,
+)
 from ui.shell.new_visit_dialog import NewVisitDialog
+from ui.shell.patient_history import PatientHistoryDialog, summary_line
 from ui.shell.timeline import VisitCard
 
 
 class PatientPage(Page):
     title = "Patient"
     visit_opened = Signal(int)
+    audit_requested = Signal()  # "Who opened this record"
+    edit_requested = Signal()  # correct the details (a change asks why)
 
     def __init__(self, ctx: AppContext, patient_id: int) -> None:
         super().__init__()
@@ -37,13 +48,34 @@ class PatientPage(Page):
 
         body = vbox(margins=24, spacing=12)
         lay.addLayout(body, 1)
+        top = hbox(spacing=12)
         self.summary = label("", "heading")
         self.summary.setObjectName("timelineSummary")
-        body.addWidget(self.summary)
-        if self.patient.notes:
-            notes = label(self.patient.notes, "muted")
-            notes.setWordWrap(True)
-            body.addWidget(notes)
+        top.addWidget(self.summary, 1)
+        self.edit_button = button("Edit details", "ghost")
+        self.edit_button.setObjectName("editDetailsButton")
+        self.audit_button = button("Who opened this record", "ghost")
+        self.audit_button.setObjectName("patientAuditButton")
+        top.addWidget(self.edit_button)
+        top.addWidget(self.audit_button)
+        body.addLayout(top)
+        self.notes = label(self.patient.notes, "muted")
+        self.notes.setObjectName("patientNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setVisible(bool(self.patient.notes))
+        body.addWidget(self.notes)
+        # the newest change of the details; tapped, every change (issue #11)
+        history = hbox(spacing=12)
+        self.history_line = label("", "muted")
+        self.history_line.setObjectName("detailsHistoryLine")
+        self.history_line.setWordWrap(True)
+        self.history_button = button("Details history", "ghost")
+        self.history_button.setObjectName("detailsHistoryButton")
+        history.addWidget(self.history_line, 1)
+        history.addWidget(self.history_button)
+        body.addLayout(history)
+        self.history: list[patient_history.DetailChange] = []
+        self.history_dialog: PatientHistoryDialog | None = None
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("timeline")
@@ -56,9 +88,33 @@ class PatientPage(Page):
         self.cards: list[VisitCard] = []
         self.new_visit_button.clicked.connect(self.ask_new_visit)
         self.dialog: NewVisitDialog | None = None
+        self.edit_button.clicked.connect(self.edit_requested)
+        self.audit_button.clicked.connect(self.audit_requested)
+        self.history_button.clicked.connect(self.show_history)
 
     def activated(self) -> None:
         self.refresh()  # a visit may have been charted or entered in error meanwhile
+        self.refresh_details()  # or the details corrected
+
+    def refresh_details(self) -> None:
+        try:
+            self.patient = patients.get_patient(self.ctx.store, self.patient.id)
+            self.history = patient_history.detail_history(self.ctx.store, self.patient.id)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        self.banner.show_patient(self.patient)
+        self.notes.setText(self.patient.notes)
+        self.notes.setVisible(bool(self.patient.notes))
+        self.history_line.setText(summary_line(self.history))
+        self.history_line.setVisible(bool(self.history))
+        self.history_button.setVisible(bool(self.history))
+
+    def show_history(self) -> PatientHistoryDialog:
+        self.history_dialog = PatientHistoryDialog(self, self.patient.display_name, self.history)
+        self.history_dialog.destroyed.connect(lambda: setattr(self, "history_dialog", None))
+        self.history_dialog.open()
+        return self.history_dialog
 
     def refresh(self) -> None:
         try:

@@ -31,6 +31,7 @@ class VersionViewerPage(Page):
         visit = visits.get_visit(ctx.store, visit_id)
         self.visit_id = visit_id
         patient = patients.get_patient(ctx.store, visit.patient_id)
+        self.patient_id = patient.id
         history = charts.history(ctx.store, visit_id)
         info = self.loaded.info
         newest = max((h.version_no for h in history), default=info.version_no)

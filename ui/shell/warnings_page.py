@@ -133,7 +133,7 @@ class MaxDoseCard(QFrame):
     def store_cap(self, code: str, units: Decimal | None) -> None:
         try:
             record = catalogue.set_max_units_per_point(
-                self.ctx.store, code, units, self.ctx.practitioner.id
+                self.ctx.store, code, units, actor_id=self.ctx.practitioner.id
             )
         except (StoreError, ValueError) as exc:
             show_error(self, str(exc))
