@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
-from app.domain.totals import units_per_product
-from app.domain.values import format_units
+from app.domain.totals import version_summary
 from app.store import chart_parts
 from app.store.database import Store
 from app.store.errors import ConflictError, NotFoundError, is_unique_violation
@@ -110,7 +109,7 @@ def save_version(
     content_json = content_to_json(content)
     canonical = dumps(content_json)
     manifest, parts = chart_parts.split_json(content_json)
-    point_count, stroke_count, units = _summary(content)
+    point_count, stroke_count, units_summary = version_summary(content)
     try:
         with store.write() as s:
             _step("begin")
@@ -141,7 +140,7 @@ def save_version(
                 comment=comment,
                 point_count=point_count,
                 stroke_count=stroke_count,
-                units_summary=json.dumps({k: format_units(u) for k, u in sorted(units.items())}),
+                units_summary=units_summary,
             )
             s.add(version)
             s.flush()
@@ -159,13 +158,6 @@ def save_version(
             "Someone else saved this chart at the same moment. Your changes are still on "
             "screen; reopen the chart to see theirs."
         ) from exc
-
-
-def _summary(content: ChartContent) -> tuple[int, int, dict[str, Decimal]]:
-    """Points, strokes and units per product, for the history list (the domain's one sum)."""
-    points = sum(len(v.points) for v in content.views)
-    strokes = sum(len(v.strokes) for v in content.views)
-    return points, strokes, units_per_product(content)
 
 
 def _conflict(head: ChartVersion | None) -> ConflictError:
