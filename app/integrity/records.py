@@ -174,10 +174,17 @@ def _photos(s: Session, out: RecordMap) -> None:
 
 
 def _charts_and_versions(s: Session, out: RecordMap) -> None:
-    charts = {
-        c.id: c for c in s.execute(select(Chart.id, Chart.visit_id, Visit.patient_id).join(Visit))
-    }
-    heads: dict[int, tuple[int, int, int]] = {}  # chart → (head version_no, head id, count)
+    """A chart's own record is its visit; its history is its versions' records, so a version
+    saved after a checkpoint changes nothing the checkpoint holds (it is new), while one
+    removed, the newest included, is missing by name."""
+    q_charts = select(Chart.id, Chart.visit_id, Visit.patient_id).join(Visit)
+    charts = {c.id: c for c in s.execute(q_charts)}
+    for c in charts.values():
+        out[f"chart/{c.id}"] = Record(
+            f"patient {c.patient_id}, visit {c.visit_id}",
+            record_hash({"visit_id": c.visit_id}),
+            None,
+        )
     q = select(
         ChartVersion.id,
         ChartVersion.chart_id,
@@ -202,15 +209,3 @@ def _charts_and_versions(s: Session, out: RecordMap) -> None:
             else f"chart {row.chart_id}, version {row.version_no}"
         )
         out[f"version/{row.id}"] = Record(label, record_hash(fields), row.saved_at)
-        no, vid, n = heads.get(row.chart_id, (0, 0, 0))
-        heads[row.chart_id] = (
-            (row.version_no, row.id, n + 1) if row.version_no > no else (no, vid, n + 1)
-        )
-    for chart_id, c in charts.items():
-        no, vid, n = heads.get(chart_id, (0, 0, 0))
-        fields = {"visit_id": c.visit_id, "head_no": no, "head_id": vid, "versions": n}
-        out[f"chart/{chart_id}"] = Record(
-            f"patient {c.patient_id}, visit {c.visit_id}, newest version {no}",
-            record_hash(fields),
-            None,
-        )

@@ -119,7 +119,7 @@ def installation_public_key(folder: Path | None = None) -> bytes | None:
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, TypeError):  # TypeError: text where bytes belong
         return False
     return True
 

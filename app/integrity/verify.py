@@ -7,6 +7,7 @@ checkpoint that does not hold it is named; so is each checkpoint removed or alte
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,9 +54,12 @@ def check_checkpoints(s: Session, report: CheckReport) -> None:
         report.checkpoints_checked += 1
         in_db[cp.seq] = (cp.statement, cp.signature)
         problems: list[str] = []
+        if not all(isinstance(b, bytes) for b in (cp.statement, cp.signature, cp.public_key)):
+            found.append(_cp(cp.seq, "its stored statement, signature or key is not bytes"))
+            continue
         try:
             st = Statement.from_bytes(cp.statement)
-        except ValueError as exc:
+        except (ValueError, TypeError, struct.error) as exc:
             found.append(_cp(cp.seq, f"its statement is damaged ({exc})"))
             continue
         if cp.seq != expected_seq:
@@ -158,7 +162,7 @@ def _against_file(
             continue
         try:
             st = Statement.from_bytes(copy.statement)
-        except ValueError:
+        except (ValueError, struct.error):
             found.append(_cp(copy.seq, "its copy in the checkpoints file is damaged"))
             continue
         kind = key_kind(st.key_ref)
