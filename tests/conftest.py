@@ -34,7 +34,9 @@ def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def integrity_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def integrity_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Each test its own installation key and checkpoints files (ADR 0019), never the user's."""
     from app.integrity.signing import INTEGRITY_DIR_ENV
 

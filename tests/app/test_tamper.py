@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from app import cli
 from app.domain.chart import ChartContent, InjectionPoint, ViewChart
@@ -322,3 +322,40 @@ def test_check_report_without_any_checkpoint_is_row_level_only(store: Store):
     build_clinic(store)
     report = check_store(store)
     assert report.intact and report.checkpoints_checked == 0
+
+
+def test_migration_0008_hashes_the_screen_images_already_stored(store: Store):
+    """Photos stored before 0008 get their display and thumbnail hashes, and a database id."""
+    from alembic import command
+
+    from app.store.database import alembic_config, open_store
+
+    clinic = build_clinic(store)
+    url = _url(store)
+    store.dispose()
+    plain = create_engine(url)  # SQLite's batch copy of photo_blob needs foreign keys off
+    with plain.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    plain.dispose()
+    again = open_store(url)
+    try:
+        with again.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT display_jpeg, thumb_jpeg, display_sha256, thumb_sha256 FROM photo_blob"
+                )
+            ).all()
+            db_id = conn.execute(
+                text("SELECT value FROM setting WHERE key = 'database_id'")
+            ).scalar_one()
+        assert len(rows) == 3 and len(db_id) == 32
+        for display, thumb, display_sha, thumb_sha in rows:
+            assert display_sha == __import__("hashlib").sha256(display).hexdigest()
+            assert thumb_sha == __import__("hashlib").sha256(thumb).hexdigest()
+        assert check_store(again).intact
+        KINDS["replace_screen_images"](again, clinic.target)
+        assert not check_store(again).intact
+    finally:
+        again.dispose()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
-from app.services import visits
+from app.services import integrity, visits
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
         self._quit_when_home = False  # the window was closed while a page was leaving
+        self._demo = demo
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         central = QWidget()
         central.setObjectName("central")
@@ -137,6 +138,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._chart_reader.shutdown()
+        if not self._demo:  # the demo clinic is thrown away: nothing to stand behind
+            # Closing is today's sign-out: sign the records as they are (ADR 0019), so a
+            # change made behind FaceChart's back from now on is named by `check`.
+            integrity.checkpoint_quietly(self.ctx.store, "sign-out")
         super().closeEvent(event)
 
     def _stay(self) -> None:
