@@ -8,15 +8,18 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.canonical import content_from_json
-from app.domain.totals import version_summary
+from app.domain.canonical import dumps
+from app.domain.values import format_units
 from app.integrity.report import Alteration, CheckReport
 from app.store import chart_parts
-from app.store.hash_chain import hash_json
+from app.store.hash_chain import hash_canonical, hash_json
 from app.store.schema import Chart, ChartPart, ChartVersion, Photo, PhotoBlob, Visit
 
 
@@ -80,54 +83,168 @@ def _chart_parts(s: Session, report: CheckReport) -> None:
 
 
 def _versions(s: Session, report: CheckReport) -> None:
-    """Recompute every version from its content and its parent's stored hash."""
+    """Recompute every version from its content and its parent's stored hash, and its summary
+    from its points. One pass over all versions, chart by chart; the parts a chart's versions
+    share are read once."""
     found = report.alterations
-    charts = s.execute(select(Chart.id, Visit.id, Visit.patient_id).join(Visit)).all()
-    for chart_id, visit_id, patient_id in charts:
-        previous: ChartVersion | None = None
-        rows = s.scalars(
-            select(ChartVersion)
-            .where(ChartVersion.chart_id == chart_id)
-            .order_by(ChartVersion.version_no)
+    charts = {
+        c.id: c
+        for c in s.execute(
+            select(Chart.id, Visit.id.label("visit_id"), Visit.patient_id).join(Visit)
         )
-        for v in rows:
-            report.versions_checked += 1
-            where = f"id={v.id} (patient {patient_id}, visit {visit_id}, version {v.version_no})"
-            expected_parent = previous.content_hash if previous else ""
-            if v.parent_hash != expected_parent or v.parent_id != (
-                previous.id if previous else None
-            ):
-                found.append(
-                    Alteration("chart_version", where, "it no longer links to its parent version")
+    }
+    rows = s.execute(
+        select(
+            ChartVersion.id,
+            ChartVersion.chart_id,
+            ChartVersion.version_no,
+            ChartVersion.parent_id,
+            ChartVersion.parent_hash,
+            ChartVersion.content_hash,
+            ChartVersion.manifest,
+            ChartVersion.point_count,
+            ChartVersion.stroke_count,
+            ChartVersion.units_summary,
+        ).order_by(ChartVersion.chart_id, ChartVersion.version_no)
+    )
+    previous: Any = None
+    parts: dict[str, bytes] = {}
+    points_of: dict[str, tuple[int, dict[str, Decimal]]] = {}
+    for v, manifest in _with_parts(s, rows.all(), parts):
+        if previous is not None and previous.chart_id != v.chart_id:
+            previous = None  # a new chart
+        report.versions_checked += 1
+        chart = charts.get(v.chart_id)
+        where = (
+            f"id={v.id} (patient {chart.patient_id}, visit {chart.visit_id}, "
+            f"version {v.version_no})"
+            if chart
+            else f"id={v.id} (chart {v.chart_id}, which is gone, version {v.version_no})"
+        )
+        expected_parent = previous.content_hash if previous else ""
+        if v.parent_hash != expected_parent or v.parent_id != (previous.id if previous else None):
+            found.append(
+                Alteration("chart_version", where, "it no longer links to its parent version")
+            )
+        summary: tuple[int, int, str] | None = None
+        try:
+            if isinstance(manifest, Exception):
+                raise manifest
+            actual = _content_hash(manifest, parts, v.parent_hash, v.content_hash)
+            summary = _summary(manifest, parts, points_of)
+        except (KeyError, ValueError, TypeError, AttributeError, zlib.error) as exc:
+            actual = f"unreadable content ({exc})"
+        if actual != v.content_hash:
+            found.append(Alteration("chart_version", where, "its content does not match its hash"))
+        elif summary is not None and summary != (
+            v.point_count,
+            v.stroke_count,
+            v.units_summary,
+        ):
+            found.append(
+                Alteration(
+                    "chart_version",
+                    where,
+                    f"its summary ({v.point_count} points, {v.stroke_count} strokes, "
+                    f"units {v.units_summary}) is not its content's ({summary[0]} points, "
+                    f"{summary[1]} strokes, units {summary[2]})",
                 )
-            summary: tuple[int, int, str] | None = None
+            )
+        previous = v
+
+
+BATCH = 200  # versions whose parts are read together: a few queries, a few MB at a time
+
+
+def _with_parts(
+    s: Session, rows: list[Any], parts: dict[str, bytes]
+) -> Iterator[tuple[Any, dict[str, Any] | Exception]]:
+    """The versions in order, each with its manifest (or why it cannot be read), once the
+    parts of its batch are in `parts` (which holds one batch at a time)."""
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        manifests: list[dict[str, Any] | Exception] = []
+        wanted: set[str] = set()
+        for v in batch:
             try:
                 manifest = chart_parts.decode_manifest(v.manifest)
-                raw = chart_parts.read_parts(s, chart_parts.manifest_shas(manifest))
-                content_json = chart_parts.assemble(manifest, raw)
-                actual = hash_json(content_json, v.parent_hash)
-                summary = version_summary(content_from_json(content_json))
-            except (KeyError, ValueError, TypeError, zlib.error, json.JSONDecodeError) as exc:
-                actual = f"unreadable content ({exc})"
-            if actual != v.content_hash:
-                found.append(
-                    Alteration("chart_version", where, "its content does not match its hash")
-                )
-            elif summary is not None and summary != (
-                v.point_count,
-                v.stroke_count,
-                v.units_summary,
-            ):
-                found.append(
-                    Alteration(
-                        "chart_version",
-                        where,
-                        f"its summary ({v.point_count} points, {v.stroke_count} strokes, "
-                        f"units {v.units_summary}) is not its content's ({summary[0]} points, "
-                        f"{summary[1]} strokes, units {summary[2]})",
-                    )
-                )
-            previous = v
+                wanted |= chart_parts.manifest_shas(manifest)
+                manifests.append(manifest)
+            except (KeyError, ValueError, TypeError, AttributeError, zlib.error) as exc:
+                manifests.append(exc)
+        parts.clear()
+        parts.update(chart_parts.read_parts(s, wanted))
+        yield from zip(batch, manifests, strict=True)
+
+
+def _content_hash(
+    manifest: dict[str, Any], parts: dict[str, bytes], parent_hash: str, stored: str
+) -> str:
+    """The version's hash (ADR 0003). The canonical bytes are spliced from the parts' own
+    canonical bytes (JSON is compositional); only when that disagrees with the stored hash is
+    the content parsed and serialised again, so a part stored in another but equal spelling
+    is judged exactly as the save that made it."""
+    quick = hash_canonical(canonical_from_parts(manifest, parts), parent_hash)
+    if quick == stored:
+        return quick
+    return hash_json(chart_parts.assemble(manifest, parts), parent_hash)
+
+
+def canonical_from_parts(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
+    """`dumps(assemble(manifest, parts))`, without parsing: keys in sorted order (format,
+    note, products, views; in a view overlays, photo_sha256, points, strokes)."""
+
+    def part(sha: str) -> bytes:
+        if sha not in parts:
+            raise KeyError(f"chart part {sha} is missing")
+        return parts[sha]
+
+    views = []
+    for code in sorted(manifest["views"]):
+        v = manifest["views"][code]
+        fields = []
+        if "overlays" in v:
+            fields.append(b'"overlays":[' + b",".join(part(o) for o in v["overlays"]) + b"]")
+        fields.append(b'"photo_sha256":' + dumps(v["photo_sha256"]))
+        fields.append(b'"points":' + part(v["points"]))
+        fields.append(b'"strokes":[' + b",".join(part(x) for x in v["strokes"]) + b"]")
+        views.append(dumps(code) + b":{" + b",".join(fields) + b"}")
+    return (
+        b'{"format":'
+        + dumps(manifest["format"])
+        + b',"note":'
+        + dumps(manifest["note"])
+        + b',"products":'
+        + part(manifest["products"])
+        + b',"views":{'
+        + b",".join(views)
+        + b"}}"
+    )
+
+
+def _summary(
+    manifest: dict[str, Any],
+    parts: dict[str, bytes],
+    points_of: dict[str, tuple[int, dict[str, Decimal]]],
+) -> tuple[int, int, str]:
+    """`version_summary` of the content, from its points parts (each read once)."""
+    points = 0
+    units: dict[str, Decimal] = {}
+    strokes = 0
+    for v in manifest["views"].values():
+        strokes += len(v["strokes"])
+        sha = v["points"]
+        if sha not in points_of:
+            per: dict[str, Decimal] = {}
+            listed = json.loads(parts[sha])
+            for p in listed:
+                per[p["product"]] = per.get(p["product"], Decimal(0)) + Decimal(p["units"])
+            points_of[sha] = (len(listed), per)
+        n, per = points_of[sha]
+        points += n
+        for product, u in per.items():
+            units[product] = units.get(product, Decimal(0)) + u
+    return points, strokes, json.dumps({k: format_units(u) for k, u in sorted(units.items())})
 
 
 def _links(s: Session, report: CheckReport) -> None:

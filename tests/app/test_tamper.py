@@ -359,3 +359,30 @@ def test_migration_0008_hashes_the_screen_images_already_stored(store: Store):
         assert not check_store(again).intact
     finally:
         again.dispose()
+
+
+def test_check_splices_the_same_canonical_bytes_and_summary_as_saving():
+    """check hashes a version from its parts' own bytes and sums its points from the points
+    parts (fast, ADR 0019): the same bytes and summary as `dumps` and `version_summary`."""
+    from app.domain.canonical import content_from_json, content_to_json, dumps
+    from app.domain.totals import version_summary
+    from app.integrity.rows import _summary, canonical_from_parts
+    from app.store.chart_parts import split_json
+    from bench import _store_data as data
+
+    shas: dict[str, str | None] = {v: None for v in data.VIEWS}
+    shas["frown"] = "ab" * 32
+    contents = [content_to_json(data.chart(shas, 1200, 1600, 60, 24, 40, seed=s)) for s in (1, 2)]
+    contents.append(content_to_json(content_v2("cd" * 32)))
+    odd = content_to_json(content_v1("ef" * 32))
+    odd["note"] = 'Zoë "Ø" \\ 👍 \u2028'
+    odd["views"]["frown"]["overlays"] = [
+        {"version_hash": "01" * 32, "photo_sha256": "02" * 32, "mapping": '{"m": [1.5, 2]}'}
+    ]
+    contents.append(odd)
+    for content in contents:
+        manifest, parts = split_json(content)
+        raw = {sha: data_ for sha, (_kind, data_) in parts.items()}
+        assert canonical_from_parts(manifest, raw) == dumps(content)
+        if "overlays" not in content["views"]["frown"]:
+            assert _summary(manifest, raw, {}) == version_summary(content_from_json(content))
