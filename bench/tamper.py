@@ -16,6 +16,7 @@ then a checkpoint is signed as the app's close does. Then:
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.domain.chart import ChartContent
+from app.integrity.signing import INTEGRITY_DIR_ENV
 from app.services import charts, photos, visits
 from app.services.integrity import check_store, write_checkpoint
 from app.services.patients import create_patients
@@ -174,7 +176,26 @@ def _growth(clinic: Clinic, saves: int, seed: int) -> tuple[float, list[float]]:
     return grown / saves, times
 
 
+@contextmanager
+def _own_integrity_dir(ctx: Context) -> Iterator[None]:
+    """The run's own installation key and checkpoints files, never the user's."""
+    before = os.environ.get(INTEGRITY_DIR_ENV)
+    os.environ[INTEGRITY_DIR_ENV] = str(ctx.tmp / "integrity")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(INTEGRITY_DIR_ENV, None)
+        else:
+            os.environ[INTEGRITY_DIR_ENV] = before
+
+
 def bench_tamper(ctx: Context) -> Report:
+    with _own_integrity_dir(ctx):
+        return _bench_tamper(ctx)
+
+
+def _bench_tamper(ctx: Context) -> Report:
     n_charts = ctx.size(2000, 60)
     saves = ctx.size(60, 6)
     report = Report()
