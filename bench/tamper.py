@@ -92,12 +92,22 @@ def _build(store: Store, n_charts: int, seed: int) -> Clinic:
             three.append((patient, visit.id, tuple(ids), photo.id, photo.sha256))
     targets = []
     with store.engine.connect() as conn:
-        chart_of = dict(conn.execute(text("SELECT visit_id, id FROM chart")).tuples().all())
-    for patient, visit_id, ids, photo_id, sha in three:
+        rows = conn.execute(text("SELECT visit_id, id FROM chart")).tuples().all()
+    chart_of: dict[int, int] = dict(rows)
+    for patient, visit_id, version_ids, photo_id, sha in three:
         other = rng.choice([p for p in patient_ids if p != patient])
         other_visit = by_patient[other][0][0]
         targets.append(
-            Target(patient, chart_of[visit_id], visit_id, ids, photo_id, sha, other, other_visit)
+            Target(
+                patient,
+                chart_of[visit_id],
+                visit_id,
+                version_ids,
+                photo_id,
+                sha,
+                other,
+                other_visit,
+            )
         )
     return Clinic(store, targets, heads, n_charts, versions)
 

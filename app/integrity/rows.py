@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -157,7 +157,7 @@ BATCH = 200  # versions whose parts are read together: a few queries, a few MB a
 
 
 def _with_parts(
-    s: Session, rows: list[Any], parts: dict[str, bytes]
+    s: Session, rows: Sequence[Any], parts: dict[str, bytes]
 ) -> Iterator[tuple[Any, dict[str, Any] | Exception]]:
     """The versions in order, each with its manifest (or why it cannot be read), once the
     parts of its batch are in `parts` (which holds one batch at a time)."""

@@ -143,8 +143,10 @@ def trusted_keys(session: Session) -> dict[str, set[bytes]]:
     own = installation_public_key()
     if own is not None:
         out[INSTALLATION].add(own)
-    # Other laptops on the same server register theirs (ADR 0018 says what that trusts).
-    out[INSTALLATION] |= set(session.scalars(select(InstallationKey.public_key)))
+    # Other laptops on the same server register theirs (ADR 0018 says what that trusts). A
+    # SQLite file is one laptop's: a key registered in it by anyone else is not trusted.
+    if session.get_bind().dialect.name != "sqlite":
+        out[INSTALLATION] |= set(session.scalars(select(InstallationKey.public_key)))
     for kind, source in _key_sources.items():
         out.setdefault(kind, set()).update(source(session))
     return out

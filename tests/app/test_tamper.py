@@ -290,15 +290,7 @@ def test_a_checkpoint_signed_by_a_stranger_is_not_trusted(
     checkpoint over their change: it is named, and the change still is."""
     stranger = InstallationSigner.load_or_create(tmp_path / "elsewhere")
     KINDS["patient_name_and_birth"](store, clinic.target)
-    from app.integrity import checkpoints
-
-    real = checkpoints.InstallationSigner.load_or_create
-    checkpoints._cache.clear()
-    try:
-        checkpoints.InstallationSigner.load_or_create = lambda folder=None: stranger  # type: ignore[method-assign,assignment,misc]
-        write_checkpoint(store, "forged", signer=stranger)
-    finally:
-        checkpoints.InstallationSigner.load_or_create = real  # type: ignore[method-assign]
+    write_checkpoint(store, "forged", signer=stranger)
     raw(store, [("DELETE FROM installation_key WHERE public_key = :k", {"k": stranger.public_key})])
     code, lines = _check(store, capsys)
     assert code == 1, lines
@@ -386,3 +378,18 @@ def test_check_splices_the_same_canonical_bytes_and_summary_as_saving():
         assert canonical_from_parts(manifest, raw) == dumps(content)
         if "overlays" not in content["views"]["frown"]:
             assert _summary(manifest, raw, {}) == version_summary(content_from_json(content))
+
+
+def test_a_stranger_registering_a_key_in_a_sqlite_file_is_not_trusted(
+    sqlite_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A SQLite database is one laptop's: only that laptop's key (and practitioners') sign."""
+    clinic = build_clinic(sqlite_store)
+    write_checkpoint(sqlite_store, "sign-out")
+    KINDS["patient_name_and_birth"](sqlite_store, clinic.target)
+    stranger = InstallationSigner.load_or_create(tmp_path / "elsewhere")
+    write_checkpoint(sqlite_store, "forged", signer=stranger)  # registers its key, too
+    code, lines = _check(sqlite_store, capsys)
+    assert code == 1, lines
+    assert any("seq=2" in line and "does not trust" in line for line in lines), lines
+    assert any(line.startswith(f"ALTERED patient id={clinic.target.patient_id}") for line in lines)
