@@ -36,4 +36,6 @@ def checkpoint_quietly(store: Store, reason: str) -> WrittenCheckpoint | None:
         return write_checkpoint(store, reason)
     except (StoreError, OSError, ValueError) as exc:
         log.warning("no checkpoint at %s: %s", reason, exc)
-        return None
+    except Exception:  # closing must go on; statement parameters are hidden (no patient data)
+        log.exception("no checkpoint at %s", reason)
+    return None
