@@ -25,8 +25,9 @@ from app.store.schema import Chart, ChartPart, ChartVersion, Photo, PhotoBlob, V
 
 def check_rows(s: Session, report: CheckReport) -> None:
     _photo_blobs(s, report)
-    _chart_parts(s, report)
-    _versions(s, report)
+    checked: set[str] = set()  # parts whose address was verified on the way
+    _versions(s, report, checked)
+    _chart_parts(s, report, checked)
     _links(s, report)
 
 
@@ -64,25 +65,49 @@ def _photo_blobs(s: Session, report: CheckReport) -> None:
                 )
 
 
-def _chart_parts(s: Session, report: CheckReport) -> None:
-    """Each part is addressed by the hash of its canonical JSON."""
-    for sha, data in s.execute(select(ChartPart.sha256, ChartPart.data)):
-        report.parts_checked += 1
-        try:
-            actual = hashlib.sha256(zlib.decompress(data)).hexdigest()
-        except zlib.error:
-            actual = "undecodable data"
-        if actual != sha:
-            report.alterations.append(
-                Alteration(
-                    "chart_part",
-                    f"sha256={sha}",
-                    f"its content no longer matches its address ({actual})",
-                )
+def _chart_parts(s: Session, report: CheckReport, checked: set[str]) -> None:
+    """The parts no version uses (the versions' own were verified as they were read)."""
+    rest = [sha for sha in s.scalars(select(ChartPart.sha256)) if sha not in checked]
+    _read_parts(s, rest, report, checked)
+
+
+def _read_parts(
+    s: Session, shas: Sequence[str], report: CheckReport, checked: set[str]
+) -> dict[str, bytes]:
+    """The parts' canonical bytes; each part's address is verified the first time it is read
+    (a part is addressed by the SHA-256 of its canonical JSON)."""
+    out: dict[str, bytes] = {}
+    ordered = sorted(shas)
+    for i in range(0, len(ordered), 500):  # IN lists well under any driver's limit
+        rows = s.execute(
+            select(ChartPart.sha256, ChartPart.data).where(
+                ChartPart.sha256.in_(ordered[i : i + 500])
             )
+        )
+        for sha, data in rows:
+            try:
+                raw: bytes | None = zlib.decompress(data)
+                actual = hashlib.sha256(raw or b"").hexdigest()
+            except (zlib.error, TypeError):
+                raw, actual = None, "undecodable data"
+            if raw is not None:
+                out[sha] = raw
+            if sha in checked:
+                continue
+            checked.add(sha)
+            report.parts_checked += 1
+            if actual != sha:
+                report.alterations.append(
+                    Alteration(
+                        "chart_part",
+                        f"sha256={sha}",
+                        f"its content no longer matches its address ({actual})",
+                    )
+                )
+    return out
 
 
-def _versions(s: Session, report: CheckReport) -> None:
+def _versions(s: Session, report: CheckReport, checked: set[str]) -> None:
     """Recompute every version from its content and its parent's stored hash, and its summary
     from its points. One pass over all versions, chart by chart; the parts a chart's versions
     share are read once."""
@@ -110,7 +135,7 @@ def _versions(s: Session, report: CheckReport) -> None:
     previous: Any = None
     parts: dict[str, bytes] = {}
     points_of: dict[str, tuple[int, dict[str, Decimal]]] = {}
-    for v, manifest in _with_parts(s, rows.all(), parts):
+    for v, manifest in _with_parts(s, rows.all(), parts, report, checked):
         if previous is not None and previous.chart_id != v.chart_id:
             previous = None  # a new chart
         report.versions_checked += 1
@@ -157,7 +182,11 @@ BATCH = 200  # versions whose parts are read together: a few queries, a few MB a
 
 
 def _with_parts(
-    s: Session, rows: Sequence[Any], parts: dict[str, bytes]
+    s: Session,
+    rows: Sequence[Any],
+    parts: dict[str, bytes],
+    report: CheckReport,
+    checked: set[str],
 ) -> Iterator[tuple[Any, dict[str, Any] | Exception]]:
     """The versions in order, each with its manifest (or why it cannot be read), once the
     parts of its batch are in `parts` (which holds one batch at a time)."""
@@ -173,7 +202,7 @@ def _with_parts(
             except (KeyError, ValueError, TypeError, AttributeError, zlib.error) as exc:
                 manifests.append(exc)
         parts.clear()
-        parts.update(chart_parts.read_parts(s, wanted))
+        parts.update(_read_parts(s, list(wanted), report, checked))
         yield from zip(batch, manifests, strict=True)
 
 
