@@ -393,3 +393,15 @@ def test_a_stranger_registering_a_key_in_a_sqlite_file_is_not_trusted(
     assert code == 1, lines
     assert any("seq=2" in line and "does not trust" in line for line in lines), lines
     assert any(line.startswith(f"ALTERED patient id={clinic.target.patient_id}") for line in lines)
+
+
+def test_a_record_hash_is_sha256_of_its_canonical_json():
+    """ADR 0019's format, pinned: sorted keys, no whitespace, UTF-8, times as UTC ISO 8601."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from app.integrity.records import record_hash
+
+    fields = {"saved_at": datetime(2026, 11, 30, 9, 12, tzinfo=UTC), "name": "Zoë", "n": None}
+    text_ = '{"n":null,"name":"Zoë","saved_at":"2026-11-30T09:12:00+00:00"}'
+    assert record_hash(fields) == hashlib.sha256(text_.encode("utf-8")).digest()
