@@ -131,10 +131,10 @@ def run_check(url: str) -> int:
         print(alteration)
     state = "intact" if report.intact else f"{len(report.alterations)} altered row(s)"
     covered = (
-        f"; {report.uncovered} record(s) newer than the last checkpoint"
-        if report.uncovered
-        else ""
+        f"; {report.uncovered} record(s) newer than the last checkpoint" if report.uncovered else ""
     )
+    if report.predates_checkpoints:
+        covered = "; no checkpoints yet (open the database in FaceChart once to add them)"
     print(
         f"checked {report.checkpoints_checked} checkpoints, {report.versions_checked} chart "
         f"versions, {report.parts_checked} chart parts, {report.photos_checked} photos: "

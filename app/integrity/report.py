@@ -45,6 +45,7 @@ class CheckReport:
     checkpoints_checked: int = 0
     # records made after the newest checkpoint: not yet covered by a signature
     uncovered: int = 0
+    predates_checkpoints: bool = False  # a database not yet migrated to 0008
 
     @property
     def intact(self) -> bool:

@@ -23,8 +23,10 @@ from app.store.hash_chain import hash_canonical, hash_json
 from app.store.schema import Chart, ChartPart, ChartVersion, Photo, PhotoBlob, Visit
 
 
-def check_rows(s: Session, report: CheckReport) -> None:
-    _photo_blobs(s, report)
+def check_rows(s: Session, report: CheckReport, images: bool = True) -> None:
+    """`images` False: a database from before migration 0008 (`check` never migrates) has no
+    hashes of its screen images to compare."""
+    _photo_blobs(s, report, images)
     checked: set[str] = set()  # parts whose address was verified on the way
     _versions(s, report, checked)
     _chart_parts(s, report, checked)
@@ -35,24 +37,30 @@ def _sha(data: bytes | None) -> str:
     return hashlib.sha256(data or b"").hexdigest()
 
 
-def _photo_blobs(s: Session, report: CheckReport) -> None:
+def _photo_blobs(s: Session, report: CheckReport, images: bool) -> None:
     """One photo at a time, so a clinic's originals never sit in memory together."""
     found = report.alterations
     for sha in s.scalars(select(PhotoBlob.sha256).order_by(PhotoBlob.sha256)).all():
-        data, display, thumb, display_sha, thumb_sha = s.execute(
-            select(
-                PhotoBlob.data,
-                PhotoBlob.display_jpeg,
-                PhotoBlob.thumb_jpeg,
-                PhotoBlob.display_sha256,
-                PhotoBlob.thumb_sha256,
-            ).where(PhotoBlob.sha256 == sha)
-        ).one()
+        if not images:
+            data = s.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == sha))
+            display = thumb = display_sha = thumb_sha = None
+        else:
+            data, display, thumb, display_sha, thumb_sha = s.execute(
+                select(
+                    PhotoBlob.data,
+                    PhotoBlob.display_jpeg,
+                    PhotoBlob.thumb_jpeg,
+                    PhotoBlob.display_sha256,
+                    PhotoBlob.thumb_sha256,
+                ).where(PhotoBlob.sha256 == sha)
+            ).one()
         report.photos_checked += 1
         key = f"sha256={sha}"
         actual = _sha(data)
         if actual != sha:
             found.append(Alteration("photo_blob", key, f"the stored bytes hash to {actual}"))
+        if not images:
+            continue
         for what, image, stored in (
             ("display image", display, display_sha),
             ("thumbnail", thumb, thumb_sha),

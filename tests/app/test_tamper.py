@@ -405,3 +405,31 @@ def test_a_record_hash_is_sha256_of_its_canonical_json():
     fields = {"saved_at": datetime(2026, 11, 30, 9, 12, tzinfo=UTC), "name": "Zoë", "n": None}
     text_ = '{"n":null,"name":"Zoë","saved_at":"2026-11-30T09:12:00+00:00"}'
     assert record_hash(fields) == hashlib.sha256(text_.encode("utf-8")).digest()
+
+
+def test_check_runs_on_a_database_from_before_checkpoints(
+    store: Store, capsys: pytest.CaptureFixture[str]
+):
+    """`check` never migrates: a 0006 database gets the checks its rows allow, exit 0, and
+    says it has no checkpoints; its photos' bytes are still checked."""
+    from alembic import command
+
+    from app.store.database import alembic_config
+
+    clinic = build_clinic(store)
+    url = _url(store)
+    store.dispose()
+    plain = create_engine(url)
+    with plain.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    plain.dispose()
+    code = cli.main(["--db", url, "check"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "no checkpoints yet" in out and ": intact" in out
+    KINDS["units_and_photo_bytes"](store, clinic.target)
+    code = cli.main(["--db", url, "check"])
+    out = capsys.readouterr().out
+    assert code == 1 and f"photo_blob sha256={clinic.target.photo_sha}" in out, out
