@@ -34,7 +34,7 @@ def add_commands(
     sub.add_parser(
         "check",
         parents=[common],
-        help="verify every chart version's hash chain and every photo's hash",
+        help="verify every hash chain, photo hash and signed checkpoint; name what changed",
     )
     align = sub.add_parser(
         "align",
@@ -192,9 +192,15 @@ def run_check(url: str) -> int:
     for alteration in report.alterations:
         print(alteration)
     state = "intact" if report.intact else f"{len(report.alterations)} altered row(s)"
+    covered = (
+        f"; {report.uncovered} record(s) newer than the last checkpoint" if report.uncovered else ""
+    )
+    if report.predates_checkpoints:
+        covered = "; no checkpoints yet (open the database in FaceChart once to add them)"
     print(
-        f"checked {report.versions_checked} chart versions, {report.parts_checked} chart parts, "
-        f"{report.photos_checked} photos: {state}"
+        f"checked {report.checkpoints_checked} checkpoints, {report.versions_checked} chart "
+        f"versions, {report.parts_checked} chart parts, {report.photos_checked} photos: "
+        f"{state}{covered}"
     )
     return 0 if report.intact else 1
 

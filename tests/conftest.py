@@ -33,6 +33,18 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def integrity_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test its own installation key and checkpoints files (ADR 0025), never the user's."""
+    from app.integrity.signing import INTEGRITY_DIR_ENV
+
+    folder = tmp_path_factory.mktemp("integrity")
+    monkeypatch.setenv(INTEGRITY_DIR_ENV, str(folder))
+    return folder
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "facechart.db"

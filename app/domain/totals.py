@@ -3,6 +3,7 @@ every total below is inside one product (DOMAIN.md)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ __all__ = [
     "interval_warning",
     "totals",
     "units_per_product",
+    "version_summary",
 ]
 
 ZERO = Decimal(0)
@@ -80,6 +82,16 @@ def units_per_product(content: ChartContent) -> dict[str, Decimal]:
     """Total units per product code: the totals panel, the course total and the version
     summary all read this one sum. Units of different products are never added together."""
     return {code: t.total for code, t in totals(content).items()}
+
+
+def version_summary(content: ChartContent) -> tuple[int, int, str]:
+    """A version's stored summary for the history list: points, strokes and units per product
+    as the JSON text `{"botox": "20"}`. Saving writes it; `check` recomputes it (issue #11)."""
+    points = sum(len(v.points) for v in content.views)
+    strokes = sum(len(v.strokes) for v in content.views)
+    units = units_per_product(content)
+    text = json.dumps({k: format_units(u) for k, u in sorted(units.items())})
+    return points, strokes, text
 
 
 def combined(parts: Iterable[Mapping[str, ProductTotal]]) -> dict[str, ProductTotal]:

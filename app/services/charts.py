@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
-from app.domain.totals import units_per_product
-from app.domain.values import format_units
+from app.domain.totals import version_summary
 from app.store import audit_log, chart_parts
 from app.store.database import Store
 from app.store.errors import (
@@ -130,7 +129,7 @@ def save_version(
     content_json = content_to_json(content)
     canonical = dumps(content_json)
     manifest, parts = chart_parts.split_json(content_json)
-    point_count, stroke_count, units = _summary(content)
+    point_count, stroke_count, units_summary = version_summary(content)
     try:
         with store.write() as s:
             _step("begin")
@@ -162,7 +161,7 @@ def save_version(
                 comment=comment,
                 point_count=point_count,
                 stroke_count=stroke_count,
-                units_summary=json.dumps({k: format_units(u) for k, u in sorted(units.items())}),
+                units_summary=units_summary,
                 amend_reason=reason,
             )
             s.add(version)
@@ -220,13 +219,6 @@ def _amendment(session: Session, head: ChartVersion | None, reason: str | None) 
             "say why it is made. Your changes are still on screen."
         )
     return text
-
-
-def _summary(content: ChartContent) -> tuple[int, int, dict[str, Decimal]]:
-    """Points, strokes and units per product, for the history list (the domain's one sum)."""
-    points = sum(len(v.points) for v in content.views)
-    strokes = sum(len(v.strokes) for v in content.views)
-    return points, strokes, units_per_product(content)
 
 
 def _conflict(head: ChartVersion | None) -> ConflictError:

@@ -33,7 +33,6 @@ DEMO_PATIENTS = [
 ]
 
 
-
 @dataclass(frozen=True, slots=True)
 class DemoPractitioner:
     name: str

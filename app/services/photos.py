@@ -104,6 +104,7 @@ def _prepare_blob(data: bytes, sha: str) -> tuple[ImageInfo, PhotoBlob]:
     info, upright = decode_with_info(data, max_side=DISPLAY_SIDE)
     display = reduced(upright, DISPLAY_SIDE)
     thumb = reduced(display, THUMB_SIDE)
+    display_jpeg, thumb_jpeg = encode_jpeg(display, 90), encode_jpeg(thumb, 82)
     return info, PhotoBlob(
         sha256=sha,
         data=data,
@@ -112,10 +113,13 @@ def _prepare_blob(data: bytes, sha: str) -> tuple[ImageInfo, PhotoBlob]:
         mime=info.mime,
         width=info.width,
         height=info.height,
-        display_jpeg=encode_jpeg(display, 90),
+        display_jpeg=display_jpeg,
         display_width=display.width,
         display_height=display.height,
-        thumb_jpeg=encode_jpeg(thumb, 82),
+        thumb_jpeg=thumb_jpeg,
+        # what `check` compares the screen images against (issue #11)
+        display_sha256=hashlib.sha256(display_jpeg).hexdigest(),
+        thumb_sha256=hashlib.sha256(thumb_jpeg).hexdigest(),
     )
 
 

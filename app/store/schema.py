@@ -241,6 +241,10 @@ class PhotoBlob(Base):
     display_width: Mapped[int] = mapped_column(Integer)
     display_height: Mapped[int] = mapped_column(Integer)
     thumb_jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # SHA-256 of the two derived JPEGs, so `check` sees a replaced screen image (issue #11);
+    # None only on a row written behind FaceChart's back (migration 0008 filled the old ones)
+    display_sha256: Mapped[str | None] = mapped_column(Sha256, default=None)
+    thumb_sha256: Mapped[str | None] = mapped_column(Sha256, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -390,3 +394,39 @@ class WarningSetting(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
 
     changed_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class Checkpoint(Base):
+    """A signed digest of every record's hash at one moment (ADR 0025): the fixed-size signed
+    statement, its signature and the key that made it. `seq` counts from 1 without gaps."""
+
+    __tablename__ = "checkpoint"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(32))
+    statement: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    key_kind: Mapped[str] = mapped_column(String(16))  # "installation" or "practitioner"
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # raw Ed25519, 32 bytes
+    practitioner_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"), default=None)
+
+
+class CheckpointEntry(Base):
+    """One record's hash that changed since the previous checkpoint (ADR 0025); `value` None:
+    the record was gone at this checkpoint. Replaying entries up to a checkpoint gives its map."""
+
+    __tablename__ = "checkpoint_entry"
+    seq: Mapped[int] = mapped_column(ForeignKey("checkpoint.seq"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    value: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class InstallationKey(Base):
+    """The public half of each FaceChart installation's checkpoint key that wrote to this
+    database (several laptops on one PostgreSQL server); the private half never is here."""
+
+    __tablename__ = "installation_key"
+    fingerprint: Mapped[str] = mapped_column(Sha256, primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
 
 from app.domain.roles import may_administer
-from app.services import audit, signin, visits
+from app.services import audit, integrity, signin, visits
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
         self._quit_when_home = False  # the window was closed while a page was leaving
+        self._demo = demo
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         # Two layers: the work (top bar and pages) and the sign-in screen of the lock, which
         # hides the work entirely while it is up (ui/signin/lock.py).
@@ -170,6 +171,10 @@ class MainWindow(QMainWindow):
             signin.sign_out(self.ctx.store, self.ctx.practitioner.id, "closed FaceChart")
         except StoreError:
             pass  # closing never fails for want of a log entry
+        if not self._demo:  # the demo clinic is thrown away: nothing to stand behind
+            # Signing out signs the records as they are (ADR 0025), the sign-out included,
+            # so a change made behind FaceChart's back from now on is named by `check`.
+            integrity.checkpoint_quietly(self.ctx.store, "sign-out", self.ctx.signer)
         super().closeEvent(event)
 
     def leave_for_someone_else(self) -> None:
