@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.store.schema import (
+    AuditEvent,
     Chart,
     ChartVersion,
     Patient,
@@ -87,11 +88,25 @@ def current_map(session: Session) -> RecordMap:
     _visits(session, out)
     _photos(session, out)
     _charts_and_versions(session, out)
+    _audit_events(session, out)
     for name, source in sorted(_head_sources.items()):
         out[f"head/{name}"] = Record(
             f"the {name} head", record_hash({"head": source(session)}), None
         )
     return out
+
+
+def _audit_events(s: Session, out: RecordMap) -> None:
+    """Every audit event by its chain hash: an event never changes, and one present at a
+    checkpoint is never removed, so cutting the newest events off (which the chain alone
+    cannot show) is named against the checkpoint that held them."""
+    rows = s.execute(select(AuditEvent.seq, AuditEvent.kind, AuditEvent.at, AuditEvent.event_hash))
+    for seq, kind, at, event_hash in rows:
+        try:
+            value = bytes.fromhex(event_hash)
+        except ValueError:
+            value = record_hash({"event_hash": event_hash})
+        out[f"audit/{seq}"] = Record(f"audit event {seq}, {kind}", value, at)
 
 
 def _practitioners(s: Session, out: RecordMap) -> None:

@@ -12,6 +12,7 @@ TABLES = {
     "visit": "visit",
     "patient": "patient",
     "practitioner": "practitioner",
+    "audit": "audit_event",
 }
 
 
@@ -30,7 +31,7 @@ class Alteration:
         """A map record (`version/33`) named as a person reads it: table, id and label."""
         what, _, ident = key.partition("/")
         table = TABLES.get(what, what)
-        where = f"id={ident}" if what in TABLES else ident
+        where = (f"seq={ident}" if what == "audit" else f"id={ident}") if what in TABLES else ident
         if label and label != f"{what} {ident}":
             where += f" ({label})"
         return cls(table, where, problem, kind)

@@ -22,8 +22,8 @@ from app.integrity.signing import fingerprint, key_kind, trusted_keys, verify
 # A save in progress while a checkpoint was written is dated just before it without being in
 # it; anything dated earlier than this before a checkpoint should have been in it.
 CLOCK_SLACK = timedelta(minutes=5)
-NEVER_REMOVED = ("version", "chart", "photo", "visit", "patient", "practitioner")
-IMMUTABLE = ("version",)
+NEVER_REMOVED = ("version", "chart", "photo", "visit", "patient", "practitioner", "audit")
+IMMUTABLE = ("version", "audit")
 
 
 @dataclass(frozen=True, slots=True)

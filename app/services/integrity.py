@@ -8,8 +8,10 @@ they are now. The work lives in `app/integrity/`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from app.integrity.checkpoints import WrittenCheckpoint
 from app.integrity.checkpoints import write_checkpoint as write_checkpoint
@@ -17,12 +19,23 @@ from app.integrity.report import Alteration as Alteration
 from app.integrity.report import CheckReport as CheckReport
 from app.integrity.rows import check_rows
 from app.integrity.signing import Signer as Signer
+from app.integrity.signing import register_key_source
 from app.integrity.verify import check_checkpoints
 from app.services.audit import verify_audit
 from app.store.database import Store
 from app.store.errors import StoreError
+from app.store.schema import PractitionerKey
 
 log = logging.getLogger(__name__)
+
+
+def _practitioner_keys(session: Session) -> Iterable[bytes]:
+    """Practitioners' public keys, retired ones too: a checkpoint signed at sign-off or
+    sign-out with a key since reset still verifies (app/services/credentials.py)."""
+    return session.scalars(select(PractitionerKey.public_key))
+
+
+register_key_source("practitioner_key", _practitioner_keys)
 
 
 def check_store(store: Store) -> CheckReport:
