@@ -9,6 +9,20 @@ from pathlib import Path
 
 from app.backup.cli import PASSPHRASE_ENV, passphrase
 
+# what an import says it created, in the order a reader looks for it
+_ORDER = (
+    "patients",
+    "visits",
+    "photos",
+    "chart_versions",
+    "signatures",
+    "detail_changes",
+    "practitioners",
+    "public_keys",
+    "audit_events",
+    "photo_files",
+)
+
 
 def _fail(message: str, code: int) -> int:
     print(f"error: {message}", file=sys.stderr)
@@ -74,7 +88,9 @@ def run_import(url: str, archive: Path) -> int:
         return _fail(f"the import could not finish ({type(exc).__name__}: {exc})", 2)
     finally:
         store.dispose()
-    created = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(report.created.items()))
+    order = {k: i for i, k in enumerate(_ORDER)}
+    ranked = sorted(report.created.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
+    created = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in ranked)
     print(f"imported from {report.clinic}: {created or 'nothing new (already here)'}")
     for twin in report.look_alikes:
         print(
