@@ -450,7 +450,9 @@ def _write_zip(
     return manifest
 
 
-def verify_archive_file(path: Path, passphrase: str, work: Path) -> layout.VerifiedArchive:
+def verify_archive_file(
+    path: Path, passphrase: str | BackupKey, work: Path
+) -> layout.VerifiedArchive:
     """Decrypt into `work` and check every file's SHA-256 against the manifest."""
     plain = work / "verify.zip"
     try:
@@ -497,7 +499,7 @@ def export_archive(
                 "Check the disk has room and is not write-protected."
             ) from None
         progress("Verifying", 0.8)
-        verify_archive_file(partial, passphrase, work)
+        verify_archive_file(partial, key, work)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)

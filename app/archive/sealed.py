@@ -155,11 +155,19 @@ def plaintext_chunks(f: BinaryIO, header: Header, key: bytes) -> Iterator[bytes]
         ) from None
 
 
-def decrypt_to(path: Path, passphrase: str, out: BinaryIO) -> Header:
-    """Decrypt the archive at `path` into `out`; the header it carried."""
+def decrypt_to(path: Path, passphrase: str | BackupKey, out: BinaryIO) -> Header:
+    """Decrypt the archive at `path` into `out`; the header it carried. Given the key it was
+    written with (export's read-back), the Argon2id derivation is not repeated."""
     with open(path, "rb") as f:
         header = read_archive_header(f)
-        key = archive_key(header, passphrase)
+        if isinstance(passphrase, BackupKey):
+            if not hmac.compare_digest(
+                _key_check(passphrase.key), str(header.info.get("key_check", ""))
+            ):
+                raise DamagedArchiveError("The archive read back does not carry its own key.")
+            key = passphrase.key
+        else:
+            key = archive_key(header, passphrase)
         for chunk in plaintext_chunks(f, header, key):
             out.write(chunk)
     return header
