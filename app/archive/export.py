@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,16 +19,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.archive import layout, sealed
+from app.archive import gather, layout, readback, sealed
 from app.archive.layout import ArchiveVerificationError, b64, day, iso
 from app.backup.container import BackupKey
-from app.domain.canonical import dumps
 from app.domain.values import utcnow
-from app.store import audit_log, chart_parts
+from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError
-from app.store.hash_chain import hash_canonical
-from app.store.private import restrict, session_temp_dir
+from app.store.private import restrict
 from app.store.schema import (
     AuditEvent,
     Base,
@@ -83,17 +80,17 @@ class ExportReport:
 
 @dataclass
 class _Refs:
-    """Practitioners the exported records name (a one-patient archive carries only those)."""
+    """Practitioner ids → UUIDs, remembering which the exported records name (a one-patient
+    archive carries only those)."""
 
-    ids: set[int] = field(default_factory=set)
+    uuids: dict[int, str]
+    named: set[int] = field(default_factory=set)
 
-    def uuid(self, s: Session, pid: int | None, cache: dict[int, str]) -> str | None:
+    def __call__(self, pid: int | None) -> str | None:
         if pid is None:
             return None
-        self.ids.add(pid)
-        if pid not in cache:
-            cache[pid] = s.scalar(select(Practitioner.uuid).where(Practitioner.id == pid)) or ""
-        return cache[pid]
+        self.named.add(pid)
+        return self.uuids[pid]
 
 
 def clinic_name(s: Session) -> str:
@@ -115,7 +112,7 @@ def ensure_uuids(store: Store) -> int:
     return given
 
 
-def _error(row: Visit | Photo, prac: Callable[[int | None], str | None]) -> dict[str, Any] | None:
+def _error(row: Visit | Photo, prac: _Refs) -> dict[str, Any] | None:
     if row.error_at is None:
         return None
     return {"at": iso(row.error_at), "by": prac(row.error_by_id), "reason": row.error_reason}
@@ -142,25 +139,12 @@ class _Writer:
 
 
 def _version_json(
-    s: Session, v: ChartVersion, prac: Callable[[int | None], str | None], keys: dict[int, str]
+    v: ChartVersion,
+    canonical: bytes,
+    signatures: list[ChartSignature],
+    prac: _Refs,
+    keys: dict[int, str],
 ) -> dict[str, Any]:
-    manifest = chart_parts.decode_manifest(v.manifest)
-    parts = chart_parts.read_parts(s, chart_parts.manifest_shas(manifest))
-    try:
-        canonical = dumps(chart_parts.assemble(manifest, parts))
-    except KeyError as exc:
-        raise ArchiveVerificationError(
-            f"Chart version {v.id} cannot be read ({exc}); run `check`. Nothing was written."
-        ) from None
-    if hash_canonical(canonical, v.parent_hash) != v.content_hash:
-        raise ArchiveVerificationError(
-            f"Chart version {v.id} does not match its hash; run `check`. Nothing was written."
-        )
-    signatures = s.scalars(
-        select(ChartSignature)
-        .where(ChartSignature.chart_version_id == v.id)
-        .order_by(ChartSignature.id)
-    ).all()
     return {
         "uuid": v.uuid,
         "version_no": v.version_no,
@@ -175,8 +159,7 @@ def _version_json(
             {
                 "uuid": g.uuid,
                 "practitioner": prac(g.practitioner_id),
-                "key": keys.get(g.key_id)
-                or s.scalar(select(PractitionerKey.uuid).where(PractitionerKey.id == g.key_id)),
+                "key": keys[g.key_id],
                 "kind": g.kind,
                 "content_hash": g.content_hash,
                 "signed_at": iso(g.signed_at),
@@ -189,23 +172,22 @@ def _version_json(
 
 
 def _patient_json(
-    s: Session, p: Patient, prac: Callable[[int | None], str | None], photo_shas: set[str]
+    s: Session, batch: gather.Batch, p: Patient, prac: _Refs, keys: dict[int, str]
 ) -> tuple[dict[str, Any], dict[str, int]]:
     counts = {"visits": 0, "photos": 0, "chart_versions": 0, "signatures": 0}
-    visits = s.scalars(select(Visit).where(Visit.patient_id == p.id).order_by(Visit.id)).all()
+    visits = batch.visits.get(p.id, [])
     visit_uuid = {v.id: v.uuid for v in visits}
-    keys: dict[int, str] = {}
     out_visits = []
     for v in visits:
-        chart = s.scalar(select(Chart).where(Chart.visit_id == v.id))
+        chart = batch.charts.get(v.id)
         chart_json = None
         if chart is not None:
-            versions = s.scalars(
-                select(ChartVersion)
-                .where(ChartVersion.chart_id == chart.id)
-                .order_by(ChartVersion.version_no)
-            ).all()
-            vjson = [_version_json(s, ver, prac, keys) for ver in versions]
+            versions = batch.versions.get(chart.id, [])
+            canonical = gather.canonical_versions(s, versions)
+            vjson = [
+                _version_json(ver, c, batch.signatures.get(ver.id, []), prac, keys)
+                for ver, c in zip(versions, canonical, strict=True)
+            ]
             counts["chart_versions"] += len(vjson)
             counts["signatures"] += sum(len(x["signatures"]) for x in vjson)
             chart_json = {
@@ -228,14 +210,13 @@ def _patient_json(
             }
         )
     out_photos = []
-    for ph in s.scalars(select(Photo).where(Photo.patient_id == p.id).order_by(Photo.id)):
-        photo_shas.add(ph.blob_sha256)
+    for ph, view_code in batch.photos.get(p.id, []):
         counts["photos"] += 1
         out_photos.append(
             {
                 "uuid": ph.uuid,
                 "visit": visit_uuid.get(ph.visit_id) if ph.visit_id else None,
-                "view": ph.view.code,
+                "view": view_code,
                 "sha256": ph.blob_sha256,
                 "captured_at": iso(ph.captured_at),
                 "taken_by": prac(ph.taken_by_id),
@@ -248,11 +229,6 @@ def _patient_json(
                 "entered_in_error": _error(ph, prac),
             }
         )
-    history = s.scalars(
-        select(PatientDetailChange)
-        .where(PatientDetailChange.patient_id == p.id)
-        .order_by(PatientDetailChange.id)
-    ).all()
     return {
         "uuid": p.uuid,
         "given_name": p.given_name,
@@ -276,16 +252,14 @@ def _patient_json(
                 "changed_at": iso(c.changed_at),
                 "changed_by": prac(c.changed_by_id),
             }
-            for c in history
+            for c in batch.changes.get(p.id, [])
         ],
         "visits": out_visits,
         "photos": out_photos,
     }, counts
 
 
-def _event_json(
-    e: AuditEvent, prac: Callable[[int | None], str | None], s: Session
-) -> dict[str, Any]:
+def _event_json(e: AuditEvent, prac: _Refs, s: Session) -> dict[str, Any]:
     def uuid_of(model: type[Patient] | type[Visit], pk: int | None) -> str | None:
         return None if pk is None else s.scalar(select(model.uuid).where(model.id == pk))
 
@@ -373,32 +347,30 @@ def _write_zip(
         "chart_versions": 0,
         "signatures": 0,
     }
-    refs, cache = _Refs(), dict[int, str]()
     photo_shas: set[str] = set()
     with store.read() as s:
         clinic = clinic_name(s)
-
-        def prac(pid: int | None) -> str | None:
-            return refs.uuid(s, pid, cache)
-
+        prac = _Refs({i: u for i, u in s.execute(select(Practitioner.id, Practitioner.uuid))})
+        keys = {i: u for i, u in s.execute(select(PractitionerKey.id, PractitionerKey.uuid))}
         q = select(Patient.id).order_by(Patient.id)
         if patient_id is not None:
             q = q.where(Patient.id == patient_id)
-        ids = s.scalars(q).all()
+        ids = list(s.scalars(q))
         if patient_id is not None and not ids:
             raise NotFoundError(f"No patient {patient_id}.")
         scope_uuid = None
-        for n, pid in enumerate(ids):
-            p = s.get(Patient, pid)
-            assert p is not None
-            scope_uuid = p.uuid
-            pjson, pcounts = _patient_json(s, p, prac, photo_shas)
-            w.json(layout.patient_file(p.uuid), pjson)
-            counts["patients"] += 1
-            for k, v in pcounts.items():
-                counts[k] += v
+        for start in range(0, len(ids), gather.BATCH):
+            batch = gather.load_batch(s, ids[start : start + gather.BATCH])
+            for p in batch.patients:
+                scope_uuid = p.uuid
+                pjson, pcounts = _patient_json(s, batch, p, prac, keys)
+                photo_shas.update(ph["sha256"] for ph in pjson["photos"])
+                w.json(layout.patient_file(p.uuid), pjson)
+                counts["patients"] += 1
+                for k, v in pcounts.items():
+                    counts[k] += v
             s.expunge_all()  # a clinic of many patients never sits in memory at once
-            progress("Writing patients", 0.5 * (n + 1) / max(len(ids), 1))
+            progress("Writing patients", 0.5 * min(start + gather.BATCH, len(ids)) / len(ids))
         events_q = select(AuditEvent).order_by(AuditEvent.seq)
         imported_q = select(ImportedAuditEvent).order_by(ImportedAuditEvent.id)
         if patient_id is not None:
@@ -417,7 +389,7 @@ def _write_zip(
         ]
         w.json(layout.AUDIT, {"events": events, "imported_events": imported})
         views, products = _catalogue_json(s)
-        practitioners = _practitioners_json(s, refs.ids if patient_id is not None else None)
+        practitioners = _practitioners_json(s, prac.named if patient_id is not None else None)
         w.json(
             layout.CLINIC,
             {"practitioners": practitioners, "views": views, "products": products},
@@ -446,25 +418,10 @@ def _write_zip(
         "counts": counts,
         "files": w.files,
     }
-    zf.writestr(layout.MANIFEST, layout.json_bytes(manifest), zipfile.ZIP_DEFLATED)
+    data = layout.json_bytes(manifest)
+    zf.writestr(layout.MANIFEST, data, zipfile.ZIP_DEFLATED)
+    w.files[layout.MANIFEST] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     return manifest
-
-
-def verify_archive_file(
-    path: Path, passphrase: str | BackupKey, work: Path
-) -> layout.VerifiedArchive:
-    """Decrypt into `work` and check every file's SHA-256 against the manifest."""
-    plain = work / "verify.zip"
-    try:
-        with open(plain, "wb") as out:
-            restrict(plain, 0o600)
-            sealed.decrypt_to(path, passphrase, out)
-        with zipfile.ZipFile(plain) as zf:
-            return layout.verify_zip(zf)
-    except (sealed.DamagedArchiveError, zipfile.BadZipFile) as exc:
-        raise ArchiveVerificationError(str(exc)) from None
-    finally:
-        plain.unlink(missing_ok=True)
 
 
 def export_archive(
@@ -482,7 +439,6 @@ def export_archive(
     ensure_uuids(store)
     key = BackupKey.from_passphrase(passphrase)
     partial = out.with_name(out.name + ".partial")
-    work = Path(tempfile.mkdtemp(prefix="export-", dir=session_temp_dir("facechart-archive-")))
     try:
         try:
             with open(partial, "wb") as f:
@@ -491,6 +447,7 @@ def export_archive(
                 with zipfile.ZipFile(writer, "w", allowZip64=True) as zf:
                     manifest = _write_zip(store, zf, patient_id, progress)
                 writer.close()
+                entries = zf.infolist()
                 f.flush()
                 os.fsync(f.fileno())
         except OSError as exc:
@@ -499,13 +456,12 @@ def export_archive(
                 "Check the disk has room and is not write-protected."
             ) from None
         progress("Verifying", 0.8)
-        verify_archive_file(partial, key, work)
+        # the manifest's own entry was added after it was written: the read-back checks it too
+        expected = {name: f["sha256"] for name, f in manifest["files"].items()}
+        readback.verify_written(partial, key, entries, expected, writer.written)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-        for leftover in work.iterdir():
-            leftover.unlink(missing_ok=True)
-        work.rmdir()
     counts: dict[str, int] = manifest["counts"]
     with store.write() as s:
         audit_log.append(

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import struct
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -40,7 +41,7 @@ class DamagedArchiveError(ValueError):
     """The file is not an archive, cut short or altered: a failed verification."""
 
 
-def _key_check(key: bytes) -> str:
+def key_check(key: bytes) -> str:
     return hmac.new(key, _KEY_CHECK_LABEL, hashlib.sha256).hexdigest()
 
 
@@ -68,13 +69,16 @@ class SealingWriter(io.RawIOBase):
                 "p": secrets.PARALLELISM,
                 "salt": base64.b64encode(key.salt).decode("ascii"),
             },
-            "key_check": _key_check(key.key),
+            "key_check": key_check(key.key),
             "nonce_prefix": self._prefix.hex(),
         }
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
         self._header = Header(body, raw)
         self._aead = AESGCM(key.key)
-        self._buf = bytearray()
+        # what is written, not yet sealed: pieces kept as given (a 10 MB photo is not copied
+        # into a buffer and out again), joined once into each chunk
+        self._pending: deque[bytes | memoryview] = deque()
+        self._size = 0
         self._number = 0
         self.written = 0  # plaintext bytes
         out.write(container.MAGIC + struct.pack(">I", len(raw)) + raw)
@@ -83,25 +87,43 @@ class SealingWriter(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:
-        view = memoryview(data).cast("B")
-        self._buf += view
-        self.written += len(view)
+        # bytes cannot change under us; anything else (a reused buffer) is copied
+        piece = data if isinstance(data, bytes) else memoryview(data).cast("B").tobytes()
+        if piece:
+            self._pending.append(piece)
+            self._size += len(piece)
+            self.written += len(piece)
         # Keep at least one byte back: the chunk that ends the file must carry the last flag.
-        while len(self._buf) > container.CHUNK_BYTES:
-            self._seal(bytes(self._buf[: container.CHUNK_BYTES]), last=False)
-            del self._buf[: container.CHUNK_BYTES]
-        return len(view)
+        while self._size > container.CHUNK_BYTES:
+            self._seal(self._take(container.CHUNK_BYTES), last=False)
+        return len(piece)
+
+    def _take(self, n: int) -> bytes:
+        out: list[bytes | memoryview] = []
+        need = n
+        while need:
+            head = self._pending[0]
+            if len(head) <= need:
+                out.append(self._pending.popleft())
+                need -= len(head)
+            else:
+                view = memoryview(head)
+                out.append(view[:need])
+                self._pending[0] = view[need:]
+                need = 0
+        self._size -= n
+        return b"".join(out)
 
     def _seal(self, chunk: bytes, last: bool) -> None:
         nonce = self._prefix + struct.pack(">Q", self._number)
         sealed = self._aead.encrypt(nonce, chunk, _aad(self._header, self._number, last))
-        self._out.write(struct.pack(">I", len(sealed)) + sealed)
+        self._out.write(struct.pack(">I", len(sealed)))
+        self._out.write(sealed)  # not concatenated: that would copy 4 MB once more
         self._number += 1
 
     def close(self) -> None:
         if not self.closed:
-            self._seal(bytes(self._buf), last=True)
-            self._buf.clear()
+            self._seal(self._take(self._size), last=True)
         super().close()
 
 
@@ -135,7 +157,7 @@ def archive_key(header: Header, passphrase: str) -> bytes:
     except (KeyError, ValueError, TypeError):
         raise DamagedArchiveError("This archive is damaged (its header cannot be read).") from None
     key = secrets.derive_key(passphrase, salt)
-    if not hmac.compare_digest(_key_check(key), str(header.info.get("key_check", ""))):
+    if not hmac.compare_digest(key_check(key), str(header.info.get("key_check", ""))):
         raise WrongPassphraseError("The passphrase does not open this archive.")
     return key
 
@@ -162,7 +184,7 @@ def decrypt_to(path: Path, passphrase: str | BackupKey, out: BinaryIO) -> Header
         header = read_archive_header(f)
         if isinstance(passphrase, BackupKey):
             if not hmac.compare_digest(
-                _key_check(passphrase.key), str(header.info.get("key_check", ""))
+                key_check(passphrase.key), str(header.info.get("key_check", ""))
             ):
                 raise DamagedArchiveError("The archive read back does not carry its own key.")
             key = passphrase.key
