@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload, undefer
+from sqlalchemy.orm import Session, lazyload, undefer
 
 from app.archive.layout import ArchiveVerificationError
 from app.domain.canonical import dumps
@@ -61,7 +61,7 @@ def load_batch(s: Session, patient_ids: list[int]) -> Batch:
     visits = s.scalars(
         select(Visit)
         .where(Visit.patient_id.in_(patient_ids))
-        .options(noload("*"))
+        .options(lazyload("*"))
         .order_by(Visit.id)
     ).all()
     for v in visits:
@@ -76,7 +76,7 @@ def load_batch(s: Session, patient_ids: list[int]) -> Batch:
         for ver in s.scalars(
             select(ChartVersion)
             .where(ChartVersion.chart_id.in_(ids))
-            .options(noload("*"), undefer(ChartVersion.manifest))
+            .options(lazyload("*"), undefer(ChartVersion.manifest))
             .order_by(ChartVersion.chart_id, ChartVersion.version_no)
         ):
             batch.versions[ver.chart_id].append(ver)
@@ -85,7 +85,7 @@ def load_batch(s: Session, patient_ids: list[int]) -> Batch:
         for g in s.scalars(
             select(ChartSignature)
             .where(ChartSignature.chart_version_id.in_(ids))
-            .options(noload("*"))
+            .options(lazyload("*"))
             .order_by(ChartSignature.id)
         ):
             batch.signatures[g.chart_version_id].append(g)
@@ -93,14 +93,14 @@ def load_batch(s: Session, patient_ids: list[int]) -> Batch:
         select(Photo, View.code)
         .join(View, View.id == Photo.view_id)
         .where(Photo.patient_id.in_(patient_ids))
-        .options(noload("*"))
+        .options(lazyload("*"))
         .order_by(Photo.id)
-    ).tuples():
+    ):
         batch.photos[photo.patient_id].append((photo, code))
     for change in s.scalars(
         select(PatientDetailChange)
         .where(PatientDetailChange.patient_id.in_(patient_ids))
-        .options(noload("*"))
+        .options(lazyload("*"))
         .order_by(PatientDetailChange.id)
     ):
         batch.changes[change.patient_id].append(change)

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import struct
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,6 +30,7 @@ from app.security import secrets
 CONTENT = "facechart-archive"
 ARCHIVE_FORMAT = 1
 _KEY_CHECK_LABEL = b"FaceChart archive key check v1"
+_LARGE_WRITE = 256 * 1024  # a write this big is sealed where it lies
 
 
 class WrongPassphraseError(ValueError):
@@ -75,10 +75,13 @@ class SealingWriter(io.RawIOBase):
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
         self._header = Header(body, raw)
         self._aead = AESGCM(key.key)
-        # what is written, not yet sealed: pieces kept as given (a 10 MB photo is not copied
-        # into a buffer and out again), joined once into each chunk
-        self._pending: deque[bytes | memoryview] = deque()
-        self._size = 0
+        # Small writes (ZIP headers, JSON) gather into one chunk; a large one (a photo) is sealed
+        # in place as chunks of its own, never copied into a buffer first: chunks may differ
+        # in length (each is length-prefixed). The newest chunk is held back until more
+        # follows, since the one that ends the file must carry the last flag.
+        self._small: list[bytes] = []
+        self._small_size = 0
+        self._held: bytes | memoryview | None = None
         self._number = 0
         self.written = 0  # plaintext bytes
         out.write(container.MAGIC + struct.pack(">I", len(raw)) + raw)
@@ -89,32 +92,31 @@ class SealingWriter(io.RawIOBase):
     def write(self, data: Any) -> int:
         # bytes cannot change under us; anything else (a reused buffer) is copied
         piece = data if isinstance(data, bytes) else memoryview(data).cast("B").tobytes()
-        if piece:
-            self._pending.append(piece)
-            self._size += len(piece)
-            self.written += len(piece)
-        # Keep at least one byte back: the chunk that ends the file must carry the last flag.
-        while self._size > container.CHUNK_BYTES:
-            self._seal(self._take(container.CHUNK_BYTES), last=False)
-        return len(piece)
+        n = len(piece)
+        self.written += n
+        if n >= _LARGE_WRITE:
+            self._flush_small()
+            view = memoryview(piece)
+            for at in range(0, n, container.CHUNK_BYTES):
+                self._next(view[at : at + container.CHUNK_BYTES])
+        elif n:
+            self._small.append(piece)
+            self._small_size += n
+            if self._small_size >= container.CHUNK_BYTES:
+                self._flush_small()
+        return n
 
-    def _take(self, n: int) -> bytes:
-        out: list[bytes | memoryview] = []
-        need = n
-        while need:
-            head = self._pending[0]
-            if len(head) <= need:
-                out.append(self._pending.popleft())
-                need -= len(head)
-            else:
-                view = memoryview(head)
-                out.append(view[:need])
-                self._pending[0] = view[need:]
-                need = 0
-        self._size -= n
-        return b"".join(out)
+    def _flush_small(self) -> None:
+        if self._small:
+            self._next(b"".join(self._small))
+            self._small, self._small_size = [], 0
 
-    def _seal(self, chunk: bytes, last: bool) -> None:
+    def _next(self, chunk: bytes | memoryview) -> None:
+        if self._held is not None:
+            self._seal(self._held, last=False)
+        self._held = chunk
+
+    def _seal(self, chunk: bytes | memoryview, last: bool) -> None:
         nonce = self._prefix + struct.pack(">Q", self._number)
         sealed = self._aead.encrypt(nonce, chunk, _aad(self._header, self._number, last))
         self._out.write(struct.pack(">I", len(sealed)))
@@ -123,7 +125,9 @@ class SealingWriter(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            self._seal(self._take(self._size), last=True)
+            self._flush_small()
+            self._seal(self._held if self._held is not None else b"", last=True)
+            self._held = None
         super().close()
 
 

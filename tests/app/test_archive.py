@@ -436,3 +436,37 @@ def test_migration_0009_fills_uuids_of_existing_rows(backend: str, tmp_path: Pat
         assert len(uuids) == 2 and all(uuids) and len(set(uuids)) == 2
     finally:
         store.dispose()
+
+
+def test_the_read_back_finds_every_entry_and_fails_on_a_changed_one(tmp_path: Path) -> None:
+    from app.archive import readback
+    from app.archive.layout import ArchiveVerificationError
+
+    key = BackupKey.from_passphrase(PASS)
+    files = {
+        "photos/a": os.urandom(5 * 1024 * 1024),  # spans the 4 MB chunks
+        "patients/p.json": json.dumps({"name": "Zoë"} | {str(i): i for i in range(999)}).encode(),
+        "photos/b": b"\xff\xd8tiny",
+    }
+    path = tmp_path / "a.zip"
+    with open(path, "wb") as f:
+        writer = sealed.SealingWriter(f, key, {})
+        with zipfile.ZipFile(writer, "w") as zf:
+            for name, data in files.items():
+                kind = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+                zf.writestr(name, data, compress_type=kind)
+        writer.close()
+    expected = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    readback.verify_written(path, key, zf.infolist(), expected, writer.written)
+    with pytest.raises(ArchiveVerificationError, match="photos/b did not read back"):
+        readback.verify_written(
+            path, key, zf.infolist(), {**expected, "photos/b": "0" * 64}, writer.written
+        )
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ArchiveVerificationError, match="did not read back"):
+        readback.verify_written(path, key, zf.infolist(), expected, writer.written)
+    path.write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(ArchiveVerificationError, match="cut short"):
+        readback.verify_written(path, key, zf.infolist(), expected, writer.written)
