@@ -497,7 +497,7 @@ def import_archive(
             with open(plain, "wb") as out:
                 restrict(plain, 0o600)
                 sealed.decrypt_to(path, passphrase, out)
-        except sealed.WrongPassphraseError as exc:
+        except (sealed.WrongPassphraseError, sealed.NotAnArchiveError) as exc:
             raise ArchiveReadError(str(exc)) from None
         except sealed.DamagedArchiveError as exc:
             raise ArchiveVerificationError(str(exc)) from None

@@ -111,7 +111,7 @@ def verify_written(
                         f"{info.filename} did not read back as written: the disk may be failing."
                     )
             stream.rest()
-    except sealed.DamagedArchiveError as exc:
+    except (sealed.DamagedArchiveError, sealed.NotAnArchiveError) as exc:
         raise ArchiveVerificationError(f"The archive did not read back: {exc}") from None
     except (struct.error, UnicodeDecodeError, zlib.error) as exc:
         raise ArchiveVerificationError(f"The archive did not read back ({exc}).") from None

@@ -37,6 +37,10 @@ class WrongPassphraseError(ValueError):
     """The passphrase does not open this archive (its key check says so)."""
 
 
+class NotAnArchiveError(ValueError):
+    """Another kind of file (a backup, a plain ZIP): bad input, exit 2."""
+
+
 class DamagedArchiveError(ValueError):
     """The file is not an archive, cut short or altered: a failed verification."""
 
@@ -132,12 +136,16 @@ class SealingWriter(io.RawIOBase):
 
 
 def read_archive_header(f: BinaryIO) -> Header:
+    start = f.tell()
+    if f.read(len(container.MAGIC)) != container.MAGIC:
+        raise NotAnArchiveError("This file is not a FaceChart archive.")
+    f.seek(start)
     try:
         header = container.read_header(f)
     except BackupFileError as exc:
         raise DamagedArchiveError(str(exc).replace("backup", "archive")) from None
     if header.info.get("content") != CONTENT:
-        raise DamagedArchiveError(
+        raise NotAnArchiveError(
             "This file is not a FaceChart archive (a backup is restored with `restore`)."
         )
     if header.info.get("archive_format") != ARCHIVE_FORMAT:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from app.archive import layout, sealed
 from app.archive.verify import signed_message
+from app.backup import container
 from app.backup.container import BackupKey
 from app.security.keys import verify as verify_signature
 from app.services import archive, audit, charts, credentials, patients, photos, visits
@@ -351,6 +352,14 @@ def test_a_damaged_file_exits_1_and_a_wrong_passphrase_2(exported: Path, tmp_pat
     assert "Traceback" not in damaged.stderr + wrong.stderr
     missing = _run(target, "import", str(tmp_path / "nope.zip"))
     assert missing.returncode == 2 and missing.stderr.startswith("error: no archive")
+    backup_file = tmp_path / "a.fcbackup"  # a backup is another kind of file: bad input
+    with open(backup_file, "wb") as f:
+        container.write(io.BytesIO(b"SQLite format 3\x00"), f, BackupKey.from_passphrase(PASS), {})
+    not_archive = _run(target, "import", str(backup_file))
+    assert not_archive.returncode == 2
+    assert not_archive.stderr == (
+        "error: This file is not a FaceChart archive (a backup is restored with `restore`).\n"
+    )
 
 
 def test_command_line_export_and_import_load_only_what_they_use(
