@@ -74,6 +74,21 @@ def add_commands(
         help="put a backup in place of the database, keeping the current one aside",
     )
     restore.add_argument("backup", metavar="BACKUP", type=Path, help="a .fcbackup file")
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write the portable archive: encrypted ZIP of every record and photo, verified",
+    )
+    export.add_argument("out", metavar="OUT.zip", type=Path, help="the archive to write")
+    export.add_argument(
+        "--patient", type=int, metavar="ID", help="only this patient's records and events"
+    )
+    imp = sub.add_parser(
+        "import",
+        parents=[common],
+        help="load a portable archive; what is here already is skipped, look-alikes listed",
+    )
+    imp.add_argument("archive", metavar="ARCHIVE", type=Path, help="an archive from `export`")
     report = sub.add_parser("report", parents=[common], help="write a visit's PDF report")
     report.add_argument("visit_id", metavar="VISIT_ID", type=int, help="the visit (see `visits`)")
     report.add_argument("out", metavar="OUT.pdf", type=Path, help="the PDF to write")
@@ -140,6 +155,12 @@ def run_command(args: argparse.Namespace) -> int:
         from app.server.cli import run_server_init
 
         return run_server_init(args.server_url, args.app_role)
+    if args.command in ("export", "import"):
+        from app.archive import cli as archive_cli  # cryptography and zipfile only when needed
+
+        if args.command == "export":
+            return archive_cli.run_export(database_url(args), args.out, args.patient)
+        return archive_cli.run_import(database_url(args), args.archive)
     if args.command in ("report", "visits", "demo"):
         from app.reports import cli as reports_cli  # reportlab only when reporting
 

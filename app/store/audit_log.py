@@ -49,6 +49,7 @@ EVENT_KINDS = frozenset(
         "photo_added",
         "consent",
         "export",
+        "import",  # a portable archive loaded (ADR 0023)
         "report",
         "print",
         "backup",

@@ -7,6 +7,7 @@ mistakes are marked "entered in error" with who, when and why.
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -69,6 +70,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+def uuid_column() -> Mapped[str]:
+    """A record's stable identity across databases (the portable archive, ADR 0023): given on
+    insert, never changed, carried by export and import so the same record is never made twice.
+    Nullable in the schema only because SQLite adds NOT NULL by rebuilding the table, which its
+    foreign keys refuse inside a migration; migration 0009 fills every existing row."""
+    return mapped_column(String(36), index=True, unique=True, nullable=True, default=new_uuid)
+
+
+# The clinic an imported record came from (ADR 0023): None for this clinic's own records.
+# The UI shows an imported signature as "signed at <origin_clinic>".
+OriginClinic = String(200)
+
+
 class EnteredInError:
     """Columns of a row that can be marked 'entered in error' instead of being deleted."""
 
@@ -84,6 +102,7 @@ class EnteredInError:
 class Practitioner(Base):
     __tablename__ = "practitioner"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -94,6 +113,7 @@ class Practitioner(Base):
     # failed sign-ins in a row, and when the next attempt is allowed (back-off)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    origin_clinic: Mapped[str | None] = mapped_column(OriginClinic, default=None)
 
 
 class PractitionerKey(Base):
@@ -103,6 +123,7 @@ class PractitionerKey(Base):
 
     __tablename__ = "practitioner_key"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"), index=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     kdf_salt: Mapped[bytes] = mapped_column(LargeBinary)
@@ -110,11 +131,13 @@ class PractitionerKey(Base):
     sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    origin_clinic: Mapped[str | None] = mapped_column(OriginClinic, default=None)
 
 
 class Patient(Base):
     __tablename__ = "patient"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     family_name: Mapped[str] = mapped_column(String(200))
     given_name: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date] = mapped_column(Date)
@@ -129,6 +152,7 @@ class Patient(Base):
     )
     # normalised full name (accents folded, case folded) for duplicate checks
     name_key: Mapped[str] = mapped_column(SearchKey, index=True)
+    origin_clinic: Mapped[str | None] = mapped_column(OriginClinic, default=None)
 
     @property
     def display_name(self) -> str:
@@ -213,6 +237,7 @@ class ProductGtin(Base):
 class Visit(EnteredInError, Base):
     __tablename__ = "visit"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     visit_date: Mapped[date] = mapped_column(Date)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
@@ -251,6 +276,7 @@ class PhotoBlob(Base):
 class Photo(EnteredInError, Base):
     __tablename__ = "photo"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
     view_id: Mapped[int] = mapped_column(ForeignKey("view.id"))
@@ -274,6 +300,7 @@ class Chart(Base):
 
     __tablename__ = "chart"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -298,6 +325,7 @@ class ChartVersion(Base):
         Index("ix_chart_version_chart_saved", "chart_id", "version_no"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     chart_id: Mapped[int] = mapped_column(ForeignKey("chart.id"))
     version_no: Mapped[int] = mapped_column(Integer)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("chart_version.id"), unique=True)
@@ -324,6 +352,7 @@ class ChartSignature(Base):
     __tablename__ = "chart_signature"
     __table_args__ = (UniqueConstraint("chart_version_id", "practitioner_id", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     chart_version_id: Mapped[int] = mapped_column(ForeignKey("chart_version.id"), index=True)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
     key_id: Mapped[int] = mapped_column(ForeignKey("practitioner_key.id"))
@@ -331,6 +360,7 @@ class ChartSignature(Base):
     content_hash: Mapped[str] = mapped_column(Sha256)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+    origin_clinic: Mapped[str | None] = mapped_column(OriginClinic, default=None)
 
     practitioner: Mapped[Practitioner] = relationship(lazy="joined")
 
@@ -345,6 +375,7 @@ class AuditEvent(Base):
         Index("ix_audit_event_actor", "actor_id", "seq"),
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uuid: Mapped[str] = uuid_column()  # not in the event hash: the log's own chain is unchanged
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
     kind: Mapped[str] = mapped_column(String(32))
@@ -364,6 +395,7 @@ class PatientDetailChange(Base):
 
     __tablename__ = "patient_detail_change"
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     field: Mapped[str] = mapped_column(String(32))  # given_name, family_name, date_of_birth, ...
     old_value: Mapped[str] = mapped_column(Text)
@@ -373,6 +405,26 @@ class PatientDetailChange(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
 
     changed_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class ImportedAuditEvent(Base):
+    """An audit event brought by a portable archive from another database (ADR 0023). It keeps
+    the source's fields, hash and link exactly (`record`, canonical JSON) so it can be verified
+    against its own chain; it is not part of this database's log, whose chain covers only what
+    happened here (the import itself is one event there)."""
+
+    __tablename__ = "imported_audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), index=True, unique=True)  # the source's
+    origin_clinic: Mapped[str] = mapped_column(OriginClinic)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    # this database's records the event concerns, found by their UUIDs
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"))
+    record: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Setting(Base):

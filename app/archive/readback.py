@@ -1,0 +1,119 @@
+"""Export's read-back (ADR 0023): the written file decrypted as a stream and every file of the
+ZIP found again through its local header, hashed and compared with the manifest, without a
+plaintext copy on disk. The import reads the same file with `zipfile` and checks it again.
+
+The exporter knows where each entry starts and how long it is (zipfile's records of what it
+wrote); the read-back checks that the bytes there are a local header naming that file followed
+by data whose SHA-256 (after inflating, for JSON) is the manifest's, and that the stream ends
+where the writer ended it (the last chunk's flag, checked by the decryption).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.archive import sealed
+from app.archive.layout import ArchiveVerificationError
+from app.backup.container import BackupKey
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, 22 bytes we do not need, n, m
+_PIECE = 1 << 22
+
+
+class _Stream:
+    """Sequential reads over an iterator of chunks, with the position kept."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._chunk = memoryview(b"")
+        self._at = 0
+        self.position = 0
+
+    def _fill(self) -> bool:
+        while self._at >= len(self._chunk):
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return False
+            self._chunk, self._at = memoryview(nxt), 0
+        return True
+
+    def pieces(self, n: int) -> Iterator[memoryview]:
+        """The next n bytes, as views of the chunks (no copy)."""
+        while n > 0:
+            if not self._fill():
+                raise ArchiveVerificationError("The archive read back is shorter than written.")
+            piece = self._chunk[self._at : self._at + min(n, _PIECE)]
+            self._at += len(piece)
+            self.position += len(piece)
+            n -= len(piece)
+            yield piece
+
+    def read(self, n: int) -> bytes:
+        return b"".join(self.pieces(n))
+
+    def skip_to(self, offset: int) -> None:
+        if offset < self.position:
+            raise ArchiveVerificationError("The archive's entries overlap.")
+        for _ in self.pieces(offset - self.position):
+            pass
+
+    def rest(self) -> int:
+        """Read to the end; how many bytes were left."""
+        left = len(self._chunk) - self._at
+        for chunk in self._chunks:
+            left += len(chunk)
+        self._chunk, self._at = memoryview(b""), 0
+        self.position += left
+        return left
+
+
+def _entry_sha256(stream: _Stream, info: zipfile.ZipInfo) -> str:
+    stream.skip_to(info.header_offset)
+    signature, n, m = _LOCAL_HEADER.unpack(stream.read(_LOCAL_HEADER.size))
+    name = stream.read(n)
+    stream.read(m)
+    if signature != b"PK\x03\x04" or name.decode("utf-8") != info.filename:
+        raise ArchiveVerificationError(f"{info.filename} is not where the archive says it is.")
+    digest = hashlib.sha256()
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    for piece in stream.pieces(info.compress_size):
+        digest.update(inflate.decompress(piece) if inflate else piece)
+    if inflate:
+        digest.update(inflate.flush())
+    return digest.hexdigest()
+
+
+def verify_written(
+    path: Path,
+    key: BackupKey,
+    entries: list[zipfile.ZipInfo],
+    expected: dict[str, str],
+    plain_bytes: int,
+) -> None:
+    """ArchiveVerificationError unless every entry reads back with its expected SHA-256."""
+    try:
+        with open(path, "rb") as f:
+            header = sealed.read_archive_header(f)
+            if not hmac.compare_digest(
+                sealed.key_check(key.key), str(header.info.get("key_check", ""))
+            ):
+                raise ArchiveVerificationError("The archive read back is not the one written.")
+            stream = _Stream(sealed.plaintext_chunks(f, header, key.key))
+            for info in sorted(entries, key=lambda i: i.header_offset):
+                if _entry_sha256(stream, info) != expected[info.filename]:
+                    raise ArchiveVerificationError(
+                        f"{info.filename} did not read back as written: the disk may be failing."
+                    )
+            stream.rest()
+    except (sealed.DamagedArchiveError, sealed.NotAnArchiveError) as exc:
+        raise ArchiveVerificationError(f"The archive did not read back: {exc}") from None
+    except (struct.error, UnicodeDecodeError, zlib.error) as exc:
+        raise ArchiveVerificationError(f"The archive did not read back ({exc}).") from None
+    if stream.position != plain_bytes:
+        raise ArchiveVerificationError("The archive read back is not as long as written.")
