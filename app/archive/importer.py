@@ -32,8 +32,8 @@ from app.archive import verify as checks
 from app.archive.layout import ArchiveVerificationError, from_b64, from_day, from_iso
 from app.domain.canonical import content_from_json
 from app.domain.names import name_key
-from app.domain.values import format_units, utcnow
-from app.services.charts import _summary
+from app.domain.totals import version_summary
+from app.domain.values import utcnow
 from app.services.patients import _token_rows
 from app.services.photos import _prepare_blob
 from app.store import audit_log, chart_parts
@@ -263,7 +263,7 @@ def _import_versions(
             content = json.loads(v["content"])
             manifest, parts = chart_parts.split_json(content)
             chart_parts.write_parts(s, parts)
-            points, strokes, units = _summary(content_from_json(content))
+            points, strokes, units_summary = version_summary(content_from_json(content))
             row = ChartVersion(
                 uuid=v["uuid"],
                 chart_id=chart_id,
@@ -277,7 +277,7 @@ def _import_versions(
                 comment=v["comment"],
                 point_count=points,
                 stroke_count=strokes,
-                units_summary=json.dumps({k: format_units(u) for k, u in sorted(units.items())}),
+                units_summary=units_summary,
                 amend_reason=v["amend_reason"],
             )
             s.add(row)
