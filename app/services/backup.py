@@ -186,7 +186,7 @@ def _decrypt_with_key(path: Path, key: BackupKey, out: Path) -> container.Header
 def _open_with_key(path: Path, key: BackupKey, work: Path) -> BackupContents:
     plain = work / "check.db"
     header = _decrypt_with_key(path, key, plain)
-    problems = _check_copy(plain)
+    problems = check_file(plain)
     with sqlite3.connect(f"file:{plain}?mode=ro", uri=True) as conn:
         counts = snapshot.counts_of(conn)
     conn.close()
@@ -196,8 +196,9 @@ def _open_with_key(path: Path, key: BackupKey, work: Path) -> BackupContents:
     )
 
 
-def _check_copy(plain: Path) -> list[str]:
-    """`check` on a decrypted copy: its findings in words, or why it could not run."""
+def check_file(plain: Path) -> list[str]:
+    """`check` on a SQLite file (a decrypted copy, a rescued database): its findings in
+    words, or why it could not run; empty when it passes."""
     from app.services.integrity import check_store
 
     try:
