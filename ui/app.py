@@ -17,12 +17,17 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.domain.roles import Role
+from app.services import practitioners, recovery
+from app.services.practitioners import PractitionerRecord
+from app.services.recovery import Diagnosis
 from app.services.store import (
     Store,
     error_log_path,
     log_error,
     open_database,
     open_demo_database,
+    unopened_store,
 )
 from app.store.errors import StoreError
 from ui.common import gc_pause
@@ -83,6 +88,18 @@ def build_window(store: Store, demo: bool = False) -> MainWindow:
     return MainWindow(AppContext.open(store), demo=demo)
 
 
+def build_recovery_window(store: Store, db_path: Path, found: Diagnosis) -> MainWindow:
+    """The main window on the recovery screen, for a database too damaged to open (issue #12).
+    Who acts: the database's first practitioner if that can still be read, else the person
+    at this computer's account, who owns the file (once sign-in exists, an admin signs in)."""
+    try:
+        actor = practitioners.list_practitioners(store)[0]
+    except Exception:  # a damaged file fails in any way at all: recovery must still open
+        actor = PractitionerRecord(0, "This computer's user", Role.ADMIN)
+    ctx = AppContext(store, actor, {})
+    return MainWindow(ctx, recovery_needed=(db_path, found))
+
+
 def _demo_store() -> tuple[Store, Path]:
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
     folder = Path(tempfile.mkdtemp(prefix="facechart-demo-", dir=base or None))
@@ -98,13 +115,17 @@ def _refuse(text: str, screenshot: str | None) -> int:
     return 2
 
 
-def install_error_hook() -> None:
+def install_error_hook(window: MainWindow | None = None) -> None:
     """An unexpected error in a slot: keep the details in a log file and tell the user plainly,
-    instead of a traceback on a console nobody sees (or the app vanishing)."""
+    instead of a traceback on a console nobody sees (or the app vanishing). An error that
+    says the database file is damaged opens the recovery screen instead (issue #12)."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if exc.__traceback__ is None:
             exc = exc.with_traceback(tb)
+        if window is not None and recovery.is_damage(exc):
+            window.show_damage(str(exc).splitlines()[0] if str(exc) else "")
+            return
         try:
             log: Path | str = log_error(exc)
         except OSError:
@@ -142,16 +163,23 @@ def run_app(
 ) -> int:
     app = application()
     folder: Path | None = None
+    window: MainWindow | None = None
     try:
         try:
+            damaged = None if demo else recovery.diagnose_url(url)
             if demo:
                 store, folder = _demo_store()
+            elif damaged is not None:
+                store = unopened_store(url)
             else:
                 store = open_database(url)
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:
-            window = build_window(store, demo=demo)
+            if damaged is not None:
+                window = build_recovery_window(store, *damaged)
+            else:
+                window = build_window(store, demo=demo)
             if screenshot:
                 try:
                     written = grab_to_file(window, size, screenshot, screen)
@@ -162,7 +190,7 @@ def run_app(
                     print(f"error: could not write {screenshot}", file=sys.stderr)
                     return 2
                 return 0
-            install_error_hook()
+            install_error_hook(window)
             window.resize(*size)
             window.showMaximized()
             return app.exec()
@@ -170,6 +198,8 @@ def run_app(
             return _refuse(str(exc), screenshot)
         finally:
             store.dispose()
+            if window is not None:
+                window.ctx.store.dispose()  # a restore or rescue opened another
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -34,6 +34,10 @@ __all__ = ["BackupKey", "Counts"]
 SUFFIX = ".fcbackup"
 _NAME = re.compile(r"^facechart-(\d{4}-\d{2}-\d{2})_(\d{6})Z\.fcbackup$")
 
+# what goes aside with a replaced database: its log and index, and its unsaved chart drafts
+# (app/services/drafts.py: a draft names a visit of that database, not of the restored one)
+SIDE_FILES = ("-wal", "-shm", ".drafts")
+
 # progress(step in words, fraction done 0..1)
 Progress = Callable[[str, float], None]
 
@@ -264,7 +268,7 @@ def _move_aside(db_path: Path, when: datetime) -> Path | None:
     conn.close()
     aside = db_path.with_name(f"{db_path.name}.before-restore-{when:%Y%m%d-%H%M%S}")
     os.replace(db_path, aside)
-    for extra in ("-wal", "-shm"):
+    for extra in SIDE_FILES:
         side = db_path.with_name(db_path.name + extra)
         if side.exists():
             os.replace(side, aside.with_name(aside.name + extra))

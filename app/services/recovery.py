@@ -23,7 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 from app.domain.values import utcnow
-from app.services.backup import check_file
+from app.services.backup import SIDE_FILES, check_file
+from app.store.database import parse_database_url, sqlite_file
+from app.store.errors import StoreError
 from app.store.private import create_private_file, restrict_sqlite_files
 
 MAX_PROBES = 2_000_000  # row-by-row reads per table: a damaged table of any real clinic's size
@@ -132,6 +134,21 @@ def diagnose(db_path: Path, thorough: bool = True) -> Diagnosis | None:
     finally:
         conn.close()
     return None
+
+
+def diagnose_url(url: str) -> tuple[Path, Diagnosis] | None:
+    """At start-up, before anything opens the database: the file and what is wrong with it, or
+    None (a server, a new file, a URL FaceChart will refuse on its own, or a healthy file).
+    Quick: the full `quick_check` runs later, off the GUI thread."""
+    try:
+        parsed = parse_database_url(url)
+    except StoreError:
+        return None
+    file = sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if file is None:
+        return None
+    found = diagnose(file, thorough=False)
+    return (file, found) if found is not None else None
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -310,7 +327,7 @@ def put_in_place(db_path: Path, rescued: Path, *, now: datetime | None = None) -
     when = now or utcnow()
     aside = db_path.with_name(f"{db_path.name}.damaged-{when:%Y%m%d-%H%M%S}")
     os.replace(db_path, aside)
-    for extra in ("-wal", "-shm"):
+    for extra in SIDE_FILES:
         side = db_path.with_name(db_path.name + extra)
         if side.exists():
             os.replace(side, aside.with_name(aside.name + extra))

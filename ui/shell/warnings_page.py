@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
 
 from app.domain.soft_warnings import IMPLAUSIBLE_DOSE
@@ -145,6 +145,7 @@ class MaxDoseCard(QFrame):
 
 class WarningsPage(Page):
     title = "Clinic settings · Soft warnings"
+    backup_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -157,7 +158,14 @@ class WarningsPage(Page):
             "body",
         )
         intro.setWordWrap(True)
-        lay.addWidget(intro)
+        top = hbox(spacing=16)
+        top.addWidget(intro, 1)
+        self.backup_button = button("Backups", "secondary")
+        self.backup_button.setObjectName("settingsBackup")
+        self.backup_button.setMinimumWidth(160)
+        self.backup_button.clicked.connect(self.backup_requested)
+        top.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        lay.addLayout(top)
         self.area = QScrollArea()
         self.area.setObjectName("warningsScroll")
         self.area.setWidgetResizable(True)
