@@ -154,6 +154,29 @@ def grab_to_file(window: MainWindow, size: tuple[int, int], path: str, screen: s
     return saved
 
 
+def open_window(url: str) -> tuple[Store, MainWindow]:
+    """The database at `url` and the main window on it. A damaged file, found before it is
+    opened, while it opens or at the first screen's first read, gets the recovery screen
+    instead (issue #12). StoreError for a database FaceChart refuses (newer, another
+    program's, unreachable)."""
+    damaged = recovery.diagnose_url(url)
+    if damaged is None:
+        store = None
+        try:
+            store = open_database(url)
+            return store, build_window(store)
+        except Exception as exc:
+            if store is not None:
+                store.dispose()
+            if not recovery.is_damage(exc):
+                raise
+            damaged = recovery.diagnose_url(url, thorough=True)
+            if damaged is None:
+                raise
+    store = unopened_store(url)
+    return store, build_recovery_window(store, *damaged)
+
+
 def run_app(
     url: str,
     demo: bool,
@@ -166,20 +189,14 @@ def run_app(
     window: MainWindow | None = None
     try:
         try:
-            damaged = None if demo else recovery.diagnose_url(url)
             if demo:
                 store, folder = _demo_store()
-            elif damaged is not None:
-                store = unopened_store(url)
+                window = build_window(store, demo=True)
             else:
-                store = open_database(url)
+                store, window = open_window(url)
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:
-            if damaged is not None:
-                window = build_recovery_window(store, *damaged)
-            else:
-                window = build_window(store, demo=demo)
             if screenshot:
                 try:
                     written = grab_to_file(window, size, screenshot, screen)
@@ -198,8 +215,7 @@ def run_app(
             return _refuse(str(exc), screenshot)
         finally:
             store.dispose()
-            if window is not None:
-                window.ctx.store.dispose()  # a restore or rescue opened another
+            window.ctx.store.dispose()  # a restore or rescue opened another
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -136,10 +136,10 @@ def diagnose(db_path: Path, thorough: bool = True) -> Diagnosis | None:
     return None
 
 
-def diagnose_url(url: str) -> tuple[Path, Diagnosis] | None:
+def diagnose_url(url: str, thorough: bool = False) -> tuple[Path, Diagnosis] | None:
     """At start-up, before anything opens the database: the file and what is wrong with it, or
     None (a server, a new file, a URL FaceChart will refuse on its own, or a healthy file).
-    Quick: the full `quick_check` runs later, off the GUI thread."""
+    Quick unless `thorough`: the full `quick_check` runs later, off the GUI thread."""
     try:
         parsed = parse_database_url(url)
     except StoreError:
@@ -147,7 +147,7 @@ def diagnose_url(url: str) -> tuple[Path, Diagnosis] | None:
     file = sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
     if file is None:
         return None
-    found = diagnose(file, thorough=False)
+    found = diagnose(file, thorough=thorough)
     return (file, found) if found is not None else None
 
 

@@ -135,7 +135,9 @@ class PassphraseDialog(QDialog):
         f.setPlaceholderText(placeholder)
         f.setMinimumHeight(TOUCH)
         f.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoPredictiveText
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhNoAutoUppercase  # typed exactly as it comes
         )
         return f
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -111,7 +112,8 @@ class BackupPage(Page):
         row = hbox(spacing=16)
         self.now_button = button("Back up now", "primary")
         self.now_button.setObjectName("backupNow")
-        self.now_button.setMinimumWidth(220)
+        self.now_button.setMinimumWidth(260)
+        self.now_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         row.addWidget(self.now_button)
         self.progress = QProgressBar()
         self.progress.setObjectName("backupProgress")
@@ -120,6 +122,7 @@ class BackupPage(Page):
         self.progress.setTextVisible(False)
         self.progress.hide()
         row.addWidget(self.progress, 1)
+        row.addStretch(0)
         s_lay.addLayout(row)
         self.result = label("", "body")
         self.result.setObjectName("backupResult")

@@ -51,11 +51,11 @@ class RecoveryPage(Page):
         area.setWidget(inner)
         outer.addWidget(area)
 
-        what = label(diagnosis.words, "heading")
+        self.what = what = label(diagnosis.words, "heading")
         what.setObjectName("recoveryWhat")
         what.setWordWrap(True)
         lay.addWidget(what)
-        detail = label(
+        self.detail = detail = label(
             f"{db_path} · {diagnosis.detail}" if diagnosis.detail else str(db_path), "muted"
         )
         detail.setObjectName("recoveryDetail")

@@ -89,8 +89,8 @@ class RestorePage(Page):
         self.backups = QListWidget()
         self.backups.setObjectName("restoreList")
         self.backups.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.backups.setMinimumHeight(3 * TOUCH)
-        self.backups.setMaximumHeight(4 * TOUCH + 8)
+        self.backups.setMinimumHeight(2 * TOUCH + 4)
+        self.backups.setMaximumHeight(3 * TOUCH + 4)
         enable_touch_scroll(self.backups)
         lay.addWidget(self.backups)
         for when, path in backup_settings.list_backups(ctx.store) if ctx.store.is_sqlite else []:
@@ -101,7 +101,8 @@ class RestorePage(Page):
             if path == chosen:
                 self.backups.setCurrentItem(item)
         if chosen is not None and self.backups.currentItem() is None:  # from elsewhere
-            item = QListWidgetItem(chosen.name)
+            at = backup.taken_at(chosen)
+            item = QListWidgetItem(fmt.local_time(at) if at else chosen.name)
             item.setData(PATH_ROLE, str(chosen))
             item.setSizeHint(QSize(0, TOUCH))
             self.backups.insertItem(0, item)
@@ -118,7 +119,9 @@ class RestorePage(Page):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText("The backup's passphrase")
         self.passphrase.setMinimumHeight(TOUCH)
-        self.passphrase.setInputMethodHints(Qt.InputMethodHint.ImhHiddenText)
+        self.passphrase.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhNoAutoUppercase
+        )
         row.addWidget(self.passphrase, 1)
         self.open_button = button("Open backup", "primary")
         self.open_button.setObjectName("openBackup")
@@ -159,14 +162,16 @@ class RestorePage(Page):
         lay.addWidget(self.compare)
         self._current_note = current_note
 
+        lay.addStretch(1)
+        # outside the scrolling part: the step that matters stays in view
         bottom = hbox(spacing=12)
+        bottom.setContentsMargins(24, 8, 24, 12)
         bottom.addStretch(1)
         self.restore_button = button("Restore this backup", "danger")
         self.restore_button.setObjectName("restoreConfirm")
         self.restore_button.setEnabled(False)
         bottom.addWidget(self.restore_button)
-        lay.addLayout(bottom)
-        lay.addStretch(1)
+        outer.addLayout(bottom)
         self.keyboard_slot = outer
 
         self.open_button.clicked.connect(self.open_backup)
@@ -228,6 +233,7 @@ class RestorePage(Page):
         )
         now.setText(self._current_note or "In use now")
         self.compare.show()
+        self.area.ensureWidgetVisible(self.compare)
         self.restore_button.setEnabled(contents.intact)
         self.status.setText(
             "The backup opened and passes its check."
