@@ -4,10 +4,11 @@ backups in the folder and Restore. On a clinic server it says who backs the serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFrame,
     QListWidget,
@@ -193,10 +194,8 @@ class BackupPage(Page):
         self._show_bar.setInterval(SHOW_PROGRESS_AFTER_MS)
         self._show_bar.timeout.connect(self._bar_if_busy)
         self.now_button.clicked.connect(self.back_up_now)
-        runner.started.connect(self._started)
-        runner.progress.connect(self._progress)
-        runner.finished.connect(self._finished)
-        runner.failed.connect(self._failed)
+        for signal, slot in self._listening():
+            signal.connect(slot)
         self.refresh()
 
     # -- what is shown ----------------------------------------------------------------------
@@ -346,6 +345,23 @@ class BackupPage(Page):
         except (StoreError, ValueError) as exc:
             show_error(self, str(exc))
         self.refresh()
+
+    def ready_to_leave(self) -> bool:
+        # the runner outlives this page (a backup goes on after Back): let go of it here,
+        # not when Qt deletes the page later, maybe after the runner itself
+        if not self.server:
+            for signal, slot in self._listening():
+                signal.disconnect(slot)
+        return True
+
+    def _listening(self) -> list[tuple[SignalInstance, Callable[..., None]]]:
+        r = self.runner
+        return [
+            (r.started, self._started),
+            (r.progress, self._progress),
+            (r.finished, self._finished),
+            (r.failed, self._failed),
+        ]
 
     def _restore(self) -> None:
         self.restore_requested.emit(self.chosen_backup())
