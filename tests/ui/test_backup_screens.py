@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QListWidget, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
@@ -380,8 +380,8 @@ def test_on_a_server_the_backup_page_says_who_backs_it_up(
         assert not page.server
     else:
         assert page.server
-        note = page.findChild(object, "serverNote")
-        assert note is not None and "administrators" in note.text()  # type: ignore[attr-defined]
+        note = page.findChild(QLabel, "serverNote")
+        assert note is not None and "administrators" in note.text()
         assert "server" in w.patient_list.backup_status.text()
     # home first: closing with a page open, then deleting the window at once, crashes Qt on
     # main as well (any page; reported to the lead)
