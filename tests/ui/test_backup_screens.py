@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QMessageBox, QP
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
-from app.services import backup, backup_settings, patients, recovery
+from app.services import backup, backup_settings, patients, practitioners, recovery
 from app.services.backup import check_file
 from app.services.patients import NewPatient
 from app.services.practitioners import PractitionerRecord
@@ -87,6 +87,9 @@ def _type(qtbot: QtBot, field: object, text: str) -> None:
     from tests.ui.test_touch_keyboard import type_by_touch
 
     type_by_touch(qtbot, controller.keyboard, text)
+    # the finger leaves the keyboard: a tap that follows within the double-click interval
+    # would be a double click, which a page that scrolls by touch swallows
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
 
 
 def test_an_admin_sets_up_backups_by_touch_and_back_up_now_writes_a_verified_file(
@@ -292,6 +295,61 @@ def test_a_damaged_database_opens_the_recovery_screen_and_rescue_passes_check(
     assert list(db.parent.glob("facechart.db.damaged-*"))  # the damaged file is kept
     assert window.patient_list.row_names()  # the rescued patients are listed
     window.swap_result.close()
+    window.close()
+    store.dispose()
+    window.ctx.store.dispose()
+
+
+def test_the_recovery_screen_restores_the_newest_backup_by_touch(
+    qtbot: QtBot, demo_store: Store, tmp_path: Path
+) -> None:
+    db = _db(demo_store)
+    admin = practitioners.default_practitioner(demo_store)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backup_settings.set_folder(demo_store, admin, usb)
+    backup_settings.set_passphrase(demo_store, admin, PASS)
+    backup_settings.run_backup(demo_store, actor_id=admin.id)
+    backed_up = _hashes(db)
+    demo_store.dispose()
+    _damage_patients(db)
+
+    application()
+    store, window = open_window(sqlite_url(db))
+    qtbot.addWidget(window)
+    window.resize(*SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.in_recovery, timeout=20000)
+    page = window.current_page()
+    assert isinstance(page, RecoveryPage)
+    assert "just now" in page.backup_text.text()
+    assert page.restore_button.isEnabled()
+    _tap(qtbot, page.restore_button)
+    qtbot.waitUntil(lambda: isinstance(window.current_page(), RestorePage), timeout=3000)
+    restore = window.current_page()
+    assert isinstance(restore, RestorePage)
+    _type(qtbot, restore.passphrase, PASS)
+    _tap(qtbot, restore.open_button)
+    qtbot.waitUntil(lambda: restore.contents is not None, timeout=60000)
+    assert restore.cells["patients"][1].text() == "—"  # the damaged one cannot be counted
+    assert "Damaged" in restore.cells["check"][1].text()
+    finger(restore.restore_button)
+    qtbot.waitUntil(lambda: hasattr(restore, "box"), timeout=3000)
+    yes = restore.box.findChild(QPushButton, "restoreYes")
+    assert yes is not None
+    finger(yes)
+    qtbot.waitUntil(
+        lambda: not window.in_recovery and getattr(window, "swap_result", None) is not None,
+        timeout=60000,
+    )
+    assert isinstance(window.current_page(), PatientListPage)
+    assert _hashes(db) == backed_up and check_file(db) == []
+    assert list(db.parent.glob("facechart.db.before-restore-*"))  # the damaged file, aside
+    assert len(window.patient_list.row_names()) == 6
+    window.swap_result.close()
+    window.go_home()
+    qtbot.wait(20)
     window.close()
     store.dispose()
     window.ctx.store.dispose()
