@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
         if self._closing_backup is not None:
             self._finish_close()
             return
-        if hasattr(self, "patient_list"):
+        if hasattr(self, "patient_list") and not self.in_recovery:
             self.patient_list.refresh_backup()
 
     def _backup_failed(self, message: str, damaged: bool) -> None:
