@@ -407,6 +407,22 @@ def test_damage_met_while_working_opens_the_recovery_screen(
     assert not QApplication.activeModalWidget()  # no "Something went wrong" box
 
 
+def test_the_daily_backup_runs_when_due_and_the_first_screen_follows(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    _set_up(window, usb)
+    window.patient_list.activated()
+    assert "No backup has been made yet" in window.patient_list.backup_status.text()
+    assert window.backup_if_due()  # what the start-up look and the half-hourly timer call
+    qtbot.waitUntil(lambda: not window.backups.busy, timeout=60000)
+    (written,) = usb.glob("*.fcbackup")
+    assert backup.open_backup(written, PASS).intact
+    assert window.patient_list.backup_status.text() == "Last backup: just now"
+    assert not window.backup_if_due()  # not again the same day
+    assert len(list(usb.glob("*.fcbackup"))) == 1
+
+
 def test_closing_the_app_backs_up_first_with_progress(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
