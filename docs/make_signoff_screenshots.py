@@ -23,7 +23,8 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
     from app.services import credentials, patients, visits
     from app.services.demo import build_demo, demo_secrets
     from app.store.database import open_store, sqlite_url
-    from ui.app import application, build_window
+    from ui.app import application, build_window, demo_sign_in
+    from ui.common.context import AppContext
     from ui.editor.editor_window import ChartEditor
     from ui.screens import _hosted, linger, picture, settle
 
@@ -32,7 +33,7 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(sqlite_url(Path(tmp) / "demo.db"))
         build_demo(store)
-        window = build_window(store, demo=True)
+        window = build_window(AppContext.signed_in(store, demo_sign_in(store)), demo=True)
         ctx = window.ctx
         secrets = demo_secrets(ctx.practitioner.name)
         assert secrets is not None

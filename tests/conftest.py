@@ -73,3 +73,14 @@ def sqlite_store(db_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def clinician(store: Store) -> PractitionerRecord:
     return default_practitioner(store)
+
+
+@pytest.fixture(autouse=True)
+def own_backup_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's backup settings (folder, key, last backup) in its own folder, never the
+    user's: the main window reads them at start and after every backup."""
+    from app.services import backup_settings
+
+    folder = tmp_path / "backup-settings"
+    monkeypatch.setattr(backup_settings, "settings_folder", lambda: folder)
+    return folder

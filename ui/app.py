@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -19,8 +20,11 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.domain.roles import Role
 from app.services import demo as demo_data
-from app.services import signin
+from app.services import practitioners, recovery, signin
+from app.services.practitioners import PractitionerRecord
+from app.services.recovery import Diagnosis
 from app.services.signin import SignedIn
 from app.services.store import (
     Store,
@@ -28,6 +32,7 @@ from app.services.store import (
     log_error,
     open_database,
     open_demo_database,
+    unopened_store,
 )
 from app.store.errors import StoreError
 from ui.common import gc_pause
@@ -115,6 +120,18 @@ def open_main_window(
     return window
 
 
+def build_recovery_window(store: Store, db_path: Path, found: Diagnosis) -> MainWindow:
+    """The main window on the recovery screen, for a database too damaged to open (issue #12).
+    Who acts: the database's first practitioner if that can still be read, else the person
+    at this computer's account, who owns the file (once sign-in exists, an admin signs in)."""
+    try:
+        actor = practitioners.list_practitioners(store)[0]
+    except Exception:  # a damaged file fails in any way at all: recovery must still open
+        actor = PractitionerRecord(0, "This computer's user", Role.ADMIN)
+    ctx = AppContext(store, actor, {})
+    return MainWindow(ctx, recovery_needed=(db_path, found))
+
+
 def _demo_store() -> tuple[Store, Path]:
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
     folder = Path(tempfile.mkdtemp(prefix="facechart-demo-", dir=base or None))
@@ -130,13 +147,18 @@ def _refuse(text: str, screenshot: str | None) -> int:
     return 2
 
 
-def install_error_hook() -> None:
+def install_error_hook(window: Callable[[], MainWindow | None] | None = None) -> None:
     """An unexpected error in a slot: keep the details in a log file and tell the user plainly,
-    instead of a traceback on a console nobody sees (or the app vanishing)."""
+    instead of a traceback on a console nobody sees (or the app vanishing). An error that
+    says the database file is damaged opens the recovery screen instead (issue #12)."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if exc.__traceback__ is None:
             exc = exc.with_traceback(tb)
+        main = window() if window is not None else None
+        if main is not None and recovery.is_damage(exc):
+            main.show_damage(str(exc).splitlines()[0] if str(exc) else "")
+            return
         try:
             log: Path | str = log_error(exc)
         except OSError:
@@ -214,6 +236,35 @@ def _screenshot(
     return 0
 
 
+def open_window(url: str) -> tuple[Store, MainWindow | None]:
+    """The database at `url`, and the recovery window when its file is damaged (issue #12):
+    found before it is opened, while it opens, or at the sign-in screen's first read. None:
+    start on the sign-in screen. StoreError for a database FaceChart refuses (newer, another
+    program's, unreachable)."""
+    damaged = recovery.diagnose_url(url)
+    if damaged is None:
+        store = None
+        try:
+            store = open_database(url)
+            signin.tiles(store)  # the first screen's first read
+            return store, None
+        except Exception as exc:
+            if store is not None:
+                store.dispose()
+            if not recovery.is_damage(exc):
+                raise
+            damaged = recovery.diagnose_url(url, thorough=True)
+            if damaged is None:
+                raise
+    store = unopened_store(url)
+    return store, build_recovery_window(store, *damaged)
+
+
+def _main(start: StartWindow) -> MainWindow | None:
+    """The main window a sign-in at the start window opened, if any yet."""
+    return start.main_window if isinstance(start.main_window, MainWindow) else None
+
+
 def run_app(
     url: str,
     demo: bool,
@@ -223,25 +274,39 @@ def run_app(
 ) -> int:
     app = application()
     folder: Path | None = None
+    window: MainWindow | None = None  # the recovery window of a damaged database
+    start: StartWindow | None = None
     try:
         try:
             if demo:
                 store, folder = _demo_store()
             else:
-                store = open_database(url)
+                store, window = open_window(url)
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:
             if screenshot:
+                if window is not None:
+                    return 0 if grab_to_file(window, size, screenshot, None) else 2
                 return _screenshot(store, demo, size, screenshot, screen)
-            install_error_hook()
+            if window is not None:  # a damaged database: the recovery screen, no sign-in
+                recovering = window
+                install_error_hook(lambda: recovering)
+                window.resize(*size)
+                window.showMaximized()
+                return app.exec()
             start = start_app(store, demo, size)
+            signing_in = start
+            install_error_hook(lambda: _main(signing_in))
             start.showMaximized()
             return app.exec()
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         finally:
             store.dispose()
+            main = window or (_main(start) if start is not None else None)
+            if main is not None:
+                main.ctx.store.dispose()  # a restore or rescue opened another
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -404,6 +404,74 @@ def practitioners_admin(window: MainWindow) -> None:
     window.open_practitioners()
 
 
+def backup_screen(window: MainWindow) -> None:
+    """The Backup page as an admin sees it (the demo clinic has no backup folder set up: the
+    page says so; nothing is written to this computer's settings)."""
+    window.go_home()
+    window.open_backup_page()
+
+
+def _screen_backup(window: MainWindow) -> Path:
+    """A real backup of the demo database in a folder of its own, with the demo passphrase."""
+    from app.services.backup import BackupKey, make_backup
+
+    folder = Path(tempfile.mkdtemp(prefix="facechart-screen-backup-"))
+    return make_backup(window.ctx.store, folder, BackupKey.from_passphrase("demo")).path
+
+
+def restore(window: MainWindow) -> None:
+    """Restore: a backup of the demo clinic opened with its passphrase and checked, beside the
+    current database, before the admin confirms."""
+    from ui.shell.restore_page import RestorePage
+
+    path = _screen_backup(window)
+    window.go_home()
+    window.open_restore(path)
+    page = window.current_page()
+    if not isinstance(page, RestorePage):
+        raise ScreenError("the restore page did not open")
+    page.passphrase.setText("demo")
+    page.open_backup()
+    settle(lambda: not page.reading, timeout=60.0)
+    if page.contents is None:
+        raise ScreenError(f"the backup did not open: {page.status.text()}")
+
+
+def recovery(window: MainWindow) -> None:
+    """The recovery screen, for a copy of the demo database with pages overwritten in the
+    middle of its patients (diagnosed for real; the window's own database is not touched)."""
+    import sqlite3
+
+    from app.services import recovery as recovering
+
+    url = window.ctx.store.url.database
+    if not url:
+        raise ScreenError("the recovery screen needs a database file")
+    folder = Path(tempfile.mkdtemp(prefix="facechart-screen-damaged-"))
+    copy = folder / "facechart.db"
+    source, target = sqlite3.connect(url), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+        page_size = target.execute("PRAGMA page_size").fetchone()[0]
+        leaves = [
+            r[0]
+            for r in target.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'patient' OR name = 'visit' ORDER BY pageno"
+            )
+        ]
+    finally:
+        source.close()
+        target.close()
+    with open(copy, "r+b") as f:
+        f.seek((leaves[len(leaves) // 2] - 1) * page_size)
+        f.write(bytes(range(256)) * (page_size // 256))
+    found = recovering.diagnose(copy)
+    if found is None:
+        raise ScreenError("the damaged copy reads whole")
+    window.open_recovery(copy, found)
+
+
 SCREENS: dict[str, Navigate] = {
     "sign-in": sign_in,
     "sign-in-password": sign_in_password,
@@ -430,6 +498,9 @@ SCREENS: dict[str, Navigate] = {
     "editor-products": editor_products,
     "touch-up-products": touch_up_products,
     "compare": compare,
+    "backup": backup_screen,
+    "restore": restore,
+    "recovery": recovery,
 }
 
 

@@ -22,7 +22,7 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -33,6 +33,12 @@ MAGIC = b"FACECHART-BACKUP\n"
 FORMAT = 1
 CHUNK_BYTES = 4 * 1024 * 1024
 _MAX_HEADER = 1 << 20
+
+
+class Readable(Protocol):
+    """What `write` reads the database from: a file, or a file read through a hash."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 class BackupFileError(ValueError):
@@ -79,7 +85,7 @@ def _key(passphrase: str, kdf: dict[str, Any]) -> bytes:
     return secrets.derive_key(passphrase, base64.b64decode(kdf["salt"]))
 
 
-def write(source: BinaryIO, out: BinaryIO, key: BackupKey, info: dict[str, Any]) -> None:
+def write(source: Readable, out: BinaryIO, key: BackupKey, info: dict[str, Any]) -> None:
     """Encrypt `source` (read to its end) into `out` with `info` in the header."""
     prefix = os.urandom(4)
     body = {

@@ -2,14 +2,16 @@
 the database; another shows what a backup holds and puts it in place of the current database,
 keeping that one aside (never deleting it).
 
-A backup is written as `<name>.partial` and renamed only after it verified: decrypted again
-from the written file, opened, `check`ed, and its counts compared with the snapshot taken.
-A folder therefore never shows a backup that does not restore.
+A backup is written as `<name>.partial` and renamed only after it verified: the plain copy is
+`check`ed and its counts compared with the snapshot taken before it is encrypted, and the
+written file is then read back from its disk, decrypted and found to be exactly that copy
+(SHA-256). A folder therefore never shows a backup that does not restore.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 import shutil
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from app.backup import container, snapshot
 from app.backup.container import BackupFileError, BackupKey
@@ -33,6 +36,10 @@ __all__ = ["BackupKey", "Counts"]
 
 SUFFIX = ".fcbackup"
 _NAME = re.compile(r"^facechart-(\d{4}-\d{2}-\d{2})_(\d{6})Z\.fcbackup$")
+
+# what goes aside with a replaced database: its log and index, and its unsaved chart drafts
+# (app/services/drafts.py: a draft names a visit of that database, not of the restored one)
+SIDE_FILES = ("-wal", "-shm", ".drafts")
 
 # progress(step in words, fraction done 0..1)
 Progress = Callable[[str, float], None]
@@ -112,10 +119,25 @@ def make_backup(
                 f"The database could not be copied ({exc}): it may be damaged. Nothing was "
                 "written; open FaceChart's recovery screen or restore an earlier backup."
             ) from None
-        progress("Encrypting", 0.3)
+        # Check the copy before anything leaves the laptop: a damaged database is refused
+        # here, and the file written below is proven to decrypt to exactly these bytes.
+        progress("Checking the copy", 0.25)
+        problems = check_file(plain)
+        if not problems:
+            with sqlite3.connect(f"file:{plain}?mode=ro", uri=True) as conn:
+                problems = counts.differences(snapshot.counts_of(conn))
+            conn.close()
+        if problems:
+            raise BackupVerificationError(
+                "The backup was not kept: the database it copies did not pass its check ("
+                + "; ".join(problems[:3])
+                + "). Open FaceChart's recovery screen or restore an earlier backup."
+            )
+        progress("Encrypting", 0.5)
         info = {"taken_at": when.astimezone(UTC).isoformat(), "counts": counts.as_json()}
         try:
-            with open(plain, "rb") as source, open(partial, "wb") as out:
+            with open(plain, "rb") as raw, open(partial, "wb") as out:
+                source = _Hashing(raw)
                 container.write(source, out, key, info)
                 out.flush()
                 os.fsync(out.fileno())
@@ -126,22 +148,20 @@ def make_backup(
                 "Check the disk has room and is not write-protected."
             ) from None
         plain.unlink()
-        progress("Verifying", 0.6)
+        progress("Reading it back", 0.8)
         try:
-            contents = _open_with_key(partial, key, work)
-        except BackupFileError as exc:
+            read_back = _plain_digest(partial, key)
+        except (BackupFileError, OSError) as exc:
             partial.unlink(missing_ok=True)
             raise BackupVerificationError(
                 f"The backup did not read back ({exc}); nothing was kept. The disk may be "
                 "failing: try another."
             ) from None
-        problems = contents.problems + counts.differences(contents.counts)
-        if problems:
+        if read_back != source.digest():
             partial.unlink(missing_ok=True)
             raise BackupVerificationError(
-                "The backup was not kept: the database it copies did not pass its check ("
-                + "; ".join(problems[:3])
-                + "). Open FaceChart's recovery screen or restore an earlier backup."
+                "The backup did not read back as it was written; nothing was kept. The disk "
+                "may be failing: try another."
             )
         os.replace(partial, target)
         progress("Done", 1.0)
@@ -149,6 +169,34 @@ def make_backup(
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+class _Hashing:
+    """A file read through SHA-256: the digest of every byte handed out."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self._sha = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self._sha.update(data)
+        return data
+
+    def digest(self) -> bytes:
+        return self._sha.digest()
+
+
+def _plain_digest(path: Path, key: BackupKey) -> bytes:
+    """SHA-256 of what a backup file decrypts to, read back from its disk (nothing written)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        header = container.read_header(f)
+        if _salt(header) != key.salt:
+            raise BackupFileError("The passphrase does not open this backup.")
+        for chunk in container.decrypt_with_key(f, header, key.key):
+            sha.update(chunk)
+    return sha.digest()
 
 
 def open_backup(path: Path, passphrase: str) -> BackupContents:
@@ -186,7 +234,7 @@ def _decrypt_with_key(path: Path, key: BackupKey, out: Path) -> container.Header
 def _open_with_key(path: Path, key: BackupKey, work: Path) -> BackupContents:
     plain = work / "check.db"
     header = _decrypt_with_key(path, key, plain)
-    problems = _check_copy(plain)
+    problems = check_file(plain)
     with sqlite3.connect(f"file:{plain}?mode=ro", uri=True) as conn:
         counts = snapshot.counts_of(conn)
     conn.close()
@@ -196,8 +244,9 @@ def _open_with_key(path: Path, key: BackupKey, work: Path) -> BackupContents:
     )
 
 
-def _check_copy(plain: Path) -> list[str]:
-    """`check` on a decrypted copy: its findings in words, or why it could not run."""
+def check_file(plain: Path) -> list[str]:
+    """`check` on a SQLite file (a decrypted copy, a rescued database): its findings in
+    words, or why it could not run; empty when it passes."""
     from app.services.integrity import check_store
 
     try:
@@ -263,7 +312,7 @@ def _move_aside(db_path: Path, when: datetime) -> Path | None:
     conn.close()
     aside = db_path.with_name(f"{db_path.name}.before-restore-{when:%Y%m%d-%H%M%S}")
     os.replace(db_path, aside)
-    for extra in ("-wal", "-shm"):
+    for extra in SIDE_FILES:
         side = db_path.with_name(db_path.name + extra)
         if side.exists():
             os.replace(side, aside.with_name(aside.name + extra))

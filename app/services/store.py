@@ -8,7 +8,15 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from app.store.database import Store, default_data_dir, open_store, sqlite_url
+from sqlalchemy.orm import sessionmaker
+
+from app.store.database import (
+    Store,
+    create_store_engine,
+    default_data_dir,
+    open_store,
+    sqlite_url,
+)
 from app.store.errors import StoreError, loggable_traceback
 from app.store.private import open_private_append, private_dir
 
@@ -19,6 +27,7 @@ __all__ = [
     "open_database",
     "open_demo_database",
     "storage_warning",
+    "unopened_store",
 ]
 
 ERROR_LOG = "facechart-errors.log"
@@ -54,6 +63,14 @@ def open_database(url: str) -> Store:
             "(then every room runs the same FaceChart)."
         )
     return store
+
+
+def unopened_store(url: str) -> Store:
+    """A handle on a database that has not been opened: no schema check, no migration, no
+    connection yet. The recovery screen's, for a file that is damaged (issue #12): it only
+    needs to know which database it is about."""
+    engine = create_store_engine(url)
+    return Store(engine, sessionmaker(engine, expire_on_commit=False))
 
 
 def open_demo_database(folder: Path) -> Store:

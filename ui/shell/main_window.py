@@ -4,20 +4,42 @@ its own data from the services and says, by signals, where the user wants to go 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QMainWindow, QSizePolicy, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
+from app.domain import roles
 from app.domain.roles import may_administer
-from app.services import audit, integrity, signin, visits
+from app.services import (
+    audit,
+    backup_settings,
+    catalogue,
+    integrity,
+    recovery,
+    signin,
+    visits,
+)
+from app.services.backup import BackupReport
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
+from app.services.recovery import Diagnosis
+from app.services.store import Store, open_database
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
 from ui.common.worker import Worker
+from ui.shell.backup_runner import BackupRunner
 
 if TYPE_CHECKING:
     from ui.capture.base import PreviewSource
@@ -30,6 +52,10 @@ from ui.shell.photo_page import PhotoPage
 from ui.shell.version_viewer import VersionViewerPage
 from ui.shell.visit_page import VisitPage
 
+AUTO_CHECK_MS = 30 * 60 * 1000  # how often a running app looks whether the daily backup is due
+START_DELAY_MS = 4000  # the first look, once the first screen has settled
+DEEP_CHECK_DELAY_MS = 2000  # PRAGMA quick_check of the whole file, off the GUI thread
+
 
 class MainWindow(QMainWindow):
     def __init__(
@@ -37,13 +63,24 @@ class MainWindow(QMainWindow):
         ctx: AppContext,
         demo: bool = False,
         camera_factory: Callable[[], PreviewSource] | None = None,
+        recovery_needed: tuple[Path, Diagnosis] | None = None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.demo = demo
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
         self._quit_when_home = False  # the window was closed while a page was leaving
         self._demo = demo
+        # backups (issue #12): daily and on closing, to the admin's folder; never for the demo
+        self.backups = BackupRunner(self)
+        self.backups.finished.connect(self._backed_up)
+        self.backups.failed.connect(self._backup_failed)
+        self._swapper = Worker("database-swap", self)  # restore and rescue put files in place
+        self._checker = Worker("database-check", self)
+        self._closing_backup: QProgressDialog | None = None
+        self._close_now = False  # the backup on closing is done (or skipped): really close
+        self.in_recovery = False
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         # Two layers: the work (top bar and pages) and the sign-in screen of the lock, which
         # hides the work entirely while it is up (ui/signin/lock.py).
@@ -94,7 +131,34 @@ class MainWindow(QMainWindow):
         # on-screen keyboard and would throw away a half-typed form.
         QShortcut(QKeySequence.StandardKey.Back, self, self.go_back)
 
-        self.patient_list = PatientListPage(ctx)
+        if recovery_needed is not None:
+            self.open_recovery(*recovery_needed)
+        else:
+            self._install_home()
+        self._auto = QTimer(self)
+        self._auto.setInterval(AUTO_CHECK_MS)
+        self._auto.timeout.connect(self.backup_if_due)
+        if not demo:
+            self._auto.start()
+            QTimer.singleShot(START_DELAY_MS, self, self.backup_if_due)
+            QTimer.singleShot(DEEP_CHECK_DELAY_MS, self, self._deep_check)
+
+    def _clear_stack(self) -> None:
+        while (old := self.stack.widget(0)) is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+
+    def _set_pages_enabled(self, on: bool) -> None:
+        for index in range(self.stack.count()):
+            page = self.stack.widget(index)
+            if page is not None:
+                page.setEnabled(on)
+
+    def _install_home(self) -> None:
+        """The first screen as the only page (at start, and after the database was swapped)."""
+        self._clear_stack()
+        self.in_recovery = False
+        self.patient_list = PatientListPage(self.ctx)
         self.patient_list.patient_opened.connect(self.open_patient)
         self.patient_list.new_patient_requested.connect(self.new_patient)
         self.patient_list.settings_requested.connect(self.open_settings)
@@ -103,6 +167,7 @@ class MainWindow(QMainWindow):
         )
         self.patient_list.draft_chart_requested.connect(self.open_draft)
         self.patient_list.unsigned_requested.connect(self.open_unsigned)
+        self.patient_list.backup_requested.connect(self.open_backup_page)
         self._push(self.patient_list)
 
         from ui.signin.lock import Locker
@@ -165,6 +230,14 @@ class MainWindow(QMainWindow):
             self._quit_when_home = True
             event.ignore()
             return
+        # Then the backup on closing (issue #12), with its progress; the window closes when it
+        # ends, fails, or the user chooses not to wait: the close is never lost.
+        if not self._close_now and (self.backups.busy or self._backup_on_close_wanted()):
+            event.ignore()
+            if self._closing_backup is None:
+                self._start_closing_backup()
+            return
+        self._auto.stop()
         self._chart_reader.shutdown()
         self.locker.shutdown()
         try:
@@ -175,6 +248,8 @@ class MainWindow(QMainWindow):
             # Signing out signs the records as they are (ADR 0025), the sign-out included,
             # so a change made behind FaceChart's back from now on is named by `check`.
             integrity.checkpoint_quietly(self.ctx.store, "sign-out", self.ctx.signer)
+        self._checker.shutdown(wait=False)
+        self.backups.shutdown()
         super().closeEvent(event)
 
     def leave_for_someone_else(self) -> None:
@@ -259,12 +334,16 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """The clinic's settings: which soft warnings charts show (ui/shell/warnings_page),
-        and for an admin the way to the practitioners."""
+        and the way to the Backup page; for an admin, the way to the practitioners."""
         from ui.shell.warnings_page import WarningsPage
 
-        page = self._open(lambda: WarningsPage(self.ctx))
-        if isinstance(page, WarningsPage):
+        def make() -> Page:
+            page = WarningsPage(self.ctx)
+            page.backup_requested.connect(self.open_backup_page)
             page.practitioners_requested.connect(self.open_practitioners)
+            return page
+
+        self._open(make)
 
     def open_practitioners(self) -> None:
         """The admin's page of practitioners and the idle lock; refused to anyone else (the
@@ -446,3 +525,275 @@ class MainWindow(QMainWindow):
             return page
 
         self._open(make)
+
+    # -- backups (issue #12) ----------------------------------------------------------------
+
+    def _backups_possible(self) -> bool:
+        return not self.demo and not self.in_recovery and self.ctx.store.is_sqlite
+
+    def backup_if_due(self) -> bool:
+        """The daily automatic backup, when one is due (set up, disk there, none for a day)."""
+        if not self._backups_possible() or self.backups.busy:
+            return False
+        try:
+            if not backup_settings.due(self.ctx.store):
+                return False
+        except OSError:
+            return False
+        return self.backups.start(self.ctx.store, self.ctx.practitioner.id, automatic=True)
+
+    def _backup_on_close_wanted(self) -> bool:
+        if not self._backups_possible():
+            return False
+        st = backup_settings.status(self.ctx.store)
+        return st.configured and st.folder_present
+
+    def _start_closing_backup(self) -> None:
+        dialog = QProgressDialog(
+            "Backing up before FaceChart closes…", "Close without waiting", 0, 100, self
+        )
+        dialog.setObjectName("closingBackup")
+        dialog.setWindowTitle("FaceChart")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(560)
+        dialog.canceled.connect(self._close_without_waiting)
+        self._closing_backup = dialog
+        self.backups.progress.connect(self._closing_progress)
+        if not self.backups.busy:
+            self.backups.start(self.ctx.store, self.ctx.practitioner.id, automatic=True)
+        dialog.show()
+
+    def _closing_progress(self, step: str, done: float) -> None:
+        if self._closing_backup is not None:
+            self._closing_backup.setLabelText(f"Backing up before FaceChart closes: {step}…")
+            self._closing_backup.setValue(int(done * 99))
+
+    def _close_without_waiting(self) -> None:
+        """The backup keeps running to its end in the background (its file is only put in
+        place once verified); the window closes now."""
+        self._finish_close()
+
+    def _finish_close(self) -> None:
+        if self._close_now:
+            return
+        self._close_now = True
+        dialog, self._closing_backup = self._closing_backup, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self._close_without_waiting)
+            dialog.close()
+            dialog.deleteLater()
+        QTimer.singleShot(0, self, self.close)
+
+    def _backed_up(self, report: BackupReport) -> None:
+        if self._closing_backup is not None:
+            self._finish_close()
+            return
+        if hasattr(self, "patient_list") and not self.in_recovery:
+            self.patient_list.refresh_backup()
+
+    def _backup_failed(self, message: str, damaged: bool) -> None:
+        if self._closing_backup is not None:
+            self._finish_close()  # the next start shows the backup's age and the warning
+            return
+        if hasattr(self, "patient_list") and not self.in_recovery:
+            self.patient_list.refresh_backup()
+        if damaged:
+            self.show_damage(message)
+
+    def open_backup_page(self) -> None:
+        from ui.shell.backup_page import BackupPage
+
+        def make() -> Page:
+            page = BackupPage(self.ctx, self.backups)
+            page.restore_requested.connect(self.open_restore)
+            page.recovery_requested.connect(lambda: self.show_damage(""))
+            return page
+
+        self._open(make)
+
+    def open_restore(self, chosen: Path | None = None) -> None:
+        from ui.shell.restore_page import RestorePage
+
+        if not roles.may_administer(self.ctx.practitioner.role):
+            show_error(self, "Only an admin can restore a backup. Ask the clinic's admin.")
+            return
+        current, note = None, "Damaged: cannot be counted"
+        if not self.in_recovery:
+            try:
+                current, note = backup_settings.database_counts(self.ctx.store), ""
+            except StoreError:
+                pass
+
+        def make() -> Page:
+            page = RestorePage(self.ctx, chosen, current, note)
+            page.restore_confirmed.connect(self.restore_backup)
+            return page
+
+        self._open(make)
+
+    def restore_backup(self, path: Path, passphrase: str) -> None:
+        """Close every page and connection, put the backup in place (the current database is
+        kept aside), open it again and return to the first screen."""
+        if self.backups.busy:
+            show_error(self, "A backup is being made: restore once it has finished.")
+            return
+        try:
+            db = backup_settings.database_file(self.ctx.store)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return
+        actor = self.ctx.practitioner
+
+        def act(old: Store, reopen: Callable[[], Store]) -> str:
+            report, _store = backup_settings.restore(
+                db, path, passphrase, actor, dispose=old.dispose, reopen=reopen
+            )
+            c = report.restored
+            aside = (
+                f" The replaced database is kept as {report.aside.name}." if report.aside else ""
+            )
+            return (
+                f"Restored the backup {path.name}: {c.patients} patients, {c.visits} visits, "
+                f"{c.versions} chart versions, {c.photos} photos.{aside}"
+            )
+
+        self._swap_database("Restoring the backup…", act)
+
+    def _swap_database(self, doing: str, act: Callable[[Store, Callable[[], Store]], str]) -> bool:
+        """Leave every page, then on a worker: `act(old store, reopen)`, which closes the old
+        store's connections, changes the file and reopens it; the first screen comes back on
+        the reopened store. False when a page would not leave."""
+        if self._swapper.busy:
+            return False
+        self.go_home()
+        if self.stack.count() > 1:
+            show_error(self, "Close the open chart first, then try again.")
+            return False
+        if not self.in_recovery:
+            self._set_pages_enabled(False)  # nothing reads the file while it changes
+        old = self.ctx.store
+        url = old.url.render_as_string(hide_password=False)
+        opened: list[Store] = []
+
+        def reopen() -> Store:
+            store = open_database(url)
+            opened.append(store)
+            return store
+
+        dialog = QProgressDialog(self)
+        dialog.setLabelText(doing)
+        dialog.setRange(0, 0)  # busy: a file swap has no steps to count
+        dialog.setCancelButton(None)  # a half-done swap cannot be cancelled
+        dialog.setObjectName("swapProgress")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(480)
+        dialog.show()
+        self.swap_dialog = dialog
+
+        def finish(message: str, error: bool) -> None:
+            dialog.close()
+            dialog.deleteLater()
+            if opened:
+                self._adopt(opened[-1])
+            else:
+                self._set_pages_enabled(True)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
+                "FaceChart",
+                message,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("swapResult")
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.open()
+            self.swap_result = box
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, (StoreError, OSError, ValueError)):
+                finish("Something went wrong; the database was not changed.", True)
+                raise exc
+            finish(str(exc), True)
+
+        self._swapper.run(lambda: act(old, reopen), lambda m: finish(m, False), failed)
+        return True
+
+    def _adopt(self, store: Store) -> None:
+        """Work on `store` from now on (the restored or rescued database)."""
+        self.ctx.store = store
+        try:
+            self.ctx.products = {p.code: p for p in catalogue.list_products(store)}
+        except StoreError as exc:
+            show_error(self, str(exc))
+        self._install_home()
+        # The records are another database's now: whoever works next signs in on them (with
+        # their PIN and key there), never as whoever was signed in before.
+        self.locker.show_sign_in()
+
+    # -- a damaged database ------------------------------------------------------------------
+
+    def _deep_check(self) -> None:
+        """quick_check of the whole file off the GUI thread: damage found leads to recovery."""
+        if self.in_recovery or not self.ctx.store.is_sqlite:
+            return
+        try:
+            db = backup_settings.database_file(self.ctx.store)
+        except StoreError:
+            return
+
+        def checked(found: Diagnosis | None) -> None:
+            if found is not None and found.kind != "lost-wal":
+                self.open_recovery(db, found)
+
+        self._checker.run(lambda: recovery.diagnose(db), checked, lambda _exc: None)
+
+    def show_damage(self, message: str) -> None:
+        """An error said the file is damaged: find out how, and open the recovery screen."""
+        if self.in_recovery or not self.ctx.store.is_sqlite:
+            return
+        try:
+            db = backup_settings.database_file(self.ctx.store)
+        except StoreError:
+            return
+        found = recovery.diagnose(db, thorough=True) or Diagnosis(
+            "damaged",
+            "Parts of the database file are damaged, so some records cannot be read.",
+            message,
+        )
+        self.open_recovery(db, found)
+
+    def open_recovery(self, db_path: Path, diagnosis: Diagnosis) -> None:
+        """The recovery screen as the only page: no page can fail piecemeal behind it."""
+        from ui.shell.recovery_page import RecoveryPage
+
+        self.go_home()
+        page = RecoveryPage(self.ctx, db_path, diagnosis)
+        page.restore_requested.connect(self.open_restore)
+        page.use_rescued.connect(lambda rescued: self.use_rescued(db_path, rescued))
+        page.open_as_is.connect(self.open_as_is)
+        self._clear_stack()
+        self.in_recovery = True
+        self._push(page)
+
+    def use_rescued(self, db_path: Path, rescued: Path) -> None:
+        def act(old: Store, reopen: Callable[[], Store]) -> str:
+            old.dispose()
+            try:
+                aside = recovery.put_in_place(db_path, rescued)
+            finally:
+                reopen()
+            return (
+                f"FaceChart now uses the rescued database. The damaged one is kept as {aside.name}."
+            )
+
+        self._swap_database("Putting the rescued database in place…", act)
+
+    def open_as_is(self) -> None:
+        def act(old: Store, reopen: Callable[[], Store]) -> str:
+            old.dispose()
+            reopen()
+            return "The database is open as it is. Make a backup soon."
+
+        self._swap_database("Opening the database…", act)

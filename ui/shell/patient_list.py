@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-from app.services import patients, unsigned
+from app.services import backup_settings, patients, unsigned
 from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -20,6 +20,7 @@ from ui.common.widgets import (
     enable_touch_scroll,
     hbox,
     label,
+    set_state,
     vbox,
 )
 from ui.shell.drafts_banner import DraftsBanner
@@ -52,6 +53,7 @@ class PatientListPage(Page):
     settings_requested = Signal()
     unsigned_requested = Signal()
     audit_requested = Signal()  # the audit trail of the practitioner working (issue #11)
+    backup_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -111,6 +113,14 @@ class PatientListPage(Page):
         self.empty.setWordWrap(True)
         lay.addWidget(self.empty)
 
+        # the last good backup's age, and a warning when it is old or the disk is missing
+        # (issue #12); a tap leads to the Backup page
+        self.backup_status = button("", "ghost")
+        self.backup_status.setObjectName("backupStatus")
+        self.backup_status.setAccessibleName("Backups: last backup and warnings")
+        lay.addWidget(self.backup_status)
+        self.backup_status.clicked.connect(self.backup_requested)
+
         self._recent_order: list[int] | None = None  # the recent rows' order, once shown
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -128,6 +138,7 @@ class PatientListPage(Page):
     def activated(self) -> None:
         self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved
         self.refresh_to_sign()  # a chart saved or signed above
+        self.refresh_backup()
         self.refresh()  # names and "recent" may have changed on the pages above
         self.search.setFocus()
 
@@ -140,6 +151,14 @@ class PatientListPage(Page):
         self.unsigned_button.setText(f"To sign · {n}" if n else "To sign")
         self.unsigned_button.setProperty("waiting", n > 0)
         self.unsigned_button.setAccessibleName(f"Charts to sign: {n}")
+
+    def refresh_backup(self) -> None:
+        try:
+            status = backup_settings.status(self.ctx.store)
+        except OSError:
+            return
+        self.backup_status.setText(status.line)
+        set_state(self.backup_status, "warn", bool(status.warning))
 
     def refresh(self) -> None:
         self._timer.stop()

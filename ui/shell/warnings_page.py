@@ -149,6 +149,7 @@ class MaxDoseCard(QFrame):
 class WarningsPage(Page):
     title = "Clinic settings · Soft warnings"
     practitioners_requested = Signal()
+    backup_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -163,6 +164,11 @@ class WarningsPage(Page):
         )
         intro.setWordWrap(True)
         top.addWidget(intro, 1)
+        self.backup_button = button("Backups", "secondary")
+        self.backup_button.setObjectName("settingsBackup")
+        self.backup_button.setMinimumWidth(160)
+        self.backup_button.clicked.connect(self.backup_requested)
+        top.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignTop)
         # an admin's way to the practitioners and the idle lock (issue #11); the page and
         # the services refuse anyone else as well
         self.practitioners_button = button("Practitioners", "secondary")
