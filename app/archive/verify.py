@@ -19,10 +19,22 @@ from app.store import audit_log, chart_parts
 from app.store.hash_chain import hash_canonical
 
 
-def signed_message(content_hash: str) -> bytes:
-    """The bytes a practitioner's signature covers: the version's content hash in ASCII.
-    (Sign-off, issue #11, must sign exactly this; the lead aligns them at merge.)"""
-    return content_hash.encode("ascii")
+def signed_message(version: dict[str, Any], signature: dict[str, Any]) -> bytes:
+    """The bytes an archived signature covers: sign-off's message (ADR 0019), which names the
+    version and the practitioner by UUID, so it verifies in the database it is imported into."""
+    from app.services.signoff import signed_message as message
+
+    signed_at = from_iso(signature["signed_at"])
+    if signed_at is None:
+        raise ArchiveVerificationError("A signature has no time.")
+    return message(
+        signature["kind"],
+        version["uuid"],
+        version["content_hash"],
+        signature["practitioner"],
+        signed_at,
+        version["amend_reason"],
+    )
 
 
 def public_keys(clinic: dict[str, Any]) -> dict[str, bytes]:
@@ -58,7 +70,7 @@ def check_signatures(
         if public is None:
             raise ArchiveVerificationError(f"A signature on {where} names a key the archive lacks.")
         if g["content_hash"] != version["content_hash"] or not verify_signature(
-            public, from_b64(g["signature"]), signed_message(g["content_hash"])
+            public, from_b64(g["signature"]), signed_message(version, g)
         ):
             raise ArchiveVerificationError(f"A signature on {where} does not verify.")
 

@@ -90,7 +90,7 @@ def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
 @dataclass(frozen=True, slots=True)
 class KeySigner:
     """An opened key that signs (the `Signer` shape checkpoints take): `key_ref` names the
-    stored public key it belongs to, e.g. "practitioner_key:7"."""
+    stored public key it belongs to, e.g. "pkey:7" (a `practitioner_key` row)."""
 
     key_ref: str
     public_key: bytes

@@ -22,7 +22,11 @@ from app.store.database import Store
 from app.store.errors import NotFoundError
 from app.store.schema import Practitioner, PractitionerKey
 
-__all__ = ["KeySigner", "WeakSecretError", "WrongPasswordError"]
+__all__ = ["KEY_REF_KIND", "KeySigner", "WeakSecretError", "WrongPasswordError"]
+
+# An opened key names its `practitioner_key` row as "pkey:<id>": short, because a checkpoint's
+# fixed-size statement holds the signer's reference in 16 ASCII bytes (ADR 0025).
+KEY_REF_KIND = "pkey"
 
 # more writes for the same transaction (the audit event, a flag): a change and its record
 # land together or not at all
@@ -63,7 +67,7 @@ def set_credentials(
         key_id = _add_key(s, practitioner_id, sealed)
         if also is not None:
             also(s)
-    return KeySigner(f"practitioner_key:{key_id}", sealed.public_key, private)
+    return KeySigner(f"{KEY_REF_KIND}:{key_id}", sealed.public_key, private)
 
 
 def set_password(
@@ -81,7 +85,7 @@ def set_password(
         key_id = _add_key(s, practitioner_id, sealed)
         if also is not None:
             also(s)
-    return KeySigner(f"practitioner_key:{key_id}", sealed.public_key, private)
+    return KeySigner(f"{KEY_REF_KIND}:{key_id}", sealed.public_key, private)
 
 
 def set_pin(store: Store, practitioner_id: int, pin: str, *, also: Also = None) -> None:
@@ -119,7 +123,7 @@ def open_signer(store: Store, practitioner_id: int, password: str) -> KeySigner:
         sealed = SealedKey(row.public_key, row.kdf_salt, row.nonce, row.sealed_private_key)
         key_id = row.id
     private = keys.open_sealed(sealed, password)
-    return KeySigner(f"practitioner_key:{key_id}", sealed.public_key, private)
+    return KeySigner(f"{KEY_REF_KIND}:{key_id}", sealed.public_key, private)
 
 
 def public_keys(store: Store, practitioner_id: int | None = None) -> list[PublicKey]:
@@ -137,7 +141,7 @@ def public_keys(store: Store, practitioner_id: int | None = None) -> list[Public
 def key_id_of(signer: KeySigner) -> int:
     """The `practitioner_key` row an opened key belongs to."""
     kind, _, number = signer.key_ref.partition(":")
-    if kind != "practitioner_key" or not number.isdigit():
+    if kind != KEY_REF_KIND or not number.isdigit():
         raise ValueError(f"not a practitioner's key: {signer.key_ref!r}")
     return int(number)
 

@@ -22,6 +22,7 @@ from app.integrity.signing import Signer as Signer
 from app.integrity.signing import register_key_source
 from app.integrity.verify import check_checkpoints
 from app.services.audit import verify_audit
+from app.services.credentials import KEY_REF_KIND
 from app.store.database import Store
 from app.store.errors import StoreError
 from app.store.schema import PractitionerKey
@@ -35,7 +36,7 @@ def _practitioner_keys(session: Session) -> Iterable[bytes]:
     return session.scalars(select(PractitionerKey.public_key))
 
 
-register_key_source("practitioner_key", _practitioner_keys)
+register_key_source(KEY_REF_KIND, _practitioner_keys)
 
 
 def check_store(store: Store) -> CheckReport:

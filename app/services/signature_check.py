@@ -92,7 +92,7 @@ def _why(sig: ChartSignature, v: ChartVersion | None, key: PractitionerKey | Non
     if sig.content_hash != v.content_hash:
         return "it was made over other content than the version holds"
     message = signed_message(
-        sig.kind, v.id, v.content_hash, sig.practitioner_id, sig.signed_at, v.amend_reason
+        sig.kind, v.uuid, v.content_hash, sig.practitioner.uuid, sig.signed_at, v.amend_reason
     )
     if not keys.verify(key.public_key, sig.signature, message):
         return "the signature does not match the version, its time, reason or key"

@@ -47,22 +47,24 @@ class Kind(StrEnum):
 
 def signed_message(
     kind: str,
-    version_id: int,
+    version_uuid: str,
     content_hash: str,
-    practitioner_id: int,
+    practitioner_uuid: str,
     signed_at: datetime,
     amend_reason: str | None,
 ) -> bytes:
     """The exact bytes a signature is made over (ADR 0019): a domain-separating first line,
-    then one field per line, no newline at the end, UTF-8."""
+    then one field per line, no newline at the end, UTF-8. The version and the practitioner
+    are named by their UUIDs, never by this database's row ids: a signature verifies in any
+    database its records are moved to (the portable archive, ADR 0023)."""
     reason = (
         hashlib.sha256(amend_reason.encode("utf-8")).hexdigest() if amend_reason is not None else ""
     )
     fields = (
         kind,
-        str(version_id),
+        version_uuid,
         content_hash,
-        str(practitioner_id),
+        practitioner_uuid,
         signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
         reason,
     )
@@ -230,7 +232,7 @@ def _add(
             at = utcnow()
             v = f.version
             message = signed_message(
-                kind.value, v.id, v.content_hash, practitioner_id, at, v.amend_reason
+                kind.value, v.uuid, v.content_hash, f.practitioner.uuid, at, v.amend_reason
             )
             row = ChartSignature(
                 chart_version_id=v.id,

@@ -14,18 +14,17 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app.archive import layout, sealed
-from app.archive.verify import signed_message
 from app.backup import container
 from app.backup.container import BackupKey
 from app.security.keys import verify as verify_signature
-from app.services import archive, audit, charts, credentials, patients, photos, visits
+from app.services import archive, audit, charts, credentials, patients, photos, signoff, visits
 from app.services.integrity import check_store
 from app.services.practitioners import create_practitioner, default_practitioner
 from app.store.database import Store, open_store, sqlite_url
@@ -111,6 +110,15 @@ def _build_source(path: Path) -> Source:
         store, first.id, edited, parent_version_id=v1.id, saved_by_id=nurse.id, comment="more"
     )
     with store.write() as s:
+        at = datetime(2026, 9, 1, 10, 30, tzinfo=UTC)
+        message = signoff.signed_message(
+            "sign",
+            s.get_one(ChartVersion, v2.id).uuid,
+            v2.content_hash,
+            s.get_one(Practitioner, nurse.id).uuid,
+            at,
+            None,
+        )
         s.add(
             ChartSignature(
                 chart_version_id=v2.id,
@@ -118,7 +126,8 @@ def _build_source(path: Path) -> Source:
                 key_id=credentials.key_id_of(signer),
                 kind="sign",
                 content_hash=v2.content_hash,
-                signature=signer.sign(signed_message(v2.content_hash)),
+                signed_at=at,
+                signature=signer.sign(message),
             )
         )
     touch = visits.start_visit(
@@ -202,7 +211,12 @@ def test_export_then_import_keeps_every_hash_photo_and_signature(
         key = s.get(PractitionerKey, sig.key_id)
         assert key is not None and key.origin_clinic == "Clinic North"
         assert sig.origin_clinic == "Clinic North"  # shown as "signed at Clinic North"
-        assert verify_signature(key.public_key, sig.signature, signed_message(sig.content_hash))
+        signer_uuid = s.get_one(Practitioner, sig.practitioner_id).uuid
+        signed_version = s.get_one(ChartVersion, sig.chart_version_id)
+        message = signoff.signed_message(
+            sig.kind, signed_version.uuid, sig.content_hash, signer_uuid, sig.signed_at, None
+        )
+        assert verify_signature(key.public_key, sig.signature, message)
         assert key.sealed_private_key == b""  # the private half never travels
         signed = s.get(ChartVersion, sig.chart_version_id)
         assert signed is not None and signed.version_no == 2

@@ -41,7 +41,7 @@ def test_a_sealed_key_opens_with_its_password_only_and_signs() -> None:
     assert keys.raw_public(keys.open_sealed(sealed, "correct horse")) == sealed.public_key
     with pytest.raises(keys.WrongPasswordError):
         keys.open_sealed(sealed, "correct horsf")
-    signer = keys.KeySigner("practitioner_key:1", sealed.public_key, private)
+    signer = keys.KeySigner("pkey:1", sealed.public_key, private)
     signature = signer.sign(b"content hash")
     assert keys.verify(sealed.public_key, signature, b"content hash")
     assert not keys.verify(sealed.public_key, signature, b"content hasH")

@@ -20,7 +20,7 @@ from app.services.signature_check import verify_signatures
 from app.store import audit_log
 from app.store.database import Store, alembic_config, create_store_engine, open_store, sqlite_url
 from app.store.errors import AmendReasonRequiredError, SignOffError
-from app.store.schema import AuditEvent, ChartSignature, ChartVersion
+from app.store.schema import AuditEvent, ChartSignature, ChartVersion, Practitioner
 from tests.app.chart_factory import glabella, stroke
 from tests.conftest import BACKENDS, PG_URL, reset_postgres
 
@@ -129,11 +129,14 @@ def test_the_signed_bytes_are_those_the_adr_states(store: Store, injector: Perso
     sig = signoff.sign_version(store, v1, injector.id, injector.signer)
     info = charts.load_version(store, v1).info
     at = sig.signed_at.astimezone(UTC).isoformat(timespec="microseconds")
+    with store.read() as s:  # named by UUID: the signature verifies wherever they are moved
+        v_uuid = s.get_one(ChartVersion, v1).uuid
+        p_uuid = s.get_one(Practitioner, injector.id).uuid
     expected = (
-        f"facechart-chart-signature-v1\nsign\n{v1}\n{info.content_hash}\n{injector.id}\n{at}\n"
+        f"facechart-chart-signature-v1\nsign\n{v_uuid}\n{info.content_hash}\n{p_uuid}\n{at}\n"
     ).encode()
     assert signoff.signed_message(
-        "sign", v1, info.content_hash, injector.id, sig.signed_at, None
+        "sign", v_uuid, info.content_hash, p_uuid, sig.signed_at, None
     ) == (expected)
     from app.security import keys
 
