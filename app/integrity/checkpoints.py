@@ -13,6 +13,7 @@ Call `write_checkpoint` at sign-off, sign-out (the app's close, today), backup a
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -229,3 +230,30 @@ def file_checkpoints(db_id: str) -> list[StoredCheckpoint]:
         except ValueError:
             out.append(StoredCheckpoint(-1, b"", b"", b""))
     return out
+
+
+# --- the short code printed on reports (issue 11) ---------------------------------------------
+
+
+def short_code(seq: int, statement: bytes) -> str:
+    """`CP<seq>-XXXX-XXXX-XXXX`: 60 bits of the statement's SHA-256 in base32, to print on a
+    report, so a paper copy names the checkpoint it was made under; `code_matches` checks it."""
+    digest = base64.b32encode(hashlib.sha256(statement).digest()).decode()[:12]
+    return f"CP{seq}-{digest[:4]}-{digest[4:8]}-{digest[8:]}"
+
+
+def latest_code(store: Store) -> str | None:
+    """The newest checkpoint's short code (None before the first)."""
+    with store.read() as s:
+        last = s.scalar(select(Checkpoint).order_by(Checkpoint.seq.desc()).limit(1))
+        return short_code(last.seq, last.statement) if last else None
+
+
+def code_matches(store: Store, code: str) -> bool:
+    """Does the database still hold the checkpoint a printed code names, unchanged?"""
+    seq_text = code.strip().upper().removeprefix("CP").split("-", 1)[0]
+    if not seq_text.isdigit():
+        return False
+    with store.read() as s:
+        cp = s.get(Checkpoint, int(seq_text))
+        return cp is not None and short_code(cp.seq, cp.statement) == code.strip().upper()

@@ -436,3 +436,14 @@ def test_check_runs_on_a_database_from_before_checkpoints(
     code = cli.main(["--db", url, "check"])
     out = capsys.readouterr().out
     assert code == 1 and f"photo_blob sha256={clinic.target.photo_sha}" in out, out
+
+
+def test_the_short_code_for_reports_names_the_checkpoint(store: Store, clinic: Clinic):
+    from app.integrity.checkpoints import code_matches, latest_code
+
+    code = latest_code(store)
+    assert code is not None and code.startswith("CP1-") and len(code) == 18
+    assert code_matches(store, code) and code_matches(store, code.lower())
+    raw(store, [("UPDATE checkpoint SET statement = :b WHERE seq = 1", {"b": bytes(168)})])
+    assert not code_matches(store, code)
+    assert not code_matches(store, "CPx-AAAA") and not code_matches(store, "CP9-AAAA-AAAA-AAAA")
