@@ -92,9 +92,7 @@ class Locker(QObject):
         if controller is not None and controller.mode == "own":
             controller.keyboard.hide()
         self._hidden = [
-            w
-            for w in QApplication.topLevelWidgets()
-            if w is not self.window and w.isVisible()
+            w for w in QApplication.topLevelWidgets() if w is not self.window and w.isVisible()
         ]
         for w in self._hidden:
             w.hide()
