@@ -45,12 +45,9 @@ class Locker(QObject):
     def __init__(self, window: LockHost) -> None:
         super().__init__(window if isinstance(window, QObject) else None)
         self.window = window
-        self.gate = SignInScreen(window.ctx.store)
-        window.layers.addWidget(self.gate)
+        self._gate: SignInScreen | None = None  # built at the first lock: sign-in is faster
         self.idle = IdleWatch(self, self._minutes())
         self.idle.idle.connect(lambda: self.lock("idle"))
-        self.gate.unlocked.connect(self._unlocked)
-        self.gate.signed_in.connect(self._signed_in)
         self._hidden: list[QWidget] = []
         self._title = window.windowTitle()
         self.idle.start()
@@ -62,8 +59,18 @@ class Locker(QObject):
             return practitioner_admin.IDLE_LOCK_DEFAULT
 
     @property
+    def gate(self) -> SignInScreen:
+        """The sign-in screen the lock shows, made the first time it is needed."""
+        if self._gate is None:
+            self._gate = SignInScreen(self.window.ctx.store)
+            self.window.layers.addWidget(self._gate)
+            self._gate.unlocked.connect(self._unlocked)
+            self._gate.signed_in.connect(self._signed_in)
+        return self._gate
+
+    @property
     def locked(self) -> bool:
-        return self.window.layers.currentWidget() is self.gate
+        return self._gate is not None and self.window.layers.currentWidget() is self._gate
 
     def lock(self, why: str = "button") -> None:
         if self.locked:
@@ -133,4 +140,5 @@ class Locker(QObject):
 
     def shutdown(self) -> None:
         self.idle.stop()
-        self.gate.shutdown()
+        if self._gate is not None:
+            self._gate.shutdown()
