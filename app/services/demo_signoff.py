@@ -29,18 +29,20 @@ def _on(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute)).astimezone()
 
 
-def _frown_chart(sha: str, units: Decimal, lot: str, note: str = "") -> ChartContent:
+def _frown_chart(
+    sha: str, units: Decimal, lot: str, note: str = "", where: slice = slice(None)
+) -> ChartContent:
     cx, cy = W / 2, H / 2
-    spots = (
+    spots: list[tuple[int, int, str, Side]] = [
         (0, -150, "procerus", Side.MIDLINE),
         (-70, -185, "corrugator supercilii", Side.RIGHT),
-        (-130, -205, "corrugator supercilii", Side.RIGHT),
+        (-130, -255, "corrugator supercilii", Side.RIGHT),  # 1 cm above the brow
         (70, -185, "corrugator supercilii", Side.LEFT),
-        (130, -205, "corrugator supercilii", Side.LEFT),
-    )
+        (130, -255, "corrugator supercilii", Side.LEFT),
+    ]
     points = tuple(
         InjectionPoint(cx + dx, cy + dy, "botox", units, Depth.INTRAMUSCULAR, zone, side)
-        for dx, dy, zone, side in spots
+        for dx, dy, zone, side in spots[where]
     )
     use = ProductUse(
         "botox", lot, date.today() + timedelta(days=240), Dilution(Decimal(100), Decimal("2.5"))
@@ -69,6 +71,8 @@ class _Story:
         hour: int,
         seed: int,
         touch_up_of_id: int | None = None,
+        units: Decimal = Decimal(4),
+        where: slice = slice(None),
     ) -> tuple[int, int, str, date]:
         """A toxin visit with a frown photo and its first version: (visit id, version id,
         photo, day)."""
@@ -90,7 +94,7 @@ class _Story:
             v1 = charts.save_version(
                 self.store,
                 visit.id,
-                _frown_chart(sha, Decimal(4), "C5521B"),
+                _frown_chart(sha, units, "C5521B", where=where),
                 parent_version_id=None,
                 saved_by_id=who,
                 comment="As injected",
@@ -137,11 +141,12 @@ def build_sign_off_demo(
     story.sign(v2.id, clinician_id, _on(day, 16, 32))
 
     # Amélie: the injector's chart, signed by her and co-signed by the clinician (a prescriber)
-    first, v, _sha, day = story.chart(amelie, story.injector, 21, 9, 32)
+    first, v, _sha, day = story.chart(amelie, story.injector, 21, 9, 32, units=Decimal(3))
     story.sign(v, story.injector, _on(day, 9, 30))
     story.sign(v, clinician_id, _on(day, 12, 10), cosign=True)
     # ... and her touch-up, charted by the injector, not signed yet
-    story.chart(amelie, story.injector, 7, 10, 33, touch_up_of_id=first)
+    # (2 U on each left corrugator point: the course stays within the label's 20 U)
+    story.chart(amelie, story.injector, 7, 10, 33, first, Decimal(2), slice(3, 5))
 
     # Maria: signed by the injector, waiting for the clinician's co-signature
     _visit, v, _sha, day = story.chart(maria, story.injector, 5, 10, 34)

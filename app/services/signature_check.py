@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,10 +45,30 @@ class SignatureProblem:
         return f"ALTERED {self.table} {self.key}: {self.problem}"
 
 
-def _where(v: ChartVersion | None, visit: Visit | None, version_id: int) -> str:
-    if v is None or visit is None:
+class _Row(NamedTuple):
+    """One signature and what it is checked against: columns only, no ORM objects (a clinic's
+    check reads every signature; entities with their joined relations cost 3x as much)."""
+
+    version_id: int
+    practitioner_id: int
+    key_id: int
+    kind: str
+    signed_hash: str
+    signed_at: datetime
+    signature: bytes
+    found_version: int | None  # None: the version is gone
+    version_no: int | None
+    content_hash: str | None
+    amend_reason: str | None
+    visit_id: int | None
+    patient_id: int | None
+    version_uuid: str | None
+
+
+def _where(version_id: int, version_no: int | None, visit: int | None, patient: int | None) -> str:
+    if version_no is None or visit is None:
         return f"id={version_id} (no such version)"
-    return f"id={v.id} (patient {visit.patient_id}, visit {visit.id}, version {v.version_no})"
+    return f"id={version_id} (patient {patient}, visit {visit}, version {version_no})"
 
 
 def verify_signatures(store: Store) -> list[SignatureProblem]:
@@ -57,44 +79,67 @@ def verify_signatures(store: Store) -> list[SignatureProblem]:
 def signature_problems(s: Session) -> Iterator[SignatureProblem]:
     """Every signature that does not verify, then every audited signature that is gone."""
     names = dict(s.execute(select(Practitioner.id, Practitioner.name)).all())
-    key_rows = {k.id: k for k in s.scalars(select(PractitionerKey))}
+    uuids = dict(s.execute(select(Practitioner.id, Practitioner.uuid)).all())
+    key_rows = {
+        kid: (owner, public)
+        for kid, owner, public in s.execute(
+            select(PractitionerKey.id, PractitionerKey.practitioner_id, PractitionerKey.public_key)
+        )
+    }
     rows = s.execute(
-        select(ChartSignature, ChartVersion, Visit)
+        select(
+            ChartSignature.chart_version_id,
+            ChartSignature.practitioner_id,
+            ChartSignature.key_id,
+            ChartSignature.kind,
+            ChartSignature.content_hash,
+            ChartSignature.signed_at,
+            ChartSignature.signature,
+            ChartVersion.id,
+            ChartVersion.version_no,
+            ChartVersion.content_hash,
+            ChartVersion.amend_reason,
+            Visit.id,
+            Visit.patient_id,
+            ChartVersion.uuid,
+        )
         .outerjoin(ChartVersion, ChartVersion.id == ChartSignature.chart_version_id)
         .outerjoin(Chart, Chart.id == ChartVersion.chart_id)
         .outerjoin(Visit, Visit.id == Chart.visit_id)
         .order_by(ChartSignature.id)
     )
     present: set[tuple[int, int, str]] = set()
-    for sig, v, visit in rows:
-        present.add((sig.chart_version_id, sig.practitioner_id, sig.kind))
-        who = names.get(sig.practitioner_id, f"practitioner {sig.practitioner_id}")
-        what = "co-signature" if sig.kind == Kind.COSIGN.value else "signature"
-        why = _why(sig, v, key_rows.get(sig.key_id))
+    for values in rows:
+        r = _Row._make(values)
+        present.add((r.version_id, r.practitioner_id, r.kind))
+        who = names.get(r.practitioner_id, f"practitioner {r.practitioner_id}")
+        what = "co-signature" if r.kind == Kind.COSIGN.value else "signature"
+        why = _why(r, key_rows.get(r.key_id), uuids.get(r.practitioner_id) or "")
         if why is not None:
             yield SignatureProblem(
                 "chart_version",
-                _where(v, visit, sig.chart_version_id),
+                _where(r.version_id, r.version_no, r.visit_id, r.patient_id),
                 f"{what} of {who} does not verify ({why})",
             )
     yield from _missing(s, present, names)
 
 
-def _why(sig: ChartSignature, v: ChartVersion | None, key: PractitionerKey | None) -> str | None:
-    if v is None:
+def _why(r: _Row, key: tuple[int, bytes] | None, signer_uuid: str) -> str | None:
+    if r.found_version is None or r.content_hash is None:
         return "its version is missing"
-    if sig.kind not in (Kind.SIGN.value, Kind.COSIGN.value):
-        return f"unknown kind {sig.kind!r}"
+    if r.kind not in (Kind.SIGN.value, Kind.COSIGN.value):
+        return f"unknown kind {r.kind!r}"
     if key is None:
         return "its key is missing"
-    if key.practitioner_id != sig.practitioner_id:
+    owner, public = key
+    if owner != r.practitioner_id:
         return "its key belongs to another practitioner"
-    if sig.content_hash != v.content_hash:
+    if r.signed_hash != r.content_hash:
         return "it was made over other content than the version holds"
     message = signed_message(
-        sig.kind, v.uuid, v.content_hash, sig.practitioner.uuid, sig.signed_at, v.amend_reason
+        r.kind, r.version_uuid or "", r.content_hash, signer_uuid, r.signed_at, r.amend_reason
     )
-    if not keys.verify(key.public_key, sig.signature, message):
+    if not keys.verify(public, r.signature, message):
         return "the signature does not match the version, its time, reason or key"
     return None
 
@@ -117,10 +162,16 @@ def _missing(
         v = s.get(ChartVersion, version_id)
         chart = s.get(Chart, v.chart_id) if v else None
         visit = s.get(Visit, chart.visit_id) if chart else None
+        where = _where(
+            version_id,
+            v.version_no if v else None,
+            visit.id if visit else None,
+            visit.patient_id if visit else None,
+        )
         what = "co-signature" if kind == Kind.COSIGN.value else "signature"
         who = names.get(actor, f"practitioner {actor}")
         yield SignatureProblem(
             "chart_version",
-            _where(v, visit, version_id),
+            where,
             f"{what} of {who} is missing (audit event {seq} recorded it)",
         )

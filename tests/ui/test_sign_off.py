@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.services import credentials, patients, visits
+from app.services import credentials, patients, signoff, visits
 from app.services.demo import demo_secrets
 from app.store.database import Store
 from ui.shell.hosted import HostedPage
@@ -210,3 +210,33 @@ def test_without_an_open_key_signing_is_refused_and_said(
         "JOIN chart c ON c.id = v.chart_id WHERE c.visit_id = ?",
         visit_id,
     ) == [(0,)]
+
+
+def test_a_chart_signed_from_another_room_meanwhile_asks_why_at_the_next_save(
+    qtbot: QtBot, signed_in: MainWindow, demo_store: Store
+) -> None:
+    window, me = signed_in, signed_in.ctx.practitioner
+    visit_id = visit_of(demo_store, "siobhan")
+    window.open_patient(visits.get_visit(demo_store, visit_id).patient_id)
+    window.open_visit(visit_id)
+    editor = open_editor_from_visit(window)
+    head = editor.session.version
+    editor.session.add_point("frown", 600.0, 520.0)
+    signoff.sign_version(demo_store, head.id, me.id, window.ctx.signer)  # the other room
+
+    finger(editor.widgets.save_button)  # this editor still thinks the chart unsigned
+    qtbot.waitUntil(lambda: not editor.session.saving, timeout=5000)
+    shown = editor.widgets.message_bar.findChildren(QLabel)
+    assert any("is signed, so a change is an amendment" in w.text() for w in shown)
+    assert editor.session.dirty and editor.session.version.id == head.id  # kept on screen
+    assert rows(demo_store, "SELECT COUNT(*) FROM chart_version WHERE id > ?", head.id) == [(0,)]
+
+    finger(editor.widgets.save_button)  # now it knows: why?
+    dialog = editor.sign_off.dialog
+    assert dialog is not None and dialog.isVisible()
+    finger(dialog.reason_buttons[3])  # "Missing point added"
+    finger(dialog.confirm)
+    qtbot.waitUntil(lambda: not editor.session.saving and not editor.session.dirty, timeout=5000)
+    assert rows(demo_store, "SELECT amend_reason FROM chart_version WHERE id > ?", head.id) == [
+        ("Missing point added",)
+    ]

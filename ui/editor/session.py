@@ -40,7 +40,7 @@ from app.services.chart_opening import DEFAULT_FRAME, ChartOpening, ViewPhoto
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
 from app.services.store import Store
-from app.store.errors import ConflictError, StoreError
+from app.store.errors import ConflictError, SignOffError, StoreError
 from ui.common.worker import Worker
 from ui.editor.commands import ContentCommand
 from ui.editor.face_facts import FaceFacts
@@ -474,7 +474,7 @@ class EditorSession(QObject):
         self._in_flight = None
         self.journal.flush()  # the work stays on screen and on disk
         self.saving_changed.emit(False)
-        if isinstance(exc, ConflictError):
+        if isinstance(exc, ConflictError | SignOffError):  # each says what to do itself
             self.save_failed.emit(str(exc))
         elif isinstance(exc, StoreError):
             self.save_failed.emit(f"Not saved: {exc}. Your chart is kept as a draft.")
