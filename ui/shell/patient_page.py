@@ -74,6 +74,10 @@ class PatientPage(Page):
         history.addWidget(self.history_line, 1)
         history.addWidget(self.history_button)
         body.addLayout(history)
+        # hidden until there is a history: hiding a shown button as the page comes to the
+        # front made the offscreen platform drop the window's focus on the next touch
+        self.history_line.hide()
+        self.history_button.hide()
         self.history: list[patient_history.DetailChange] = []
         self.history_dialog: PatientHistoryDialog | None = None
 
@@ -105,10 +109,12 @@ class PatientPage(Page):
             return
         self.banner.show_patient(self.patient)
         self.notes.setText(self.patient.notes)
-        self.notes.setVisible(bool(self.patient.notes))
+        if self.notes.isHidden() == bool(self.patient.notes):
+            self.notes.setVisible(bool(self.patient.notes))
         self.history_line.setText(summary_line(self.history))
-        self.history_line.setVisible(bool(self.history))
-        self.history_button.setVisible(bool(self.history))
+        if self.history_button.isHidden() == bool(self.history):  # only when it changes
+            self.history_line.setVisible(bool(self.history))
+            self.history_button.setVisible(bool(self.history))
 
     def show_history(self) -> PatientHistoryDialog:
         self.history_dialog = PatientHistoryDialog(self, self.patient.display_name, self.history)
