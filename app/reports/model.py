@@ -69,6 +69,9 @@ class VisitReport:
     patient_copy: bool
     generated_at: datetime
     amend_reason: str | None = None
+    # the newest signed checkpoint's short code when the report was made (ADR 0025): `check`
+    # can tell whether the database still holds it, unchanged
+    checkpoint_code: str | None = None
 
     @property
     def signed(self) -> bool:

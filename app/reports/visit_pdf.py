@@ -232,6 +232,13 @@ def _summary(r: VisitReport, st: dict[str, ParagraphStyle], width: float) -> lis
     ]
     story.append(Table([[info, code]], colWidths=[width - 36 * mm, 36 * mm]))
     story.append(Paragraph(_esc(f"Version hash: {r.content_hash or '—'}"), st["small"]))
+    if r.checkpoint_code:
+        story.append(
+            Paragraph(
+                _esc(f"Signed checkpoint of the record: {r.checkpoint_code}"),
+                st["small"],
+            )
+        )
 
     story.append(Paragraph("Signatures", st["h2"]))
     if r.signatures:
@@ -318,8 +325,9 @@ def _decorate(r: VisitReport) -> Any:
         c.drawString(
             MARGIN,
             8 * mm,
-            f"{r.visit_date:%d %b %Y} · {version} · code {r.short_code or '—'} · printed "
-            f"{_when(r.generated_at)}",
+            f"{r.visit_date:%d %b %Y} · {version} · code {r.short_code or '—'}"
+            + (f" · checkpoint {r.checkpoint_code}" if r.checkpoint_code else "")
+            + f" · printed {_when(r.generated_at)}",
         )
         c.drawRightString(w - MARGIN, 8 * mm, f"page {doc.page}")
         c.restoreState()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from app.domain.checks import SafetyChecks
 from app.domain.totals import totals
 from app.domain.values import format_units, utcnow
+from app.integrity.checkpoints import latest_code
 from app.reports import visit_pdf
 from app.reports.model import (
     ReportPoint,
@@ -23,6 +25,7 @@ from app.reports.model import (
 )
 from app.services import charts
 from app.services.chart_opening import open_chart
+from app.services.integrity import checkpoint_quietly
 from app.store import audit_log
 from app.store.database import Store
 from app.store.private import created_dirs, session_temp_dir
@@ -181,7 +184,12 @@ def write_visit_report(
 ) -> VisitReport:
     """Write the PDF to `out` (through a temporary file, so a failed write leaves no half
     report) and record it in the audit trail."""
-    report = visit_report(store, visit_id, version_id, patient_copy=patient_copy)
+    # A report is a moment the records are vouched for: sign a checkpoint and print its code
+    checkpoint_quietly(store, "report")
+    report = replace(
+        visit_report(store, visit_id, version_id, patient_copy=patient_copy),
+        checkpoint_code=latest_code(store),
+    )
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -39,7 +39,7 @@ def _visit(store: Store, pid: int, who: int, days_ago: int, kind: str = "neuroto
 
 
 def _photo(store: Store, pid: int, vid: int, view: str, seed: int, who: int) -> photos.PhotoRecord:
-    data = jpeg_bytes(face_image(320, 400, seed=seed))
+    data = jpeg_bytes(face_image(320 + seed, 400, seed=seed))  # distinct bytes per seed
     return photos.add_photo_bytes(
         store, pid, view, data, visit_id=vid, taken_by_id=who, source=PhotoSource.CAMERA
     )

@@ -215,6 +215,31 @@ def test_no_false_alarm_after_many_saves_an_edit_and_a_new_checkpoint(
     assert lines[-1].startswith("checked 5 checkpoints, 16 chart versions"), lines
 
 
+def test_changes_the_app_records_after_a_checkpoint_are_not_accused(
+    store: Store, clinic: Clinic, capsys: pytest.CaptureFixture[str]
+):
+    """A patient's details corrected and a photo marked in error through FaceChart, with no
+    checkpoint since: the audit trail records both, so `check` waits for the next checkpoint
+    instead of crying tampering; the same kind of change made by SQL is still named."""
+    t = clinic.target
+    who = practitioners.default_practitioner(store)
+    patients.update_patient(
+        store, t.patient_id, "Ada", "King", date(1985, 12, 11), "R7", "moved", reason="Moved"
+    )
+    photos.mark_photo_in_error(store, clinic.other_photo_id, who.id, "blurred")
+    code, lines = _check(store, capsys)
+    assert code == 0, lines
+    with store.engine.begin() as conn:  # the other patient, behind FaceChart's back
+        conn.execute(
+            text("UPDATE patient SET family_name = 'Forged' WHERE id = :p"),
+            {"p": t.other_patient_id},
+        )
+    code, lines = _check(store, capsys)
+    assert code == 1
+    assert any(f"patient id={t.other_patient_id}" in line for line in lines), lines
+    assert not any(f"patient id={t.patient_id} " in line for line in lines), lines
+
+
 def test_records_newer_than_the_last_checkpoint_are_counted_not_accused(
     store: Store, clinic: Clinic, capsys: pytest.CaptureFixture[str]
 ):

@@ -92,6 +92,11 @@ def test_the_report_shows_the_photo_every_points_units_and_not_signed(
         assert f"{p.units.normalize():f} U" in text
     assert "0.1 mL" in text  # 4 U at 100 U / 2.5 mL
     assert "CLINICAL NOTE" in text and "C77" in text
+    # a report signs a checkpoint and prints its code: the paper names what it vouches for
+    assert report.checkpoint_code and report.checkpoint_code in text
+    from app.integrity.checkpoints import code_matches
+
+    assert code_matches(sqlite_store, report.checkpoint_code)
 
     # the frown photo is on a page, as stored: find it by template matching
     photo = cv2.imdecode(np.frombuffer(display, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1]

@@ -14,6 +14,7 @@ from app.services import signoff
 from app.services.signoff import ChartSignOff, VersionSignOff
 from app.store.errors import StoreError
 from ui.common import format as fmt
+from ui.common.checkpointing import CheckpointWriter
 from ui.common.sign_off import AmendDialog, ask_amend_reason
 from ui.editor.controls import touch_button
 
@@ -41,6 +42,7 @@ class EditorSignOff(QObject):
         self.state = ChartSignOff(None, False, False)
         self.shown: VersionSignOff | None = None  # the sign-off of the version on screen
         self.dialog: AmendDialog | None = None
+        self.checkpoints = CheckpointWriter(self)  # a sign-off signs a checkpoint (ADR 0025)
         w = editor.widgets
         self.label = QLabel("")
         self.label.setObjectName("signOffState")
@@ -133,5 +135,6 @@ class EditorSignOff(QObject):
             self.editor.message(str(exc), "error")
             self.refresh()
             return
+        self.checkpoints.after_sign_off(s.store, self.signer)
         self.refresh()
         self.editor.message(f"Version {head.version_no} signed.", "info", timeout_ms=4000)

@@ -14,6 +14,7 @@ from app.services.signoff import ChartSignOff, VersionSignOff
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common import images
+from ui.common.checkpointing import CheckpointWriter
 from ui.common.context import AppContext
 from ui.common.dialogs import ReasonDialog, ask_reason, show_error
 from ui.common.sign_off import status_lines
@@ -200,6 +201,7 @@ class VisitPage(Page):
         self.sign_offs: dict[int, VersionSignOff] = {}
         self.chart_sign_off = ChartSignOff(None, False, False)
         self.reason_dialog: ReasonDialog | None = None
+        self.checkpoints = CheckpointWriter(self)  # a sign-off signs a checkpoint (ADR 0025)
         self.history.itemClicked.connect(
             lambda item: self._open_version(item) if self._tap_guard.was_tap() else None
         )
@@ -263,6 +265,8 @@ class VisitPage(Page):
             act(self.ctx.store, head.version_id, self.ctx.practitioner.id, self.ctx.signer)
         except StoreError as exc:
             show_error(self, str(exc))
+        else:
+            self.checkpoints.after_sign_off(self.ctx.store, self.ctx.signer)
         self.refresh()
 
     def _current_photos(self) -> list[PhotoRecord]:
