@@ -32,6 +32,7 @@ from app.services.store import (
     log_error,
     open_database,
     open_demo_database,
+    storage_warning,
     unopened_store,
 )
 from app.store.errors import StoreError
@@ -295,6 +296,9 @@ def run_app(
                 window.resize(*size)
                 window.showMaximized()
                 return app.exec()
+            shared = storage_warning(store)
+            if shared:  # a SQLite file on a network share (issue #13): said once, at start
+                QMessageBox.warning(None, "FaceChart: the database is on a network share", shared)
             start = start_app(store, demo, size)
             signing_in = start
             install_error_hook(lambda: _main(signing_in))

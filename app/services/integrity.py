@@ -23,6 +23,7 @@ from app.integrity.signing import register_key_source
 from app.integrity.verify import check_checkpoints
 from app.services.audit import verify_audit
 from app.services.credentials import KEY_REF_KIND
+from app.services.signature_check import signature_problems
 from app.store.database import Store
 from app.store.errors import StoreError
 from app.store.schema import PractitionerKey
@@ -50,6 +51,13 @@ def check_store(store: Store) -> CheckReport:
         report.alterations.extend(
             Alteration("audit_event", f"seq={p.seq}", p.problem) for p in verify_audit(s)
         )
+        # Every chart signature against its practitioner's public key (ADR 0019); signatures
+        # name versions by UUID, which a database from before migration 0009 lacks.
+        inspector = inspect(s.connection())
+        if any(c["name"] == "uuid" for c in inspector.get_columns("chart_version")):
+            report.alterations.extend(
+                Alteration(p.table, p.key, p.problem) for p in signature_problems(s)
+            )
         if current:
             check_checkpoints(s, report)
         else:

@@ -365,6 +365,10 @@ def test_verification_names_a_tampered_signature(
         and why in p
         for p in found
     ), found  # fmt: skip
+    # and `check` (the command a clinic runs) says so and exits 1
+    from app import cli
+
+    assert cli.main(["--db", store.url.render_as_string(hide_password=False), "check"]) == 1
 
 
 def test_a_key_swapped_for_another_of_the_same_practitioner_is_caught(
