@@ -203,6 +203,19 @@ def _append_to_file(db_id: str, cp: StoredCheckpoint) -> None:
         log.warning("the copy of checkpoint %d could not be written: %s", cp.seq, exc)
 
 
+def set_file_aside(db_id: str, tag: str) -> Path | None:
+    """A restore puts an earlier copy of the database back: the checkpoints file has moved on
+    past it (it holds the checkpoints the restore undid), so it is kept aside, renamed, and a
+    new one begins with the next checkpoint. Returns where it went (None: there was none)."""
+    path = checkpoints_file(db_id)
+    if not path.exists():
+        return None
+    aside = path.with_name(f"{path.stem}.{tag}{path.suffix}")
+    os.replace(path, aside)
+    _cache.pop(db_id, None)
+    return aside
+
+
 def file_checkpoints(db_id: str) -> list[StoredCheckpoint]:
     """The copies in the checkpoints file; a damaged line is returned with empty bytes so the
     check can say so (rather than skip it)."""

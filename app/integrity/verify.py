@@ -53,7 +53,7 @@ def _cp(seq: int, problem: str, kind: str = "ALTERED") -> Alteration:
     return Alteration("checkpoint", f"seq={seq}", problem, kind)
 
 
-def check_checkpoints(s: Session, report: CheckReport) -> None:
+def check_checkpoints(s: Session, report: CheckReport, against_file: bool = True) -> None:
     found = report.alterations
     db_id = database_id(s)
     trusted = trusted_keys(s)
@@ -96,7 +96,8 @@ def check_checkpoints(s: Session, report: CheckReport) -> None:
             _between(baseline.name, changed, st, found)
         baseline = Baseline(cp.seq, st.created_at, tree.entries)  # no copy: see `live`
         live = True
-    _against_file(db_id, in_db, trusted, found)
+    if against_file:  # a backup's copy is checked against its own checkpoints only
+        _against_file(db_id, in_db, trusted, found)
     if baseline is not None:
         _records_since(s, baseline, report)
 

@@ -262,7 +262,7 @@ def check_file(plain: Path) -> list[str]:
     except StoreError as exc:
         return [str(exc)]
     try:
-        return [str(a) for a in check_store(copy).alterations]
+        return [str(a) for a in check_store(copy, against_file=False).alterations]
     finally:
         copy.dispose()
 
@@ -300,7 +300,23 @@ def restore_backup(
             f"The backup could not be put in place: {exc.strerror or exc}. The current "
             "database has not been changed."
         ) from None
+    _checkpoints_file_aside(db_path, when)
     return RestoreReport(contents.counts, aside)
+
+
+def _checkpoints_file_aside(db_path: Path, when: datetime) -> None:
+    """The checkpoints file outside the database has moved on past the restored copy (it holds
+    the checkpoints the restore undid): keep it aside and begin a new one (ADR 0025)."""
+    from app.integrity.checkpoints import DATABASE_ID, set_file_aside
+
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (DATABASE_ID,)).fetchone()
+        conn.close()
+    except sqlite3.Error:
+        return
+    if row:
+        set_file_aside(str(row[0]), f"before-restore-{when:%Y%m%d-%H%M%S}")
 
 
 def _move_aside(db_path: Path, when: datetime) -> Path | None:

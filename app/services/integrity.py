@@ -40,7 +40,9 @@ def _practitioner_keys(session: Session) -> Iterable[bytes]:
 register_key_source(KEY_REF_KIND, _practitioner_keys)
 
 
-def check_store(store: Store) -> CheckReport:
+def check_store(store: Store, against_file: bool = True) -> CheckReport:
+    """`against_file` False: a copy (a backup being verified or previewed) is checked against
+    the checkpoints it holds, not the live database's checkpoints file, which has moved on."""
     report = CheckReport()
     with store.read() as s:
         # `check` never migrates: a database from before checkpoints (migration 0008) gets
@@ -59,7 +61,7 @@ def check_store(store: Store) -> CheckReport:
                 Alteration(p.table, p.key, p.problem) for p in signature_problems(s)
             )
         if current:
-            check_checkpoints(s, report)
+            check_checkpoints(s, report, against_file)
         else:
             report.predates_checkpoints = True
     return report

@@ -82,7 +82,8 @@ def _windows_remote(path: Path) -> bool:
     if not drive:
         return False
     DRIVE_REMOTE = 4
-    get_type = ctypes.windll.kernel32.GetDriveTypeW  # type: ignore[attr-defined,unused-ignore]
+    windll = getattr(ctypes, "windll")  # noqa: B009 - Windows only; absent from Linux typeshed
+    get_type = windll.kernel32.GetDriveTypeW
     return int(get_type(drive + "\\")) == DRIVE_REMOTE
 
 

@@ -216,7 +216,9 @@ def test_restore_by_touch_replaces_the_database_and_the_app_goes_on(
     with sqlite3.connect(db) as conn:
         kinds = [r[0] for r in conn.execute("SELECT kind FROM audit_event ORDER BY seq")]
     conn.close()
-    assert kinds[-1] == "restore"
+    assert kinds[-2:] == ["restore", "lock"]
+    # whoever works next signs in on the restored records (their PIN and key there)
+    assert window.locker.locked
     # and the app is usable on it: the first screen lists the backup's patients, a patient opens
     assert window.ctx.store is not None
     names = window.patient_list.row_names()
@@ -408,7 +410,7 @@ def test_damage_met_while_working_opens_the_recovery_screen(
         s.execute(text("SELECT * FROM patient")).all()
     assert recovery.is_damage(caught.value)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back after the test
-    install_error_hook(window)
+    install_error_hook(lambda: window)
     sys.excepthook(type(caught.value), caught.value, caught.value.__traceback__)
     assert window.in_recovery and isinstance(window.current_page(), RecoveryPage)
     assert window.stack.count() == 1  # nothing behind it to fail piecemeal

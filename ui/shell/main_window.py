@@ -131,6 +131,13 @@ class MainWindow(QMainWindow):
         # on-screen keyboard and would throw away a half-typed form.
         QShortcut(QKeySequence.StandardKey.Back, self, self.go_back)
 
+        from ui.signin.lock import Locker
+
+        # one lock for the window's life (a restore rebuilds the first screen, not the lock)
+        self.locker = Locker(self)
+        self.lock_button.clicked.connect(lambda: self.locker.lock("button"))
+        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
+
         if recovery_needed is not None:
             self.open_recovery(*recovery_needed)
         else:
@@ -170,11 +177,6 @@ class MainWindow(QMainWindow):
         self.patient_list.backup_requested.connect(self.open_backup_page)
         self._push(self.patient_list)
 
-        from ui.signin.lock import Locker
-
-        self.locker = Locker(self)
-        self.lock_button.clicked.connect(lambda: self.locker.lock("button"))
-        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -766,6 +768,7 @@ class MainWindow(QMainWindow):
 
     def open_recovery(self, db_path: Path, diagnosis: Diagnosis) -> None:
         """The recovery screen as the only page: no page can fail piecemeal behind it."""
+        self.locker.idle.stop()  # no idle lock over a database being recovered
         from ui.shell.recovery_page import RecoveryPage
 
         self.go_home()

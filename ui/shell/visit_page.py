@@ -149,7 +149,7 @@ class VisitPage(Page):
         self.capture_button.setObjectName("takePhotos")
         self.chart_button = button("Open chart", "primary")
         self.chart_button.setObjectName("openChart")
-        self.report_button = button("Report", "secondary")
+        self.report_button = button("Report of the newest version", "secondary")
         self.report_button.setObjectName("visitReport")
         self.report_button.setAccessibleName("The visit's report: preview, save, print")
         # where a clinician ends a chart: sign it, or co-sign an injector's (ADR 0019)
@@ -161,7 +161,6 @@ class VisitPage(Page):
             b.hide()
             top.addWidget(b)
         top.addWidget(self.capture_button)
-        top.addWidget(self.report_button)
         top.addWidget(self.chart_button)
         body.addLayout(top)
         if v.notes:
@@ -191,6 +190,9 @@ class VisitPage(Page):
         right.addWidget(self.history, 1)
         self.history_hint = label("No chart saved for this visit yet.", "muted")
         right.addWidget(self.history_hint)
+        # the newest version's report, under the versions it is made of (the top row is full
+        # at 1366 px once Sign or Co-sign shows)
+        right.addWidget(self.report_button)
         right_panel = QWidget()
         right_panel.setLayout(right)
         right_panel.setMaximumWidth(480)

@@ -55,7 +55,7 @@ class Locker(QObject):
     def _minutes(self) -> float:
         try:
             return practitioner_admin.idle_lock_minutes(self.window.ctx.store)
-        except StoreError:
+        except Exception:  # a damaged or vanished database: the default, never a crash
             return practitioner_admin.IDLE_LOCK_DEFAULT
 
     @property
