@@ -177,7 +177,6 @@ class MainWindow(QMainWindow):
         self.patient_list.backup_requested.connect(self.open_backup_page)
         self._push(self.patient_list)
 
-
     # -- navigation -------------------------------------------------------------------------
 
     def current_page(self) -> Page:
