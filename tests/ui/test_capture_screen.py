@@ -32,6 +32,7 @@ def _face_frames(n: int = 3) -> list[np.ndarray]:
     for i in range(n):
         rgb = np.asarray(face_image(480, 360, seed=i)).copy()
         rgb[:, :40] = 255  # the frame's left edge is white: shows whether a still is mirrored
+        rgb[-8:, -8:] = (i * 37) % 256  # every frame its own bytes, as a real sensor's are
         out.append(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     return out
 
@@ -106,10 +107,11 @@ def test_consent_gate_then_one_tap_records_it(qtbot: QtBot, setup, screen_for) -
 
 
 def test_walks_the_protocol_and_retakes_keep_the_older_photo(
-    qtbot: QtBot, setup, screen_for
+    qtbot: QtBot, setup, screen_for, camera
 ) -> None:  # type: ignore[no-untyped-def]
     store, who, pid, vid = setup
-    screen = screen_for()
+    # 31 distinct frames: a retake is a new still (the same bytes again would be one photo)
+    screen = screen_for(camera(_face_frames(31), name="many"))
     _live(qtbot, screen)
     assert "Relax" in screen.instruction.text()
     taken = []
