@@ -32,14 +32,14 @@ def _fail(message: str, code: int) -> int:
 def run_export(url: str, out: Path, patient_id: int | None) -> int:
     from app.archive.export import ExportError, export_archive
     from app.archive.layout import ArchiveVerificationError
-    from app.store.database import open_store
+    from app.services.store import open_database
     from app.store.errors import StoreError
 
     secret = passphrase(confirm=True)
     if secret is None:
         return _fail(f"no passphrase: set {PASSPHRASE_ENV} or run in a terminal", 2)
     try:
-        store = open_store(url, migrate=True)
+        store = open_database(url)  # a SQLite file migrates; a server only by server-init
     except StoreError as exc:
         return _fail(str(exc), 2)
     try:
@@ -64,7 +64,7 @@ def run_export(url: str, out: Path, patient_id: int | None) -> int:
 def run_import(url: str, archive: Path) -> int:
     from app.archive.importer import ArchiveReadError, DivergedChartError, import_archive
     from app.archive.layout import ArchiveVerificationError
-    from app.store.database import open_store
+    from app.services.store import open_database
     from app.store.errors import StoreError
 
     if not archive.is_file():
@@ -73,7 +73,7 @@ def run_import(url: str, archive: Path) -> int:
     if secret is None:
         return _fail(f"no passphrase: set {PASSPHRASE_ENV} or run in a terminal", 2)
     try:
-        store = open_store(url, migrate=True)
+        store = open_database(url)  # an empty server is set up by server-init first
     except StoreError as exc:
         return _fail(str(exc), 2)
     try:

@@ -500,3 +500,24 @@ def test_the_read_back_finds_every_entry_and_fails_on_a_changed_one(tmp_path: Pa
     path.write_bytes(bytes(data[: len(data) // 2]))
     with pytest.raises(ArchiveVerificationError, match="cut short"):
         readback.verify_written(path, key, zf.infolist(), expected, writer.written)
+
+
+def test_importing_into_an_empty_clinic_server_asks_for_server_init(exported: Path) -> None:
+    """Only `server-init`, run with the owner's role, creates or migrates a server's schema
+    (issue #13): an import into an empty server database says so and writes nothing."""
+    from sqlalchemy import inspect
+
+    from app.store.database import create_store_engine
+    from tests.conftest import PG_URL, reset_postgres
+
+    if not PG_URL:
+        pytest.skip("FACECHART_TEST_PG is not set")
+    reset_postgres(PG_URL)
+    done = _run(PG_URL, "import", str(exported))
+    assert done.returncode == 2, done.stderr
+    assert "server-init" in done.stderr and done.stderr.count("\n") == 1
+    engine = create_store_engine(PG_URL)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
