@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from app.services.signoff import SignatureInfo, VersionSignOff
 from ui.common import format as fmt
-from ui.common.widgets import TOUCH, button, hbox, label, vbox
+from ui.common.dialogs import ReasonDialog, ReasonWords
+from ui.common.widgets import button
 
 # Touch-pickable reasons for an amendment: the common corrections after a chart was signed.
 COMMON_REASONS = (
@@ -61,28 +62,37 @@ def short_status(h: VersionSignOff | None) -> str:
     return text
 
 
-class AmendDialog(QDialog):
-    """Why a signed chart is changed: typed, or one of the usual reasons tapped. The reason
-    goes into the record, so an empty one is not accepted."""
+AMEND_WORDS = ReasonWords(
+    placeholder="Reason for the amendment",
+    confirm="Save amendment",
+    confirm_role="primary",
+    cancel="Keep editing",
+    empty="Say why the signed chart is changed, so the record shows it.",
+    max_length=REASON_MAX,
+)
+
+
+class AmendDialog(ReasonDialog):
+    """Why a signed chart is changed: typed, or one of the usual reasons tapped."""
 
     def __init__(self, parent: QWidget, signed_by: str, on_reason: Callable[[str], object]) -> None:
-        super().__init__(parent)
-        self.setObjectName("amendDialog")
-        self.setWindowTitle("Amend a signed chart")
-        self.setModal(True)
-        self.setMinimumWidth(900)  # the usual reasons whole, three to a row
-        self._on_reason = on_reason
-        lay = vbox(self, margins=24, spacing=14)
-        lay.addWidget(label("Amend a signed chart", "heading"))
-        text = label(
+        super().__init__(
+            parent,
+            "Amend a signed chart",
             f"This chart was signed{f' by {signed_by}' if signed_by else ''}. Saving makes an "
             "amendment: the signed version stays as it was, and the new one records your name, "
             "the time and why.",
-            "body",
+            on_reason,
+            words=AMEND_WORDS,
+            min_width=900,  # the usual reasons whole, three to a row
+            spacing=14,
         )
-        text.setWordWrap(True)
-        lay.addWidget(text)
-        self.reason = QLineEdit()
+        self.setObjectName("amendDialog")
+        self.reason.setObjectName("amendReason")
+        self.cancel.setObjectName("cancelAmend")
+        self.confirm.setObjectName("confirmAmend")
+
+    def _add_choices(self, lay: QVBoxLayout) -> None:
         grid = QGridLayout()
         grid.setSpacing(10)
         self.reason_buttons = []
@@ -94,36 +104,6 @@ class AmendDialog(QDialog):
             grid.addWidget(b, n // 3, n % 3)
             self.reason_buttons.append(b)
         lay.addLayout(grid)
-        self.reason.setObjectName("amendReason")
-        self.reason.setPlaceholderText("Reason for the amendment")
-        self.reason.setMaxLength(REASON_MAX)
-        self.reason.setMinimumHeight(TOUCH)
-        lay.addWidget(self.reason)
-        self.error = label("", "error")
-        self.error.hide()
-        lay.addWidget(self.error)
-        row = hbox(spacing=12)
-        row.addStretch(1)
-        self.cancel = button("Keep editing", "secondary")
-        self.cancel.setObjectName("cancelAmend")
-        self.confirm = button("Save amendment", "primary")
-        self.confirm.setObjectName("confirmAmend")
-        row.addWidget(self.cancel)
-        row.addWidget(self.confirm)
-        lay.addLayout(row)
-        self.keyboard_slot = lay  # the touch keyboard joins under the buttons
-        self.cancel.clicked.connect(self.reject)
-        self.confirm.clicked.connect(self._confirm)
-        self.reason.returnPressed.connect(self._confirm)
-
-    def _confirm(self) -> None:
-        reason = self.reason.text().strip()
-        if not reason:
-            self.error.setText("Say why the signed chart is changed, so the record shows it.")
-            self.error.show()
-            return
-        self.accept()
-        self._on_reason(reason)
 
 
 def ask_amend_reason(

@@ -12,15 +12,16 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QGridLayout,
-    QLineEdit,
     QPushButton,
     QScrollArea,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.services.patient_history import COMMON_REASONS, DETAIL_FIELDS, DetailChange
 from ui.common import format as fmt
-from ui.common.widgets import TOUCH, button, enable_touch_scroll, hbox, label, vbox
+from ui.common.dialogs import ReasonDialog, ReasonWords
+from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
 
 
 def _value(field: str, value: str) -> str:
@@ -110,7 +111,15 @@ class PatientHistoryDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
 
-class DetailsReasonDialog(QDialog):
+DETAILS_WORDS = ReasonWords(
+    placeholder="Or type the reason",
+    confirm="Save changes",
+    confirm_role="primary",
+    empty="Tap a reason or type one: the record keeps why.",
+)
+
+
+class DetailsReasonDialog(ReasonDialog):
     """What is about to change, and why: a common reason one tap away, or typed. The reason
     is kept with the old values, so none is no answer."""
 
@@ -120,15 +129,27 @@ class DetailsReasonDialog(QDialog):
         changes: list[tuple[str, str, str]],
         on_reason: Callable[[str], None],
     ) -> None:
-        super().__init__(parent)
+        self._changes = changes
+        super().__init__(
+            parent,
+            "Why are the details changing?",
+            "",
+            on_reason,
+            words=DETAILS_WORDS,
+            min_width=min(860, parent.window().width() - 80),
+            spacing=12,
+        )
         self.setObjectName("detailsReasonDialog")
-        self.setWindowTitle("Why are the details changing?")
-        self.setModal(True)
-        self.setMinimumWidth(min(860, parent.window().width() - 80))
-        self._on_reason = on_reason
-        lay = vbox(self, margins=24, spacing=12)
-        lay.addWidget(label("Why are the details changing?", "heading"))
-        for field, old, new in changes:
+        self.other = self.reason  # typed, when no usual reason fits
+        self.other.setObjectName("reasonOther")
+        self.error.setObjectName("reasonError")
+        self.confirm.setObjectName("confirmDetails")
+        self.reasons.buttonClicked.connect(lambda _b: self.other.clear())
+        self.other.textEdited.connect(lambda _t: self._uncheck())
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _add_choices(self, lay: QVBoxLayout) -> None:
+        for field, old, new in self._changes:
             what = label(field_change_words(field, old, new), "body")
             what.setObjectName("pendingChange")
             what.setWordWrap(True)
@@ -143,28 +164,6 @@ class DetailsReasonDialog(QDialog):
             self.reasons.addButton(b, i)
             chips.addWidget(b, i // 2, i % 2)  # two wide: the longest reason whole at 1280 px
         lay.addLayout(chips)
-        self.other = QLineEdit()
-        self.other.setObjectName("reasonOther")
-        self.other.setPlaceholderText("Or type the reason")
-        self.other.setMinimumHeight(TOUCH)
-        lay.addWidget(self.other)
-        self.error = label("", "error")
-        self.error.setObjectName("reasonError")
-        lay.addWidget(self.error)
-        row = hbox(spacing=12)
-        row.addStretch(1)
-        self.cancel = button("Cancel", "secondary")
-        self.confirm = button("Save changes", "primary")
-        self.confirm.setObjectName("confirmDetails")
-        row.addWidget(self.cancel)
-        row.addWidget(self.confirm)
-        lay.addLayout(row)
-        self.keyboard_slot = lay  # the touch keyboard joins the dialog under its buttons
-        self.reasons.buttonClicked.connect(lambda _b: self.other.clear())
-        self.other.textEdited.connect(lambda _t: self._uncheck())
-        self.cancel.clicked.connect(self.reject)
-        self.confirm.clicked.connect(self._confirm)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def _uncheck(self) -> None:
         checked = self.reasons.checkedButton()
@@ -173,19 +172,11 @@ class DetailsReasonDialog(QDialog):
             checked.setChecked(False)
             self.reasons.setExclusive(True)
 
-    def reason(self) -> str:
+    def chosen_reason(self) -> str:
         checked = self.reasons.checkedButton()
         if isinstance(checked, QPushButton):
             return checked.text()
         return self.other.text().strip()
-
-    def _confirm(self) -> None:
-        reason = self.reason()
-        if not reason:
-            self.error.setText("Tap a reason or type one: the record keeps why.")
-            return
-        self.accept()
-        self._on_reason(reason)
 
 
 def ask_details_reason(
