@@ -204,6 +204,17 @@ def patient_history(window: MainWindow) -> QWidget | None:
     return dialog
 
 
+def patient_glance(window: MainWindow) -> QWidget | None:
+    """The demo patient's toxin treatments at a glance: units per product and zone, the days
+    between treatments."""
+    patient(window)
+    show = getattr(window.current_page(), "show_glance", None)
+    if show is None:
+        raise ScreenError("the patient page offers no glance")
+    dialog: QWidget | None = show()
+    return dialog
+
+
 def new_visit(window: MainWindow) -> QWidget | None:
     patient(window)
     page = window.current_page()
@@ -485,6 +496,7 @@ SCREENS: dict[str, Navigate] = {
     "unsigned": unsigned,
     "patient": patient,
     "patient-history": patient_history,
+    "patient-glance": patient_glance,
     "audit": audit,
     "new-visit": new_visit,
     "visit": visit,

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 
 from app.domain.values import TreatmentType
 from app.services import patient_history, patients, signoff, visits
+from app.services.glance import toxin_glance
 from app.services.visits import TimelineEntry
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -23,6 +24,7 @@ from ui.common.widgets import (
     label,
     vbox,
 )
+from ui.shell.glance import GlanceDialog
 from ui.shell.new_visit_dialog import NewVisitDialog
 from ui.shell.patient_history import PatientHistoryDialog, summary_line
 from ui.shell.timeline import VisitCard
@@ -56,6 +58,9 @@ class PatientPage(Page):
         self.edit_button.setObjectName("editDetailsButton")
         self.audit_button = button("Who opened this record", "ghost")
         self.audit_button.setObjectName("patientAuditButton")
+        self.glance_button = button("At a glance", "ghost")
+        self.glance_button.setObjectName("glanceButton")
+        top.addWidget(self.glance_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.audit_button)
         body.addLayout(top)
@@ -95,6 +100,8 @@ class PatientPage(Page):
         self.edit_button.clicked.connect(self.edit_requested)
         self.audit_button.clicked.connect(self.audit_requested)
         self.history_button.clicked.connect(self.show_history)
+        self.glance_button.clicked.connect(self.show_glance)
+        self.glance_dialog: GlanceDialog | None = None
 
     def activated(self) -> None:
         self.refresh()  # a visit may have been charted or entered in error meanwhile
@@ -121,6 +128,19 @@ class PatientPage(Page):
         self.history_dialog.destroyed.connect(lambda: setattr(self, "history_dialog", None))
         self.history_dialog.open()
         return self.history_dialog
+
+    def show_glance(self) -> GlanceDialog | None:
+        try:
+            glance = toxin_glance(self.ctx.store, self.patient.id)
+        except StoreError as exc:
+            show_error(self, str(exc))
+            return None
+        names = {code: self.ctx.product_name(code) for code in glance.products}
+        line = f"{self.patient.display_name}, born {fmt.day(self.patient.date_of_birth)}"
+        self.glance_dialog = GlanceDialog(self, line, glance, names)
+        self.glance_dialog.destroyed.connect(lambda: setattr(self, "glance_dialog", None))
+        self.glance_dialog.open()
+        return self.glance_dialog
 
     def refresh(self) -> None:
         try:
