@@ -55,7 +55,7 @@ class PgProxy:
             listener, self._listener = self._listener, None
             pairs, self._pairs = self._pairs, []
         if listener is not None:
-            listener.close()
+            _close(listener)  # shutdown wakes the thread blocked in accept(): the port is free
         for pair in pairs:
             for s in (pair.client, pair.upstream):
                 _close(s)
