@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from app.services import charts, patients, photos, visits
 from app.services.practitioners import PractitionerRecord
@@ -26,6 +27,7 @@ from app.store.errors import (
 )
 from app.store.schema import AuditEvent, ChartVersion
 from tests.app.chart_factory import glabella
+from tests.conftest import PG_URL
 from tests.images import jpeg_bytes
 
 
@@ -171,3 +173,42 @@ def test_a_refused_server_connection_is_an_outage_naming_the_server() -> None:
     with pytest.raises(ServerUnreachableError) as info:
         open_store("postgresql://facechart@127.0.0.1:1/facechart", busy_timeout_ms=200)
     assert "The clinic server (127.0.0.1:1) cannot be reached" in str(info.value)
+
+
+needs_pg = pytest.mark.skipif(not PG_URL, reason="FACECHART_TEST_PG names no server")
+
+
+def _link(store: Store) -> dict[str, str]:
+    """The libpq parameters the room's connection was made with (the client's socket)."""
+    raw = store.engine.raw_connection()
+    try:
+        return dict(raw.driver_connection.info.get_parameters())  # type: ignore[union-attr]  # psycopg
+    finally:
+        raw.close()
+
+
+@needs_pg
+def test_server_connections_notice_a_dead_link_and_never_cut_a_long_save() -> None:
+    """A room's connection: a 5 s connect timeout, TCP keepalives after 10 s of silence and a
+    30 s limit on unacknowledged data, and no statement timeout (a 12 MP photo's save may
+    rightly be long); the pool pings before use; the URL's own setting wins."""
+    assert PG_URL
+    store = open_store(PG_URL, migrate=False)
+    try:
+        assert store.engine.pool._pre_ping  # a pooled connection the server dropped is noticed
+        link = _link(store)
+        assert link["connect_timeout"] == "5" and link["keepalives"] == "1"
+        assert (link["keepalives_idle"], link["keepalives_interval"]) == ("10", "5")
+        assert (link["keepalives_count"], link["tcp_user_timeout"]) == ("3", "30000")
+        with store.read() as s:
+            assert s.scalar(text("SHOW statement_timeout")) == "0"
+    finally:
+        store.dispose()
+    url = make_url(PG_URL)
+    mine = url.update_query_dict({"keepalives_idle": "42"})
+    store = open_store(mine.render_as_string(hide_password=False), migrate=False)
+    try:
+        assert _link(store)["keepalives_idle"] == "42"
+        assert store.server == f"{url.host}:{url.port or 5432}"
+    finally:
+        store.dispose()
