@@ -18,8 +18,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from app.services import signin
-from app.services.store import Store, open_database
-from app.store.database import parse_database_url, server_label
+from app.services.store import Store, open_database, server_name
 from app.store.errors import ServerUnreachableError, StoreError
 from ui.common.widgets import button, label, vbox
 from ui.common.worker import Worker
@@ -45,7 +44,7 @@ class ServerWaitWindow(QMainWindow):
     def __init__(self, url: str, retry_s: float | None = None) -> None:
         super().__init__()
         self.url = url
-        self.server = server_label(parse_database_url(url)) or "?"
+        self.server = server_name(url) or "?"
         self.setWindowTitle("FaceChart")
         central = QWidget()
         central.setObjectName("central")
