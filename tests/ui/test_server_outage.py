@@ -186,3 +186,24 @@ def test_saves_while_the_server_restarts_lose_nothing_and_save_nothing_twice(qtb
     assert run.outages >= 1, "no save ever met the restart: the test proved nothing"
     assert run.other_failures == []
     assert (run.lost, run.duplicates, run.versions) == (0, 0, 50)
+
+
+def test_save_and_close_while_waiting_saves_the_retried_save_then_the_rest_then_closes(
+    qtbot, editor: ChartEditor, direct: Store, proxy: PgProxy
+) -> None:
+    ed = editor
+    stroke(ed, 900)
+    once("parts_written", proxy.unplug)
+    tap(qtbot, ed.widgets.save_button)
+    says_unreachable_and_keeps_the_draft(qtbot, ed, direct)
+    ed.session._retry.stop()  # the clinician is quicker than the back-off here
+    stroke(ed, 1400)
+    proxy.plug()
+    closed: list[bool] = []
+    ed.closed.connect(lambda: closed.append(True))
+    ed.close_editor()
+    tap(qtbot, next(b for b in ed.widgets.message_bar.buttons if b.text() == "Save and close"))
+    qtbot.waitUntil(lambda: closed == [True], timeout=20000)
+    assert versions(direct, ed) == 2  # the waiting save, once, then the stroke drawn meanwhile
+    head = charts.load_head(direct, ed.session.visit_id)
+    assert head is not None and strokes_in(head.content) == 2

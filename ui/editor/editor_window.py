@@ -306,6 +306,10 @@ class ChartEditor(QWidget):
         self._update_status()
         self.saved.emit(info)
         if self._close_when_saved:
+            if self.session.dirty:  # a save retried after an outage went first: now the rest
+                self._close_when_saved = self.save() or self.sign_off.dialog is not None
+                if self._close_when_saved:
+                    return
             self._finish()
 
     def _save_failed(self, text: str) -> None:
