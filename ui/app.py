@@ -35,7 +35,7 @@ from app.services.store import (
     storage_warning,
     unopened_store,
 )
-from app.store.errors import StoreError
+from app.store.errors import ServerUnreachableError, StoreError, translate
 from ui.common import gc_pause
 from ui.common.application import Application
 from ui.common.context import AppContext
@@ -43,6 +43,7 @@ from ui.common.refcount_guard import RefcountGuard
 from ui.common.touch_keyboard import KeyboardController
 from ui.screens import ScreenError, picture, settle, show_screen
 from ui.shell.main_window import MainWindow
+from ui.signin.server_wait import ServerWaitWindow
 from ui.signin.start import StartWindow
 
 BASE_POINT_SIZE = 15  # body text readable at arm's length on a 13-inch touch laptop
@@ -164,9 +165,12 @@ def install_error_hook(window: Callable[[], MainWindow | None] | None = None) ->
             log: Path | str = log_error(exc)
         except OSError:
             log = error_log_path()
+        # A driver error that escaped a service's translation (the clinic server gone in the
+        # middle of a read): its plain meaning, not "Something went wrong".
+        plain = exc if isinstance(exc, StoreError) else translate(exc)
         text = (
-            str(exc)
-            if isinstance(exc, StoreError)
+            str(plain)
+            if plain is not None
             else (
                 "Something went wrong and that action did not finish. Nothing already saved was "
                 f"changed.\n\nThe details were written to {log} for whoever supports FaceChart."
@@ -261,6 +265,44 @@ def open_window(url: str) -> tuple[Store, MainWindow | None]:
     return store, build_recovery_window(store, *damaged)
 
 
+def first_screen(store: Store, demo: bool, size: tuple[int, int]) -> StartWindow:
+    """The sign-in screen on an open database, shown, with the error hook for what follows."""
+    shared = storage_warning(store)
+    if shared:  # a SQLite file on a network share (issue #13): said once, at start
+        QMessageBox.warning(None, "FaceChart: the database is on a network share", shared)
+    start = start_app(store, demo, size)
+    install_error_hook(lambda: _main(start))
+    start.showMaximized()
+    return start
+
+
+def wait_for_server(
+    url: str, demo: bool, size: tuple[int, int], opened: list[Store | StartWindow]
+) -> ServerWaitWindow:
+    """The clinic server cannot be reached at start-up (issue #13): a plain screen that keeps
+    trying, then the sign-in screen once the server answers (appended to `opened`, with its
+    store, for run_app to close at the end). A refusal that waiting will not cure ends the
+    app with its message, as at any start."""
+    wait = ServerWaitWindow(url)
+
+    def go(store: Store) -> None:
+        opened.append(store)
+        opened.append(first_screen(store, demo, size))  # shown before the wait screen closes
+        wait.close()
+
+    def refused(text: str) -> None:
+        QMessageBox.critical(wait, "FaceChart cannot open the database", text)
+        QApplication.exit(2)  # before the last window closes (that would exit with 0)
+        wait.close()
+
+    wait.opened.connect(go)
+    wait.refused.connect(refused)
+    install_error_hook()
+    wait.resize(*size)
+    wait.showMaximized()
+    return wait
+
+
 def _main(start: StartWindow) -> MainWindow | None:
     """The main window a sign-in at the start window opened, if any yet."""
     return start.main_window if isinstance(start.main_window, MainWindow) else None
@@ -283,6 +325,10 @@ def run_app(
                 store, folder = _demo_store()
             else:
                 store, window = open_window(url)
+        except ServerUnreachableError as exc:
+            if screenshot:
+                return _refuse(str(exc), screenshot)
+            return _run_after_waiting(app, url, size)
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
         try:
@@ -296,13 +342,7 @@ def run_app(
                 window.resize(*size)
                 window.showMaximized()
                 return app.exec()
-            shared = storage_warning(store)
-            if shared:  # a SQLite file on a network share (issue #13): said once, at start
-                QMessageBox.warning(None, "FaceChart: the database is on a network share", shared)
-            start = start_app(store, demo, size)
-            signing_in = start
-            install_error_hook(lambda: _main(signing_in))
-            start.showMaximized()
+            start = first_screen(store, demo, size)
             return app.exec()
         except StoreError as exc:
             return _refuse(str(exc), screenshot)
@@ -314,3 +354,20 @@ def run_app(
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_after_waiting(app: QApplication, url: str, size: tuple[int, int]) -> int:
+    """run_app's loop on the waiting screen, and on what follows once the server answers."""
+    opened: list[Store | StartWindow] = []
+    wait = wait_for_server(url, False, size, opened)
+    try:
+        return app.exec()
+    finally:
+        wait.shutdown()
+        for item in opened:
+            if isinstance(item, StartWindow):
+                main = _main(item)
+                if main is not None:
+                    main.ctx.store.dispose()  # a restore or rescue opened another
+            else:
+                item.dispose()

@@ -27,6 +27,7 @@ from app.store.errors import (
     AmendReasonRequiredError,
     ConflictError,
     NotFoundError,
+    VersionIdentityError,
     is_unique_violation,
 )
 from app.store.hash_chain import hash_canonical
@@ -116,9 +117,16 @@ def save_version(
     saved_by_id: int | None,
     comment: str = "",
     amend_reason: str | None = None,
+    version_uuid: str | None = None,
 ) -> VersionInfo:
     """Append a version to the visit's chart. `parent_version_id` is the version the editor
     opened (None for a chart's first version); anything else newer means ConflictError.
+
+    `version_uuid`, chosen by the caller before its first attempt, is the save's idempotency
+    key (ADR 0027): when the clinic server went away after the COMMIT arrived but before the
+    answer did, the retry finds that version and returns it instead of saving it twice. The
+    same key on a version with other content (or another chart, parent, author or comment)
+    is VersionIdentityError, never "already saved".
 
     A signed chart is locked (ADR 0019): a version on top of a signed one is an amendment, and
     is refused (AmendReasonRequiredError) without `amend_reason`; the reason is kept on the new
@@ -136,6 +144,14 @@ def save_version(
             visit = s.get(Visit, visit_id)
             if visit is None:
                 raise NotFoundError(f"No visit {visit_id}.")
+            if version_uuid is not None:
+                # Before the parent check: a lost answer's version is the head now, and the
+                # retry from its parent would otherwise be refused as a conflict.
+                done = s.scalar(select(ChartVersion).where(ChartVersion.uuid == version_uuid))
+                if done is not None:
+                    same = (visit_id, parent_version_id, canonical, saved_by_id, comment)
+                    _same_save(s, done, *same)
+                    return VersionInfo.of(done)  # nothing written: the transaction is empty
             _check_references(s, content, visit.patient_id)
             chart = s.scalar(select(Chart).where(Chart.visit_id == visit_id))
             if chart is None:
@@ -164,6 +180,8 @@ def save_version(
                 units_summary=units_summary,
                 amend_reason=reason,
             )
+            if version_uuid is not None:
+                version.uuid = version_uuid
             s.add(version)
             s.flush()
             audit_log.append(  # one more row in the same transaction: saved together or not
@@ -201,6 +219,31 @@ def save_version(
             "Someone else saved this chart at the same moment. Your changes are still on "
             "screen; reopen the chart to see theirs."
         ) from exc
+
+
+def _same_save(
+    session: Session,
+    done: ChartVersion,
+    visit_id: int,
+    parent_version_id: int | None,
+    canonical: bytes,
+    saved_by_id: int | None,
+    comment: str,
+) -> None:
+    """`done` (found by the save's UUID) is this very save, made by an earlier attempt whose
+    answer was lost; anything else is VersionIdentityError."""
+    same = (
+        session.scalar(select(Chart.visit_id).where(Chart.id == done.chart_id)) == visit_id
+        and done.parent_id == parent_version_id
+        and done.content_hash == hash_canonical(canonical, done.parent_hash)
+        and done.saved_by_id == saved_by_id
+        and done.comment == comment
+    )
+    if not same:
+        raise VersionIdentityError(
+            "This save's identity is already taken by a different chart version, so it was not "
+            "saved. Your changes are still on screen and in their draft; save again."
+        )
 
 
 def _amendment(session: Session, head: ChartVersion | None, reason: str | None) -> str | None:

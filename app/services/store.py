@@ -65,6 +65,13 @@ def open_database(url: str) -> Store:
     return store
 
 
+def server_name(url: str) -> str | None:
+    """"host:port" of a clinic server's URL, for messages (issue #13); None for a SQLite file."""
+    from app.store.database import parse_database_url, server_label
+
+    return server_label(parse_database_url(url))
+
+
 def unopened_store(url: str) -> Store:
     """A handle on a database that has not been opened: no schema check, no migration, no
     connection yet. The recovery screen's, for a file that is damaged (issue #12): it only

@@ -148,6 +148,11 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def server(self) -> str | None:
+        """"host:port" of a clinic server, for messages; None for a SQLite file."""
+        return server_label(self.engine.url)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error, driver
@@ -157,7 +162,7 @@ class Store:
             with session.begin():
                 yield session
         except DBAPIError as exc:
-            translated = translate(exc)
+            translated = translate(exc, self.server)
             if translated is not None:
                 raise translated from exc
             clean = redacted(exc)
@@ -173,7 +178,7 @@ class Store:
         try:
             yield session
         except DBAPIError as exc:
-            translated = translate(exc)
+            translated = translate(exc, self.server)
             if translated is not None:
                 raise translated from exc
             clean = redacted(exc)
@@ -186,6 +191,13 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def server_label(url: URL) -> str | None:
+    """"host:port" of a PostgreSQL URL (the clinic server a message names), else None."""
+    if url.get_backend_name() != "postgresql":
+        return None
+    return f"{url.host or 'localhost'}:{url.port or 5432}"
 
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -243,6 +255,30 @@ def create_store_engine(url: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
         ) from None
 
 
+# How a room notices that the clinic server went away (issue #13, ADR 0027), as libpq
+# parameters; any of them given in the URL's query wins. Without these a connect to a server
+# that is off the network waits for the operating system's TCP timeout (minutes), and a
+# connection whose server vanished mid-statement waits for ever: the save would sit at
+# "Saving…" instead of saying the server cannot be reached and retrying.
+# No statement_timeout: a save carrying a 12 MP photo may rightly take long on a slow link, and
+# a timeout would cancel it; a dead link is told by TCP (keepalives, tcp_user_timeout), which
+# does not depend on how long a statement runs.
+SERVER_LINK_ARGS: dict[str, int] = {
+    "connect_timeout": 5,  # seconds to connect before "cannot be reached"
+    "keepalives": 1,
+    "keepalives_idle": 10,  # seconds of silence before the first probe
+    "keepalives_interval": 5,
+    "keepalives_count": 3,  # so an idle dead link is noticed within ~25 s
+    # milliseconds sent data may stay unacknowledged (keepalives do not probe while data is
+    # in flight): a photo streams as long as the server keeps acknowledging it
+    "tcp_user_timeout": 30000,
+}
+
+
+def _server_link_args(parsed: URL) -> dict[str, int]:
+    return {k: v for k, v in SERVER_LINK_ARGS.items() if k not in parsed.query}
+
+
 def _create_engine(parsed: URL, busy_timeout_ms: int) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         file = sqlite_file(parsed)
@@ -269,9 +305,9 @@ def _create_engine(parsed: URL, busy_timeout_ms: int) -> Engine:
         )
         return create_engine(
             parsed,
-            pool_pre_ping=True,
+            pool_pre_ping=True,  # a pooled connection the server dropped is noticed, not used
             hide_parameters=True,
-            connect_args={"options": options},
+            connect_args={**_server_link_args(parsed), "options": options},
         )
     return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
@@ -318,7 +354,7 @@ def open_store(
                 command.upgrade(cfg, "head")
     except DBAPIError as exc:
         engine.dispose()
-        translated = translate(exc)
+        translated = translate(exc, server_label(engine.url))
         if translated is not None:
             raise translated from exc
         raise StoreError(f"The database could not be opened: {driver_summary(exc)}") from exc

@@ -40,6 +40,18 @@ class DatabaseUnavailableError(StoreError):
     pass
 
 
+class ServerUnreachableError(DatabaseUnavailableError):
+    """The clinic server went away (connection refused or reset, the server shutting down, a
+    timeout): an outage that ends by itself, unlike a wrong password or a missing database.
+    A write that met one may or may not have been committed (the answer to COMMIT can be what
+    was lost): a retry must be idempotent (`save_version(version_uuid=...)`, ADR 0027)."""
+
+
+class VersionIdentityError(StoreError):
+    """A save's version UUID (its idempotency key) is already a version with other content:
+    never taken as "already saved"."""
+
+
 class ConflictError(StoreError):
     """A save from a stale parent: someone else saved this chart since it was opened."""
 
@@ -72,9 +84,9 @@ _POSTGRES_CODES: dict[str, str] = {
     "55P03": "locked",  # lock_not_available (lock_timeout)
     "40P01": "locked",  # deadlock_detected: the other side went through; try again
     "53100": "full",  # disk_full
-    "57P01": "unavailable",  # admin_shutdown
-    "57P02": "unavailable",  # crash_shutdown
-    "57P03": "unavailable",  # cannot_connect_now
+    "57P01": "unreachable",  # admin_shutdown: the server is stopping
+    "57P02": "unreachable",  # crash_shutdown
+    "57P03": "unreachable",  # cannot_connect_now: starting up or shutting down
     "3D000": "unavailable",  # the database does not exist
     "28000": "unavailable",  # invalid_authorization_specification
     "28P01": "unavailable",  # invalid_password
@@ -82,8 +94,8 @@ _POSTGRES_CODES: dict[str, str] = {
 
 
 def _kind_from_code(orig: BaseException | None) -> str | None:
-    """'read-only', 'locked', 'full', 'unavailable', '' (a code we do not explain) or None (no
-    code at all)."""
+    """'read-only', 'locked', 'full', 'unavailable', 'unreachable', '' (a code we do not
+    explain) or None (no code at all)."""
     name = getattr(orig, "sqlite_errorname", None)  # Python 3.11+: SQLITE_BUSY_SNAPSHOT, ...
     if name:
         return _SQLITE_CODES.get("_".join(str(name).split("_")[:2]), "")
@@ -91,7 +103,7 @@ def _kind_from_code(orig: BaseException | None) -> str | None:
     if code:
         code = str(code)
         if code.startswith("08"):  # connection_exception and its subclasses
-            return "unavailable"
+            return "unreachable"
         return _POSTGRES_CODES.get(code, "")
     return None
 
@@ -143,6 +155,28 @@ def redacted(exc: DBAPIError) -> DBAPIError | None:
     return clean.with_traceback(exc.__traceback__)
 
 
+def _lost_connection(exc: DBAPIError) -> bool:
+    """The connection to a server failed or broke, told by types, not text: SQLAlchemy marks
+    the connection invalidated when its dialect sees a disconnect, and psycopg raises a bare
+    OperationalError (no SQLSTATE: nothing came from the server) when it cannot connect, the
+    socket is reset or closed, or a timeout expires. psycopg's PipelineAborted is also an
+    OperationalError without a code, but it follows another statement's error: not an outage.
+    SQLite's errors carry their own codes and are never an outage ("database is locked" is a
+    busy file)."""
+    orig = exc.orig
+    if getattr(orig, "sqlite_errorname", None) or type(orig).__module__.startswith("sqlite3"):
+        return False
+    if exc.connection_invalidated:
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg ships with FaceChart
+        return False
+    return isinstance(orig, psycopg.OperationalError) and not isinstance(
+        orig, psycopg.errors.PipelineAborted
+    )
+
+
 def _kind_from_text(exc: DBAPIError) -> str:
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     if "readonly" in text or "read-only" in text or "read only" in text:
@@ -158,13 +192,24 @@ def _kind_from_text(exc: DBAPIError) -> str:
     return ""
 
 
-def translate(exc: BaseException) -> StoreError | None:
-    """Map a driver error to a StoreError, or None when it is not one we can explain."""
+def unreachable_message(server: str | None = None) -> str:
+    where = f" ({server})" if server else ""
+    return (
+        f"The clinic server{where} cannot be reached. Nothing is lost; FaceChart works again "
+        "as soon as the server is back (check the network, or ask whoever looks after it)."
+    )
+
+
+def translate(exc: BaseException, server: str | None = None) -> StoreError | None:
+    """Map a driver error to a StoreError, or None when it is not one we can explain.
+    `server` ("host:port") names the clinic server in the message of an outage."""
     if not isinstance(exc, DBAPIError):
         return None
     kind = _kind_from_code(exc.orig)
     if kind is None:
-        kind = _kind_from_text(exc)
+        kind = "unreachable" if _lost_connection(exc) else _kind_from_text(exc)
+    elif kind == "" and exc.connection_invalidated:  # a code we do not know, then a hang-up
+        kind = "unreachable"
     if kind == "read-only":
         return ReadOnlyDatabaseError(
             "The database is read-only, so nothing could be saved. Your changes are still on "
@@ -180,6 +225,8 @@ def translate(exc: BaseException) -> StoreError | None:
             "The disk is full, so nothing could be saved. Your changes are still on screen; "
             "free some space and save again."
         )
+    if kind == "unreachable":
+        return ServerUnreachableError(unreachable_message(server))
     if kind == "unavailable":
         return DatabaseUnavailableError(f"The database cannot be reached: {driver_summary(exc)}")
     return None

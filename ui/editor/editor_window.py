@@ -145,6 +145,7 @@ class ChartEditor(QWidget):
         s.saving_changed.connect(lambda _on: self._update_status())
         s.saved.connect(self._saved)
         s.save_failed.connect(self._save_failed)
+        s.server_unreachable.connect(self._server_unreachable)
         for code, b in w.view_buttons.items():
             b.clicked.connect(lambda _c=False, v=code: self.show_view(v))
         for name, b in w.layer_buttons.items():
@@ -261,6 +262,8 @@ class ChartEditor(QWidget):
             text = f"Version {v.version_no if v else '?'} · read-only"
         elif s.saving:
             text = "Saving…"
+        elif s.waiting is not None:
+            text = "● Waiting for the clinic server"
         elif s.dirty:
             text = "● Unsaved changes"
         elif v is not None:
@@ -303,12 +306,28 @@ class ChartEditor(QWidget):
         self._update_status()
         self.saved.emit(info)
         if self._close_when_saved:
+            if self.session.dirty:  # a save retried after an outage went first: now the rest
+                self._close_when_saved = self.save() or self.sign_off.dialog is not None
+                if self._close_when_saved:
+                    return
             self._finish()
 
     def _save_failed(self, text: str) -> None:
         self._close_when_saved = False
         self.sign_off.refresh()  # signed from another room meanwhile: the next Save asks why
         self.message(text, "error")
+
+    def _server_unreachable(self, text: str) -> None:
+        """A save met a server outage: the session retries on its own; a tap retries now."""
+        self._close_when_saved = False
+        self._update_status()
+        self.widgets.message_bar.show_message(
+            text, "warning", actions=[("Retry now", self._retry_now)]
+        )
+
+    def _retry_now(self) -> None:
+        self.session.retry_now()
+        self._update_status()
 
     def _offer_draft(self) -> None:
         draft = self.session.kept_draft()

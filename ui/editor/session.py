@@ -9,16 +9,20 @@ session, never on the window that holds them.
 
 A save runs on a worker (ui/common/worker.py): the pen stays live, `saving` shows, a second
 tap while it runs makes no second version, and a save that fails keeps the chart as its draft.
+A save that finds the clinic server gone (ServerUnreachableError) is retried on its own, with
+the same version UUID, so an attempt whose COMMIT arrived but whose answer was lost is found,
+never saved twice (ADR 0027).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, Stroke
@@ -40,7 +44,7 @@ from app.services.chart_opening import DEFAULT_FRAME, ChartOpening, ViewPhoto
 from app.services.charts import VersionInfo
 from app.services.drafts import Draft
 from app.services.store import Store
-from app.store.errors import ConflictError, SignOffError, StoreError
+from app.store.errors import ConflictError, ServerUnreachableError, SignOffError, StoreError
 from ui.common.worker import Worker
 from ui.editor.commands import ContentCommand
 from ui.editor.face_facts import FaceFacts
@@ -51,6 +55,27 @@ LAYER_NAMES = ("markings", "points", "labels")
 # A point placed before its photo's face is found waits this long for it (the search takes
 # ~0.1 s and starts when the editor opens, so only a very quick first tap ever waits).
 FACE_WAIT_S = 2.0
+# A save that met a server outage is tried again after 2 s, then 4, 8, 16, 30, 30 … (ADR 0027).
+RETRY_FIRST_S = 2.0
+RETRY_MAX_S = 30.0
+SERVER_UNREACHABLE = (
+    "The clinic server cannot be reached — your chart is kept on this laptop. FaceChart will "
+    "save it when the server is back."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveAttempt:
+    """One save as sent, kept to be sent again unchanged after an outage: the same version
+    UUID with the same content, parent and comment is what lets the store recognise it."""
+
+    edited: ChartContent  # what the clinician had on screen
+    content: ChartContent  # what is stored (prepare_save applied)
+    parent_version_id: int | None
+    saved_by_id: int | None
+    comment: str
+    amend_reason: str | None
+    version_uuid: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +99,7 @@ class EditorSession(QObject):
     saving_changed = Signal(bool)
     saved = Signal(object)  # VersionInfo of the new version
     save_failed = Signal(str)  # why; the chart stays on screen and in its draft
+    server_unreachable = Signal(str)  # a save waits for the clinic server; retried on its own
     view_requested = Signal(str)  # undo/redo happened on this view: show it
     face_found = Signal(str)  # a view's photo has been searched for its face (found or not)
 
@@ -143,6 +169,12 @@ class EditorSession(QObject):
         )
         self._saver = Worker("chart-save", self, finish_queued=True)
         self._in_flight: ChartContent | None = None  # what the running save stores
+        self._attempt: SaveAttempt | None = None  # the running save, as sent
+        self.waiting: SaveAttempt | None = None  # a save that met an outage, to send again
+        self.retry_delay_s = RETRY_FIRST_S
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.retry_now)
         self._journal_live = False  # until a kept draft has been offered, never delete it
         self.model.changed.connect(self._on_changed)
         # The face of each view's photo, found off the GUI thread (ADR 0012), cached per
@@ -439,28 +471,55 @@ class EditorSession(QObject):
         (the service refuses it otherwise, ADR 0019)."""
         if self.read_only or self.saving:
             return False
-        edited = self._in_flight = self.model.content
-        content = self.prepare_save(edited)
-        parent, who = self.parent_version_id, self.practitioner_id
+        if self.waiting is not None:
+            # The last save may be on the server already (its answer lost): it goes first,
+            # unchanged; edits made since stay unsaved and go into the next save.
+            return self.retry_now()
+        edited = self.model.content
+        attempt = SaveAttempt(
+            edited,
+            self.prepare_save(edited),
+            self.parent_version_id,
+            self.practitioner_id,
+            comment,
+            amend_reason,
+            str(uuid.uuid4()),  # chosen before the first attempt: the save's idempotency key
+        )
+        self._send(attempt)
+        return True
+
+    def retry_now(self) -> bool:
+        """Send the save that met an outage again, now ("Retry now", or the back-off timer)."""
+        attempt = self.waiting
+        if attempt is None or self.saving or self.read_only:
+            return False
+        self._retry.stop()
+        self.waiting = None
+        self._send(attempt)
+        return True
+
+    def _send(self, attempt: SaveAttempt) -> None:
+        self._in_flight, self._attempt = attempt.edited, attempt
         self.journal.flush()  # the draft is on disk before the save is in flight
         self._saver.run(
             lambda: charts.save_version(
                 self.store,
                 self.visit_id,
-                content,
-                parent_version_id=parent,
-                saved_by_id=who,
-                comment=comment,
-                amend_reason=amend_reason,
+                attempt.content,
+                parent_version_id=attempt.parent_version_id,
+                saved_by_id=attempt.saved_by_id,
+                comment=attempt.comment,
+                amend_reason=attempt.amend_reason,
+                version_uuid=attempt.version_uuid,
             ),
-            lambda info: self._saved(info, edited, content),
+            lambda info: self._saved(info, attempt.edited, attempt.content),
             self._save_failed,
         )
         self.saving_changed.emit(True)
-        return True
 
     def _saved(self, info: VersionInfo, edited: ChartContent, stored: ChartContent) -> None:
-        self._in_flight = None
+        self._in_flight = self._attempt = None
+        self.retry_delay_s = RETRY_FIRST_S
         self.version = info
         self.parent_version_id = info.id
         # Edits made while the save ran stay unsaved: only what was stored becomes clean.
@@ -474,6 +533,8 @@ class EditorSession(QObject):
         self._in_flight = None
         self.journal.flush()  # the work stays on screen and on disk
         self.saving_changed.emit(False)
+        if self._wait_for_server(exc):
+            return
         if isinstance(exc, ConflictError | SignOffError):  # each says what to do itself
             self.save_failed.emit(str(exc))
         elif isinstance(exc, StoreError):
@@ -482,6 +543,18 @@ class EditorSession(QObject):
             self.save_failed.emit(
                 f"Not saved ({type(exc).__name__}: {exc}). Your chart is kept as a draft."
             )
+
+    def _wait_for_server(self, exc: BaseException) -> bool:
+        """An outage: keep the attempt to send again after the back-off, and say so."""
+        attempt, self._attempt = self._attempt, None
+        if not isinstance(exc, ServerUnreachableError) or attempt is None:
+            self.retry_delay_s = RETRY_FIRST_S
+            return False
+        self.waiting = attempt
+        self._retry.start(int(self.retry_delay_s * 1000))
+        self.retry_delay_s = min(self.retry_delay_s * 2, RETRY_MAX_S)
+        self.server_unreachable.emit(SERVER_UNREACHABLE)
+        return True
 
     def wait(self) -> None:
         """Block until a save in flight has ended and its answer is handed on (closing)."""
@@ -511,8 +584,11 @@ class EditorSession(QObject):
         drafts.clear_draft(self.store, self.visit_id, self.practitioner_id)
 
     def close(self) -> None:
-        """The editor is closing: a save in flight ends first, unsaved work stays journalled."""
+        """The editor is closing: a save in flight ends first, unsaved work stays journalled
+        (a save waiting for the server too: its chart is the draft offered at the next opening)."""
+        self._retry.stop()
         self.wait()
+        self._retry.stop()  # the save just delivered may have met the outage
         if self.model.dirty and not self.read_only:
             self.journal.flush()
         self._face_finder.shutdown()
