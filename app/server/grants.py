@@ -17,6 +17,8 @@ APPEND_ONLY = (
     "patient_detail_change",
     "checkpoint",
     "checkpoint_entry",
+    "installation_key",  # the public keys checkpoints were signed with
+    "imported_audit_event",  # another clinic's trail, as an archive brought it
 )
 # Tables whose rows the app changes (error marks, details with their history, settings) or
 # replaces (a patient's search keys when the name changes).
