@@ -46,7 +46,7 @@ def run_server_init(url: str, app_role: str | None) -> int:
     from sqlalchemy.exc import DBAPIError
 
     from app.server.init import server_init
-    from app.store.errors import StoreError, driver_summary
+    from app.store.errors import StoreError, driver_summary, translate
 
     try:
         report = server_init(url, app_role, os.environ.get(APP_ROLE_PASSWORD_ENV), ask_admin)
@@ -54,7 +54,8 @@ def run_server_init(url: str, app_role: str | None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except DBAPIError as exc:  # e.g. the role may not create roles: say which statement
-        print(f"error: the server refused: {driver_summary(exc)}", file=sys.stderr)
+        known = translate(exc)  # unreachable, a certificate not trusted, a wrong password
+        print(f"error: {known or f'the server refused: {driver_summary(exc)}'}", file=sys.stderr)
         return 2
     except (EOFError, KeyboardInterrupt):  # the terminal closed, or Ctrl+C, while asking
         print("error: no first admin given. Nothing was changed.", file=sys.stderr)

@@ -3,6 +3,7 @@ of these is raised nothing has been written and the last good state stands."""
 
 from __future__ import annotations
 
+import re
 import traceback
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -38,6 +39,11 @@ class DiskFullError(StoreError):
 
 class DatabaseUnavailableError(StoreError):
     pass
+
+
+class ServerCertificateError(StoreError):
+    """The clinic server answered, but its TLS certificate is not the one the URL trusts (another
+    CA, another host name, no CA file): a setting to fix, not an outage to wait out."""
 
 
 class ConflictError(StoreError):
@@ -79,6 +85,22 @@ _POSTGRES_CODES: dict[str, str] = {
     "28000": "unavailable",  # invalid_authorization_specification
     "28P01": "unavailable",  # invalid_password
 }
+
+
+# libpq's words when TLS verification fails (`sslmode=verify-full`, issue #13)
+_TLS_FAILURE = re.compile(
+    r"certificate verify failed|server certificate for .* does not match host name|"
+    r"root certificate file .* does not exist|could not read root certificate|SSL error",
+    re.IGNORECASE,
+)
+
+
+def _tls_reason(exc: DBAPIError) -> str:
+    """libpq's reason, without its "connection to server at … failed:" preamble."""
+    reason = driver_summary(exc).rsplit(" failed: ", 1)[-1].removeprefix("SSL error: ").strip()
+    if reason == "certificate verify failed":  # OpenSSL's words for "not signed by your CA"
+        return "it is not signed by the CA in sslrootcert (certificate verify failed)"
+    return reason
 
 
 def _kind_from_code(orig: BaseException | None) -> str | None:
@@ -162,6 +184,12 @@ def translate(exc: BaseException) -> StoreError | None:
     """Map a driver error to a StoreError, or None when it is not one we can explain."""
     if not isinstance(exc, DBAPIError):
         return None
+    if isinstance(exc, OperationalError) and _TLS_FAILURE.search(driver_summary(exc)):
+        return ServerCertificateError(
+            f"The clinic server's certificate could not be verified: {_tls_reason(exc)}. Check "
+            "sslrootcert= in the database URL (the clinic's CA certificate) and that the URL "
+            "names the server as its certificate does."
+        )
     kind = _kind_from_code(exc.orig)
     if kind is None:
         kind = _kind_from_text(exc)
