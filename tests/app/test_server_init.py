@@ -278,3 +278,40 @@ def test_a_schema_left_without_an_admin_gets_one(empty_db: str) -> None:
     assert "the schema is up to date" in report.lines[0]
     again = server_init(empty_db)  # nothing to ask for now
     assert again.admin is None and "no admin was created" in again.lines[1]
+
+
+def test_the_admin_guides_set_up_works_with_an_owner_who_is_not_a_superuser() -> None:
+    """docs/admin-guide.md: a superuser makes the owner role (CREATEROLE, no superuser) and the
+    database it owns; server-init runs as that owner; the rooms' role it makes works."""
+    assert PG_URL
+    tag = uuid.uuid4().hex[:8]
+    db, owner, room = f"facechart_guide_{tag}", f"fc_owner_{tag}", f"fc_room_{tag}"
+    su = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with su.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'owner pw'")
+        conn.exec_driver_sql(f"CREATE DATABASE {db} OWNER {owner}")
+    owner_url = (
+        make_url(PG_URL)
+        .set(username=owner, password="owner pw", database=db)
+        .render_as_string(hide_password=False)
+    )
+    try:
+        made = _init(owner_url, "--app-role", room)
+        assert made.returncode == 0, made.stderr
+        assert f"granted the rooms' role {room!r}" in made.stdout
+        store = open_database(room_url(owner_url, room, "room secret"))
+        try:
+            (tile,) = signin.tiles(store)
+            patient = patients.create_patient(store, "Gia", "Guide", date(1990, 3, 4))
+            visits.start_visit(store, patient.id, tile.id, "neurotoxin")
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                with store.engine.begin() as conn:
+                    conn.execute(text("DELETE FROM audit_event"))
+        finally:
+            store.dispose()
+    finally:
+        with su.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {room}")
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {owner}")
+        su.dispose()
