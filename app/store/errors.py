@@ -87,10 +87,12 @@ _POSTGRES_CODES: dict[str, str] = {
 }
 
 
-# libpq's words when TLS verification fails (`sslmode=verify-full`, issue #13)
+# libpq's words when TLS verification fails (`sslmode=verify-full`, issue #13). Not any "SSL
+# error": a server going away mid-session says "SSL error: unexpected eof", an outage.
 _TLS_FAILURE = re.compile(
     r"certificate verify failed|server certificate for .* does not match host name|"
-    r"root certificate file .* does not exist|could not read root certificate|SSL error",
+    r"root certificate file .* does not exist|could not read root certificate|"
+    r"could not get server's host name from server certificate",
     re.IGNORECASE,
 )
 

@@ -25,11 +25,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from app.server.init import FirstAdmin, server_init
 from app.services.store import open_database
 from app.store.database import open_store
-from app.store.errors import ServerCertificateError
+from app.store.errors import DatabaseUnavailableError, ServerCertificateError, translate
 
 REPO = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("FACECHART_TLS_TEST_PORT", "54410"))
@@ -238,3 +239,27 @@ def test_a_wrong_ca_or_host_name_is_refused_saying_why(
     )
     assert made.returncode == 2 and "Traceback" not in made.stderr
     assert made.stderr.strip().splitlines() == [f"error: {message}"]
+
+
+@pytest.mark.parametrize(
+    "driver_says, certificate",
+    [
+        ('connection to server at "10.0.0.5", port 5432 failed: SSL error: certificate verify '
+         "failed", True),
+        ('connection to server at "10.0.0.5", port 5432 failed: server certificate for "db" does '
+         'not match host name "db.clinic.lan"', True),
+        ('connection to server at "10.0.0.5", port 5432 failed: SSL error: unexpected eof while '
+         "reading", False),
+        ("consuming input failed: SSL SYSCALL error: EOF detected", False),
+        ('connection to server at "10.0.0.5", port 5432 failed: Connection refused', False),
+    ],
+)  # fmt: skip
+def test_only_a_certificate_failure_is_a_certificate_error(
+    driver_says: str, certificate: bool
+) -> None:
+    """A server that goes away mid-session also speaks of SSL: that is an outage to wait out,
+    not a setting to fix (no server needed: the driver's words are what is classified)."""
+    translated = translate(OperationalError("SELECT 1", {}, Exception(driver_says)))
+    assert isinstance(translated, ServerCertificateError) is certificate
+    if not certificate:
+        assert isinstance(translated, DatabaseUnavailableError | None)
