@@ -17,6 +17,8 @@ APPEND_ONLY = (
     "patient_detail_change",
     "checkpoint",
     "checkpoint_entry",
+    "installation_key",  # the public keys checkpoints were signed with
+    "imported_audit_event",  # another clinic's trail, as an archive brought it
 )
 # Tables whose rows the app changes (error marks, details with their history, settings) or
 # replaces (a patient's search keys when the name changes).
@@ -44,6 +46,9 @@ def grant_statements(role: str, tables: set[str]) -> list[str]:
     out = [
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"REVOKE CREATE ON SCHEMA public FROM {quoted}",
+        # PostgreSQL 14 and older let every role (PUBLIC) create tables in `public`: a revoke
+        # from the rooms' role alone would leave it that right through PUBLIC
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
     ]
     for table in sorted(tables):

@@ -162,6 +162,24 @@ def check_name(name: str) -> str:
 
 def create_first_admin(store: Store, name: str, pin: str, password: str) -> SignedIn:
     """An empty database's first practitioner, an admin, signed in at once."""
+    pid, signer = _first_admin(store, name, pin, password, "first admin created", signs_in=True)
+    with store.read() as s:
+        return SignedIn(_record(_get(s, pid)), signer)
+
+
+def set_up_first_admin(store: Store, name: str, pin: str, password: str) -> PractitionerRecord:
+    """The first admin of a clinic server, made by `server-init` (issue #13): the same rows,
+    hashes and sealed key as at the app's first start, but nobody is signed in."""
+    pid, _ = _first_admin(
+        store, name, pin, password, "first admin created by server-init", signs_in=False
+    )
+    with store.read() as s:
+        return _record(_get(s, pid))
+
+
+def _first_admin(
+    store: Store, name: str, pin: str, password: str, detail: str, *, signs_in: bool
+) -> tuple[int, KeySigner]:
     name = check_name(name)
     secrets.check_pin(pin)
     secrets.check_password(password)
@@ -172,16 +190,15 @@ def create_first_admin(store: Store, name: str, pin: str, password: str) -> Sign
         s.add(p)
         s.flush()
         pid = p.id
-        audit_log.append(
-            s, "practitioner_changed", pid, subject=_subject(pid), detail="first admin created"
-        )
+        audit_log.append(s, "practitioner_changed", pid, subject=_subject(pid), detail=detail)
 
     def signed_in(s: Session) -> None:
         audit_log.append(s, "sign_in", pid, subject=_subject(pid))
 
-    signer = credentials.set_credentials(store, pid, pin, password, also=signed_in)
-    with store.read() as s:
-        return SignedIn(_record(_get(s, pid)), signer)
+    signer = credentials.set_credentials(
+        store, pid, pin, password, also=signed_in if signs_in else None
+    )
+    return pid, signer
 
 
 def claim(store: Store, practitioner_id: int, pin: str, password: str) -> SignedIn:

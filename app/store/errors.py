@@ -3,6 +3,7 @@ of these is raised nothing has been written and the last good state stands."""
 
 from __future__ import annotations
 
+import re
 import traceback
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -52,6 +53,11 @@ class VersionIdentityError(StoreError):
     never taken as "already saved"."""
 
 
+class ServerCertificateError(StoreError):
+    """The clinic server answered, but its TLS certificate is not the one the URL trusts (another
+    CA, another host name, no CA file): a setting to fix, not an outage to wait out."""
+
+
 class ConflictError(StoreError):
     """A save from a stale parent: someone else saved this chart since it was opened."""
 
@@ -91,6 +97,24 @@ _POSTGRES_CODES: dict[str, str] = {
     "28000": "unavailable",  # invalid_authorization_specification
     "28P01": "unavailable",  # invalid_password
 }
+
+
+# libpq's words when TLS verification fails (`sslmode=verify-full`, issue #13). Not any "SSL
+# error": a server going away mid-session says "SSL error: unexpected eof", an outage.
+_TLS_FAILURE = re.compile(
+    r"certificate verify failed|server certificate for .* does not match host name|"
+    r"root certificate file .* does not exist|could not read root certificate|"
+    r"could not get server's host name from server certificate",
+    re.IGNORECASE,
+)
+
+
+def _tls_reason(exc: DBAPIError) -> str:
+    """libpq's reason, without its "connection to server at … failed:" preamble."""
+    reason = driver_summary(exc).rsplit(" failed: ", 1)[-1].removeprefix("SSL error: ").strip()
+    if reason == "certificate verify failed":  # OpenSSL's words for "not signed by your CA"
+        return "it is not signed by the CA in sslrootcert (certificate verify failed)"
+    return reason
 
 
 def _kind_from_code(orig: BaseException | None) -> str | None:
@@ -205,6 +229,12 @@ def translate(exc: BaseException, server: str | None = None) -> StoreError | Non
     `server` ("host:port") names the clinic server in the message of an outage."""
     if not isinstance(exc, DBAPIError):
         return None
+    if isinstance(exc, OperationalError) and _TLS_FAILURE.search(driver_summary(exc)):
+        return ServerCertificateError(
+            f"The clinic server's certificate could not be verified: {_tls_reason(exc)}. Check "
+            "sslrootcert= in the database URL (the clinic's CA certificate) and that the URL "
+            "names the server as its certificate does."
+        )
     kind = _kind_from_code(exc.orig)
     if kind is None:
         kind = "unreachable" if _lost_connection(exc) else _kind_from_text(exc)
