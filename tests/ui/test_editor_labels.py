@@ -20,9 +20,9 @@ from app.domain.values import Dilution
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
+from ui.editor import labels as label_geometry
 from ui.editor import stroke_geometry
 from ui.editor.editor_window import ChartEditor
-from ui.editor import labels as label_geometry
 from ui.editor.labels import LabelLayout, Occupancy, forget_placements
 
 MARKER = QRectF(-12, -12, 24, 24)  # the drawn dot and its outline, viewport pixels
