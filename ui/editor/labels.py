@@ -8,10 +8,12 @@ leader line back to its point.
 
 Placement is incremental: an occupancy raster (numpy, 4-px cells, counts of what covers each
 cell) answers "is this spot free?" for all of a label's candidate spots at once through a
-summed-area table over the window they span, and a uniform grid (spatial hash) finds the labels
-a new marker covers. A change (a point added, moved, removed or selected) re-places only its
-own label and the labels its marker now covers. Everything is placed afresh only when the zoom
-or the viewport's size changes; a pan moves nothing.
+summed-area table (one per pass over the visible part, the labels placed since struck out),
+and a uniform grid (spatial hash) finds the labels a new marker covers. A change (a point
+added, moved, removed or selected) re-places only its own label and the labels its marker now
+covers. Everything is placed afresh only when the zoom or the viewport's size changes; a pan
+moves nothing. A whole placement is remembered by everything it depends on, so a chart opened
+again at the same size takes its labels without searching.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ CELL_PX = 4.0  # occupancy cell: labels may waste up to this much room, never ov
 PAD = 1.0  # labels keep a pixel apart, so rounding in the view never makes them touch
 REACH = 900.0  # how far from its point a label may go (in the occupancy's extent)
 KEPT_PLACEMENTS = 16  # whole placements remembered (`_PLACED`)
+SINCE_MAX = 8  # labels struck out of a summed-area table before it is made again
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,7 @@ class Occupancy:
         rj0, rj1, ri0, ri1 = region
         if not (rj0 <= j0 and j1 <= rj1 and ri0 <= i0 and i1 <= ri1):
             return None
-        if self._table is None or self._table[:4] != region:
+        if self._table is None or self._table[:4] != region or len(self._since) > SINCE_MAX:
             covered = self.counts[rj0:rj1, ri0:ri1] != 0
             sat = np.zeros((rj1 - rj0 + 1, ri1 - ri0 + 1), np.int32)
             sat[1:, 1:] = covered.cumsum(0, dtype=np.int32).cumsum(1)
