@@ -156,7 +156,8 @@ class EditorSession(QObject):
         # Until the window's first paint (`find_faces`), a panel asking for a face (the totals'
         # glabellar check at opening) does not start the search: faces cached from an earlier
         # opening would otherwise answer at once, and each answer refreshes the totals, all
-        # before the photo is on screen. Asking before then is remembered, not lost.
+        # before the photo is on screen. Nothing asked is lost: the first paint searches every
+        # view, and `faces.measured` then tells whoever asked.
         self._faces_open = False
 
     # -- reading ----------------------------------------------------------------------------
