@@ -190,3 +190,33 @@ def test_a_point_saved_before_provenance_keeps_its_zone_when_moved(
     assert charts.load_version(sqlite_store, first.id).content == content  # never changed
     assert integrity.check_store(sqlite_store).intact
     ed.session.journal.timer.stop()
+
+
+def test_a_reopened_chart_looks_for_faces_behind_its_first_paint(qtbot, sqlite_store: Store):
+    """Faces an earlier opening found answer at once, and each answer refreshes the totals:
+    asked for while the editor is built (the totals' glabellar check), they wait for the
+    first paint, which starts the search; then every view has its answer."""
+    who = default_practitioner(sqlite_store).id
+    visit = h.charted_visit(sqlite_store, who)
+    frown = next(
+        p for p in photos.photos_for_visit(sqlite_store, visit.visit_id) if p.view_code == "frown"
+    )
+    point = InjectionPoint(1500.0, 1200.0, "botox", Decimal(4), zone="procerus")
+    content = ChartContent(views=(ViewChart("frown", frown.sha256, points=(point,)),))
+    charts.save_version(
+        sqlite_store, visit.visit_id, content, parent_version_id=None, saved_by_id=who
+    )
+    first = h.shown_editor(qtbot, sqlite_store, visit.visit_id, who)
+    first.session.wait_faces()  # found, and kept for the next opening
+    first.session.journal.timer.stop()
+    first.close()
+
+    ed = ChartEditor(sqlite_store, visit.visit_id, who)
+    qtbot.addWidget(ed)
+    assert ed.treatment.totals.lines  # the totals were made, their checks run
+    assert ed.session.landmarks == {}  # ... without the faces, before any paint
+    ed.resize(1366, 768)
+    ed.show()
+    qtbot.waitUntil(lambda: set(ed.session.landmarks) == set(ed.session.view_codes))
+    assert ed.session.faces.get("frown") is not None
+    ed.session.journal.timer.stop()

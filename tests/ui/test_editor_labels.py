@@ -20,9 +20,10 @@ from app.domain.values import Dilution
 from app.services.practitioners import default_practitioner
 from app.store.database import Store
 from tests.ui import editor_helpers as h
+from ui.editor import labels as label_geometry
 from ui.editor import stroke_geometry
 from ui.editor.editor_window import ChartEditor
-from ui.editor.labels import LabelLayout
+from ui.editor.labels import LabelLayout, Occupancy, forget_placements
 
 MARKER = QRectF(-12, -12, 24, 24)  # the drawn dot and its outline, viewport pixels
 
@@ -165,6 +166,73 @@ def test_layout_is_incremental_and_never_overlaps() -> None:
     assert all(math.dist(layout.markers[pid][:2], layout.markers["g0"][:2]) < 200 for pid in moved)
     assert all(layout.spots[p] == before[p] for p in before if p not in moved)
     check()
+
+
+def crowd() -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
+    """A glabella at fit-to-screen: 24 points a few pixels apart among 40 scattered ones, so
+    most labels of the cluster search for the nearest free place."""
+    rng = random.Random(11)
+    markers = {f"p{i}": (rng.uniform(60, 840), rng.uniform(60, 600)) for i in range(40)}
+    markers.update({f"g{i}": (400 + 4 * (i % 6), 300 + 3 * (i // 6)) for i in range(24)})
+    sizes = {pid: (rng.choice((58.0, 96.0)), 25.0) for pid in markers}
+    return markers, sizes
+
+
+def test_one_table_per_pass_places_labels_as_a_table_per_label(monkeypatch) -> None:
+    """The pass's one summed-area table, with the labels placed since struck out, finds the
+    very spots a table made afresh for each crowded label finds; and none overlaps."""
+    markers, sizes = crowd()
+    bounds = (0.0, 0.0, 900.0, 650.0)
+    forget_placements()
+    one = LabelLayout(12.5, 21.5, 17.0)
+    fast = one.place(markers, sizes, "g3", bounds, 1.0, [(0.0, 300.0, 44.0, 352.0)])
+    forget_placements()
+    # no table kept: every crowded label sums its own window, as before
+    monkeypatch.setattr(Occupancy, "lattice_free", lambda self, *args: None)
+    each = LabelLayout(12.5, 21.5, 17.0)
+    slow = each.place(markers, sizes, "g3", bounds, 1.0, [(0.0, 300.0, 44.0, 352.0)])
+    assert sum(spot.leader for spot in fast.values()) >= 15  # the cluster was searched
+    assert fast == slow
+    rects = list(one.rects.values())
+    squares = [(x - r, y - r, x + r, y + r) for x, y, r in one.markers.values()]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :] + squares:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_a_placement_made_again_is_taken_from_memory(monkeypatch) -> None:
+    """A view placed afresh with the same markers, sizes, selection and screen as before (a
+    chart reopened) takes its labels from the remembered placement: the same spots, and
+    later changes place as they would have; anything different is searched again."""
+    markers, sizes = crowd()
+    bounds = (0.0, 0.0, 900.0, 650.0)
+    forget_placements()
+    before = LabelLayout(12.5, 21.5, 17.0)
+    first = before.place(markers, sizes, None, bounds, 1.0)
+    searched = []
+    find = LabelLayout._find
+    monkeypatch.setattr(
+        LabelLayout, "_find", lambda self, pid: searched.append(pid) or find(self, pid)
+    )
+    again = LabelLayout(12.5, 21.5, 17.0)
+    assert again.place(markers, sizes, None, bounds, 1.0) == first
+    assert searched == []
+    assert again.rects == before.rects and again.no_room == before.no_room
+    assert (again.occ.counts == before.occ.counts).all()
+    # an edit afterwards moves the same labels as on the layout that searched
+    near = dict(markers, new=(410.0, 310.0))
+    bigger = dict(sizes, new=(96.0, 25.0))
+    assert again.place(near, bigger, "new", bounds, 1.0) == before.place(
+        near, bigger, "new", bounds, 1.0
+    )
+    # another selection, or another screen, is not what was remembered: searched
+    searched.clear()
+    LabelLayout(12.5, 21.5, 17.0).place(markers, sizes, "g0", bounds, 1.0)
+    assert len(searched) == len(markers)
+    searched.clear()
+    LabelLayout(12.5, 21.5, 17.0).place(markers, sizes, None, (0.0, 0.0, 800.0, 650.0), 2.0)
+    assert len(searched) == len(markers)
+    assert len(label_geometry._PLACED) <= label_geometry.KEPT_PLACEMENTS
 
 
 def test_numpy_stroke_shape_is_the_domain_curve() -> None:

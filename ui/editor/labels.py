@@ -8,15 +8,18 @@ leader line back to its point.
 
 Placement is incremental: an occupancy raster (numpy, 4-px cells, counts of what covers each
 cell) answers "is this spot free?" for all of a label's candidate spots at once through a
-summed-area table over the window they span, and a uniform grid (spatial hash) finds the labels
-a new marker covers. A change (a point added, moved, removed or selected) re-places only its
-own label and the labels its marker now covers. Everything is placed afresh only when the zoom
-or the viewport's size changes; a pan moves nothing.
+summed-area table (one per pass over the visible part, the labels placed since struck out),
+and a uniform grid (spatial hash) finds the labels a new marker covers. A change (a point
+added, moved, removed or selected) re-places only its own label and the labels its marker now
+covers. Everything is placed afresh only when the zoom or the viewport's size changes; a pan
+moves nothing. A whole placement is remembered by everything it depends on, so a chart opened
+again at the same size takes its labels without searching.
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -29,6 +32,8 @@ CELL = 64.0  # grid cell, viewport pixels: about one label high and half a label
 CELL_PX = 4.0  # occupancy cell: labels may waste up to this much room, never overlap
 PAD = 1.0  # labels keep a pixel apart, so rounding in the view never makes them touch
 REACH = 900.0  # how far from its point a label may go (in the occupancy's extent)
+KEPT_PLACEMENTS = 16  # whole placements remembered (`_PLACED`)
+SINCE_MAX = 8  # labels struck out of a summed-area table before it is made again
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,11 @@ class Occupancy:
         rows = max(1, math.ceil((extent[3] - extent[1]) / CELL_PX))
         self.counts = np.zeros((rows, cols), np.int16)
         self.extent = extent
+        # One summed-area table of the covered cells per placement pass (`lattice_free`),
+        # with the cells covered since it was made: a crowded label asks it instead of
+        # summing its own window again (83 tables per opening of the busy view).
+        self._table: tuple[int, int, int, int, np.ndarray] | None = None  # j0, j1, i0, i1, sat
+        self._since: list[tuple[int, int, int, int]] = []  # j0, j1, i0, i1 of cells added
 
     def _cells(
         self, x0: ArrayLike, y0: ArrayLike, x1: ArrayLike, y1: ArrayLike
@@ -121,7 +131,53 @@ class Occupancy:
         return slice(j0, j1), slice(i0, i1)
 
     def add(self, r: Rect, n: int = 1) -> None:
-        self.counts[self._slices(r)] += n
+        rows, cols = self._slices(r)
+        self.counts[rows, cols] += n
+        if self._table is not None:
+            if n < 0:
+                self._table = None  # freed cells: the table would say covered
+            else:
+                self._since.append((rows.start, rows.stop, cols.start, cols.stop))
+
+    def forget(self) -> None:
+        """Drop the summed-area table (a new pass makes its own when it needs one)."""
+        self._table = None
+        self._since = []
+
+    def lattice_free(
+        self, region: tuple[int, int, int, int], j0: int, j1: int, i0: int, i1: int,
+        wc: int, hc: int,
+    ) -> np.ndarray | None:  # fmt: skip
+        """For top-left cells (j0 + hc·r, i0 + c) whose wc×hc box lies in rows j0…j1 and
+        columns i0…i1, whether no cell of the box is covered; None when that window is not
+        inside `region` (cells j0, j1, i0, i1), where the pass's one table is kept. The
+        same answer as a table made now: the cells covered since are struck out."""
+        rj0, rj1, ri0, ri1 = region
+        if not (rj0 <= j0 and j1 <= rj1 and ri0 <= i0 and i1 <= ri1):
+            return None
+        if self._table is None or self._table[:4] != region or len(self._since) > SINCE_MAX:
+            covered = self.counts[rj0:rj1, ri0:ri1] != 0
+            sat = np.zeros((rj1 - rj0 + 1, ri1 - ri0 + 1), np.int32)
+            sat[1:, 1:] = covered.cumsum(0, dtype=np.int32).cumsum(1)
+            self._table = (*region, sat)
+            self._since = []
+        sat = self._table[4]
+        a0, a1 = j0 - rj0, j1 - rj0  # the window in the table's rows and columns
+        b0, b1 = i0 - ri0, i1 - ri0
+        top = slice(a0, a1 - hc + 1, hc)
+        bottom = slice(a0 + hc, a1 + 1, hc)
+        left, right = slice(b0, b1 - wc + 1), slice(b0 + wc, b1 + 1)
+        boxes = sat[bottom, right] - sat[top, right] - sat[bottom, left] + sat[top, left]
+        free = boxes == 0
+        n_rows, n_cols = free.shape
+        for cj0, cj1, ci0, ci1 in self._since:
+            # boxes at (j0 + hc·r, i0 + c) meeting cells cj0…cj1 × ci0…ci1
+            c_lo, c_hi = max(ci0 - wc + 1 - i0, 0), min(ci1 - i0, n_cols)
+            r_lo = max(-((j0 + hc - 1 - cj0) // hc), 0)  # ceil((cj0 - hc + 1 - j0) / hc)
+            r_hi = min(-((j0 - cj1) // hc), n_rows)  # ceil((cj1 - j0) / hc)
+            if c_lo < c_hi and r_lo < r_hi:
+                free[r_lo:r_hi, c_lo:c_hi] = False
+        return free
 
     def is_free(self, r: Rect) -> bool:
         return not self.counts[self._slices(r)].any()
@@ -139,6 +195,19 @@ class Occupancy:
         i0, i1, j0, j1 = i0 - wi0, i1 - wi0, j0 - wj0, j1 - wj0
         covered = table[j1, i1] - table[j0, i1] - table[j1, i0] + table[j0, i0]
         return covered == 0
+
+
+# Whole placements (the spots, and the label sizes with no room) by everything they depend
+# on: the markers, label sizes, selection, visible part and obstacles. Placing every label
+# afresh is a pure function of those, so a view opened again at the same size (a chart
+# reopened, the editor closed and opened) takes its labels from here instead of searching.
+_PLACED: OrderedDict[tuple[object, ...], tuple[dict[str, Spot], frozenset[tuple[float, float]]]]
+_PLACED = OrderedDict()
+
+
+def forget_placements() -> None:
+    """Drop the remembered placements (a benchmark measuring a first opening)."""
+    _PLACED.clear()
 
 
 class LabelLayout:
@@ -202,9 +271,12 @@ class LabelLayout:
         if bounds != self.bounds:
             self.no_room.clear()
         self.bounds = bounds
-        if view_key != self.view_key or not all(
+        self.occ.forget()  # a table kept from the last pass would pile up its additions
+        fresh = view_key != self.view_key or not all(
             self._within_extent(x, y) for pid, (x, y) in markers.items() if pid not in self.markers
-        ):
+        )
+        if fresh:  # every label placed afresh: perhaps placed so before (`_PLACED`)
+            obstacles = tuple(obstacles)
             self._reset(markers, view_key, obstacles)
         dirty: set[str] = set()
         for pid in [p for p in self.markers if p not in markers]:
@@ -242,14 +314,29 @@ class LabelLayout:
         for pid in dirty:
             self._drop_label(pid)
         changed: dict[str, Spot] = {}
-        for pid in sorted(dirty, key=lambda p: self._priority(p, selected)):
-            spot = self._find(pid)
+        whole: tuple[object, ...] = ()
+        known = None
+        if fresh:
+            placed = tuple((pid, markers[pid], sizes[pid]) for pid in sorted(markers))
+            radii = (self.marker_radius, self.selected_radius, self.gap)
+            whole = (placed, selected, bounds, obstacles, radii)
+            known = _PLACED.get(whole)
+        order = list(dirty) if known else sorted(dirty, key=lambda p: self._priority(p, selected))
+        for pid in order:
+            spot = known[0][pid] if known else self._find(pid)
             self.spots[pid] = spot
             rect = self._label_rect(pid, spot)
             self.rects[pid] = rect
             self.grid.add(("l", pid), rect)
             self.occ.add(rect)
             changed[pid] = spot
+        if known:
+            self.no_room |= known[1]
+            _PLACED.move_to_end(whole)
+        elif fresh:
+            _PLACED[whole] = (dict(changed), frozenset(self.no_room))
+            while len(_PLACED) > KEPT_PLACEMENTS:
+                _PLACED.popitem(last=False)
         self.last_moved = len(changed)
         return changed
 
@@ -299,6 +386,18 @@ class LabelLayout:
         # Only a viewport too small for all its labels gets here: show it anyway.
         return spots[0]
 
+    def _screen_cells(self) -> tuple[int, int, int, int]:
+        """The occupancy's cells (rows j0…j1, columns i0…i1) spanning the visible part,
+        where the windows of on-screen labels lie: the pass's one summed-area table."""
+        occ, b = self.occ, self.bounds
+        rows, cols = occ.counts.shape
+        return (
+            min(max(math.floor((b[1] - occ.oy) / CELL_PX), 0), rows),
+            min(max(math.ceil((b[3] - occ.oy) / CELL_PX), 0), rows),
+            min(max(math.floor((b[0] - occ.ox) / CELL_PX), 0), cols),
+            min(max(math.ceil((b[2] - occ.ox) / CELL_PX), 0), cols),
+        )
+
     def _nearest_free(self, x: float, y: float, w: float, h: float, box: Rect) -> Spot | None:
         """On a lattice of whole cells inside `box` (rows a label high, so labels pushed out
         stack like lines of a table), the free place whose leader would be shortest."""
@@ -312,12 +411,14 @@ class LabelLayout:
         j1 = min(math.floor((box[3] - occ.oy) / CELL_PX), rows)
         if i1 - i0 < wc or j1 - j0 < hc:
             return None
-        covered = occ.counts[j0:j1, i0:i1] != 0
-        table = np.zeros((j1 - j0 + 1, i1 - i0 + 1), np.int32)
-        table[1:, 1:] = covered.cumsum(0, dtype=np.int32).cumsum(1)
-        # Covered cells under a wc×hc box at every top-left cell, then every hc-th row.
-        boxes = table[hc:, wc:] - table[:-hc, wc:] - table[hc:, :-wc] + table[:-hc, :-wc]
-        free = boxes[::hc] == 0
+        free = occ.lattice_free(self._screen_cells(), j0, j1, i0, i1, wc, hc)
+        if free is None:  # a window off screen (a point out of view): its own table
+            covered = occ.counts[j0:j1, i0:i1] != 0
+            table = np.zeros((j1 - j0 + 1, i1 - i0 + 1), np.int32)
+            table[1:, 1:] = covered.cumsum(0, dtype=np.int32).cumsum(1)
+            # Covered cells under a wc×hc box at every top-left cell, then every hc-th row.
+            boxes = table[hc:, wc:] - table[:-hc, wc:] - table[hc:, :-wc] + table[:-hc, :-wc]
+            free = boxes[::hc] == 0
         if not free.any():
             return None
         gx = occ.ox + CELL_PX * (i0 + np.arange(free.shape[1]))[None, :] + PAD

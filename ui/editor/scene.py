@@ -36,6 +36,9 @@ class ViewScene(QGraphicsScene):
         super().__init__()
         self.view = view
         self.setBackgroundBrush(QColor("#1E252C"))
+        # A view's few hundred items are cheaper to walk than a BSP index that is built for
+        # the first paint and updated whenever a label moves.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         width, height = photo_size or (1000, 1250)
         # The frame of the coordinates: the original's upright pixels, whatever image is shown.
         self.frame = QRectF(0, 0, width, height)

@@ -127,7 +127,7 @@ class EditorSession(QObject):
         self.frames = {code: opening.photos[code].size for code in self.view_codes}
         self._photos = opening.photos
         # Each photo's face in millimetres, measured on a worker when first asked for.
-        self.faces = FaceFacts(self.view_codes, self.find_faces, self.wait_faces, self)
+        self.faces = FaceFacts(self.view_codes, self._faces_asked, self.wait_faces, self)
         self.previous_toxin = opening.previous_toxin
         self.earlier_uses = opening.earlier_uses  # lot, expiry, dilution of earlier visits
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
@@ -185,6 +185,12 @@ class EditorSession(QObject):
         self.landmarks: dict[str, face.FaceFacts] = {}
         self._face_finder = Worker("face-find", self)
         self._faces_started = False
+        # Until the window's first paint (`find_faces`), a panel asking for a face (the totals'
+        # glabellar check at opening) does not start the search: faces cached from an earlier
+        # opening would otherwise answer at once, and each answer refreshes the totals, all
+        # before the photo is on screen. Nothing asked is lost: the first paint searches every
+        # view, and `faces.measured` then tells whoever asked.
+        self._faces_open = False
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -304,9 +310,16 @@ class EditorSession(QObject):
 
         return read
 
+    def _faces_asked(self) -> None:
+        """A panel or tool asked for a view's face (FaceFacts.request)."""
+        if self._faces_open:
+            self.find_faces()
+
     def find_faces(self) -> None:
         """Start looking for the face of every view's photo, on a worker (once). A read-only
-        version too: its sheet shows distances to the brow."""
+        version too: its sheet shows distances to the brow. Called behind the first paint, by
+        a tap that places a point, or by a wait for the faces."""
+        self._faces_open = True
         if self._faces_started:
             return
         self._faces_started = True
