@@ -9,6 +9,7 @@ binaries the keys are skipped, saying why.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def bench_outage(ctx: Context) -> Report:
         )
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     report.put("outage_lost_versions", run.lost, 1)
     report.put("outage_duplicate_versions", run.duplicates, 1)
     report.notes.append(
