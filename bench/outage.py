@@ -52,7 +52,8 @@ def bench_outage(ctx: Context) -> Report:
     report.notes.append(
         (
             "run",
-            f"{run.saves} saves, {len(restart_at)} restarts (1 s down): {run.versions} versions stored, "
+            f"{run.saves} saves, {len(restart_at)} restarts (1 s down): "
+            f"{run.versions} versions stored, "
             f"{run.outages} waits for the server, {len(run.other_failures)} other failures, "
             f"{run.seconds:.1f} s",
         )
