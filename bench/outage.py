@@ -9,6 +9,7 @@ binaries the keys are skipped, saying why.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -35,21 +36,24 @@ def bench_outage(ctx: Context) -> Report:
     url = server.start()
     try:
         saves = ctx.size(50, 8)
+        restart_at = (10, 30) if saves >= 30 else (3,)
         run = saves_through_restarts(
             url,
             lambda: server.restart(down_s=1.0),
             a.processEvents,
             saves=saves,
-            restart_at=(10, 30) if saves >= 30 else (3,),
+            restart_at=restart_at,
         )
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     report.put("outage_lost_versions", run.lost, 1)
     report.put("outage_duplicate_versions", run.duplicates, 1)
     report.notes.append(
         (
             "run",
-            f"{run.saves} saves, 2 restarts (1 s down): {run.versions} versions stored, "
+            f"{run.saves} saves, {len(restart_at)} restarts (1 s down): "
+            f"{run.versions} versions stored, "
             f"{run.outages} waits for the server, {len(run.other_failures)} other failures, "
             f"{run.seconds:.1f} s",
         )

@@ -9,6 +9,7 @@ nothing lost, nothing saved twice.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,6 +184,7 @@ def test_saves_while_the_server_restarts_lose_nothing_and_save_nothing_twice(qtb
         )
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     assert run.outages >= 1, "no save ever met the restart: the test proved nothing"
     assert run.other_failures == []
     assert (run.lost, run.duplicates, run.versions) == (0, 0, 50)
