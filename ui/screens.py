@@ -494,7 +494,7 @@ def _look_alike_archive(window: MainWindow) -> Path:
     import uuid
 
     from app.services import archive
-    from app.store.database import open_store, sqlite_url
+    from app.services.store import open_database
 
     url = window.ctx.store.url.database
     if not url:
@@ -512,7 +512,7 @@ def _look_alike_archive(window: MainWindow) -> Path:
     finally:
         source.close()
         target.close()
-    other = open_store(sqlite_url(copy))
+    other = open_database(f"sqlite:///{copy}")
     try:
         out = folder / "facechart-zoe-martin.zip"
         archive.export_archive(other, out, "demo", patient_id=zoe)
