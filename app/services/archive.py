@@ -68,6 +68,24 @@ def possible_duplicates(store: Store) -> list[PossibleDuplicate]:
         ]
 
 
+def pending_look_alikes(store: Store) -> list[tuple[LookAlike, str]]:
+    """Imported patients who look like a patient here and await an admin's decision (an
+    import from the command line lists them; the import screen asks), each with the clinic it
+    came from."""
+    out = []
+    for pair in possible_duplicates(store):
+        with store.read() as s:
+            from_archive = s.scalar(
+                select(Patient.origin_clinic).where(Patient.id == pair.second.id)
+            )
+        imported, here = (
+            (pair.second, pair.first) if from_archive is not None else (pair.first, pair.second)
+        )
+        twin = LookAlike(imported.id, here.id, imported.display_name, imported.date_of_birth)
+        out.append((twin, pair.imported_from or "another clinic"))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ArchivePreview:
     """What an archive holds, read before anything is written."""

@@ -116,10 +116,14 @@ def test_a_newer_archive_adds_to_the_linked_patient(
 
 def test_keep_apart_moves_nothing_and_is_not_listed_again(exported: Path, store: Store) -> None:
     admin, here, imported = _look_alike(store, exported)
+    (pending, origin), *others = archive.pending_look_alikes(store)
+    assert others == [] and origin == "Clinic North"
+    assert (pending.imported_id, pending.existing_id) == (imported, here)
     patient_links.keep_apart(store, admin, imported, here)
     assert _count(store, Visit, patient_id=imported) == 3
     assert _count(store, Visit, patient_id=here) == 0
     assert archive.possible_duplicates(store) == []
+    assert archive.pending_look_alikes(store) == []
     assert {here, imported} <= {p.id for p in patients.recent_patients(store)}
     assert patient_links.decision(store, imported) == "apart"
     with pytest.raises(patient_links.LinkRefusedError):  # decided once

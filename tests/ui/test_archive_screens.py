@@ -314,3 +314,30 @@ def test_a_wrong_passphrase_or_a_wrong_file_is_said_plainly_and_writes_nothing(
         target_db, "SELECT COUNT(*) FROM patient UNION ALL SELECT COUNT(*) FROM audit_event"
     )
     assert after == before
+
+
+def test_look_alikes_left_by_a_command_line_import_are_asked_on_the_import_screen(
+    qtbot: QtBot, window: MainWindow, other_clinic: Callable[[], MainWindow], tmp_path: Path
+) -> None:
+    zoe = _zoe(window.ctx.store)
+    out = tmp_path / "zoe.zip"
+    archive.export_for(window.ctx.store, window.ctx.practitioner.id, out, PASS, patient_id=zoe)
+    other = other_clinic()
+    target = other.ctx.store
+    born = patients.get_patient(window.ctx.store, zoe).date_of_birth
+    here = patients.create_patient(target, "Zoë", "Martin", born)
+    (twin,) = archive.import_for(target, other.ctx.practitioner.id, out, PASS).look_alikes
+
+    imp = _import_page_by_touch(qtbot, other)
+    assert imp.twins_card.isVisible() and list(imp.rows) == [twin.imported_id]
+    row = imp.rows[twin.imported_id]
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    scroll_to(row.apart)
+    _tap(qtbot, row.apart)
+    qtbot.waitUntil(lambda: row.outcome.isVisible() or imp.status.isVisible(), timeout=30000)
+    assert "Kept apart" in row.outcome.text(), imp.status.text()
+    assert _rows(
+        _db(target),
+        "SELECT existing_patient_id, decision FROM patient_link WHERE imported_patient_id = ?",
+        twin.imported_id,
+    ) == [(here.id, "apart")]

@@ -228,6 +228,10 @@ class ImportPage(Page):
         self.keyboard_slot = outer
 
         self.job = ProgressJob("archive-import", self.progress, self._step, self)
+        # look-alikes an earlier import (the command line's) left for an admin to decide
+        for twin, origin in archive.pending_look_alikes(ctx.store):
+            self._add_row(twin, origin)
+        self.twins_card.setVisible(bool(self.rows))
         self.choose_file.clicked.connect(self.ask_file)
         self.open_button.clicked.connect(self.open_archive)
         self.passphrase.returnPressed.connect(self.open_archive)
@@ -383,15 +387,21 @@ class ImportPage(Page):
             row.deleteLater()
         self.rows = {}
         for twin in report.look_alikes:
-            here = patients.get_patient(self.ctx.store, twin.existing_id)
-            words = here.display_name
-            if here.record_number:
-                words += f" (record {here.record_number})"
-            row = LookAlikeRow(twin, words, report.clinic)
-            row.decided.connect(self.decide)
-            self.twins_lay.addWidget(row)
-            self.rows[twin.imported_id] = row
+            self._add_row(twin, report.clinic)
+        for twin, origin in archive.pending_look_alikes(self.ctx.store):  # earlier imports'
+            if twin.imported_id not in self.rows:
+                self._add_row(twin, origin)
         self.twins_card.setVisible(bool(self.rows))
+
+    def _add_row(self, twin: LookAlike, origin: str) -> None:
+        here = patients.get_patient(self.ctx.store, twin.existing_id)
+        words = here.display_name
+        if here.record_number:
+            words += f" (record {here.record_number})"
+        row = LookAlikeRow(twin, words, origin)
+        row.decided.connect(self.decide)
+        self.twins_lay.addWidget(row)
+        self.rows[twin.imported_id] = row
 
     def decide(self, twin: LookAlike, choice: str) -> None:
         if self.busy:
