@@ -341,3 +341,31 @@ def test_look_alikes_left_by_a_command_line_import_are_asked_on_the_import_scree
         "SELECT existing_patient_id, decision FROM patient_link WHERE imported_patient_id = ?",
         twin.imported_id,
     ) == [(here.id, "apart")]
+
+
+def test_only_an_admin_is_offered_export_and_import(qtbot: QtBot, demo_store: Store) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.practitioners import create_practitioner
+    from ui.common.context import AppContext
+
+    nurse = create_practitioner(demo_store, "Ivy Injector")
+    w = build_window(AppContext.for_practitioner(demo_store, nurse))
+    qtbot.addWidget(w)
+    w.resize(*SIZE)
+    w.show()
+    qtbot.waitExposed(w)
+    page = _open_zoe_by_touch(w)
+    assert not page.export_button.isVisible()
+    w.open_backup_page()
+    backups = w.current_page()
+    assert isinstance(backups, BackupPage) and not hasattr(backups, "export_button")
+    for open_it in (w.open_export, w.open_import):
+        open_it()
+        assert isinstance(w.current_page(), BackupPage)  # refused: no page opened
+        box = w.findChild(QMessageBox, "errorBox")
+        assert box is not None and "Only an admin" in box.text()
+        box.close()
+        box.deleteLater()
+        qtbot.wait(20)
+    w.close()
