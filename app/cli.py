@@ -196,22 +196,33 @@ def run_check(url: str) -> int:
     ):
         print(f"error: no database at {parsed.database}", file=sys.stderr)
         return 2
+    from app.integrity.report import DAMAGED
+    from app.services.recovery import diagnose_url, is_damage
+
+    # the file itself first: a damaged page in a table no check reads would otherwise pass
+    found = diagnose_url(url, thorough=True)
+    if found is not None:
+        _file, why = found
+        detail = f" ({why.detail})" if why.detail else ""
+        print(f"error: {why.words}{detail} {DAMAGED}", file=sys.stderr)
+        return 2
     try:
         store = open_store(url, migrate=False)
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}" + (f" {DAMAGED}" if is_damage(exc) else ""), file=sys.stderr)
         return 2
     try:
         from app.services.integrity import check_store
 
         report = check_store(store)
     except Exception as exc:  # a check that cannot finish must not look like "intact"
-        print(f"error: the check could not finish: {exc}", file=sys.stderr)
+        after = f" {DAMAGED}" if is_damage(exc) else ""
+        print(f"error: the check could not finish: {exc}.{after}", file=sys.stderr)
         return 2
     finally:
         store.dispose()
     for alteration in report.alterations:
-        print(alteration)
+        print(alteration.with_next_step())
     state = "intact" if report.intact else f"{len(report.alterations)} altered row(s)"
     covered = (
         f"; {report.uncovered} record(s) newer than the last checkpoint" if report.uncovered else ""

@@ -483,6 +483,83 @@ def recovery(window: MainWindow) -> None:
     window.open_recovery(copy, found)
 
 
+def export_screen(window: MainWindow) -> None:
+    """Export (admin): the demo patient's records to an archive, as from the Export button
+    on their page; the passphrase typed twice (shown as dots)."""
+    from ui.shell.archive_export_page import ExportPage
+
+    window.go_home()
+    window.open_export(_demo_patient(window))
+    page = window.current_page()
+    if not isinstance(page, ExportPage):
+        raise ScreenError("the export page did not open")
+    page.first.setText("demo pass")
+    page.second.setText("demo pass")
+
+
+def _look_alike_archive(window: MainWindow) -> Path:
+    """An archive of the demo patient as another clinic holds her: a copy of the demo
+    database where she has another identity (UUID) and the clinic another name. The window's
+    own database is not touched."""
+    import sqlite3
+    import uuid
+
+    from app.services import archive
+    from app.services.store import open_database
+
+    url = window.ctx.store.url.database
+    if not url:
+        raise ScreenError("the import screen needs a database file")
+    folder = Path(tempfile.mkdtemp(prefix="facechart-screen-archive-"))
+    copy = folder / "other-clinic.db"
+    source, target = sqlite3.connect(url), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+        zoe = _demo_patient(window)
+        target.execute("UPDATE patient SET uuid = ? WHERE id = ?", (str(uuid.uuid4()), zoe))
+        target.execute("DELETE FROM setting WHERE key = 'clinic_name'")
+        target.execute("INSERT INTO setting (key, value) VALUES ('clinic_name', 'Clinic North')")
+        target.commit()
+    finally:
+        source.close()
+        target.close()
+    other = open_database(f"sqlite:///{copy}")
+    try:
+        out = folder / "facechart-zoe-martin.zip"
+        archive.export_archive(other, out, "demo", patient_id=zoe)
+    finally:
+        other.dispose()
+    return out
+
+
+def archive_import(window: MainWindow) -> None:
+    """Import (admin): an archive of the demo patient from another clinic, opened with its
+    passphrase (what it holds, before anything is written), and the look-alike choice the
+    import then asks for (drawn from the archive's own counts: this screen writes nothing)."""
+    from app.services.archive import ImportReport, LookAlike
+    from ui.shell.archive_import_page import ImportPage
+
+    path = _look_alike_archive(window)
+    window.go_home()
+    window.open_import(path)
+    page = window.current_page()
+    if not isinstance(page, ImportPage):
+        raise ScreenError("the import page did not open")
+    page.passphrase.setText("demo")
+    page.open_archive()
+    settle(lambda: not page.busy, timeout=60.0)
+    seen = page.preview
+    if seen is None:
+        raise ScreenError(f"the archive did not open: {page.status.text()}")
+    here = patients.get_patient(window.ctx.store, _demo_patient(window))
+    twin = LookAlike(-1, here.id, here.display_name, here.date_of_birth)
+    created = {k: seen.counts.get(k, 0) for k in ("patients", "visits", "chart_versions")}
+    created["photos"] = seen.counts.get("photos", 0)
+    page._imported(ImportReport(seen.clinic, created, [twin]))
+    settle()
+    page.area.ensureWidgetVisible(page.twins_card)
+
+
 SCREENS: dict[str, Navigate] = {
     "sign-in": sign_in,
     "sign-in-password": sign_in_password,
@@ -513,6 +590,8 @@ SCREENS: dict[str, Navigate] = {
     "backup": backup_screen,
     "restore": restore,
     "recovery": recovery,
+    "export": export_screen,
+    "archive-import": archive_import,
 }
 
 

@@ -34,6 +34,7 @@ from app.domain.canonical import content_from_json
 from app.domain.names import name_key
 from app.domain.totals import version_summary
 from app.domain.values import utcnow
+from app.services.patient_links import linked_target
 from app.services.patients import _token_rows
 from app.services.photos import _prepare_blob
 from app.store import audit_log, chart_parts
@@ -335,6 +336,7 @@ def _import_patient(
         patient_id = s.scalar(select(Patient.id).where(Patient.uuid == p["uuid"]))
         if patient_id is None:
             patient_id = _insert_patient(s, p, ids, report)
+        owner = linked_target(s, patient_id)  # what is new joins the patient it was linked to
         changes = _by_uuid(s, PatientDetailChange, [c["uuid"] for c in p["detail_history"]])
         for c in p["detail_history"]:
             if c["uuid"] not in changes:
@@ -357,7 +359,7 @@ def _import_patient(
                 continue
             row = Visit(
                 uuid=v["uuid"],
-                patient_id=patient_id,
+                patient_id=owner,
                 visit_date=from_day(v["visit_date"]),
                 practitioner_id=ids.prac(v["practitioner"]),
                 treatment_type=v["treatment_type"],
@@ -386,7 +388,7 @@ def _import_patient(
             s.add(
                 Photo(
                     uuid=ph["uuid"],
-                    patient_id=patient_id,
+                    patient_id=owner,
                     visit_id=visits[ph["visit"]] if ph["visit"] else None,
                     view_id=ids.views[ph["view"]],
                     blob_sha256=ph["sha256"],
@@ -418,7 +420,7 @@ def _import_patient(
                 s.flush()
                 chart_id = row_chart.id
             _import_versions(s, chart_id, chart["versions"], ids, report)
-        _import_events(s, events, report, patient_id, visits, ids)
+        _import_events(s, events, report, owner, visits, ids)
 
 
 def _import_events(

@@ -30,8 +30,9 @@ CLOCK_SLACK = timedelta(minutes=5)
 # can write the database could forge such an entry as well: ADR 0022 states the limit.)
 EXPLAINED_BY = {
     "patient": frozenset({"patient_changed", "consent"}),
-    "visit": frozenset({"entered_in_error"}),
-    "photo": frozenset({"entered_in_error"}),
+    # a link moves an imported patient's visits and photos to the patient here (ADR 0023)
+    "visit": frozenset({"entered_in_error", "patient_linked"}),
+    "photo": frozenset({"entered_in_error", "patient_linked"}),
     "practitioner": frozenset({"practitioner_changed"}),
 }
 NEVER_REMOVED = ("version", "chart", "photo", "visit", "patient", "practitioner", "audit")

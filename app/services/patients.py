@@ -17,7 +17,7 @@ from app.services.patient_history import DETAIL_FIELDS
 from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError, StoreError
-from app.store.schema import Patient, PatientDetailChange, PatientSearchToken
+from app.store.schema import Patient, PatientDetailChange, PatientLink, PatientSearchToken
 
 # Upper bound of a prefix range: above every character, so [p, p + TOP) holds all "p…" keys.
 _TOP = "\U0010ffff"
@@ -397,7 +397,15 @@ def _count_upto(s: Session, where: list[ColumnElement[bool]], exact: bool, most:
 def recent_patients(store: Store, limit: int = 12) -> list[PatientRecord]:
     with store.read() as s:
         rows = s.scalars(
-            select(Patient).order_by(Patient.last_seen_at.desc(), Patient.id.desc()).limit(limit)
+            select(Patient)
+            # an imported patient linked into another is shown as that one (ADR 0023)
+            .where(
+                Patient.id.not_in(
+                    select(PatientLink.imported_patient_id).where(PatientLink.decision == "linked")
+                )
+            )
+            .order_by(Patient.last_seen_at.desc(), Patient.id.desc())
+            .limit(limit)
         ).all()
         return [PatientRecord.of(p) for p in rows]
 

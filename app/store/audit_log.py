@@ -50,6 +50,8 @@ EVENT_KINDS = frozenset(
         "consent",
         "export",
         "import",  # a portable archive loaded (ADR 0023)
+        "patient_linked",  # an imported look-alike linked to the patient here (ADR 0023)
+        "patient_kept_apart",
         "report",
         "print",
         "backup",

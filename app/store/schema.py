@@ -427,6 +427,23 @@ class ImportedAuditEvent(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PatientLink(Base):
+    """An admin's decision on an imported patient who looks like one already here (ADR 0023):
+    `linked` (the same person: the imported visits and photos were moved to the existing
+    patient, and a later import of the same archive adds to them there) or `apart` (two people:
+    not listed again). The imported patient's row stays, so its UUID is still known."""
+
+    __tablename__ = "patient_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patient.id"), index=True, unique=True
+    )
+    existing_patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # "linked" | "apart"
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("practitioner.id"))
+
+
 class Setting(Base):
     """Small key/value settings of this database (e.g. the clinic's name)."""
 

@@ -23,8 +23,15 @@ class FolderChooser(FolderBrowser):
 
     folder_chosen = Signal(object)  # Path
 
-    def __init__(self, recent: RecentFolders, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        recent: RecentFolders,
+        parent: QWidget | None = None,
+        prompt: str = "Open the folder backups go to (on a USB disk or a network share), then "
+        "tap “Use this folder”.",
+    ) -> None:
         super().__init__(recent, parent)
+        self.prompt = prompt
         self.setObjectName("folderChooser")
         self.select_all.hide()
         self.clear.hide()
@@ -39,10 +46,7 @@ class FolderChooser(FolderBrowser):
         self.add.setText("Use this folder")
         self.add.setEnabled(usable)
         if self.listing is not None and not self.listing.error:
-            self.status.setText(
-                "Open the folder backups go to (on a USB disk or a network share), then tap "
-                "“Use this folder”."
-            )
+            self.status.setText(self.prompt)
 
     def _add(self) -> None:
         if self.folder is None:
@@ -53,18 +57,29 @@ class FolderChooser(FolderBrowser):
 
 class FolderDialog(QDialog):
     def __init__(
-        self, parent: QWidget, start: Path | None, on_folder: Callable[[Path], None]
+        self,
+        parent: QWidget,
+        start: Path | None,
+        on_folder: Callable[[Path], None],
+        *,
+        title: str = "Where backups go",
+        heading: str = "Choose the folder backups go to",
+        recent_name: str = "recent-backup-folders.json",
+        prompt: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("backupFolderDialog")
-        self.setWindowTitle("Where backups go")
+        self.setWindowTitle(title)
         self.setModal(True)
         window = parent.window()
         self.resize(int(window.width() * 0.92), int(window.height() * 0.9))
         lay = vbox(self, margins=16, spacing=8)
-        lay.addWidget(label("Choose the folder backups go to", "heading"))
-        recent = browse_data.default_recent_file().with_name("recent-backup-folders.json")
-        self.browser = FolderChooser(RecentFolders(recent), self)
+        lay.addWidget(label(heading, "heading"))
+        recent = browse_data.default_recent_file().with_name(recent_name)
+        if prompt is None:
+            self.browser = FolderChooser(RecentFolders(recent), self)
+        else:
+            self.browser = FolderChooser(RecentFolders(recent), self, prompt)
         lay.addWidget(self.browser, 1)
         self.browser.cancelled.connect(self.reject)
         self._on_folder = on_folder

@@ -68,6 +68,8 @@ class BackupPage(Page):
     title = "Backup"
     restore_requested = Signal(object)  # Path of the chosen backup, or None
     recovery_requested = Signal()  # a backup found the database damaged
+    export_requested = Signal()  # the portable archive (admin, ADR 0023)
+    import_requested = Signal()
 
     def __init__(self, ctx: AppContext, runner: BackupRunner) -> None:
         super().__init__()
@@ -92,6 +94,8 @@ class BackupPage(Page):
             note.setObjectName("serverNote")
             note.setWordWrap(True)
             lay.addWidget(note)
+            if self.admin:  # on a server, the archive is how records leave and arrive
+                lay.addWidget(self._archive_card())
             lay.addStretch(1)
             self.server = True
             return
@@ -178,6 +182,7 @@ class BackupPage(Page):
             self.empty.setWordWrap(True)
             l_lay.addWidget(self.empty)
             lay.addWidget(listing)
+            lay.addWidget(self._archive_card())
             self.choose_folder.clicked.connect(self.ask_folder)
             self.set_passphrase.clicked.connect(self.ask_passphrase)
             self.restore_button.clicked.connect(self._restore)
@@ -362,6 +367,31 @@ class BackupPage(Page):
             (r.finished, self._finished),
             (r.failed, self._failed),
         ]
+
+    def _archive_card(self) -> QFrame:
+        """The portable archive: records out to another clinic or the server, and in."""
+        frame, a_lay = card()
+        frame.setObjectName("archiveCard")
+        a_lay.addWidget(label("Portable archive (admin)", "section"))
+        line = hbox(spacing=16)
+        text = label(
+            "Every patient's records, or one patient's (Export on their page), to an "
+            "encrypted file another clinic or the clinic's server can import.",
+            "body",
+        )
+        text.setWordWrap(True)
+        line.addWidget(text, 1)
+        self.export_button = button("Export…", "secondary")
+        self.export_button.setObjectName("archiveExportButton")
+        self.import_button = button("Import…", "secondary")
+        self.import_button.setObjectName("archiveImportButton")
+        for b in (self.export_button, self.import_button):
+            b.setMinimumWidth(160)
+            line.addWidget(b, 0, Qt.AlignmentFlag.AlignVCenter)
+        a_lay.addLayout(line)
+        self.export_button.clicked.connect(self.export_requested)
+        self.import_button.clicked.connect(self.import_requested)
+        return frame
 
     def _restore(self) -> None:
         self.restore_requested.emit(self.chosen_backup())

@@ -362,6 +362,7 @@ class MainWindow(QMainWindow):
             page.visit_opened.connect(self.open_visit)
             page.audit_requested.connect(lambda: self.open_audit(patient_id=patient_id))
             page.edit_requested.connect(lambda: self.edit_patient(patient_id))
+            page.export_requested.connect(lambda: self.open_export(patient_id))
             return page
 
         if self._open(make, replace) is not None:
@@ -609,9 +610,28 @@ class MainWindow(QMainWindow):
             page = BackupPage(self.ctx, self.backups)
             page.restore_requested.connect(self.open_restore)
             page.recovery_requested.connect(lambda: self.show_damage(""))
+            page.export_requested.connect(self.open_export)
+            page.import_requested.connect(self.open_import)
             return page
 
         self._open(make)
+
+    def open_export(self, patient_id: int | None = None) -> None:
+        """The portable archive out (issue #12): every patient, or one; admins only."""
+        from ui.shell.archive_export_page import ExportPage
+
+        if not roles.may_administer(self.ctx.practitioner.role):
+            show_error(self, "Only an admin can export records. Ask the clinic's admin.")
+            return
+        self._open(lambda: ExportPage(self.ctx, patient_id))
+
+    def open_import(self, chosen: Path | None = None) -> None:
+        from ui.shell.archive_import_page import ImportPage
+
+        if not roles.may_administer(self.ctx.practitioner.role):
+            show_error(self, "Only an admin can import records. Ask the clinic's admin.")
+            return
+        self._open(lambda: ImportPage(self.ctx, chosen))
 
     def open_restore(self, chosen: Path | None = None) -> None:
         from ui.shell.restore_page import RestorePage

@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QWidget
 
+from app.domain import roles
 from app.domain.values import TreatmentType
 from app.services import patient_history, patients, signoff, visits
 from app.services.glance import toxin_glance
@@ -35,6 +36,7 @@ class PatientPage(Page):
     visit_opened = Signal(int)
     audit_requested = Signal()  # "Who opened this record"
     edit_requested = Signal()  # correct the details (a change asks why)
+    export_requested = Signal()  # this patient's records to an archive (admin, issue #12)
 
     def __init__(self, ctx: AppContext, patient_id: int) -> None:
         super().__init__()
@@ -63,6 +65,10 @@ class PatientPage(Page):
         top.addWidget(self.glance_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.audit_button)
+        self.export_button = button("Export", "ghost")
+        self.export_button.setObjectName("patientExportButton")
+        self.export_button.setVisible(roles.may_administer(ctx.practitioner.role))
+        top.addWidget(self.export_button)
         body.addLayout(top)
         self.notes = label(self.patient.notes, "muted")
         self.notes.setObjectName("patientNotes")
@@ -99,6 +105,7 @@ class PatientPage(Page):
         self.dialog: NewVisitDialog | None = None
         self.edit_button.clicked.connect(self.edit_requested)
         self.audit_button.clicked.connect(self.audit_requested)
+        self.export_button.clicked.connect(self.export_requested)
         self.history_button.clicked.connect(self.show_history)
         self.glance_button.clicked.connect(self.show_glance)
         self.glance_dialog: GlanceDialog | None = None

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from app.services import backup_settings, recovery
 from app.services.recovery import Diagnosis, RescueReport
@@ -17,6 +17,9 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, set_state, vbox
 from ui.common.worker import Worker
+from ui.shell.archive_common import file_dialog
+
+BACKUP_FILTER = "FaceChart backups (*.fcbackup);;All files (*)"
 
 
 def _card(name: str) -> tuple[QFrame, QVBoxLayout]:
@@ -86,6 +89,11 @@ class RecoveryPage(Page):
         r_lay.addWidget(self.backup_text)
         row = hbox(spacing=12)
         row.addStretch(1)
+        # a backup kept elsewhere (another disk, a copy from the clinic's admin): its contents
+        # and check are shown on the restore page before anything is replaced
+        self.other_button = button("Choose another backup file…", "secondary")
+        self.other_button.setObjectName("recoveryChooseBackup")
+        row.addWidget(self.other_button)
         self.restore_button = button("Restore it", "primary")
         self.restore_button.setObjectName("recoveryRestore")
         self.restore_button.setMinimumWidth(220)
@@ -140,10 +148,23 @@ class RecoveryPage(Page):
         lay.addStretch(1)
 
         self.restore_button.clicked.connect(lambda: self.restore_requested.emit(self.newest))
+        self.other_button.clicked.connect(self.ask_backup_file)
         self.rescue_button.clicked.connect(self.start_rescue)
         self.use_button.clicked.connect(
             lambda: self.use_rescued.emit(self.report.path) if self.report else None
         )
+
+    def ask_backup_file(self) -> QFileDialog:
+        """Qt's file dialog, from the backup folder (or the newest backup's): the file chosen
+        goes to the restore page, which opens and checks it before it restores."""
+        start = self.newest.parent if self.newest else None
+        if start is None and self.ctx.store.is_sqlite:
+            start = backup_settings.load(self.ctx.store).folder
+        dialog = file_dialog(
+            self, "Choose a backup file", start, BACKUP_FILTER, self.restore_requested.emit
+        )
+        self.dialog = dialog
+        return dialog
 
     @property
     def rescuing(self) -> bool:
