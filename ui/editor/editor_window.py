@@ -138,7 +138,7 @@ class ChartEditor(QWidget):
         # Signed or not (who, when), Sign, and the reason an amendment needs (ADR 0019).
         self.sign_off = EditorSignOff(self, self, signer)
         # Other rooms' saves of this chart, and the conflict dialog (issue #13).
-        self.rooms = EditorRooms(self)
+        self.rooms = EditorRooms(self, self)
         self.rooms.newer_requested.connect(self.newer_requested)
         s.conflict.connect(self.rooms.conflict)
         self._content_changed(None)

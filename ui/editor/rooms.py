@@ -16,9 +16,10 @@ its newest version (the note is said there, over the kept draft's Restore/Discar
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.services import charts, room_news, signoff
 from app.services.charts import LoadedVersion, VersionInfo
@@ -28,7 +29,19 @@ from ui.common.worker import Worker
 from ui.editor.conflict_dialog import ConflictDialog
 
 if TYPE_CHECKING:
-    from ui.editor.editor_window import ChartEditor
+    from ui.editor.layout import EditorWidgets
+    from ui.editor.session import EditorSession
+    from ui.editor.sign_off import EditorSignOff
+
+
+class _Editor(Protocol):
+    """What this needs of the editor window (which imports this module, so not named)."""
+
+    session: EditorSession
+    widgets: EditorWidgets
+    sign_off: EditorSignOff
+
+    def refresh_status(self) -> None: ...
 
 # which of several events about one version says most: an amendment is a save, and more
 RANK = {"save": 1, "cosign": 2, "sign": 3, "amend": 4}
@@ -38,9 +51,10 @@ class EditorRooms(QObject):
     newer_requested = Signal(str)  # what to say once the newest version is open ("" nothing)
     news_shown = Signal(object)  # RoomNews now on the message bar (tests, the benchmark)
 
-    def __init__(self, editor: ChartEditor) -> None:
-        super().__init__(editor)
+    def __init__(self, editor: _Editor, window: QWidget) -> None:
+        super().__init__(window)
         self.editor = editor
+        self.window = window  # the conflict dialog's parent
         self.parked: list[RoomNews] = []  # came while a save of ours was in flight
         self.shown: RoomNews | None = None
         self.shown_at = 0.0  # time.monotonic() of the banner
@@ -126,7 +140,7 @@ class EditorRooms(QObject):
             return
         s = self.editor.session
         self.dialog = ConflictDialog(
-            self.editor,
+            self.window,
             head.info,
             head.content,
             s.content,
@@ -147,7 +161,7 @@ class EditorRooms(QObject):
             editor.refresh_status()
 
         if signed_by:
-            ask_amend_reason(editor, signed_by, save)
+            ask_amend_reason(self.window, signed_by, save)
         else:
             save()
 
