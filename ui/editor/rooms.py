@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.services import charts, room_news, signoff
@@ -45,6 +45,7 @@ class _Editor(Protocol):
 
 # which of several events about one version says most: an amendment is a save, and more
 RANK = {"save": 1, "cosign": 2, "sign": 3, "amend": 4}
+BUSY_RETRY_MS = 300  # the bar asks something or says an error: look again this often
 
 
 class EditorRooms(QObject):
@@ -56,6 +57,12 @@ class EditorRooms(QObject):
         self.editor = editor
         self.window = window  # the conflict dialog's parent
         self.parked: list[RoomNews] = []  # came while a save of ours was in flight
+        self.waiting: list[RoomNews] = []  # theirs, behind a question or an error on the bar
+        self._text = ""  # the banner's words, while it is the bar's message
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(BUSY_RETRY_MS)
+        self._retry.timeout.connect(lambda: self._consider([]))
         self.shown: RoomNews | None = None
         self.shown_at = 0.0  # time.monotonic() of the banner
         self.dialog: ConflictDialog | None = None
@@ -85,10 +92,22 @@ class EditorRooms(QObject):
             return n.version_id in self.editor.session.saved_ids
         return n.version_id in self.editor.sign_off.signed_here
 
+    def _bar_busy(self) -> bool:
+        """The bar asks something (Restore/Discard, Save and close…) or says an error: the
+        news waits behind it rather than hide it."""
+        bar = self.editor.widgets.message_bar
+        if not bar.isVisible() or bar.text.text() == self._text:
+            return False
+        return bar.property("kind") == "error" or len(bar.buttons) > 1
+
     def _consider(self, news: list[RoomNews]) -> None:
-        theirs = [n for n in news if not self._own(n)]
-        if not theirs:
+        self.waiting.extend(n for n in news if not self._own(n))
+        if not self.waiting:
             return
+        if self._bar_busy():
+            self._retry.start()
+            return
+        theirs, self.waiting = self.waiting, []
         n = max(theirs, key=lambda x: (x.version_no or 0, RANK.get(x.kind, 0)))
         s, bar = self.editor.session, self.editor.widgets.message_bar
         open_no = s.version.version_no if s.version is not None else 0
@@ -98,11 +117,13 @@ class EditorRooms(QObject):
             if s.unsaved and not s.read_only:
                 text += " Opening it keeps your unsaved changes as a draft."
             actions.append((f"Open version {n.version_no}", lambda: self.open_newest(n)))
-        elif n.kind in ("sign", "amend"):
+        elif n.kind in ("sign", "cosign"):
+            # said, not acted on: the next Save is refused with the reason, then asks why,
+            # exactly as when the news is slower than the tap (one behaviour, not a race)
             text += " A change to it now is an amendment."
-        self.editor.sign_off.refresh()  # signed elsewhere: the next Save asks why
         actions.append(("OK", bar.clear))
         bar.show_message(text, "warning", actions)
+        self._text = text
         self.shown, self.shown_at = n, time.monotonic()
         self.news_shown.emit(n)
 
@@ -166,4 +187,5 @@ class EditorRooms(QObject):
             save()
 
     def shutdown(self) -> None:
+        self._retry.stop()
         self._reader.shutdown()
