@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.domain.chart import ChartContent, InjectionPoint, ViewChart
 from app.domain.values import Side
@@ -201,7 +201,9 @@ def _conflict(qtbot, ed: ChartEditor, store: Store, visit_id: int) -> list[str]:
     finished(other_room(store, visit_id, "point", "Procerus", "2"))
     finished(other_room(store, visit_id, "units", "Corrugator", "6"))
     ed.save()
-    qtbot.waitUntil(lambda: ed.rooms.dialog is not None and ed.rooms.dialog.isVisible(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: ed.rooms.dialog is not None and ed.rooms.dialog.isVisible(), timeout=10000
+    )
     assert ed.rooms.dialog is not None
     return ed.rooms.dialog.lines
 
@@ -294,3 +296,51 @@ def test_the_patient_page_follows_another_rooms_new_visit(
     qtbot.waitUntil(lambda: page.room_banner.isVisible(), timeout=10000)
     assert "started a" in page.room_banner.text.text()
     assert len(page.entries) == before + 1
+
+
+def test_keeping_mine_over_their_signed_version_asks_why_and_stores_an_amendment(
+    qtbot, window: MainWindow, demo_store: Store
+) -> None:
+    from app.services import credentials, signoff
+    from app.services.demo import demo_secrets
+
+    ctx = window.ctx
+    secrets = demo_secrets(ctx.practitioner.name)
+    assert secrets is not None
+    ctx.signer = credentials.open_signer(demo_store, ctx.practitioner.id, secrets.password)
+    visit = h.charted_visit(demo_store, ctx.practitioner.id)
+    v1 = first_version(demo_store, visit.visit_id)
+    ed = _editor_in_window(qtbot, window, visit.visit_id)
+    point_id = next(p.id for _v, p in ed.session.content.all_points())
+    ed.session.set_units(point_id, Decimal(8))
+    # the other room (here, in-process: only the version ids matter) saves and signs
+    loaded = charts.load_version(demo_store, v1.id)
+    theirs = charts.save_version(
+        demo_store,
+        visit.visit_id,
+        loaded.content,
+        parent_version_id=v1.id,
+        saved_by_id=ctx.practitioner.id,
+        comment="theirs",
+    )
+    signoff.sign_version(demo_store, theirs.id, ctx.practitioner.id, ctx.signer)
+    ed.save()
+    qtbot.waitUntil(
+        lambda: ed.rooms.dialog is not None and ed.rooms.dialog.isVisible(), timeout=10000
+    )
+    dialog = ed.rooms.dialog
+    assert dialog is not None
+    assert dialog.lines == ["Corrugator L: 4 U (theirs) / 8 U (mine)"]
+    assert "(amendment)" in dialog.keep_mine.text()
+    finger(dialog.keep_mine)
+    why = ed.sign_off.dialog  # not set: the rooms' own amend dialog
+    amend = next(
+        w for w in ed.findChildren(QWidget) if type(w).__name__ == "AmendDialog" and w.isVisible()
+    )
+    assert why is None and amend is not None
+    finger(amend.reason_buttons[1])  # "Units corrected"
+    finger(amend.confirm)
+    qtbot.waitUntil(lambda: not ed.session.saving and not ed.session.dirty, timeout=10000)
+    newest = charts.history(demo_store, visit.visit_id)[0]
+    assert (newest.version_no, newest.amend_reason) == (3, "Units corrected")
+    assert _units(charts.load_version(demo_store, newest.id).content) == {"Corrugator": Decimal(8)}
