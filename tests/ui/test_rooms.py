@@ -219,7 +219,7 @@ def test_the_conflict_dialog_lists_what_differs_and_keeps_mine_as_the_next_versi
     dialog = ed.rooms.dialog
     assert dialog is not None
     for b in (dialog.open_theirs, dialog.keep_mine, dialog.later):
-        assert b.height() >= 48
+        assert b.height() >= 48 and b.width() >= b.sizeHint().width()  # whole, not cut
     finger(dialog.keep_mine)
     qtbot.waitUntil(lambda: not ed.session.saving and ed.session.version is not None, timeout=10000)
     qtbot.waitUntil(lambda: ed.session.version.version_no == 4, timeout=10000)  # type: ignore[union-attr]

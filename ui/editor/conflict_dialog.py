@@ -123,7 +123,8 @@ class ConflictDialog(QDialog):
         area.setWidget(listing)
         area.setMinimumHeight(min(60 + 34 * len(self.lines), 260))
         lay.addWidget(area, 1)
-        row = hbox(spacing=12)
+        # the two choices one above the other, each the dialog's width: their words are long
+        # and a finger needs the whole button (side by side they were cut at 640 px)
         self.later = button("Not now", "ghost")
         self.later.setObjectName("conflictLater")
         self.open_theirs = button(f"Open theirs (version {head.version_no})", "secondary")
@@ -133,10 +134,11 @@ class ConflictDialog(QDialog):
         self.keep_mine.setObjectName("conflictKeepMine")
         for b in (self.later, self.open_theirs, self.keep_mine):
             b.setMinimumHeight(TOUCH)
+        lay.addWidget(self.keep_mine)
+        lay.addWidget(self.open_theirs)
+        row = hbox(spacing=12)
         row.addWidget(self.later)
         row.addStretch(1)
-        row.addWidget(self.open_theirs)
-        row.addWidget(self.keep_mine)
         lay.addLayout(row)
         self.later.clicked.connect(self.reject)
         self.open_theirs.clicked.connect(lambda: self._chosen(on_open_theirs))
