@@ -5,7 +5,7 @@ database, then prints what it did as one JSON line (with the wall-clock time of 
     python -m bench._other_room URL VISIT_ID point ZONE UNITS    # add a point
     python -m bench._other_room URL VISIT_ID photo VIEW          # add a photo to the visit
     python -m bench._other_room URL VISIT_ID visit               # start a visit, same patient
-    python -m bench._other_room URL VISIT_ID saves N UNITS_FROM  # N saves, one every 0.3 s
+    python -m bench._other_room URL VISIT_ID saves N UNITS_FROM  # N saves, 0.3–0.8 s apart
 
 Run from the repository's root (the tests and the benchmark do), so its `app` is the one used.
 The photo action draws its face with the tests' image helper (tests/images.py).
@@ -14,6 +14,7 @@ The photo action draws its face with the tests' image helper (tests/images.py).
 from __future__ import annotations
 
 import json
+import random
 import sys
 import time
 from dataclasses import replace
@@ -57,7 +58,8 @@ def main(argv: list[str]) -> None:
         elif action == "saves":
             count, units = int(rest[0]), int(rest[1])
             for i in range(count):
-                time.sleep(0.3)
+                # a random pause: saves fall anywhere in the watcher's 0.25-s poll, not in step
+                time.sleep(0.3 + random.random() * 0.5)
                 done = _save_units(store, vid, "Corrugator", str(units + i), False)
                 print(json.dumps(done), flush=True)
                 sys.stdin.readline()  # the watching side says when it has seen it
