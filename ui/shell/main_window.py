@@ -156,13 +156,13 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(DEEP_CHECK_DELAY_MS, self, self._deep_check)
 
     def _watch_rooms(self, store: Store) -> None:
-        self._stop_watching_rooms()
+        self.stop_watching_rooms()
         if store.is_sqlite and store.url.database in (None, "", ":memory:"):
             return  # a database no other room can reach
         self.room_watch = RoomWatch(store, self)
         self.room_watch.news.connect(self._room_news)
 
-    def _stop_watching_rooms(self) -> None:
+    def stop_watching_rooms(self) -> None:
         if self.room_watch is not None:
             self.room_watch.close()
             self.room_watch.deleteLater()
@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
             return
         self._auto.stop()
         self._chart_reader.shutdown()
-        self._stop_watching_rooms()
+        self.stop_watching_rooms()
         self.locker.shutdown()
         try:
             signin.sign_out(self.ctx.store, self.ctx.practitioner.id, "closed FaceChart")
@@ -710,7 +710,7 @@ class MainWindow(QMainWindow):
             return False
         if not self.in_recovery:
             self._set_pages_enabled(False)  # nothing reads the file while it changes
-        self._stop_watching_rooms()  # nor the watcher's own connection
+        self.stop_watching_rooms()  # nor the watcher's own connection
         old = self.ctx.store
         url = old.url.render_as_string(hide_password=False)
         opened: list[Store] = []
@@ -809,7 +809,7 @@ class MainWindow(QMainWindow):
     def open_recovery(self, db_path: Path, diagnosis: Diagnosis) -> None:
         """The recovery screen as the only page: no page can fail piecemeal behind it."""
         self.locker.idle.stop()  # no idle lock over a database being recovered
-        self._stop_watching_rooms()
+        self.stop_watching_rooms()
         from ui.shell.recovery_page import RecoveryPage
 
         self.go_home()
