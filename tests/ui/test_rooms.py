@@ -8,6 +8,7 @@ through app.services to the same database file (or PostgreSQL server)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -232,6 +233,16 @@ def test_the_conflict_dialog_lists_what_differs_and_keeps_mine_as_the_next_versi
     theirs = charts.load_version(sqlite_store, history[1].id)
     assert _units(theirs.content) == {"Corrugator": Decimal(6), "Procerus": Decimal(2)}
     assert mine.info.parent_hash == theirs.info.content_hash  # on top of theirs, not beside
+    # and as the file holds it, read apart from FaceChart's own connections
+    con = sqlite3.connect(str(sqlite_store.url.database))
+    try:
+        rows = con.execute(
+            "SELECT v.version_no, p.version_no FROM chart_version v "
+            "LEFT JOIN chart_version p ON p.id = v.parent_id ORDER BY v.version_no"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [(1, None), (2, 1), (3, 2), (4, 3)]
     assert not ed.session.dirty
 
 
@@ -251,6 +262,16 @@ def test_the_conflict_dialog_opens_theirs_and_keeps_mine_as_the_draft(
     assert theirs.session.version is not None and theirs.session.version.version_no == 3
     assert _units(theirs.session.content) == {"Corrugator": Decimal(6), "Procerus": Decimal(2)}
     assert charts.version_count(demo_store, visit.visit_id) == 3  # theirs are the newest
+    con = sqlite3.connect(str(demo_store.url.database))
+    try:
+        (count,) = con.execute(
+            "SELECT COUNT(*) FROM chart_version v JOIN chart c ON c.id = v.chart_id "
+            "WHERE c.visit_id = ?",
+            (visit.visit_id,),
+        ).fetchone()
+    finally:
+        con.close()
+    assert count == 3  # opening theirs saved nothing
     kept = drafts.load_draft(demo_store, visit.visit_id, who)
     assert kept is not None and _units(kept.content) == {"Corrugator": Decimal(8)}
     assert "kept as a draft" in theirs.widgets.message_bar.text.text()
