@@ -69,7 +69,12 @@ def main(argv: list[str]) -> None:
             visit = visits.get_visit(store, vid)
             data = jpeg_bytes(face_image(640, 800, 7))
             rec = photos.add_photo_bytes(
-                store, visit.patient_id, rest[0], data, visit_id=vid, taken_by_id=None
+                store,
+                visit.patient_id,
+                rest[0],
+                data,
+                visit_id=vid,
+                taken_by_id=default_practitioner(store).id,
             )
             print(json.dumps({"at": time.time(), "photo_id": rec.id}), flush=True)
         elif action == "visit":

@@ -26,7 +26,10 @@ class RoomBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("roomBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # the editor's message-bar yellow (ui/editor/style.py): the same news looks the same
+        self.setStyleSheet(
+            "#roomBanner { background: #FFF0C2; border: 1px solid #E0B84A; border-radius: 8px; }"
+        )
         row = hbox(self, margins=16, spacing=12)
         self.text = label("", "body")
         self.text.setObjectName("roomBannerText")
