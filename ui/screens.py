@@ -335,6 +335,24 @@ def editor(window: MainWindow) -> None:
     ed.show_view("frown")
 
 
+def room_banner(window: MainWindow) -> None:
+    """The editor as another room's save of its chart is said (issue #13). The news is made
+    here, not saved: a screenshot never writes a version into the database it shows."""
+    from app.domain.values import utcnow
+    from app.services.practitioners import list_practitioners
+    from app.services.room_news import RoomNews
+
+    ed = _open_editor(window, _charted_visit(window))
+    ed.show_view("frown")
+    head = ed.session.version
+    number = head.version_no + 1 if head is not None else 1
+    me = window.ctx.practitioner.id
+    others = [p.name for p in list_practitioners(window.ctx.store) if p.id != me]
+    who = others[0] if others else "Another practitioner"
+    news = RoomNews(0, "save", None, who, utcnow(), None, ed.session.visit_id, "", "", -1, number)
+    ed.room_news([news])
+
+
 def editor_products(window: MainWindow) -> None:
     ed = _open_editor(window, _charted_visit(window))
     ed.show_view("frown")
@@ -584,6 +602,7 @@ SCREENS: dict[str, Navigate] = {
     "import": import_photos,
     "import-browser": import_browser,
     "editor": editor,
+    "room-banner": room_banner,
     "editor-products": editor_products,
     "touch-up-products": touch_up_products,
     "compare": compare,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QWidget
 from app.services import chart_opening, photos
 from app.services.chart_opening import ChartOpening
 from app.services.charts import VersionInfo
+from app.services.room_news import RoomNews
 from app.services.store import Store
 from app.store.errors import StoreError
 from ui.editor import layout, photo_loader
@@ -35,6 +36,7 @@ from ui.editor.canvas import ChartCanvas
 from ui.editor.extension import EditorExtension
 from ui.editor.input import PenState
 from ui.editor.model import ContentChange
+from ui.editor.rooms import EditorRooms
 from ui.editor.safety_band import SafetyBand
 from ui.editor.scene import ViewScene
 from ui.editor.session import EditorSession, Selection, ToolSettings
@@ -51,6 +53,9 @@ class ChartEditor(QWidget):
     saved = Signal(object)  # VersionInfo
     closed = Signal()
     close_cancelled = Signal()  # asked about unsaved changes, the user kept editing
+    # another room's newer version was chosen: the shell reopens the chart on its newest
+    # version and says the note there ("" when no unsaved work was kept; ui/editor/rooms.py)
+    newer_requested = Signal(str)
 
     def __init__(
         self,
@@ -62,8 +67,10 @@ class ChartEditor(QWidget):
         today: date | None = None,
         opening: ChartOpening | None = None,
         signer: KeySigner | None = None,
+        draft_note: str = "",
     ) -> None:
         super().__init__(parent)
+        self._draft_note = draft_note  # said over the kept draft's Restore/Discard
         self.setObjectName("chartEditor")
         self.setStyleSheet(editor_qss())
         opening = opening or chart_opening.open_chart(
@@ -130,6 +137,10 @@ class ChartEditor(QWidget):
         self.overlay: EditorExtension = attach_overlay(self)
         # Signed or not (who, when), Sign, and the reason an amendment needs (ADR 0019).
         self.sign_off = EditorSignOff(self, self, signer)
+        # Other rooms' saves of this chart, and the conflict dialog (issue #13).
+        self.rooms = EditorRooms(self, self)
+        self.rooms.newer_requested.connect(self.newer_requested)
+        s.conflict.connect(self.rooms.conflict)
         self._content_changed(None)
         self._update_status()
         self._offer_draft()
@@ -255,6 +266,13 @@ class ChartEditor(QWidget):
         if view in self.session.view_codes and view != self.current_view:
             self.show_view(view)
 
+    def room_news(self, found: list[RoomNews]) -> None:
+        """What other rooms did (the window's RoomWatch): the bar says it if it is this chart."""
+        self.rooms.news(found)
+
+    def refresh_status(self) -> None:
+        self._update_status()
+
     def _update_status(self) -> None:
         s, w = self.session, self.widgets
         v = s.version
@@ -334,8 +352,11 @@ class ChartEditor(QWidget):
         if draft is None:
             return
         when = draft.written_at.astimezone().strftime("%d %b %H:%M")
+        said = f"Unsaved changes to this chart from {when} were kept. Restore them?"
+        if self._draft_note:  # just reopened on another room's version (ui/editor/rooms.py)
+            said = f"{self._draft_note} Restore them, or discard them?"
         self.widgets.message_bar.show_message(
-            f"Unsaved changes to this chart from {when} were kept. Restore them?",
+            said,
             "warning",
             actions=[("Restore", self.restore_draft), ("Discard", self.discard_draft)],
         )
@@ -398,6 +419,7 @@ class ChartEditor(QWidget):
         if self._loader is not None:
             self._loader.stop()
         self.overlay.shutdown()  # an alignment in flight reads the store
+        self.rooms.shutdown()
         self.session.close()
         super().closeEvent(event)
 

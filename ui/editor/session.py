@@ -100,6 +100,7 @@ class EditorSession(QObject):
     saved = Signal(object)  # VersionInfo of the new version
     save_failed = Signal(str)  # why; the chart stays on screen and in its draft
     server_unreachable = Signal(str)  # a save waits for the clinic server; retried on its own
+    conflict = Signal(str)  # another room saved first (after save_failed): offer the choice
     view_requested = Signal(str)  # undo/redo happened on this view: show it
     face_found = Signal(str)  # a view's photo has been searched for its face (found or not)
 
@@ -175,6 +176,9 @@ class EditorSession(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.retry_now)
+        # The versions this session saved: another room's news is told from ours by these,
+        # never by practitioner (one may be signed in in two rooms; ui/editor/rooms.py).
+        self.saved_ids: set[int] = set()
         self._journal_live = False  # until a kept draft has been offered, never delete it
         self.model.changed.connect(self._on_changed)
         # The face of each view's photo, found off the GUI thread (ADR 0012), cached per
@@ -533,6 +537,7 @@ class EditorSession(QObject):
     def _saved(self, info: VersionInfo, edited: ChartContent, stored: ChartContent) -> None:
         self._in_flight = self._attempt = None
         self.retry_delay_s = RETRY_FIRST_S
+        self.saved_ids.add(info.id)
         self.version = info
         self.parent_version_id = info.id
         # Edits made while the save ran stay unsaved: only what was stored becomes clean.
@@ -550,6 +555,8 @@ class EditorSession(QObject):
             return
         if isinstance(exc, ConflictError | SignOffError):  # each says what to do itself
             self.save_failed.emit(str(exc))
+            if isinstance(exc, ConflictError):
+                self.conflict.emit(str(exc))
         elif isinstance(exc, StoreError):
             self.save_failed.emit(f"Not saved: {exc}. Your chart is kept as a draft.")
         else:

@@ -42,6 +42,7 @@ class EditorSignOff(QObject):
         self.state = ChartSignOff(None, False, False)
         self.shown: VersionSignOff | None = None  # the sign-off of the version on screen
         self.dialog: AmendDialog | None = None
+        self.signed_here: set[int] = set()  # versions signed in this editor (ui/editor/rooms)
         self.checkpoints = CheckpointWriter(self)  # a sign-off signs a checkpoint (ADR 0025)
         w = editor.widgets
         self.label = QLabel("")
@@ -135,6 +136,7 @@ class EditorSignOff(QObject):
             self.editor.message(str(exc), "error")
             self.refresh()
             return
+        self.signed_here.add(head.version_id)
         self.checkpoints.after_sign_off(s.store, self.signer)
         self.refresh()
         self.editor.message(f"Version {head.version_no} signed.", "info", timeout_ms=4000)

@@ -34,10 +34,12 @@ from app.services.backup import BackupReport
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.services.recovery import Diagnosis
+from app.services.room_news import RoomNews
 from app.services.store import Store, open_database
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
+from ui.common.room_watch import RoomWatch
 from ui.common.worker import Worker
 from ui.shell.backup_runner import BackupRunner
 
@@ -138,10 +140,13 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(lambda: self.locker.lock("button"))
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
 
+        # Other rooms' saves, photos and visits (issue #13): one watcher for the window.
+        self.room_watch: RoomWatch | None = None
         if recovery_needed is not None:
             self.open_recovery(*recovery_needed)
         else:
             self._install_home()
+            self._watch_rooms(ctx.store)
         self._auto = QTimer(self)
         self._auto.setInterval(AUTO_CHECK_MS)
         self._auto.timeout.connect(self.backup_if_due)
@@ -149,6 +154,28 @@ class MainWindow(QMainWindow):
             self._auto.start()
             QTimer.singleShot(START_DELAY_MS, self, self.backup_if_due)
             QTimer.singleShot(DEEP_CHECK_DELAY_MS, self, self._deep_check)
+
+    def _watch_rooms(self, store: Store) -> None:
+        self.stop_watching_rooms()
+        if store.is_sqlite and store.url.database in (None, "", ":memory:"):
+            return  # a database no other room can reach
+        self.room_watch = RoomWatch(store, self)
+        self.room_watch.news.connect(self._room_news)
+
+    def stop_watching_rooms(self) -> None:
+        if self.room_watch is not None:
+            self.room_watch.close()
+            self.room_watch.deleteLater()
+            self.room_watch = None
+
+    def _room_news(self, found: list[RoomNews]) -> None:
+        """To the page on screen only: a page under it reads its records again when it comes
+        back to the front (`activated`)."""
+        page = self.stack.currentWidget()
+        target = page.screen_widget if isinstance(page, HostedPage) else page
+        handler = getattr(target, "room_news", None)
+        if callable(handler):
+            handler(found)
 
     def _clear_stack(self) -> None:
         while (old := self.stack.widget(0)) is not None:
@@ -240,6 +267,7 @@ class MainWindow(QMainWindow):
             return
         self._auto.stop()
         self._chart_reader.shutdown()
+        self.stop_watching_rooms()
         self.locker.shutdown()
         try:
             signin.sign_out(self.ctx.store, self.ctx.practitioner.id, "closed FaceChart")
@@ -468,9 +496,10 @@ class MainWindow(QMainWindow):
 
         self._open(lambda: ReportPage(self.ctx, visit_id, version_id))
 
-    def open_editor(self, visit_id: int) -> None:
+    def open_editor(self, visit_id: int, draft_note: str = "") -> None:
         """The chart editor (ui/editor) on the visit's newest version, or a first one. The
-        chart is read on a worker: a slow clinic server never freezes the screen meanwhile."""
+        chart is read on a worker: a slow clinic server never freezes the screen meanwhile.
+        `draft_note` is said over a kept draft's Restore/Discard."""
         from ui.editor.editor_window import ChartEditor
 
         if self._chart_reader.busy:
@@ -483,6 +512,7 @@ class MainWindow(QMainWindow):
                 self.ctx.practitioner.id,
                 opening=opening,
                 signer=self.ctx.signer,
+                draft_note=draft_note,
             )
             page = HostedPage(
                 editor,
@@ -493,6 +523,7 @@ class MainWindow(QMainWindow):
             )
             page.done.connect(self.go_back)
             editor.close_cancelled.connect(self._stay)
+            editor.newer_requested.connect(lambda note: self._reopen_editor(page, visit_id, note))
             return page
 
         def failed(exc: BaseException) -> None:
@@ -509,6 +540,12 @@ class MainWindow(QMainWindow):
         self._chart_reader.run(
             lambda: open_chart(self.ctx.store, visit_id, first_display_only=True), read, failed
         )
+
+    def _reopen_editor(self, page: HostedPage, visit_id: int, note: str) -> None:
+        """Another room's newer version was chosen: this editor leaves without asking (its
+        unsaved work is its draft already) and the chart opens again on its newest version."""
+        page.leave_now()
+        self.open_editor(visit_id, note)
 
     def open_capture(self, patient_id: int, visit_id: int) -> None:
         """The capture screen (ui/capture) for this visit's photos."""
@@ -693,6 +730,7 @@ class MainWindow(QMainWindow):
             return False
         if not self.in_recovery:
             self._set_pages_enabled(False)  # nothing reads the file while it changes
+        self.stop_watching_rooms()  # nor the watcher's own connection
         old = self.ctx.store
         url = old.url.render_as_string(hide_password=False)
         opened: list[Store] = []
@@ -720,6 +758,8 @@ class MainWindow(QMainWindow):
                 self._adopt(opened[-1])
             else:
                 self._set_pages_enabled(True)
+                if not self.in_recovery:
+                    self._watch_rooms(self.ctx.store)
             box = QMessageBox(
                 QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
                 "FaceChart",
@@ -749,6 +789,7 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             show_error(self, str(exc))
         self._install_home()
+        self._watch_rooms(store)
         # The records are another database's now: whoever works next signs in on them (with
         # their PIN and key there), never as whoever was signed in before.
         self.locker.show_sign_in()
@@ -788,6 +829,7 @@ class MainWindow(QMainWindow):
     def open_recovery(self, db_path: Path, diagnosis: Diagnosis) -> None:
         """The recovery screen as the only page: no page can fail piecemeal behind it."""
         self.locker.idle.stop()  # no idle lock over a database being recovered
+        self.stop_watching_rooms()
         from ui.shell.recovery_page import RecoveryPage
 
         self.go_home()

@@ -11,6 +11,7 @@ from app.domain import roles
 from app.domain.values import TreatmentType
 from app.services import patient_history, patients, signoff, visits
 from app.services.glance import toxin_glance
+from app.services.room_news import RoomNews
 from app.services.visits import TimelineEntry
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -28,6 +29,7 @@ from ui.common.widgets import (
 from ui.shell.glance import GlanceDialog
 from ui.shell.new_visit_dialog import NewVisitDialog
 from ui.shell.patient_history import PatientHistoryDialog, summary_line
+from ui.shell.room_banner import RoomBanner
 from ui.shell.timeline import VisitCard
 
 
@@ -52,6 +54,8 @@ class PatientPage(Page):
 
         body = vbox(margins=24, spacing=12)
         lay.addLayout(body, 1)
+        self.room_banner = RoomBanner()  # another room's photo, visit or chart (issue #13)
+        body.addWidget(self.room_banner)
         top = hbox(spacing=12)
         self.summary = label("", "heading")
         self.summary.setObjectName("timelineSummary")
@@ -149,7 +153,14 @@ class PatientPage(Page):
         self.glance_dialog.open()
         return self.glance_dialog
 
+    def room_news(self, found: list[RoomNews]) -> None:
+        """Another room's change for this patient: the timeline refreshes by itself (nothing
+        is typed here that it could lose) and the banner says what changed."""
+        pid = self.patient.id
+        self.room_banner.take(found, lambda n: n.patient_id == pid, self.refresh, "a chart")
+
     def refresh(self) -> None:
+        self.room_banner.mark_read(self.ctx.store)
         try:
             self.entries = visits.timeline(self.ctx.store, self.patient.id)
             heads = signoff.head_states(self.ctx.store, [e.visit.id for e in self.entries])

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QScr
 from app.services import catalogue, charts, patients, photos, signoff, visits
 from app.services.charts import VersionInfo
 from app.services.photos import PhotoRecord
+from app.services.room_news import RoomNews
 from app.services.signoff import ChartSignOff, VersionSignOff
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -29,6 +30,7 @@ from ui.common.widgets import (
     label,
     vbox,
 )
+from ui.shell.room_banner import RoomBanner
 
 TILE = QSize(160, 200)
 
@@ -137,6 +139,8 @@ class VisitPage(Page):
 
         body = vbox(margins=24, spacing=12)
         lay.addLayout(body, 1)
+        self.room_banner = RoomBanner()  # another room's photo or chart (issue #13)
+        body.addWidget(self.room_banner)
         touch = " · Touch-up" if v.touch_up_of_id is not None else ""
         by = f" · by {v.practitioner}" if v.practitioner else ""
         self.heading = label(
@@ -218,7 +222,14 @@ class VisitPage(Page):
     def activated(self) -> None:
         self.refresh()
 
+    def room_news(self, found: list[RoomNews]) -> None:
+        """Another room's photo or chart for this visit: the page refreshes by itself (the
+        banner stays until OK, so a Sign tapped next is tapped knowing the newer version)."""
+        vid = self.visit.id
+        self.room_banner.take(found, lambda n: n.visit_id == vid, self.refresh, "this chart")
+
     def refresh(self) -> None:
+        self.room_banner.mark_read(self.ctx.store)
         try:
             shown = self._current_photos()
             self.versions = charts.history(self.ctx.store, self.visit.id)
