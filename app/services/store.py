@@ -66,7 +66,7 @@ def open_database(url: str) -> Store:
 
 
 def server_name(url: str) -> str | None:
-    """"host:port" of a clinic server's URL, for messages (issue #13); None for a SQLite file."""
+    """The "host:port" of a clinic server's URL, for messages (issue #13); None for SQLite."""
     from app.store.database import parse_database_url, server_label
 
     return server_label(parse_database_url(url))

@@ -150,7 +150,7 @@ class Store:
 
     @property
     def server(self) -> str | None:
-        """"host:port" of a clinic server, for messages; None for a SQLite file."""
+        """The "host:port" of a clinic server, for messages; None for a SQLite file."""
         return server_label(self.engine.url)
 
     @contextmanager
@@ -194,7 +194,7 @@ class Store:
 
 
 def server_label(url: URL) -> str | None:
-    """"host:port" of a PostgreSQL URL (the clinic server a message names), else None."""
+    """The "host:port" of a PostgreSQL URL (the clinic server a message names), else None."""
     if url.get_backend_name() != "postgresql":
         return None
     return f"{url.host or 'localhost'}:{url.port or 5432}"

@@ -43,6 +43,7 @@ class _Editor(Protocol):
 
     def refresh_status(self) -> None: ...
 
+
 # which of several events about one version says most: an amendment is a save, and more
 RANK = {"save": 1, "cosign": 2, "sign": 3, "amend": 4}
 BUSY_RETRY_MS = 300  # the bar asks something or says an error: look again this often
