@@ -306,10 +306,14 @@ def _hosted(window: MainWindow, kind: type[T]) -> T:
     return inner
 
 
-def _open_editor(window: MainWindow, visit_id: int) -> ChartEditor:
+def _open_editor(window: MainWindow, visit_id: int, patient_id: int | None = None) -> ChartEditor:
     from ui.editor.editor_window import ChartEditor
 
-    patient(window)
+    if patient_id is None:
+        patient(window)
+    else:
+        window.go_home()
+        window.open_patient(patient_id)
     window.open_visit(visit_id)
     pages = window.stack.count()
     window.open_editor(visit_id)
@@ -322,6 +326,38 @@ def _open_editor(window: MainWindow, visit_id: int) -> ChartEditor:
 def editor(window: MainWindow) -> None:
     ed = _open_editor(window, _charted_visit(window))
     ed.show_view("frown")
+
+
+def _microneedling_visit(window: MainWindow) -> tuple[int, int]:
+    """The demo's newest charted microneedling session (Lars Østergaard's course) and its
+    patient."""
+    found = patients.search_patients(window.ctx.store, "lars").patients
+    if not found:
+        raise ScreenError("the database has no demo patient Lars Østergaard")
+    sessions = [
+        e
+        for e in visits.timeline(window.ctx.store, found[0].id)
+        if e.visit.treatment_type == "microneedling" and e.version_count
+    ]
+    if not sessions:
+        raise ScreenError("the demo has no charted microneedling session")
+    newest = max(sessions, key=lambda e: (e.visit.visit_date, e.visit.id))
+    return newest.visit.id, found[0].id
+
+
+def microneedling(window: MainWindow) -> None:
+    """A microneedling session's chart: areas shaded by depth on the front photo, one chosen
+    (its sheet: area, depth with the usual range marked, passes)."""
+    from ui.editor.session import Selection
+
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    front = ed.session.content.view("front")
+    if front is not None and front.areas:
+        cheek = next((a for a in front.areas if a.name == "Cheeks"), front.areas[0])
+        ed.session.select(Selection("front", cheek.id))
+    settle()
 
 
 def editor_products(window: MainWindow) -> None:
@@ -496,6 +532,7 @@ SCREENS: dict[str, Navigate] = {
     "import-browser": import_browser,
     "editor": editor,
     "editor-products": editor_products,
+    "microneedling": microneedling,
     "touch-up-products": touch_up_products,
     "compare": compare,
     "backup": backup_screen,

@@ -235,9 +235,9 @@ def session_to_json(m: MicroneedlingSession) -> dict[str, Any]:
         "fitzpatrick": m.fitzpatrick,
         "reaction": m.reaction,
         "aftercare": m.aftercare,
-        "contraindications": (
-            {k: v for k, v in check.answers} if check is not None else None
-        ),
+        "contraindications": ({k: v for k, v in check.answers} if check is not None else None),
+        "course_sessions": m.course_sessions,
+        "course_closed": m.course_closed,
     }
 
 
@@ -259,6 +259,8 @@ def session_from_json(d: dict[str, Any]) -> MicroneedlingSession:
             if check is not None
             else None
         ),
+        course_sessions=d.get("course_sessions"),
+        course_closed=bool(d.get("course_closed", False)),
     )
 
 

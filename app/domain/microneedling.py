@@ -163,6 +163,8 @@ ENDPOINTS: tuple[str, ...] = (
     "Uniform erythema and pinpoint bleeding",
 )
 FITZPATRICK: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI")
+DEFAULT_COURSE_SESSIONS = 3  # DOMAIN.md: courses are 3–6 sessions about 4 weeks apart
+SESSION_INTERVAL_DAYS = 28
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,14 @@ class MicroneedlingSession:
     reaction: str = ""
     aftercare: str = ""
     contraindications: ContraindicationCheck | None = None  # asked before the first session
+    # A course (ADR 0029): its first session says how many are planned; a later session may
+    # close it by hand. Later sessions join the patient's open course (app/services/mn_course).
+    course_sessions: int | None = None
+    course_closed: bool = False
 
     def __post_init__(self) -> None:
+        if self.course_sessions is not None and not 1 <= self.course_sessions <= 12:
+            raise ValueError("a course plans 1–12 sessions")
         if self.fitzpatrick is not None and not 1 <= self.fitzpatrick <= 6:
             raise ValueError("Fitzpatrick skin type is I–VI (1–6)")
         if self.anaesthetic_at is not None and self.anaesthetic_at.tzinfo is None:

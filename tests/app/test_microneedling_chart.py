@@ -26,6 +26,15 @@ from app.domain.microneedling import (
     first_depth,
     parse_depth,
 )
+from app.domain.mn_editing import (
+    centroid,
+    contains,
+    find_area,
+    polygon_area,
+    put_area,
+    remove_area,
+    simplify,
+)
 from app.domain.mn_totals import depth_warning, mn_totals
 from app.domain.soft_warnings import NEEDLE_DEPTH, Switches
 from app.integrity.rows import canonical_from_parts
@@ -260,3 +269,32 @@ def test_a_depth_above_the_usual_range_warns_softly() -> None:
     assert depth_warning(replace(forehead, depth_mm=Decimal("0.5"))) is None
     assert depth_warning(replace(forehead, name="Décolletage", depth_mm=Decimal("2.5"))) is None
     assert Switches.from_settings({NEEDLE_DEPTH: False}).shown([w]) == []
+
+
+# --- edits and geometry ----------------------------------------------------------------------
+
+
+def test_area_edits_are_pure_and_keep_order() -> None:
+    content = normalise(full_face("f" * 64))
+    front = content.views[0]
+    deeper = replace(front.areas[0], depth_mm=Decimal("2"))
+    edited = put_area(content, "front", deeper)
+    assert content.views[0].areas[0].depth_mm == Decimal("1.5")  # unchanged
+    assert [a.id for a in edited.views[0].areas] == [a.id for a in front.areas]
+    found = find_area(edited, deeper.id)
+    assert found is not None and found[1].depth_mm == Decimal(2)
+    assert find_area(remove_area(edited, "front", deeper.id), deeper.id) is None
+
+
+def test_polygon_geometry() -> None:
+    square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    assert polygon_area(square) == 100.0
+    assert contains(square, 5, 5) and not contains(square, 15, 5)
+    assert centroid(square) == (5.0, 5.0)
+    import math as m
+
+    circle = tuple((100 + 50 * m.cos(i / 100 * 2 * m.pi), 100 + 50 * m.sin(i / 100 * 2 * m.pi))
+                   for i in range(100))  # fmt: skip
+    small = simplify(circle, 1.0)
+    assert 8 <= len(small) < 40
+    assert abs(polygon_area(small) - polygon_area(circle)) / polygon_area(circle) < 0.03
