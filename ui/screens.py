@@ -360,6 +360,26 @@ def microneedling(window: MainWindow) -> None:
     settle()
 
 
+def course(window: MainWindow) -> None:
+    """A microneedling course's second session on its Session page: "Session 2 of 3", the
+    last session's date, the next due, and today's record (device, cartridge lot, ...)."""
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    ed.show_panel("session")
+    settle()
+
+
+def microneedling_areas(window: MainWindow) -> None:
+    """The Areas page of a microneedling chart: areas treated, depth per area, passes, and
+    the legend of the depth shading."""
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    ed.show_panel("areas")
+    settle()
+
+
 def editor_products(window: MainWindow) -> None:
     ed = _open_editor(window, _charted_visit(window))
     ed.show_view("frown")
@@ -533,6 +553,8 @@ SCREENS: dict[str, Navigate] = {
     "editor": editor,
     "editor-products": editor_products,
     "microneedling": microneedling,
+    "microneedling-areas": microneedling_areas,
+    "course": course,
     "touch-up-products": touch_up_products,
     "compare": compare,
     "backup": backup_screen,

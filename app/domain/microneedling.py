@@ -158,9 +158,9 @@ class ContraindicationCheck:
 
 ENDPOINTS: tuple[str, ...] = (
     "Mild erythema",
-    "Erythema",
+    "Uniform erythema",
     "Pinpoint bleeding",
-    "Uniform erythema and pinpoint bleeding",
+    "Erythema and bleeding",
 )
 FITZPATRICK: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI")
 DEFAULT_COURSE_SESSIONS = 3  # DOMAIN.md: courses are 3–6 sessions about 4 weeks apart

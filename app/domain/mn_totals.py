@@ -19,6 +19,7 @@ class AreaLine:
     depth_mm: Decimal
     passes: int
     above_usual: bool
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def above_usual(area: TreatedArea) -> bool:
 def mn_totals(content: ChartContent, view_order: tuple[str, ...] = ()) -> MicroneedlingTotals:
     rank = {v: i for i, v in enumerate(view_order)}
     lines = [
-        AreaLine(view, a.id, a.name, a.depth_mm, a.passes, above_usual(a))
+        AreaLine(view, a.id, a.name, a.depth_mm, a.passes, above_usual(a), a.note)
         for view, a in content.all_areas()
     ]
     lines.sort(key=lambda ln: (rank.get(ln.view, len(rank)), ln.name.lower(), ln.area_id))

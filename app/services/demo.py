@@ -345,7 +345,15 @@ def build_demo(store: Store) -> None:
             )
     # the first session charted, and today's second session of the course (ADR 0029)
     build_microneedling_demo(
-        store, clinician.id, created[1].id, mn.id, today - timedelta(days=30), today, demo_face, _on
+        store,
+        clinician.id,
+        created[1].id,
+        mn.id,
+        today - timedelta(days=30),
+        today,
+        demo_face,
+        _on,
+        clinician_key,
     )
     # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
     build_sign_off_demo(

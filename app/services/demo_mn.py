@@ -21,7 +21,8 @@ from app.domain.microneedling import (
     Vertex,
 )
 from app.domain.values import PhotoSource, TreatmentType, clock_at
-from app.services import charts, photos, visits
+from app.services import charts, photos, signoff, visits
+from app.services.credentials import KeySigner
 from app.services.store import Store
 
 W, H = 1200, 1500  # the demo faces' size (app/services/demo.py)
@@ -108,7 +109,7 @@ def _record(day: date, lot: str, first: bool) -> MicroneedlingSession:
         cartridge_lot=lot,
         serum="Hyaluronic acid gel (Skinfuse Lift HA)",
         anaesthetic_at=datetime(day.year, day.month, day.day, 14, 10, tzinfo=UTC),
-        endpoint="Pinpoint bleeding" if not first else "Erythema",
+        endpoint="Pinpoint bleeding" if not first else "Uniform erythema",
         fitzpatrick=2,
         reaction="Even erythema, settled within the hour",
         aftercare="Skinfuse Calm; SPF 50; no make-up 24 h; no retinoids 5 days",
@@ -130,9 +131,11 @@ def build_microneedling_demo(
     today: date,
     demo_face: Callable[[str, int, int], bytes],
     on: Callable[[date, int, int], datetime],
+    signer: KeySigner,
 ) -> None:
     """Chart the first session (its photos already taken) and add today's second session,
-    saved now (today's records are not back-dated)."""
+    saved now (today's records are not back-dated). Both are signed by the clinician, so the
+    sign-off story's list to sign stays as it tells it (app/services/demo_signoff.py)."""
     shas = {p.view_code: p.sha256 for p in photos.photos_for_visit(store, first_visit_id)}
     areas = _areas(Decimal("1.5"))
     first = ChartContent(
@@ -144,6 +147,8 @@ def build_microneedling_demo(
         v1 = charts.save_version(
             store, first_visit_id, first, parent_version_id=None, saved_by_id=clinician_id
         )
+    with clock_at(on(first_day, 15, 45)):
+        signoff.sign_version(store, v1.id, clinician_id, signer)
     second = visits.start_visit(
         store,
         patient_id,
@@ -176,4 +181,7 @@ def build_microneedling_demo(
         microneedling=_record(today, "SP24-1102", False),
         note="Session 2 of 3: carried forward, cheeks deeper.",
     )
-    charts.save_version(store, second.id, plan, parent_version_id=None, saved_by_id=clinician_id)
+    v2 = charts.save_version(
+        store, second.id, plan, parent_version_id=None, saved_by_id=clinician_id
+    )
+    signoff.sign_version(store, v2.id, clinician_id, signer)

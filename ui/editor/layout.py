@@ -151,7 +151,11 @@ def build(
     titles = layer_titles or {}
     for name in session.layers:
         layer_buttons[name] = touch_button(titles.get(name, name.capitalize()), f"layer_{name}")
-        bar_row.addWidget(layer_buttons[name])
+        if titles.get(name) == "":  # a layer this treatment has nothing on
+            layer_buttons[name].setParent(bar)
+            layer_buttons[name].hide()
+        else:
+            bar_row.addWidget(layer_buttons[name])
     centre.addWidget(bar)
     view_stack = QStackedWidget()
     for canvas in canvases:

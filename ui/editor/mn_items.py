@@ -107,7 +107,8 @@ class AreaLabel(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setPos(QPointF(*centroid(area.polygon)))
-        self.setZValue(1)
+        self.setZValue(100)  # above the other areas (siblings of its own area)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent, False)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -149,9 +150,8 @@ class AreaLayer:
     """A view's area items, kept in step with the model by id (an unchanged area keeps its
     item: content is immutable, so `is` finds it)."""
 
-    def __init__(self, parent: QGraphicsItem, labels: QGraphicsItem) -> None:
+    def __init__(self, parent: QGraphicsItem) -> None:
         self.parent = parent
-        self.label_parent = labels  # the Labels layer: its button hides area labels too
         self.items: dict[str, AreaItem] = {}
         self.labels: dict[str, AreaLabel] = {}
         self.selected_id: str | None = None
@@ -162,15 +162,17 @@ class AreaLayer:
         for aid in list(self.items):
             kept = by_id.get(aid)
             if kept is None or (self.items[aid].area is not kept and self.items[aid].area != kept):
-                for item in (self.items.pop(aid), self.labels.pop(aid)):
-                    if scene is not None:
-                        scene.removeItem(item)
+                self.labels.pop(aid)
+                gone = self.items.pop(aid)
+                if scene is not None:
+                    scene.removeItem(gone)  # its label with it
         for aid, a in by_id.items():
             if aid not in self.items:
                 item = AreaItem(a, self.parent)
                 item.set_selected(aid == self.selected_id)
                 self.items[aid] = item
-                self.labels[aid] = AreaLabel(a, self.label_parent)
+                # a child of its area: above every area's fill, hidden with the Areas layer
+                self.labels[aid] = AreaLabel(a, item)
             else:
                 self.items[aid].area = a  # equal: the newer object, for identity next time
 

@@ -135,8 +135,9 @@ class AreasPanel(QFrame):
             sub = _line(self.view_name(view), "totalSub")
             self.lines_box.addWidget(sub)
             for ln in (x for x in t.lines if x.view == view):
+                note = f" ({ln.note})" if ln.note else ""
                 text = (
-                    f"{ln.name or 'Unnamed area'}: {format_depth(ln.depth_mm)} mm, "
+                    f"{ln.name or 'Unnamed area'}{note}: {format_depth(ln.depth_mm)} mm, "
                     f"{ln.passes} pass{'es' if ln.passes != 1 else ''}"
                     + (" ⚠" if ln.above_usual else "")
                 )
@@ -262,11 +263,11 @@ class SessionPanel(QFrame):
         lay.addLayout(arow)
 
         lay.addWidget(heading("Endpoint reached"))
-        self.endpoint = Choice([(e, e) for e in ENDPOINTS], 2, "endpoint")
+        self.endpoint = Choice([(e, e) for e in ENDPOINTS], 1, "endpoint")
         lay.addWidget(self.endpoint)
         lay.addWidget(heading("Skin type (Fitzpatrick)"))
         self.fitzpatrick = Choice(
-            [(str(i + 1), r) for i, r in enumerate(FITZPATRICK)], 6, "fitzpatrick"
+            [(str(i + 1), r) for i, r in enumerate(FITZPATRICK)], 3, "fitzpatrick"
         )
         lay.addWidget(self.fitzpatrick)
         for key, title, hint in (
@@ -341,6 +342,7 @@ class SessionPanel(QFrame):
         for key, f in self.fields.items():
             if not f.hasFocus():
                 f.setText(str(getattr(record, key)))
+                f.setCursorPosition(0)  # the start of a long name shows
         if not self.anaesthetic.hasFocus():
             at = record.anaesthetic_at
             self.anaesthetic.setText(at.astimezone().strftime("%H:%M") if at else "")

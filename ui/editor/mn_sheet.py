@@ -57,7 +57,7 @@ class AreaSheet(QFrame):
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(8)
         body.addWidget(heading("Area"))
-        self.name = Choice([(k.name, k.name) for k in AREA_KINDS], 3, "areaName")
+        self.name = Choice([(k.name, k.name) for k in AREA_KINDS], 2, "areaName")
         body.addWidget(self.name)
         self.other = QLineEdit()
         self.other.setObjectName("areaOtherName")
@@ -181,7 +181,7 @@ class AreaSheet(QFrame):
         w = depth_warning(area) if self.edits.session.safety.on(NEEDLE_DEPTH) else None
         self.warning.setText(f"⚠ {w.text}" if w else "")
         self.warning.setVisible(w is not None)
-        self.passes.setText(f"{area.passes} pass{'es' if area.passes != 1 else ''}")
+        self.passes.setText(str(area.passes))  # under "Passes": the number alone fits 1280 px
         self.minus.setEnabled(area.passes > 1)
         if not self.note.hasFocus():
             self.note.setText(area.note)

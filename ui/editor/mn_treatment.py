@@ -44,7 +44,8 @@ class MicroneedlingTreatment:
 
     def __init__(self, session: EditorSession) -> None:
         self.session = session
-        self.layer_titles = {"points": "Areas"}
+        # areas in the points layer, their labels with them: no layer of point labels
+        self.layer_titles = {"points": "Areas", "labels": ""}
         self.show_page: Callable[[str], None] = lambda _key: None
         self.edits = AreaEdits(session)
         names = session.view_names

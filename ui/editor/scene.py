@@ -57,7 +57,7 @@ class ViewScene(QGraphicsScene):
         self.point_items: dict[str, PointItem] = {}
         self.label_items: dict[str, LabelItem] = {}
         # A microneedling chart's treated areas, in the points layer ("Areas" on its button).
-        self.areas = AreaLayer(self.layers["points"], self.layers["labels"])
+        self.areas = AreaLayer(self.layers["points"])
         self.selected_id: str | None = None
         self._product_colours: dict[str, str] = {}
         self._products: tuple[ProductUse, ...] | None = None  # of the last sync

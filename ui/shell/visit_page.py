@@ -143,6 +143,8 @@ class VisitPage(Page):
             f"{fmt.day(v.visit_date)} · {v.treatment_type.label}{touch}{by}", "heading"
         )
         self.heading.setObjectName("visitHeading")
+        # "… · Microneedling · by Dr …" wraps rather than widen the window past 1280 px
+        self.heading.setWordWrap(True)
         top = hbox(spacing=12)
         top.addWidget(self.heading, 1)
         self.capture_button = button("Take photos", "secondary")
