@@ -26,6 +26,13 @@ DEPTHS: tuple[Decimal, ...] = tuple(DEPTH_STEP * n for n in range(1, 11))  # 0.2
 
 Vertex = tuple[float, float]
 
+# The depth shading the editor and the report share, shallow to deep: pale yellow through
+# orange and red to deep violet, told apart on any skin (one colour per depth in DEPTHS).
+DEPTH_COLOURS: tuple[str, ...] = (
+    "#FFF176", "#FFD54F", "#FFB74D", "#FF8A65", "#F4511E",
+    "#E53935", "#C2185B", "#8E24AA", "#5E35B1", "#283593",
+)  # fmt: skip
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -41,6 +48,12 @@ def parse_depth(value: str | int | Decimal) -> Decimal:
     if depth % DEPTH_STEP != 0:
         raise ValueError(f"needle depth must be a multiple of {DEPTH_STEP} mm, got {value!r}")
     return depth
+
+
+def depth_colour(depth: Decimal) -> str:
+    """The shading of a depth (the nearest step's colour)."""
+    i = min(range(len(DEPTHS)), key=lambda k: abs(DEPTHS[k] - depth))
+    return DEPTH_COLOURS[i]
 
 
 def format_depth(depth: Decimal) -> str:

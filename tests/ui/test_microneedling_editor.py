@@ -227,3 +227,35 @@ def test_every_depth_button_is_a_touch_target(editor: ChartEditor) -> None:
     assert len(DEPTHS) == 10
     for b in sheet.depth_choice.buttons.values():
         assert b.minimumHeight() >= 48 and b.minimumWidth() >= 48
+
+
+def test_the_report_carries_the_areas_and_the_session(
+    sqlite_store: Store, mn_visit: int, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtPdf import QPdfDocument
+
+    from app.services import reports
+    from tests.app.mn_factory import full_face
+
+    who = default_practitioner(sqlite_store).id
+    shas = {p.view_code: p.sha256 for p in photos.photos_for_visit(sqlite_store, mn_visit)}
+    content = full_face(shas["front"], shas["left_45"])
+    info = charts.save_version(
+        sqlite_store, mn_visit, content, parent_version_id=None, saved_by_id=who
+    )
+    out = tmp_path / "mn.pdf"
+    report = reports.write_visit_report(sqlite_store, mn_visit, out)
+    assert report.content_hash == info.content_hash
+    assert [len(v.areas) for v in report.views] == [2, 1]
+    doc = QPdfDocument()
+    doc.load(str(out))
+    assert doc.status() == QPdfDocument.Status.Ready
+    text = "\n".join(doc.getAllText(i).text() for i in range(doc.pageCount()))
+    assert "Microneedling treatment" in text and "Microneedling session" in text
+    for want in ("Cheeks", "1.5 mm", "Forehead", "0.5 mm", "Scar area", "2.5 mm", "SP-2291"):
+        assert want in text, want
+    assert "SkinPen Precision" in text and "Fitzpatrick III" in text and "Pinpoint bleeding" in text
+    assert "Keloid scarring" in text
+    assert "No injection points" not in text and " U " not in text and "Products" not in text
+    patient = reports.visit_report(sqlite_store, mn_visit, patient_copy=True)
+    assert patient.microneedling is not None and patient.views[0].areas

@@ -17,28 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.microneedling import DEPTHS, TreatedArea, Vertex, format_depth
+from app.domain.microneedling import TreatedArea, Vertex, format_depth
+from app.domain.microneedling import depth_colour as shade
 from app.domain.mn_editing import centroid
 
-# Shallow to deep: pale yellow through orange and red to deep violet, told apart on any skin.
-DEPTH_COLOURS: tuple[str, ...] = (
-    "#FFF176",  # 0.25
-    "#FFD54F",  # 0.5
-    "#FFB74D",  # 0.75
-    "#FF8A65",  # 1.0
-    "#F4511E",  # 1.25
-    "#E53935",  # 1.5
-    "#C2185B",  # 1.75
-    "#8E24AA",  # 2.0
-    "#5E35B1",  # 2.25
-    "#283593",  # 2.5
-)
 FILL_ALPHA = 105  # the skin shows through: the area's texture and its scars stay visible
 
 
 def depth_colour(depth: Decimal) -> QColor:
-    i = min(range(len(DEPTHS)), key=lambda k: abs(DEPTHS[k] - depth))
-    return QColor(DEPTH_COLOURS[i])
+    return QColor(shade(depth))
 
 
 def area_text(area: TreatedArea) -> str:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.chart import ChartContent
 from app.domain.microneedling import (
     CONTRAINDICATIONS,
+    DEPTH_COLOURS,
     DEPTHS,
     ENDPOINTS,
     FITZPATRICK,
@@ -36,7 +37,6 @@ from app.domain.mn_totals import depth_warnings, mn_totals
 from app.domain.soft_warnings import NEEDLE_DEPTH
 from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.mn_edits import AreaEdits
-from ui.editor.mn_items import DEPTH_COLOURS
 from ui.editor.point_sheet import heading
 
 ANSWERS = (("no", "No"), ("yes", "Yes"))
