@@ -43,7 +43,7 @@ from app.services.integrity import check_store
 from app.store import chart_parts
 from app.store.database import Store, open_store, sqlite_url
 from app.store.hash_chain import content_hash
-from app.store.schema import ChartPart, ChartVersion
+from app.store.schema import ChartPart, ChartVersion, Visit
 from tests.app.chart_factory import glabella
 from tests.app.mn_factory import cheek_polygon, full_face, mn_session
 from tests.images import face_image, jpeg_bytes
@@ -298,3 +298,73 @@ def test_polygon_geometry() -> None:
     small = simplify(circle, 1.0)
     assert 8 <= len(small) < 40
     assert abs(polygon_area(small) - polygon_area(circle)) / polygon_area(circle) < 0.03
+
+
+# --- the course, the overlay and carrying forward -------------------------------------------
+
+
+def test_courses_group_sessions_and_say_when_the_next_is_due() -> None:
+    from datetime import timedelta
+
+    from app.domain.mn_course import SessionRef, group_courses, next_session_due, unfinished_last
+
+    d0 = date(2026, 1, 5)
+    planned4 = MicroneedlingSession(course_sessions=4)
+    refs = [
+        SessionRef(1, d0, planned4),
+        SessionRef(2, d0 + timedelta(days=28), MicroneedlingSession()),
+        SessionRef(3, d0 + timedelta(days=56), MicroneedlingSession(course_closed=True)),
+        SessionRef(4, d0 + timedelta(days=200), None),  # a new course, default 3
+    ]
+    first, second = group_courses(refs)
+    assert first.planned == 4 and first.done == 3 and first.finished and first.closed_by_hand
+    assert second.planned == 3 and second.number_of(4) == 1 and not second.finished
+    assert unfinished_last([first, second]) == refs[3]
+    assert next_session_due(refs[3].visit_date) == refs[3].visit_date + timedelta(days=28)
+    full = group_courses([SessionRef(i, d0, None) for i in range(1, 5)])
+    assert [c.done for c in full] == [3, 1]  # a course closes at its third session
+
+
+def test_course_state_and_due_sessions_on_a_real_store(store: Store, clinician) -> None:
+    from app.services import mn_course
+
+    visit_id, front, left = _mn_visit(store, clinician.id)
+    charts.save_version(
+        store, visit_id, full_face(front, left), parent_version_id=None, saved_by_id=clinician.id
+    )
+    state = mn_course.course_state(store, visit_id)
+    assert (state.number, state.planned, state.first_of_course) == (1, 3, True)
+    assert state.next_due == date(2026, 3, 30)
+    with store.read() as s:
+        patient_id = s.get_one(Visit, visit_id).patient_id
+    later = visits.start_visit(store, patient_id, clinician.id, "microneedling", date(2026, 4, 1))
+    state2 = mn_course.course_state(store, later.id)
+    assert (state2.number, state2.previous_visit_id, state2.first_of_course) == (2, visit_id, False)
+    (due,) = mn_course.due_sessions(store)
+    assert due.last_visit_id == later.id and due.done == 2 and due.planned == 3
+    assert due.due == date(2026, 4, 29)
+    visits.mark_visit_in_error(store, later.id, clinician.id, "opened twice")
+    (due,) = mn_course.due_sessions(store)  # a visit entered in error never counts
+    assert due.last_visit_id == visit_id and due.done == 1
+
+
+def test_earlier_areas_map_onto_today_and_carry_forward_with_their_origin() -> None:
+    import numpy as np
+
+    from app.alignment.mapping import SimilarityMapping
+    from app.services.overlay_mapping import map_view_chart
+    from app.services.touchup import EarlierView, OverlaySource, carry_areas_forward
+
+    chart = normalise(full_face("f" * 64)).views[0]
+    shift = SimilarityMapping(np.array([[1.0, 0, 12.5], [0, 1.0, -7.25]]))
+    mapped = map_view_chart(chart, shift)
+    by_id = {a.id: a for a in mapped.areas}
+    for a in chart.areas:
+        assert by_id[a.id].polygon == tuple((x + 12.5, y - 7.25) for x, y in a.polygon)
+    source = OverlaySource(1, 1, "h" * 64, date(2026, 3, 2), "microneedling", 1, True, "", False)
+    carried = carry_areas_forward(EarlierView(source, "front", chart, None), shift)
+    assert len(carried) == 2
+    for a in carried:
+        assert a.origin is not None and a.origin.version_hash == "h" * 64
+        was = next(b for b in chart.areas if b.id == a.origin.area_id)
+        assert a.id != was.id and a.depth_mm == was.depth_mm and a.name == was.name
