@@ -353,11 +353,19 @@ def microneedling(window: MainWindow) -> None:
     visit_id, patient_id = _microneedling_visit(window)
     ed = _open_editor(window, visit_id, patient_id)
     ed.show_view("front")
+    _overlay_settled(ed)
     front = ed.session.content.view("front")
     if front is not None and front.areas:
         cheek = next((a for a in front.areas if a.name == "Cheeks"), front.areas[0])
         ed.session.select(Selection("front", cheek.id))
     settle()
+
+
+def _overlay_settled(ed: ChartEditor) -> None:
+    """Wait until the earlier session is aligned and drawn over today's photo."""
+    ctrl = getattr(ed.overlay, "ctrl", None)
+    if ctrl is not None:
+        settle(lambda: ctrl.started and not ctrl.aligner.busy and not ctrl.queue, timeout=60)
 
 
 def course(window: MainWindow) -> None:
@@ -366,6 +374,7 @@ def course(window: MainWindow) -> None:
     visit_id, patient_id = _microneedling_visit(window)
     ed = _open_editor(window, visit_id, patient_id)
     ed.show_view("front")
+    _overlay_settled(ed)
     ed.show_panel("session")
     settle()
 

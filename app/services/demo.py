@@ -354,6 +354,7 @@ def build_demo(store: Store) -> None:
         demo_face,
         _on,
         clinician_key,
+        injector.id,
     )
     # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
     build_sign_off_demo(

@@ -132,10 +132,12 @@ def build_microneedling_demo(
     demo_face: Callable[[str, int, int], bytes],
     on: Callable[[date, int, int], datetime],
     signer: KeySigner,
+    injector_id: int,
 ) -> None:
-    """Chart the first session (its photos already taken) and add today's second session,
-    saved now (today's records are not back-dated). Both are signed by the clinician, so the
-    sign-off story's list to sign stays as it tells it (app/services/demo_signoff.py)."""
+    """Chart the first session (its photos already taken; signed by the clinician) and add
+    today's second session by the injector, saved now (today's records are not back-dated)
+    and not signed yet: the clinician's list to sign stays as the sign-off story tells it
+    (app/services/demo_signoff.py)."""
     shas = {p.view_code: p.sha256 for p in photos.photos_for_visit(store, first_visit_id)}
     areas = _areas(Decimal("1.5"))
     first = ChartContent(
@@ -152,7 +154,7 @@ def build_microneedling_demo(
     second = visits.start_visit(
         store,
         patient_id,
-        clinician_id,
+        injector_id,
         TreatmentType.MICRONEEDLING,
         today,
         notes="Session 2: cheeks 1.75 mm",
@@ -165,7 +167,7 @@ def build_microneedling_demo(
             view,
             demo_face("rest", 20 + n, 2),
             visit_id=second.id,
-            taken_by_id=clinician_id,
+            taken_by_id=injector_id,
             source=PhotoSource.DEMO,
         )
         today_shas[view] = rec.sha256
@@ -181,7 +183,4 @@ def build_microneedling_demo(
         microneedling=_record(today, "SP24-1102", False),
         note="Session 2 of 3: carried forward, cheeks deeper.",
     )
-    v2 = charts.save_version(
-        store, second.id, plan, parent_version_id=None, saved_by_id=clinician_id
-    )
-    signoff.sign_version(store, v2.id, clinician_id, signer)
+    charts.save_version(store, second.id, plan, parent_version_id=None, saved_by_id=injector_id)
