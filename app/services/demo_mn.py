@@ -23,7 +23,7 @@ from app.domain.microneedling import (
 from app.domain.values import PhotoSource, TreatmentType, clock_at
 from app.services import charts, photos, signoff, visits
 from app.services.credentials import KeySigner
-from app.services.store import Store
+from app.store.database import Store
 
 W, H = 1200, 1500  # the demo faces' size (app/services/demo.py)
 VIEWS = ("front", "left_45", "right_45")

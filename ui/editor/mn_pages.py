@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
@@ -301,8 +302,9 @@ class SessionPanel(QFrame):
     def record(self) -> MicroneedlingSession:
         return self.edits.record
 
-    def _set(self, **changes: object) -> None:
-        self.edits.set_record(replace(self.record, **changes))  # type: ignore[arg-type]
+    def _set(self, **changes: Any) -> None:
+        # the record's own __post_init__ checks each value (a skin type 1–6, a UTC time)
+        self.edits.set_record(replace(self.record, **changes))
 
     def _typed(self, key: str, field: QLineEdit) -> None:
         text = field.text().strip()
