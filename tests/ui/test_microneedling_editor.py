@@ -259,3 +259,42 @@ def test_the_report_carries_the_areas_and_the_session(
     assert "No injection points" not in text and " U " not in text and "Products" not in text
     patient = reports.visit_report(sqlite_store, mn_visit, patient_copy=True)
     assert patient.microneedling is not None and patient.views[0].areas
+
+
+def test_a_saved_version_shows_its_areas_not_points_or_units(
+    qtbot, sqlite_store: Store, mn_visit: int
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from tests.app.mn_factory import full_face
+    from tests.ui.helpers import signed_in
+    from ui.shell.version_viewer import VersionViewerPage
+    from ui.shell.visit_page import VisitPage
+
+    who = default_practitioner(sqlite_store).id
+    shas = {p.view_code: p.sha256 for p in photos.photos_for_visit(sqlite_store, mn_visit)}
+    info = charts.save_version(
+        sqlite_store,
+        mn_visit,
+        full_face(shas["front"], shas["left_45"]),
+        parent_version_id=None,
+        saved_by_id=who,
+    )
+    ctx = signed_in(sqlite_store)
+    page = VersionViewerPage(ctx, mn_visit, info.id)
+    qtbot.addWidget(page)
+    front = page.views[page.tabs.currentIndex()]
+    assert len(front.areas.items) == 2  # the front's areas, drawn
+    texts = [lab.text() for lab in page.findChildren(QLabel)]
+    assert "Cheeks: 1.5 mm, 3 passes" in texts and "Forehead: 0.5 mm, 2 passes" in texts
+    assert "Units" not in texts and not any("injection point" in t for t in texts)
+    visit_page = VisitPage(ctx, mn_visit)
+    qtbot.addWidget(visit_page)
+
+    def row_texts() -> list[str]:
+        return [lab.text() for lab in visit_page.findChildren(QLabel)]
+
+    visit_page.refresh()  # as the window does when the page is shown (activated)
+    texts = row_texts()
+    assert "Treated areas and needle depths: open the chart" in texts
+    assert "No injection points" not in texts and "0 points" not in texts
