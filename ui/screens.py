@@ -317,10 +317,14 @@ def _hosted(window: MainWindow, kind: type[T]) -> T:
     return inner
 
 
-def _open_editor(window: MainWindow, visit_id: int) -> ChartEditor:
+def _open_editor(window: MainWindow, visit_id: int, patient_id: int | None = None) -> ChartEditor:
     from ui.editor.editor_window import ChartEditor
 
-    patient(window)
+    if patient_id is None:
+        patient(window)
+    else:
+        window.go_home()
+        window.open_patient(patient_id)
     window.open_visit(visit_id)
     pages = window.stack.count()
     window.open_editor(visit_id)
@@ -351,6 +355,67 @@ def room_banner(window: MainWindow) -> None:
     who = others[0] if others else "Another practitioner"
     news = RoomNews(0, "save", None, who, utcnow(), None, ed.session.visit_id, "", "", -1, number)
     ed.room_news([news])
+
+
+def _microneedling_visit(window: MainWindow) -> tuple[int, int]:
+    """The demo's newest charted microneedling session (Lars Østergaard's course) and its
+    patient."""
+    found = patients.search_patients(window.ctx.store, "lars").patients
+    if not found:
+        raise ScreenError("the database has no demo patient Lars Østergaard")
+    sessions = [
+        e
+        for e in visits.timeline(window.ctx.store, found[0].id)
+        if e.visit.treatment_type == "microneedling" and e.version_count
+    ]
+    if not sessions:
+        raise ScreenError("the demo has no charted microneedling session")
+    newest = max(sessions, key=lambda e: (e.visit.visit_date, e.visit.id))
+    return newest.visit.id, found[0].id
+
+
+def microneedling(window: MainWindow) -> None:
+    """A microneedling session's chart: areas shaded by depth on the front photo, one chosen
+    (its sheet: area, depth with the usual range marked, passes)."""
+    from ui.editor.session import Selection
+
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    _overlay_settled(ed)
+    front = ed.session.content.view("front")
+    if front is not None and front.areas:
+        cheek = next((a for a in front.areas if a.name == "Cheeks"), front.areas[0])
+        ed.session.select(Selection("front", cheek.id))
+    settle()
+
+
+def _overlay_settled(ed: ChartEditor) -> None:
+    """Wait until the earlier session is aligned and drawn over today's photo."""
+    ctrl = getattr(ed.overlay, "ctrl", None)
+    if ctrl is not None:
+        settle(lambda: ctrl.started and not ctrl.aligner.busy and not ctrl.queue, timeout=60)
+
+
+def course(window: MainWindow) -> None:
+    """A microneedling course's second session on its Session page: "Session 2 of 3", the
+    last session's date, the next due, and today's record (device, cartridge lot, ...)."""
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    _overlay_settled(ed)
+    ed.show_panel("session")
+    settle()
+
+
+def microneedling_areas(window: MainWindow) -> None:
+    """The Areas page of a microneedling chart: areas treated, depth per area, passes, and
+    the legend of the depth shading."""
+    visit_id, patient_id = _microneedling_visit(window)
+    ed = _open_editor(window, visit_id, patient_id)
+    ed.show_view("front")
+    ed.show_panel("areas")
+    settle()
 
 
 def editor_products(window: MainWindow) -> None:
@@ -604,6 +669,9 @@ SCREENS: dict[str, Navigate] = {
     "editor": editor,
     "room-banner": room_banner,
     "editor-products": editor_products,
+    "microneedling": microneedling,
+    "microneedling-areas": microneedling_areas,
+    "course": course,
     "touch-up-products": touch_up_products,
     "compare": compare,
     "backup": backup_screen,

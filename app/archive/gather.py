@@ -131,16 +131,19 @@ def splice(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
         ]
         if "overlays" in v:
             items.append(("overlays", _arr(parts[sha] for sha in v["overlays"])))
+        if "areas" in v:
+            items.append(("areas", parts[v["areas"]]))
         return _obj(items)
 
-    return _obj(
-        [
-            ("format", dumps(manifest["format"])),
-            ("note", dumps(manifest["note"])),
-            ("products", parts[manifest["products"]]),
-            ("views", _obj((code, view(v)) for code, v in manifest["views"].items())),
-        ]
-    )
+    top = [
+        ("format", dumps(manifest["format"])),
+        ("note", dumps(manifest["note"])),
+        ("products", parts[manifest["products"]]),
+        ("views", _obj((code, view(v)) for code, v in manifest["views"].items())),
+    ]
+    if "microneedling" in manifest:
+        top.append(("microneedling", parts[manifest["microneedling"]]))
+    return _obj(top)
 
 
 def canonical_versions(s: Session, versions: list[ChartVersion]) -> list[bytes]:

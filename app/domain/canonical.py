@@ -12,7 +12,7 @@ rounded differently from the rule (ADR 0009, "Saved with the version").
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,14 @@ from app.domain.chart import (
     ProductUse,
     Stroke,
     ViewChart,
+)
+from app.domain.microneedling import (
+    AreaOrigin,
+    ContraindicationCheck,
+    MicroneedlingSession,
+    TreatedArea,
+    format_depth,
+    parse_depth,
 )
 from app.domain.values import Depth, Dilution, Side, Source, format_units, parse_units
 
@@ -178,6 +186,86 @@ def overlay_from_json(d: dict[str, Any]) -> OverlayUse:
     )
 
 
+def area_to_json(a: TreatedArea) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "polygon": [[r3(x), r3(y)] for x, y in a.polygon],  # drawing order: it is the outline
+        "depth_mm": format_depth(a.depth_mm),
+        "passes": a.passes,
+        "note": a.note,
+        "origin": (
+            {"area_id": a.origin.area_id, "version_hash": a.origin.version_hash}
+            if a.origin
+            else None
+        ),
+    }
+
+
+def area_from_json(d: dict[str, Any]) -> TreatedArea:
+    origin = d.get("origin")
+    return TreatedArea(
+        id=d["id"],
+        name=d["name"],
+        polygon=tuple((float(x), float(y)) for x, y in d["polygon"]),
+        depth_mm=parse_depth(d["depth_mm"]),
+        passes=int(d["passes"]),
+        note=d.get("note", ""),
+        origin=AreaOrigin(origin["area_id"], origin["version_hash"]) if origin else None,
+    )
+
+
+def areas_to_json(areas: tuple[TreatedArea, ...]) -> list[dict[str, Any]]:
+    # Areas have no order of their own (each is drawn whole): by id, like points.
+    return [area_to_json(a) for a in sorted(areas, key=lambda a: a.id)]
+
+
+def session_to_json(m: MicroneedlingSession) -> dict[str, Any]:
+    check = m.contraindications
+    return {
+        "device": m.device,
+        "cartridge": m.cartridge,
+        "cartridge_lot": m.cartridge_lot,
+        "serum": m.serum,
+        # whole seconds in UTC: a time of day the clinician picks, stored as CONTRACTS.md says
+        "anaesthetic_at": (
+            m.anaesthetic_at.astimezone(UTC).replace(microsecond=0).isoformat()
+            if m.anaesthetic_at
+            else None
+        ),
+        "endpoint": m.endpoint,
+        "fitzpatrick": m.fitzpatrick,
+        "reaction": m.reaction,
+        "aftercare": m.aftercare,
+        "contraindications": ({k: v for k, v in check.answers} if check is not None else None),
+        "course_sessions": m.course_sessions,
+        "course_closed": m.course_closed,
+    }
+
+
+def session_from_json(d: dict[str, Any]) -> MicroneedlingSession:
+    check = d.get("contraindications")
+    at = d.get("anaesthetic_at")
+    return MicroneedlingSession(
+        device=d.get("device", ""),
+        cartridge=d.get("cartridge", ""),
+        cartridge_lot=d.get("cartridge_lot", ""),
+        serum=d.get("serum", ""),
+        anaesthetic_at=datetime.fromisoformat(at) if at else None,
+        endpoint=d.get("endpoint", ""),
+        fitzpatrick=d.get("fitzpatrick"),
+        reaction=d.get("reaction", ""),
+        aftercare=d.get("aftercare", ""),
+        contraindications=(
+            ContraindicationCheck(tuple(sorted((k, bool(v)) for k, v in check.items())))
+            if check is not None
+            else None
+        ),
+        course_sessions=d.get("course_sessions"),
+        course_closed=bool(d.get("course_closed", False)),
+    )
+
+
 def view_to_json(v: ViewChart) -> dict[str, Any]:
     out: dict[str, Any] = {
         "photo_sha256": v.photo_sha256,
@@ -186,20 +274,26 @@ def view_to_json(v: ViewChart) -> dict[str, Any]:
     }
     if v.overlays:  # absent when empty, so versions saved before overlays keep their hash
         out["overlays"] = [overlay_to_json(o) for o in v.overlays]  # legend order
+    if v.areas:  # absent when empty: a toxin chart's bytes are as before microneedling
+        out["areas"] = areas_to_json(v.areas)
     return out
 
 
 def content_to_json(content: ChartContent) -> dict[str, Any]:
     """The whole version content as the canonical JSON object."""
-    return {
+    out: dict[str, Any] = {
         "format": FORMAT,
         "note": content.note,
         "products": products_to_json(content.products),
         "views": {v.view: view_to_json(v) for v in content.views},
     }
+    if content.microneedling is not None:  # absent on toxin charts: their hashes unchanged
+        out["microneedling"] = session_to_json(content.microneedling)
+    return out
 
 
 def content_from_json(d: dict[str, Any]) -> ChartContent:
+    mn = d.get("microneedling")
     return ChartContent(
         note=d.get("note", ""),
         products=tuple(product_use_from_json(u) for u in d.get("products", [])),
@@ -210,9 +304,11 @@ def content_from_json(d: dict[str, Any]) -> ChartContent:
                 strokes=tuple(stroke_from_json(s) for s in v.get("strokes", [])),
                 points=tuple(point_from_json(p) for p in v.get("points", [])),
                 overlays=tuple(overlay_from_json(o) for o in v.get("overlays", [])),
+                areas=tuple(area_from_json(a) for a in v.get("areas", [])),
             )
             for code, v in sorted(d.get("views", {}).items())
         ),
+        microneedling=session_from_json(mn) if mn is not None else None,
     )
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.domain.microneedling import MicroneedlingSession, TreatedArea
 from app.domain.values import Depth, Dilution, Side, Source
 
 # (x, y, pressure 0..1, t milliseconds since the stroke began)
@@ -90,13 +91,15 @@ class OverlayUse:
 @dataclass(frozen=True, slots=True)
 class ViewChart:
     """The markings and points on one view's photo. `photo_sha256` names the exact photo the
-    coordinates refer to; `overlays` the earlier charts shown over it, in legend order."""
+    coordinates refer to; `overlays` the earlier charts shown over it, in legend order;
+    `areas` a microneedling chart's treated regions (app/domain/microneedling.py)."""
 
     view: str
     photo_sha256: str | None = None
     strokes: tuple[Stroke, ...] = ()
     points: tuple[InjectionPoint, ...] = ()
     overlays: tuple[OverlayUse, ...] = ()
+    areas: tuple[TreatedArea, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,9 @@ class ChartContent:
     views: tuple[ViewChart, ...] = ()
     products: tuple[ProductUse, ...] = ()
     note: str = ""
+    # A microneedling visit's session record (device, cartridge and lot, ...); None on a toxin
+    # chart, whose canonical form then has no such key (ADR 0003, ADR 0029).
+    microneedling: MicroneedlingSession | None = None
 
     def view(self, code: str) -> ViewChart | None:
         return next((v for v in self.views if v.view == code), None)
@@ -116,3 +122,8 @@ class ChartContent:
         for v in self.views:
             for p in v.points:
                 yield v.view, p
+
+    def all_areas(self) -> Iterable[tuple[str, TreatedArea]]:
+        for v in self.views:
+            for a in v.areas:
+                yield v.view, a

@@ -18,6 +18,7 @@ EXPIRED_LOT = "expired"
 IMPLAUSIBLE_DOSE = "implausible_dose"
 GLABELLAR_DISTANCE = "glabellar_distance"
 CUMULATIVE_3_MONTHS = "cumulative_3_months"
+NEEDLE_DEPTH = "needle_depth"
 
 _PI = "BOTOX Cosmetic (onabotulinumtoxinA) US Prescribing Information"
 
@@ -77,6 +78,14 @@ RULES: tuple[SoftWarningRule, ...] = (
         "All units of onabotulinumtoxinA over the last 3 months, every area and visit "
         "(touch-ups and today's chart included), against the 400 U limit.",
         f"{_PI}: the maximum cumulative dose is 400 U in a 3-month interval.",
+    ),
+    SoftWarningRule(
+        NEEDLE_DEPTH,
+        "Needle depth above the area's usual range",
+        "A microneedling area whose needle depth is deeper than the top of its area's usual "
+        "range (app/domain/microneedling.py, AREA_KINDS); clinic-defined areas have none.",
+        "DOMAIN.md, Microneedling: typically 0.25–0.5 mm on thin skin such as the forehead "
+        "and around the eyes, 1.0–2.0 mm on the cheeks, up to 2.5 mm for acne scars.",
     ),
 )
 

@@ -229,7 +229,8 @@ def _content_hash(
 
 def canonical_from_parts(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
     """`dumps(assemble(manifest, parts))`, without parsing: keys in sorted order (format,
-    note, products, views; in a view overlays, photo_sha256, points, strokes)."""
+    microneedling, note, products, views; in a view areas, overlays, photo_sha256, points,
+    strokes)."""
 
     def part(sha: str) -> bytes:
         if sha not in parts:
@@ -240,15 +241,21 @@ def canonical_from_parts(manifest: dict[str, Any], parts: dict[str, bytes]) -> b
     for code in sorted(manifest["views"]):
         v = manifest["views"][code]
         fields = []
+        if "areas" in v:
+            fields.append(b'"areas":' + part(v["areas"]))
         if "overlays" in v:
             fields.append(b'"overlays":[' + b",".join(part(o) for o in v["overlays"]) + b"]")
         fields.append(b'"photo_sha256":' + dumps(v["photo_sha256"]))
         fields.append(b'"points":' + part(v["points"]))
         fields.append(b'"strokes":[' + b",".join(part(x) for x in v["strokes"]) + b"]")
         views.append(dumps(code) + b":{" + b",".join(fields) + b"}")
+    session = b""
+    if "microneedling" in manifest:
+        session = b',"microneedling":' + part(manifest["microneedling"])
     return (
         b'{"format":'
         + dumps(manifest["format"])
+        + session
         + b',"note":'
         + dumps(manifest["note"])
         + b',"products":'

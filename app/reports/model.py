@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.domain.chart import InjectionPoint, Stroke
+from app.domain.microneedling import MicroneedlingSession, TreatedArea
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class ReportView:
     strokes: tuple[Stroke, ...]
     points: tuple[ReportPoint, ...]
     product_colours: dict[str, str] = field(default_factory=dict)
+    areas: tuple[TreatedArea, ...] = ()  # a microneedling chart's, numbered in this order
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class VisitReport:
     # the newest signed checkpoint's short code when the report was made (ADR 0025): `check`
     # can tell whether the database still holds it, unchanged
     checkpoint_code: str | None = None
+    # a microneedling chart's session record (device, cartridge and lot, ...), ADR 0029
+    microneedling: MicroneedlingSession | None = None
 
     @property
     def signed(self) -> bool:

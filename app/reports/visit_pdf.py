@@ -43,6 +43,7 @@ from reportlab.platypus import (
 
 from app.domain import strokes as geo
 from app.domain.values import format_units
+from app.reports import mn_pdf
 from app.reports.model import ReportPoint, ReportView, VisitReport
 
 # Streams are written as binary: ASCII85 text made a 3 MB report 25 % larger and spent most
@@ -123,6 +124,8 @@ class MarkedPhoto(Flowable):
         else:
             c.setFillColor(colors.HexColor("#2A3138"))
             c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.view.areas:  # a microneedling chart's, under its strokes
+            mn_pdf.draw_areas(c, self.view.areas, self._xy, BOLD)
         for stroke in self.view.strokes:
             self._stroke(c, stroke)
         for rp in self.view.points:
@@ -252,6 +255,9 @@ def _summary(r: VisitReport, st: dict[str, ParagraphStyle], width: float) -> lis
         story.append(Paragraph("Warnings (as of the visit's date)", st["h2"]))
         story += [Paragraph("• " + _esc(w), st["warn"]) for w in r.warnings]
 
+    if r.microneedling is not None:
+        story += mn_pdf.session_section(r.microneedling, st, width, _table, mm)
+
     if r.products:
         story.append(Paragraph("Products", st["h2"]))
         rows2: list[list[Any]] = [["Product", "Lot", "Expiry", "Dilution", "Total"]]
@@ -281,6 +287,9 @@ def _view_pages(r: VisitReport, st: dict[str, ParagraphStyle], width: float) -> 
         story += [PageBreak(), Paragraph(_esc(view.name), st["h2"]), Spacer(0, 3)]
         story.append(MarkedPhoto(view, width, 165 * mm))
         story.append(Spacer(0, 5))
+        if view.areas:
+            story += mn_pdf.areas_table(view.areas, st, width, r.patient_copy, _table, mm)
+            continue
         if not view.points:
             story.append(Paragraph("No injection points on this view.", st["small"]))
             continue

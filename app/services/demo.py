@@ -18,6 +18,7 @@ from app.domain.roles import Role
 from app.domain.values import Depth, Dilution, PhotoSource, Side, TreatmentType, clock_at
 from app.services import charts, credentials, patients, photos, visits
 from app.services.credentials import KeySigner
+from app.services.demo_mn import build_microneedling_demo
 from app.services.demo_signoff import build_sign_off_demo
 from app.services.practitioners import PractitionerRecord, create_practitioner
 from app.store.database import Store
@@ -342,6 +343,19 @@ def build_demo(store: Store) -> None:
                 taken_by_id=clinician.id,
                 source=PhotoSource.DEMO,
             )
+    # the first session charted, and today's second session of the course (ADR 0029)
+    build_microneedling_demo(
+        store,
+        clinician.id,
+        created[1].id,
+        mn.id,
+        today - timedelta(days=30),
+        today,
+        demo_face,
+        _on,
+        clinician_key,
+        injector.id,
+    )
     # signed, amended, co-signed and unsigned charts since sign-off began (ADR 0019)
     build_sign_off_demo(
         store, (clinician.id, clinician_key), (injector.id, injector_key), created, demo_face

@@ -48,13 +48,15 @@ def _scale_near(mapping: PixelMapping, xy: list[tuple[float, float]]) -> float:
 def map_view_chart(
     chart: ViewChart, mapping: AnyMapping, *, photo_sha256: str | None = None
 ) -> ViewChart:
-    """The earlier chart in today's photo pixels: stroke samples and points mapped (ids kept,
-    the patient's side kept: mapping never mirrors a face), stroke widths scaled with the
-    face; what the mapping cannot map is dropped. `photo_sha256`: today's photo, if wanted."""
+    """The earlier chart in today's photo pixels: stroke samples, points and a microneedling
+    chart's area outlines mapped (ids kept, the patient's side kept: mapping never mirrors a
+    face), stroke widths scaled with the face; what the mapping cannot map is dropped (an area
+    with any corner it cannot map). `photo_sha256`: today's photo, if wanted."""
     m = live_mapping(mapping)
     samples = [(s[0], s[1]) for stroke in chart.strokes for s in stroke.samples]
     positions = [(p.x, p.y) for p in chart.points]
-    mapped = _map(m, samples + positions)
+    corners = [xy for a in chart.areas for xy in a.polygon]
+    mapped = _map(m, samples + positions + corners)
     ok = np.all(np.isfinite(mapped), axis=1)
     scale = _scale_near(m, samples + positions) if samples else 1.0
     strokes: list[Stroke] = []
@@ -73,4 +75,12 @@ def map_view_chart(
         for k, p in enumerate(chart.points)
         if ok[i + k]
     )
-    return ViewChart(chart.view, photo_sha256, tuple(strokes), points)
+    i += len(chart.points)
+    areas = []
+    for a in chart.areas:
+        n = len(a.polygon)
+        if bool(np.all(ok[i : i + n])):
+            moved = tuple((float(x), float(y)) for x, y in mapped[i : i + n])
+            areas.append(replace(a, polygon=moved))
+        i += n
+    return ViewChart(chart.view, photo_sha256, tuple(strokes), points, areas=tuple(areas))

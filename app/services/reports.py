@@ -12,8 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.domain.checks import SafetyChecks
+from app.domain.mn_totals import depth_warnings
 from app.domain.totals import totals
-from app.domain.values import format_units, utcnow
+from app.domain.values import TreatmentType, format_units, utcnow
 from app.integrity.checkpoints import latest_code
 from app.reports import visit_pdf
 from app.reports.model import (
@@ -89,6 +90,8 @@ def visit_report(
                 chart.strokes,
                 tuple(numbered),
                 colours,
+                # by name, then id: the report's numbering reads down the table
+                tuple(sorted(chart.areas, key=lambda a: (a.name.lower(), a.id))),
             )
         )
 
@@ -126,7 +129,12 @@ def visit_report(
             if p.max_units_per_point is not None
         },
     )
-    warnings = tuple(w.text for w in checks.for_chart(content))
+    if visit.treatment_type is TreatmentType.MICRONEEDLING:
+        # the toxin rows (label doses, 90 days) say nothing of a microneedling session
+        shown = opening.warning_switches.shown(depth_warnings(content))
+        warnings = tuple(w.text for w in shown)
+    else:
+        warnings = tuple(w.text for w in checks.for_chart(content))
 
     signatures: tuple[ReportSignature, ...] = ()
     amend_reason = None
@@ -170,6 +178,7 @@ def visit_report(
         patient_copy=patient_copy,
         generated_at=utcnow(),
         amend_reason=amend_reason,
+        microneedling=content.microneedling,
     )
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.alignment.align import AlignmentResult
 from app.domain.chart import InjectionPoint, PointOrigin, ViewChart, new_id
+from app.domain.microneedling import AreaOrigin, TreatedArea
+from app.domain.microneedling import new_id as mn_new_id
 from app.domain.values import TreatmentType
 from app.services.alignment import align_photos
 from app.services.charts import load_content
@@ -228,6 +230,22 @@ def carry_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[InjectionP
     )
 
 
+def carry_areas_forward(earlier: EarlierView, mapping: AnyMapping) -> tuple[TreatedArea, ...]:
+    """The next microneedling session: the earlier session's areas as today's plan, outlines
+    mapped onto today's photo, each with a new id and the area and version it came from;
+    name, depth, passes and note as they were (each depth then adjusted on its sheet). Areas
+    the mapping cannot map are left out."""
+    moved = map_view_chart(earlier.chart, mapping).areas
+    return tuple(
+        replace(
+            a,
+            id=mn_new_id(),
+            origin=AreaOrigin(area_id=a.id, version_hash=earlier.source.version_hash),
+        )
+        for a in moved
+    )
+
+
 def align_view(
     store: Store, earlier_photo: PhotoRecord, today_photo: PhotoRecord
 ) -> AlignmentResult:
@@ -241,6 +259,7 @@ __all__ = [
     "EarlierView",
     "OverlaySource",
     "align_view",
+    "carry_areas_forward",
     "carry_forward",
     "course_totals",
     "default_sources",

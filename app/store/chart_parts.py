@@ -1,7 +1,8 @@
 """Content-addressed storage of chart content (ADR 0003).
 
 A version's content is split into parts (each stroke, the points of each view, the products
-used, each overlay with its alignment mapping), stored once per SHA-256 as zlib-compressed
+used, each overlay with its alignment mapping; a microneedling view's areas, and its session
+record), stored once per SHA-256 as zlib-compressed
 canonical JSON. A version row keeps a small
 manifest of part hashes, so a version that changes one point costs one view's points and the
 manifest, not the whole chart again; a mesh mapping (~31 kB) kept by the next version costs
@@ -54,6 +55,8 @@ def split_json(
         }
         if "overlays" in v:
             out["overlays"] = [put("overlay", o) for o in v["overlays"]]
+        if "areas" in v:  # a microneedling view's areas: one part, as its points are
+            out["areas"] = put("areas", v["areas"])
         return out
 
     manifest = {
@@ -62,6 +65,8 @@ def split_json(
         "products": put("products", content_json["products"]),
         "views": {code: view(v) for code, v in content_json["views"].items()},
     }
+    if "microneedling" in content_json:
+        manifest["microneedling"] = put("mn_session", content_json["microneedling"])
     return manifest, parts
 
 
@@ -100,6 +105,10 @@ def manifest_shas(manifest: dict[str, Any]) -> set[str]:
         shas.update(v["strokes"])
         shas.add(v["points"])
         shas.update(v.get("overlays", ()))
+        if "areas" in v:
+            shas.add(v["areas"])
+    if "microneedling" in manifest:
+        shas.add(manifest["microneedling"])
     return shas
 
 
@@ -133,11 +142,16 @@ def assemble(manifest: dict[str, Any], parts: dict[str, bytes]) -> dict[str, Any
         }
         if "overlays" in v:
             out["overlays"] = [part(o) for o in v["overlays"]]
+        if "areas" in v:
+            out["areas"] = part(v["areas"])
         return out
 
-    return {
+    out = {
         "format": manifest["format"],
         "note": manifest["note"],
         "products": part(manifest["products"]),
         "views": {code: view(v) for code, v in manifest["views"].items()},
     }
+    if "microneedling" in manifest:
+        out["microneedling"] = part(manifest["microneedling"])
+    return out

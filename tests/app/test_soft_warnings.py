@@ -24,6 +24,7 @@ from app.domain.soft_warnings import (
     IMPLAUSIBLE_DOSE,
     INTERVAL,
     LABEL_DOSE,
+    NEEDLE_DEPTH,
     RULES,
     Switches,
 )
@@ -67,6 +68,7 @@ def test_the_table_has_every_row_once_with_its_source_and_on_by_default() -> Non
         IMPLAUSIBLE_DOSE,
         GLABELLAR_DISTANCE,
         CUMULATIVE_3_MONTHS,
+        NEEDLE_DEPTH,  # microneedling (ADR 0029)
     ]
     assert all(r.title and r.checks and r.source and r.default_on for r in RULES)
     assert "400 U" in next(r.source for r in RULES if r.key == CUMULATIVE_3_MONTHS)

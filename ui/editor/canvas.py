@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from app.domain.chart import InjectionPoint
+from app.domain.mn_editing import contains, polygon_area
 from ui.editor.detail import DetailLayer
 from ui.editor.gestures import GestureMixin
 from ui.editor.input import PenState
@@ -117,7 +118,19 @@ class ChartCanvas(GestureMixin):
         return None
 
     def open_point(self, point_id: str | None) -> None:
+        """Choose a point, or a microneedling area, by its id (None: nothing)."""
         self._session.select(Selection(self.view_code, point_id) if point_id else None)
+
+    def area_at(self, pos: QPointF) -> str | None:
+        """The id of the treated area under a photo position; of nested areas, the smallest."""
+        inside = [
+            item.area
+            for item in self.vscene.areas.items.values()
+            if item.isVisible() and contains(item.area.polygon, pos.x(), pos.y())
+        ]
+        if not inside:
+            return None
+        return min(inside, key=lambda a: polygon_area(a.polygon)).id
 
     def viewportEvent(self, event: QEvent) -> bool:
         # Labels are placed once per input event, however many changes it made.

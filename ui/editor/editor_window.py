@@ -79,6 +79,7 @@ class ChartEditor(QWidget):
         self.session = EditorSession(store, opening, practitioner_id, today, self)
         s = self.session
         self.treatment = treatment_for(s)
+        s.tools.tool = self.treatment.first_tool(s.read_only)
         self.pen = PenState(self)
         self._close_when_saved = False  # "Save and close" was tapped
         self.pen.follow_application()  # proximity events go to the application
@@ -102,7 +103,16 @@ class ChartEditor(QWidget):
             self.canvases[code] = ChartCanvas(
                 s, self.scenes[code], self.pen, self.treatment.make_tools, self._original(code)
             )
-        self.widgets = layout.build(self, s, list(self.canvases.values()), self.treatment.pages)
+        t = self.treatment
+        self.widgets = layout.build(
+            self,
+            s,
+            list(self.canvases.values()),
+            t.pages,
+            t.rail_tools,
+            t.safety_band,
+            t.layer_titles,
+        )
         if s.view_codes:  # the first view paints first; the others decode behind it
             first = s.view_codes[0]
             behind = [self.scenes[c] for c in s.view_codes]  # the first's whole image too
@@ -114,6 +124,7 @@ class ChartEditor(QWidget):
                 later,
                 self._behind_first_paint,
             )
+        t.show_page = self.show_panel
         self._connect()
         self.safety_band = SafetyBand(
             self.widgets.rail.band, s.faces, self.scenes, self.message, self
@@ -232,7 +243,7 @@ class ChartEditor(QWidget):
 
     def _content_changed(self, change: ContentChange | None) -> None:
         content = self.session.content
-        views = self.scenes if change is None else change.points | change.strokes
+        views = self.scenes if change is None else change.points | change.strokes | change.areas
         products_changed = change is None or change.products
         for code, scene in self.scenes.items():
             # Labels show volumes from the product's dilution: a product change touches all.

@@ -45,6 +45,9 @@ class GestureMixin(QGraphicsView):
     def open_point(self, point_id: str | None) -> None:
         raise NotImplementedError
 
+    def area_at(self, pos: QPointF) -> str | None:
+        raise NotImplementedError
+
     def scale_(self) -> float:
         raise NotImplementedError
 
@@ -129,6 +132,8 @@ class GestureMixin(QGraphicsView):
         hit = self.point_at(pos)
         if hit is not None:
             self.open_point(hit.id)
+        elif (area_id := self.area_at(pos)) is not None:  # a microneedling area's sheet
+            self.open_point(area_id)
 
     def _cancel(self) -> None:
         if self._gesture in ("tool", "pen", "mouse") and self._active_tool is not None:

@@ -26,7 +26,7 @@ from ui.common import format as fmt
 from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.message_bar import MessageBar
 from ui.editor.session import EditorSession
-from ui.editor.tool_rail import ToolRail
+from ui.editor.tool_rail import TOXIN_TOOLS, ToolRail
 
 PANEL_WIDTH = 380
 COMMENT_MAX = 200  # a line in the history, not a note
@@ -51,6 +51,8 @@ class EditorWidgets:
     panel_choice: Choice
     panel_stack: QStackedWidget
     panels: dict[str, QWidget] = field(default_factory=dict)  # key -> page, in stack order
+    # A layer's name on its button where the treatment calls it otherwise ("Areas").
+    layer_titles: dict[str, str] = field(default_factory=dict)
 
     def add_panel(self, name: str, widget: QWidget) -> None:
         self.panels[name] = widget
@@ -64,7 +66,8 @@ class EditorWidgets:
     def update_layer_buttons(self, states: dict[str, str]) -> None:
         for name, b in self.layer_buttons.items():
             state = states[name]
-            b.setText(name.capitalize() if state == "shown" else f"{name.capitalize()}: {state}")
+            title = self.layer_titles.get(name, name.capitalize())
+            b.setText(title if state == "shown" else f"{title}: {state}")
             b.setProperty("state", state)
 
 
@@ -83,6 +86,9 @@ def build(
     session: EditorSession,
     canvases: list[QWidget],
     pages: list[tuple[str, str, QWidget]],
+    tools: tuple[tuple[str, str], ...] = TOXIN_TOOLS,
+    safety_band: bool = True,
+    layer_titles: dict[str, str] | None = None,
 ) -> EditorWidgets:
     root = QVBoxLayout(root_widget)
     root.setContentsMargins(0, 0, 0, 0)
@@ -123,7 +129,7 @@ def build(
     hb = QHBoxLayout(body)
     hb.setContentsMargins(0, 0, 0, 0)
     hb.setSpacing(0)
-    rail = ToolRail()
+    rail = ToolRail(tools=tools, safety_band=safety_band)
     hb.addWidget(rail)
 
     centre = QVBoxLayout()
@@ -142,9 +148,14 @@ def build(
         bar_row.addWidget(b)
     bar_row.addStretch(1)
     layer_buttons: dict[str, QPushButton] = {}
+    titles = layer_titles or {}
     for name in session.layers:
-        layer_buttons[name] = touch_button(name.capitalize(), f"layer_{name}")
-        bar_row.addWidget(layer_buttons[name])
+        layer_buttons[name] = touch_button(titles.get(name, name.capitalize()), f"layer_{name}")
+        if titles.get(name) == "":  # a layer this treatment has nothing on
+            layer_buttons[name].setParent(bar)
+            layer_buttons[name].hide()
+        else:
+            bar_row.addWidget(layer_buttons[name])
     centre.addWidget(bar)
     view_stack = QStackedWidget()
     for canvas in canvases:
@@ -176,6 +187,7 @@ def build(
         name_label, dob_label, comment, status, save_button, close_button, message_bar, rail,
         view_group, view_buttons, layer_buttons, view_stack, panel_choice, panel_stack,
     )  # fmt: skip
+    widgets.layer_titles = dict(titles)
     for key, _title, widget in pages:
         widgets.panels[key] = widget
         panel_stack.addWidget(scroll(widget))

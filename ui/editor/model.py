@@ -21,17 +21,19 @@ class ContentChange:
     overlays: frozenset[str]  # views whose saved overlays changed
     products: bool  # product uses (lot, expiry, dilution): labels show volumes from these
     note: bool = False
+    areas: frozenset[str] = frozenset()  # views whose microneedling areas changed
+    session: bool = False  # the microneedling session record (device, lot, ...)
 
     @property
     def views(self) -> frozenset[str]:
-        return self.points | self.strokes | self.overlays
+        return self.points | self.strokes | self.overlays | self.areas
 
     @classmethod
     def between(cls, before: ChartContent, after: ChartContent) -> ContentChange:
         old = {v.view: v for v in before.views}
         new = {v.view: v for v in after.views}
         empty = ViewChart("")
-        points, strokes, overlays = set(), set(), set()
+        points, strokes, overlays, areas = set(), set(), set(), set()
         for code in old.keys() | new.keys():
             a, b = old.get(code, empty), new.get(code, empty)
             if a is b:
@@ -42,12 +44,16 @@ class ContentChange:
                 strokes.add(code)
             if a.overlays != b.overlays:
                 overlays.add(code)
+            if a.areas != b.areas or (a.areas and a.photo_sha256 != b.photo_sha256):
+                areas.add(code)
         return cls(
             frozenset(points),
             frozenset(strokes),
             frozenset(overlays),
             before.products != after.products,
             before.note != after.note,
+            frozenset(areas),
+            before.microneedling != after.microneedling,
         )
 
 

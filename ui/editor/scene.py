@@ -18,6 +18,7 @@ from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.editing import product_use
 from app.domain.values import format_units
 from ui.editor.items import PRODUCT_COLOURS, LabelItem, LayerItem, PointItem, StrokeItem
+from ui.editor.mn_items import AreaLayer
 
 LAYERS = ("markings", "points", "labels")
 
@@ -58,6 +59,8 @@ class ViewScene(QGraphicsScene):
         self.stroke_items: dict[str, StrokeItem] = {}
         self.point_items: dict[str, PointItem] = {}
         self.label_items: dict[str, LabelItem] = {}
+        # A microneedling chart's treated areas, in the points layer ("Areas" on its button).
+        self.areas = AreaLayer(self.layers["points"])
         self.selected_id: str | None = None
         self._product_colours: dict[str, str] = {}
         self._products: tuple[ProductUse, ...] | None = None  # of the last sync
@@ -169,7 +172,9 @@ class ViewScene(QGraphicsScene):
             self.label_items[pid] = LabelItem(
                 point_label(content, p), QPointF(p.x, p.y), self.layers["labels"]
             )
-        if self.selected_id not in points:
+        if chart.areas or self.areas.items:
+            self.areas.sync(chart.areas)
+        if self.selected_id not in points and self.selected_id not in self.areas.items:
             self.selected_id = None
 
     def select(self, point_id: str | None) -> None:
@@ -178,6 +183,7 @@ class ViewScene(QGraphicsScene):
             if item.selected != want:
                 item.selected = want
                 item.update()
+        self.areas.select(point_id)  # a selection names a point or an area by its id
         self.selected_id = point_id
 
     def set_layer(self, name: str, state: str) -> None:

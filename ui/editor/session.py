@@ -36,6 +36,7 @@ from app.domain.editing import (
     remove_point,
     replace_strokes,
 )
+from app.domain.mn_editing import find_area
 from app.domain.safety import SAFETY_VIEW, Outcome, glabellar_check
 from app.domain.soft_warnings import GLABELLAR_DISTANCE
 from app.domain.values import Depth, Side, Source
@@ -86,7 +87,7 @@ class Selection:
 
 @dataclass(slots=True)
 class ToolSettings:
-    tool: str = "pencil"  # pencil | eraser | point | measure
+    tool: str = "pencil"  # pencil | eraser | point | measure; microneedling: area | brush
     pencil_color: str = "white"
     pencil_style: str = "solid"  # solid | dashed
     erase_whole: bool = False
@@ -470,7 +471,12 @@ class EditorSession(QObject):
     # -- following the model ----------------------------------------------------------------
 
     def _on_changed(self, _change: ContentChange) -> None:
-        if self.selection and find_point(self.content, self.selection.point_id) is None:
+        sel = self.selection
+        if (
+            sel
+            and find_point(self.content, sel.point_id) is None
+            and find_area(self.content, sel.point_id) is None  # a microneedling area's id
+        ):
             self.select(None)
         if self.read_only:
             return

@@ -32,6 +32,9 @@ ChartEditor, #editorBody { background: #2A323B; }
 #sidePanel QPushButton:checked { background: #0B6B74; border-color: #0B6B74; color: #FFFFFF; }
 /* a row of five values (saline mL) fits the panel beside its scroll bar at 1280 px */
 #sidePanel QPushButton[role="choice"] { padding: 2px 2px; }
+/* a microneedling area's usual depths (ui/editor/mn_sheet.py): marked, still any may be chosen */
+#sidePanel QPushButton[usual="true"] { background: #E3F2E5; border-color: #2E7D32; }
+#sidePanel QPushButton[usual="true"]:checked { background: #0B6B74; border-color: #0B6B74; }
 #sidePanel QPushButton[role="danger"] { color: #A1221A; border-color: #B3261E; }
 #sidePanel QPushButton[role="ghost"] { background: transparent; }
 #sidePanel QLabel { font-size: 13pt; color: #17212B; }

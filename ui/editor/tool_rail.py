@@ -12,7 +12,6 @@ from ui.editor.controls import touch_button
 from ui.editor.items import COLOURS
 
 RAIL_BUTTON = 76  # two columns: "Pencil" and "Eraser" at 13 pt fit without clipping
-FIT_ROW = 10
 
 
 def swatch(name: str) -> QIcon:
@@ -27,8 +26,23 @@ def swatch(name: str) -> QIcon:
     return QIcon(pm)
 
 
+# The toxin chart's tools; a treatment plug-in names its own (ui/editor/treatment.py).
+# "Ruler": "Measure" does not fit half the rail at 13 pt.
+TOXIN_TOOLS: tuple[tuple[str, str], ...] = (
+    ("pencil", "Pencil"),
+    ("eraser", "Eraser"),
+    ("point", "Point"),
+    ("measure", "Ruler"),
+)
+
+
 class ToolRail(QFrame):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        tools: tuple[tuple[str, str], ...] = TOXIN_TOOLS,
+        safety_band: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("toolRail")
         grid = QGridLayout(self)
@@ -36,19 +50,13 @@ class ToolRail(QFrame):
         grid.setSpacing(6)
         self.tools = QButtonGroup(self)
         self.tool_buttons: dict[str, QPushButton] = {}
-        for i, (name, text) in enumerate((("pencil", "Pencil"), ("eraser", "Eraser"))):
+        for i, (name, text) in enumerate(tools):
             b = touch_button(text, f"tool_{name}", checkable=True, role="tool")
             b.setMinimumWidth(RAIL_BUTTON)
             self.tools.addButton(b)
             self.tool_buttons[name] = b
-            grid.addWidget(b, 0, i)
-        # "Ruler": "Measure" does not fit half the rail at 13 pt.
-        for i, (name, text) in enumerate((("point", "Point"), ("measure", "Ruler"))):
-            b = touch_button(text, f"tool_{name}", checkable=True, role="tool")
-            b.setMinimumWidth(RAIL_BUTTON)
-            self.tools.addButton(b)
-            self.tool_buttons[name] = b
-            grid.addWidget(b, 1, i)
+            grid.addWidget(b, i // 2, i % 2)
+        row = (len(tools) + 1) // 2
         self.tool_buttons["measure"].setToolTip("Measure: two taps give the distance in mm")
         self.tool_buttons["measure"].setAccessibleName("Measure in millimetres")
 
@@ -62,26 +70,34 @@ class ToolRail(QFrame):
             b.setAccessibleName(f"{name} pencil")
             self.colours.addButton(b)
             self.colour_buttons[name] = b
-            grid.addWidget(b, 2 + i // 2, i % 2)
+            grid.addWidget(b, row + i // 2, i % 2)
+        row += (len(COLOURS) + 1) // 2
         self.dashed = touch_button("Dashed", "dashed", checkable=True, role="tool")
         self.dashed.setToolTip("Dashed line for muscle borders")
-        grid.addWidget(self.dashed, 4, 0, 1, 2)
+        grid.addWidget(self.dashed, row, 0, 1, 2)
         self.whole = touch_button("Erase whole", "eraseWhole", checkable=True, role="tool")
         self.whole.setToolTip("Erase whole strokes instead of cutting them")
-        grid.addWidget(self.whole, 5, 0, 1, 2)
+        grid.addWidget(self.whole, row + 1, 0, 1, 2)
         self.finger = touch_button("Finger draws", "fingerDrawing", checkable=True, role="tool")
-        grid.addWidget(self.finger, 6, 0, 1, 2)
-        # The glabellar safety band, faint on the frown photo while placing (issue #10).
+        grid.addWidget(self.finger, row + 2, 0, 1, 2)
+        row += 3
+        # The glabellar safety band, faint on the frown photo while placing (issue #10):
+        # a toxin chart's only; another treatment's rail keeps the row for its own tools.
         self.band = touch_button("Safety band", "safetyBand", checkable=True, role="tool")
         self.band.setToolTip("Show the label's 1 cm band above the central eyebrows (frown view)")
-        grid.addWidget(self.band, 7, 0, 1, 2)
-        grid.setRowStretch(8, 1)
+        if safety_band:
+            grid.addWidget(self.band, row, 0, 1, 2)
+            row += 1
+        else:
+            self.band.hide()
+        grid.setRowStretch(row, 1)
         self.undo = touch_button("Undo", "undo")
         self.redo = touch_button("Redo", "redo")
-        grid.addWidget(self.undo, 9, 0)
-        grid.addWidget(self.redo, 9, 1)
+        grid.addWidget(self.undo, row + 1, 0)
+        grid.addWidget(self.redo, row + 1, 1)
+        self.fit_row = row + 2
         self.fit = touch_button("Fit", "fit")
-        grid.addWidget(self.fit, FIT_ROW, 0, 1, 2)
+        grid.addWidget(self.fit, self.fit_row, 0, 1, 2)
         # Where the thumb rests: the earlier charts to overlay (hidden when there are none),
         # beside Fit so the rail is no taller than a 768-px screen allows.
         self.earlier = touch_button("Earlier\ncharts", "earlierCharts", role="tool")
@@ -95,7 +111,7 @@ class ToolRail(QFrame):
         """Fit takes the whole row, or shares it with "Earlier charts"."""
         self.grid.removeWidget(self.fit)
         self.grid.removeWidget(self.earlier)
-        self.grid.addWidget(self.fit, FIT_ROW, 0, 1, 1 if on else 2)
+        self.grid.addWidget(self.fit, self.fit_row, 0, 1, 1 if on else 2)
         if on:
-            self.grid.addWidget(self.earlier, FIT_ROW, 1)
+            self.grid.addWidget(self.earlier, self.fit_row, 1)
         self.earlier.setVisible(on)

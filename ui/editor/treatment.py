@@ -2,8 +2,8 @@
 what is selected, the totals, the products), and how those follow the chart.
 
 The editor window knows only this interface. Neurotoxin is the first plug-in; microneedling
-(areas with needle depths, a later issue) is the second, and until it exists a microneedling
-visit charts with the toxin plug-in, as before.
+(areas with needle depths, ui/editor/mn_treatment.py) is the second; a type without a plug-in
+("other") charts with the toxin plug-in.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ui.editor.model import ContentChange
 from ui.editor.point_sheet import PointSheet
 from ui.editor.products_panel import ProductsPanel
 from ui.editor.session import EditorSession, Selection
+from ui.editor.tool_rail import TOXIN_TOOLS
 from ui.editor.tools.base import Tool, ToolHost
 from ui.editor.tools.eraser import EraserTool
 from ui.editor.tools.measure import MeasureTool
@@ -37,6 +38,17 @@ class Treatment(Protocol):
     pages: list[tuple[str, str, QWidget]]
     selection_page: str
     summary_page: str
+    # The rail's tool buttons (name, title), two a row; "pencil", "eraser" and "measure" are
+    # every treatment's. The glabellar safety band is a toxin chart's alone.
+    rail_tools: tuple[tuple[str, str], ...]
+    safety_band: bool
+    layer_titles: dict[str, str]
+
+    # Set by the window: show one of the pages (a tool that needs its page says so).
+    show_page: Callable[[str], None]
+
+    def first_tool(self, read_only: bool) -> str:
+        """The tool chosen when the editor opens."""
 
     def make_tools(self, host: ToolHost) -> dict[str, Tool]: ...
 
@@ -68,9 +80,16 @@ class ToxinTreatment:
     name = "neurotoxin"
     selection_page = "point"
     summary_page = "totals"
+    rail_tools = TOXIN_TOOLS
+    safety_band = True
+    layer_titles: dict[str, str] = {}  # noqa: RUF012  # read only
+
+    def first_tool(self, read_only: bool) -> str:
+        return "point" if read_only else "pencil"
 
     def __init__(self, session: EditorSession) -> None:
         self.session = session
+        self.show_page: Callable[[str], None] = lambda _key: None
         product_names = {p.code: p.name for p in session.products}
         names = session.view_names
         # The point sheet (some fifty styled controls, ~20 ms to build and polish) is made
@@ -171,8 +190,15 @@ class ToxinTreatment:
             self._sheet.note.clearFocus()  # a note being typed ends its edit
 
 
+def _microneedling(session: EditorSession) -> Treatment:
+    from ui.editor.mn_treatment import MicroneedlingTreatment  # loaded for its visits only
+
+    return MicroneedlingTreatment(session)
+
+
 TREATMENTS: dict[TreatmentType, Callable[[EditorSession], Treatment]] = {
     TreatmentType.NEUROTOXIN: ToxinTreatment,
+    TreatmentType.MICRONEEDLING: _microneedling,
 }
 
 

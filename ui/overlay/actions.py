@@ -62,6 +62,7 @@ def carry_forward(
     session = ctrl.session
     content = session.content
     carried, refused, waiting = 0, [], []
+    areas = 0  # a microneedling chart's areas carried (the next session's plan)
     for view in views:
         state = ctrl.state(source, view)
         name = session.view_names.get(view, view)
@@ -91,13 +92,32 @@ def carry_forward(
         if chart is not None and new:
             content = content.with_view(replace(chart, points=(*chart.points, *new)))
             carried += len(new)
-    if carried:
+        chart = content.view(view)
+        had = (
+            {(a.origin.area_id, a.origin.version_hash) for a in chart.areas if a.origin}
+            if chart
+            else set()
+        )
+        new_areas = [
+            a
+            for a in touchup.carry_areas_forward(state.earlier, state.mapping)
+            if a.origin is None or (a.origin.area_id, a.origin.version_hash) not in had
+        ]
+        if chart is not None and new_areas:
+            content = content.with_view(replace(chart, areas=(*chart.areas, *new_areas)))
+            areas += len(new_areas)
+    if carried or areas:
         session.apply(content, "Carry forward", ctrl.host.current_view)
     parts = []
+    if areas:
+        parts.append(
+            f"Carried forward {areas} area{'s' if areas != 1 else ''} with last session's "
+            "depths: tap an area to adjust its depth."
+        )
     if carried:
         what = f"Carried forward {carried} point{'s' if carried != 1 else ''}"
         parts.append(f"{what}." if doses else f"{what} at 0 U: set today's dose on each.")
-    elif not refused and not waiting:
+    elif not areas and not refused and not waiting:
         parts.append("Nothing to carry forward: those points are already in today's chart.")
     if waiting:
         parts.append(f"Still aligning {', '.join(waiting)}: try again in a moment.")

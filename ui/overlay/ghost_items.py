@@ -10,11 +10,13 @@ their on-screen size at any zoom, like the editor's own (ui/editor/items.py).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from app.domain import strokes as geo
 from app.domain.chart import InjectionPoint, Stroke, ViewChart
+from app.domain.microneedling import TreatedArea, format_depth
+from app.domain.mn_editing import centroid
 from app.domain.values import format_units
 from ui.editor.items import POINT_RADIUS, LayerItem
 
@@ -159,6 +161,28 @@ class GhostLabel(QGraphicsItem):
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
+class GhostArea(QGraphicsPathItem):
+    """An earlier microneedling area: its outline dashed in the ghost colour (no fill: today's
+    areas are the filled ones), with its name and depth, so today's depth is chosen beside
+    last session's."""
+
+    def __init__(self, area: TreatedArea, fill: QColor, parent: QGraphicsItem) -> None:
+        path = QPainterPath()
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in area.polygon]))
+        path.closeSubpath()
+        super().__init__(path, parent)
+        _inert(self)
+        self.area = area
+        pen = QPen(fill, 3.0)
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self.setBrush(Qt.BrushStyle.NoBrush)
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+
 class GhostLayer(LayerItem):
     """One earlier chart on one view: three sub-layers that the overlay toggles show or hide,
     and one opacity for the whole."""
@@ -178,6 +202,17 @@ class GhostLayer(LayerItem):
                 f"{format_units(p.units)} U", QPointF(p.x, p.y), self.fill, self.parts["labels"]
             )
             for p in mapped.points
+        ]
+        # a microneedling chart's areas: outlines, and "Cheeks 1.5 mm" where they were
+        self.areas = [GhostArea(a, self.fill, self.parts["points"]) for a in mapped.areas]
+        self.labels += [
+            GhostLabel(
+                f"{a.name} {format_depth(a.depth_mm)} mm",
+                QPointF(*centroid(a.polygon)),
+                self.fill,
+                self.parts["labels"],
+            )
+            for a in mapped.areas
         ]
 
     def shape(self) -> QPainterPath:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.domain.values import TreatmentType
 from app.services.signoff import VersionSignOff
 from app.services.visits import TimelineEntry
 from ui.common import format as fmt
@@ -73,7 +74,12 @@ class VisitCard(Card):
             col.addWidget(label(f"after the visit of {touch_up_of}", "muted"))
         lines = fmt.units_lines(ctx, entry.units)
         charted = entry.version_count > 0
-        self.units_label = label("\n".join(lines) if lines else "No injection points", "body")
+        empty = (
+            "Treated areas and needle depths"
+            if v.treatment_type is TreatmentType.MICRONEEDLING
+            else "No injection points"
+        )
+        self.units_label = label("\n".join(lines) if lines else empty, "body")
         self.units_label.setObjectName("visitUnits")
         self.units_label.setProperty("strong", bool(lines))
         self.units_label.setVisible(charted)  # "no points" would mislead before any chart

@@ -7,6 +7,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QTabWidget
 
 from app.domain.chart import InjectionPoint
+from app.domain.microneedling import format_depth
+from app.domain.mn_totals import mn_totals
 from app.domain.values import format_units
 from app.services import catalogue, charts, patients, signoff, visits
 from ui.common import format as fmt
@@ -75,7 +77,7 @@ class VersionViewerPage(Page):
         if not self.views:
             self.tabs.addTab(label("This version has no marked views.", "muted"), "No views")
         # Open on what was charted: the first view with points, else with markings.
-        charted = [i for i, v in enumerate(ordered) if v.points] or [
+        charted = [i for i, v in enumerate(ordered) if v.points or v.areas] or [
             i for i, v in enumerate(ordered) if v.strokes
         ]
         if charted:
@@ -128,10 +130,21 @@ class VersionViewerPage(Page):
             state.setWordWrap(True)
             col.addWidget(state)
         col.addSpacing(8)
-        col.addWidget(label("Units", "section"))
-        for line in fmt.units_lines(self.ctx, info.units) or ["No injection points"]:
-            col.addWidget(label(line, "strong"))
-        col.addWidget(label(fmt.plural(info.point_count, "injection point"), "muted"))
+        if self.loaded.content.microneedling is not None or any(
+            v.areas for v in self.loaded.content.views
+        ):
+            # a microneedling chart: areas, depths and passes (ADR 0029), no units
+            t = mn_totals(self.loaded.content)
+            col.addWidget(label("Areas", "section"))
+            for ln in t.lines:
+                text = f"{ln.name or 'Unnamed area'}: {format_depth(ln.depth_mm)} mm, "
+                col.addWidget(label(text + fmt.plural(ln.passes, "pass", "passes"), "strong"))
+            col.addWidget(label(fmt.plural(t.areas, "area") + " treated", "muted"))
+        else:
+            col.addWidget(label("Units", "section"))
+            for line in fmt.units_lines(self.ctx, info.units) or ["No injection points"]:
+                col.addWidget(label(line, "strong"))
+            col.addWidget(label(fmt.plural(info.point_count, "injection point"), "muted"))
         if self.earlier:
             col.addSpacing(8)
             col.addWidget(label("Earlier charts shown", "section"))

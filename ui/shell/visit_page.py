@@ -7,6 +7,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QScrollArea, QWidget
 
+from app.domain.values import TreatmentType
 from app.services import catalogue, charts, patients, photos, signoff, visits
 from app.services.charts import VersionInfo
 from app.services.photos import PhotoRecord
@@ -84,6 +85,7 @@ class VersionRow(QWidget):
         info: VersionInfo,
         is_head: bool,
         sign_off: VersionSignOff | None = None,
+        microneedling: bool = False,  # areas and depths, not points and units (ADR 0029)
     ) -> None:
         super().__init__()
         self.setObjectName("versionRow")
@@ -96,7 +98,8 @@ class VersionRow(QWidget):
         if is_head:
             top.addWidget(label("Latest", "badge"))
         top.addStretch(1)
-        top.addWidget(label(f"{fmt.plural(info.point_count, 'point')}", "muted"))
+        if not microneedling:
+            top.addWidget(label(f"{fmt.plural(info.point_count, 'point')}", "muted"))
         lay.addLayout(top)
         who = f" · {info.saved_by}" if info.saved_by else ""
         lay.addWidget(label(f"Saved {fmt.local_time(info.saved_at)}{who}", "muted"))
@@ -104,7 +107,12 @@ class VersionRow(QWidget):
             comment = label(f"“{info.comment}”", "body")
             comment.setWordWrap(True)
             lay.addWidget(comment)
-        lay.addWidget(label(fmt.units_text(ctx, info.units, "No injection points"), "strong"))
+        summary = (
+            "Treated areas and needle depths: open the chart"
+            if microneedling
+            else fmt.units_text(ctx, info.units, "No injection points")
+        )
+        lay.addWidget(label(summary, "strong"))
         # signed, co-signed, amended (who, when, why), or why it carries no signature
         self.sign_off_lines = status_lines(sign_off) if sign_off else []
         for line in self.sign_off_lines:
@@ -147,6 +155,8 @@ class VisitPage(Page):
             f"{fmt.day(v.visit_date)} · {v.treatment_type.label}{touch}{by}", "heading"
         )
         self.heading.setObjectName("visitHeading")
+        # "… · Microneedling · by Dr …" wraps rather than widen the window past 1280 px
+        self.heading.setWordWrap(True)
         top = hbox(spacing=12)
         top.addWidget(self.heading, 1)
         self.capture_button = button("Take photos", "secondary")
@@ -259,7 +269,13 @@ class VisitPage(Page):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Version {info.version_no}")
-            row_widget = VersionRow(self.ctx, info, n == 0, self.sign_offs.get(info.id))
+            row_widget = VersionRow(
+                self.ctx,
+                info,
+                n == 0,
+                self.sign_offs.get(info.id),
+                self.visit.treatment_type is TreatmentType.MICRONEEDLING,
+            )
             hint = row_widget.sizeHint()
             item.setSizeHint(QSize(0, max(hint.height(), TOUCH)))
             self.history.addItem(item)

@@ -28,6 +28,7 @@ from app.domain.values import format_units
 from app.services import photos
 from app.store.errors import StoreError
 from ui.common import images
+from ui.editor.mn_items import AreaLayer
 from ui.viewer.zoom import ZoomableView
 
 if TYPE_CHECKING:  # ui/ uses the store only through app.services
@@ -137,6 +138,12 @@ class ChartView(ZoomableView):
             item = PointItem(p)
             self.scene().addItem(item)
             self.point_items.append(item)
+        if chart.areas:  # a microneedling chart's areas, shaded by depth as the editor shows
+            holder = QGraphicsRectItem()
+            holder.setPen(Qt.PenStyle.NoPen)
+            self.scene().addItem(holder)
+            self.areas = AreaLayer(holder)
+            self.areas.sync(chart.areas)
         self._add_side_markers()
         self.scene().setSceneRect(self.frame)
 

@@ -36,6 +36,10 @@ class ToolHost(Protocol):
 
     def open_point(self, point_id: str | None) -> None: ...
 
+    def area_at(self, pos: QPointF) -> str | None:
+        """A microneedling area under a photo position (its id), if any."""
+        ...
+
 
 class Tool:
     """A gesture: press, moves, release (or cancel, when a second finger turns it into a
