@@ -5,6 +5,8 @@ rooms' role cannot change or remove records."""
 from __future__ import annotations
 
 import os
+import select as io_select
+import signal
 import subprocess
 import sys
 import uuid
@@ -315,3 +317,35 @@ def test_the_admin_guides_set_up_works_with_an_owner_who_is_not_a_superuser() ->
             conn.exec_driver_sql(f"DROP ROLE IF EXISTS {room}")
             conn.exec_driver_sql(f"DROP ROLE IF EXISTS {owner}")
         su.dispose()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_on_a_terminal_the_first_admin_is_asked_for_and_the_pin_not_shown(empty_db: str) -> None:
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACECHART_ADMIN")}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: server-init on a terminal, no admin in its environment
+        os.chdir(REPO)
+        os.execvpe(sys.executable, [sys.executable, "main.py", "server-init", empty_db], env)
+    answers = [b"Dr Tty Admin\n", b"13579\n", b"tty password\n", b"tty password\n"]
+    screen = b""
+    while io_select.select([fd], [], [], 90)[0]:  # nothing for 90 s: it hangs, stop it
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+        # answer a prompt only once it is shown: getpass flushes what was typed before it
+        if answers and screen.endswith(b": "):
+            os.write(fd, answers.pop(0))
+    else:
+        os.kill(pid, signal.SIGKILL)
+    status = os.waitpid(pid, 0)[1]
+    shown = screen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert "created the first admin, 'Dr Tty Admin'" in shown
+    assert "13579" not in shown and "tty password" not in shown  # typed without echo
+    assert answers == []
