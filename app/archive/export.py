@@ -36,6 +36,7 @@ from app.store.schema import (
     ImportedAuditEvent,
     Patient,
     PatientDetailChange,
+    PatientLink,
     Photo,
     PhotoBlob,
     Practitioner,
@@ -375,7 +376,13 @@ def _write_zip(
         imported_q = select(ImportedAuditEvent).order_by(ImportedAuditEvent.id)
         if patient_id is not None:
             events_q = events_q.where(AuditEvent.patient_id == patient_id)
-            imported_q = imported_q.where(ImportedAuditEvent.patient_id == patient_id)
+            linked = select(PatientLink.imported_patient_id).where(
+                PatientLink.existing_patient_id == patient_id, PatientLink.decision == "linked"
+            )  # an imported trail stays on the imported row a link joined to this patient
+            imported_q = imported_q.where(
+                (ImportedAuditEvent.patient_id == patient_id)
+                | ImportedAuditEvent.patient_id.in_(linked)
+            )
         events = [_event_json(e, prac, s) for e in s.scalars(events_q)]
         imported = [
             {

@@ -26,7 +26,6 @@ from app.store import audit_log
 from app.store.database import Store
 from app.store.errors import NotFoundError, StoreError
 from app.store.schema import (
-    ImportedAuditEvent,
     Patient,
     PatientLink,
     PatientSearchToken,
@@ -100,11 +99,9 @@ def link(store: Store, actor_id: int | None, imported_id: int, existing_id: int)
         s.execute(
             update(Photo).where(Photo.patient_id == imported_id).values(patient_id=existing_id)
         )
-        s.execute(
-            update(ImportedAuditEvent)
-            .where(ImportedAuditEvent.patient_id == imported_id)
-            .values(patient_id=existing_id)
-        )
+        # The other clinic's trail stays on the imported row, as it was written: it is
+        # append-only (the rooms' role cannot change it, app/server/grants.py); the link
+        # below is how the existing patient's export and screens find it.
         # no longer found by a search: the existing patient is the one to open
         s.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == imported_id))
         s.add(

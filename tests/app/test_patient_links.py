@@ -175,3 +175,33 @@ def test_preview_reads_an_archive_and_writes_nothing(
         zf.writestr("a.txt", "hello")
     with pytest.raises(archive.ArchiveReadError, match="not a FaceChart archive"):
         archive.preview(stray, PASS)
+
+
+def test_a_link_leaves_the_imported_trail_as_written_and_the_export_carries_it(
+    exported: Path, store: Store, tmp_path: Path
+) -> None:
+    """The other clinic's audit trail is append-only (the rooms' role has no UPDATE on it,
+    app/server/grants.py): a link never rewrites it, and exporting the patient here still
+    carries it, found through the link."""
+    import json
+
+    from app.archive import layout, sealed
+    from app.store.schema import ImportedAuditEvent
+
+    admin, here, imported = _look_alike(store, exported)
+    with store.read() as s:
+        before = s.execute(select(ImportedAuditEvent.id, ImportedAuditEvent.patient_id)).all()
+    ours = [i for i, p in before if p in (here, imported)]
+    assert any(p == imported for _, p in before)
+    patient_links.link(store, admin, imported, here)
+    with store.read() as s:
+        after = s.execute(select(ImportedAuditEvent.id, ImportedAuditEvent.patient_id)).all()
+    assert after == before
+    out = tmp_path / "here.zip"
+    archive.export_for(store, admin, out, PASS, patient_id=here)
+    plain = tmp_path / "plain.zip"
+    with open(plain, "wb") as fh:
+        sealed.decrypt_to(out, PASS, fh)
+    with zipfile.ZipFile(plain) as zf:
+        carried = json.loads(zf.read(layout.AUDIT))["imported_events"]
+    assert len(carried) == len(ours)
