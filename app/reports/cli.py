@@ -55,6 +55,7 @@ def run_report(
 def run_before_after(
     url: str, visit_a: int, visit_b: int, out: Path, view: str | None, markings: bool
 ) -> int:
+    from app.imaging.decode import ImageError
     from app.services import before_after
     from app.store.database import open_store
     from app.store.errors import NotFoundError, StoreError
@@ -76,6 +77,8 @@ def run_before_after(
         return _fail(text[:1].lower() + text[1:])
     except StoreError as exc:
         return _fail(str(exc))
+    except ImageError as exc:
+        return _fail(f"a photo cannot be read: {exc}")
     except OSError as exc:
         return _fail(f"the image could not be written: {exc.strerror or exc}")
     finally:

@@ -70,9 +70,12 @@ def before_after(
     view: str | None = None,
     *,
     mapping: Mapping | None = None,
+    mapped_photos: tuple[int, int] | None = None,
 ) -> BeforeAfter:
     """What the image shows. `view`: a view code (default: the first both visits have).
-    `mapping` (earlier photo's original pixels → later's), when the caller already holds one."""
+    `mapping` (earlier photo's original pixels → later's), when the caller already holds one
+    (the compare screen's, perhaps corrected by hand), between the photos `mapped_photos`
+    (earlier's id, later's id): used only when those are the photos chosen here."""
     if visit_a == visit_b:
         raise BeforeAfterError("Choose two different visits.")
     va, vb = visits.get_visit(store, visit_a), visits.get_visit(store, visit_b)
@@ -93,6 +96,8 @@ def before_after(
     after_photo, after_chart = _photo_of(store, vb.id, view)
 
     note = ""
+    if mapped_photos != (before_photo.id, after_photo.id):
+        mapping = None  # a mapping between other photos would draw a confident wrong overlay
     if mapping is None or isinstance(mapping, NoMapping):
         result = align_photos(store, before_photo, after_photo)
         if result.confidence < CHECK or isinstance(result.mapping, NoMapping):
@@ -142,13 +147,14 @@ def write_before_after(
     *,
     markings: bool = False,
     mapping: Mapping | None = None,
+    mapped_photos: tuple[int, int] | None = None,
     actor_id: int | None = None,
 ) -> BeforeAfter:
     """Write the image to `out` (PNG or JPEG by its suffix) through a temporary file, so a
     failed write leaves no half image, and record it in the audit trail."""
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise BeforeAfterError("The image's name must end in .png, .jpg or .jpeg.")
-    ba = before_after(store, visit_a, visit_b, view, mapping=mapping)
+    ba = before_after(store, visit_a, visit_b, view, mapping=mapping, mapped_photos=mapped_photos)
     fd, tmp = tempfile.mkstemp(prefix=".before-after-", suffix=out.suffix, dir=out.parent)
     os.close(fd)
     try:
@@ -173,11 +179,11 @@ def write_before_after(
     return ba
 
 
-def file_name(ba: BeforeAfter, suffix: str = ".png") -> str:
+def file_name(store: Store, visit_a: int, visit_b: int, view_name: str) -> str:
     """`Zoë Martin Frown 2026-03-02 to 2026-04-02.png`: whose, which view, which dates."""
+    a, b = sorted((visits.get_visit(store, v) for v in (visit_a, visit_b)),
+                  key=lambda v: (v.visit_date, v.id))  # fmt: skip
+    name = patients.get_patient(store, a.patient_id).display_name
     unsafe = '<>:"/\\|?*'
-    who = "".join("_" if ch in unsafe or ord(ch) < 32 else ch for ch in ba.patient_name)
-    return (
-        f"{who} {ba.view_name} {ba.before.visit_date:%Y-%m-%d} to "
-        f"{ba.after.visit_date:%Y-%m-%d}{suffix}"
-    )
+    who = "".join("_" if ch in unsafe or ord(ch) < 32 else ch for ch in f"{name} {view_name}")
+    return f"{who} {a.visit_date:%Y-%m-%d} to {b.visit_date:%Y-%m-%d}.png"

@@ -25,6 +25,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
 from ui.editor.input import PenState
+from ui.overlay.before_after import BeforeAfterControls
 from ui.overlay.blink import Blink
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
@@ -63,6 +64,7 @@ class CompareScreen(GestureRoutes):
         self.earlier = load_photo(ctx.store, earlier_photo)
         self.today = load_photo(ctx.store, today_photo)
         aligned = usable(mapping)
+        self._aligned = aligned
         automatic = mapping if aligned else fitted_similarity(self.earlier, self.today)
         self.edit = MappingEdit(automatic, Warper(self.earlier, self.today), self)
         self.points = MatchPoints()
@@ -124,6 +126,10 @@ class CompareScreen(GestureRoutes):
         self.confidence.setObjectName("alignmentConfidence")
         self.confidence.setWordWrap(True)  # a narrow screen wraps it rather than cut buttons
         top.addWidget(self.confidence, 1)
+        self.before_after = BeforeAfterControls(
+            self.ctx, self.earlier.record, self.today.record, self._image_mapping
+        )
+        top.addWidget(self.before_after)
         root.addLayout(top)
         photos = hbox(margins=12, spacing=8)
         self.earlier_caption = f"Earlier · {self._visit_day(self.earlier.record)}"
@@ -147,6 +153,7 @@ class CompareScreen(GestureRoutes):
 
         for mode, b in self.modes.buttons.items():
             b.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.before_after.status.connect(self.status.setText)
         self.accept_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self.cancel)
         t = self.tools
@@ -196,6 +203,13 @@ class CompareScreen(GestureRoutes):
             self.today_pane.overlay_extra = edit.pending_total()
         for pane in (self.earlier_pane, self.today_pane):
             pane.update()
+
+    def _image_mapping(self) -> Mapping | None:
+        """The alignment for a before/after image: the one shown, unless it is only the rough
+        fit of photos that could not be aligned and nobody adjusted it."""
+        if not self._aligned and self.edit.mapping is self.edit.automatic:
+            return None
+        return self.edit.mapping
 
     def _redrawn(self, image: QImage) -> None:
         self.today_pane.set_overlay(image)
@@ -254,3 +268,4 @@ class CompareScreen(GestureRoutes):
     def _leave(self) -> None:
         self.blink.stop()
         self.edit.shutdown()
+        self.before_after.shutdown()
