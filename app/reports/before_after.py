@@ -140,7 +140,7 @@ def _dashes(
 ) -> list[list[tuple[float, float]]]:
     """The polyline cut into dashes `on` long with gaps `off` long."""
     out: list[list[tuple[float, float]]] = []
-    pos, drawing, left = 0.0, True, on
+    drawing, left = True, on
     current: list[tuple[float, float]] = [curve[0]]
     for (x0, y0), (x1, y1) in zip(curve, curve[1:], strict=False):
         seg = float(np.hypot(x1 - x0, y1 - y0))
@@ -156,7 +156,6 @@ def _dashes(
         left -= seg - t
         if drawing:
             current.append((x1, y1))
-        pos += seg
     if drawing and len(current) > 1:
         out.append(current)
     return out
