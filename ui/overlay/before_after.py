@@ -22,7 +22,6 @@ from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
-from ui.common.widgets import hbox
 from ui.common.worker import Worker
 from ui.overlay.compare_controls import tool_button
 
@@ -35,7 +34,9 @@ def images_folder() -> Path:
 
 
 class BeforeAfterControls(QWidget):
-    """`saved(path)` after an image is written; `status(text)` for the screen's status line."""
+    """`saved(path)` after an image is written; `status(text)` for the screen's status line.
+    The two buttons are laid out by the screen (`markings`, `save_button`); this widget stays
+    hidden and owns them, the dialog and the worker."""
 
     saved = Signal(object)
     status = Signal(str)
@@ -53,13 +54,11 @@ class BeforeAfterControls(QWidget):
         self._mapping_now = mapping_now
         self.worker = Worker("before-after", self)
         self.dialog: QFileDialog | None = None
-        row = hbox(self, spacing=8)
+        self.hide()
         self.markings = tool_button("Markings", "beforeAfterMarkings", "toggle", checkable=True)
         self.markings.setAccessibleName("Draw each visit's markings on the before/after image")
         self.save_button = tool_button("Before/after…", "beforeAfterSave")
         self.save_button.setAccessibleName("Save a before/after image of the two visits")
-        row.addWidget(self.markings)
-        row.addWidget(self.save_button)
         two_visits = (
             earlier.visit_id is not None
             and today.visit_id is not None

@@ -126,10 +126,6 @@ class CompareScreen(GestureRoutes):
         self.confidence.setObjectName("alignmentConfidence")
         self.confidence.setWordWrap(True)  # a narrow screen wraps it rather than cut buttons
         top.addWidget(self.confidence, 1)
-        self.before_after = BeforeAfterControls(
-            self.ctx, self.earlier.record, self.today.record, self._image_mapping
-        )
-        top.addWidget(self.before_after)
         root.addLayout(top)
         photos = hbox(margins=12, spacing=8)
         self.earlier_caption = f"Earlier · {self._visit_day(self.earlier.record)}"
@@ -149,6 +145,13 @@ class CompareScreen(GestureRoutes):
         bottom = hbox(margins=12, spacing=12)
         bottom.addWidget(self.tools, 1)
         bottom.addWidget(self.status)
+        # under the photos, beside the mode's tools: the banner and the row of modes are full
+        # at 1366 px
+        self.before_after = BeforeAfterControls(
+            self.ctx, self.earlier.record, self.today.record, self._image_mapping, self
+        )
+        bottom.addWidget(self.before_after.markings)
+        bottom.addWidget(self.before_after.save_button)
         root.addLayout(bottom)
 
         for mode, b in self.modes.buttons.items():
@@ -185,6 +188,9 @@ class CompareScreen(GestureRoutes):
         self.earlier_pane.markers = self.points.earlier if matching else []
         self.today_pane.markers = self.points.today if matching else []
         self.blink.set_active(mode == "blink")
+        # Adjust's tools fill the bottom row at 1366 px; the image is made from any other mode
+        for b in (self.before_after.markings, self.before_after.save_button):
+            b.setVisible(mode != "adjust")
         self._refresh()
 
     def _refresh(self) -> None:
