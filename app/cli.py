@@ -98,6 +98,18 @@ def add_commands(
     report.add_argument(
         "--patient-copy", action="store_true", help="without the clinical notes, for the patient"
     )
+    ba = sub.add_parser(
+        "before-after",
+        parents=[common],
+        help="write a before/after image (PNG or JPEG) of one view of two visits, aligned",
+    )
+    ba.add_argument("visit_a", metavar="VISIT_A", type=int, help="a visit (see `visits`)")
+    ba.add_argument("visit_b", metavar="VISIT_B", type=int, help="another of the patient's")
+    ba.add_argument("out", metavar="OUT.png", type=Path, help="the image: .png, .jpg or .jpeg")
+    ba.add_argument(
+        "--view", metavar="VIEW", help="the view's code (default: the first both visits have)"
+    )
+    ba.add_argument("--markings", action="store_true", help="draw each visit's strokes and points")
     visits = sub.add_parser("visits", parents=[common], help="list every visit")
     visits.add_argument(
         "--json", action="store_true", required=True, help="one JSON object per line"
@@ -161,6 +173,12 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "export":
             return archive_cli.run_export(database_url(args), args.out, args.patient)
         return archive_cli.run_import(database_url(args), args.archive)
+    if args.command == "before-after":
+        from app.reports.cli import run_before_after  # OpenCV and the face nets only here
+
+        return run_before_after(
+            database_url(args), args.visit_a, args.visit_b, args.out, args.view, args.markings
+        )
     if args.command in ("report", "visits", "demo"):
         from app.reports import cli as reports_cli  # reportlab only when reporting
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
 import struct
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from app.archive import sealed
@@ -24,6 +26,56 @@ from app.backup.container import BackupKey
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, 22 bytes we do not need, n, m
 _PIECE = 1 << 22
+_AHEAD = 3  # decrypted chunks waiting to be hashed (4 MB each)
+_END = object()
+
+
+class _Ahead:
+    """The chunks of `produce()` read and decrypted on a thread of their own, a few ahead of
+    the caller: the read and AES-GCM release the GIL, so on two cores they run while the caller
+    hashes the chunk before (SHA-256, which releases it too). The iterator is made and used
+    only on that thread (it owns the file's reads); its failure is raised to the caller at the
+    point it happened. `close()` stops the thread whether or not all was read."""
+
+    def __init__(self, produce: Callable[[], Iterator[bytes]]) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(_AHEAD)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(produce,), name="archive-readback", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, produce: Callable[[], Iterator[bytes]]) -> None:
+        try:
+            for chunk in produce():
+                if not self._put(chunk):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # handed to the caller, raised where it reads
+            self._put(exc)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, bytes)
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class _Stream:
@@ -104,13 +156,18 @@ def verify_written(
                 sealed.key_check(key.key), str(header.info.get("key_check", ""))
             ):
                 raise ArchiveVerificationError("The archive read back is not the one written.")
-            stream = _Stream(sealed.plaintext_chunks(f, header, key.key))
-            for info in sorted(entries, key=lambda i: i.header_offset):
-                if _entry_sha256(stream, info) != expected[info.filename]:
-                    raise ArchiveVerificationError(
-                        f"{info.filename} did not read back as written: the disk may be failing."
-                    )
-            stream.rest()
+            ahead = _Ahead(lambda: sealed.plaintext_chunks(f, header, key.key))
+            try:
+                stream = _Stream(iter(ahead))
+                for info in sorted(entries, key=lambda i: i.header_offset):
+                    if _entry_sha256(stream, info) != expected[info.filename]:
+                        raise ArchiveVerificationError(
+                            f"{info.filename} did not read back as written: the disk may be "
+                            "failing."
+                        )
+                stream.rest()
+            finally:
+                ahead.close()
     except (sealed.DamagedArchiveError, sealed.NotAnArchiveError) as exc:
         raise ArchiveVerificationError(f"The archive did not read back: {exc}") from None
     except (struct.error, UnicodeDecodeError, zlib.error) as exc:

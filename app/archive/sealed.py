@@ -17,7 +17,9 @@ import io
 import json
 import os
 import struct
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,14 +57,50 @@ def _aad(header: Header, number: int, last: bool) -> bytes:
 
 class SealingWriter(io.RawIOBase):
     """A write-only stream that encrypts what it is given into `out`, chunk by chunk. The last
-    chunk carries the last flag, so `close()` must be called (a file without it is cut short)."""
+    chunk carries the last flag, so `close()` must be called (a file without it is cut short).
 
-    def __init__(self, out: BinaryIO, key: BackupKey, info: dict[str, Any]) -> None:
+    Encrypting and writing run on a thread of the writer's own, one chunk behind the caller:
+    AES-GCM and the file write release the GIL, so on a machine of two cores they overlap with
+    the caller reading the next photo out of SQLite and zipfile's CRC-32 of it. Chunks are
+    sealed and written in order (one thread), and a failure on the thread is raised by the
+    next `write` or by `close`.
+
+    `key` may be a Future of the key: the Argon2id derivation (~0.5 s) then runs while the
+    records' JSON is gathered, and the header (which carries the key check) is written when the
+    first chunk is sealed; nothing reaches `out` before it."""
+
+    def __init__(
+        self, out: BinaryIO, key: BackupKey | Future[BackupKey], info: dict[str, Any]
+    ) -> None:
         super().__init__()
         self._out = out
         self._prefix = os.urandom(4)
+        self._info = info
+        self._key: BackupKey | Future[BackupKey] = key
+        self._header: Header | None = None
+        self._aead: AESGCM | None = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="archive-seal")
+        self._pending: deque[Future[None]] = deque()
+        # Small writes (ZIP headers, JSON) gather into one chunk; a large one (a photo) is sealed
+        # in place as chunks of its own, never copied into a buffer first: chunks may differ
+        # in length (each is length-prefixed). The newest chunk is held back until more
+        # follows, since the one that ends the file must carry the last flag.
+        self._small: list[bytes] = []
+        self._small_size = 0
+        self._held: bytes | memoryview | None = None
+        self._number = 0
+        self.written = 0  # plaintext bytes
+        if isinstance(key, BackupKey):
+            self._start(key)
+
+    @property
+    def key(self) -> BackupKey:
+        """The key written with (waits for its derivation)."""
+        return self._key if isinstance(self._key, BackupKey) else self._key.result()
+
+    def _start(self, key: BackupKey) -> None:
         body = {
-            **info,
+            **self._info,
             "content": CONTENT,
             "archive_format": ARCHIVE_FORMAT,
             "format": container.FORMAT,
@@ -79,16 +117,8 @@ class SealingWriter(io.RawIOBase):
         raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
         self._header = Header(body, raw)
         self._aead = AESGCM(key.key)
-        # Small writes (ZIP headers, JSON) gather into one chunk; a large one (a photo) is sealed
-        # in place as chunks of its own, never copied into a buffer first: chunks may differ
-        # in length (each is length-prefixed). The newest chunk is held back until more
-        # follows, since the one that ends the file must carry the last flag.
-        self._small: list[bytes] = []
-        self._small_size = 0
-        self._held: bytes | memoryview | None = None
-        self._number = 0
-        self.written = 0  # plaintext bytes
-        out.write(container.MAGIC + struct.pack(">I", len(raw)) + raw)
+        self._key = key
+        self._out.write(container.MAGIC + struct.pack(">I", len(raw)) + raw)
 
     def writable(self) -> bool:
         return True
@@ -121,18 +151,43 @@ class SealingWriter(io.RawIOBase):
         self._held = chunk
 
     def _seal(self, chunk: bytes | memoryview, last: bool) -> None:
+        if self._header is None:
+            self._start(self.key)
+        assert self._header is not None
         nonce = self._prefix + struct.pack(">Q", self._number)
-        sealed = self._aead.encrypt(nonce, chunk, _aad(self._header, self._number, last))
+        aad = _aad(self._header, self._number, last)
+        self._number += 1
+        self._pending.append(self._pool.submit(self._seal_and_write, nonce, chunk, aad))
+        # at most two chunks in flight (8 MB): memory stays flat, a failure surfaces soon
+        while len(self._pending) > 2 or (self._pending and self._pending[0].done()):
+            self._pending.popleft().result()
+
+    def _seal_and_write(self, nonce: bytes, chunk: bytes | memoryview, aad: bytes) -> None:
+        """On the writer's thread, in order."""
+        assert self._aead is not None
+        sealed = self._aead.encrypt(nonce, chunk, aad)
         self._out.write(struct.pack(">I", len(sealed)))
         self._out.write(sealed)  # not concatenated: that would copy 4 MB once more
-        self._number += 1
+
+    def abandon(self) -> None:
+        """Stop after a failure: wait for the chunk being written, seal nothing more (the file
+        is left without its last chunk, so it can never pass for a whole archive)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
+        self._held, self._small = None, []
+        super().close()
 
     def close(self) -> None:
         if not self.closed:
-            self._flush_small()
-            self._seal(self._held if self._held is not None else b"", last=True)
-            self._held = None
-        super().close()
+            try:
+                self._flush_small()
+                self._seal(self._held if self._held is not None else b"", last=True)
+                self._held = None
+                while self._pending:
+                    self._pending.popleft().result()
+            finally:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                super().close()
 
 
 def read_archive_header(f: BinaryIO) -> Header:

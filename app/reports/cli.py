@@ -52,6 +52,45 @@ def run_report(
     return 0
 
 
+def run_before_after(
+    url: str, visit_a: int, visit_b: int, out: Path, view: str | None, markings: bool
+) -> int:
+    from app.imaging.decode import ImageError
+    from app.services import before_after
+    from app.store.database import open_store
+    from app.store.errors import NotFoundError, StoreError
+
+    if not out.parent.is_dir():
+        return _fail(f"no folder {out.parent} for the image")
+    if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        return _fail("the image's name must end in .png, .jpg or .jpeg")
+    try:
+        store = open_store(url, migrate=False)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        ba = before_after.write_before_after(store, visit_a, visit_b, out, view, markings=markings)
+    except (NotFoundError, before_after.BeforeAfterError) as exc:
+        text = str(exc).rstrip(".")  # "No visit 9." → "error: no visit 9", as `report` says
+        return _fail(text[:1].lower() + text[1:])
+    except StoreError as exc:
+        return _fail(str(exc))
+    except ImageError as exc:
+        return _fail(f"a photo cannot be read: {exc}")
+    except OSError as exc:
+        return _fail(f"the image could not be written: {exc.strerror or exc}")
+    finally:
+        store.dispose()
+    state = "aligned" if ba.aligned else "NOT aligned"
+    if ba.alignment_note:
+        state += f" ({ba.alignment_note})"
+    print(
+        f"wrote {out} ({ba.view_name}, {ba.before.visit_date:%Y-%m-%d} and "
+        f"{ba.after.visit_date:%Y-%m-%d}, {state})"
+    )
+    return 0
+
+
 def run_visits(url: str) -> int:
     from sqlalchemy import select
 

@@ -521,3 +521,50 @@ def test_importing_into_an_empty_clinic_server_asks_for_server_init(exported: Pa
         assert inspect(engine).get_table_names() == []
     finally:
         engine.dispose()
+
+
+class _FailingDisk(io.RawIOBase):
+    """A file that takes `room` bytes, then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room, self.got = room, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        n = len(memoryview(data))  # type: ignore[arg-type]
+        if self.got + n > self.room:
+            raise OSError(28, "No space left on device")
+        self.got += n
+        return n
+
+
+def test_the_sealing_writer_waits_for_its_key_and_reports_a_full_disk(tmp_path: Path) -> None:
+    """Sealing runs on the writer's own thread and the key may still be being derived: the
+    header is written with the first chunk, and a write that fails on the thread is raised to
+    the caller (never a silently short archive)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    photo = os.urandom(9 * 1024 * 1024)
+    path = tmp_path / "a.zip"
+    with ThreadPoolExecutor(1) as pool, open(path, "wb") as f:
+        writer = sealed.SealingWriter(f, pool.submit(BackupKey.from_passphrase, PASS), {})
+        with zipfile.ZipFile(writer, "w") as zf:
+            zf.writestr("photos/a", photo, compress_type=zipfile.ZIP_STORED)
+        writer.close()
+    plain = io.BytesIO()
+    sealed.decrypt_to(path, PASS, plain)  # the passphrase's key check is in the header
+    with zipfile.ZipFile(plain) as zf:
+        assert zf.read("photos/a") == photo
+
+    disk = _FailingDisk(6 * 1024 * 1024)
+    writer = sealed.SealingWriter(disk, BackupKey.from_passphrase(PASS), {})  # type: ignore[arg-type]
+    with pytest.raises(OSError, match="No space left"):
+        with zipfile.ZipFile(writer, "w") as zf:
+            for n in range(4):
+                zf.writestr(f"photos/{n}", photo, compress_type=zipfile.ZIP_STORED)
+        writer.close()
+    writer.abandon()
+    assert writer.closed and disk.got <= 6 * 1024 * 1024

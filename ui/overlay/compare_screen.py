@@ -25,6 +25,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
 from ui.editor.input import PenState
+from ui.overlay.before_after import BeforeAfterControls
 from ui.overlay.blink import Blink
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
@@ -63,6 +64,7 @@ class CompareScreen(GestureRoutes):
         self.earlier = load_photo(ctx.store, earlier_photo)
         self.today = load_photo(ctx.store, today_photo)
         aligned = usable(mapping)
+        self._aligned = aligned
         automatic = mapping if aligned else fitted_similarity(self.earlier, self.today)
         self.edit = MappingEdit(automatic, Warper(self.earlier, self.today), self)
         self.points = MatchPoints()
@@ -143,10 +145,18 @@ class CompareScreen(GestureRoutes):
         bottom = hbox(margins=12, spacing=12)
         bottom.addWidget(self.tools, 1)
         bottom.addWidget(self.status)
+        # under the photos, beside the mode's tools: the banner and the row of modes are full
+        # at 1366 px
+        self.before_after = BeforeAfterControls(
+            self.ctx, self.earlier.record, self.today.record, self._image_mapping, self
+        )
+        bottom.addWidget(self.before_after.markings)
+        bottom.addWidget(self.before_after.save_button)
         root.addLayout(bottom)
 
         for mode, b in self.modes.buttons.items():
             b.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.before_after.status.connect(self.status.setText)
         self.accept_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self.cancel)
         t = self.tools
@@ -178,6 +188,9 @@ class CompareScreen(GestureRoutes):
         self.earlier_pane.markers = self.points.earlier if matching else []
         self.today_pane.markers = self.points.today if matching else []
         self.blink.set_active(mode == "blink")
+        # Adjust's tools fill the bottom row at 1366 px; the image is made from any other mode
+        for b in (self.before_after.markings, self.before_after.save_button):
+            b.setVisible(mode != "adjust")
         self._refresh()
 
     def _refresh(self) -> None:
@@ -196,6 +209,13 @@ class CompareScreen(GestureRoutes):
             self.today_pane.overlay_extra = edit.pending_total()
         for pane in (self.earlier_pane, self.today_pane):
             pane.update()
+
+    def _image_mapping(self) -> Mapping | None:
+        """The alignment for a before/after image: the one shown, unless it is only the rough
+        fit of photos that could not be aligned and nobody adjusted it."""
+        if not self._aligned and self.edit.mapping is self.edit.automatic:
+            return None
+        return self.edit.mapping
 
     def _redrawn(self, image: QImage) -> None:
         self.today_pane.set_overlay(image)
@@ -254,3 +274,4 @@ class CompareScreen(GestureRoutes):
     def _leave(self) -> None:
         self.blink.stop()
         self.edit.shutdown()
+        self.before_after.shutdown()
