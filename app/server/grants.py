@@ -17,6 +17,7 @@ APPEND_ONLY = (
     "patient_detail_change",
     "checkpoint",
     "checkpoint_entry",
+    "lot_use",  # the lot index: written with each version, never changed (ADR 0030)
 )
 # Tables whose rows the app changes (error marks, details with their history, settings) or
 # replaces (a patient's search keys when the name changes).

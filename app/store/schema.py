@@ -236,6 +236,11 @@ class ProductGtin(Base):
 
 class Visit(EnteredInError, Base):
     __tablename__ = "visit"
+    __table_args__ = (  # the follow-up list reads visits by date, by patient and by touch-up
+        Index("ix_visit_date", "visit_date"),
+        Index("ix_visit_patient_date", "patient_id", "visit_date"),
+        Index("ix_visit_touch_up_of", "touch_up_of_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = uuid_column()
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
@@ -323,6 +328,7 @@ class ChartVersion(Base):
     __table_args__ = (
         UniqueConstraint("chart_id", "version_no"),
         Index("ix_chart_version_chart_saved", "chart_id", "version_no"),
+        Index("ix_chart_version_saved_at", "saved_at"),  # charts saved since sign-off began
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = uuid_column()
@@ -343,6 +349,24 @@ class ChartVersion(Base):
     amend_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     saved_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class LotUse(Base):
+    """One product lot a chart version names (ADR 0030): written with the version, in the same
+    transaction, and never changed, as the version is not. Lot recall reads these instead of
+    every version's content; which version is a chart's newest comes from `chart_version`."""
+
+    __tablename__ = "lot_use"
+    __table_args__ = (Index("ix_lot_use_lot", "lot_key", "version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("chart_version.id"), index=True)
+    chart_id: Mapped[int] = mapped_column(ForeignKey("chart.id"))
+    product: Mapped[str] = mapped_column(String(64))
+    lot: Mapped[str] = mapped_column(Text)  # as written in the chart
+    lot_key: Mapped[str] = mapped_column(SearchKey)  # app/domain/lots.py lot_key
+    kind: Mapped[str] = mapped_column(String(16), default="vial")
+    units: Mapped[str | None] = mapped_column(String(20), default=None)  # exact decimal text
+    point_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ChartSignature(Base):
