@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.domain.lots import lot_key
@@ -116,6 +116,17 @@ def recall(store: Store, lot: str) -> RecallResult:
     return RecallResult(
         lot, sorted((h for h in hits if h.newest), key=_order), list(earlier.values())
     )
+
+
+def most_used_lot(store: Store) -> str | None:
+    """The lot the most charts name (for the demo's recall screen)."""
+    with store.read() as s:
+        return s.scalar(
+            select(LotUse.lot)
+            .group_by(LotUse.lot_key, LotUse.lot)
+            .order_by(func.count().desc(), LotUse.lot)
+            .limit(1)
+        )
 
 
 def _order(h: LotHit) -> tuple[date, str, int, str, int]:
