@@ -109,6 +109,11 @@ class RecallPage(Page):
         self.summary.setObjectName("recallSummary")
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
+        self.note = label("", "muted")
+        self.note.setObjectName("recallNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        lay.addWidget(self.note)
         self.area = QScrollArea()
         self.area.setObjectName("recallList")
         self.area.setWidgetResizable(True)
@@ -134,6 +139,7 @@ class RecallPage(Page):
         except StoreError as exc:
             show_error(self, str(exc))
             return
+        self.lot.clearFocus()  # the touch keyboard steps aside: the answer is what matters now
         self._show(self.result)
 
     def _show(self, result: RecallResult) -> None:
@@ -181,6 +187,10 @@ class RecallPage(Page):
             self,
             f"recall-{safe}.csv",
             lambda: recalling.recall_csv(result),
-            lambda path: self.summary.setText(f"{self.summary.text()} · saved to {path}"),
+            lambda path: self._said(f"Saved to {path}."),
         )
         return self.save_dialog
+
+    def _said(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.show()
