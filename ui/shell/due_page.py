@@ -70,7 +70,7 @@ class DuePage(Page):
         self.summary.setObjectName("dueSummary")
         self.summary.setWordWrap(True)
         top.addWidget(self.summary, 1)
-        self.who_button = button("Everyone", "secondary")
+        self.who_button = button("All practitioners", "secondary")
         self.who_button.setObjectName("duePractitioner")
         self.who_button.setAccessibleName("Practitioner filter")
         self.who_button.clicked.connect(self.choose_practitioner)
@@ -145,7 +145,7 @@ class DuePage(Page):
 
     def set_practitioner(self, practitioner_id: int | None) -> None:
         self.practitioner_id = practitioner_id
-        name = "Everyone"
+        name = "All practitioners"
         if practitioner_id is not None:
             name = practitioners.get_practitioner(self.ctx.store, practitioner_id).name
         self.who_button.setText(name)
