@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.store.private import create_private_file
+from app.services.csv_file import write_private_csv
 
 
 def save_csv_dialog(
@@ -25,15 +25,9 @@ def save_csv_dialog(
 
     def chosen(name: str) -> None:
         path = Path(name)
-        write_private_text(path, text())
+        write_private_csv(path, text())
         saved(path)
 
     dialog.fileSelected.connect(chosen)
     dialog.open()
     return dialog
-
-
-def write_private_text(path: Path, text: str) -> None:
-    """Patient names leave the database in this file: readable by its owner only."""
-    create_private_file(path)  # 0600 before a byte is written (an existing file: restricted)
-    path.write_bytes(("\ufeff" + text).encode("utf-8"))
