@@ -19,8 +19,9 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.follow_up import COURSE_SESSION, REPEAT, TOUCH_UP, WINDOWS, Reason
@@ -142,34 +143,60 @@ def due_list(
     return items
 
 
+def due_count(store: Store, today: date | None = None) -> int:
+    """How many items `due_list` would list for everyone (the home screen's "Due · N"),
+    counted by the database, no rows built: it runs at each return to the home screen."""
+    today = today or date.today()
+    with store.read() as s:
+        queries = [
+            touch_ups_due(today),
+            repeats_due(today),
+            not_signed(s).with_only_columns(Visit.id).order_by(None),
+        ]
+        n = sum(s.scalar(select(func.count()).select_from(q.subquery())) or 0 for q in queries)
+        oldest, newest = COURSE_SESSION.visits_due(today)
+        return n + len(last_session_of_unfinished_course(s, oldest, newest))
+
+
 def _details(s: Session, found: list[tuple[Reason, int]]) -> list[DueItem]:
-    """Names and dates of the visits found, read in one query per 500."""
+    """Names and dates of the visits found, read as columns (thousands of rows on a large
+    clinic: ORM objects would cost more than the rules), 500 visits a query."""
     ids = sorted({vid for _r, vid in found})
-    rows: dict[int, tuple[Visit, Patient, str]] = {}
+    rows: dict[int, tuple[Any, ...]] = {}
     for i in range(0, len(ids), 500):
         q = (
-            select(Visit, Patient, Practitioner.name)
+            select(
+                Visit.id,
+                Visit.visit_date,
+                Visit.practitioner_id,
+                Visit.treatment_type,
+                Patient.id,
+                Patient.given_name,
+                Patient.family_name,
+                Patient.date_of_birth,
+                Practitioner.name,
+            )
             .join(Patient, Patient.id == Visit.patient_id)
             .join(Practitioner, Practitioner.id == Visit.practitioner_id)
             .where(Visit.id.in_(ids[i : i + 500]))
         )
-        rows.update({v.id: (v, p, name) for v, p, name in s.execute(q)})
+        rows.update({r[0]: tuple(r) for r in s.execute(q)})
     out = []
     for reason, vid in found:
-        v, p, name = rows[vid]
+        _vid, day, who_id, kind, pid, given, family, born, who = rows[vid]
         window = WINDOWS.get(reason)  # a chart to sign is due now: listed by its visit's date
         out.append(
             DueItem(
                 reason,
-                p.id,
-                p.display_name,
-                p.date_of_birth,
-                v.id,
-                v.visit_date,
-                window.due_on(v.visit_date) if window else v.visit_date,
-                v.practitioner_id,
-                name,
-                TreatmentType(v.treatment_type),
+                pid,
+                f"{given} {family}".strip(),  # Patient.display_name
+                born,
+                vid,
+                day,
+                window.due_on(day) if window else day,
+                who_id,
+                who,
+                TreatmentType(kind),
             )
         )
     return out

@@ -151,6 +151,7 @@ def test_unsigned_charts_and_the_practitioner_filter(
     visits.mark_visit_in_error(store, gone, clinician.id, "wrong patient")
     assert {i.visit_id for i in _due(store, Reason.NOT_SIGNED)} == {mine, theirs}
     everyone = follow_up.due_list(store, TODAY)
+    assert follow_up.due_count(store, TODAY) == len(everyone) == 4
     assert [(i.reason, i.visit_id) for i in everyone] == [
         (Reason.TOUCH_UP, i)
         for i in sorted((mine, theirs), key=lambda v: "Mine" if v == mine else "Theirs")

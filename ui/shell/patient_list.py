@@ -170,7 +170,7 @@ class PatientListPage(Page):
         """The home screen's count of the follow-up list: everyone due back and every chart
         not signed, all practitioners' (the list filters by practitioner)."""
         try:
-            n = len(follow_up.due_list(self.ctx.store))
+            n = follow_up.due_count(self.ctx.store)
         except StoreError:
             n = 0
         self.due_button.setText(f"Due · {n}" if n else "Due")
