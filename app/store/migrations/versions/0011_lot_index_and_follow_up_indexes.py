@@ -53,10 +53,32 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lot_use")),
     )
-    op.create_index("ix_lot_use_lot", "lot_use", ["lot_key", "version_id"])
+    op.create_index(
+        "ix_lot_use_lot",
+        "lot_use",
+        ["lot_key", "version_id", "chart_id", "product", "lot", "kind", "units", "point_count"],
+    )
     op.create_index(op.f("ix_lot_use_version_id"), "lot_use", ["version_id"])
-    op.create_index("ix_visit_date", "visit", ["visit_date"])
-    op.create_index("ix_visit_patient_date", "visit", ["patient_id", "visit_date"])
+    op.create_index(
+        "ix_visit_date",
+        "visit",
+        [
+            "visit_date",
+            "treatment_type",
+            "error_at",
+            "touch_up_of_id",
+            "patient_id",
+            "practitioner_id",
+        ],
+    )
+    op.create_index(
+        "ix_visit_patient_date",
+        "visit",
+        ["patient_id", "visit_date", "treatment_type", "error_at", "touch_up_of_id"],
+    )
+    # ix_visit_patient_date begins with patient_id: the old single-column index only misled
+    # the planner away from the covering one
+    op.drop_index("ix_visit_patient_id", table_name="visit")
     op.create_index("ix_visit_touch_up_of", "visit", ["touch_up_of_id"])
     op.create_index("ix_chart_version_saved_at", "chart_version", ["saved_at"])
     _fill_lot_index()
@@ -95,6 +117,7 @@ def downgrade() -> None:
     op.drop_index("ix_chart_version_saved_at", table_name="chart_version")
     op.drop_index("ix_visit_touch_up_of", table_name="visit")
     op.drop_index("ix_visit_patient_date", table_name="visit")
+    op.create_index("ix_visit_patient_id", "visit", ["patient_id"])
     op.drop_index("ix_visit_date", table_name="visit")
     op.drop_index(op.f("ix_lot_use_version_id"), table_name="lot_use")
     op.drop_index("ix_lot_use_lot", table_name="lot_use")
