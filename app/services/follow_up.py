@@ -143,9 +143,12 @@ def due_list(
         ]
         conn = s.connection()  # plain rows: thousands of them, no ORM objects wanted
         items = [_item(reason, row) for reason, ids in rules for row in conn.execute(_details(ids))]
-    order = list(Reason)
-    items.sort(key=lambda i: (order.index(i.reason), i.due_date, i.patient, i.visit_id))
+    items.sort(key=lambda i: (_RANK[i.reason], i.due_date, i.patient, i.visit_id))
     return items
+
+
+_RANK = {reason: n for n, reason in enumerate(Reason)}
+_TREATMENTS = {t.value: t for t in TreatmentType}
 
 
 def due_count(store: Store, today: date | None = None) -> int:
@@ -197,7 +200,7 @@ def _item(reason: Reason, row: Any) -> DueItem:
         window.due_on(day) if window else day,
         who_id,
         who,
-        TreatmentType(kind),
+        _TREATMENTS.get(kind) or TreatmentType(kind),
     )
 
 
