@@ -72,3 +72,27 @@ def test_bulk_rows_equal_the_services_rows_and_counts_equal_brute_force(tmp_path
     finally:
         by_services.dispose()
         by_bulk.dispose()
+
+
+def test_the_lists_benchmark_runs_and_checks_its_counts() -> None:
+    """`bench/run.py lists` (quick: 800 patients): both figures, after its brute-force checks
+    passed (a count that differs fails the run instead of giving a figure)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--json", "lists"],
+        cwd=repo,
+        env={**os.environ, "FACECHART_BENCH_QUICK": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("due_list_ms_100k", "recall_ms_100k"):
+        assert isinstance(out[key], float | int) and out[key] > 0, out.get(f"{key}_skipped")
+    assert out["details"]["lists"]["due_counts"]["repeat"] > 0
