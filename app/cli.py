@@ -1,4 +1,5 @@
-"""The display-free commands (CONTRACTS.md): `check`, `align`, `locate` and `same-person`.
+"""The display-free commands (CONTRACTS.md): `check`, `align`, `locate`, `same-person`,
+`recall` and the others registered below.
 They never create a QApplication, and each loads only what it uses: this module imports nothing
 beyond argparse, so `align` (numpy, OpenCV) never loads SQLAlchemy or Alembic, which only
 `check` needs.
@@ -114,6 +115,13 @@ def add_commands(
     visits.add_argument(
         "--json", action="store_true", required=True, help="one JSON object per line"
     )
+    recall = sub.add_parser(
+        "recall",
+        parents=[common],
+        help="every use of a lot in the newest version of each chart (JSON list)",
+    )
+    recall.add_argument("lot", metavar="LOT", help="the lot, as typed or scanned")
+    recall.add_argument("--json", action="store_true", required=True, help="print a JSON list")
     sub.add_parser(
         "demo", parents=[common], help="fill an empty database (--db) with the demo clinic"
     )
@@ -189,11 +197,62 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "visits":
             return reports_cli.run_visits(database_url(args))
         return reports_cli.run_demo(database_url(args))
+    if args.command == "recall":
+        return run_recall(database_url(args), args.lot)
     if args.command == "same-person":
         from app.identity.cli import run_same_person  # dlib only when comparing faces
 
         return run_same_person(args.a, args.b)
     raise ValueError(f"not a display-free command: {args.command!r}")
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """An error line when `url` is a SQLite file that does not exist (opening would make it)."""
+    from app.store.database import parse_database_url
+
+    parsed = parse_database_url(url)
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and not parsed.database.startswith("file:")
+        and not Path(parsed.database).exists()
+    ):
+        return f"no database at {parsed.database}"
+    return None
+
+
+def run_recall(url: str, lot: str) -> int:
+    """Print the lot's uses as one JSON list (CONTRACTS.md); exit 0, 2 when it cannot run."""
+    import json
+
+    from app.store.database import open_store
+    from app.store.errors import StoreError
+
+    try:
+        missing = _missing_sqlite_file(url)
+        if missing:
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
+        store = open_store(url, migrate=False)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        from app.services.recall import as_json, recall
+
+        found = as_json(recall(store, lot))
+    except Exception as exc:  # e.g. a database that predates the lot index (migration 0011)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(
+            f"error: the lot could not be looked up ({first}); a database from before lot "
+            "recall is brought up to date by opening it in FaceChart once",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        store.dispose()
+    print(json.dumps(found, ensure_ascii=False))
+    return 0
 
 
 def run_check(url: str) -> int:

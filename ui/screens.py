@@ -150,6 +150,29 @@ def unsigned(window: MainWindow) -> None:
     window.open_unsigned()
 
 
+def due_list(window: MainWindow) -> None:
+    """The follow-up list of the demo clinic, from the home screen's "Due"."""
+    window.go_home()
+    window.open_due()
+
+
+def recall(window: MainWindow) -> None:
+    """Lot recall of the demo clinic's most used lot, as typed at the desk."""
+    from app.services import recall as recalling
+    from ui.shell.recall_page import RecallPage
+
+    window.go_home()
+    window.open_recall()
+    page = window.current_page()
+    if not isinstance(page, RecallPage):
+        raise ScreenError("the recall page did not open")
+    lot = recalling.most_used_lot(window.ctx.store)
+    if lot is None:
+        raise ScreenError("no chart of the demo clinic names a lot")
+    page.lot.setText(lot)
+    page.look_up()
+
+
 def patient(window: MainWindow) -> None:
     window.go_home()
     window.open_patient(_demo_patient(window))
@@ -654,6 +677,9 @@ SCREENS: dict[str, Navigate] = {
     "keyboard": keyboard,
     "settings": settings,
     "unsigned": unsigned,
+    "due-list": due_list,
+    "follow-up": due_list,  # the issue's name for it
+    "recall": recall,
     "patient": patient,
     "patient-history": patient_history,
     "patient-glance": patient_glance,

@@ -37,7 +37,7 @@ from app.domain.values import utcnow
 from app.services.patient_links import linked_target
 from app.services.patients import _token_rows
 from app.services.photos import _prepare_blob
-from app.store import audit_log, chart_parts
+from app.store import audit_log, chart_parts, lot_index
 from app.store.database import Store
 from app.store.private import restrict, session_temp_dir
 from app.store.schema import (
@@ -264,7 +264,8 @@ def _import_versions(
             content = json.loads(v["content"])
             manifest, parts = chart_parts.split_json(content)
             chart_parts.write_parts(s, parts)
-            points, strokes, units_summary = version_summary(content_from_json(content))
+            loaded = content_from_json(content)
+            points, strokes, units_summary = version_summary(loaded)
             row = ChartVersion(
                 uuid=v["uuid"],
                 chart_id=chart_id,
@@ -283,6 +284,7 @@ def _import_versions(
             )
             s.add(row)
             s.flush()
+            lot_index.index_version(s, row.id, chart_id, loaded)  # recall's index (ADR 0030)
             have[row.uuid] = row
             report.add("chart_versions")
         signed = _by_uuid(s, ChartSignature, [g["uuid"] for g in v["signatures"]])

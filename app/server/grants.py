@@ -19,6 +19,7 @@ APPEND_ONLY = (
     "checkpoint_entry",
     "installation_key",  # the public keys checkpoints were signed with
     "imported_audit_event",  # another clinic's trail, as an archive brought it
+    "lot_use",  # the lot index: written with each version, never changed (ADR 0030)
 )
 # Tables whose rows the app changes (error marks, details with their history, settings) or
 # replaces (a patient's search keys when the name changes).

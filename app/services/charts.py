@@ -21,7 +21,7 @@ from app.domain.canonical import content_from_json, content_to_json, dumps
 from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
 from app.domain.totals import version_summary
-from app.store import audit_log, chart_parts
+from app.store import audit_log, chart_parts, lot_index
 from app.store.database import Store
 from app.store.errors import (
     AmendReasonRequiredError,
@@ -184,6 +184,7 @@ def save_version(
                 version.uuid = version_uuid
             s.add(version)
             s.flush()
+            lot_index.index_version(s, version.id, chart.id, content)  # recall's index (0030)
             audit_log.append(  # one more row in the same transaction: saved together or not
                 s,
                 "save",

@@ -156,3 +156,35 @@ def due_sessions(store: Store, patient_ids: list[int] | None = None) -> list[Due
                     )
                 )  # fmt: skip
     return out
+
+
+def last_sessions_in(
+    s: Session, oldest: date, newest: date, practitioner_id: int | None = None
+) -> list[int]:
+    """The visit ids of the last session of each unfinished course dated in [oldest, newest]
+    (the follow-up list's "course session due"). Only patients with a session in that window
+    are read, so a large clinic costs what its recent microneedling patients cost."""
+    q = (
+        select(Visit.patient_id)
+        .where(
+            Visit.treatment_type == TreatmentType.MICRONEEDLING.value,
+            Visit.error_at.is_(None),
+            Visit.visit_date >= oldest,
+            Visit.visit_date <= newest,
+        )
+        .distinct()
+    )
+    if practitioner_id is not None:
+        q = q.where(Visit.practitioner_id == practitioner_id)
+    out = []
+    for pid in sorted(s.scalars(q)):
+        last = unfinished_last(group_courses(_sessions(s, pid)))
+        if last is not None and oldest <= last.visit_date <= newest:
+            out.append(last.visit_id)
+    if practitioner_id is not None and out:  # the last session itself must be theirs
+        out = list(
+            s.scalars(
+                select(Visit.id).where(Visit.id.in_(out), Visit.practitioner_id == practitioner_id)
+            )
+        )
+    return out

@@ -80,13 +80,18 @@ def _row(v: ChartVersion, visit: Visit, p: Patient, signed_by: str = "") -> Char
 
 
 def _unsigned(s: Session, practitioner_id: int) -> Select[ChartVersion, Visit, Patient]:
-    q = _heads().where(
+    return not_signed(s).where(
         or_(
             Visit.practitioner_id == practitioner_id,
             ChartVersion.saved_by_id == practitioner_id,
-        ),
-        ~_signed(Kind.SIGN),
+        )
     )
+
+
+def not_signed(s: Session) -> Select[ChartVersion, Visit, Patient]:
+    """Every chart whose newest version is not signed, saved since sign-off began, visits in
+    error left out: the clinic's backlog (the follow-up list narrows it by practitioner)."""
+    q = _heads().where(~_signed(Kind.SIGN))
     since = since_in(s)
     return q if since is None else q.where(ChartVersion.saved_at >= since)
 

@@ -236,9 +236,33 @@ class ProductGtin(Base):
 
 class Visit(EnteredInError, Base):
     __tablename__ = "visit"
+    # The follow-up list reads visits by date, by patient and by touch-up (ADR 0030). The first
+    # two carry the columns its rules test, so a window of thousands of visits is answered
+    # from the indexes without reading each visit's row.
+    __table_args__ = (
+        Index(
+            "ix_visit_date",
+            "visit_date",
+            "treatment_type",
+            "error_at",
+            "touch_up_of_id",
+            "patient_id",
+            "practitioner_id",
+        ),
+        Index(
+            "ix_visit_patient_date",
+            "patient_id",
+            "visit_date",
+            "treatment_type",
+            "error_at",
+            "touch_up_of_id",
+        ),
+        Index("ix_visit_touch_up_of", "touch_up_of_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = uuid_column()
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    # indexed by ix_visit_patient_date, which begins with it
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
     visit_date: Mapped[date] = mapped_column(Date)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioner.id"))
     treatment_type: Mapped[str] = mapped_column(String(32))
@@ -323,6 +347,7 @@ class ChartVersion(Base):
     __table_args__ = (
         UniqueConstraint("chart_id", "version_no"),
         Index("ix_chart_version_chart_saved", "chart_id", "version_no"),
+        Index("ix_chart_version_saved_at", "saved_at"),  # charts saved since sign-off began
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = uuid_column()
@@ -343,6 +368,37 @@ class ChartVersion(Base):
     amend_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     saved_by: Mapped[Practitioner | None] = relationship(lazy="joined")
+
+
+class LotUse(Base):
+    """One product lot a chart version names (ADR 0030): written with the version, in the same
+    transaction, and never changed, as the version is not. Lot recall reads these instead of
+    every version's content; which version is a chart's newest comes from `chart_version`."""
+
+    __tablename__ = "lot_use"
+    # a lot's rows side by side with all recall reads of them (a covering index)
+    __table_args__ = (
+        Index(
+            "ix_lot_use_lot",
+            "lot_key",
+            "version_id",
+            "chart_id",
+            "product",
+            "lot",
+            "kind",
+            "units",
+            "point_count",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("chart_version.id"), index=True)
+    chart_id: Mapped[int] = mapped_column(ForeignKey("chart.id"))
+    product: Mapped[str] = mapped_column(String(64))
+    lot: Mapped[str] = mapped_column(Text)  # as written in the chart
+    lot_key: Mapped[str] = mapped_column(SearchKey)  # app/domain/lots.py lot_key
+    kind: Mapped[str] = mapped_column(String(16), default="vial")
+    units: Mapped[str | None] = mapped_column(String(20), default=None)  # exact decimal text
+    point_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ChartSignature(Base):

@@ -24,7 +24,17 @@ from app.archive import layout, sealed
 from app.backup import container
 from app.backup.container import BackupKey
 from app.security.keys import verify as verify_signature
-from app.services import archive, audit, charts, credentials, patients, photos, signoff, visits
+from app.services import (
+    archive,
+    audit,
+    charts,
+    credentials,
+    patients,
+    photos,
+    recall,
+    signoff,
+    visits,
+)
 from app.services.integrity import check_store
 from app.services.practitioners import create_practitioner, default_practitioner
 from app.store.database import Store, open_store, sqlite_url
@@ -245,6 +255,13 @@ def test_export_then_import_keeps_every_hash_photo_and_signature(
         units = {v.uuid: v.units_summary for v in s.scalars(select(ChartVersion))}
     with source.store.read() as s:
         assert units == {v.uuid: v.units_summary for v in s.scalars(select(ChartVersion))}
+
+    # the lot index is written for imported versions too: recall finds the same charts
+    def uses(found: recall.RecallResult) -> list[tuple[str, date, object, int]]:
+        return [(h.patient, h.visit_date, h.units, h.version_no) for h in found.uses]
+
+    assert uses(recall.recall(store, "C1234")) == uses(recall.recall(source.store, "C1234"))
+    assert uses(recall.recall(store, "C1234"))
 
 
 def test_importing_the_same_archive_twice_creates_nothing_twice(

@@ -62,6 +62,7 @@ class PractitionerChoice(QDialog):
         parent: QWidget,
         choices: list[tuple[int | None, str]],
         on_pick: Callable[[int | None], None],
+        question: str = "Whose actions?",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("practitionerChoice")
@@ -69,7 +70,7 @@ class PractitionerChoice(QDialog):
         self.setModal(True)
         self.setMinimumWidth(480)
         lay = vbox(self, margins=24, spacing=10)
-        lay.addWidget(label("Whose actions?", "heading"))
+        lay.addWidget(label(question, "heading"))
         area = QScrollArea()
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)

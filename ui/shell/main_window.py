@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         )
         self.patient_list.draft_chart_requested.connect(self.open_draft)
         self.patient_list.unsigned_requested.connect(self.open_unsigned)
+        self.patient_list.due_requested.connect(self.open_due)
+        self.patient_list.recall_requested.connect(self.open_recall)
         self.patient_list.backup_requested.connect(self.open_backup_page)
         self._push(self.patient_list)
 
@@ -448,6 +450,28 @@ class MainWindow(QMainWindow):
         def make() -> Page:
             page = UnsignedPage(self.ctx)
             page.visit_opened.connect(self.open_visit_to_sign)
+            return page
+
+        self._open(make)
+
+    def open_due(self) -> None:
+        """The follow-up list: who is due back, and the charts not signed (issue #14)."""
+        from ui.shell.due_page import DuePage
+
+        def make() -> Page:
+            page = DuePage(self.ctx)
+            page.patient_opened.connect(self.open_patient)
+            return page
+
+        self._open(make)
+
+    def open_recall(self) -> None:
+        """Lot recall: the patients whose charts used a lot (issue #14)."""
+        from ui.shell.recall_page import RecallPage
+
+        def make() -> Page:
+            page = RecallPage(self.ctx)
+            page.patient_opened.connect(self.open_patient)
             return page
 
         self._open(make)

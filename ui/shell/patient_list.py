@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-from app.services import backup_settings, patients, unsigned
+from app.services import backup_settings, follow_up, patients, unsigned
 from app.services.patients import PatientRecord
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -52,6 +52,8 @@ class PatientListPage(Page):
     new_patient_requested = Signal()
     settings_requested = Signal()
     unsigned_requested = Signal()
+    due_requested = Signal()  # the follow-up list (issue #14)
+    recall_requested = Signal()
     audit_requested = Signal()  # the audit trail of the practitioner working (issue #11)
     backup_requested = Signal()
 
@@ -95,9 +97,18 @@ class PatientListPage(Page):
         self.draft_chart_requested = self.drafts.chart_requested
         lay.addWidget(self.drafts)
 
+        lists = hbox(spacing=16)  # the summary, and the clinic's lists at its right (issue #14)
         self.summary = label("", "heading")
         self.summary.setObjectName("resultSummary")
-        lay.addWidget(self.summary)
+        lists.addWidget(self.summary, 1)
+        self.due_button = button("Due", "ghost")
+        self.due_button.setObjectName("dueButton")
+        lists.addWidget(self.due_button)
+        self.recall_button = button("Lot recall", "ghost")
+        self.recall_button.setObjectName("recallButton")
+        self.recall_button.setAccessibleName("Lot recall: the patients of a lot")
+        lists.addWidget(self.recall_button)
+        lay.addLayout(lists)
 
         self.results = QListWidget()
         self.results.setObjectName("patientResults")
@@ -133,11 +144,14 @@ class PatientListPage(Page):
         self.new_button.clicked.connect(self.new_patient_requested)
         self.settings_button.clicked.connect(self.settings_requested)
         self.unsigned_button.clicked.connect(self.unsigned_requested)
+        self.due_button.clicked.connect(self.due_requested)
+        self.recall_button.clicked.connect(self.recall_requested)
         self.audit_button.clicked.connect(self.audit_requested)
 
     def activated(self) -> None:
         self.drafts.refresh()  # a chart closed unsaved above, or a draft restored and saved
         self.refresh_to_sign()  # a chart saved or signed above
+        self.refresh_due()
         self.refresh_backup()
         self.refresh()  # names and "recent" may have changed on the pages above
         self.search.setFocus()
@@ -151,6 +165,17 @@ class PatientListPage(Page):
         self.unsigned_button.setText(f"To sign · {n}" if n else "To sign")
         self.unsigned_button.setProperty("waiting", n > 0)
         self.unsigned_button.setAccessibleName(f"Charts to sign: {n}")
+
+    def refresh_due(self) -> None:
+        """The home screen's count of the follow-up list: everyone due back and every chart
+        not signed, all practitioners' (the list filters by practitioner)."""
+        try:
+            n = follow_up.due_count(self.ctx.store)
+        except StoreError:
+            n = 0
+        self.due_button.setText(f"Due · {n}" if n else "Due")
+        self.due_button.setProperty("waiting", n > 0)
+        self.due_button.setAccessibleName(f"Follow-up list: {n} due")
 
     def refresh_backup(self) -> None:
         try:
