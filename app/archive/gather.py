@@ -9,11 +9,9 @@ hash like any assembly, and a mismatch falls back to the parse-and-serialise pat
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload, undefer
@@ -107,45 +105,6 @@ def load_batch(s: Session, patient_ids: list[int]) -> Batch:
     return batch
 
 
-def _key(k: str) -> bytes:
-    return json.dumps(k, ensure_ascii=False).encode("utf-8")
-
-
-def _obj(items: Iterable[tuple[str, bytes]]) -> bytes:
-    body = b",".join(_key(k) + b":" + v for k, v in sorted(items, key=lambda kv: kv[0]))
-    return b"{" + body + b"}"
-
-
-def _arr(items: Iterable[bytes]) -> bytes:
-    return b"[" + b",".join(items) + b"]"
-
-
-def splice(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
-    """The canonical content bytes, from the manifest and the parts' canonical bytes."""
-
-    def view(v: dict[str, Any]) -> bytes:
-        items = [
-            ("photo_sha256", dumps(v["photo_sha256"])),
-            ("strokes", _arr(parts[sha] for sha in v["strokes"])),
-            ("points", parts[v["points"]]),
-        ]
-        if "overlays" in v:
-            items.append(("overlays", _arr(parts[sha] for sha in v["overlays"])))
-        if "areas" in v:
-            items.append(("areas", parts[v["areas"]]))
-        return _obj(items)
-
-    top = [
-        ("format", dumps(manifest["format"])),
-        ("note", dumps(manifest["note"])),
-        ("products", parts[manifest["products"]]),
-        ("views", _obj((code, view(v)) for code, v in manifest["views"].items())),
-    ]
-    if "microneedling" in manifest:
-        top.append(("microneedling", parts[manifest["microneedling"]]))
-    return _obj(top)
-
-
 def canonical_versions(s: Session, versions: list[ChartVersion]) -> list[bytes]:
     """Each version's canonical content, its hash checked (ArchiveVerificationError if not)."""
     manifests = [chart_parts.decode_manifest(v.manifest) for v in versions]
@@ -156,7 +115,7 @@ def canonical_versions(s: Session, versions: list[ChartVersion]) -> list[bytes]:
     out = []
     for v, m in zip(versions, manifests, strict=True):
         try:
-            canonical = splice(m, parts)
+            canonical = chart_parts.splice(m, parts)
             if hash_canonical(canonical, v.parent_hash) != v.content_hash:
                 canonical = dumps(chart_parts.assemble(m, parts))
         except KeyError as exc:

@@ -12,6 +12,7 @@ rounded differently from the rule (ADR 0009, "Saved with the version").
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -266,10 +267,11 @@ def session_from_json(d: dict[str, Any]) -> MicroneedlingSession:
     )
 
 
-def view_to_json(v: ViewChart) -> dict[str, Any]:
+def view_to_json(v: ViewChart, stroke: Callable[[Stroke], Any] = stroke_to_json) -> dict[str, Any]:
+    """`stroke` encodes each stroke: the store passes a stand-in for its cached bytes."""
     out: dict[str, Any] = {
         "photo_sha256": v.photo_sha256,
-        "strokes": [stroke_to_json(s) for s in v.strokes],
+        "strokes": [stroke(s) for s in v.strokes],
         "points": points_to_json(v.points),
     }
     if v.overlays:  # absent when empty, so versions saved before overlays keep their hash
@@ -279,13 +281,15 @@ def view_to_json(v: ViewChart) -> dict[str, Any]:
     return out
 
 
-def content_to_json(content: ChartContent) -> dict[str, Any]:
+def content_to_json(
+    content: ChartContent, stroke: Callable[[Stroke], Any] = stroke_to_json
+) -> dict[str, Any]:
     """The whole version content as the canonical JSON object."""
     out: dict[str, Any] = {
         "format": FORMAT,
         "note": content.note,
         "products": products_to_json(content.products),
-        "views": {v.view: view_to_json(v) for v in content.views},
+        "views": {v.view: view_to_json(v, stroke) for v in content.views},
     }
     if content.microneedling is not None:  # absent on toxin charts: their hashes unchanged
         out["microneedling"] = session_to_json(content.microneedling)

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.canonical import dumps
 from app.domain.values import format_units
 from app.integrity.report import Alteration, CheckReport
 from app.store import chart_parts
@@ -221,49 +220,10 @@ def _content_hash(
     canonical bytes (JSON is compositional); only when that disagrees with the stored hash is
     the content parsed and serialised again, so a part stored in another but equal spelling
     is judged exactly as the save that made it."""
-    quick = hash_canonical(canonical_from_parts(manifest, parts), parent_hash)
+    quick = hash_canonical(chart_parts.splice(manifest, parts), parent_hash)
     if quick == stored:
         return quick
     return hash_json(chart_parts.assemble(manifest, parts), parent_hash)
-
-
-def canonical_from_parts(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
-    """`dumps(assemble(manifest, parts))`, without parsing: keys in sorted order (format,
-    microneedling, note, products, views; in a view areas, overlays, photo_sha256, points,
-    strokes)."""
-
-    def part(sha: str) -> bytes:
-        if sha not in parts:
-            raise KeyError(f"chart part {sha} is missing")
-        return parts[sha]
-
-    views = []
-    for code in sorted(manifest["views"]):
-        v = manifest["views"][code]
-        fields = []
-        if "areas" in v:
-            fields.append(b'"areas":' + part(v["areas"]))
-        if "overlays" in v:
-            fields.append(b'"overlays":[' + b",".join(part(o) for o in v["overlays"]) + b"]")
-        fields.append(b'"photo_sha256":' + dumps(v["photo_sha256"]))
-        fields.append(b'"points":' + part(v["points"]))
-        fields.append(b'"strokes":[' + b",".join(part(x) for x in v["strokes"]) + b"]")
-        views.append(dumps(code) + b":{" + b",".join(fields) + b"}")
-    session = b""
-    if "microneedling" in manifest:
-        session = b',"microneedling":' + part(manifest["microneedling"])
-    return (
-        b'{"format":'
-        + dumps(manifest["format"])
-        + session
-        + b',"note":'
-        + dumps(manifest["note"])
-        + b',"products":'
-        + part(manifest["products"])
-        + b',"views":{'
-        + b",".join(views)
-        + b"}}"
-    )
 
 
 def _summary(

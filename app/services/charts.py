@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.canonical import content_from_json, content_to_json, dumps
+from app.domain.canonical import content_from_json
 from app.domain.chart import ChartContent
 from app.domain.diff import ChartDiff, diff_charts
 from app.domain.totals import version_summary
@@ -131,12 +131,10 @@ def save_version(
     A signed chart is locked (ADR 0019): a version on top of a signed one is an amendment, and
     is refused (AmendReasonRequiredError) without `amend_reason`; the reason is kept on the new
     version and the amendment is audited in the same transaction."""
-    # One pass serialises the content: content_to_json rounds and orders it, so it equals what
-    # a reload would serialise (normalise) and the same bytes feed the hash and the parts.
-    # Re-serialising a 100-stroke chart three times was most of a save's time.
-    content_json = content_to_json(content)
-    canonical = dumps(content_json)
-    manifest, parts = chart_parts.split_json(content_json)
+    # The content is serialised once into parts, and the hash's canonical bytes are spliced
+    # from them; a stroke is encoded once in its life (chart_parts.split_content), since every
+    # save sends every stroke and re-encoding them was most of a full-face save's CPU.
+    manifest, parts, canonical = chart_parts.split_content(content)
     point_count, stroke_count, units_summary = version_summary(content)
     try:
         with store.write() as s:

@@ -14,18 +14,41 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.canonical import content_to_json, dumps
-from app.domain.chart import ChartContent
+from app.domain.canonical import content_to_json, dumps, stroke_to_json
+from app.domain.chart import ChartContent, Stroke
 from app.store.idempotent import insert_missing
 from app.store.schema import ChartPart
 
 
+@dataclass(frozen=True, slots=True)
+class _CachedStroke:
+    """A stroke in the content object where its canonical bytes go: `_address` takes them from
+    the cache instead of encoding the stroke again."""
+
+    stroke: Stroke
+
+
+@lru_cache(maxsize=4096)  # ~16 MB at most: every chart of a busy day
+def _stroke_address(stroke: Stroke) -> tuple[str, bytes]:
+    """A stroke's part address and canonical bytes. Strokes are immutable and most of a chart,
+    and every save sends them all: all but the new ones were encoded by the save before
+    (re-encoding them was half of a full-face save's CPU, issue #13). Equal strokes (the
+    cache's key) have equal canonical bytes: every field is in them."""
+    raw = dumps(stroke_to_json(stroke))
+    return hashlib.sha256(raw).hexdigest(), raw
+
+
 def _address(obj: Any) -> tuple[str, bytes]:
+    if isinstance(obj, _CachedStroke):
+        return _stroke_address(obj.stroke)
     raw = dumps(obj)
     return hashlib.sha256(raw).hexdigest(), raw
 
@@ -33,6 +56,16 @@ def _address(obj: Any) -> tuple[str, bytes]:
 def split(content: ChartContent) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
     """Content → (manifest, {sha: (kind, canonical bytes)})."""
     return split_json(content_to_json(content))
+
+
+def split_content(
+    content: ChartContent,
+) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]], bytes]:
+    """Content → (manifest, parts, the canonical bytes the hash is taken over): what a save
+    stores. Each stroke is encoded once in its life (`_stroke_address`); the canonical bytes
+    are spliced from the parts, equal to `dumps(content_to_json(content))` (tested)."""
+    manifest, parts = split_json(content_to_json(content, stroke=_CachedStroke))
+    return manifest, parts, splice(manifest, {sha: raw for sha, (_, raw) in parts.items()})
 
 
 def split_json(
@@ -155,3 +188,49 @@ def assemble(manifest: dict[str, Any], parts: dict[str, bytes]) -> dict[str, Any
     if "microneedling" in manifest:
         out["microneedling"] = part(manifest["microneedling"])
     return out
+
+
+def _key(k: str) -> bytes:
+    return json.dumps(k, ensure_ascii=False).encode("utf-8")
+
+
+def _obj(items: Iterable[tuple[str, bytes]]) -> bytes:
+    body = b",".join(_key(k) + b":" + v for k, v in sorted(items, key=lambda kv: kv[0]))
+    return b"{" + body + b"}"
+
+
+def _arr(items: Iterable[bytes]) -> bytes:
+    return b"[" + b",".join(items) + b"]"
+
+
+def splice(manifest: dict[str, Any], parts: dict[str, bytes]) -> bytes:
+    """`dumps(assemble(manifest, parts))` without parsing a part: JSON is compositional, and
+    canonical JSON's keys are sorted (KeyError: a part is missing). A save, `check` and the
+    archive all splice this one way."""
+
+    def part(sha: str) -> bytes:
+        if sha not in parts:
+            raise KeyError(f"chart part {sha} is missing")
+        return parts[sha]
+
+    def view(v: dict[str, Any]) -> bytes:
+        items = [
+            ("photo_sha256", dumps(v["photo_sha256"])),
+            ("strokes", _arr(part(sha) for sha in v["strokes"])),
+            ("points", part(v["points"])),
+        ]
+        if "overlays" in v:
+            items.append(("overlays", _arr(part(sha) for sha in v["overlays"])))
+        if "areas" in v:
+            items.append(("areas", part(v["areas"])))
+        return _obj(items)
+
+    top = [
+        ("format", dumps(manifest["format"])),
+        ("note", dumps(manifest["note"])),
+        ("products", part(manifest["products"])),
+        ("views", _obj((code, view(v)) for code, v in manifest["views"].items())),
+    ]
+    if "microneedling" in manifest:
+        top.append(("microneedling", part(manifest["microneedling"])))
+    return _obj(top)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.archive import gather
 from app.domain.canonical import content_from_json, content_to_json, dumps, normalise
 from app.domain.chart import ChartContent, ViewChart
 from app.domain.microneedling import (
@@ -37,7 +36,6 @@ from app.domain.mn_editing import (
 )
 from app.domain.mn_totals import depth_warning, mn_totals
 from app.domain.soft_warnings import NEEDLE_DEPTH, Switches
-from app.integrity.rows import canonical_from_parts
 from app.services import archive, charts, patients, photos, visits
 from app.services.integrity import check_store
 from app.store import chart_parts
@@ -145,9 +143,10 @@ def test_parts_splice_to_the_canonical_bytes() -> None:
         canonical = dumps(content_to_json(content))
         manifest, parts = chart_parts.split(content)
         raw = {sha: data for sha, (_kind, data) in parts.items()}
-        assert canonical_from_parts(manifest, raw) == canonical
-        assert gather.splice(manifest, raw) == canonical
+        assert chart_parts.splice(manifest, raw) == canonical
         assert dumps(chart_parts.assemble(manifest, raw)) == canonical
+        saved_manifest, saved_parts, saved = chart_parts.split_content(content)
+        assert (saved_manifest, saved_parts, saved) == (manifest, parts, canonical)
 
 
 # --- saved on a real store -----------------------------------------------------------------

@@ -386,8 +386,8 @@ def test_check_splices_the_same_canonical_bytes_and_summary_as_saving():
     parts (fast, ADR 0025): the same bytes and summary as `dumps` and `version_summary`."""
     from app.domain.canonical import content_from_json, content_to_json, dumps
     from app.domain.totals import version_summary
-    from app.integrity.rows import _summary, canonical_from_parts
-    from app.store.chart_parts import split_json
+    from app.integrity.rows import _summary
+    from app.store.chart_parts import splice, split_json
     from bench import _store_data as data
 
     shas: dict[str, str | None] = {v: None for v in data.VIEWS}
@@ -403,7 +403,7 @@ def test_check_splices_the_same_canonical_bytes_and_summary_as_saving():
     for content in contents:
         manifest, parts = split_json(content)
         raw = {sha: data_ for sha, (_kind, data_) in parts.items()}
-        assert canonical_from_parts(manifest, raw) == dumps(content)
+        assert splice(manifest, raw) == dumps(content)
         if "overlays" not in content["views"]["frown"]:
             assert _summary(manifest, raw, {}) == version_summary(content_from_json(content))
 
