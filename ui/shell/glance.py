@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QScrollArea, QWidget
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS
 from app.domain.values import format_units
 from app.services.glance import CourseDepths, ToxinGlance
-from app.store.database import Store
+from app.services.store import Store
 from ui.common import format as fmt
 from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
 

@@ -25,7 +25,7 @@ from app.services.glance_photos import (
     photo_views,
     row_thumbnail,
 )
-from app.store.database import Store
+from app.services.store import Store
 from ui.common import format as fmt
 from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
 from ui.common.worker import Worker
