@@ -143,13 +143,27 @@ def test_the_glance_draws_each_sessions_depth_per_area(
         inside = m.rect.bottomLeft().toPoint() + QPoint(3, -3)
         assert QColor(image.pixel(inside)).name() == chart.colours[m.area].name()
     # sessions left to right, oldest first, each group under its own date
-    firsts = {}
+    firsts: dict[date, float] = {}
     for m in chart.marks:
         firsts[m.visit_date] = min(firsts.get(m.visit_date, 1e9), m.rect.left())
     assert list(firsts.values()) == sorted(firsts.values())
     assert sorted(firsts) == list(firsts)
+    # the photo row's view picker: each view photographed at both sessions, ≥ 48 px to tap
+    strip = dialog.photo_strip
+    assert strip is not None and strip.view == "front"
+    assert set(strip.view_buttons) == {"front", "left_45", "right_45"}
+    assert all(b.height() >= 48 and b.width() >= 48 for b in strip.view_buttons.values())
+    dialog.scroll_area.ensureWidgetVisible(strip)
+    QTest.qWait(50)
+    finger(strip.view_buttons["left_45"])
+    assert strip.view == "left_45" and strip.view_buttons["left_45"].isChecked()
+    assert not strip.view_buttons["front"].isChecked()
+    assert strip.wait(120)
+    assert [t.row.photo.view_code for t in strip.thumbs] == ["left_45", "left_45"]
+    assert [t.state for t in strip.thumbs] == ["aligned", "newest"]
     finger(dialog.close_button)
-    qtbot.waitUntil(lambda: window.current_page().glance_dialog is None, timeout=2000)  # type: ignore[attr-defined]
+    page = window.current_page()
+    qtbot.waitUntil(lambda: getattr(page, "glance_dialog", 0) is None, timeout=2000)
 
 
 def _frown_visits(store: Store, patient_id: int) -> list[tuple[int, str]]:

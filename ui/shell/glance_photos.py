@@ -83,7 +83,7 @@ class PhotoStrip(QWidget):
         self.area.setFrameShape(QFrame.Shape.NoFrame)
         self.area.setWidgetResizable(True)
         self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.area.setFixedHeight(THUMB_HEIGHT + 84)  # the date, a note, a scroll bar
+        self.area.setFixedHeight(THUMB_HEIGHT + 68)  # the date and a note under it
         enable_touch_scroll(self.area)
         lay.addWidget(self.area)
         if self.views:
