@@ -26,6 +26,7 @@ from app.services.glance_photos import (
     row_thumbnail,
 )
 from app.services.store import Store
+from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
 from ui.common.worker import Worker
@@ -56,7 +57,12 @@ class PhotoStrip(QWidget):
         self.setObjectName("photoStrip")
         self.store, self.patient_id = store, patient_id
         self.worker = Worker("glance-photos", self)
-        self.views = photo_views(store, patient_id)
+        try:
+            self.views = photo_views(store, patient_id)
+        except StoreError as exc:  # the charts above still show; the row says why it is empty
+            self.views, self.problem = [], f"Photos across visits: not read ({exc})"
+        else:
+            self.problem = "Photos across visits: none yet"
         self.view = self.views[0].code if self.views else ""
         self.thumbs: list[Thumb] = []
         self.view_buttons: dict[str, QPushButton] = {}
@@ -89,7 +95,7 @@ class PhotoStrip(QWidget):
         if self.views:
             self.show_view(self.view)
         else:
-            self.title.setText("Photos across visits: none yet")
+            self.title.setText(self.problem)
             self.area.hide()
 
     def show_view(self, code: str) -> None:
@@ -98,12 +104,14 @@ class PhotoStrip(QWidget):
         self.view = code
         for c, b in self.view_buttons.items():
             b.setChecked(c == code)
-        rows = photo_row(self.store, self.patient_id, code)
+        try:
+            rows = photo_row(self.store, self.patient_id, code)
+        except StoreError as exc:
+            self.title.setText(f"Photos across visits: not read ({exc})")
+            return
         name = next(v.name for v in self.views if v.code == code)
         newest = rows[-1]
-        self.title.setText(
-            f"{name} photos across visits, each aligned to the newest"
-        )
+        self.title.setText(f"{name} photos across visits, each aligned to the newest")
         body = QWidget()
         row = hbox(body, spacing=12)
         self.thumbs = []
