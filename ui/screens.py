@@ -235,6 +235,33 @@ def patient_glance(window: MainWindow) -> QWidget | None:
     if show is None:
         raise ScreenError("the patient page offers no glance")
     dialog: QWidget | None = show()
+    _photos_in(dialog)
+    return dialog
+
+
+def _photos_in(dialog: QWidget | None) -> None:
+    """The glance's row of photos filled in (they are aligned on a worker)."""
+    strip = getattr(dialog, "photo_strip", None)
+    if strip is not None:
+        strip.wait()
+        settle()
+
+
+def course_glance(window: MainWindow) -> QWidget | None:
+    """Lars Østergaard's glance: his microneedling course's needle depth per area at each
+    session, and his front photos across the sessions, aligned to the newest."""
+    _visit_id, patient_id = _microneedling_visit(window)
+    window.go_home()
+    window.open_patient(patient_id)
+    show = getattr(window.current_page(), "show_glance", None)
+    if show is None:
+        raise ScreenError("the patient page offers no glance")
+    dialog: QWidget | None = show()
+    _photos_in(dialog)
+    charts = getattr(dialog, "depth_charts", [])
+    if charts:  # the course's chart whole, the photos' row above it
+        dialog.scroll_area.ensureWidgetVisible(charts[0], 0, 0)  # type: ignore[union-attr]
+        settle()
     return dialog
 
 
@@ -683,6 +710,7 @@ SCREENS: dict[str, Navigate] = {
     "patient": patient,
     "patient-history": patient_history,
     "patient-glance": patient_glance,
+    "course-glance": course_glance,
     "audit": audit,
     "new-visit": new_visit,
     "visit": visit,

@@ -98,29 +98,42 @@ def _resized(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def warped_before(ba: BeforeAfter, size: tuple[int, int]) -> np.ndarray:
-    """The earlier photo redrawn in the later one's frame at `size` (w, h), tile by tile (a
-    whole 2000-px frame's mesh lookup would need gigabytes); background where it has no pixels
-    and faded outside the face, where the mapping only extrapolates."""
+    """The earlier photo redrawn in the later one's frame at `size` (w, h)."""
     assert ba.mapping is not None
+    return warp_into(ba.before.image, ba.before.frame, ba.mapping, ba.after.frame, size)
+
+
+def warp_into(
+    image: np.ndarray,
+    frame: tuple[int, int],
+    mapping: Mapping,
+    new_frame: tuple[int, int],
+    size: tuple[int, int],
+) -> np.ndarray:
+    """`image` (RGB, the earlier photo, whose original is `frame`) redrawn in the later
+    photo's frame (`new_frame`, its original's upright size) at `size` (w, h), tile by tile
+    (a whole 2000-px frame's mesh lookup would need gigabytes); background where it has no
+    pixels and faded outside the face, where the mapping only extrapolates. The before/after
+    image and the glance's photo row (issue #14) both draw through here."""
     w, h = size
-    fx, fy = ba.after.frame[0] / w, ba.after.frame[1] / h
-    old = np.dstack([ba.before.image, np.full(ba.before.image.shape[:2], 255, np.uint8)])
+    fx, fy = new_frame[0] / w, new_frame[1] / h
+    old = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
     out = np.zeros((h, w, 4), np.uint8)
     for oy in range(0, h, TILE):
         for ox in range(0, w, TILE):
             tw, th = min(TILE, w - ox), min(TILE, h - oy)
             part = old_in_new_frame(
                 old,
-                adjust(ba.mapping, -ox * fx, -oy * fy),  # the tile's corner as the origin
+                adjust(mapping, -ox * fx, -oy * fy),  # the tile's corner as the origin
                 (tw, th),
-                old_original=ba.before.frame,
+                old_original=frame,
                 new_original=(tw * fx, th * fy),
             )
             if part is None:
                 raise BeforeAfterError("The alignment cannot be reversed.")
             out[oy : oy + th, ox : ox + tw] = part
     alpha = out[..., 3:4].astype(np.float32) / 255
-    hull = face_region(ba.mapping)
+    hull = face_region(mapping)
     if hull is not None:
         face = np.zeros((h, w), np.uint8)
         polygon = hull / np.array([fx, fy])

@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from app.alignment.align import CHECK, GOOD
 from app.alignment.mapping import Mapping, NoMapping
 from app.domain.chart import ViewChart
-from app.reports.before_after import BeforeAfter, BeforeAfterError, Side, write_image
+from app.reports.before_after import (
+    BeforeAfter,
+    BeforeAfterError,
+    Side,
+    warp_into,
+    write_image,
+)
 from app.services import catalogue, charts, patients, photos, visits
 from app.services.alignment import align_photos, upright_size
 from app.services.overlay_mapping import map_view_chart
@@ -30,8 +38,11 @@ from app.services.reports import PRODUCT_COLOURS
 from app.store import audit_log
 from app.store.database import Store
 
+SHRINK = Image.Resampling.LANCZOS  # a thumbnail from the display image without aliasing
+
 __all__ = ["BeforeAfter", "BeforeAfterError", "before_after", "common_views", "file_name"]
-__all__ += ["write_before_after"]
+__all__ += ["write_before_after", "AlignedThumb", "aligned_thumbnail", "photo_of_view"]
+__all__ += ["usable_mapping"]
 
 
 def _photo_of(store: Store, visit_id: int, view: str) -> tuple[PhotoRecord, ViewChart | None]:
@@ -48,6 +59,55 @@ def _photo_of(store: Store, visit_id: int, view: str) -> tuple[PhotoRecord, View
     # on a photo they were not drawn on
     photo = mine[-1]
     return photo, chart if chart is not None and chart.photo_sha256 == photo.sha256 else None
+
+
+def photo_of_view(store: Store, visit_id: int, view: str) -> PhotoRecord:
+    """The visit's photo of the view as the before/after image chooses it (BeforeAfterError
+    when it has none)."""
+    return _photo_of(store, visit_id, view)[0]
+
+
+def usable_mapping(
+    store: Store, before_photo: PhotoRecord, after_photo: PhotoRecord
+) -> tuple[Mapping | None, str]:
+    """The face-mesh alignment of the earlier photo onto the later one, as the compare screen
+    makes it, and a note: (None, "could not align: …") when it is not good enough to use,
+    (mapping, "automatic alignment: check it") when it is usable but should be looked at."""
+    result = align_photos(store, before_photo, after_photo)
+    if result.confidence < CHECK or isinstance(result.mapping, NoMapping):
+        return None, f"could not align: {result.message}" if result.message else ""
+    return result.mapping, "automatic alignment: check it" if result.confidence < GOOD else ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedThumb:
+    """One photo at `height` px tall in the newest photo's frame (issue #14's photo row)."""
+
+    rgb: np.ndarray
+    aligned: bool  # False: shown as taken (the newest photo itself is aligned: it is the frame)
+    note: str
+
+
+def aligned_thumbnail(
+    store: Store, photo: PhotoRecord, newest: PhotoRecord, height: int
+) -> AlignedThumb:
+    """`photo` redrawn in `newest`'s frame, `height` px tall, by the before/after image's own
+    alignment and warp; as taken, and saying so, when the faces do not align. Display images
+    only: a row of these is drawn while the clinician waits."""
+    frame = upright_size(newest)
+    size = (max(1, round(frame[0] * height / frame[1])), height)
+    if photo.id == newest.id:
+        shown = photos.display_image(store, newest).resize(size, SHRINK, reducing_gap=2.0)
+        return AlignedThumb(np.asarray(shown), True, "")
+    mapping, note = usable_mapping(store, photo, newest)
+    image = np.asarray(photos.display_image(store, photo))
+    if mapping is None:
+        own = upright_size(photo)
+        size = (max(1, round(own[0] * height / own[1])), height)
+        shown = Image.fromarray(image).resize(size, SHRINK, reducing_gap=2.0)
+        return AlignedThumb(np.asarray(shown), False, note)
+    rgb = warp_into(image, upright_size(photo), mapping, frame, size)
+    return AlignedThumb(rgb, True, note)
 
 
 def common_views(store: Store, visit_a: int, visit_b: int) -> list[str]:
@@ -99,14 +159,7 @@ def before_after(
     if mapped_photos != (before_photo.id, after_photo.id):
         mapping = None  # a mapping between other photos would draw a confident wrong overlay
     if mapping is None or isinstance(mapping, NoMapping):
-        result = align_photos(store, before_photo, after_photo)
-        if result.confidence < CHECK or isinstance(result.mapping, NoMapping):
-            mapping = None
-            note = f"could not align: {result.message}" if result.message else ""
-        else:
-            mapping = result.mapping
-            if result.confidence < GOOD:
-                note = "automatic alignment: check it"
+        mapping, note = usable_mapping(store, before_photo, after_photo)
     if before_chart is not None and mapping is not None:
         before_chart = map_view_chart(before_chart, mapping)
     colours: dict[str, str] = {}

@@ -1,6 +1,7 @@
 """A patient's toxin treatments at a glance (issue #14): units per product and zone at every
 charted visit, touch-ups marked, and the intervals between treatments against the label's
-90-day minimum — what the patient page plots where reading visit by visit would be slower.
+90-day minimum — what the patient page plots where reading visit by visit would be slower;
+and for microneedling, the needle depth per area at each session of each course.
 
 Each visit counts its newest saved version; visits entered in error count nothing. Units of
 different products are never added together (CONTRACTS.md): every figure here is inside one
@@ -16,9 +17,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.domain.chart import ChartContent
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS
 from app.domain.values import TreatmentType
+from app.services import charts
 from app.services.course import head_totals
+from app.services.mn_course import patient_courses
 from app.store.database import Store
 from app.store.schema import Chart, ChartVersion, Visit
 
@@ -110,3 +114,59 @@ def toxin_glance(store: Store, patient_id: int) -> ToxinGlance:
             visits.append(VisitDoses(v.id, v.visit_date, v.touch_up_of_id is not None, units))
     treatments = tuple(v.visit_date for v in visits if not v.touch_up)
     return ToxinGlance(tuple(visits), treatment_gaps(treatments), treatments)
+
+
+# Microneedling: the needle depth per area across each course (issue #14). Toxin units have no
+# place here, and nothing here is summed: a depth is drawn as saved, per area and session.
+
+
+@dataclass(frozen=True, slots=True)
+class AreaDepth:
+    name: str
+    depth_mm: Decimal
+    passes: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDepths:
+    visit_id: int
+    visit_date: date
+    number: int  # session `number` of the course's `planned`
+    areas: tuple[AreaDepth, ...]  # one per distinct (name, depth, passes), by name then depth
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDepths:
+    planned: int
+    sessions: tuple[SessionDepths, ...]
+
+    @property
+    def area_names(self) -> list[str]:
+        """Every area treated in the course, in the order first treated: one colour each."""
+        seen: dict[str, None] = {}
+        for session in self.sessions:
+            for a in session.areas:
+                seen.setdefault(a.name, None)
+        return list(seen)
+
+
+def _session_areas(content: ChartContent | None) -> tuple[AreaDepth, ...]:
+    if content is None:
+        return ()
+    # the same area on two views (the cheeks on the front and 45° photos) is one mark
+    found = {AreaDepth(a.name, a.depth_mm, a.passes) for _view, a in content.all_areas()}
+    return tuple(sorted(found, key=lambda a: (a.name, a.depth_mm, a.passes)))
+
+
+def course_depths(store: Store, patient_id: int) -> tuple[CourseDepths, ...]:
+    """The patient's microneedling courses (oldest first), each session's areas read from its
+    newest chart version; sessions entered in error are not in any course."""
+    out = []
+    for course in patient_courses(store, patient_id):
+        sessions = []
+        for n, ref in enumerate(course.sessions, start=1):
+            head = charts.load_head(store, ref.visit_id)
+            areas = _session_areas(head.content if head is not None else None)
+            sessions.append(SessionDepths(ref.visit_id, ref.visit_date, n, areas))
+        out.append(CourseDepths(course.planned, tuple(sessions)))
+    return tuple(out)

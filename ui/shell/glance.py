@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen, QShowEvent
@@ -18,9 +19,14 @@ from PySide6.QtWidgets import QDialog, QScrollArea, QWidget
 
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS
 from app.domain.values import format_units
-from app.services.glance import ToxinGlance
+from app.services.glance import CourseDepths, ToxinGlance
+from app.services.store import Store
 from ui.common import format as fmt
 from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
+
+if TYPE_CHECKING:  # they import this module's colours and fonts
+    from ui.shell.glance_course import DepthChart
+    from ui.shell.glance_photos import PhotoStrip
 
 # Okabe–Ito: told apart with the common colour-vision deficiencies; yellow left out (on white)
 ZONE_COLOURS = (
@@ -268,8 +274,19 @@ class GlanceDialog(QDialog):
     """Over the patient page, filling its window: the charts, and Close."""
 
     def __init__(
-        self, parent: QWidget, patient_line: str, glance: ToxinGlance, names: dict[str, str]
+        self,
+        parent: QWidget,
+        patient_line: str,
+        glance: ToxinGlance,
+        names: dict[str, str],
+        courses: tuple[CourseDepths, ...] = (),
+        photos: tuple[Store, int] | None = None,
     ) -> None:
+        """`courses`: the patient's microneedling courses; `photos`: (store, patient id) for
+        the row of photos across visits."""
+        from ui.shell.glance_course import DepthChart  # noqa: F811 (drawn in this style)
+        from ui.shell.glance_photos import PhotoStrip  # noqa: F811
+
         super().__init__(parent.window())  # over the whole window, the page's top bar too
         self.setObjectName("glanceDialog")
         self.setWindowTitle("At a glance")
@@ -288,12 +305,30 @@ class GlanceDialog(QDialog):
         self.close_button.clicked.connect(self.accept)
         top.addWidget(self.close_button)
         lay.addLayout(top)
-        area = QScrollArea()
+        self.scroll_area = area = QScrollArea()
         area.setWidgetResizable(True)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         enable_touch_scroll(area)
         body = QWidget()
         col = vbox(body, spacing=10)
+        self.photo_strip: PhotoStrip | None = None
+        if photos is not None:
+            self.photo_strip = PhotoStrip(*photos)
+            col.addWidget(self.photo_strip)
+        self.depth_charts: list[DepthChart] = []
+        for i, course in enumerate(courses, start=1):
+            done = f"{len(course.sessions)} of {course.planned} sessions"
+            which = f"course {i} " if len(courses) > 1 else "course "
+            col.addWidget(
+                label(
+                    f"Microneedling {which}({done}): needle depth per area in mm, "
+                    "×passes in the bar",
+                    "section",
+                )
+            )
+            depth = DepthChart(course, i)
+            col.addWidget(depth)
+            self.depth_charts.append(depth)
         self.dose_charts: dict[str, DoseChart] = {}
         if not glance.visits:
             col.addWidget(label("No toxin chart saved for this patient yet.", "muted"))

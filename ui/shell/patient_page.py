@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 from app.domain import roles
 from app.domain.values import TreatmentType
 from app.services import patient_history, patients, signoff, visits
-from app.services.glance import toxin_glance
+from app.services.glance import course_depths, toxin_glance
 from app.services.room_news import RoomNews
 from app.services.visits import TimelineEntry
 from app.store.errors import StoreError
@@ -143,12 +143,15 @@ class PatientPage(Page):
     def show_glance(self) -> GlanceDialog | None:
         try:
             glance = toxin_glance(self.ctx.store, self.patient.id)
+            courses = course_depths(self.ctx.store, self.patient.id)
         except StoreError as exc:
             show_error(self, str(exc))
             return None
         names = {code: self.ctx.product_name(code) for code in glance.products}
         line = f"{self.patient.display_name}, born {fmt.day(self.patient.date_of_birth)}"
-        self.glance_dialog = GlanceDialog(self, line, glance, names)
+        self.glance_dialog = GlanceDialog(
+            self, line, glance, names, courses, (self.ctx.store, self.patient.id)
+        )
         self.glance_dialog.destroyed.connect(lambda: setattr(self, "glance_dialog", None))
         self.glance_dialog.open()
         return self.glance_dialog
