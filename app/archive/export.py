@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,12 +134,68 @@ class _Writer:
         self.zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
         self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
-    def photo(self, sha256: str, data: bytes) -> None:
+    def photo(self, sha256: str, size: int, pieces: Iterator[bytes]) -> None:
         # Stored, never recompressed: JPEG does not shrink, and the bytes stay the original's.
         # The name is the store's SHA-256; read-back verification hashes the bytes themselves.
+        # Written piece by piece as writestr would write it whole (same header and descriptor).
         name = layout.photo_file(sha256)
-        self.zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
-        self.files[name] = {"sha256": sha256, "bytes": len(data)}
+        info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        info.file_size = size
+        with self.zf.open(info, "w") as dest:
+            for piece in pieces:
+                dest.write(piece)
+        if info.file_size != size:
+            raise ArchiveVerificationError(
+                f"The photo {sha256[:12]}… changed size while it was read; run `check`."
+            )
+        self.files[name] = {"sha256": sha256, "bytes": size}
+
+
+_MMAP_BYTES = 1 << 40  # SQLite caps it at its compiled maximum
+
+
+class _Blobs:
+    """Photo originals out of the store, a piece at a time, in the export's read transaction.
+
+    On SQLite through incremental blob I/O on the session's own connection, with reads
+    memory-mapped for the export: each byte is copied once, into the piece handed to the
+    ZIP, instead of SQLite assembling the whole blob from 4 KB pages read one syscall each and
+    Python copying it again (~0.3 s of a clinic's 600 MB of photos). Elsewhere, one query."""
+
+    def __init__(self, s: Session) -> None:
+        self._s = s
+        raw = s.connection().connection.driver_connection
+        self._raw = raw if isinstance(raw, sqlite3.Connection) else None
+        if self._raw is not None:
+            self._raw.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+
+    def close(self) -> None:
+        if self._raw is not None:  # the connection goes back to the pool as it came
+            self._raw.execute("PRAGMA mmap_size=0")
+
+    def read(self, sha: str) -> tuple[int, Iterator[bytes]]:
+        """The blob's size and its bytes in pieces; ArchiveVerificationError when missing."""
+        missing = ArchiveVerificationError(
+            f"The photo {sha[:12]}… is missing from the database; run `check`."
+        )
+        if self._raw is None:
+            data = self._s.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == sha))
+            if data is None:
+                raise missing
+            return len(data), iter((data,))
+        row = self._raw.execute("SELECT rowid FROM photo_blob WHERE sha256 = ?", (sha,)).fetchone()
+        if row is None:
+            raise missing
+        blob = self._raw.blobopen("photo_blob", "data", row[0], readonly=True)
+        return len(blob), self._pieces(blob)
+
+    @staticmethod
+    def _pieces(blob: sqlite3.Blob) -> Iterator[bytes]:
+        with blob:
+            while piece := blob.read(sealed.PIECE_BYTES):
+                yield piece
 
 
 def _version_json(
@@ -415,16 +473,15 @@ def _write_zip(
             layout.CLINIC,
             {"practitioners": practitioners, "views": views, "products": products},
         )
-        # Photo originals last, one at a time: a 24 MP original is 6–10 MB.
-        for n, sha in enumerate(sorted(photo_shas)):
-            data = s.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == sha))
-            if data is None:
-                raise ArchiveVerificationError(
-                    f"The photo {sha[:12]}… is missing from the database; run `check`."
-                )
-            w.photo(sha, data)
-            counts["photo_files"] += 1
-            progress("Writing photos", 0.5 + 0.3 * (n + 1) / max(len(photo_shas), 1))
+        # Photo originals last, a piece at a time: a 24 MP original is 6–10 MB.
+        blobs = _Blobs(s)
+        try:
+            for n, sha in enumerate(sorted(photo_shas)):
+                w.photo(sha, *blobs.read(sha))
+                counts["photo_files"] += 1
+                progress("Writing photos", 0.5 + 0.3 * (n + 1) / max(len(photo_shas), 1))
+        finally:
+            blobs.close()
         revision = s.connection().exec_driver_sql("SELECT version_num FROM alembic_version")
         schema = revision.scalar()
     counts["practitioners"] = len(practitioners)

@@ -33,6 +33,7 @@ CONTENT = "facechart-archive"
 ARCHIVE_FORMAT = 1
 _KEY_CHECK_LABEL = b"FaceChart archive key check v1"
 _LARGE_WRITE = 256 * 1024  # a write this big is sealed where it lies
+PIECE_BYTES = container.CHUNK_BYTES  # a piece of a photo handed to write(): one chunk
 
 
 class WrongPassphraseError(ValueError):

@@ -275,6 +275,45 @@ def test_importing_the_same_archive_twice_creates_nothing_twice(
     assert once["patient"] == 2 and once["chart_version"] == 3
 
 
+def _indented_json(obj: object) -> bytes:
+    """What the writer before November 30 2026 put in the ZIP: indented JSON, sorted keys."""
+    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def test_an_archive_of_the_earlier_indented_json_still_imports(
+    source: Source, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compact = tmp_path / "compact.zip"
+    archive.export_archive(source.store, compact, PASS)
+    monkeypatch.setattr(layout, "json_bytes", _indented_json)
+    old = tmp_path / "indented.zip"
+    archive.export_archive(source.store, old, PASS)
+    monkeypatch.undo()
+    old_files, old_clinic, _ = _read(old)
+    assert old_files[layout.CLINIC] == _indented_json(old_clinic)  # the earlier layout
+    new_files, new_clinic, _ = _read(compact)
+    assert b"\n" not in new_files[layout.CLINIC] and new_clinic == old_clinic
+
+    archive.import_archive(store, old, PASS)
+    assert _versions(store) == _versions(source.store)
+    assert _photo_bytes(store) == _photo_bytes(source.store)
+    assert check_store(store).intact
+
+
+def test_a_photo_larger_than_a_piece_travels_byte_for_byte(
+    source: Source, tmp_path: Path, store: Store
+) -> None:
+    # an original read out of the store in several pieces (and sealed as several chunks)
+    big = jpeg_bytes(face_image(seed=11)) + os.urandom(2 * sealed.PIECE_BYTES + 12345)
+    rec = photos.add_photo_bytes(source.store, source.ada, "frown", big)
+    out = tmp_path / "big.zip"
+    archive.export_archive(source.store, out, PASS)
+    files, _, _ = _read(out)
+    assert files[layout.photo_file(rec.sha256)] == big
+    archive.import_archive(store, out, PASS)
+    assert _photo_bytes(store) == _photo_bytes(source.store)
+
+
 def test_a_look_alike_patient_is_listed_and_not_merged(exported: Path, store: Store) -> None:
     here = patients.create_patient(store, "Zoe", "MARTIN", date(1984, 3, 12))
     report = archive.import_archive(store, exported, PASS)
