@@ -275,29 +275,47 @@ def test_importing_the_same_archive_twice_creates_nothing_twice(
     assert once["patient"] == 2 and once["chart_version"] == 3
 
 
-def _indented_json(obj: object) -> bytes:
-    """What the writer before November 30 2026 put in the ZIP: indented JSON, sorted keys."""
-    return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+EARLIER_ARCHIVE = REPO / "tests" / "data" / "archive-v1-indented.zip"
 
 
-def test_an_archive_of_the_earlier_indented_json_still_imports(
-    source: Source, tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    compact = tmp_path / "compact.zip"
-    archive.export_archive(source.store, compact, PASS)
-    monkeypatch.setattr(layout, "json_bytes", _indented_json)
-    old = tmp_path / "indented.zip"
-    archive.export_archive(source.store, old, PASS)
-    monkeypatch.undo()
-    old_files, old_clinic, _ = _read(old)
-    assert old_files[layout.CLINIC] == _indented_json(old_clinic)  # the earlier layout
-    new_files, new_clinic, _ = _read(compact)
-    assert b"\n" not in new_files[layout.CLINIC] and new_clinic == old_clinic
+def test_an_archive_of_the_earlier_writer_still_imports(store: Store, tmp_path: Path) -> None:
+    """tests/data/archive-v1-indented.zip: `_build_source`'s clinic exported (passphrase PASS)
+    by the writer of commit 97a84c1, which wrote its JSON indented and deflated; today's writes
+    it compact and stored. The import reads both."""
+    old_files, old_clinic, _ = _read(EARLIER_ARCHIVE)
+    plain = io.BytesIO()
+    sealed.decrypt_to(EARLIER_ARCHIVE, PASS, plain)
+    with zipfile.ZipFile(plain) as zf:
+        kinds = {i.filename: i.compress_type for i in zf.infolist()}
+    assert kinds[layout.CLINIC] == zipfile.ZIP_DEFLATED  # the earlier layout, truly
+    assert old_files[layout.CLINIC] == json.dumps(
+        old_clinic, ensure_ascii=False, indent=1, sort_keys=True
+    ).encode("utf-8")
 
-    archive.import_archive(store, old, PASS)
-    assert _versions(store) == _versions(source.store)
-    assert _photo_bytes(store) == _photo_bytes(source.store)
-    assert check_store(store).intact
+    report = archive.import_archive(store, EARLIER_ARCHIVE, PASS)
+    assert report.clinic == "Clinic North"
+    counts = _counts(store)
+    assert (counts["patient"], counts["chart_version"], counts["photo"]) == (2, 3, 4)
+    with store.read() as s:  # every photo's bytes are the original its SHA-256 names
+        named = {p.uuid: p.blob_sha256 for p in s.scalars(select(Photo))}
+    assert _photo_bytes(store) == named
+    checked = check_store(store)
+    assert checked.intact and checked.versions_checked == 3
+
+    # today's writer: the same clinic, compact JSON, every entry stored
+    src = _build_source(tmp_path / "again.db")
+    try:
+        out = tmp_path / "now.zip"
+        archive.export_archive(src.store, out, PASS)
+    finally:
+        src.store.dispose()
+    new_files, new_clinic, _ = _read(out)
+    plain = io.BytesIO()
+    sealed.decrypt_to(out, PASS, plain)
+    with zipfile.ZipFile(plain) as zf:
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+    assert b"\n" not in new_files[layout.CLINIC]
+    assert new_clinic["views"] == old_clinic["views"]
 
 
 def test_a_photo_larger_than_a_piece_travels_byte_for_byte(
