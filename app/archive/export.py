@@ -125,9 +125,14 @@ def _error(row: Visit | Photo, prac: _Refs) -> dict[str, Any] | None:
 class _Writer:
     """Adds files to the ZIP and remembers each one's SHA-256 and size for the manifest."""
 
-    def __init__(self, zf: zipfile.ZipFile) -> None:
+    def __init__(self, zf: zipfile.ZipFile, done: Callable[[zipfile.ZipInfo, str], None]) -> None:
         self.zf = zf
         self.files: dict[str, dict[str, Any]] = {}
+        self._done = done  # each entry, once written, to the read-back beside the writing
+
+    def record(self, name: str, sha256: str, size: int) -> None:
+        self.files[name] = {"sha256": sha256, "bytes": size}
+        self._done(self.zf.infolist()[-1], sha256)
 
     def json(self, name: str, obj: Any) -> None:
         data = layout.json_bytes(obj)
@@ -136,7 +141,7 @@ class _Writer:
         # hashing the 9 MB it saves in an archive of hundreds of MB of photos. Archives
         # written before hold deflated JSON; zipfile and the read-back read both.
         self.zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
-        self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        self.record(name, hashlib.sha256(data).hexdigest(), len(data))
 
     def photo(self, sha256: str, size: int, pieces: Iterator[bytes]) -> None:
         # Stored, never recompressed: JPEG does not shrink, and the bytes stay the original's.
@@ -154,7 +159,7 @@ class _Writer:
             raise ArchiveVerificationError(
                 f"The photo {sha256[:12]}… changed size while it was read; run `check`."
             )
-        self.files[name] = {"sha256": sha256, "bytes": size}
+        self.record(name, sha256, size)
 
 
 _MMAP_BYTES = 1 << 40  # SQLite caps it at its compiled maximum
@@ -410,9 +415,13 @@ def _catalogue_json(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, An
 
 
 def _write_zip(
-    store: Store, zf: zipfile.ZipFile, patient_id: int | None, progress: Progress
+    store: Store,
+    zf: zipfile.ZipFile,
+    patient_id: int | None,
+    progress: Progress,
+    done: Callable[[zipfile.ZipInfo, str], None],
 ) -> dict[str, Any]:
-    w = _Writer(zf)
+    w = _Writer(zf, done)
     counts = {
         "patients": 0,
         "visits": 0,
@@ -502,7 +511,7 @@ def _write_zip(
     }
     data = layout.json_bytes(manifest)
     zf.writestr(layout.MANIFEST, data, zipfile.ZIP_STORED)
-    w.files[layout.MANIFEST] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    w.record(layout.MANIFEST, hashlib.sha256(data).hexdigest(), len(data))  # checked too
     return manifest
 
 
@@ -528,29 +537,32 @@ def export_archive(
         try:
             with open(partial, "wb") as f:
                 restrict(partial, 0o600)
+                # the read-back runs beside the writing: it decrypts and hashes each entry
+                # from the file once the writer has flushed it (ADR 0023)
+                flushed = readback.Written()
                 writer = sealed.SealingWriter(
                     f,
                     helper.submit(BackupKey.from_passphrase, passphrase),
                     {"created": iso(utcnow())},
+                    flushed,
                 )
+                beside = readback.Beside(partial, lambda: writer.key, flushed)
                 try:
                     with zipfile.ZipFile(writer, "w", allowZip64=True) as zf:
-                        manifest = _write_zip(store, zf, patient_id, progress)
+                        manifest = _write_zip(store, zf, patient_id, progress, beside.add)
                     writer.close()
                 except BaseException:
                     writer.abandon()
+                    beside.stop()
                     raise
-                key = writer.key
-                entries = zf.infolist()
                 f.flush()
-                # the fsync (~0.4 s of waiting on the disk) overlaps the read-back, which reads
-                # what the written file holds either way; the file takes its name after both
+                # the fsync (~0.4 s of waiting on the disk) overlaps the read-back's end, which
+                # reads what the written file holds either way; the file takes its name after
+                # both
                 synced = helper.submit(os.fsync, f.fileno())
                 try:
                     progress("Verifying", 0.8)
-                    # the manifest's own entry was added after it was written: checked too
-                    expected = {name: e["sha256"] for name, e in manifest["files"].items()}
-                    readback.verify_written(partial, key, entries, expected, writer.written)
+                    beside.finish(writer.written)
                 finally:
                     unsynced = synced.exception()  # waits for it, whatever the read-back said
                 if unsynced is not None:

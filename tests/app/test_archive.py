@@ -576,6 +576,45 @@ def test_the_read_back_finds_every_entry_and_fails_on_a_changed_one(tmp_path: Pa
         readback.verify_written(path, key, zf.infolist(), expected, writer.written)
 
 
+def test_the_read_back_beside_the_writing_checks_each_entry_and_stops_with_it(
+    tmp_path: Path,
+) -> None:
+    from app.archive import readback
+    from app.archive.layout import ArchiveVerificationError
+
+    key = BackupKey.from_passphrase(PASS)
+    files = {"photos/a": os.urandom(9 * 1024 * 1024), "patients/p.json": b'{"a":1}'}
+
+    def write(path: Path, wrong: str | None) -> readback.Beside:
+        with open(path, "wb") as f:
+            flushed = readback.Written()
+            writer = sealed.SealingWriter(f, key, {}, flushed)
+            beside = readback.Beside(path, lambda: key, flushed)
+            with zipfile.ZipFile(writer, "w") as zf:
+                for name, data in files.items():
+                    zf.writestr(name, data)
+                    sha = "0" * 64 if name == wrong else hashlib.sha256(data).hexdigest()
+                    beside.add(zf.infolist()[-1], sha)
+            writer.close()
+            f.flush()
+        beside.finish(writer.written)
+        return beside
+
+    write(tmp_path / "a.zip", None)
+    with pytest.raises(ArchiveVerificationError, match="photos/a did not read back"):
+        write(tmp_path / "b.zip", "photos/a")
+    # the writer gives up half way: the read-back waiting for more ends too
+    with open(tmp_path / "c.zip", "wb") as f:
+        flushed = readback.Written()
+        writer = sealed.SealingWriter(f, key, {}, flushed)
+        beside = readback.Beside(tmp_path / "c.zip", lambda: key, flushed)
+        writer.write(os.urandom(9 * 1024 * 1024))
+        writer.abandon()
+        beside.stop()
+        with pytest.raises(ArchiveVerificationError, match="not written whole"):
+            beside.finish(writer.written)
+
+
 def test_importing_into_an_empty_clinic_server_asks_for_server_init(exported: Path) -> None:
     """Only `server-init`, run with the owner's role, creates or migrates a server's schema
     (issue #13): an import into an empty server database says so and writes nothing."""
