@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.archive import gather, layout, readback, sealed
-from app.archive.layout import ArchiveVerificationError, b64, day, iso
+from app.archive import gather, layout, readback, sealed, writing
+from app.archive.layout import b64, day, iso
 from app.backup.container import BackupKey
 from app.domain.values import utcnow
 from app.store import audit_log
@@ -39,7 +39,6 @@ from app.store.schema import (
     PatientDetailChange,
     PatientLink,
     Photo,
-    PhotoBlob,
     Practitioner,
     PractitionerKey,
     Product,
@@ -118,26 +117,6 @@ def _error(row: Visit | Photo, prac: _Refs) -> dict[str, Any] | None:
     if row.error_at is None:
         return None
     return {"at": iso(row.error_at), "by": prac(row.error_by_id), "reason": row.error_reason}
-
-
-class _Writer:
-    """Adds files to the ZIP and remembers each one's SHA-256 and size for the manifest."""
-
-    def __init__(self, zf: zipfile.ZipFile) -> None:
-        self.zf = zf
-        self.files: dict[str, dict[str, Any]] = {}
-
-    def json(self, name: str, obj: Any) -> None:
-        data = layout.json_bytes(obj)
-        self.zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-        self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-
-    def photo(self, sha256: str, data: bytes) -> None:
-        # Stored, never recompressed: JPEG does not shrink, and the bytes stay the original's.
-        # The name is the store's SHA-256; read-back verification hashes the bytes themselves.
-        name = layout.photo_file(sha256)
-        self.zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
-        self.files[name] = {"sha256": sha256, "bytes": len(data)}
 
 
 def _version_json(
@@ -348,9 +327,13 @@ def _catalogue_json(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, An
 
 
 def _write_zip(
-    store: Store, zf: zipfile.ZipFile, patient_id: int | None, progress: Progress
+    store: Store,
+    zf: zipfile.ZipFile,
+    patient_id: int | None,
+    progress: Progress,
+    done: Callable[[zipfile.ZipInfo, str], None],
 ) -> dict[str, Any]:
-    w = _Writer(zf)
+    w = writing.EntryWriter(zf, done)
     counts = {
         "patients": 0,
         "visits": 0,
@@ -415,16 +398,15 @@ def _write_zip(
             layout.CLINIC,
             {"practitioners": practitioners, "views": views, "products": products},
         )
-        # Photo originals last, one at a time: a 24 MP original is 6–10 MB.
-        for n, sha in enumerate(sorted(photo_shas)):
-            data = s.scalar(select(PhotoBlob.data).where(PhotoBlob.sha256 == sha))
-            if data is None:
-                raise ArchiveVerificationError(
-                    f"The photo {sha[:12]}… is missing from the database; run `check`."
-                )
-            w.photo(sha, data)
-            counts["photo_files"] += 1
-            progress("Writing photos", 0.5 + 0.3 * (n + 1) / max(len(photo_shas), 1))
+        # Photo originals last, a piece at a time: a 24 MP original is 6–10 MB.
+        blobs = writing.Blobs(s)
+        try:
+            for n, sha in enumerate(sorted(photo_shas)):
+                w.photo(sha, *blobs.read(sha))
+                counts["photo_files"] += 1
+                progress("Writing photos", 0.5 + 0.3 * (n + 1) / max(len(photo_shas), 1))
+        finally:
+            blobs.close()
         revision = s.connection().exec_driver_sql("SELECT version_num FROM alembic_version")
         schema = revision.scalar()
     counts["practitioners"] = len(practitioners)
@@ -440,8 +422,8 @@ def _write_zip(
         "files": w.files,
     }
     data = layout.json_bytes(manifest)
-    zf.writestr(layout.MANIFEST, data, zipfile.ZIP_DEFLATED)
-    w.files[layout.MANIFEST] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    zf.writestr(layout.MANIFEST, data, zipfile.ZIP_STORED)
+    w.record(layout.MANIFEST, hashlib.sha256(data).hexdigest(), len(data))  # checked too
     return manifest
 
 
@@ -460,38 +442,51 @@ def export_archive(
     ensure_uuids(store)
     partial = out.with_name(out.name + ".partial")
     # Argon2id (~0.5 s, in C without the GIL) runs while the records' JSON is gathered: the
-    # writer waits for the key only when it seals its first chunk
-    kdf = ThreadPoolExecutor(1, thread_name_prefix="archive-kdf")
+    # writer waits for the key only when it seals its first chunk. The same thread later
+    # waits on the fsync while the read-back decrypts and hashes.
+    helper = ThreadPoolExecutor(1, thread_name_prefix="archive-kdf")
     try:
         try:
             with open(partial, "wb") as f:
                 restrict(partial, 0o600)
+                # the read-back runs beside the writing: it decrypts and hashes each entry
+                # from the file once the writer has flushed it (ADR 0023)
+                flushed = readback.Written()
                 writer = sealed.SealingWriter(
-                    f, kdf.submit(BackupKey.from_passphrase, passphrase), {"created": iso(utcnow())}
+                    f,
+                    helper.submit(BackupKey.from_passphrase, passphrase),
+                    {"created": iso(utcnow())},
+                    flushed,
                 )
+                beside = readback.Beside(partial, lambda: writer.key, flushed)
                 try:
                     with zipfile.ZipFile(writer, "w", allowZip64=True) as zf:
-                        manifest = _write_zip(store, zf, patient_id, progress)
+                        manifest = _write_zip(store, zf, patient_id, progress, beside.add)
                     writer.close()
                 except BaseException:
                     writer.abandon()
+                    beside.stop()
                     raise
-                key = writer.key
-                entries = zf.infolist()
                 f.flush()
-                os.fsync(f.fileno())
+                # the fsync (~0.4 s of waiting on the disk) overlaps the read-back's end, which
+                # reads what the written file holds either way; the file takes its name after
+                # both
+                synced = helper.submit(os.fsync, f.fileno())
+                try:
+                    progress("Verifying", 0.8)
+                    beside.finish(writer.written)
+                finally:
+                    unsynced = synced.exception()  # waits for it, whatever the read-back said
+                if unsynced is not None:
+                    raise unsynced
         except OSError as exc:
             raise ExportError(
                 f"The archive could not be written to {out.parent}: {exc.strerror or exc}. "
                 "Check the disk has room and is not write-protected."
             ) from None
-        progress("Verifying", 0.8)
-        # the manifest's own entry was added after it was written: the read-back checks it too
-        expected = {name: f["sha256"] for name, f in manifest["files"].items()}
-        readback.verify_written(partial, key, entries, expected, writer.written)
         os.replace(partial, out)
     finally:
-        kdf.shutdown(wait=True)
+        helper.shutdown(wait=True)
         partial.unlink(missing_ok=True)
     counts: dict[str, int] = manifest["counts"]
     with store.write() as s:

@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -33,6 +33,7 @@ CONTENT = "facechart-archive"
 ARCHIVE_FORMAT = 1
 _KEY_CHECK_LABEL = b"FaceChart archive key check v1"
 _LARGE_WRITE = 256 * 1024  # a write this big is sealed where it lies
+PIECE_BYTES = container.CHUNK_BYTES  # a piece of a photo handed to write(): one chunk
 
 
 class WrongPassphraseError(ValueError):
@@ -55,6 +56,14 @@ def _aad(header: Header, number: int, last: bool) -> bytes:
     return header.digest + struct.pack(">QB", number, 1 if last else 0)
 
 
+class Flushed(Protocol):
+    """Told how far the file is flushed, and when the writing ended (finished or not)."""
+
+    def advance(self, flushed: int) -> None: ...
+
+    def end(self, finished: bool) -> None: ...
+
+
 class SealingWriter(io.RawIOBase):
     """A write-only stream that encrypts what it is given into `out`, chunk by chunk. The last
     chunk carries the last flag, so `close()` must be called (a file without it is cut short).
@@ -70,10 +79,16 @@ class SealingWriter(io.RawIOBase):
     first chunk is sealed; nothing reaches `out` before it."""
 
     def __init__(
-        self, out: BinaryIO, key: BackupKey | Future[BackupKey], info: dict[str, Any]
+        self,
+        out: BinaryIO,
+        key: BackupKey | Future[BackupKey],
+        info: dict[str, Any],
+        flushed: Flushed | None = None,
     ) -> None:
         super().__init__()
         self._out = out
+        self._flushed = flushed  # a read-back beside the writing follows the file's end
+        self._file_bytes = 0
         self._prefix = os.urandom(4)
         self._info = info
         self._key: BackupKey | Future[BackupKey] = key
@@ -119,6 +134,7 @@ class SealingWriter(io.RawIOBase):
         self._aead = AESGCM(key.key)
         self._key = key
         self._out.write(container.MAGIC + struct.pack(">I", len(raw)) + raw)
+        self._file_bytes += len(container.MAGIC) + 4 + len(raw)
 
     def writable(self) -> bool:
         return True
@@ -168,6 +184,10 @@ class SealingWriter(io.RawIOBase):
         sealed = self._aead.encrypt(nonce, chunk, aad)
         self._out.write(struct.pack(">I", len(sealed)))
         self._out.write(sealed)  # not concatenated: that would copy 4 MB once more
+        self._file_bytes += 4 + len(sealed)
+        if self._flushed is not None:
+            self._out.flush()
+            self._flushed.advance(self._file_bytes)
 
     def abandon(self) -> None:
         """Stop after a failure: wait for the chunk being written, seal nothing more (the file
@@ -175,6 +195,8 @@ class SealingWriter(io.RawIOBase):
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pending.clear()
         self._held, self._small = None, []
+        if self._flushed is not None:
+            self._flushed.end(False)
         super().close()
 
     def close(self) -> None:
@@ -185,6 +207,8 @@ class SealingWriter(io.RawIOBase):
                 self._held = None
                 while self._pending:
                     self._pending.popleft().result()
+                if self._flushed is not None:
+                    self._flushed.end(True)
             finally:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 super().close()

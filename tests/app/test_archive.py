@@ -275,6 +275,63 @@ def test_importing_the_same_archive_twice_creates_nothing_twice(
     assert once["patient"] == 2 and once["chart_version"] == 3
 
 
+EARLIER_ARCHIVE = REPO / "tests" / "data" / "archive-v1-indented.zip"
+
+
+def test_an_archive_of_the_earlier_writer_still_imports(store: Store, tmp_path: Path) -> None:
+    """tests/data/archive-v1-indented.zip: `_build_source`'s clinic exported (passphrase PASS)
+    by the writer of commit 97a84c1, which wrote its JSON indented and deflated; today's writes
+    it compact and stored. The import reads both."""
+    old_files, old_clinic, _ = _read(EARLIER_ARCHIVE)
+    plain = io.BytesIO()
+    sealed.decrypt_to(EARLIER_ARCHIVE, PASS, plain)
+    with zipfile.ZipFile(plain) as zf:
+        kinds = {i.filename: i.compress_type for i in zf.infolist()}
+    assert kinds[layout.CLINIC] == zipfile.ZIP_DEFLATED  # the earlier layout, truly
+    assert old_files[layout.CLINIC] == json.dumps(
+        old_clinic, ensure_ascii=False, indent=1, sort_keys=True
+    ).encode("utf-8")
+
+    report = archive.import_archive(store, EARLIER_ARCHIVE, PASS)
+    assert report.clinic == "Clinic North"
+    counts = _counts(store)
+    assert (counts["patient"], counts["chart_version"], counts["photo"]) == (2, 3, 4)
+    with store.read() as s:  # every photo's bytes are the original its SHA-256 names
+        named = {p.uuid: p.blob_sha256 for p in s.scalars(select(Photo))}
+    assert _photo_bytes(store) == named
+    checked = check_store(store)
+    assert checked.intact and checked.versions_checked == 3
+
+    # today's writer: the same clinic, compact JSON, every entry stored
+    src = _build_source(tmp_path / "again.db")
+    try:
+        out = tmp_path / "now.zip"
+        archive.export_archive(src.store, out, PASS)
+    finally:
+        src.store.dispose()
+    new_files, new_clinic, _ = _read(out)
+    plain = io.BytesIO()
+    sealed.decrypt_to(out, PASS, plain)
+    with zipfile.ZipFile(plain) as zf:
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+    assert b"\n" not in new_files[layout.CLINIC]
+    assert new_clinic["views"] == old_clinic["views"]
+
+
+def test_a_photo_larger_than_a_piece_travels_byte_for_byte(
+    source: Source, tmp_path: Path, store: Store
+) -> None:
+    # an original read out of the store in several pieces (and sealed as several chunks)
+    big = jpeg_bytes(face_image(seed=11)) + os.urandom(2 * sealed.PIECE_BYTES + 12345)
+    rec = photos.add_photo_bytes(source.store, source.ada, "frown", big)
+    out = tmp_path / "big.zip"
+    archive.export_archive(source.store, out, PASS)
+    files, _, _ = _read(out)
+    assert files[layout.photo_file(rec.sha256)] == big
+    archive.import_archive(store, out, PASS)
+    assert _photo_bytes(store) == _photo_bytes(source.store)
+
+
 def test_a_look_alike_patient_is_listed_and_not_merged(exported: Path, store: Store) -> None:
     here = patients.create_patient(store, "Zoe", "MARTIN", date(1984, 3, 12))
     report = archive.import_archive(store, exported, PASS)
@@ -517,6 +574,45 @@ def test_the_read_back_finds_every_entry_and_fails_on_a_changed_one(tmp_path: Pa
     path.write_bytes(bytes(data[: len(data) // 2]))
     with pytest.raises(ArchiveVerificationError, match="cut short"):
         readback.verify_written(path, key, zf.infolist(), expected, writer.written)
+
+
+def test_the_read_back_beside_the_writing_checks_each_entry_and_stops_with_it(
+    tmp_path: Path,
+) -> None:
+    from app.archive import readback
+    from app.archive.layout import ArchiveVerificationError
+
+    key = BackupKey.from_passphrase(PASS)
+    files = {"photos/a": os.urandom(9 * 1024 * 1024), "patients/p.json": b'{"a":1}'}
+
+    def write(path: Path, wrong: str | None) -> readback.Beside:
+        with open(path, "wb") as f:
+            flushed = readback.Written()
+            writer = sealed.SealingWriter(f, key, {}, flushed)
+            beside = readback.Beside(path, lambda: key, flushed)
+            with zipfile.ZipFile(writer, "w") as zf:
+                for name, data in files.items():
+                    zf.writestr(name, data)
+                    sha = "0" * 64 if name == wrong else hashlib.sha256(data).hexdigest()
+                    beside.add(zf.infolist()[-1], sha)
+            writer.close()
+            f.flush()
+        beside.finish(writer.written)
+        return beside
+
+    write(tmp_path / "a.zip", None)
+    with pytest.raises(ArchiveVerificationError, match="photos/a did not read back"):
+        write(tmp_path / "b.zip", "photos/a")
+    # the writer gives up half way: the read-back waiting for more ends too
+    with open(tmp_path / "c.zip", "wb") as f:
+        flushed = readback.Written()
+        writer = sealed.SealingWriter(f, key, {}, flushed)
+        beside = readback.Beside(tmp_path / "c.zip", lambda: key, flushed)
+        writer.write(os.urandom(9 * 1024 * 1024))
+        writer.abandon()
+        beside.stop()
+        with pytest.raises(ArchiveVerificationError, match="not written whole"):
+            beside.finish(writer.written)
 
 
 def test_importing_into_an_empty_clinic_server_asks_for_server_init(exported: Path) -> None:
