@@ -259,8 +259,9 @@ def course_glance(window: MainWindow) -> QWidget | None:
     dialog: QWidget | None = show()
     _photos_in(dialog)
     charts = getattr(dialog, "depth_charts", [])
-    if charts:  # the course's chart whole, the photos' row above it
-        dialog.scroll_area.ensureWidgetVisible(charts[0], 0, 0)  # type: ignore[union-attr]
+    area = getattr(dialog, "scroll_area", None)
+    if charts and area is not None:  # the course's chart whole, the photos' row above it
+        area.ensureWidgetVisible(charts[0], 0, 0)
         settle()
     return dialog
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import QDialog, QScrollArea, QWidget
 
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS
@@ -23,45 +22,20 @@ from app.services.glance import CourseDepths, ToxinGlance
 from app.services.store import Store
 from ui.common import format as fmt
 from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
-
-if TYPE_CHECKING:  # they import this module's colours and fonts
-    from ui.shell.glance_course import DepthChart
-    from ui.shell.glance_photos import PhotoStrip
-
-# Okabe–Ito: told apart with the common colour-vision deficiencies; yellow left out (on white)
-ZONE_COLOURS = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#000000",
-    "#7A8896",
+from ui.shell.glance_course import DepthChart
+from ui.shell.glance_photos import PhotoStrip
+from ui.shell.glance_style import (
+    APART,
+    GRID,
+    INK,
+    MUTED,
+    SMALL_PX,
+    TEXT_PX,
+    TOO_SOON,
+    ZONE_COLOURS,
+    font,
+    luminance,
 )
-INK = QColor("#17212B")
-MUTED = QColor("#4A5868")
-GRID = QColor("#D5DCE3")
-TOO_SOON = QColor("#A1221A")
-APART = QColor("#0B6B70")
-TEXT_PX = 19  # readable at arm's length on a 13" touch laptop (the style's 14 pt)
-SMALL_PX = 17
-
-
-def _font(px: int = TEXT_PX, bold: bool = False) -> QFont:
-    f = QFont()
-    f.setPixelSize(px)
-    f.setBold(bold)
-    return f
-
-
-def _luminance(c: QColor) -> float:
-    """Relative luminance 0–1 (WCAG): above ~0.18 dark text reads better than white."""
-
-    def linear(v: float) -> float:
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * linear(c.redF()) + 0.7152 * linear(c.greenF()) + 0.0722 * linear(c.blueF())
 
 
 def _nice_top(value: Decimal) -> Decimal:
@@ -134,7 +108,7 @@ class DoseChart(QWidget):
         self.bars = self.layout_bars()
         plot = self._plot()
         # legend: a swatch and the zone's name, three to a row
-        p.setFont(_font())
+        p.setFont(font())
         col_w = (self.width() - 90) / 3
         for i, zone in enumerate(self.zones):
             x = 70 + col_w * (i % 3)
@@ -143,7 +117,7 @@ class DoseChart(QWidget):
             p.setPen(INK)
             p.drawText(QRectF(x + 26, y, col_w - 30, 26), Qt.AlignmentFlag.AlignVCenter, zone)
         # the scale: the top and its half, in this product's units only
-        p.setFont(_font(SMALL_PX))
+        p.setFont(font(SMALL_PX))
         for frac in (0.0, 0.5, 1.0):
             y = plot.bottom() - plot.height() * frac
             p.setPen(QPen(GRID, 1))
@@ -151,14 +125,14 @@ class DoseChart(QWidget):
             p.setPen(MUTED)
             value = format_units(self.top * Decimal(str(frac)))
             p.drawText(QRectF(0, y - 12, 62, 24), Qt.AlignmentFlag.AlignRight, f"{value} U")
-        p.setFont(_font(SMALL_PX, bold=True))
+        p.setFont(font(SMALL_PX, bold=True))
         for bar in self.bars:
             colour = self.colours[bar.zone]
             p.fillRect(bar.rect, colour)
             if bar.touch_up:  # hatched: a touch-up adds to its treatment
                 p.fillRect(bar.rect, QBrush(QColor(255, 255, 255, 150), Qt.BrushStyle.BDiagPattern))
             if bar.rect.height() >= SMALL_PX + 6:  # the segment's own units, where they fit
-                p.setPen(INK if _luminance(colour) > 0.18 else Qt.GlobalColor.white)
+                p.setPen(INK if luminance(colour) > 0.18 else Qt.GlobalColor.white)
                 p.drawText(bar.rect, Qt.AlignmentFlag.AlignCenter, format_units(bar.units))
         slot = plot.width() / max(len(self.visits), 1)
         for i, v in enumerate(self.visits):
@@ -166,10 +140,10 @@ class DoseChart(QWidget):
             column = [b.rect for b in self.bars if b.visit_id == v.visit_id]
             top = min((r.top() for r in column), default=plot.bottom())
             p.setPen(INK)
-            p.setFont(_font(TEXT_PX, bold=True))
+            p.setFont(font(TEXT_PX, bold=True))
             total = f"{format_units(v.product_total(self.product))} U"
             p.drawText(QRectF(x, top - 28, slot, 26), Qt.AlignmentFlag.AlignCenter, total)
-            p.setFont(_font(SMALL_PX))
+            p.setFont(font(SMALL_PX))
             p.drawText(
                 QRectF(x, plot.bottom() + 6, slot, 24),
                 Qt.AlignmentFlag.AlignCenter,
@@ -227,7 +201,7 @@ class IntervalChart(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.gaps = self.layout_gaps()
         days = self.glance.treatments
-        p.setFont(_font())
+        p.setFont(font())
         if not days:
             p.setPen(MUTED)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No treatment charted yet.")
@@ -241,7 +215,7 @@ class IntervalChart(QWidget):
             words = f"{gap.days} days" + (
                 f" (under {MIN_DAYS_BETWEEN_TREATMENTS})" if gap.too_soon else ""
             )
-            p.setFont(_font(TEXT_PX, bold=True))
+            p.setFont(font(TEXT_PX, bold=True))
             p.drawText(
                 QRectF(gap.rect.left(), 30, max(gap.rect.width(), 120), 30),
                 Qt.AlignmentFlag.AlignCenter,
@@ -252,7 +226,7 @@ class IntervalChart(QWidget):
         if x_today > x_last:
             p.setPen(QPen(MUTED, 2, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(x_last, 75), QPointF(x_today, 75))
-        p.setFont(_font(SMALL_PX))
+        p.setFont(font(SMALL_PX))
         for day in days:
             x = self._x(day, first, last)
             p.setPen(QPen(INK, 2))
@@ -284,9 +258,6 @@ class GlanceDialog(QDialog):
     ) -> None:
         """`courses`: the patient's microneedling courses; `photos`: (store, patient id) for
         the row of photos across visits."""
-        from ui.shell.glance_course import DepthChart  # noqa: F811 (drawn in this style)
-        from ui.shell.glance_photos import PhotoStrip  # noqa: F811
-
         super().__init__(parent.window())  # over the whole window, the page's top bar too
         self.setObjectName("glanceDialog")
         self.setWindowTitle("At a glance")

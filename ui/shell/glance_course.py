@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.microneedling import DEPTH_MAX, format_depth
 from app.services.glance import CourseDepths
 from ui.common import format as fmt
-from ui.shell.glance import GRID, INK, MUTED, SMALL_PX, ZONE_COLOURS, _font, _luminance
+from ui.shell.glance_style import GRID, INK, MUTED, SMALL_PX, ZONE_COLOURS, font, luminance
 
 SCALE_STEP = Decimal("0.5")  # grid lines every half millimetre up to DEPTH_MAX
 
@@ -86,7 +86,7 @@ class DepthChart(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.marks = self.layout_marks()
         plot = self._plot()
-        p.setFont(_font())
+        p.setFont(font())
         col_w = (self.width() - 104) / 3
         for i, area in enumerate(self.areas):  # legend: a swatch and the area's name
             x = 84 + col_w * (i % 3)
@@ -94,7 +94,7 @@ class DepthChart(QWidget):
             p.fillRect(QRectF(x, y + 4, 18, 18), self.colours[area])
             p.setPen(INK)
             p.drawText(QRectF(x + 26, y, col_w - 30, 26), Qt.AlignmentFlag.AlignVCenter, area)
-        p.setFont(_font(SMALL_PX))
+        p.setFont(font(SMALL_PX))
         steps = int(DEPTH_MAX / SCALE_STEP)
         for k in range(steps + 1):  # the scale: the same 0–2.5 mm on every course
             value = SCALE_STEP * k
@@ -109,12 +109,12 @@ class DepthChart(QWidget):
             colour = self.colours[mark.area]
             p.fillRect(mark.rect, colour)
             p.setPen(INK)
-            p.setFont(_font(SMALL_PX, bold=True))
+            p.setFont(font(SMALL_PX, bold=True))
             above = QRectF(mark.rect.left() - 10, mark.rect.top() - 26, mark.rect.width() + 20, 24)
             p.drawText(above, Qt.AlignmentFlag.AlignCenter, format_depth(mark.depth_mm))
             if mark.rect.height() >= SMALL_PX + 8:  # the passes inside the bar, where they fit
-                p.setPen(INK if _luminance(colour) > 0.18 else Qt.GlobalColor.white)
-                p.setFont(_font(SMALL_PX))
+                p.setPen(INK if luminance(colour) > 0.18 else Qt.GlobalColor.white)
+                p.setFont(font(SMALL_PX))
                 inside = QRectF(mark.rect.left(), mark.rect.bottom() - 26, mark.rect.width(), 24)
                 p.drawText(inside, Qt.AlignmentFlag.AlignCenter, f"×{mark.passes}")
         sessions = self.course.sessions
@@ -122,13 +122,13 @@ class DepthChart(QWidget):
         for i, session in enumerate(sessions):
             x = plot.left() + slot * i
             p.setPen(INK)
-            p.setFont(_font(SMALL_PX, bold=True))
+            p.setFont(font(SMALL_PX, bold=True))
             p.drawText(
                 QRectF(x, plot.bottom() + 6, slot, 24),
                 Qt.AlignmentFlag.AlignCenter,
                 f"Session {session.number} of {self.course.planned}",
             )
-            p.setFont(_font(SMALL_PX))
+            p.setFont(font(SMALL_PX))
             p.drawText(
                 QRectF(x, plot.bottom() + 30, slot, 24),
                 Qt.AlignmentFlag.AlignCenter,
