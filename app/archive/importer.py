@@ -483,6 +483,22 @@ def _as_imported(audit: dict[str, Any], origin: str) -> list[dict[str, Any]]:
     return out
 
 
+def decrypt_archive(path: Path, passphrase: str, plain: Path) -> None:
+    """The archive's plaintext ZIP into `plain` (owner-only): ArchiveReadError for a wrong
+    passphrase, a file that is no archive or an unreadable one; ArchiveVerificationError for
+    a damaged one. The import and the preview both read an archive this way."""
+    try:
+        with open(plain, "wb") as out:
+            restrict(plain, 0o600)
+            sealed.decrypt_to(path, passphrase, out)
+    except (sealed.WrongPassphraseError, sealed.NotAnArchiveError) as exc:
+        raise ArchiveReadError(str(exc)) from None
+    except sealed.DamagedArchiveError as exc:
+        raise ArchiveVerificationError(str(exc)) from None
+    except OSError as exc:
+        raise ArchiveReadError(f"The archive cannot be read: {exc.strerror or exc}") from None
+
+
 def import_archive(
     store: Store,
     path: Path,
@@ -497,16 +513,7 @@ def import_archive(
     plain = work / "import.zip"
     try:
         progress("Decrypting", 0.0)
-        try:
-            with open(plain, "wb") as out:
-                restrict(plain, 0o600)
-                sealed.decrypt_to(path, passphrase, out)
-        except (sealed.WrongPassphraseError, sealed.NotAnArchiveError) as exc:
-            raise ArchiveReadError(str(exc)) from None
-        except sealed.DamagedArchiveError as exc:
-            raise ArchiveVerificationError(str(exc)) from None
-        except OSError as exc:
-            raise ArchiveReadError(f"The archive cannot be read: {exc.strerror or exc}") from None
+        decrypt_archive(path, passphrase, plain)
         try:
             with zipfile.ZipFile(plain) as zf:
                 return _import_zip(store, zf, actor_id, progress)

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.archive import layout, sealed
+from app.archive import importer, layout
 from app.archive.export import ExportError as ExportError
 from app.archive.export import ExportReport as ExportReport
 from app.archive.export import export_archive as export_archive
@@ -29,7 +29,7 @@ from app.services.access import require
 from app.services.integrity import checkpoint_quietly
 from app.services.patients import PatientRecord
 from app.store.database import Store
-from app.store.private import restrict, session_temp_dir
+from app.store.private import session_temp_dir
 from app.store.schema import Patient, PatientLink
 
 Progress = Callable[[str, float], None]
@@ -140,16 +140,7 @@ def preview(path: Path, passphrase: str) -> ArchivePreview:
     work = Path(tempfile.mkdtemp(prefix="preview-", dir=session_temp_dir("facechart-archive-")))
     plain = work / "preview.zip"
     try:
-        try:
-            with open(plain, "wb") as out:
-                restrict(plain, 0o600)
-                sealed.decrypt_to(path, passphrase, out)
-        except (sealed.WrongPassphraseError, sealed.NotAnArchiveError) as exc:
-            raise ArchiveReadError(str(exc)) from None
-        except sealed.DamagedArchiveError as exc:
-            raise ArchiveVerificationError(str(exc)) from None
-        except OSError as exc:
-            raise ArchiveReadError(f"The archive cannot be read: {exc.strerror or exc}") from None
+        importer.decrypt_archive(path, passphrase, plain)
         try:
             with zipfile.ZipFile(plain) as zf:
                 manifest = json.loads(zf.read(layout.MANIFEST))

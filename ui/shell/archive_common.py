@@ -4,7 +4,6 @@ an archive's counts, and Qt's own file dialog made big enough for a finger."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QWidget
 
 from ui.common.widgets import TOUCH
 from ui.common.worker import Worker
+from ui.shell.backup_runner import JobProgress
 
 SHOW_PROGRESS_AFTER_MS = 1000  # under a second needs no bar (issue #12)
 POLL_MS = 100
@@ -40,22 +40,6 @@ def size_words(n: int) -> str:
     return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n / 1e3:,.0f} KB"
 
 
-class _Progress:
-    """Written by the job's thread, read by the GUI thread: no Qt off the GUI thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value = ("Starting", 0.0)
-
-    def __call__(self, step: str, done: float) -> None:
-        with self._lock:
-            self._value = (step, done)
-
-    def read(self) -> tuple[str, float]:
-        with self._lock:
-            return self._value
-
-
 class ProgressJob(QObject):
     """One job at a time on its own worker (ADR 0012), `bar` shown after a second and kept
     at the job's fraction; `step` gets the job's words for what it is doing."""
@@ -67,7 +51,7 @@ class ProgressJob(QObject):
         self.worker = Worker(name, self)
         self.bar = bar
         self._step = step
-        self._progress = _Progress()
+        self._progress = JobProgress()
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._read)
@@ -87,7 +71,7 @@ class ProgressJob(QObject):
         on_error: Callable[[BaseException], None],
     ) -> None:
         """`job(progress)` on the worker; `on_done` / `on_error` on the GUI thread."""
-        self._progress = progress = _Progress()
+        self._progress = progress = JobProgress()
         self.bar.setValue(0)
         self._show.start()
         self._poll.start()

@@ -19,8 +19,9 @@ from ui.common.worker import Worker
 POLL_MS = 100
 
 
-class _Progress:
-    """Written by the job's thread, read by the GUI thread."""
+class JobProgress:
+    """A job's step and fraction: written by the job's thread, read by the GUI thread (no Qt
+    off the GUI thread). The backup and the archive jobs both report through it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -45,7 +46,7 @@ class BackupRunner(QObject):
         super().__init__(parent)
         # finish_queued: a backup taken at closing must not be dropped by the worker's shutdown
         self._worker = Worker("backup", self, finish_queued=True)
-        self._progress = _Progress()
+        self._progress = JobProgress()
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -60,7 +61,7 @@ class BackupRunner(QObject):
         """Run one backup to the configured folder; False when one is already running."""
         if self._worker.busy:
             return False
-        self._progress = progress = _Progress()
+        self._progress = progress = JobProgress()
         self.last_error = ""
         job = partial(backup_settings.run_backup, store, progress, actor_id=actor_id)
         self._worker.run(job, self._done, self._error)
