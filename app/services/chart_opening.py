@@ -64,7 +64,15 @@ def open_chart(
     """`version_id=None` opens the newest version (or a new chart) for editing, with a view for
     every photo of the visit not charted yet; an older version opens read-only, as saved.
     `first_display_only`: only the first view's display JPEG is read (the editor paints that
-    view first and reads the others behind it); the others come back `later`."""
+    view first and reads the others behind it); the others come back `later`. Everything
+    comes from one read transaction: the visit, its chart and its photos as one state."""
+    with store.snapshot():
+        return _open(store, visit_id, version_id, first_display_only)
+
+
+def _open(
+    store: Store, visit_id: int, version_id: int | None, first_display_only: bool
+) -> ChartOpening:
     visit = visits.get_visit(store, visit_id)
     patient = patients.get_patient(store, visit.patient_id)
     loaded = (

@@ -7,9 +7,10 @@ given a URL. A database written by a newer FaceChart is refused before anything 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,6 +135,8 @@ class Store:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    # this thread's `snapshot()` session, which `read()` then reuses
+    _reading: threading.local = field(default_factory=threading.local, repr=False)
 
     @cached_property
     def _write_engine(self) -> Engine:
@@ -173,7 +176,29 @@ class Store:
             session.close()
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every `read()` of this thread inside the block is one read transaction: what a
+        screen reads in several service calls (opening a chart) comes from one state of the
+        database, without another room's save landing between two of them, and pays for one
+        session instead of a dozen."""
+        if getattr(self._reading, "session", None) is not None:
+            yield  # already inside one
+            return
+        with self.read() as session:
+            if not self.is_sqlite:  # PostgreSQL: one snapshot for the transaction, not per query
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            self._reading.session = session
+            try:
+                yield
+            finally:
+                self._reading.session = None
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
+        shared: Session | None = getattr(self._reading, "session", None)
+        if shared is not None:
+            yield shared  # inside `snapshot()`: its transaction ends with the block
+            return
         session = self.sessions()
         try:
             yield session

@@ -279,6 +279,8 @@ class PhotoBlob(Base):
     display-size and thumbnail JPEGs so screens never decode the original to show it."""
 
     __tablename__ = "photo_blob"
+    # The sizes without reading the original stored before them (migration 0013)
+    __table_args__ = (Index("ix_photo_blob_frame", "sha256", "width", "height"),)
     sha256: Mapped[str] = mapped_column(Sha256, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -429,6 +431,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_patient", "patient_id", "seq"),
         Index("ix_audit_event_actor", "actor_id", "seq"),
+        Index("ix_audit_event_at", "at"),  # the audit screens' date filters
     )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     uuid: Mapped[str] = uuid_column()  # not in the event hash: the log's own chain is unchanged

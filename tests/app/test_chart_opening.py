@@ -34,3 +34,47 @@ def test_first_display_only_reads_one_image_and_sizes_every_view(store, clinicia
     assert photos.photo_sizes(store, [s.sha256 for s in shots.values()]) == {
         s.sha256: photos.photo_size(store, s.sha256) for s in shots.values()
     }
+
+
+def test_a_snapshot_reads_one_state_while_another_room_saves(store, clinician) -> None:
+    """Opening a chart reads the visit, its versions and its photos in several service calls;
+    `Store.snapshot()` makes them one read transaction, so another room's save that lands
+    between two of them is not half seen (on SQLite and on PostgreSQL)."""
+    from app.domain.chart import ChartContent
+    from app.services import charts
+    from app.store.database import open_store
+
+    p = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
+    v = visits.start_visit(store, p.id, clinician.id, "neurotoxin")
+    other_room = open_store(str(store.url.render_as_string(hide_password=False)))
+    try:
+        with store.snapshot():
+            with store.read() as first, store.read() as second:
+                assert first is second  # one session, one transaction
+            assert charts.version_count(store, v.id) == 0
+            charts.save_version(
+                other_room, v.id, ChartContent(), parent_version_id=None, saved_by_id=clinician.id
+            )
+            assert charts.version_count(store, v.id) == 0  # the state the snapshot began in
+        assert charts.version_count(store, v.id) == 1  # a new read sees the save
+    finally:
+        other_room.dispose()
+
+
+def test_photo_sizes_come_from_the_covering_index(store, clinician, db_path) -> None:
+    """SQLite keeps each original before its sizes in the row: the sizes are read from the
+    index of migration 0013, and still read (more slowly) from a database without it."""
+    import sqlite3
+
+    p = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
+    shot = photos.add_photo_bytes(store, p.id, "rest", jpeg_bytes(face_image(seed=1)))
+    size = photos.photo_size(store, shot.sha256)
+    assert photos.photo_sizes(store, [shot.sha256]) == {shot.sha256: size}
+    if not store.is_sqlite:
+        return
+    with sqlite3.connect(db_path) as raw:
+        query = str(photos._SIZES_BY_FRAME_INDEX).replace("(__[POSTCOMPILE_shas])", "(?)")
+        plan = raw.execute("EXPLAIN QUERY PLAN " + query, (shot.sha256,)).fetchall()
+        assert "COVERING INDEX ix_photo_blob_frame" in str(plan)
+        raw.execute("DROP INDEX ix_photo_blob_frame")  # as if opened without migrating
+    assert photos.photo_sizes(store, [shot.sha256]) == {shot.sha256: size}
