@@ -47,7 +47,9 @@ class MicroneedlingTreatment:
         # areas in the points layer, their labels with them: no layer of point labels
         self.layer_titles = {"points": "Areas", "labels": ""}
         self.show_page: Callable[[str], None] = lambda _key: None
+        self.say: Callable[[str], None] = lambda _text: None
         self.edits = AreaEdits(session)
+        self.edits.say = lambda text: self.say(text)  # what a brush stroke joined
         names = session.view_names
         self.sheet = AreaSheet(self.edits)
         self.sheet.show_empty()
