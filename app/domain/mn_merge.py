@@ -25,6 +25,7 @@ from app.domain.microneedling import TreatedArea, Vertex
 GRID_CELLS = 2048  # the raster's longer side at most: a few MB, a few ms
 FINEST_CELL = 0.25  # photo pixels: small areas are traced finer
 _SHIFT = 4  # fillPoly's fixed-point bits: vertices placed to 1/16 of a cell
+INSIDE_SHARE = 0.99  # a stroke this much inside an area adds nothing to it
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -54,25 +55,34 @@ def place_stroke(
     do not count. Over areas that share one depth it joins the one it covers most (the
     chart's order breaks a tie); over areas of different depths it joins none, for no depth
     can be chosen for the clinician (ADR 0029). It never merges two recorded areas together:
-    each keeps its own name, passes and note."""
-    covered = overlaps(areas, stroke)
+    each keeps its own name, passes and note. A stroke painted inside an area leaves its outline
+    as drawn (`joined` is then the area unchanged)."""
+    own, covered = _coverage(areas, stroke)
     touched = [(a, px2) for a, px2 in zip(areas, covered, strict=True) if px2 >= min_overlap]
     if not touched:
         return StrokePlacement(None, ())
     overlapped = tuple(a for a, _px2 in touched)
     if len({a.depth_mm for a in overlapped}) > 1:
         return StrokePlacement(None, overlapped)
-    target = max(touched, key=lambda t: t[1])[0]  # max keeps the first of equals
+    target, most = max(touched, key=lambda t: t[1])  # max keeps the first of equals
+    if most >= own * INSIDE_SHARE:  # painted inside it: the outline stays as drawn
+        return StrokePlacement(target, overlapped)
     grown = replace(target, polygon=union(target.polygon, stroke, tolerance))
     return StrokePlacement(grown, overlapped)
 
 
 def overlaps(areas: Sequence[TreatedArea], stroke: Sequence[Vertex]) -> list[float]:
-    """How much of each area the stroke covers, in square photo pixels (0 for one it misses).
-    One raster over the stroke's box: nothing outside it can be covered."""
+    """How much of each area the stroke covers, in square photo pixels (0 for one it misses)."""
+    return _coverage(areas, stroke)[1]
+
+
+def _coverage(areas: Sequence[TreatedArea], stroke: Sequence[Vertex]) -> tuple[float, list[float]]:
+    """The stroke's own area and how much of each area it covers, on one raster over the
+    stroke's box (nothing outside it can be covered), so the two compare like for like."""
     box = _box(stroke)
     cell, origin, shape = _grid(box)
     mask = _fill(stroke, cell, origin, shape)
+    own = float(np.count_nonzero(mask)) * cell * cell
     out = []
     for area in areas:
         if not _meet(box, _box(area.polygon)):
@@ -80,7 +90,7 @@ def overlaps(areas: Sequence[TreatedArea], stroke: Sequence[Vertex]) -> list[flo
             continue
         other = _fill(area.polygon, cell, origin, shape)
         out.append(float(np.count_nonzero(mask & other)) * cell * cell)
-    return out
+    return own, out
 
 
 def union(a: Sequence[Vertex], b: Sequence[Vertex], tolerance: float) -> tuple[Vertex, ...]:

@@ -81,3 +81,9 @@ def test_a_stroke_over_areas_of_different_depths_joins_none() -> None:
     placed = place_stroke([forehead, cheek], square(50, 20, 200), 0.5, 100)
     assert placed.joined is None and placed.overlapped == (forehead, cheek)
     assert placed.depths_differ
+
+
+def test_a_stroke_inside_an_area_leaves_its_outline_as_drawn() -> None:
+    cheek = area(square(0, 0, 300))
+    placed = place_stroke([cheek], square(100, 100, 50), 0.5, 100)
+    assert placed.joined == cheek and placed.overlapped == (cheek,)

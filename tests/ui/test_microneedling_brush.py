@@ -120,3 +120,19 @@ def test_a_stroke_over_areas_of_different_depths_stays_a_new_area(
     assert info is not None
     saved = charts.load_version(sqlite_store, info.id).content
     assert len(list(saved.all_areas())) == 3
+
+
+def test_a_stroke_inside_an_area_changes_nothing_and_adds_no_undo_step(
+    editor: ChartEditor,
+) -> None:
+    canvas = editor.canvas("front")
+    corners = [QPointF(600, 1500), QPointF(1500, 1500), QPointF(1500, 2200), QPointF(600, 2200)]
+    for c in (*corners, corners[0]):  # tapped out with the Area tool, closed on the first
+        h.pen_stroke(canvas, [c, c], [0.6, 0.6])
+    (drawn,) = areas(editor)
+    steps = editor.session.undo_stack.count()
+    editor.session.set_tool("brush")
+    paint(editor, 800, 1200, 1850)
+    assert areas(editor) == [drawn]  # the tapped corners kept exactly
+    assert editor.session.undo_stack.count() == steps
+    assert "inside" in editor.widgets.message_bar.text.text()

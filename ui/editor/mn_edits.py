@@ -57,6 +57,8 @@ class AreaEdits:
         v = s.content.view(view)
         placed = place_stroke(v.areas if v else (), polygon, tolerance, min_overlap)
         grown = placed.joined
+        if s.read_only:
+            return placed
         if grown is None:
             self.add_area(view, polygon)
             if placed.depths_differ:
@@ -68,6 +70,9 @@ class AreaEdits:
             return placed
         s.apply(put_area(s.content, view, grown), "Brush onto area", view)
         s.select(Selection(view, grown.id))
+        if v is not None and grown in v.areas:  # painted inside it: no change, no undo step
+            self.say(f"The stroke lies inside {_named(grown)}: nothing to add.")
+            return placed
         others = [a for a in placed.overlapped if a.id != grown.id]
         text = f"Stroke added to {_named(grown)}; its passes and note kept."
         if others:
