@@ -125,6 +125,7 @@ class ChartEditor(QWidget):
                 self._behind_first_paint,
             )
         t.show_page = self.show_panel
+        t.say = lambda text: self.message(text, "info", timeout_ms=8000)
         self._connect()
         self.safety_band = SafetyBand(
             self.widgets.rail.band, s.faces, self.scenes, self.message, self

@@ -13,8 +13,10 @@ from app.domain.microneedling import (
     TreatedArea,
     Vertex,
     first_depth,
+    format_depth,
 )
 from app.domain.mn_editing import find_area, put_area, put_session, remove_area
+from app.domain.mn_merge import StrokePlacement, place_stroke
 from ui.editor.session import EditorSession, Selection
 
 
@@ -22,6 +24,7 @@ class AreaEdits:
     def __init__(self, session: EditorSession) -> None:
         self.session = session
         self.last_name = ""  # a new area takes the last name used, as a point its product
+        self.say: Callable[[str], None] = lambda _text: None  # the editor's message bar
 
     @property
     def record(self) -> MicroneedlingSession:
@@ -43,6 +46,39 @@ class AreaEdits:
         s.apply(after, "Add area", view)
         s.select(Selection(view, area.id))
         return area
+
+    def add_stroke(
+        self, view: str, polygon: tuple[Vertex, ...], tolerance: float, min_overlap: float
+    ) -> StrokePlacement:
+        """A brush stroke: it grows the area it is painted over (one undo step; its id, name,
+        depth, passes and note kept), or is a new area when it overlaps none, or areas of
+        different depths (ADR 0029). Either way the area is chosen and its sheet opens."""
+        s = self.session
+        v = s.content.view(view)
+        placed = place_stroke(v.areas if v else (), polygon, tolerance, min_overlap)
+        grown = placed.joined
+        if s.read_only:
+            return placed
+        if grown is None:
+            self.add_area(view, polygon)
+            if placed.depths_differ:
+                self.say(
+                    "This stroke crosses areas of different depths ("
+                    + ", ".join(_named(a) for a in placed.overlapped)
+                    + "): kept as a new area. Choose its name and depth."
+                )
+            return placed
+        s.apply(put_area(s.content, view, grown), "Brush onto area", view)
+        s.select(Selection(view, grown.id))
+        if v is not None and grown in v.areas:  # painted inside it: no change, no undo step
+            self.say(f"The stroke lies inside {_named(grown)}: nothing to add.")
+            return placed
+        others = [a for a in placed.overlapped if a.id != grown.id]
+        text = f"Stroke added to {_named(grown)}; its passes and note kept."
+        if others:
+            text += " " + ", ".join(_named(a) for a in others) + " left as drawn."
+        self.say(text + " Undo takes the stroke back.")
+        return placed
 
     def _edit(
         self, area_id: str, text: str, change: Callable[[TreatedArea], TreatedArea], merge: bool
@@ -87,3 +123,7 @@ class AreaEdits:
     def set_record(self, record: MicroneedlingSession, merge_key: str | None = None) -> None:
         s = self.session
         s.apply(put_session(s.content, record), "Session", None, merge_key)
+
+
+def _named(area: TreatedArea) -> str:
+    return f"{area.name or 'the unnamed area'} ({format_depth(area.depth_mm)} mm)"

@@ -1,15 +1,24 @@
-"""The sheet of one microneedling area, filled in by touch: its name (the built-in areas, or
-the clinic's own typed once), the needle depth (0.25–2.5 mm; the area's usual range marked,
-its lower end offered first, a soft warning above it), passes, and a note. While an outline
-is being tapped out, the sheet offers Finish and Cancel for it instead."""
+"""The sheet of one microneedling area, filled in by touch: its name (the built-in areas, the
+clinic's own list from Settings, or a name typed), the needle depth (0.25–2.5 mm; the area's
+usual range marked, its lower end offered first, a soft warning above it), passes, and a note.
+While an outline is being tapped out, the sheet offers Finish and Cancel for it instead."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.microneedling import AREA_KINDS, DEPTHS, TreatedArea, area_kind, format_depth
 from app.domain.mn_totals import depth_warning
@@ -18,11 +27,16 @@ from ui.editor.controls import TOUCH, Choice, touch_button
 from ui.editor.mn_edits import AreaEdits
 from ui.editor.point_sheet import heading
 
+NAME_PADDING = 16  # px each side of a clinic name's button text
+
 
 class AreaSheet(QFrame):
-    def __init__(self, edits: AreaEdits, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, edits: AreaEdits, clinic_names: Sequence[str] = (), parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.edits = edits
+        self.clinic_names = list(clinic_names)  # app/services/area_names.py, read at opening
         self.setObjectName("areaSheet")
         self.area: TreatedArea | None = None
         self.finish_drawing: Callable[[], object] = lambda: None
@@ -59,6 +73,20 @@ class AreaSheet(QFrame):
         body.addWidget(heading("Area"))
         self.name = Choice([(k.name, k.name) for k in AREA_KINDS], 2, "areaName")
         body.addWidget(self.name)
+        # the clinic's own areas (Settings), tapped like the standard ones; one a row, as a
+        # clinic's name may be longer than half the panel
+        self.clinic_heading = heading("This clinic's areas")
+        body.addWidget(self.clinic_heading)
+        self.clinic = Choice([(n, n) for n in self.clinic_names], 1, "clinicAreaName")
+        for name, b in self.clinic.buttons.items():
+            # a long name is cut short with "…" to the panel's width, never widening it
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, b.sizePolicy().verticalPolicy())
+            b.setToolTip(name)
+            b.setAccessibleName(name)
+            b.installEventFilter(self)
+        body.addWidget(self.clinic)
+        self.clinic_heading.setVisible(bool(self.clinic_names))
+        self.clinic.setVisible(bool(self.clinic_names))
         self.other = QLineEdit()
         self.other.setObjectName("areaOtherName")
         self.other.setMinimumHeight(TOUCH)
@@ -105,6 +133,7 @@ class AreaSheet(QFrame):
 
         e = edits
         self.name.chosen.connect(lambda v: self._on_area(lambda aid: e.set_name(aid, v)))
+        self.clinic.chosen.connect(lambda v: self._on_area(lambda aid: e.set_name(aid, v)))
         self.other.editingFinished.connect(self._other_done)
         self.depth_choice.chosen.connect(
             lambda v: self._on_area(lambda aid: e.set_depth(aid, Decimal(v)))
@@ -132,6 +161,20 @@ class AreaSheet(QFrame):
     def _note_done(self) -> None:
         if self.area is not None and self.note.text() != self.area.note:
             self.edits.set_note(self.area.id, self.note.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QPushButton):
+            name = watched.accessibleName()
+            room = max(watched.width() - 2 * NAME_PADDING, 48)
+            elide = Qt.TextElideMode.ElideRight
+            watched.setText(watched.fontMetrics().elidedText(name, elide, room))
+        return False
+
+    def _listed(self, name: str) -> str | None:
+        """The clinic's list's spelling of `name` (a name typed before it was listed, in
+        another case, is still that name)."""
+        folded = " ".join(name.split()).casefold()
+        return next((n for n in self.clinic_names if n.casefold() == folded), None)
 
     def show_drawing(self, corners: int) -> None:
         """An outline is being tapped out: say how to close it."""
@@ -161,8 +204,10 @@ class AreaSheet(QFrame):
         self.title.setText(f"{area.name or 'Unnamed area'} on {view_name}")
         kind = area_kind(area.name)
         self.name.set_value(kind.name if kind else None)
+        listed = self._listed(area.name)
+        self.clinic.set_value(listed)
         if not self.other.hasFocus():
-            self.other.setText("" if kind or not area.name else area.name)
+            self.other.setText("" if kind or listed or not area.name else area.name)
         self.depth_choice.set_value(format_depth(area.depth_mm))
         for value, b in self.depth_choice.buttons.items():
             usual = kind is not None and kind.usual_low <= Decimal(value) <= kind.usual_high

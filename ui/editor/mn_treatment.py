@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.microneedling import MicroneedlingSession
 from app.domain.mn_editing import find_area
 from app.domain.soft_warnings import NEEDLE_DEPTH
-from app.services import mn_course
+from app.services import area_names, mn_course
 from app.services.mn_course import CourseState
 from app.store.errors import StoreError
 from ui.editor.mn_edits import AreaEdits
@@ -47,9 +47,15 @@ class MicroneedlingTreatment:
         # areas in the points layer, their labels with them: no layer of point labels
         self.layer_titles = {"points": "Areas", "labels": ""}
         self.show_page: Callable[[str], None] = lambda _key: None
+        self.say: Callable[[str], None] = lambda _text: None
         self.edits = AreaEdits(session)
+        self.edits.say = lambda text: self.say(text)  # what a brush stroke joined
         names = session.view_names
-        self.sheet = AreaSheet(self.edits)
+        try:
+            clinic_names = area_names.clinic_area_names(session.store)
+        except StoreError:
+            clinic_names = []  # the sheet still offers the standard areas and typing
+        self.sheet = AreaSheet(self.edits, clinic_names)
         self.sheet.show_empty()
         self.sheet.setEnabled(not session.read_only)
         self.areas = AreasPanel(lambda v: names.get(v, v))

@@ -46,6 +46,8 @@ class Treatment(Protocol):
 
     # Set by the window: show one of the pages (a tool that needs its page says so).
     show_page: Callable[[str], None]
+    # Set by the window: say something in the editor's message bar (an info, gone by itself).
+    say: Callable[[str], None]
 
     def first_tool(self, read_only: bool) -> str:
         """The tool chosen when the editor opens."""
@@ -90,6 +92,7 @@ class ToxinTreatment:
     def __init__(self, session: EditorSession) -> None:
         self.session = session
         self.show_page: Callable[[str], None] = lambda _key: None
+        self.say: Callable[[str], None] = lambda _text: None
         product_names = {p.code: p.name for p in session.products}
         names = session.view_names
         # The point sheet (some fifty styled controls, ~20 ms to build and polish) is made

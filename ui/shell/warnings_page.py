@@ -1,6 +1,7 @@
 """Clinic settings: the soft-warning table (app/domain/soft_warnings.py), one card per row with
 what it checks, the text it comes from, and a big On/Off switch. A switched-off warning is not
-shown on any chart; who switched it and when stay with the setting."""
+shown on any chart; who switched it and when stay with the setting. Below them, the clinic's
+own microneedling area names (ui/shell/area_names_card.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
 from ui.common.widgets import TOUCH, Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+from ui.shell.area_names_card import AreaNamesCard
 
 
 def said_who(state: WarningState) -> str:
@@ -196,6 +198,9 @@ class WarningsPage(Page):
             if state.rule.key == IMPLAUSIBLE_DOSE:  # its figures, under its switch
                 self.max_dose = MaxDoseCard(ctx)
                 self.list.addWidget(self.max_dose)
+        # the clinic's own lists after the warnings: the microneedling area names
+        self.area_names = AreaNamesCard(ctx)
+        self.list.addWidget(self.area_names)
         self.list.addStretch(1)
 
     def switch(self, key: str, on: bool) -> None:

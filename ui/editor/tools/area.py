@@ -5,7 +5,8 @@
   an existing area, before any corner, opens its sheet. A finger drag pans, as it does for
   points.
 - BrushTool: paint the region with a wide brush (pen, or finger when finger drawing is on);
-  on lifting, the painted region's outline becomes the polygon.
+  on lifting, the painted region's outline becomes the polygon, or, painted over an area of
+  the view, grows that area (app/domain/mn_merge.py).
 Each finished area is one undo step (ui/editor/mn_edits.py)."""
 
 from __future__ import annotations
@@ -180,7 +181,11 @@ class BrushTool(Tool):
         polygon = brush_outline(self._path, self._width)
         px = self.host.screen_px()
         if len(polygon) >= 3 and polygon_area(polygon) >= MIN_AREA_PX2 * px * px:
-            self.edits.add_area(self.host.view_code, simplify(polygon, SIMPLIFY_PX * px))
+            outline = simplify(polygon, SIMPLIFY_PX * px)
+            # painted over an area, the stroke grows it (a mere graze of its edge does not)
+            self.edits.add_stroke(
+                self.host.view_code, outline, SIMPLIFY_PX * px, MIN_AREA_PX2 * px * px
+            )
 
     def cancel(self) -> None:
         super().cancel()
