@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from bench import _editor_busy as busy
 from bench import _store_data as data
@@ -83,6 +86,7 @@ def bench_notify(ctx: Context) -> Report:
             text=True,
         )
         assert proc.stdin is not None and proc.stdout is not None
+        lines, pump = _reader(proc.stdout)
         latencies: list[float] = []
         missed = 0
         try:
@@ -90,9 +94,12 @@ def bench_notify(ctx: Context) -> Report:
                 line = ""
                 while not line:  # the other room's commit, its JSON line; the loop runs on
                     spin(time.monotonic() + 0.01, None)
-                    line = proc.stdout.readline() if _readable(proc) else ""
+                    line = _next_line(lines)
                     if proc.poll() is not None and not line:
-                        raise RuntimeError("the other room stopped")
+                        pump.join(timeout=5)  # at its end of file: all it printed is queued
+                        line = _next_line(lines)
+                        if not line:
+                            raise RuntimeError("the other room stopped")
                 saved = json.loads(line)
                 no = saved["version_no"]
                 if spin(time.monotonic() + 10, lambda no=no: no in shown):
@@ -104,6 +111,7 @@ def bench_notify(ctx: Context) -> Report:
         finally:
             proc.stdin.close()
             proc.wait(timeout=30)
+            pump.join(timeout=5)
             watch.close()
             ed.session.journal.timer.stop()
             ed.close()
@@ -126,13 +134,28 @@ def bench_notify(ctx: Context) -> Report:
     return report
 
 
-def _readable(proc: subprocess.Popen[str]) -> bool:
-    """A line is waiting on the other room's stdout (without blocking the event loop)."""
-    import select
+def _reader(stream: IO[str]) -> tuple[queue.Queue[str], threading.Thread]:
+    """The other room's stdout, line by line, read on a thread of its own into a queue, so the
+    event loop never waits on the pipe. Polling the pipe instead (select) works on Linux and
+    macOS only: Windows' select takes sockets, not pipes. The thread is safe beside Qt here:
+    `busy.app()` sets collection up as the app does, on the GUI thread only (gc_pause.py)."""
+    lines: queue.Queue[str] = queue.Queue()
 
-    assert proc.stdout is not None
-    ready, _, _ = select.select([proc.stdout], [], [], 0)
-    return bool(ready)
+    def pump() -> None:
+        for line in iter(stream.readline, ""):  # "" at end of file: the other room ended
+            lines.put(line)
+
+    thread = threading.Thread(target=pump, name="other-room-stdout", daemon=True)
+    thread.start()
+    return lines, thread
+
+
+def _next_line(lines: queue.Queue[str]) -> str:
+    """A line the other room printed, or "" when none has come yet (never waits)."""
+    try:
+        return lines.get_nowait()
+    except queue.Empty:
+        return ""
 
 
 BENCHMARKS = (

@@ -159,7 +159,7 @@ def install_error_hook(window: Callable[[], MainWindow | None] | None = None) ->
             exc = exc.with_traceback(tb)
         main = window() if window is not None else None
         if main is not None and recovery.is_damage(exc):
-            main.show_damage(str(exc).splitlines()[0] if str(exc) else "")
+            main.recovery_wiring.show_damage(str(exc).splitlines()[0] if str(exc) else "")
             return
         try:
             log: Path | str = log_error(exc)

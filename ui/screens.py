@@ -571,7 +571,7 @@ def restore(window: MainWindow) -> None:
 
     path = _screen_backup(window)
     window.go_home()
-    window.open_restore(path)
+    window.recovery_wiring.open_restore(path)
     page = window.current_page()
     if not isinstance(page, RestorePage):
         raise ScreenError("the restore page did not open")
@@ -614,7 +614,7 @@ def recovery(window: MainWindow) -> None:
     found = recovering.diagnose(copy)
     if found is None:
         raise ScreenError("the damaged copy reads whole")
-    window.open_recovery(copy, found)
+    window.recovery_wiring.open_recovery(copy, found)
 
 
 def export_screen(window: MainWindow) -> None:

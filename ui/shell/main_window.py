@@ -1,5 +1,9 @@
 """The main window: a stack of pages with a back button. It only navigates; each page loads
-its own data from the services and says, by signals, where the user wants to go next."""
+its own data from the services and says, by signals, where the user wants to go next.
+
+Its parts live beside it and reach it through the small interfaces they declare: the backups
+(ui/shell/backup_wiring.py), the database under repair (ui/shell/recovery_wiring.py), the
+other rooms' news (ui/shell/room_wiring.py) and the lock (ui/signin/lock.py)."""
 
 from __future__ import annotations
 
@@ -19,29 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import roles
 from app.domain.roles import may_administer
-from app.services import (
-    audit,
-    backup_settings,
-    catalogue,
-    integrity,
-    recovery,
-    signin,
-    visits,
-)
-from app.services.backup import BackupReport
+from app.services import audit, integrity, signin, visits
 from app.services.chart_opening import ChartOpening, open_chart
 from app.services.photos import PhotoRecord
 from app.services.recovery import Diagnosis
-from app.services.room_news import RoomNews
-from app.services.store import Store, open_database
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
 from ui.common.room_watch import RoomWatch
 from ui.common.worker import Worker
 from ui.shell.backup_runner import BackupRunner
+from ui.shell.backup_wiring import BackupWiring
+from ui.shell.recovery_wiring import RecoveryWiring
+from ui.shell.room_wiring import RoomWiring
 
 if TYPE_CHECKING:
     from ui.capture.base import PreviewSource
@@ -53,10 +48,6 @@ from ui.shell.patient_page import PatientPage
 from ui.shell.photo_page import PhotoPage
 from ui.shell.version_viewer import VersionViewerPage
 from ui.shell.visit_page import VisitPage
-
-AUTO_CHECK_MS = 30 * 60 * 1000  # how often a running app looks whether the daily backup is due
-START_DELAY_MS = 4000  # the first look, once the first screen has settled
-DEEP_CHECK_DELAY_MS = 2000  # PRAGMA quick_check of the whole file, off the GUI thread
 
 
 class MainWindow(QMainWindow):
@@ -76,13 +67,7 @@ class MainWindow(QMainWindow):
         self._demo = demo
         # backups (issue #12): daily and on closing, to the admin's folder; never for the demo
         self.backups = BackupRunner(self)
-        self.backups.finished.connect(self._backed_up)
-        self.backups.failed.connect(self._backup_failed)
-        self._swapper = Worker("database-swap", self)  # restore and rescue put files in place
-        self._checker = Worker("database-check", self)
-        self._closing_backup: QProgressDialog | None = None
-        self._close_now = False  # the backup on closing is done (or skipped): really close
-        self.in_recovery = False
+        self.in_recovery = False  # the recovery screen is the only page (recovery_wiring)
         self.setWindowTitle("FaceChart" + (" — demo clinic (nothing is kept)" if demo else ""))
         # Two layers: the work (top bar and pages) and the sign-in screen of the lock, which
         # hides the work entirely while it is up (ui/signin/lock.py).
@@ -141,56 +126,62 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
 
         # Other rooms' saves, photos and visits (issue #13): one watcher for the window.
-        self.room_watch: RoomWatch | None = None
+        self.room_wiring = RoomWiring(self, self.stack.currentWidget)
+        self.recovery_wiring = RecoveryWiring(self, self, self.backups, self.room_wiring)
+        self.backup_wiring = BackupWiring(self, self, self.backups, self.recovery_wiring)
         if recovery_needed is not None:
-            self.open_recovery(*recovery_needed)
+            self.recovery_wiring.open_recovery(*recovery_needed)
         else:
-            self._install_home()
-            self._watch_rooms(ctx.store)
-        self._auto = QTimer(self)
-        self._auto.setInterval(AUTO_CHECK_MS)
-        self._auto.timeout.connect(self.backup_if_due)
+            self.install_home()
+            self.room_wiring.start(ctx.store)
         if not demo:
-            self._auto.start()
-            QTimer.singleShot(START_DELAY_MS, self, self.backup_if_due)
-            QTimer.singleShot(DEEP_CHECK_DELAY_MS, self, self._deep_check)
+            self.backup_wiring.start()
+            self.recovery_wiring.start()
 
-    def _watch_rooms(self, store: Store) -> None:
-        self.stop_watching_rooms()
-        if store.is_sqlite and store.url.database in (None, "", ":memory:"):
-            return  # a database no other room can reach
-        self.room_watch = RoomWatch(store, self)
-        self.room_watch.news.connect(self._room_news)
+    # -- the parts' doors, where ui/screens.py and the tests knock -----------------------------
+
+    @property
+    def room_watch(self) -> RoomWatch | None:
+        return self.room_wiring.watch
 
     def stop_watching_rooms(self) -> None:
-        if self.room_watch is not None:
-            self.room_watch.close()
-            self.room_watch.deleteLater()
-            self.room_watch = None
+        self.room_wiring.stop()
 
-    def _room_news(self, found: list[RoomNews]) -> None:
-        """To the page on screen only: a page under it reads its records again when it comes
-        back to the front (`activated`)."""
-        page = self.stack.currentWidget()
-        target = page.screen_widget if isinstance(page, HostedPage) else page
-        handler = getattr(target, "room_news", None)
-        if callable(handler):
-            handler(found)
+    def backup_if_due(self) -> bool:
+        return self.backup_wiring.backup_if_due()
 
-    def _clear_stack(self) -> None:
+    @property
+    def _closing_backup(self) -> QProgressDialog | None:
+        return self.backup_wiring.closing_dialog
+
+    def open_backup_page(self) -> None:
+        self.backup_wiring.open_backup_page()
+
+    def open_export(self, patient_id: int | None = None) -> None:
+        self.backup_wiring.open_export(patient_id)
+
+    def open_import(self, chosen: Path | None = None) -> None:
+        self.backup_wiring.open_import(chosen)
+
+    @property
+    def swap_result(self) -> QMessageBox | None:
+        return self.recovery_wiring.swap_result
+
+    def refresh_backup_line(self) -> None:
+        """The first screen's line about the last backup (none while recovery is up)."""
+        if hasattr(self, "patient_list") and not self.in_recovery:
+            self.patient_list.refresh_backup()
+
+    # -- the stack of pages -------------------------------------------------------------------
+
+    def clear_pages(self) -> None:
         while (old := self.stack.widget(0)) is not None:
             self.stack.removeWidget(old)
             old.deleteLater()
 
-    def _set_pages_enabled(self, on: bool) -> None:
-        for index in range(self.stack.count()):
-            page = self.stack.widget(index)
-            if page is not None:
-                page.setEnabled(on)
-
-    def _install_home(self) -> None:
+    def install_home(self) -> None:
         """The first screen as the only page (at start, and after the database was swapped)."""
-        self._clear_stack()
+        self.clear_pages()
         self.in_recovery = False
         self.patient_list = PatientListPage(self.ctx)
         self.patient_list.patient_opened.connect(self.open_patient)
@@ -203,8 +194,8 @@ class MainWindow(QMainWindow):
         self.patient_list.unsigned_requested.connect(self.open_unsigned)
         self.patient_list.due_requested.connect(self.open_due)
         self.patient_list.recall_requested.connect(self.open_recall)
-        self.patient_list.backup_requested.connect(self.open_backup_page)
-        self._push(self.patient_list)
+        self.patient_list.backup_requested.connect(self.backup_wiring.open_backup_page)
+        self.push_page(self.patient_list)
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -213,7 +204,7 @@ class MainWindow(QMainWindow):
         assert isinstance(page, Page)
         return page
 
-    def _push(self, page: Page) -> None:
+    def push_page(self, page: Page) -> None:
         # Before the page joins: a visible bar plus a full-height tool would grow the window.
         self.bar.setVisible(not page.has_own_bar)
         self.stack.addWidget(page)
@@ -262,14 +253,11 @@ class MainWindow(QMainWindow):
             return
         # Then the backup on closing (issue #12), with its progress; the window closes when it
         # ends, fails, or the user chooses not to wait: the close is never lost.
-        if not self._close_now and (self.backups.busy or self._backup_on_close_wanted()):
-            event.ignore()
-            if self._closing_backup is None:
-                self._start_closing_backup()
+        if self.backup_wiring.hold_close(event):
             return
-        self._auto.stop()
+        self.backup_wiring.stop()
         self._chart_reader.shutdown()
-        self.stop_watching_rooms()
+        self.room_wiring.stop()
         self.locker.shutdown()
         try:
             signin.sign_out(self.ctx.store, self.ctx.practitioner.id, "closed FaceChart")
@@ -279,7 +267,7 @@ class MainWindow(QMainWindow):
             # Signing out signs the records as they are (ADR 0025), the sign-out included,
             # so a change made behind FaceChart's back from now on is named by `check`.
             integrity.checkpoint_quietly(self.ctx.store, "sign-out", self.ctx.signer)
-        self._checker.shutdown(wait=False)
+        self.recovery_wiring.shutdown()
         self.backups.shutdown()
         super().closeEvent(event)
 
@@ -311,11 +299,11 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.stack.removeWidget(old)
             old.deleteLater()
-        self._push(page)
+        self.push_page(page)
 
     # -- where pages lead -------------------------------------------------------------------
 
-    def _open(self, make: Callable[[], Page], replace: bool = False) -> Page | None:
+    def open_page(self, make: Callable[[], Page], replace: bool = False) -> Page | None:
         """Build a page and show it; a record that vanished or a database that went away is
         a message on the current screen, not a crash."""
         try:
@@ -323,7 +311,7 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             show_error(self, str(exc))
             return None
-        (self._replace_current if replace else self._push)(page)
+        (self._replace_current if replace else self.push_page)(page)
         return page
 
     def _audit(
@@ -354,14 +342,14 @@ class MainWindow(QMainWindow):
         all that the signed-in practitioner may see (ui/shell/audit_screen.py)."""
         from ui.shell.audit_screen import AuditScreen
 
-        self._open(lambda: AuditScreen(self.ctx, patient_id=patient_id, actor_id=actor_id))
+        self.open_page(lambda: AuditScreen(self.ctx, patient_id=patient_id, actor_id=actor_id))
 
     def new_patient(self) -> None:
         form = PatientFormPage(self.ctx)
         form.created.connect(lambda pid: self.open_patient(pid, replace=True))
         form.existing_chosen.connect(lambda pid: self.open_patient(pid, replace=True))
         form.cancelled.connect(self.go_back)
-        self._push(form)
+        self.push_page(form)
 
     def open_settings(self) -> None:
         """The clinic's settings: which soft warnings charts show (ui/shell/warnings_page),
@@ -370,11 +358,11 @@ class MainWindow(QMainWindow):
 
         def make() -> Page:
             page = WarningsPage(self.ctx)
-            page.backup_requested.connect(self.open_backup_page)
+            page.backup_requested.connect(self.backup_wiring.open_backup_page)
             page.practitioners_requested.connect(self.open_practitioners)
             return page
 
-        self._open(make)
+        self.open_page(make)
 
     def open_practitioners(self) -> None:
         """The admin's page of practitioners and the idle lock; refused to anyone else (the
@@ -384,7 +372,7 @@ class MainWindow(QMainWindow):
         if not may_administer(self.ctx.practitioner.role):
             show_error(self, "Only admins may change practitioners.")
             return
-        self._open(lambda: PractitionersPage(self.ctx, self.locker.idle))
+        self.open_page(lambda: PractitionersPage(self.ctx, self.locker.idle))
 
     def open_patient(self, patient_id: int, replace: bool = False) -> None:
         def make() -> Page:
@@ -392,10 +380,10 @@ class MainWindow(QMainWindow):
             page.visit_opened.connect(self.open_visit)
             page.audit_requested.connect(lambda: self.open_audit(patient_id=patient_id))
             page.edit_requested.connect(lambda: self.edit_patient(patient_id))
-            page.export_requested.connect(lambda: self.open_export(patient_id))
+            page.export_requested.connect(lambda: self.backup_wiring.open_export(patient_id))
             return page
 
-        if self._open(make, replace) is not None:
+        if self.open_page(make, replace) is not None:
             self._audit("open_patient", patient_id, subject=f"patient:{patient_id}")
 
     def edit_patient(self, patient_id: int) -> None:
@@ -407,7 +395,7 @@ class MainWindow(QMainWindow):
             form.cancelled.connect(self.go_back)
             return form
 
-        self._open(make)
+        self.open_page(make)
 
     def open_visit(self, visit_id: int) -> None:
         def make() -> Page:
@@ -420,7 +408,7 @@ class MainWindow(QMainWindow):
             page.capture_requested.connect(lambda: self.open_capture(page.patient.id, visit_id))
             return page
 
-        page = self._open(make)
+        page = self.open_page(make)
         if isinstance(page, VisitPage):
             v = page.visit
             self._audit(
@@ -452,7 +440,7 @@ class MainWindow(QMainWindow):
             page.visit_opened.connect(self.open_visit_to_sign)
             return page
 
-        self._open(make)
+        self.open_page(make)
 
     def open_due(self) -> None:
         """The follow-up list: who is due back, and the charts not signed (issue #14)."""
@@ -463,7 +451,7 @@ class MainWindow(QMainWindow):
             page.patient_opened.connect(self.open_patient)
             return page
 
-        self._open(make)
+        self.open_page(make)
 
     def open_recall(self) -> None:
         """Lot recall: the patients whose charts used a lot (issue #14)."""
@@ -474,7 +462,7 @@ class MainWindow(QMainWindow):
             page.patient_opened.connect(self.open_patient)
             return page
 
-        self._open(make)
+        self.open_page(make)
 
     def open_visit_to_sign(self, visit_id: int) -> None:
         """A chart from the list to sign: its patient, then its visit (Sign is there), so
@@ -488,7 +476,7 @@ class MainWindow(QMainWindow):
         self.open_visit(visit_id)
 
     def open_photo(self, photo: PhotoRecord) -> None:
-        if self._open(lambda: PhotoPage(self.ctx, photo)) is not None:
+        if self.open_page(lambda: PhotoPage(self.ctx, photo)) is not None:
             self._audit(
                 "view_photo",
                 photo.patient_id,
@@ -503,7 +491,7 @@ class MainWindow(QMainWindow):
             page.report_requested.connect(lambda: self.open_report(visit_id, version_id))
             return page
 
-        page = self._open(make)
+        page = self.open_page(make)
         if isinstance(page, VersionViewerPage):
             info = page.loaded.info
             self._audit(
@@ -518,7 +506,7 @@ class MainWindow(QMainWindow):
         """The visit's report (ui/shell/report_page): previewed, saved or printed."""
         from ui.shell.report_page import ReportPage
 
-        self._open(lambda: ReportPage(self.ctx, visit_id, version_id))
+        self.open_page(lambda: ReportPage(self.ctx, visit_id, version_id))
 
     def open_editor(self, visit_id: int, draft_note: str = "") -> None:
         """The chart editor (ui/editor) on the visit's newest version, or a first one. The
@@ -558,7 +546,7 @@ class MainWindow(QMainWindow):
 
         def read(opening: ChartOpening) -> None:
             self.unsetCursor()
-            self._open(lambda: make(opening))
+            self.open_page(lambda: make(opening))
 
         self.setCursor(Qt.CursorShape.BusyCursor)
         self._chart_reader.run(
@@ -587,301 +575,4 @@ class MainWindow(QMainWindow):
             page.done.connect(self.go_back)
             return page
 
-        self._open(make)
-
-    # -- backups (issue #12) ----------------------------------------------------------------
-
-    def _backups_possible(self) -> bool:
-        return not self.demo and not self.in_recovery and self.ctx.store.is_sqlite
-
-    def backup_if_due(self) -> bool:
-        """The daily automatic backup, when one is due (set up, disk there, none for a day)."""
-        if not self._backups_possible() or self.backups.busy:
-            return False
-        try:
-            if not backup_settings.due(self.ctx.store):
-                return False
-        except OSError:
-            return False
-        return self.backups.start(self.ctx.store, self.ctx.practitioner.id, automatic=True)
-
-    def _backup_on_close_wanted(self) -> bool:
-        if not self._backups_possible():
-            return False
-        st = backup_settings.status(self.ctx.store)
-        return st.configured and st.folder_present
-
-    def _start_closing_backup(self) -> None:
-        dialog = QProgressDialog(
-            "Backing up before FaceChart closes…", "Close without waiting", 0, 100, self
-        )
-        dialog.setObjectName("closingBackup")
-        dialog.setWindowTitle("FaceChart")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setMinimumWidth(560)
-        dialog.canceled.connect(self._close_without_waiting)
-        self._closing_backup = dialog
-        self.backups.progress.connect(self._closing_progress)
-        if not self.backups.busy:
-            self.backups.start(self.ctx.store, self.ctx.practitioner.id, automatic=True)
-        dialog.show()
-
-    def _closing_progress(self, step: str, done: float) -> None:
-        if self._closing_backup is not None:
-            self._closing_backup.setLabelText(f"Backing up before FaceChart closes: {step}…")
-            self._closing_backup.setValue(int(done * 99))
-
-    def _close_without_waiting(self) -> None:
-        """The backup keeps running to its end in the background (its file is only put in
-        place once verified); the window closes now."""
-        self._finish_close()
-
-    def _finish_close(self) -> None:
-        if self._close_now:
-            return
-        self._close_now = True
-        dialog, self._closing_backup = self._closing_backup, None
-        if dialog is not None:
-            dialog.canceled.disconnect(self._close_without_waiting)
-            dialog.close()
-            dialog.deleteLater()
-        QTimer.singleShot(0, self, self.close)
-
-    def _backed_up(self, report: BackupReport) -> None:
-        if self._closing_backup is not None:
-            self._finish_close()
-            return
-        if hasattr(self, "patient_list") and not self.in_recovery:
-            self.patient_list.refresh_backup()
-
-    def _backup_failed(self, message: str, damaged: bool) -> None:
-        if self._closing_backup is not None:
-            self._finish_close()  # the next start shows the backup's age and the warning
-            return
-        if hasattr(self, "patient_list") and not self.in_recovery:
-            self.patient_list.refresh_backup()
-        if damaged:
-            self.show_damage(message)
-
-    def open_backup_page(self) -> None:
-        from ui.shell.backup_page import BackupPage
-
-        def make() -> Page:
-            page = BackupPage(self.ctx, self.backups)
-            page.restore_requested.connect(self.open_restore)
-            page.recovery_requested.connect(lambda: self.show_damage(""))
-            page.export_requested.connect(self.open_export)
-            page.import_requested.connect(self.open_import)
-            return page
-
-        self._open(make)
-
-    def open_export(self, patient_id: int | None = None) -> None:
-        """The portable archive out (issue #12): every patient, or one; admins only."""
-        from ui.shell.archive_export_page import ExportPage
-
-        if not roles.may_administer(self.ctx.practitioner.role):
-            show_error(self, "Only an admin can export records. Ask the clinic's admin.")
-            return
-        self._open(lambda: ExportPage(self.ctx, patient_id))
-
-    def open_import(self, chosen: Path | None = None) -> None:
-        from ui.shell.archive_import_page import ImportPage
-
-        if not roles.may_administer(self.ctx.practitioner.role):
-            show_error(self, "Only an admin can import records. Ask the clinic's admin.")
-            return
-        self._open(lambda: ImportPage(self.ctx, chosen))
-
-    def open_restore(self, chosen: Path | None = None) -> None:
-        from ui.shell.restore_page import RestorePage
-
-        if not roles.may_administer(self.ctx.practitioner.role):
-            show_error(self, "Only an admin can restore a backup. Ask the clinic's admin.")
-            return
-        current, note = None, "Damaged: cannot be counted"
-        if not self.in_recovery:
-            try:
-                current, note = backup_settings.database_counts(self.ctx.store), ""
-            except StoreError:
-                pass
-
-        def make() -> Page:
-            page = RestorePage(self.ctx, chosen, current, note)
-            page.restore_confirmed.connect(self.restore_backup)
-            return page
-
-        self._open(make)
-
-    def restore_backup(self, path: Path, passphrase: str) -> None:
-        """Close every page and connection, put the backup in place (the current database is
-        kept aside), open it again and return to the first screen."""
-        if self.backups.busy:
-            show_error(self, "A backup is being made: restore once it has finished.")
-            return
-        try:
-            db = backup_settings.database_file(self.ctx.store)
-        except StoreError as exc:
-            show_error(self, str(exc))
-            return
-        actor = self.ctx.practitioner
-
-        def act(old: Store, reopen: Callable[[], Store]) -> str:
-            report, _store = backup_settings.restore(
-                db, path, passphrase, actor, dispose=old.dispose, reopen=reopen
-            )
-            c = report.restored
-            aside = (
-                f" The replaced database is kept as {report.aside.name}." if report.aside else ""
-            )
-            return (
-                f"Restored the backup {path.name}: {c.patients} patients, {c.visits} visits, "
-                f"{c.versions} chart versions, {c.photos} photos.{aside}"
-            )
-
-        self._swap_database("Restoring the backup…", act)
-
-    def _swap_database(self, doing: str, act: Callable[[Store, Callable[[], Store]], str]) -> bool:
-        """Leave every page, then on a worker: `act(old store, reopen)`, which closes the old
-        store's connections, changes the file and reopens it; the first screen comes back on
-        the reopened store. False when a page would not leave."""
-        if self._swapper.busy:
-            return False
-        self.go_home()
-        if self.stack.count() > 1:
-            show_error(self, "Close the open chart first, then try again.")
-            return False
-        if not self.in_recovery:
-            self._set_pages_enabled(False)  # nothing reads the file while it changes
-        self.stop_watching_rooms()  # nor the watcher's own connection
-        old = self.ctx.store
-        url = old.url.render_as_string(hide_password=False)
-        opened: list[Store] = []
-
-        def reopen() -> Store:
-            store = open_database(url)
-            opened.append(store)
-            return store
-
-        dialog = QProgressDialog(self)
-        dialog.setLabelText(doing)
-        dialog.setRange(0, 0)  # busy: a file swap has no steps to count
-        dialog.setCancelButton(None)  # a half-done swap cannot be cancelled
-        dialog.setObjectName("swapProgress")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setMinimumWidth(480)
-        dialog.show()
-        self.swap_dialog = dialog
-
-        def finish(message: str, error: bool) -> None:
-            dialog.close()
-            dialog.deleteLater()
-            if opened:
-                self._adopt(opened[-1])
-            else:
-                self._set_pages_enabled(True)
-                if not self.in_recovery:
-                    self._watch_rooms(self.ctx.store)
-            box = QMessageBox(
-                QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
-                "FaceChart",
-                message,
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setObjectName("swapResult")
-            box.setWindowModality(Qt.WindowModality.WindowModal)
-            box.open()
-            self.swap_result = box
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, (StoreError, OSError, ValueError)):
-                finish("Something went wrong; the database was not changed.", True)
-                raise exc
-            finish(str(exc), True)
-
-        self._swapper.run(lambda: act(old, reopen), lambda m: finish(m, False), failed)
-        return True
-
-    def _adopt(self, store: Store) -> None:
-        """Work on `store` from now on (the restored or rescued database)."""
-        self.ctx.store = store
-        try:
-            self.ctx.products = {p.code: p for p in catalogue.list_products(store)}
-        except StoreError as exc:
-            show_error(self, str(exc))
-        self._install_home()
-        self._watch_rooms(store)
-        # The records are another database's now: whoever works next signs in on them (with
-        # their PIN and key there), never as whoever was signed in before.
-        self.locker.show_sign_in()
-
-    # -- a damaged database ------------------------------------------------------------------
-
-    def _deep_check(self) -> None:
-        """quick_check of the whole file off the GUI thread: damage found leads to recovery."""
-        if self.in_recovery or not self.ctx.store.is_sqlite:
-            return
-        try:
-            db = backup_settings.database_file(self.ctx.store)
-        except StoreError:
-            return
-
-        def checked(found: Diagnosis | None) -> None:
-            if found is not None and found.kind != "lost-wal":
-                self.open_recovery(db, found)
-
-        self._checker.run(lambda: recovery.diagnose(db), checked, lambda _exc: None)
-
-    def show_damage(self, message: str) -> None:
-        """An error said the file is damaged: find out how, and open the recovery screen."""
-        if self.in_recovery or not self.ctx.store.is_sqlite:
-            return
-        try:
-            db = backup_settings.database_file(self.ctx.store)
-        except StoreError:
-            return
-        found = recovery.diagnose(db, thorough=True) or Diagnosis(
-            "damaged",
-            "Parts of the database file are damaged, so some records cannot be read.",
-            message,
-        )
-        self.open_recovery(db, found)
-
-    def open_recovery(self, db_path: Path, diagnosis: Diagnosis) -> None:
-        """The recovery screen as the only page: no page can fail piecemeal behind it."""
-        self.locker.idle.stop()  # no idle lock over a database being recovered
-        self.stop_watching_rooms()
-        from ui.shell.recovery_page import RecoveryPage
-
-        self.go_home()
-        page = RecoveryPage(self.ctx, db_path, diagnosis)
-        page.restore_requested.connect(self.open_restore)
-        page.use_rescued.connect(lambda rescued: self.use_rescued(db_path, rescued))
-        page.open_as_is.connect(self.open_as_is)
-        self._clear_stack()
-        self.in_recovery = True
-        self._push(page)
-
-    def use_rescued(self, db_path: Path, rescued: Path) -> None:
-        def act(old: Store, reopen: Callable[[], Store]) -> str:
-            old.dispose()
-            try:
-                aside = recovery.put_in_place(db_path, rescued)
-            finally:
-                reopen()
-            return (
-                f"FaceChart now uses the rescued database. The damaged one is kept as {aside.name}."
-            )
-
-        self._swap_database("Putting the rescued database in place…", act)
-
-    def open_as_is(self) -> None:
-        def act(old: Store, reopen: Callable[[], Store]) -> str:
-            old.dispose()
-            reopen()
-            return "The database is open as it is. Make a backup soon."
-
-        self._swap_database("Opening the database…", act)
+        self.open_page(make)
