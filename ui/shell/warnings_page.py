@@ -149,7 +149,7 @@ class MaxDoseCard(QFrame):
 
 
 class WarningsPage(Page):
-    title = "Clinic settings · Soft warnings"
+    title = "Clinic settings · Warnings and area names"
     practitioners_requested = Signal()
     backup_requested = Signal()
 
