@@ -14,12 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.follow_up import Reason
 from app.services import charts, patients, visits
 from app.services.practitioners import create_practitioner
 from app.store.database import Store
+from app.store.schema import AuditEvent
 from tests.ui.helpers import finger, page_named
 from ui.common.touch_keyboard import KeyboardController
 from ui.shell.due_page import DuePage
@@ -36,6 +38,17 @@ def _first_treatment(store: Store, given: str, who: int, days_ago: int) -> int:
 
 def _read_csv(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
+
+
+def _last_export(store: Store) -> tuple[int | None, str, str]:
+    """(actor, subject, detail) of the newest export event."""
+    q = select(AuditEvent.actor_id, AuditEvent.subject, AuditEvent.detail)
+    with store.read() as s:
+        found = s.execute(
+            q.where(AuditEvent.kind == "export").order_by(AuditEvent.seq.desc())
+        ).first()
+    assert found is not None, "the export is not in the audit trail"
+    return found[0], found[1], found[2]
 
 
 def _save_as(dialog: object, path: Path) -> None:
@@ -85,6 +98,8 @@ def test_due_list_by_finger_filters_opens_a_patient_and_exports(
     rows = _read_csv(out)
     assert rows[0][0] == "reason" and [r[1] for r in rows[1:]] == ["Otto Follow"]
     assert oct(out.stat().st_mode & 0o777) == "0o600"  # patient names: the owner's only
+    export = _last_export(demo_store)  # in the audit trail, with no patient's name
+    assert export == (me.id, "list_csv:due.csv", "follow-up list to CSV, 1 rows")
 
     finger(page.who_button)
     everyone = page.dialog.findChild(QPushButton, "practitioner_all")  # type: ignore[union-attr]
@@ -151,6 +166,11 @@ def test_recall_by_finger_finds_a_typed_lot_opens_a_patient_and_exports(
     assert [r[1] for r in rows[1:]] == ["Ines Recall", "Jon Recall"]
     assert rows[1][7] == "10.5" and rows[1][10] == "newest"
     assert str(out) in page.note.text()
+    assert _last_export(demo_store) == (
+        me,
+        "list_csv:recall.csv",
+        "lot recall rc 77 to CSV, 2 rows",
+    )
 
 
 def test_a_scanned_carton_looks_its_lot_up(

@@ -8,14 +8,16 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.services.csv_file import write_private_csv
+from app.store.errors import StoreError
+from ui.common.dialogs import show_error
 
 
 def save_csv_dialog(
-    parent: QWidget, suggested: str, text: Callable[[], str], saved: Callable[[Path], None]
+    parent: QWidget, suggested: str, write: Callable[[Path], None], saved: Callable[[Path], None]
 ) -> QFileDialog:
-    """Open the save dialog; on a chosen file write `text()` to it (UTF-8 with a byte-order
-    mark, which spreadsheet programs need to read accents) and call `saved(path)`."""
+    """Open the save dialog; on a chosen file call `write(path)` (app/services/csv_file.py)
+    and then `saved(path)`; a file that cannot be written (a locked or full disk, a folder
+    not ours) or an export that cannot be recorded says so and leaves no file."""
     dialog = QFileDialog(parent, "Save as CSV", str(Path.home() / suggested), "CSV (*.csv)")
     dialog.setObjectName("csvSaveDialog")
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
@@ -25,7 +27,14 @@ def save_csv_dialog(
 
     def chosen(name: str) -> None:
         path = Path(name)
-        write_private_csv(path, text())
+        try:
+            write(path)
+        except OSError as exc:
+            show_error(parent, f"The list was not saved to {path}: {exc.strerror or exc}.")
+            return
+        except StoreError as exc:
+            show_error(parent, f"The list was not saved: {exc}")
+            return
         saved(path)
 
     dialog.fileSelected.connect(chosen)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QScrollArea, QVBoxLayout, QWidget
 
 from app.domain.follow_up import Reason
-from app.services import follow_up, practitioners
+from app.services import csv_file, follow_up, practitioners
 from app.services.follow_up import DueItem
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -156,7 +156,14 @@ class DuePage(Page):
         self.save_dialog = save_csv_dialog(
             self,
             f"follow-up-{self.today.isoformat()}.csv",
-            lambda: follow_up.due_csv(shown),
+            lambda path: csv_file.export_list_csv(
+                self.ctx.store,
+                self.ctx.practitioner.id,
+                path,
+                follow_up.due_csv(shown),
+                what="follow-up list",
+                rows=len(shown),
+            ),
             lambda path: self._said(f"Saved {fmt.plural(len(shown), 'row')} to {path}."),
         )
         return self.save_dialog

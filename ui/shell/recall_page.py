@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from app.domain.chart import ProductUse
-from app.services import catalogue
+from app.services import catalogue, csv_file
 from app.services import recall as recalling
 from app.services.recall import LotHit, RecallResult
 from app.store.errors import StoreError
@@ -186,7 +186,14 @@ class RecallPage(Page):
         self.save_dialog = save_csv_dialog(
             self,
             f"recall-{safe}.csv",
-            lambda: recalling.recall_csv(result),
+            lambda path: csv_file.export_list_csv(
+                self.ctx.store,
+                self.ctx.practitioner.id,
+                path,
+                recalling.recall_csv(result),
+                what=f"lot recall {result.lot.strip()}",
+                rows=len(result.uses) + len(result.earlier),
+            ),
             lambda path: self._said(f"Saved to {path}."),
         )
         return self.save_dialog
