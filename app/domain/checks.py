@@ -56,6 +56,11 @@ class SafetyChecks:
     point_checks: dict[str, PointCheck] = field(default_factory=dict)
     # the clinic's largest single dose per point, by product code (catalogue; may be empty)
     max_per_point: dict[str, Decimal] = field(default_factory=dict)
+    # The dose rows of the last content, by identity: the totals page and the point sheet ask
+    # for them after every edit; they depend only on the content, the history and switches.
+    _last_doses: tuple[ChartContent, DoseHistory | None, Switches, list[Warning]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def register_point_check(self, key: str, check: PointCheck) -> None:
         if key not in RULE_BY_KEY:
@@ -97,13 +102,23 @@ class SafetyChecks:
         return found + self._doses(content)
 
     def _doses(self, content: ChartContent) -> list[Warning]:
+        """The label-dose and 3-month rows (a new list: callers may add to it)."""
+        last = self._last_doses
+        if (
+            last is not None
+            and last[0] is content
+            and last[1] is self.history
+            and last[2] is self.switches
+        ):
+            return list(last[3])
         today = totals(content)  # added once for both rows
         found: list[Warning] = []
         if self.on(LABEL_DOSE):
             found += label_dose_warnings(self.history, today)
         if self.on(CUMULATIVE_3_MONTHS) and self.history is not None:
             found += cumulative_warnings(self.history, today)
-        return found
+        self._last_doses = (content, self.history, self.switches, found)
+        return list(found)
 
     def _point_level(self, view: str, point: InjectionPoint) -> list[Warning]:
         found = []

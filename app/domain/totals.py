@@ -56,8 +56,26 @@ class ProductTotal:
     views: dict[str, Decimal] = field(default_factory=dict)
 
 
+# The last few contents summed, by identity. A content never changes, and one edit's sums are
+# read by the totals page, the soft warnings and the point sheet (seven sums per tap before):
+# each content is now summed once. Held here, a content cannot be freed and its id reused.
+_KEPT = 4
+_summed: tuple[tuple[ChartContent, dict[str, ProductTotal]], ...] = ()
+
+
 def totals(content: ChartContent) -> dict[str, ProductTotal]:
-    """Per product: the visit's total, per side, per muscle/zone (with L/R) and per view."""
+    """Per product: the visit's total, per side, per muscle/zone (with L/R) and per view.
+    Read it, never change it: the same dict answers every caller for this content."""
+    global _summed
+    for seen, out in _summed:
+        if seen is content:
+            return out
+    out = _sum(content)
+    _summed = ((content, out), *_summed[: _KEPT - 1])  # one assignment: safe on workers too
+    return out
+
+
+def _sum(content: ChartContent) -> dict[str, ProductTotal]:
     out: dict[str, ProductTotal] = {}
     for view, p in content.all_points():
         t = out.setdefault(p.product, ProductTotal(p.product))

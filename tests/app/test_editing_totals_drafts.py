@@ -69,6 +69,19 @@ def test_totals_never_add_products_and_warn_above_label() -> None:
     assert all("Dysport" not in x.text for x in dose_warnings(t))
 
 
+def test_one_content_is_summed_once_and_an_edit_is_summed_afresh() -> None:
+    """After a tap the totals page, the soft warnings and the point sheet all read the sums
+    of the same (immutable) content: they get one sum; the next edit gets its own."""
+    c = put_point(ChartContent(), "frown", pt(1, "botox", "4", "procerus", Side.MIDLINE))
+    first = totals(c)
+    assert totals(c) is first
+    more = put_point(c, "frown", pt(2, "botox", "6", "procerus", Side.MIDLINE))
+    assert totals(more)["botox"].total == Decimal(10)
+    assert totals(c) is first and first["botox"].total == Decimal(4)  # the earlier is kept
+    equal = put_point(ChartContent(), "frown", pt(1, "botox", "4", "procerus", Side.MIDLINE))
+    assert totals(equal) == first  # an equal content sums the same, whoever asks
+
+
 def test_interval_and_expiry_warnings() -> None:
     assert interval_warning(date(2026, 11, 1), date(2026, 9, 1)) is not None
     assert interval_warning(date(2026, 11, 30), date(2026, 9, 1)) is None

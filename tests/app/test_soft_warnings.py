@@ -18,6 +18,7 @@ from app.domain.across_visits import (
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.checks import SafetyChecks
 from app.domain.soft_warnings import (
+    ALL_ON,
     CUMULATIVE_3_MONTHS,
     EXPIRED_LOT,
     GLABELLAR_DISTANCE,
@@ -141,6 +142,20 @@ def test_implausible_single_dose_on_the_sheet_and_in_the_totals() -> None:
     assert IMPLAUSIBLE_DOSE in kinds(checks(), c)
     off = checks(switches=Switches(frozenset({IMPLAUSIBLE_DOSE})))
     assert [w.kind for w in off.for_point("frown", slip, c)] == [LABEL_DOSE]
+
+
+def test_the_dose_rows_of_one_content_are_worked_out_once_and_follow_the_switches() -> None:
+    slip = point(10, 10, "30.5", zone="procerus")
+    c = chart(slip)
+    on = checks()
+    sheet = on.for_point("frown", slip, c)
+    sheet.append(sheet[0])  # a caller adding to its list changes nobody else's
+    assert [w.kind for w in on.for_point("frown", slip, c)] == [IMPLAUSIBLE_DOSE, LABEL_DOSE]
+    on.switches = Switches(frozenset({LABEL_DOSE}))  # switched off: asked again, not kept
+    assert [w.kind for w in on.for_point("frown", slip, c)] == [IMPLAUSIBLE_DOSE]
+    fine = chart(point(10, 10, "4", zone="procerus"))
+    on.switches = ALL_ON
+    assert LABEL_DOSE not in kinds(on, fine)  # another content: its own rows
 
 
 def test_glabellar_distance_check_registers_and_switches_off() -> None:

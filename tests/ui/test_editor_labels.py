@@ -124,6 +124,27 @@ def test_a_full_face_is_all_labelled_none_overlapping(editor, qtbot, count, dilu
     assert len(scene.label_items) == count + 1 and overlaps(ed) == []
 
 
+def test_an_undo_that_takes_the_chosen_point_places_the_labels_once(editor, monkeypatch) -> None:
+    """The undo changes the points and, its point gone, the selection: the labels are
+    placed once for both, after both (the sheet's point and the scene agree)."""
+    ed = editor
+    canvas = ed.canvas()
+    frame = canvas.vscene.frame
+    fill(ed, face_spots(frame.width(), frame.height())[:20], False)
+    placed: list[int] = []
+    real = canvas.labels.layout.place
+    monkeypatch.setattr(canvas.labels.layout, "place", lambda *a: (placed.append(1), real(*a))[1])
+    point = ed.session.add_point("frown", frame.width() * 0.5, frame.height() * 0.97)
+    assert placed == [1]
+    canvas.open_point(point.id)
+    assert ed.session.selection is not None and placed == [1, 1]
+    placed.clear()
+    ed.session.undo_stack.undo()  # the Undo button: no canvas event around it
+    assert ed.session.selection is None and point.id not in canvas.vscene.label_items
+    assert placed == [1]
+    assert overlaps(ed) == []
+
+
 def test_a_hidden_view_places_its_labels_when_shown(editor) -> None:
     ed = editor
     smile = ed.scenes["smile"]

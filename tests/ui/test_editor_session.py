@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtWidgets import QLabel
 
 from app.domain.canonical import normalise
 from app.services import charts, drafts
@@ -135,6 +136,30 @@ def test_a_stroke_leaves_the_totals_alone_and_a_point_refreshes_them(
     tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))  # the mouse: the pen is near
     assert refreshed
     assert any("Visit: 4 U in 1 point" in line for line in next(iter(totals.lines.values())))
+
+
+def test_a_hidden_totals_page_works_its_lines_out_when_shown_or_read(
+    qtbot, editor: ChartEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tap brings the point's sheet to the front: the totals page behind it does not run the
+    chart's soft warnings then, but says the tap's totals as soon as it is read or shown."""
+    ed = editor
+    totals = ed.treatment.totals
+    checked: list[bool] = []
+    real = totals.warnings_of
+    monkeypatch.setattr(totals, "warnings_of", lambda c: (checked.append(True), real(c))[1])
+    tap(qtbot, ed.widgets.rail.tool_buttons["point"])
+    tap(qtbot, ed.canvas().viewport(), QPoint(500, 400))  # its sheet comes to the front
+    checked.clear()
+    tap(qtbot, ed.canvas().viewport(), QPoint(600, 400))
+    assert not totals.isVisible() and checked == []  # behind the sheet: not worked out
+    assert any("Visit: 8 U in 2 points" in line for line in next(iter(totals.lines.values())))
+    assert checked == [True]  # worked out once read ...
+    ed.show_panel("totals")
+    qtbot.waitUntil(totals.isVisible)
+    assert checked == [True]  # ... and shown without working it out again
+    shown = [lab.text() for lab in totals.findChildren(QLabel) if lab.isVisible()]
+    assert "Visit: 8 U in 2 points" in shown
 
 
 def button(ed: ChartEditor, text: str):  # type: ignore[no-untyped-def]

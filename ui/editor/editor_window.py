@@ -159,6 +159,7 @@ class ChartEditor(QWidget):
 
     def _connect(self) -> None:
         s, w, r = self.session, self.widgets, self.widgets.rail
+        s.model.changing.connect(self._changing)
         s.model.changed.connect(self._content_changed)
         s.model.dirty_changed.connect(lambda _d: self._update_status())
         s.selection_changed.connect(self._selection_changed)
@@ -254,6 +255,15 @@ class ChartEditor(QWidget):
         if current and (current in views or products_changed):
             self.canvases[current].declutter()
         self.treatment.follow(change)
+
+    def _changing(self, starting: bool) -> None:
+        """Labels are placed once per change, after every listener of it (an undo that
+        removes the chosen point also clears the selection: two placements before)."""
+        for canvas in self.canvases.values():
+            if starting:
+                canvas.labels.hold()
+            else:
+                canvas.labels.release()
 
     def _selection_changed(self, selection: Selection | None) -> None:
         for code, scene in self.scenes.items():

@@ -60,6 +60,10 @@ class ContentChange:
 class ChartModel(QObject):
     changed = Signal(object)  # ContentChange
     dirty_changed = Signal(bool)
+    # True before `changed` goes out, False once all its listeners ran: one change sets off
+    # several of them (the scenes, the selection a removed point held), and the window places
+    # the labels once, after all of them.
+    changing = Signal(bool)
 
     def __init__(self, content: ChartContent, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,7 +89,7 @@ class ChartModel(QObject):
         change = ContentChange.between(self._content, content)
         self._content = content
         self._update_dirty()  # before `changed`: listeners read `dirty`
-        self.changed.emit(change)
+        self._emit(change)
 
     def mark_saved(self, stored: ChartContent, edited: ChartContent) -> None:
         """After a save of `edited`, stored as `stored` (with what the save added, such as the
@@ -95,9 +99,16 @@ class ChartModel(QObject):
             change = ContentChange.between(self._content, stored)
             self._content = stored
             self._update_dirty()
-            self.changed.emit(change)
+            self._emit(change)
         else:
             self._update_dirty()
+
+    def _emit(self, change: ContentChange) -> None:
+        self.changing.emit(True)
+        try:
+            self.changed.emit(change)
+        finally:
+            self.changing.emit(False)
 
     def _update_dirty(self) -> None:
         # Compare with the saved state rather than count edits: undoing back to it is clean.

@@ -237,8 +237,6 @@ class PointSheet(QFrame):
     def show_point(
         self, view: str, view_name: str, point: InjectionPoint, content: ChartContent
     ) -> None:
-        self.body.show()
-        self.delete.show()
         if self.zone is None or view != self.view:
             if self.zone is not None:
                 self.zone.setParent(None)
@@ -298,3 +296,7 @@ class PointSheet(QFrame):
         self.zone.set_value(point.zone or None)
         if not self.note.hasFocus():
             self.note.setText(point.note)
+        # Shown last: filled in while hidden, the body is laid out once, with what it shows
+        # (shown first, each line set after it re-laid out a body it had just laid out).
+        self.body.show()
+        self.delete.show()

@@ -60,66 +60,99 @@ class TotalsPanel(QFrame):
         self.warnings_of: Callable[[ChartContent], list[Warning]] = lambda c: dose_warnings(
             totals(c)
         )
-        self.warnings: list[Warning] = []
-        self.lines: dict[str, list[str]] = {}
         # The course (original + touch-ups) beside today's totals, when there is one
         # (ui/overlay/attach.py); today's totals above never count an earlier point.
         self.course: Callable[[ChartContent], list[str]] | None = None
-        self.course_lines: list[str] = []
         # The last 3 months beside the cumulative limit, the course per area (app/domain/
         # across_visits.py): lines like the course's, sub-headings end in ':'.
         self.across: Callable[[ChartContent], list[str]] | None = None
-        self.across_lines: list[str] = []
+        self._warnings: list[Warning] = []
+        self._lines: dict[str, list[str]] = {}
+        self._course_lines: list[str] = []
+        self._across_lines: list[str] = []
         self._labels: list[QLabel] = []  # shown in order; spare ones hidden
         self._rows: list[tuple[str, str, str | None]] = []
-        self._pending: list[tuple[str, str, str | None]] | None = None
+        self._due: ChartContent | None = None  # refreshed for, not yet worked out
+        self._rows_due: list[tuple[str, str, str | None]] | None = None  # worked out, unshown
         self.lay.addStretch(1)
 
+    # What the page says, always of the last content refreshed for (also what tests read).
+    @property
+    def warnings(self) -> list[Warning]:
+        self._work_out()
+        return self._warnings
+
+    @property
+    def lines(self) -> dict[str, list[str]]:
+        self._work_out()
+        return self._lines
+
+    @property
+    def course_lines(self) -> list[str]:
+        self._work_out()
+        return self._course_lines
+
+    @property
+    def across_lines(self) -> list[str]:
+        self._work_out()
+        return self._across_lines
+
     def refresh(self, content: ChartContent) -> None:
+        """The chart changed. Worked out now if the page can be seen; otherwise when it is
+        shown or read: while the point sheet is in front, a tap neither runs the chart's
+        soft warnings over every point nor lays out a hidden page."""
+        self._due = content
+        if self.isVisible():
+            self._work_out()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._work_out()
+        rows, self._rows_due = self._rows_due, None
+        if rows is not None:
+            self._show(rows)
+        super().showEvent(event)
+
+    def _work_out(self) -> None:
+        content, self._due = self._due, None
+        if content is None:
+            return
         per_product = totals(content)
         # a side guessed without a face is not a safety rule a clinic switches off: always said
         guessed = guessed_side_warning(content)
-        self.warnings = [*self.warnings_of(content), *([guessed] if guessed else [])]
+        self._warnings = [*self.warnings_of(content), *([guessed] if guessed else [])]
         rows: list[tuple[str, str, str | None]] = []  # text, object name, "kind" property
-        rows += [(f"⚠ {w.text}", "warning", w.kind) for w in self.warnings]
+        rows += [(f"⚠ {w.text}", "warning", w.kind) for w in self._warnings]
         if not per_product:
             rows.append(("No injection points yet.", "sheetHint", None))
-        self.lines = {}
+        self._lines = {}
         for code, t in sorted(per_product.items(), key=lambda kv: self.product_name(kv[0])):
             rows.append((self.product_name(code), "sheetHeading", None))
-            self.lines[code] = product_lines(t, self.view_name)
+            self._lines[code] = product_lines(t, self.view_name)
             rows += [
                 (ln, "totalSub" if ln.endswith(":") else "totalLine", None)
-                for ln in self.lines[code]
+                for ln in self._lines[code]
             ]
-        self.course_lines = self.course(content) if self.course else []
-        if self.course_lines:
+        self._course_lines = self.course(content) if self.course else []
+        if self._course_lines:
             rows.append(("Course total (original + touch-ups)", "sheetHeading", None))
             rows += [
                 (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
-                for ln in self.course_lines
+                for ln in self._course_lines
             ]
-        self.across_lines = self.across(content) if self.across else []
-        if self.across_lines:
+        self._across_lines = self.across(content) if self.across else []
+        if self._across_lines:
             rows.append(("Doses across visits", "sheetHeading", None))
             rows += [
                 (ln.strip(), "totalLine" if ln.startswith(" ") else "totalSub", None)
-                for ln in self.across_lines
+                for ln in self._across_lines
             ]
-        # The numbers are always current (`lines`); the labels follow when they can be seen:
-        # while the point sheet is in front, a tap does not re-lay-out a hidden page.
-        self._pending = rows
+        # The labels follow when they can be seen: numbers read while the page is hidden
+        # do not re-lay-out a hidden page.
         if self.isVisible():
-            self._show_pending()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self._show_pending()
-        super().showEvent(event)
-
-    def _show_pending(self) -> None:
-        rows, self._pending = self._pending, None
-        if rows is not None:
+            self._rows_due = None
             self._show(rows)
+        else:
+            self._rows_due = rows
 
     def _show(self, rows: list[tuple[str, str, str | None]]) -> None:
         """Reuse the labels already there: a tap changes a few numbers, and re-making some
