@@ -71,13 +71,20 @@ class RecoveryWiring:
 
     # -- a damaged database ------------------------------------------------------------------
 
+    def _checkable_file(self) -> Path | None:
+        """The SQLite file to look for damage in; None in recovery already, on a server, or
+        when the file cannot be named."""
+        if self.host.in_recovery or not self.host.ctx.store.is_sqlite:
+            return None
+        try:
+            return backup_settings.database_file(self.host.ctx.store)
+        except StoreError:
+            return None
+
     def _deep_check(self) -> None:
         """quick_check of the whole file off the GUI thread: damage found leads to recovery."""
-        if self.host.in_recovery or not self.host.ctx.store.is_sqlite:
-            return
-        try:
-            db = backup_settings.database_file(self.host.ctx.store)
-        except StoreError:
+        db = self._checkable_file()
+        if db is None:
             return
 
         def checked(found: Diagnosis | None) -> None:
@@ -88,11 +95,8 @@ class RecoveryWiring:
 
     def show_damage(self, message: str) -> None:
         """An error said the file is damaged: find out how, and open the recovery screen."""
-        if self.host.in_recovery or not self.host.ctx.store.is_sqlite:
-            return
-        try:
-            db = backup_settings.database_file(self.host.ctx.store)
-        except StoreError:
+        db = self._checkable_file()
+        if db is None:
             return
         found = recovery.diagnose(db, thorough=True) or Diagnosis(
             "damaged",
