@@ -162,16 +162,8 @@ class Store:
         errors translated into StoreError messages."""
         session = self.sessions(bind=self._write_engine)
         try:
-            with session.begin():
+            with self._translated(), session.begin():
                 yield session
-        except DBAPIError as exc:
-            translated = translate(exc, self.server)
-            if translated is not None:
-                raise translated from exc
-            clean = redacted(exc)
-            if clean is not None:  # the driver's DETAIL quotes names: not into any message
-                raise clean from None
-            raise
         finally:
             session.close()
 
@@ -197,11 +189,26 @@ class Store:
     def read(self) -> Iterator[Session]:
         shared: Session | None = getattr(self._reading, "session", None)
         if shared is not None:
-            yield shared  # inside `snapshot()`: its transaction ends with the block
+            # Inside `snapshot()`, whose transaction ends with its block: each read is a
+            # savepoint, so an error one caller handles (a photo that cannot be read) leaves
+            # the snapshot usable (PostgreSQL refuses every later query of a transaction that
+            # met an error), and its driver errors are translated as any read's.
+            with self._translated(), shared.begin_nested():
+                yield shared
             return
         session = self.sessions()
         try:
-            yield session
+            with self._translated():
+                yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Driver errors as StoreError messages (app/store/errors.py)."""
+        try:
+            yield
         except DBAPIError as exc:
             translated = translate(exc, self.server)
             if translated is not None:
@@ -210,9 +217,6 @@ class Store:
             if clean is not None:  # the driver's DETAIL quotes names: not into any message
                 raise clean from None
             raise
-        finally:
-            session.rollback()
-            session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

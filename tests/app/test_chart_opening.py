@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from app.services import chart_opening, patients, photos, visits
 from tests.images import face_image, jpeg_bytes
 
@@ -78,3 +80,38 @@ def test_photo_sizes_come_from_the_covering_index(store, clinician, db_path) -> 
         assert "COVERING INDEX ix_photo_blob_frame" in str(plan)
         raw.execute("DROP INDEX ix_photo_blob_frame")  # as if opened without migrating
     assert photos.photo_sizes(store, [shot.sha256]) == {shot.sha256: size}
+
+
+def test_an_error_inside_a_snapshot_leaves_it_usable_and_is_translated(store, clinician) -> None:
+    """A read that fails inside `snapshot()` and is handled by its caller (a photo that cannot
+    be read opens as an empty frame) leaves the snapshot reading: on PostgreSQL, where a failed
+    query aborts its transaction, each read is a savepoint. A lost server connection inside
+    a snapshot is the same ServerUnreachableError as anywhere else."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from app.services import charts
+    from app.store.database import open_store
+    from app.store.errors import ServerUnreachableError
+
+    p = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
+    v = visits.start_visit(store, p.id, clinician.id, "neurotoxin")
+    with store.snapshot():
+        try:
+            with store.read() as s:
+                s.execute(text("SELECT * FROM no_such_table"))
+        except DBAPIError:
+            pass  # handled by the caller, as chart_opening._display handles a StoreError
+        assert charts.version_count(store, v.id) == 0  # the snapshot still reads
+    if store.is_sqlite:
+        return
+    other = open_store(str(store.url.render_as_string(hide_password=False)))
+    try:
+        with pytest.raises(ServerUnreachableError), store.snapshot():
+            with store.read() as s:
+                pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with other.read() as s:
+                s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            charts.version_count(store, v.id)
+    finally:
+        other.dispose()
