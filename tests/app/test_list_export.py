@@ -31,35 +31,50 @@ def _exports(store: Store) -> list[tuple[int | None, str, str]]:
 def test_a_list_export_writes_the_file_and_records_it(store, clinician, tmp_path: Path) -> None:
     out = tmp_path / "lists" / "due.csv"
     out.parent.mkdir()
-    export_list_csv(store, clinician.id, out, TEXT, what="follow-up list", rows=1)
+    export_list_csv(
+        store, clinician.id, out, TEXT, list_name="follow_up", what="follow-up list", rows=1
+    )
     assert out.read_bytes() == ("\ufeff" + TEXT).encode("utf-8")
     if sys.platform != "win32":
         assert oct(out.stat().st_mode & 0o777) == "0o600"
-    assert _exports(store) == [(clinician.id, "list_csv:due.csv", "follow-up list to CSV, 1 rows")]
+    assert _exports(store) == [
+        (clinician.id, "list_csv:follow_up", "follow-up list to CSV, 1 rows")
+    ]
     assert os.listdir(out.parent) == ["due.csv"]  # no part file left beside it
 
 
 def test_a_list_that_cannot_be_written_records_nothing(store, clinician, tmp_path: Path) -> None:
     with pytest.raises(OSError):
         export_list_csv(
-            store, clinician.id, tmp_path / "gone" / "due.csv", TEXT, what="follow-up list", rows=1
+            store,
+            clinician.id,
+            tmp_path / "gone" / "due.csv",
+            TEXT,
+            list_name="follow_up",
+            what="follow-up list",
+            rows=1,
         )
     assert _exports(store) == []
 
 
-def test_an_export_that_cannot_be_recorded_takes_its_file_back(tmp_path: Path) -> None:
-    """The database is locked by another program past the wait: no record, so no file."""
+def test_an_export_that_cannot_be_recorded_leaves_the_file_there_before(tmp_path: Path) -> None:
+    """The database is locked by another program past the wait: no record, so no new file,
+    and last week's list saved under the same name (with the clinic's notes) is untouched."""
     db = tmp_path / "clinic.db"
     store = open_store(sqlite_url(db), busy_timeout_ms=200)
     who = default_practitioner(store).id
     other = sqlite3.connect(db)
     out = tmp_path / "lists" / "due.csv"
     out.parent.mkdir()
+    out.write_text("last week's list, with the call notes\n")
     try:
         other.execute("BEGIN EXCLUSIVE")
         with pytest.raises(StoreError):
-            export_list_csv(store, who, out, TEXT, what="follow-up list", rows=1)
-        assert os.listdir(out.parent) == []  # neither the list nor a part of it
+            export_list_csv(
+                store, who, out, TEXT, list_name="follow_up", what="follow-up list", rows=1
+            )
+        assert os.listdir(out.parent) == ["due.csv"]  # no part file left beside it
+        assert out.read_text() == "last week's list, with the call notes\n"
         other.rollback()
         assert _exports(store) == []
     finally:

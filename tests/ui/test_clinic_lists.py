@@ -99,7 +99,7 @@ def test_due_list_by_finger_filters_opens_a_patient_and_exports(
     assert rows[0][0] == "reason" and [r[1] for r in rows[1:]] == ["Otto Follow"]
     assert oct(out.stat().st_mode & 0o777) == "0o600"  # patient names: the owner's only
     export = _last_export(demo_store)  # in the audit trail, with no patient's name
-    assert export == (me.id, "list_csv:due.csv", "follow-up list to CSV, 1 rows")
+    assert export == (me.id, "list_csv:follow_up", "follow-up list to CSV, 1 rows")
 
     finger(page.who_button)
     everyone = page.dialog.findChild(QPushButton, "practitioner_all")  # type: ignore[union-attr]
@@ -168,7 +168,7 @@ def test_recall_by_finger_finds_a_typed_lot_opens_a_patient_and_exports(
     assert str(out) in page.note.text()
     assert _last_export(demo_store) == (
         me,
-        "list_csv:recall.csv",
+        "list_csv:lot_recall",
         "lot recall rc 77 to CSV, 2 rows",
     )
 

@@ -161,6 +161,7 @@ class DuePage(Page):
                 self.ctx.practitioner.id,
                 path,
                 follow_up.due_csv(shown),
+                list_name="follow_up",
                 what="follow-up list",
                 rows=len(shown),
             ),

@@ -191,6 +191,7 @@ class RecallPage(Page):
                 self.ctx.practitioner.id,
                 path,
                 recalling.recall_csv(result),
+                list_name="lot_recall",
                 what=f"lot recall {result.lot.strip()}",
                 rows=len(result.uses) + len(result.earlier),
             ),
