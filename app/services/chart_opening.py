@@ -14,10 +14,11 @@ from app.domain.across_visits import DoseHistory
 from app.domain.chart import ChartContent, ViewChart
 from app.domain.soft_warnings import ALL_ON, Switches
 from app.domain.values import TreatmentType
-from app.services import catalogue, charts, patients, photos, visits
+from app.services import area_names, catalogue, charts, mn_course, patients, photos, visits
 from app.services.catalogue import ProductRecord
 from app.services.charts import VersionInfo
 from app.services.dose_history import dose_history
+from app.services.mn_course import CourseState
 from app.services.patients import PatientRecord
 from app.services.product_carry import EarlierUse, earlier_product_uses
 from app.services.visits import VisitRecord
@@ -56,6 +57,10 @@ class ChartOpening:
     warning_switches: Switches = ALL_ON  # the clinic's soft-warning switches
     # per product, the lot, expiry and dilution an earlier visit recorded (one-tap reuse)
     earlier_uses: dict[str, EarlierUse] = field(default_factory=dict)
+    # a microneedling chart's: the clinic's own area names, and where the visit sits in its
+    # course (None when it could not be read: the editor then assumes a course's first)
+    clinic_area_names: tuple[str, ...] = ()
+    course: CourseState | None = None
 
 
 def open_chart(
@@ -92,6 +97,7 @@ def _open(
         if visit.treatment_type == TreatmentType.NEUROTOXIN
         else None
     )
+    clinic_names, course = _microneedling(store, visit, content)
     return ChartOpening(
         visit=visit,
         patient=patient,
@@ -106,7 +112,27 @@ def _open(
         dose_history=dose_history(store, visit_id),
         warning_switches=warning_switches(store),
         earlier_uses={} if read_only else earlier_product_uses(store, visit_id),
+        clinic_area_names=clinic_names,
+        course=course,
     )
+
+
+def _microneedling(
+    store: Store, visit: VisitRecord, content: ChartContent
+) -> tuple[tuple[str, ...], CourseState | None]:
+    """What a microneedling chart's editor shows besides the chart: read here, with the rest
+    of the opening, so no round trip to a clinic server is left to the GUI thread."""
+    if visit.treatment_type != TreatmentType.MICRONEEDLING:
+        return (), None
+    try:
+        names = tuple(area_names.clinic_area_names(store))
+    except StoreError:
+        names = ()  # the sheet still offers the standard areas, and typing
+    try:
+        course = mn_course.course_state(store, visit.id, content)
+    except StoreError:
+        course = None
+    return names, course
 
 
 def _with_visit_photos(store: Store, visit_id: int, content: ChartContent) -> ChartContent:

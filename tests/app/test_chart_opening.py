@@ -115,3 +115,19 @@ def test_an_error_inside_a_snapshot_leaves_it_usable_and_is_translated(store, cl
             charts.version_count(store, v.id)
     finally:
         other.dispose()
+
+
+def test_a_microneedling_opening_reads_the_clinic_area_names_and_course(store, clinician) -> None:
+    """Read with the rest of the opening (on its worker in the app), not by the editor on
+    the GUI thread: the clinic's area names and the visit's place in its course."""
+    from app.services import area_names
+
+    area_names.add_area_name(store, clinician.id, "Décolletage")
+    p = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
+    v = visits.start_visit(store, p.id, clinician.id, "microneedling")
+    opening = chart_opening.open_chart(store, v.id)
+    assert opening.clinic_area_names == ("Décolletage",)
+    assert opening.course is not None and opening.course.first_of_course
+    toxin = visits.start_visit(store, p.id, clinician.id, "neurotoxin")
+    other = chart_opening.open_chart(store, toxin.id)
+    assert other.clinic_area_names == () and other.course is None

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.microneedling import MicroneedlingSession
 from app.domain.mn_editing import find_area
 from app.domain.soft_warnings import NEEDLE_DEPTH
-from app.services import area_names, mn_course
 from app.services.mn_course import CourseState
-from app.store.errors import StoreError
 from ui.editor.mn_edits import AreaEdits
 from ui.editor.mn_pages import AreasPanel, SessionPanel
 from ui.editor.mn_sheet import AreaSheet
@@ -51,11 +49,7 @@ class MicroneedlingTreatment:
         self.edits = AreaEdits(session)
         self.edits.say = lambda text: self.say(text)  # what a brush stroke joined
         names = session.view_names
-        try:
-            clinic_names = area_names.clinic_area_names(session.store)
-        except StoreError:
-            clinic_names = []  # the sheet still offers the standard areas and typing
-        self.sheet = AreaSheet(self.edits, clinic_names)
+        self.sheet = AreaSheet(self.edits, session.clinic_area_names)  # read with the opening
         self.sheet.show_empty()
         self.sheet.setEnabled(not session.read_only)
         self.areas = AreasPanel(lambda v: names.get(v, v))
@@ -63,11 +57,7 @@ class MicroneedlingTreatment:
         self.areas.warnings_on = lambda: session.safety.on(NEEDLE_DEPTH)
         self.session_page = SessionPanel(self.edits, session.visit.visit_date)
         self.session_page.setEnabled(not session.read_only)
-        self.course: CourseState | None = None
-        try:
-            self.course = mn_course.course_state(session.store, session.visit_id, session.content)
-        except StoreError:
-            self.course = None
+        self.course: CourseState | None = session.course_at_opening
         first = self.course.first_of_course if self.course else True
         self.session_page.first_of_course = first
         record = session.content.microneedling

@@ -132,6 +132,9 @@ class EditorSession(QObject):
         self.faces = FaceFacts(self.view_codes, self._faces_asked, self.wait_faces, self)
         self.previous_toxin = opening.previous_toxin
         self.earlier_uses = opening.earlier_uses  # lot, expiry, dilution of earlier visits
+        # a microneedling chart's: the clinic's area names, and the visit's place in its course
+        self.clinic_area_names = opening.clinic_area_names
+        self.course_at_opening = opening.course
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
         # photos (the glabellar distance) registers itself here: register_point_check.
         self.safety = SafetyChecks(
