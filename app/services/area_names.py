@@ -18,11 +18,12 @@ from app.domain.roles import Role
 from app.services.access import require
 from app.store import audit_log
 from app.store.database import Store
-from app.store.idempotent import insert_missing
+from app.store.idempotent import insert_if_missing
 from app.store.schema import Setting
 
 PREFIX = "mn_area_name:"
 MAX_LENGTH = 40  # a name fits a tap button of the area sheet
+KEY_LENGTH = 100  # Setting.key's length
 
 
 def tidy(name: str) -> str:
@@ -50,12 +51,14 @@ def add_area_name(store: Store, actor_id: int | None, name: str) -> list[str]:
         raise ValueError("Type the area's name.")
     if len(name) > MAX_LENGTH:
         raise ValueError(f"An area's name is at most {MAX_LENGTH} characters.")
+    if len(_key(name)) > KEY_LENGTH:  # folding can lengthen a name ("ﬃ" is "ffi")
+        raise ValueError("That name is too long for the list; shorten it.")
     if area_kind(name) is not None:
         raise ValueError(f"{name} is already one of the standard areas.")
     require(store, actor_id, Role.ADMIN, "change the clinic's settings")
     with store.write() as s:
-        if s.get(Setting, _key(name)) is None:
-            insert_missing(s, Setting, [{"key": _key(name), "value": name}], ["key"])
+        # two rooms adding the same name at once: one row, and one "added" in the trail
+        if insert_if_missing(s, Setting, {"key": _key(name), "value": name}, ["key"]):
             audit_log.append(
                 s,
                 "setting_changed",

@@ -25,11 +25,24 @@ def insert_missing(
     by anyone, even a moment ago by another room) are left exactly as they are."""
     if not rows:
         return
+    session.execute(_on_conflict_nothing(session, model, key), list(rows))
+
+
+def insert_if_missing(
+    session: Session, model: type[Base], row: dict[str, Any], key: Sequence[str]
+) -> bool:
+    """`insert_missing` of one row: whether this call inserted it (False when it was there,
+    even inserted a moment ago by another room), so what records the change records it once."""
+    # RETURNING names the row only when this insert added it (a driver's rowcount for an
+    # ON CONFLICT insert is not always given: psycopg's is -1)
+    stmt = _on_conflict_nothing(session, model, key).returning(*(getattr(model, k) for k in key))
+    return session.execute(stmt, row).first() is not None
+
+
+def _on_conflict_nothing(session: Session, model: type[Base], key: Sequence[str]) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(model).on_conflict_do_nothing(index_elements=list(key))
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(model).on_conflict_do_nothing(index_elements=list(key))
-    else:  # pragma: no cover - only the two supported backends reach here
-        raise ValueError(f"no idempotent insert for {dialect}")
-    session.execute(stmt, list(rows))
+        return postgresql.insert(model).on_conflict_do_nothing(index_elements=list(key))
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing(index_elements=list(key))
+    raise ValueError(f"no idempotent insert for {dialect}")  # pragma: no cover

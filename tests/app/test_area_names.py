@@ -59,3 +59,28 @@ def test_names_that_cannot_be_a_clinic_name_are_refused(store: Store, name: str)
     with pytest.raises(ValueError):
         area_names.add_area_name(store, admin, name)
     assert area_names.clinic_area_names(store) == []
+
+
+def test_a_name_whose_folded_key_is_too_long_is_refused_before_the_database(
+    store: Store,
+) -> None:
+    """Forty characters may fold to three times as many ("ﬃ" is "ffi"): past the key's
+    100 the name is refused with a message, not by PostgreSQL's "value too long"."""
+    admin = default_practitioner(store).id
+    with pytest.raises(ValueError, match="too long"):
+        area_names.add_area_name(store, admin, "ﬃ" * 40)
+    assert area_names.clinic_area_names(store) == []
+    assert area_names.add_area_name(store, admin, "ﬃ" * 29) == ["ﬃ" * 29]  # 13 + 87 = 100
+
+
+def test_only_the_insert_that_adds_a_row_says_so(store: Store) -> None:
+    """Two rooms adding one name at once: the row is inserted once, and only the room whose
+    insert added it records "added" (the other's insert finds it there)."""
+    from app.store.idempotent import insert_if_missing
+
+    row = {"key": "mn_area_name:neck folds", "value": "Neck folds"}
+    with store.write() as s:
+        assert insert_if_missing(s, Setting, row, ["key"])
+    with store.write() as s:
+        assert not insert_if_missing(s, Setting, row, ["key"])
+    assert area_names.clinic_area_names(store) == ["Neck folds"]
