@@ -4,7 +4,9 @@ time, for the audit screens' date filters. Nothing stored is changed.
 
 SQLite keeps a row's columns in order, and `photo_blob` stores the original (several MB)
 before `width` and `height`: reading the four sizes of a chart's photos followed four chains
-of overflow pages (~2 ms each). A covering index holds the sizes beside the hash.
+of overflow pages (~2 ms each). A covering index holds the sizes beside the hash. Building it
+reads each row once the same way: the first start after the upgrade takes about 2 ms more per
+stored photo (some 20 s for 10,000 photos), once.
 
 Revision ID: 0013
 Revises: 0012
