@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QScrollArea,
     QScroller,
     QSizePolicy,
     QVBoxLayout,
@@ -56,6 +58,43 @@ def enable_touch_scroll(area: QAbstractScrollArea) -> None:
         area.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         area.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+
+def scroll_body(
+    name: str = "", margins: int = 24, spacing: int = 14
+) -> tuple[QScrollArea, QVBoxLayout]:
+    """A page's content that scrolls up and down by finger (never sideways): the area to add
+    to the page's layout, and the layout to fill."""
+    area = QScrollArea()
+    if name:
+        area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    enable_touch_scroll(area)
+    inner = QWidget()
+    lay = QVBoxLayout(inner)
+    lay.setContentsMargins(margins, margins, margins, margins)
+    lay.setSpacing(spacing)
+    area.setWidget(inner)
+    return area, lay
+
+
+def secret_field(name: str, placeholder: str) -> QLineEdit:
+    """A touch-sized field for a password or passphrase: shown as dots, typed exactly as it
+    comes (no predictive text, no capitals added), kept out of any keyboard's memory."""
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setPlaceholderText(placeholder)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMinimumHeight(TOUCH)
+    field.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhSensitiveData
+        | Qt.InputMethodHint.ImhNoAutoUppercase
+        | Qt.InputMethodHint.ImhNoPredictiveText
+    )
+    return field
 
 
 def moved_too_far(start: QPointF, end: QPointF) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QProgressBar, QWidget
+from PySide6.QtWidgets import QFileDialog, QProgressBar, QWidget
 
 from ui.common.widgets import TOUCH
 from ui.common.worker import Worker
@@ -109,20 +109,6 @@ def progress_bar(name: str) -> QProgressBar:
     bar.setTextVisible(False)
     bar.hide()
     return bar
-
-
-def passphrase_field(name: str, placeholder: str) -> QLineEdit:
-    f = QLineEdit()
-    f.setObjectName(name)
-    f.setEchoMode(QLineEdit.EchoMode.Password)
-    f.setPlaceholderText(placeholder)
-    f.setMinimumHeight(TOUCH)
-    f.setInputMethodHints(
-        Qt.InputMethodHint.ImhHiddenText
-        | Qt.InputMethodHint.ImhNoPredictiveText
-        | Qt.InputMethodHint.ImhNoAutoUppercase  # typed exactly as it comes
-    )
-    return f
 
 
 def file_dialog(

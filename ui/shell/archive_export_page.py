@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout
 
 from app.services import archive, backup_settings, patients
 from app.services.archive import ExportReport
@@ -23,11 +23,19 @@ from ui.capture import browse_data
 from ui.capture.browse_data import RecentFolders
 from ui.common import format as fmt
 from ui.common.context import AppContext
-from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+from ui.common.widgets import (
+    Page,
+    button,
+    hbox,
+    label,
+    scroll_body,
+    secret_field,
+    set_state,
+    vbox,
+)
 from ui.shell.archive_common import (
     ProgressJob,
     counts_words,
-    passphrase_field,
     progress_bar,
     size_words,
 )
@@ -67,15 +75,7 @@ class ExportPage(Page):
             self.title = f"Export {self.patient.display_name}"
 
         outer = vbox(self, margins=0, spacing=0)
-        self.area = QScrollArea()
-        self.area.setObjectName("exportScroll")
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        lay = vbox(inner, margins=24, spacing=14)
-        self.area.setWidget(inner)
+        self.area, lay = scroll_body("exportScroll")
         outer.addWidget(self.area)
 
         intro = label(
@@ -123,8 +123,8 @@ class ExportPage(Page):
         )
         hint.setWordWrap(True)
         p_lay.addWidget(hint)
-        self.first = passphrase_field("exportPassphrase", "Passphrase")
-        self.second = passphrase_field("exportPassphraseAgain", "The same again")
+        self.first = secret_field("exportPassphrase", "Passphrase")
+        self.second = secret_field("exportPassphraseAgain", "The same again")
         pair = hbox(spacing=12)
         pair.addWidget(self.first, 1)
         pair.addWidget(self.second, 1)

@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.services import archive, patient_links, patients
@@ -33,13 +31,21 @@ from ui.capture import browse_data
 from ui.capture.browse_data import RecentFolders
 from ui.common import format as fmt
 from ui.common.context import AppContext
-from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+from ui.common.widgets import (
+    Page,
+    button,
+    hbox,
+    label,
+    scroll_body,
+    secret_field,
+    set_state,
+    vbox,
+)
 from ui.shell.archive_common import (
     COUNT_WORDS,
     ProgressJob,
     counts_words,
     file_dialog,
-    passphrase_field,
     progress_bar,
 )
 from ui.shell.archive_export_page import RECENT_FILE
@@ -125,15 +131,7 @@ class ImportPage(Page):
         self.recent = RecentFolders(browse_data.default_recent_file().with_name(RECENT_FILE))
 
         outer = vbox(self, margins=0, spacing=0)
-        self.area = QScrollArea()
-        self.area.setObjectName("importScroll")
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        lay = vbox(inner, margins=24, spacing=14)
-        self.area.setWidget(inner)
+        self.area, lay = scroll_body("importScroll")
         outer.addWidget(self.area)
 
         intro = label(
@@ -157,7 +155,7 @@ class ImportPage(Page):
         line.addWidget(self.choose_file, 0, Qt.AlignmentFlag.AlignVCenter)
         k_lay.addLayout(line)
         secret = hbox(spacing=12)
-        self.passphrase = passphrase_field("importPassphrase", "The archive's passphrase")
+        self.passphrase = secret_field("importPassphrase", "The archive's passphrase")
         secret.addWidget(self.passphrase, 1)
         self.open_button = button("Open archive", "primary")
         self.open_button.setObjectName("importOpen")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.services.backup_settings import MIN_PASSPHRASE
 from ui.capture import browse_data
 from ui.capture.browse_data import Listing, RecentFolders
 from ui.capture.folder_browser import FolderBrowser, places
-from ui.common.widgets import TOUCH, button, hbox, label, vbox
+from ui.common.widgets import button, hbox, label, secret_field, vbox
 
 
 class FolderChooser(FolderBrowser):
@@ -121,8 +121,8 @@ class PassphraseDialog(QDialog):
         )
         hint.setWordWrap(True)
         lay.addWidget(hint)
-        self.first = self._field("passphraseFirst", "Passphrase")
-        self.second = self._field("passphraseSecond", "The same again")
+        self.first = secret_field("passphraseFirst", "Passphrase")
+        self.second = secret_field("passphraseSecond", "The same again")
         lay.addWidget(self.first)
         lay.addWidget(self.second)
         self.error = label("", "error")
@@ -142,19 +142,6 @@ class PassphraseDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
         self.save.clicked.connect(self._save)
         self.second.returnPressed.connect(self._save)
-
-    def _field(self, name: str, placeholder: str) -> QLineEdit:
-        f = QLineEdit()
-        f.setObjectName(name)
-        f.setEchoMode(QLineEdit.EchoMode.Password)
-        f.setPlaceholderText(placeholder)
-        f.setMinimumHeight(TOUCH)
-        f.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhNoAutoUppercase  # typed exactly as it comes
-        )
-        return f
 
     def _save(self) -> None:
         first, second = self.first.text(), self.second.text()

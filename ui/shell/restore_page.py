@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QScrollArea,
-    QWidget,
 )
 
 from app.services import backup, backup_settings
@@ -27,7 +25,16 @@ from app.services.backup import BackupContents, Counts
 from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
-from ui.common.widgets import TOUCH, Page, button, enable_touch_scroll, hbox, label, vbox
+from ui.common.widgets import (
+    TOUCH,
+    Page,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    scroll_body,
+    vbox,
+)
 from ui.common.worker import Worker
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -68,14 +75,7 @@ class RestorePage(Page):
         self.contents: BackupContents | None = None
         self._reader = Worker("restore-open", self)
         outer = vbox(self, margins=0, spacing=0)
-        self.area = QScrollArea()
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        lay = vbox(inner, margins=24, spacing=14)
-        self.area.setWidget(inner)
+        self.area, lay = scroll_body()
         outer.addWidget(self.area)
 
         intro = label(

@@ -26,24 +26,9 @@ from app.services.practitioners import PractitionerRecord
 from app.services.signin import OpenedKey, SignedIn, SignInRefused, WeakSecretError
 from app.services.store import Store
 from app.store.errors import StoreError
-from ui.common.widgets import TOUCH, button, enable_touch_scroll, hbox, label, vbox
+from ui.common.widgets import TOUCH, button, enable_touch_scroll, hbox, label, secret_field, vbox
 from ui.common.worker import Worker
 from ui.signin.keypad import PinKeypad
-
-
-def password_field(placeholder: str, name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setObjectName(name)
-    field.setPlaceholderText(placeholder)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMinimumHeight(TOUCH)
-    field.setInputMethodHints(
-        Qt.InputMethodHint.ImhHiddenText
-        | Qt.InputMethodHint.ImhSensitiveData
-        | Qt.InputMethodHint.ImhNoAutoUppercase
-        | Qt.InputMethodHint.ImhNoPredictiveText
-    )
-    return field
 
 
 def demo_words(name: str) -> str:
@@ -63,7 +48,7 @@ class EntryPanel(QWidget):
         self.heading.setWordWrap(True)
         self.explain = label("", "body")
         self.explain.setWordWrap(True)
-        self.password = password_field("Password", "passwordField")
+        self.password = secret_field("passwordField", "Password")
         self.message = label("", "error")
         self.message.setObjectName("signInMessage")
         self.message.setWordWrap(True)
@@ -103,8 +88,8 @@ class SetupPanel(QWidget):
         self.name.setObjectName("setupName")
         self.name.setPlaceholderText("Your name, as records will show it")
         self.name.setMinimumHeight(TOUCH)
-        self.password = password_field("Password (at least 8 characters)", "setupPassword")
-        self.repeat = password_field("The same password again", "setupRepeat")
+        self.password = secret_field("setupPassword", "Password (at least 8 characters)")
+        self.repeat = secret_field("setupRepeat", "The same password again")
         self.message = label("", "error")
         self.message.setObjectName("setupMessage")
         self.message.setWordWrap(True)

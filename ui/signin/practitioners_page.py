@@ -18,8 +18,16 @@ from app.services.signin import WeakSecretError
 from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
-from ui.common.widgets import TOUCH, Page, button, enable_touch_scroll, hbox, label, vbox
-from ui.signin.gate import password_field
+from ui.common.widgets import (
+    TOUCH,
+    Page,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    secret_field,
+    vbox,
+)
 from ui.signin.idle import IdleWatch
 
 
@@ -79,7 +87,7 @@ class SecretDialog(QDialog):
         lay.addWidget(explain)
         self.pin = pin_field("newPin") if pin else None
         self.password = (
-            password_field("Password: at least 8 characters", "newPassword") if password else None
+            secret_field("newPassword", "Password: at least 8 characters") if password else None
         )
         if self.password is not None:
             self.password.setEchoMode(QLineEdit.EchoMode.Normal)  # said aloud to them anyway
@@ -248,7 +256,7 @@ class PractitionersPage(Page):
         lay.addWidget(roles, 0, Qt.AlignmentFlag.AlignLeft)
         secrets = hbox(spacing=12)
         self.new_pin = pin_field("newPracPin", "First PIN: 4 to 8 digits")
-        self.new_password = password_field("First password: 8 characters or more", "newPracPw")
+        self.new_password = secret_field("newPracPw", "First password: 8 characters or more")
         self.new_password.setEchoMode(QLineEdit.EchoMode.Normal)  # told to them anyway
         secrets.addWidget(self.new_pin, 1)
         secrets.addWidget(self.new_password, 2)
