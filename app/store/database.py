@@ -198,10 +198,15 @@ class Store:
             return
         session = self.sessions()
         try:
+            # The rollback too: a server that went away after the last query fails it, and
+            # that is "cannot be reached" like any other lost connection, not a raw driver
+            # error escaping the screen that only handles StoreError.
             with self._translated():
-                yield session
+                try:
+                    yield session
+                finally:
+                    session.rollback()
         finally:
-            session.rollback()
             session.close()
 
     @contextmanager

@@ -352,3 +352,28 @@ def test_an_empty_file_becomes_a_new_database(tmp_path: Path):
         assert row_counts(store)["chart_version"] == 0
     finally:
         store.dispose()
+
+
+@needs_pg
+@pytest.mark.pg
+def test_postgres_connection_lost_at_the_end_of_a_read_is_server_unreachable(
+    pg_charted: Charted,
+):
+    """The server goes away after a read's last query: its closing ROLLBACK fails, and that is
+    ServerUnreachableError (a StoreError, which every screen handles), not the driver's
+    OperationalError. It once escaped the editor's course total during an outage."""
+    from sqlalchemy import text
+
+    from app.store.errors import ServerUnreachableError
+
+    assert PG_URL
+    store, other = open_store(PG_URL), open_store(PG_URL)
+    try:
+        with pytest.raises(ServerUnreachableError), store.read() as s:
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with other.read() as o:
+                o.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert charts.version_count(store, pg_charted.visit_id) == 1  # the next read reconnects
+    finally:
+        store.dispose()
+        other.dispose()

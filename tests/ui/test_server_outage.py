@@ -64,7 +64,10 @@ def editor(qtbot, direct: Store, proxy: PgProxy) -> Iterator[ChartEditor]:  # ty
     visit = h.charted_visit(direct, who)
     room = open_store(proxy.url(PG_URL or ""), migrate=False)  # the room's app, via the proxy
     ed = h.shown_editor(qtbot, room, visit.visit_id, who)
-    ed.session.wait_faces()  # nothing else reads the server while a save runs
+    # Nothing else reads the server while a save runs: the faces, and the earlier charts and
+    # course total the overlay looks up after the first paint.
+    ed.session.wait_faces()
+    qtbot.waitUntil(lambda: ed.overlay.ctrl.started, timeout=5000)
     yield ed
     charts.save_step_hook = None
     ed.session.journal.timer.stop()
