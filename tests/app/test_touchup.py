@@ -435,3 +435,38 @@ def test_default_sources_a_touch_up_shows_its_visit_a_repeat_the_last_plan(
     at_touch_up = touchup.overlay_sources(store, second_top_up.id)
     assert [s.visit_id for s in touchup.default_sources(at_touch_up, "neurotoxin")] == [jan.id]
     assert touchup.default_sources([], "neurotoxin") == []
+
+
+def test_the_editors_lookup_reads_the_earlier_charts_their_views_and_the_course(  # type: ignore[no-untyped-def]
+    store, clinician, patient
+):
+    """What the editor reads on its worker after the first paint (app/services/earlier_charts):
+    the defaults (the visit touched up), each chosen chart's view of every view of today's
+    (None where it has none), the course's units and its visits' dates; charts saved with the
+    version are shown again even read-only, and a read-only chart shows no default."""
+    from app.services import earlier_charts
+
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    v1 = _save(store, jan.id, _chart(point(1, 1, "20")))
+    feb = _visit(store, clinician, patient, date(2026, 2, 1))
+    v2 = _save(store, feb.id, _chart(point(2, 2, "12")))
+    today = _visit(store, clinician, patient, date(2026, 2, 14), touch_up_of=feb.id)
+
+    def look(saved: list[str], read_only: bool = False) -> earlier_charts.EarlierCharts:
+        return earlier_charts.look_up(
+            store, today.id, saved=saved, treatment="neurotoxin", read_only=read_only,
+            views=["frown", "smile"], limit=3,
+        )  # fmt: skip
+
+    found = look([])
+    assert [s.visit_id for s in found.available] == [feb.id, jan.id]
+    assert [s.version_hash for s in found.chosen] == [v2.content_hash]
+    assert set(found.views) == {(v2.content_hash, "frown"), (v2.content_hash, "smile")}
+    frown = found.views[(v2.content_hash, "frown")]
+    assert frown is not None and frown.chart.points[0].units == Decimal(12)
+    assert found.views[(v2.content_hash, "smile")] is None  # not charted in that view
+    assert found.course is not None and list(found.course.per_visit) == [feb.id, today.id]
+    assert found.visit_days == {feb.id: date(2026, 2, 1), today.id: date(2026, 2, 14)}
+    saved = look([v1.content_hash], read_only=True)
+    assert [s.version_hash for s in saved.chosen] == [v1.content_hash]
+    assert look([], read_only=True).chosen == []

@@ -649,3 +649,38 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
         qtbot.waitUntil(lambda: not gc_pause.paused(), timeout=10000)
         assert gc_pause.settled()
     assert off_gui == []
+
+
+def test_the_earlier_charts_and_course_are_read_off_the_gui_thread(
+    qtbot, sqlite_store: Store, who: int
+) -> None:
+    """Issue #8: loading runs off the GUI thread. What the overlay reads after the first paint
+    (the earlier charts, each of their views and photos, the course's units) is one lookup on
+    the editor's worker: not one statement of it runs on the GUI thread, so the pen stays
+    live while it reads, and a clinic server that went away cannot freeze the window."""
+    import threading
+
+    from sqlalchemy import event
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    ed = ChartEditor(sqlite_store, course.today_visit_id, who)  # the opening, read as the shell
+    qtbot.addWidget(ed)  # reads it on its worker: what follows the first paint is timed here
+    event.listen(sqlite_store.engine, "before_cursor_execute", seen)
+    try:
+        ed.resize(1366, 768)
+        ed.show()
+        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
+        ed.session.journal.timer.stop()
+    assert [s.visit_id for s in ed.overlay.ctrl.chosen] == [course.earlier_visit_id]
+    assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
+    assert [when for when, _units in ed.overlay.course.earlier] == ["1 Oct 2026"]
+    assert on_gui == []
+    ed.close()

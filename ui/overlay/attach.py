@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QWidget
 from app.domain.chart import ChartContent
 from app.domain.totals import units_per_product
 from app.domain.values import format_units
-from app.services import practitioners, visits
+from app.services import practitioners
 from app.services.alignment import Mapping, NoMapping
-from app.services.course import course_totals
+from app.services.earlier_charts import EarlierCharts
 from app.services.touchup import OverlaySource
 from app.store.errors import StoreError
 from ui.common import format as fmt
@@ -56,7 +56,7 @@ class OverlayAttachment:
             host.widgets.rail.show_earlier(not host.session.read_only)
             if ctrl.chosen:
                 host.show_panel("earlier")
-        if self.course.load():
+        if ctrl.found is not None and self.course.load(ctrl.found):
             host.treatment.set_course(self.course.lines)
 
     def _build_widgets(self) -> None:
@@ -184,25 +184,21 @@ class Cover(QWidget):
 
 class CourseTotal:
     """'Course total' beside today's totals: the original treatment and its touch-ups, per
-    product. The earlier visits are read once; today's units follow the chart live."""
+    product. The earlier visits are read once, with the earlier charts (`EarlierCharts`);
+    today's units follow the chart live."""
 
     def __init__(self, host: EditorHost) -> None:
         self.session = host.session
         self.earlier: list[tuple[str, dict[str, Decimal]]] = []
         self.active = False
 
-    def load(self) -> bool:
-        s = self.session
-        try:
-            course = course_totals(s.store, s.visit_id, ChartContent())
-        except StoreError:
-            return False
-        if len(course.per_visit) < 2:
+    def load(self, found: EarlierCharts) -> bool:
+        course = found.course
+        if course is None or len(course.per_visit) < 2:
             return False  # no touch-up in this course: today's totals say it all
         for visit_id, units in course.per_visit.items():
-            if visit_id != s.visit_id:
-                when = fmt.day(visits.get_visit(s.store, visit_id).visit_date)
-                self.earlier.append((when, units))
+            if visit_id != self.session.visit_id:
+                self.earlier.append((fmt.day(found.visit_days[visit_id]), units))
         self.active = True
         return True
 

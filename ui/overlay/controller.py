@@ -9,16 +9,20 @@ edits the chart itself except through the editor's undo stack (ui/overlay/action
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from app.domain.chart import ChartContent, OverlayUse
-from app.services import photos, touchup
+from app.services import earlier_charts, photos, touchup
 from app.services.alignment import AlignmentResult, mapping_from_dict
+from app.services.earlier_charts import EarlierCharts
 from app.services.photos import PhotoRecord
-from app.services.touchup import OverlaySource
+from app.services.touchup import EarlierView, OverlaySource
 from app.store.errors import StoreError
+from ui.common.worker import Worker
 from ui.editor.extension import EditorHost, as_widget
 from ui.editor.model import ContentChange
 from ui.overlay import saved_layers, saving
@@ -29,11 +33,16 @@ from ui.overlay.saving import Key
 from ui.overlay.view_state import ViewOverlay
 
 MAX_SOURCES = len(GHOST_COLOURS)
+# A lookup that met an unreachable clinic server is tried again this much later (ms); until it
+# succeeds the chart shows no earlier chart and a save keeps the content's saved mappings.
+LOOKUP_RETRY_MS = 15000
+
+log = logging.getLogger(__name__)
 
 
 class OverlayController(QObject):
     changed = Signal()  # sources or alignment states: panels and legend redraw
-    started_signal = Signal()  # the earlier charts have been looked up
+    started_signal = Signal()  # the earlier charts have been looked up (`found`)
 
     def __init__(self, host: EditorHost) -> None:
         super().__init__(as_widget(host))
@@ -47,6 +56,9 @@ class OverlayController(QObject):
         self.opacity = 0.85
         self.shown = {"markings": True, "points": True, "labels": True}
         self.started = False
+        self.found: EarlierCharts | None = None  # what the lookup read, once `started`
+        self._lookup = Worker("overlay-lookup", self)  # reads the store off the GUI thread
+        self._earlier: dict[Key, EarlierView | None] = {}  # each view read so far
         self.align_count = 0  # background alignments run (tests: reopening must not align)
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
         self.queue: list[Key] = []
@@ -73,21 +85,38 @@ class OverlayController(QObject):
     # -- sources ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.started:
+        """Look the earlier charts up on the worker; `_looked_up` follows on this thread."""
+        if self.started or self._lookup.busy:
             return
+        s = self.session
+        job = partial(
+            earlier_charts.look_up,
+            self.store,
+            s.visit_id,
+            saved=list(dict.fromkeys(h for h, _v in self.uses)),
+            treatment=str(s.visit.treatment_type.value),
+            read_only=s.read_only,
+            views=list(s.view_codes),
+            limit=MAX_SOURCES,
+        )
+        self._lookup.run(job, self._looked_up, self._lookup_failed)
+
+    def _looked_up(self, found: EarlierCharts) -> None:
         self.started = True
-        try:
-            self.available = touchup.overlay_sources(self.store, self.session.visit_id)
-        except StoreError:
-            self.available = []
-        saved = list(dict.fromkeys(h for h, _v in self.uses))
-        if saved:
-            self.chosen = [s for h in saved if (s := self.find_source(h)) is not None]
-        elif not self.session.read_only:
-            treatment = str(self.session.visit.treatment_type.value)
-            self.chosen = touchup.default_sources(self.available, treatment)[:MAX_SOURCES]
+        self.found = found
+        self.available = found.available
+        self.chosen = found.chosen
+        self._earlier.update(found.views)
+        self._today = found.today
         self._refresh_all()
         self.started_signal.emit()
+
+    def _lookup_failed(self, error: BaseException) -> None:
+        if not isinstance(error, StoreError):
+            raise error
+        # Not started: the panel stays hidden and a save keeps the saved mappings as they are.
+        log.info("earlier charts not read (%s); trying again", type(error).__name__)
+        QTimer.singleShot(LOOKUP_RETRY_MS, self, self.start)
 
     def find_source(self, version_hash: str) -> OverlaySource | None:
         return saved_layers.find_source(self.store, self.session.visit_id, version_hash)
@@ -140,7 +169,14 @@ class OverlayController(QObject):
         if key in self.states:
             self._show_layer(key)
             return
-        earlier = touchup.earlier_view(self.store, source, key[1])
+        if key in self._earlier:
+            earlier = self._earlier[key]
+        else:  # a chart chosen since the lookup (the picker)
+            try:
+                earlier = self._earlier[key] = touchup.earlier_view(self.store, source, key[1])
+            except StoreError as exc:
+                self.states[key] = ViewOverlay("absent", message=f"could not be read: {exc}")
+                return
         if earlier is None:
             self.states[key] = ViewOverlay("absent")
             return
@@ -284,4 +320,5 @@ class OverlayController(QObject):
 
     def shutdown(self) -> None:
         self.queue.clear()
+        self._lookup.shutdown()
         self.aligner.shutdown()

@@ -1,0 +1,71 @@
+"""What a chart editor reads about the patient's earlier visits once its first view has painted
+(the overlay, ui/overlay): the earlier charts it may show, the ones it shows, each of their
+views with its photo, today's photos, and the course's units.
+
+One call, in one snapshot, made on the editor's worker thread: the pen stays live while it
+reads (a touch-up's earlier charts are four views' content and photos), and on a clinic server
+an outage fails the lookup as one StoreError, which the editor retries, instead of freezing
+the window once per query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.chart import ChartContent
+from app.services import photos, touchup, visits
+from app.services.course import CourseTotals, course_totals
+from app.services.photos import PhotoRecord
+from app.services.touchup import EarlierView, OverlaySource
+from app.store.database import Store
+from app.store.errors import StoreError
+
+Key = tuple[str, str]  # (earlier version's hash, view code)
+
+
+@dataclass(frozen=True)
+class EarlierCharts:
+    available: list[OverlaySource]  # every earlier chart the clinician may choose
+    chosen: list[OverlaySource]  # shown at opening: those saved with the chart, or the defaults
+    views: dict[Key, EarlierView | None]  # each chosen chart's view of today's views (None: absent)
+    today: dict[str, PhotoRecord]  # this visit's photos, by sha256
+    course: CourseTotals | None  # None: the course's units could not be worked out
+    visit_days: dict[int, date]  # the date of each visit of the course
+
+
+def look_up(
+    store: Store,
+    visit_id: int,
+    *,
+    saved: Sequence[str],
+    treatment: str,
+    read_only: bool,
+    views: Sequence[str],
+    limit: int,
+) -> EarlierCharts:
+    """The earlier charts for the editor of `visit_id`. `saved` names, in legend order, the
+    earlier versions whose mappings the chart content holds: they are shown again as saved.
+    Without any, an editable chart shows `default_sources` (at most `limit`); a read-only one
+    shows none."""
+    with store.snapshot():
+        available = touchup.overlay_sources(store, visit_id)
+        if saved:
+            found = (touchup.source_of(store, visit_id, h) for h in saved)
+            chosen = [s for s in found if s is not None]
+        elif not read_only:
+            chosen = touchup.default_sources(available, treatment)[:limit]
+        else:
+            chosen = []
+        earlier = {
+            (s.version_hash, v): touchup.earlier_view(store, s, v) for s in chosen for v in views
+        }
+        today = {p.sha256: p for p in photos.photos_for_visit(store, visit_id)}
+        try:
+            course: CourseTotals | None = course_totals(store, visit_id, ChartContent())
+        except StoreError:  # a visit of the course gone meanwhile: no course line, the rest
+            course = None
+        course_visits = course.per_visit if course else {}
+        days = {v: visits.get_visit(store, v).visit_date for v in course_visits}
+    return EarlierCharts(available, chosen, earlier, today, course, days)
