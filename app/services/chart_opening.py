@@ -14,13 +14,23 @@ from app.domain.across_visits import DoseHistory
 from app.domain.chart import ChartContent, ViewChart
 from app.domain.soft_warnings import ALL_ON, Switches
 from app.domain.values import TreatmentType
-from app.services import area_names, catalogue, charts, mn_course, patients, photos, visits
+from app.services import (
+    area_names,
+    catalogue,
+    charts,
+    mn_course,
+    patients,
+    photos,
+    signoff,
+    visits,
+)
 from app.services.catalogue import ProductRecord
 from app.services.charts import VersionInfo
 from app.services.dose_history import dose_history
 from app.services.mn_course import CourseState
 from app.services.patients import PatientRecord
 from app.services.product_carry import EarlierUse, earlier_product_uses
+from app.services.signoff import ShownSignOff
 from app.services.visits import VisitRecord
 from app.services.warning_settings import warning_switches
 from app.store.database import Store
@@ -61,22 +71,34 @@ class ChartOpening:
     # course (None when it could not be read: the editor then assumes a course's first)
     clinic_area_names: tuple[str, ...] = ()
     course: CourseState | None = None
+    # the header's sign-off, as the practitioner the chart was opened for may act on it (None
+    # when not asked for or not read: the editor reads it itself)
+    sign_off: ShownSignOff | None = None
 
 
 def open_chart(
-    store: Store, visit_id: int, version_id: int | None = None, first_display_only: bool = False
+    store: Store,
+    visit_id: int,
+    version_id: int | None = None,
+    first_display_only: bool = False,
+    practitioner_id: int | None = None,
 ) -> ChartOpening:
     """`version_id=None` opens the newest version (or a new chart) for editing, with a view for
     every photo of the visit not charted yet; an older version opens read-only, as saved.
     `first_display_only`: only the first view's display JPEG is read (the editor paints that
-    view first and reads the others behind it); the others come back `later`. Everything
+    view first and reads the others behind it); the others come back `later`. With
+    `practitioner_id`, the sign-off the editor's header shows to them is read too. Everything
     comes from one read transaction: the visit, its chart and its photos as one state."""
     with store.snapshot():
-        return _open(store, visit_id, version_id, first_display_only)
+        return _open(store, visit_id, version_id, first_display_only, practitioner_id)
 
 
 def _open(
-    store: Store, visit_id: int, version_id: int | None, first_display_only: bool
+    store: Store,
+    visit_id: int,
+    version_id: int | None,
+    first_display_only: bool,
+    practitioner_id: int | None,
 ) -> ChartOpening:
     visit = visits.get_visit(store, visit_id)
     patient = patients.get_patient(store, visit.patient_id)
@@ -98,6 +120,10 @@ def _open(
         else None
     )
     clinic_names, course = _microneedling(store, visit, content)
+    shown = None
+    if practitioner_id is not None:
+        version = loaded.info.id if loaded else None
+        shown = signoff.shown_sign_off(store, visit_id, practitioner_id, version)
     return ChartOpening(
         visit=visit,
         patient=patient,
@@ -114,6 +140,7 @@ def _open(
         earlier_uses={} if read_only else earlier_product_uses(store, visit_id),
         clinic_area_names=clinic_names,
         course=course,
+        sign_off=shown,
     )
 
 

@@ -355,6 +355,32 @@ class ChartSignOff:
     can_cosign: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ShownSignOff:
+    """What the editor's header shows: the chart's state for the practitioner, and the
+    sign-off of the version on screen (the head's, or an older version's)."""
+
+    state: ChartSignOff
+    shown: VersionSignOff | None
+    practitioner_id: int | None  # whom `state` is for
+
+
+def shown_sign_off(
+    store: Store, visit_id: int, practitioner_id: int | None, version_id: int | None
+) -> ShownSignOff:
+    """The header's sign-off for `version_id` (None: a chart not saved yet), as
+    `practitioner_id` may act on it (None: nobody signed in, so no Sign)."""
+    state = ChartSignOff(None, False, False)
+    if practitioner_id is not None:
+        state = chart_state(store, visit_id, practitioner_id)
+    if version_id is None:
+        return ShownSignOff(state, None, practitioner_id)
+    if state.head is not None and state.head.version_id == version_id:
+        return ShownSignOff(state, state.head, practitioner_id)
+    older = history(store, visit_id).get(version_id)
+    return ShownSignOff(state, older, practitioner_id)
+
+
 def chart_state(store: Store, visit_id: int, practitioner_id: int) -> ChartSignOff:
     with store.read() as s:
         chart_id = s.scalar(select(Chart.id).where(Chart.visit_id == visit_id))

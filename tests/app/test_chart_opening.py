@@ -131,3 +131,30 @@ def test_a_microneedling_opening_reads_the_clinic_area_names_and_course(store, c
     toxin = visits.start_visit(store, p.id, clinician.id, "neurotoxin")
     other = chart_opening.open_chart(store, toxin.id)
     assert other.clinic_area_names == () and other.course is None
+
+
+def test_an_opening_for_a_practitioner_reads_the_sign_off_the_header_shows(
+    store, clinician
+) -> None:
+    """The editor's header (Sign, or who signed) is read with the rest of the opening, on its
+    worker in the app: for the head version, what the practitioner may do with it; for an
+    older version opened read-only, that version's own sign-off. Without a practitioner it
+    is not read (the editor then reads it itself)."""
+    from app.domain.chart import ChartContent, ViewChart
+    from app.services import charts
+
+    p = patients.create_patient(store, "Zoë", "Martin", date(1984, 3, 12))
+    v = visits.start_visit(store, p.id, clinician.id, "neurotoxin")
+    assert chart_opening.open_chart(store, v.id).sign_off is None
+    new = chart_opening.open_chart(store, v.id, practitioner_id=clinician.id).sign_off
+    assert new is not None and new.state.head is None and new.shown is None
+    one = ChartContent(views=(ViewChart("frown", None),))
+    v1 = charts.save_version(store, v.id, one, parent_version_id=None, saved_by_id=clinician.id)
+    two = ChartContent(views=(ViewChart("smile", None),))
+    v2 = charts.save_version(store, v.id, two, parent_version_id=v1.id, saved_by_id=clinician.id)
+    head = chart_opening.open_chart(store, v.id, practitioner_id=clinician.id).sign_off
+    assert head is not None and head.practitioner_id == clinician.id
+    assert head.state.can_sign and head.shown is not None and head.shown.version_id == v2.id
+    older = chart_opening.open_chart(store, v.id, v1.id, practitioner_id=clinician.id).sign_off
+    assert older is not None and older.shown is not None and older.shown.version_id == v1.id
+    assert older.state.head is not None and older.state.head.version_id == v2.id

@@ -243,3 +243,34 @@ def test_a_chart_signed_from_another_room_meanwhile_asks_why_at_the_next_save(
     assert rows(demo_store, "SELECT amend_reason FROM chart_version WHERE id > ?", head.id) == [
         ("Missing point added",)
     ]
+
+
+def test_the_chart_opens_from_the_visit_page_without_a_read_on_the_gui_thread(
+    qtbot: QtBot, signed_in: MainWindow, demo_store: Store
+) -> None:
+    """Issue #8: loading runs off the GUI thread. The shell reads the chart on its worker, the
+    header's sign-off with it (for the practitioner signed in): from the tap on Chart to the
+    editor on screen, with Sign offered on the unsigned chart, not one statement runs on the
+    GUI thread, so a slow clinic server never freezes the screen."""
+    import threading
+
+    from sqlalchemy import event
+
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    signed_in.open_visit(visit_of(demo_store, "Siobhán"))
+    page = page_named(signed_in, VisitPage)
+    event.listen(demo_store.engine, "before_cursor_execute", seen)
+    try:
+        finger(page.chart_button)  # type: ignore[attr-defined]
+        editor = page_named(signed_in, HostedPage).screen_widget  # type: ignore[attr-defined]
+        qtbot.waitExposed(editor)
+    finally:
+        event.remove(demo_store.engine, "before_cursor_execute", seen)
+    assert editor.sign_off.sign_button.isVisible()  # read with the chart, for this clinician
+    assert not editor.sign_off.label.isVisible()
+    assert on_gui == []

@@ -74,7 +74,7 @@ class ChartEditor(QWidget):
         self.setObjectName("chartEditor")
         self.setStyleSheet(editor_qss())
         opening = opening or chart_opening.open_chart(
-            store, visit_id, version_id, first_display_only=True
+            store, visit_id, version_id, first_display_only=True, practitioner_id=practitioner_id
         )
         self.session = EditorSession(store, opening, practitioner_id, today, self)
         s = self.session

@@ -135,6 +135,11 @@ class EditorSession(QObject):
         # a microneedling chart's: the clinic's area names, and the visit's place in its course
         self.clinic_area_names = opening.clinic_area_names
         self.course_at_opening = opening.course
+        # the header's sign-off when read with the opening (for this practitioner), else None
+        read = opening.sign_off
+        self.sign_off_at_opening = (
+            read if read is not None and read.practitioner_id == practitioner_id else None
+        )
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
         # photos (the glabellar distance) registers itself here: register_point_check.
         self.safety = SafetyChecks(

@@ -60,22 +60,21 @@ class EditorSignOff(QObject):
         editor.session.model.dirty_changed.connect(lambda _d: self._show())
         editor.session.saving_changed.connect(lambda _on: self._show())
         editor.session.saved.connect(lambda _info: self.refresh())
-        self.refresh()
+        read = editor.session.sign_off_at_opening
+        if read is None:
+            self.refresh()
+        else:  # read with the chart, on the opening's worker
+            self.state, self.shown = read.state, read.shown
+            self._show()
 
     # -- reading ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         s = self.editor.session
         try:
-            if s.practitioner_id is not None:
-                self.state = signoff.chart_state(s.store, s.visit_id, s.practitioner_id)
-            version = s.version
-            if version is None:
-                self.shown = None
-            elif self.state.head is not None and self.state.head.version_id == version.id:
-                self.shown = self.state.head
-            else:  # an older version, read-only
-                self.shown = signoff.history(s.store, s.visit_id).get(version.id)
+            version = s.version.id if s.version else None
+            read = signoff.shown_sign_off(s.store, s.visit_id, s.practitioner_id, version)
+            self.state, self.shown = read.state, read.shown
         except StoreError as exc:
             self.editor.message(str(exc), "error")
         self._show()

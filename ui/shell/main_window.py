@@ -549,8 +549,13 @@ class MainWindow(QMainWindow):
             self.open_page(lambda: make(opening))
 
         self.setCursor(Qt.CursorShape.BusyCursor)
+        who = self.ctx.practitioner.id
         self._chart_reader.run(
-            lambda: open_chart(self.ctx.store, visit_id, first_display_only=True), read, failed
+            lambda: open_chart(
+                self.ctx.store, visit_id, first_display_only=True, practitioner_id=who
+            ),
+            read,
+            failed,
         )
 
     def _reopen_editor(self, page: HostedPage, visit_id: int, note: str) -> None:
