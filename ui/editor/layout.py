@@ -166,6 +166,7 @@ def build(
         empty.setStyleSheet("color: #F3F5F7; font-size: 16pt;")
         view_stack.addWidget(empty)
     centre.addWidget(view_stack, 1)
+    message_bar.notes_over(view_stack)
     hb.addLayout(centre, 1)
 
     side = QFrame()

@@ -62,6 +62,7 @@ QFrame[card="true"] { background: #FFFFFF; border: 1px solid #CBD3DB; border-rad
 #messageBar[kind="error"] { background: #FBE3E1; border-bottom: 2px solid #B3261E; }
 #messageBar[kind="info"] { background: #DDEBF0; border-bottom: 2px solid #7FB3C0; }
 #messageBar QLabel { font-size: 14pt; font-weight: 600; color: #17212B; }
+#messageBar[note="true"] { border: 2px solid #7FB3C0; border-radius: 12px; }
 #messageBar QPushButton, #editorHeader QPushButton {
     font-size: 14pt; font-weight: 600; border-radius: 10px; padding: 4px 18px;
     border: 2px solid #9AA8B5; background: #FFFFFF; color: #17212B;
