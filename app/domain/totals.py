@@ -63,9 +63,10 @@ _KEPT = 4
 _summed: tuple[tuple[ChartContent, dict[str, ProductTotal]], ...] = ()
 
 
-def totals(content: ChartContent) -> dict[str, ProductTotal]:
+def totals(content: ChartContent) -> Mapping[str, ProductTotal]:
     """Per product: the visit's total, per side, per muscle/zone (with L/R) and per view.
-    Read it, never change it: the same dict answers every caller for this content."""
+    Read it, never change it: the same mapping answers every caller for this content (typed
+    read-only, so the type checker refuses a caller that would change it)."""
     global _summed
     for seen, out in _summed:
         if seen is content:

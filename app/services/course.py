@@ -6,6 +6,7 @@ Units of different products are never added together (CONTRACTS.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,7 +40,7 @@ def course_totals(store: Store, visit_id: int, today: ChartContent) -> CourseTot
             raise NotFoundError(f"No visit {visit_id}.")
         family = list(s.scalars(select(Visit).where(Visit.patient_id == visit.patient_id)))
         course = course_of(visit, family)
-        per_visit: dict[int, dict[str, ProductTotal]] = {}
+        per_visit: dict[int, Mapping[str, ProductTotal]] = {}
         for v in course:
             if v.id == visit_id:
                 per_visit[v.id] = totals(today)
@@ -74,7 +75,7 @@ def course_of(visit: Visit, family: list[Visit]) -> list[Visit]:
     return course
 
 
-def head_totals(session: Session, visit_id: int) -> dict[str, ProductTotal]:
+def head_totals(session: Session, visit_id: int) -> Mapping[str, ProductTotal]:
     """Per product, the totals of the visit's newest saved version (none: nothing)."""
     head = session.scalar(
         select(ChartVersion)
