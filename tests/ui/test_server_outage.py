@@ -214,3 +214,40 @@ def test_save_and_close_while_waiting_saves_the_retried_save_then_the_rest_then_
     assert versions(direct, ed) == 2  # the waiting save, once, then the stroke drawn meanwhile
     head = charts.load_head(direct, ed.session.visit_id)
     assert head is not None and strokes_in(head.content) == 2
+
+
+def test_the_earlier_charts_unread_in_an_outage_are_read_once_the_server_is_back(
+    qtbot, direct: Store, proxy: PgProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlay's lookup after the first paint (earlier charts, course total) meets an
+    unreachable server: nothing is shown of it and nothing escapes into the event loop; the
+    lookup is tried again, and once the server is back the touched-up chart is shown and the
+    course total is there, without a tap."""
+    from tests.ui import overlay_helpers as oh
+    from ui.overlay import controller
+
+    monkeypatch.setattr(controller, "LOOKUP_RETRY_MS", 300)
+    who = default_practitioner(direct).id
+    course = oh.course(direct, who, touch_up=True)
+    room = open_store(proxy.url(PG_URL or ""), migrate=False)
+    ed = ChartEditor(room, course.today_visit_id, who)
+    qtbot.addWidget(ed)
+    try:
+        ed.session.wait_faces()
+        proxy.unplug()
+        ed.resize(1366, 768)
+        ed.show()
+        qtbot.waitExposed(ed)
+        qtbot.wait(1500)  # the first paint, then lookups that meet the outage
+        ctrl = ed.overlay.ctrl
+        assert not ctrl.started and ctrl.chosen == []
+        assert not ed.widgets.rail.earlier.isVisible()
+        proxy.plug()
+        qtbot.waitUntil(lambda: ctrl.started, timeout=10000)
+        assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
+        assert ed.widgets.rail.earlier.isVisible()
+        assert [when for when, _units in ed.overlay.course.earlier] == ["1 Oct 2026"]
+    finally:
+        ed.session.journal.timer.stop()
+        ed.close()
+        room.dispose()
