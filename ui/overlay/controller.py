@@ -25,7 +25,7 @@ from app.store.errors import StoreError
 from ui.common.worker import Worker
 from ui.editor.extension import EditorHost, as_widget
 from ui.editor.model import ContentChange
-from ui.overlay import saved_layers, saving
+from ui.overlay import saving
 from ui.overlay import view_state as vs
 from ui.overlay.aligner import BackgroundAligner
 from ui.overlay.ghost_items import GHOST_COLOURS, GhostLayer
@@ -117,9 +117,6 @@ class OverlayController(QObject):
         # Not started: the panel stays hidden and a save keeps the saved mappings as they are.
         log.info("earlier charts not read (%s); trying again", type(error).__name__)
         QTimer.singleShot(LOOKUP_RETRY_MS, self, self.start)
-
-    def find_source(self, version_hash: str) -> OverlaySource | None:
-        return saved_layers.find_source(self.store, self.session.visit_id, version_hash)
 
     def versions(self, visit_id: int) -> list[OverlaySource]:
         try:
