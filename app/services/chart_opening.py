@@ -123,7 +123,10 @@ def _open(
     shown = None
     if practitioner_id is not None:
         version = loaded.info.id if loaded else None
-        shown = signoff.shown_sign_off(store, visit_id, practitioner_id, version)
+        try:
+            shown = signoff.shown_sign_off(store, visit_id, practitioner_id, version)
+        except StoreError:  # the chart still opens; the editor reads it and says what failed
+            shown = None
     return ChartOpening(
         visit=visit,
         patient=patient,

@@ -5,7 +5,8 @@ views with its photo, today's photos, and the course's units.
 One call, in one snapshot, made on the editor's worker thread: the pen stays live while it
 reads (a touch-up's earlier charts are four views' content and photos), and on a clinic server
 an outage fails the lookup as one StoreError, which the editor retries, instead of freezing
-the window once per query.
+the window once per query (never as a lookup that succeeds with a part left out: a course
+total missing in silence reads as a course with no earlier units).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from app.services.course import CourseTotals, course_totals
 from app.services.photos import PhotoRecord
 from app.services.touchup import EarlierView, OverlaySource
 from app.store.database import Store
-from app.store.errors import StoreError
+from app.store.errors import NotFoundError
 
 Key = tuple[str, str]  # (earlier version's hash, view code)
 
@@ -64,8 +65,8 @@ def look_up(
         today = {p.sha256: p for p in photos.photos_for_visit(store, visit_id)}
         try:
             course: CourseTotals | None = course_totals(store, visit_id, ChartContent())
-        except StoreError:  # a visit of the course gone meanwhile: no course line, the rest
-            course = None
+        except NotFoundError:  # a visit of the course gone meanwhile: no course line, the rest
+            course = None  # (an outage fails the whole lookup, which the editor tries again)
         course_visits = course.per_visit if course else {}
         days = {v: visits.get_visit(store, v).visit_date for v in course_visits}
     return EarlierCharts(available, chosen, earlier, today, course, days)

@@ -158,3 +158,7 @@ def test_an_opening_for_a_practitioner_reads_the_sign_off_the_header_shows(
     older = chart_opening.open_chart(store, v.id, v1.id, practitioner_id=clinician.id).sign_off
     assert older is not None and older.shown is not None and older.shown.version_id == v1.id
     assert older.state.head is not None and older.state.head.version_id == v2.id
+    # A sign-off that cannot be read (no such practitioner) never stops the chart opening:
+    # the editor reads it itself and says what failed.
+    unknown = chart_opening.open_chart(store, v.id, practitioner_id=10**6)
+    assert unknown.sign_off is None and unknown.version is not None

@@ -470,3 +470,48 @@ def test_the_editors_lookup_reads_the_earlier_charts_their_views_and_the_course(
     saved = look([v1.content_hash], read_only=True)
     assert [s.version_hash for s in saved.chosen] == [v1.content_hash]
     assert look([], read_only=True).chosen == []
+
+
+def test_an_outage_inside_the_editors_lookup_fails_it_whole(  # type: ignore[no-untyped-def]
+    store, clinician, patient, monkeypatch
+):
+    """The server goes away while the lookup reads the course's units: the lookup raises a
+    StoreError, which the editor tries again, and never comes back as a success without the
+    course total (a course line missing in silence reads as a course with no earlier units).
+    PostgreSQL: the connection is ended by the server, as a dropped link ends it."""
+    from sqlalchemy import text
+
+    from app.services import earlier_charts
+    from app.store.database import open_store
+    from app.store.errors import StoreError
+
+    if store.is_sqlite:
+        pytest.skip("a connection the server ends: PostgreSQL")
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    _save(store, jan.id, _chart(point(1, 1, "20")))
+    today = _visit(store, clinician, patient, date(2026, 1, 24), touch_up_of=jan.id)
+    other = open_store(str(store.url.render_as_string(hide_password=False)))
+    real = earlier_charts.course_totals
+
+    def server_gone(st: Store, visit_id: int, content: ChartContent):  # type: ignore[no-untyped-def]
+        with st.read() as s:
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with other.read() as s:
+            s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return real(st, visit_id, content)
+
+    monkeypatch.setattr(earlier_charts, "course_totals", server_gone)
+    try:
+        with pytest.raises(StoreError):
+            earlier_charts.look_up(
+                store, today.id, saved=[], treatment="neurotoxin", read_only=False,
+                views=["frown"], limit=3,
+            )  # fmt: skip
+    finally:
+        other.dispose()
+    monkeypatch.setattr(earlier_charts, "course_totals", real)
+    found = earlier_charts.look_up(
+        store, today.id, saved=[], treatment="neurotoxin", read_only=False, views=["frown"],
+        limit=3,
+    )  # fmt: skip
+    assert found.course is not None and list(found.course.per_visit) == [jan.id, today.id]
