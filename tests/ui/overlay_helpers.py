@@ -85,3 +85,28 @@ def course(store: Store, practitioner_id: int, touch_up: bool = True) -> Course:
     no_face = Image.new("RGB", (640, 800), (118, 128, 140))  # a wall: nothing to align to
     photos.add_photo_bytes(store, p.id, "smile", jpeg_bytes(no_face), visit_id=today.id)
     return Course(p.id, first.id, info.id, info.content_hash, today.id, [q.id for q in points])
+
+
+@dataclass
+class Spring:
+    visit_id: int
+    version_hash: str
+    photo_sha256: str
+
+
+def spring_plan(store: Store, course: Course, practitioner_id: int) -> Spring:
+    """Another earlier visit of the course's patient, charted on 1 Apr 2026 (a repeat plan,
+    not the visit today touches up): a chart the clinician may add to the legend by hand."""
+    spring = visits.start_visit(
+        store, course.patient_id, practitioner_id, "neurotoxin", date(2026, 4, 1)
+    )
+    shot = photos.add_photo_bytes(
+        store, course.patient_id, "frown", jpeg_bytes(face_image(640, 800, 7)),
+        visit_id=spring.id,
+    )  # fmt: skip
+    point = InjectionPoint(300.0, 300.0, "botox", Decimal(4))
+    plan = ChartContent(views=(ViewChart("frown", shot.sha256, points=(point,)),))
+    info = charts.save_version(
+        store, spring.id, plan, parent_version_id=None, saved_by_id=practitioner_id
+    )
+    return Spring(spring.id, info.content_hash, shot.sha256)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -684,3 +685,51 @@ def test_the_earlier_charts_and_course_are_read_off_the_gui_thread(
     assert [when for when, _units in ed.overlay.course.earlier] == ["1 Oct 2026"]
     assert on_gui == []
     ed.close()
+
+
+def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_the_mapping(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """A draft kept from a session that showed another earlier chart (the spring's plan, by
+    hand) is restored at today's touch-up: the legend shows that chart beside the one the
+    touch-up shows by itself, and the next version saves its mapping as drawn. Before, a
+    chart the legend lacked lost its mapping at the save, in silence. Taken off the legend by
+    the clinician, it loses its mapping at the next save."""
+    from app.alignment.mapping import SimilarityMapping
+    from app.domain.chart import ChartContent, OverlayUse
+    from app.services import drafts
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    spring = oh.spring_plan(sqlite_store, course, who)
+    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
+    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
+    ed = open_editor(course.today_visit_id)
+    views = ed.session.content.views
+    kept = ChartContent(
+        views=tuple(replace(v, overlays=(use,)) if v.view == "frown" else v for v in views)
+    )
+    ed.session.journal.timer.stop()
+    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
+    ed.close()
+    ed = open_editor(course.today_visit_id)  # offers the kept draft
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
+    ed.restore_draft()
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    assert save_and_wait(ed) is not None
+    saved = charts.load_head(sqlite_store, course.today_visit_id)
+    assert saved is not None
+    frown = saved.content.view("frown")
+    assert frown is not None
+    assert [u.version_hash for u in frown.overlays] == [course.earlier_hash, spring.version_hash]
+    assert use in frown.overlays  # the spring's mapping, as drawn by hand
+    ctrl.set_chosen([s for s in ctrl.chosen if s.visit_id != spring.visit_id])
+    ed.session.add_point("frown", 600.0, 520.0)
+    assert save_and_wait(ed) is not None
+    again = charts.load_head(sqlite_store, course.today_visit_id)
+    assert again is not None and again.info.version_no == 2
+    frown = again.content.view("frown")
+    assert frown is not None
+    assert [u.version_hash for u in frown.overlays] == [course.earlier_hash]

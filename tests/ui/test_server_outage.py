@@ -251,3 +251,37 @@ def test_the_earlier_charts_unread_in_an_outage_are_read_once_the_server_is_back
         ed.session.journal.timer.stop()
         ed.close()
         room.dispose()
+
+
+def test_a_chart_added_by_hand_in_an_outage_is_read_when_its_view_is_shown_again(
+    qtbot, direct: Store, proxy: PgProxy
+) -> None:
+    """The clinician adds another earlier chart while the server is away: its view says it
+    could not be read (nothing drawn, nothing raised). Once the server is back, showing the
+    view again reads it, and it is no longer "could not be read"."""
+    from tests.ui import overlay_helpers as oh
+
+    who = default_practitioner(direct).id
+    course = oh.course(direct, who, touch_up=True)
+    spring = oh.spring_plan(direct, course, who)
+    room = open_store(proxy.url(PG_URL or ""), migrate=False)
+    ed = h.shown_editor(qtbot, room, course.today_visit_id, who)
+    try:
+        ed.session.wait_faces()
+        ctrl = ed.overlay.ctrl
+        qtbot.waitUntil(lambda: ctrl.started, timeout=10000)
+        (added,) = [s for s in ctrl.available if s.visit_id == spring.visit_id]
+        proxy.unplug()
+        ctrl.set_chosen([*ctrl.chosen, added])
+        state = ctrl.state(added, "frown")
+        assert state is not None and state.message.startswith("could not be read")
+        proxy.plug()
+        ed.show_view("smile")
+        ed.show_view("frown")
+        state = ctrl.state(added, "frown")
+        assert state is not None and not state.message.startswith("could not be read")
+        assert state.earlier is not None and state.earlier.source.visit_id == spring.visit_id
+    finally:
+        ed.session.journal.timer.stop()
+        ed.close()
+        room.dispose()

@@ -59,6 +59,8 @@ class OverlayController(QObject):
         self.found: EarlierCharts | None = None  # what the lookup read, once `started`
         self._lookup = Worker("overlay-lookup", self)  # reads the store off the GUI thread
         self._earlier: dict[Key, EarlierView | None] = {}  # each view read so far
+        self._unread: set[Key] = set()  # views that could not be read: tried when shown again
+        self._removed: set[str] = set()  # charts the clinician took off: their mappings go
         self.align_count = 0  # background alignments run (tests: reopening must not align)
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
         self.queue: list[Key] = []
@@ -108,6 +110,7 @@ class OverlayController(QObject):
         self.chosen = found.chosen
         self._earlier.update(found.views)
         self._today = found.today
+        self._show_named_charts()  # a draft restored while the lookup ran names its own
         self._refresh_all()
         self.started_signal.emit()
 
@@ -125,8 +128,10 @@ class OverlayController(QObject):
             return []
 
     def set_chosen(self, sources: list[OverlaySource]) -> None:
+        before = {s.version_hash for s in self.chosen}
         self.chosen = list({s.version_hash: s for s in sources}.values())[:MAX_SOURCES]
         wanted = {s.version_hash for s in self.chosen}
+        self._removed = (self._removed | before) - wanted
         for key in [k for k in self.states if k[0] not in wanted]:
             self.forget(key)
         self.queue = [k for k in self.queue if k[0] in wanted]
@@ -163,17 +168,21 @@ class OverlayController(QObject):
         return self._today.get(chart.photo_sha256) if chart and chart.photo_sha256 else None
 
     def ensure(self, key: Key, source: OverlaySource) -> None:
-        if key in self.states:
+        if key in self.states and key not in self._unread:
             self._show_layer(key)
             return
         if key in self._earlier:
             earlier = self._earlier[key]
-        else:  # a chart chosen since the lookup (the picker)
+        else:  # a chart chosen since the lookup (the picker, a draft restored)
             try:
                 earlier = self._earlier[key] = touchup.earlier_view(self.store, source, key[1])
             except StoreError as exc:
-                self.states[key] = ViewOverlay("absent", message=f"could not be read: {exc}")
+                self._unread.add(key)  # read again when its view is shown again
+                # The legend's few words; why (the server, the disk) the room's banner says.
+                log.info("earlier chart's view not read (%s)", type(exc).__name__)
+                self.states[key] = ViewOverlay("absent", message="could not be read")
                 return
+            self._unread.discard(key)
         if earlier is None:
             self.states[key] = ViewOverlay("absent")
             return
@@ -227,6 +236,7 @@ class OverlayController(QObject):
 
     def forget(self, key: Key) -> None:
         self.states.pop(key, None)
+        self._unread.discard(key)
         self._tokens[key] = self._tokens.get(key, 0) + 1
         self._drop_layer(key)
 
@@ -274,6 +284,9 @@ class OverlayController(QObject):
             return
         changed = {k for k in uses.keys() | self.uses.keys() if uses.get(k) != self.uses.get(k)}
         self.uses = uses
+        legend = len(self.chosen)
+        if self.started:
+            self._show_named_charts()
         for key in changed:
             state, use = self.states.get(key), uses.get(key)
             if use is not None and state is not None and state.ready and not state.saved:
@@ -286,19 +299,44 @@ class OverlayController(QObject):
             self.queue = [k for k in self.queue if k != key]
             if source is not None:
                 self.ensure(key, source)
+        if len(self.chosen) > legend:
+            self._refresh_all()  # the named charts' other views too
+            return
         self.pump()
         self.changed.emit()
 
     def _view_shown(self) -> None:
+        for key in [k for k in self._unread if k[1] == self.current_view]:
+            source = next((s for s in self.chosen if s.version_hash == key[0]), None)
+            if source is not None:
+                self.ensure(key, source)
         self.pump()
         self.changed.emit()
+
+    def _show_named_charts(self) -> None:
+        """Show the earlier charts the content's mappings name and the legend lacks (a draft
+        restored, another room's version taken): each then reopens with its mapping."""
+        shown = {s.version_hash for s in self.chosen}
+        for version_hash in dict.fromkeys(h for h, _v in self.uses):
+            if version_hash in shown | self._removed or len(self.chosen) >= MAX_SOURCES:
+                continue
+            try:
+                source = touchup.source_of(self.store, self.session.visit_id, version_hash)
+            except StoreError:
+                continue  # its mappings are kept all the same (content_for_save)
+            if source is not None:
+                self.chosen.append(source)
+                shown.add(version_hash)
 
     def content_for_save(self, content: ChartContent) -> ChartContent:
         """The chart with, per view, the mapping used for each earlier chart shown (legend order).
         Views without a usable mapping keep none; before the sources are read, the content is
-        left as it is."""
+        left as it is. A mapping the content holds for a chart not shown (one that could not be
+        found or read) is kept as it is, after those: only a chart the clinician took off the
+        legend loses its mappings."""
         if not self.started:
             return content
+        shown = {s.version_hash for s in self.chosen}
         views = []
         for view_chart in content.views:
             uses = []
@@ -312,6 +350,13 @@ class OverlayController(QObject):
                     mapping = state.mapping.to_dict()
                     photo = state.earlier.photo.sha256
                     uses.append(OverlayUse(source.version_hash, photo, mapping))
+            uses += [
+                use
+                for (version_hash, view), use in self.uses.items()
+                if view == view_chart.view
+                and version_hash not in shown
+                and version_hash not in self._removed
+            ]
             views.append(replace(view_chart, overlays=tuple(uses)))
         return replace(content, views=tuple(views))
 
