@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QProgressBar,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.domain import roles
@@ -36,6 +34,7 @@ from ui.common.widgets import (
     enable_touch_scroll,
     hbox,
     label,
+    scroll_body,
     set_state,
     vbox,
 )
@@ -78,15 +77,7 @@ class BackupPage(Page):
         self.setObjectName("backupPage")
         self.admin = roles.may_administer(ctx.practitioner.role)
         outer = vbox(self, margins=0, spacing=0)
-        self.area = QScrollArea()
-        self.area.setObjectName("backupScroll")
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        lay = vbox(inner, margins=24, spacing=16)
-        self.area.setWidget(inner)
+        self.area, lay = scroll_body("backupScroll", spacing=16)
         outer.addWidget(self.area)
 
         if not ctx.store.is_sqlite:

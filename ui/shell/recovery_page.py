@@ -8,14 +8,14 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog, QFrame, QVBoxLayout
 
 from app.services import backup_settings, recovery
 from app.services.recovery import Diagnosis, RescueReport
 from ui.common import format as fmt
 from ui.common.context import AppContext
-from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+from ui.common.widgets import Page, button, hbox, label, scroll_body, set_state, vbox
 from ui.common.worker import Worker
 from ui.shell.archive_common import file_dialog
 
@@ -44,14 +44,7 @@ class RecoveryPage(Page):
         self.setObjectName("recoveryPage")
         self._rescuer = Worker("rescue", self)
         outer = vbox(self, margins=0, spacing=0)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(area)
-        inner = QWidget()
-        lay = vbox(inner, margins=24, spacing=14)
-        area.setWidget(inner)
+        area, lay = scroll_body()
         outer.addWidget(area)
 
         self.what = what = label(diagnosis.words, "heading")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QDialog, QFrame, QLineEdit, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QLineEdit, QPushButton, QWidget
 
 from app.domain.roles import Role
 from app.services import practitioner_admin
@@ -22,9 +22,9 @@ from ui.common.widgets import (
     TOUCH,
     Page,
     button,
-    enable_touch_scroll,
     hbox,
     label,
+    scroll_body,
     secret_field,
     vbox,
 )
@@ -180,14 +180,7 @@ class PractitionersPage(Page):
         self.dialog: SecretDialog | None = None
         rows = practitioner_admin.list_all(ctx.store, ctx.practitioner.id)  # refuses non-admins
         outer = vbox(self, margins=0, spacing=0)
-        self.area = QScrollArea()
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        self.lay = vbox(inner, margins=24, spacing=14)
-        self.area.setWidget(inner)
+        self.area, self.lay = scroll_body()
         outer.addWidget(self.area)
         self._idle_card()
         self._add_card()
