@@ -20,7 +20,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.date_grid import DateField
 from ui.common.dialogs import show_error
-from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, vbox
+from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, scroll_body, vbox
 from ui.shell.audit_export_dialog import AuditExportDialog, export_dialog
 
 LOAD_MORE_MARGIN = 200  # px from the end of the list: the next page loads before it shows
@@ -71,20 +71,13 @@ class PractitionerChoice(QDialog):
         self.setMinimumWidth(480)
         lay = vbox(self, margins=24, spacing=10)
         lay.addWidget(label(question, "heading"))
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(area)
-        body = QWidget()
-        col = vbox(body, spacing=8)
+        area, col = scroll_body(margins=0, spacing=8)
         for pid, name in choices:
             b = button(name, "secondary")
             b.setObjectName(f"practitioner_{pid if pid is not None else 'all'}")
             b.clicked.connect(lambda _c=False, p=pid: self._pick(p))
             col.addWidget(b)
         col.addStretch(1)
-        area.setWidget(body)
         lay.addWidget(area, 1)
         cancel = button("Cancel", "secondary")
         cancel.clicked.connect(self.reject)

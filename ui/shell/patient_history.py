@@ -10,10 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QFrame,
     QGridLayout,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.services.patient_history import COMMON_REASONS, DETAIL_FIELDS, DetailChange
 from ui.common import format as fmt
 from ui.common.dialogs import ReasonDialog, ReasonWords
-from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
+from ui.common.widgets import button, hbox, label, scroll_body, vbox
 
 
 def _value(field: str, value: str) -> str:
@@ -75,14 +73,7 @@ class PatientHistoryDialog(QDialog):
         self.setMinimumHeight(min(420, max(320, top.height() - 200)))
         lay = vbox(self, margins=24, spacing=12)
         lay.addWidget(label(f"Details history of {patient_name}", "heading"))
-        area = QScrollArea()
-        area.setObjectName("historyList")
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(area)
-        body = QWidget()
-        col = vbox(body, spacing=14)
+        area, col = scroll_body("historyList", margins=0)
         self.rows: list[str] = []
         for c in changes:
             what = label(change_words(c), "body")
@@ -98,7 +89,6 @@ class PatientHistoryDialog(QDialog):
                 label("The details have not been changed since the record was made.", "muted")
             )
         col.addStretch(1)
-        area.setWidget(body)
         lay.addWidget(area, 1)
         row = hbox(spacing=12)
         row.addStretch(1)

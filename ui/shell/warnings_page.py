@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton
 
 from app.domain.roles import may_administer
 from app.domain.soft_warnings import IMPLAUSIBLE_DOSE
@@ -19,7 +19,7 @@ from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
-from ui.common.widgets import TOUCH, Page, button, enable_touch_scroll, hbox, label, set_state, vbox
+from ui.common.widgets import TOUCH, Page, button, hbox, label, scroll_body, set_state, vbox
 from ui.shell.area_names_card import AreaNamesCard
 
 
@@ -179,16 +179,8 @@ class WarningsPage(Page):
         self.practitioners_button.clicked.connect(self.practitioners_requested)
         top.addWidget(self.practitioners_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
-        self.area = QScrollArea()
-        self.area.setObjectName("warningsScroll")
-        self.area.setWidgetResizable(True)
-        self.area.setFrameShape(QFrame.Shape.NoFrame)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
-        inner = QWidget()
-        inner.setObjectName("warningsList")
-        self.list = vbox(inner, spacing=12)
-        self.area.setWidget(inner)
+        self.area, self.list = scroll_body("warningsScroll", margins=0, spacing=12)
+        self.area.widget().setObjectName("warningsList")  # style.qss: its background
         lay.addWidget(self.area, 1)
         self.cards: dict[str, WarningCard] = {}
         for state in warning_settings.list_warning_states(ctx.store):

@@ -26,7 +26,16 @@ from app.services.practitioners import PractitionerRecord
 from app.services.signin import OpenedKey, SignedIn, SignInRefused, WeakSecretError
 from app.services.store import Store
 from app.store.errors import StoreError
-from ui.common.widgets import TOUCH, button, enable_touch_scroll, hbox, label, secret_field, vbox
+from ui.common.widgets import (
+    TOUCH,
+    button,
+    enable_touch_scroll,
+    hbox,
+    label,
+    scroll_body,
+    secret_field,
+    vbox,
+)
 from ui.common.worker import Worker
 from ui.signin.keypad import PinKeypad
 
@@ -73,13 +82,7 @@ class SetupPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         row = hbox(self, margins=24, spacing=40)
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        enable_touch_scroll(area)
-        inner = QWidget()
-        left = vbox(inner, spacing=12)
+        area, left = scroll_body(margins=0, spacing=12)
         self.heading = label("", "title")
         self.heading.setWordWrap(True)
         self.explain = label("", "body")
@@ -106,7 +109,6 @@ class SetupPanel(QWidget):
         buttons.addWidget(self.save)
         buttons.addStretch(1)
         left.addLayout(buttons)
-        area.setWidget(inner)
         row.addWidget(area, 1)
         self.keypad = PinKeypad()
         self.keypad.setMaximumWidth(380)
