@@ -61,10 +61,11 @@ def enable_touch_scroll(area: QAbstractScrollArea) -> None:
 
 
 def scroll_body(
-    name: str = "", margins: int = 24, spacing: int = 14
+    name: str = "", margins: int = 24, spacing: int = 14, inner_name: str = ""
 ) -> tuple[QScrollArea, QVBoxLayout]:
     """A page's content that scrolls up and down by finger (never sideways): the area to add
-    to the page's layout, and the layout to fill."""
+    to the page's layout, and the layout to fill. `name` and `inner_name` are the object
+    names of the area and of the widget inside it (for style.qss and tests)."""
     area = QScrollArea()
     if name:
         area.setObjectName(name)
@@ -73,6 +74,8 @@ def scroll_body(
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     enable_touch_scroll(area)
     inner = QWidget()
+    if inner_name:
+        inner.setObjectName(inner_name)
     lay = QVBoxLayout(inner)
     lay.setContentsMargins(margins, margins, margins, margins)
     lay.setSpacing(spacing)

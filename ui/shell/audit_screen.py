@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QWidget
 
 from app.services import audit_trail, patients
 from app.services.audit_trail import AuditEntry, AuditFilter
@@ -20,7 +20,7 @@ from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.date_grid import DateField
 from ui.common.dialogs import show_error
-from ui.common.widgets import Page, button, enable_touch_scroll, hbox, label, scroll_body, vbox
+from ui.common.widgets import Page, button, hbox, label, scroll_body, vbox
 from ui.shell.audit_export_dialog import AuditExportDialog, export_dialog
 
 LOAD_MORE_MARGIN = 200  # px from the end of the list: the next page loads before it shows
@@ -139,17 +139,11 @@ class AuditScreen(Page):
         filters.addStretch(1)
         lay.addLayout(filters)
 
-        self.area = QScrollArea()
-        self.area.setObjectName("auditList")
-        self.area.setWidgetResizable(True)
-        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(self.area)
+        self.area, self.column = scroll_body(
+            "auditList", margins=0, spacing=4, inner_name="auditListBody"
+        )
         lay.addWidget(self.area, 1)
-        self.body = QWidget()
-        self.body.setObjectName("auditListBody")
-        self.column = vbox(self.body, spacing=4)
         self.column.addStretch(1)
-        self.area.setWidget(self.body)
         self.more = button("Show older events", "ghost")
         self.more.setObjectName("auditMore")
         self.more.hide()

@@ -14,14 +14,14 @@ from decimal import Decimal
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen, QShowEvent
-from PySide6.QtWidgets import QDialog, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.doses import MIN_DAYS_BETWEEN_TREATMENTS
 from app.domain.values import format_units
 from app.services.glance import CourseDepths, ToxinGlance
 from app.services.store import Store
 from ui.common import format as fmt
-from ui.common.widgets import button, enable_touch_scroll, hbox, label, vbox
+from ui.common.widgets import button, hbox, label, scroll_body, vbox
 from ui.shell.glance_course import DepthChart
 from ui.shell.glance_photos import PhotoStrip
 from ui.shell.glance_style import (
@@ -276,12 +276,8 @@ class GlanceDialog(QDialog):
         self.close_button.clicked.connect(self.accept)
         top.addWidget(self.close_button)
         lay.addLayout(top)
-        self.scroll_area = area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        enable_touch_scroll(area)
-        body = QWidget()
-        col = vbox(body, spacing=10)
+        area, col = scroll_body(margins=0, spacing=10)
+        self.scroll_area = area
         self.photo_strip: PhotoStrip | None = None
         if photos is not None:
             self.photo_strip = PhotoStrip(*photos)
@@ -318,7 +314,6 @@ class GlanceDialog(QDialog):
         self.interval_chart = IntervalChart(glance)
         col.addWidget(self.interval_chart)
         col.addStretch(1)
-        area.setWidget(body)
         lay.addWidget(area, 1)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

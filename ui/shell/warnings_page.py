@@ -179,8 +179,9 @@ class WarningsPage(Page):
         self.practitioners_button.clicked.connect(self.practitioners_requested)
         top.addWidget(self.practitioners_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
-        self.area, self.list = scroll_body("warningsScroll", margins=0, spacing=12)
-        self.area.widget().setObjectName("warningsList")  # style.qss: its background
+        self.area, self.list = scroll_body(
+            "warningsScroll", margins=0, spacing=12, inner_name="warningsList"
+        )
         lay.addWidget(self.area, 1)
         self.cards: dict[str, WarningCard] = {}
         for state in warning_settings.list_warning_states(ctx.store):
