@@ -687,6 +687,44 @@ def test_the_earlier_charts_and_course_are_read_off_the_gui_thread(
     ed.close()
 
 
+def test_closing_the_editor_does_not_wait_for_a_lookup_that_hangs(
+    qtbot, sqlite_store: Store, who: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup after the first paint reads a clinic server that has just gone: the read
+    waits out the connect timeout (5 s) or a dropped link (~30 s). Closing the editor then
+    froze the screen that long, for an outcome nobody would see. It closes at once; the read
+    ends on its own later, its outcome dropped, its thread joined on the GUI thread."""
+    import threading
+    import time
+
+    from app.services import earlier_charts
+    from ui.common.worker import threads_left
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    gate, reading = threading.Event(), threading.Event()
+    real = earlier_charts.look_up
+
+    def hangs(*a, **k):  # type: ignore[no-untyped-def]
+        reading.set()
+        gate.wait(20)  # the lost server, until the test lets it answer
+        return real(*a, **k)
+
+    monkeypatch.setattr(earlier_charts, "look_up", hangs)
+    ed = h.shown_editor(qtbot, sqlite_store, course.today_visit_id, who)
+    ed.session.journal.timer.stop()
+    try:
+        qtbot.waitUntil(reading.is_set, timeout=10000)  # the lookup starts after the paint
+        t0 = time.monotonic()
+        ed.close()
+        took = time.monotonic() - t0
+    finally:
+        gate.set()
+    assert took < 1.0
+    assert not ed.overlay.ctrl.started  # its outcome is dropped
+    qtbot.waitUntil(lambda: threads_left() == 0, timeout=10000)
+    assert not ed.overlay.ctrl.started
+
+
 def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_the_mapping(
     qtbot, open_editor, sqlite_store: Store, who: int
 ) -> None:

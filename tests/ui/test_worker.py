@@ -17,7 +17,7 @@ from shiboken6 import Shiboken
 
 from tests.ui.helpers import collections_off_the_gui_thread, cpu_load
 from ui.common import gc_pause
-from ui.common.worker import Worker
+from ui.common.worker import Worker, threads_left
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -136,6 +136,81 @@ def test_deleting_the_owner_winds_the_worker_down(qtbot: QtBot) -> None:
     Shiboken.delete(parent)  # its children go with it, the worker among them
     assert stopped.is_set() and not gc_pause.paused()  # waited for, there and then
     assert not any(t.name.startswith("t-owner") for t in threading.enumerate())
+
+
+class FreedOn:
+    """Captured by a job: notes the thread that frees it (a job freed off the GUI thread can
+    take Qt objects it closes over with it)."""
+
+    def __init__(self, where: list[str]) -> None:
+        self.where = where
+
+    def __del__(self) -> None:
+        self.where.append(threading.current_thread().name)
+
+
+def blocking_job(gate: threading.Event, freed: list[str]):  # type: ignore[no-untyped-def]
+    """A read waiting on a lost server, closing over an object that tells where it is freed."""
+    kept = FreedOn(freed)
+
+    def job() -> str:
+        gate.wait(10)
+        return str(kept)
+
+    return job
+
+
+@pytest.mark.parametrize("how", ["shutdown", "delete the owner"])
+def test_a_leave_running_worker_is_not_waited_for(qtbot: QtBot, how: str) -> None:
+    """Closing the editor while its earlier charts are read from a server that has gone must
+    not freeze the screen for the connect timeout: the read is left to end on its own, its
+    outcome is dropped, its thread is joined (and its pause let go) on the GUI thread once it
+    ends, and the job is freed there too."""
+    parent = QObject()
+    worker = Worker("t-leave", parent, leave_running=True)
+    gate, freed, got = threading.Event(), [], []  # type: ignore[var-annotated]
+    worker.run(blocking_job(gate, freed), got.append, got.append)
+    worker.run(lambda: "queued", got.append)  # dropped, never run
+    shared = worker._shared
+    qtbot.waitUntil(lambda: shared.running == 1, timeout=5000)
+    t0 = time.monotonic()
+    if how == "shutdown":
+        worker.shutdown()
+    else:
+        Shiboken.delete(parent)
+    assert time.monotonic() - t0 < 0.5  # not waited for
+    assert worker_threads("t-leave") and gc_pause.paused() and threads_left() == 1
+    assert freed == []  # the running job is kept while its thread lives
+    gate.set()
+    qtbot.waitUntil(lambda: threads_left() == 0 and not worker_threads("t-leave"), timeout=5000)
+    assert gc_pause.settled()
+    qtbot.wait(60)
+    assert got == []  # nothing is delivered after shutdown
+    if how == "shutdown":
+        assert freed == ["MainThread"]  # the worker had let go of it: the reaper freed it
+        Shiboken.delete(parent)
+    del worker  # deleted with its owner, the worker's object still held the job
+    gc.collect()
+    assert freed == ["MainThread"]
+
+
+def test_a_job_left_by_shutdown_without_waiting_is_freed_on_the_gui_thread(qtbot: QtBot) -> None:
+    """`shutdown(wait=False)` forgot the running job at once: the thread then held the last
+    reference and freed the job (and whatever it closed over) off the GUI thread."""
+    parent = QObject()
+    worker = Worker("t-nowait", parent)
+    gate, freed = threading.Event(), []  # type: ignore[var-annotated]
+    worker.run(blocking_job(gate, freed))
+    qtbot.waitUntil(lambda: worker._shared.running == 1, timeout=5000)
+    worker.shutdown(wait=False)
+    gate.set()
+    qtbot.waitUntil(lambda: worker.threads_alive == 0, timeout=5000)
+    assert freed == ["MainThread"]
+    Shiboken.delete(parent)
+
+
+def worker_threads(prefix: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(prefix)]
 
 
 def test_an_idle_thread_ends_and_only_then_the_pause_ends(qtbot: QtBot, owner) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,14 @@ all have run and delivers them; `shutdown()` stops taking jobs, drops the queued
 `finish_queued`: writes that must not be lost), waits for the running one, joins the thread
 and releases the pause without delivering anything. Deleting the owner without `shutdown()`
 does the same. A long job may poll `closing` to stop early.
+
+`leave_running`: a worker that only reads (the editor's earlier charts, its photos, the rooms'
+news) is not waited for. When the clinic server has gone, such a read waits out the connect
+timeout (5 s) or a dropped link (~30 s), and closing the editor froze the screen that long for
+an outcome nobody would see. Shut down or deleted, it drops its queued jobs and leaves the
+running one to end on its own; the reaper joins the thread on the GUI thread once it ends (and
+only then releases its pause), and keeps the job until then, so the thread still never frees
+it. Its threads are daemons: quitting the app does not wait for a hung read either.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from ui.common.gc_pause import PauseHold
 
@@ -65,8 +73,12 @@ class _Shared:
     name: str
     linger_s: float
     finish_queued: bool
+    leave_running: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
     queued: deque[tuple[int, Callable[[], Any]]] = field(default_factory=deque)
+    # Every job not yet delivered or dropped, kept by the GUI thread (which alone touches
+    # this): the thread's reference to a job is never the last, even once its owner is gone.
+    held: dict[int, Callable[[], Any]] = field(default_factory=dict)
     outcomes: dict[int, tuple[bool, Any]] = field(default_factory=dict)  # id → (ok, value)
     finished: list[int] = field(default_factory=list)  # ids whose outcome may be delivered
     running: int = 0
@@ -119,14 +131,77 @@ def _join_ended(shared: _Shared, block: bool) -> None:
             shared.pauses.release()
 
 
-def _wind_down(shared: _Shared, *_a: object) -> None:
-    """Stop taking jobs, drop the queued ones unless they must finish, wait for the thread."""
+def _stop_taking(shared: _Shared, drop_queued: bool) -> None:
     with shared.cond:
-        if not shared.finish_queued:
+        if drop_queued:
+            for jid, _fn in shared.queued:
+                shared.held.pop(jid, None)
             shared.queued.clear()
         shared.closing.set()
         shared.cond.notify_all()
-    _join_ended(shared, block=True)
+
+
+def _release(shared: _Shared) -> None:
+    """Every thread is joined: drop what is left of the jobs, here on the GUI thread."""
+    with shared.cond:
+        shared.outcomes.clear()
+        shared.finished.clear()
+    shared.held.clear()
+
+
+def _wind_down(shared: _Shared, *_a: object) -> None:
+    """Stop taking jobs, drop the queued ones unless they must finish, and wait for the
+    thread; a `leave_running` worker's running job is left to the reaper instead."""
+    _stop_taking(shared, drop_queued=not shared.finish_queued)
+    if shared.leave_running:
+        _join_ended(shared, block=False)
+        if shared.threads:
+            _Reaper.adopt(shared)
+            return
+    else:
+        _join_ended(shared, block=True)
+    _release(shared)
+
+
+class _Reaper(QObject):
+    """Joins, on the GUI thread, the threads of `leave_running` workers that were shut down
+    while a job ran, once each ends; it keeps their jobs (and pauses) until then."""
+
+    _one: _Reaper | None = None
+
+    def __init__(self) -> None:
+        super().__init__(QCoreApplication.instance())
+        self.left: list[_Shared] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    @classmethod
+    def adopt(cls, shared: _Shared) -> None:
+        if cls._one is None:
+            cls._one = _Reaper()
+            cls._one.destroyed.connect(cls._forget)
+        if shared not in cls._one.left:  # shut down, then deleted: one entry
+            cls._one.left.append(shared)
+        cls._one._timer.start()
+
+    @classmethod
+    def _forget(cls, *_a: object) -> None:
+        cls._one = None  # the application went: its daemon threads end with the process
+
+    def _poll(self) -> None:
+        for shared in list(self.left):
+            _join_ended(shared, block=False)
+            if not shared.threads:
+                self.left.remove(shared)
+                _release(shared)
+        if not self.left:
+            self._timer.stop()
+
+
+def threads_left() -> int:
+    """Threads of shut-down `leave_running` workers that have not ended yet."""
+    return sum(len(s.threads) for s in _Reaper._one.left) if _Reaper._one is not None else 0
 
 
 class Worker(QObject):
@@ -139,10 +214,12 @@ class Worker(QObject):
         *,
         linger_s: float = LINGER_S,
         finish_queued: bool = False,
+        leave_running: bool = False,
     ) -> None:
         super().__init__(parent)
+        assert not (finish_queued and leave_running), "a write is waited for, never left"
         self.name = name  # threads are called name_0, name_1, …
-        self._shared = _Shared(name, linger_s, finish_queued)
+        self._shared = _Shared(name, linger_s, finish_queued, leave_running)
         self._jobs: dict[int, _Job[Any]] = {}  # queued, running or undelivered, by id
         self._ready: deque[tuple[int, tuple[bool, Any]]] = deque()  # taken from the thread
         self._ids = itertools.count()
@@ -184,6 +261,7 @@ class Worker(QObject):
         jid = next(self._ids)
         self._jobs[jid] = _Job(jid, job, on_done, on_error, key)
         shared = self._shared
+        shared.held[jid] = job
         with shared.cond:
             shared.queued.append((jid, job))
             if shared.accepting:
@@ -191,7 +269,10 @@ class Worker(QObject):
             else:
                 shared.accepting = True
                 thread = threading.Thread(
-                    target=_loop, args=(shared,), name=f"{self.name}_{next(shared.numbers)}"
+                    target=_loop,
+                    args=(shared,),
+                    name=f"{self.name}_{next(shared.numbers)}",
+                    daemon=shared.leave_running,
                 )
                 shared.pauses.hold()  # before the thread exists: it never runs unpaused
                 shared.threads.append(thread)
@@ -208,6 +289,7 @@ class Worker(QObject):
                 shared.queued = deque(q for q in shared.queued if q[0] not in dropped)
         for jid in dropped:
             del self._jobs[jid]
+            shared.held.pop(jid, None)
         for job in self._jobs.values():
             if job.key == key:
                 job.stale = True
@@ -230,20 +312,16 @@ class Worker(QObject):
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking jobs; drop the queued ones (run them when `finish_queued`); wait for the
-        one running and join the thread (`wait=False`: the poll timer joins it later).
-        Nothing more is delivered."""
+        one running and join the thread (`wait=False`: the poll timer joins it later; a
+        `leave_running` worker never waits: the reaper joins it). Nothing more is delivered."""
         self._closed = True
         self._jobs.clear()
         self._ready.clear()
-        if wait:
-            _wind_down(self._shared)
+        if wait or self._shared.leave_running:
+            _wind_down(self._shared)  # a leave_running worker never waits
             self._timer.stop()
         else:
-            with self._shared.cond:
-                if not self._shared.finish_queued:
-                    self._shared.queued.clear()
-                self._shared.closing.set()
-                self._shared.cond.notify_all()
+            _stop_taking(self._shared, drop_queued=not self._shared.finish_queued)
             self._timer.start()
 
     def _poll(self) -> None:
@@ -256,6 +334,7 @@ class Worker(QObject):
         _join_ended(shared, block=False)
         while self._ready:
             jid, (ok, value) = self._ready.popleft()
+            shared.held.pop(jid, None)
             job = self._jobs.pop(jid, None)
             if job is None or job.stale:
                 continue  # cancelled, or the worker shut down

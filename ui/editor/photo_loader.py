@@ -46,7 +46,7 @@ class BehindFirstPaint(QObject):
             self.started = True
             self.first.removeEventFilter(self)
             if self.later and self.store is not None:
-                self.reader = Worker("editor-photos", self)
+                self.reader = Worker("editor-photos", self, leave_running=True)
                 store, wanted = self.store, dict(self.later)
                 self.reader.run(lambda: _read(store, wanted), self._read)
             QTimer.singleShot(0, self, self._next)  # after this paint is on screen

@@ -67,7 +67,7 @@ class EditorRooms(QObject):
         self.shown: RoomNews | None = None
         self.shown_at = 0.0  # time.monotonic() of the banner
         self.dialog: ConflictDialog | None = None
-        self._reader = Worker("chart-conflict", self)
+        self._reader = Worker("chart-conflict", self, leave_running=True)
         s = editor.session
         s.saving_changed.connect(self._saving_changed)
 

@@ -57,7 +57,8 @@ class OverlayController(QObject):
         self.shown = {"markings": True, "points": True, "labels": True}
         self.started = False
         self.found: EarlierCharts | None = None  # what the lookup read, once `started`
-        self._lookup = Worker("overlay-lookup", self)  # reads the store off the GUI thread
+        # Reads the store off the GUI thread; a close never waits for it (a lost server).
+        self._lookup = Worker("overlay-lookup", self, leave_running=True)
         self._earlier: dict[Key, EarlierView | None] = {}  # each view read so far
         self._unread: set[Key] = set()  # views that could not be read: tried when shown again
         self._removed: set[str] = set()  # charts the clinician took off: their mappings go
