@@ -1,6 +1,7 @@
 """What a chart editor reads about the patient's earlier visits once its first view has painted
-(the overlay, ui/overlay): the earlier charts it may show, the ones it shows, each of their
-views with its photo, today's photos, and the course's units.
+(the overlay, ui/overlay): the earlier charts it may show and every saved version of each (the
+picker's choices), the ones it shows, each of their views with its photo, today's photos, and
+the course's units.
 
 One call, in one snapshot, made on the editor's worker thread: the pen stays live while it
 reads (a touch-up's earlier charts are four views' content and photos), and on a clinic server
@@ -28,7 +29,8 @@ Key = tuple[str, str]  # (earlier version's hash, view code)
 
 @dataclass(frozen=True)
 class EarlierCharts:
-    available: list[OverlaySource]  # every earlier chart the clinician may choose
+    available: list[OverlaySource]  # every earlier chart the clinician may choose (its head)
+    versions: dict[int, list[OverlaySource]]  # each available visit's versions, newest first
     chosen: list[OverlaySource]  # shown at opening: those saved with the chart, or the defaults
     views: dict[Key, EarlierView | None]  # each chosen chart's view of today's views (None: absent)
     today: dict[str, PhotoRecord]  # this visit's photos, by sha256
@@ -51,7 +53,8 @@ def look_up(
     Without any, an editable chart shows `default_sources` (at most `limit`); a read-only one
     shows none."""
     with store.snapshot():
-        available = touchup.overlay_sources(store, visit_id)
+        versions = touchup.earlier_versions(store, visit_id)
+        available = [v[0] for v in versions.values()]  # = touchup.overlay_sources
         if saved:
             found = (touchup.source_of(store, visit_id, h) for h in saved)
             chosen = [s for s in found if s is not None]
@@ -69,4 +72,4 @@ def look_up(
             course = None  # (an outage fails the whole lookup, which the editor tries again)
         course_visits = course.per_visit if course else {}
         days = {v: visits.get_visit(store, v).visit_date for v in course_visits}
-    return EarlierCharts(available, chosen, earlier, today, course, days)
+    return EarlierCharts(available, versions, chosen, earlier, today, course, days)

@@ -80,6 +80,13 @@ def overlay_sources(store: Store, visit_id: int) -> list[OverlaySource]:
     """The head version of every earlier visit (by date, then id) of the same patient that has
     a saved chart and is not entered in error: the visit this one touches up first, then the
     newest first."""
+    return [versions[0] for versions in earlier_versions(store, visit_id).values()]
+
+
+def earlier_versions(store: Store, visit_id: int) -> dict[int, list[OverlaySource]]:
+    """Every saved version, newest first, of each earlier visit `overlay_sources` offers, by
+    visit id in its order. One query: the rows that find the heads hold the other versions too,
+    so the overlay's picker offers them without reading the store again."""
     with store.read() as s:
         visit = _visit(s, visit_id)
         earlier = or_(
@@ -91,18 +98,21 @@ def overlay_sources(store: Store, visit_id: int) -> list[OverlaySource]:
             .join(Chart, Chart.visit_id == Visit.id)
             .join(ChartVersion, ChartVersion.chart_id == Chart.id)
             .where(Visit.patient_id == visit.patient_id, Visit.error_at.is_(None), earlier)
+            .order_by(ChartVersion.version_no.desc())
         ).all()
-        heads: dict[int, tuple[Visit, ChartVersion]] = {}
+        per_visit: dict[int, list[tuple[Visit, ChartVersion]]] = {}
         for v, version in rows:
-            if v.id not in heads or version.version_no > heads[v.id][1].version_no:
-                heads[v.id] = (v, version)
-        sources = [
-            _source(v, version, version.version_no, v.id == visit.touch_up_of_id)
-            for v, version in heads.values()
-        ]
-    sources.sort(key=lambda x: (x.visit_date, x.visit_id), reverse=True)
-    sources.sort(key=lambda x: not x.touched_up_by_this)  # stable: keeps newest first
-    return sources
+            per_visit.setdefault(v.id, []).append((v, version))
+        found = {
+            vid: [
+                _source(v, version, pairs[0][1].version_no, vid == visit.touch_up_of_id)
+                for v, version in pairs
+            ]
+            for vid, pairs in per_visit.items()
+        }
+    order = sorted(found, key=lambda vid: (found[vid][0].visit_date, vid), reverse=True)
+    order.sort(key=lambda vid: not found[vid][0].touched_up_by_this)  # stable: newest first
+    return {vid: found[vid] for vid in order}
 
 
 def default_sources(sources: list[OverlaySource], treatment: str = "") -> list[OverlaySource]:
@@ -263,6 +273,7 @@ __all__ = [
     "carry_forward",
     "course_totals",
     "default_sources",
+    "earlier_versions",
     "earlier_view",
     "AnyMapping",
     "live_mapping",

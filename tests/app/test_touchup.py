@@ -115,6 +115,42 @@ def test_versions_of_an_earlier_visit_newest_first(store, clinician, patient):  
     assert touchup.versions_of(store, today.id) == []  # no chart saved yet
 
 
+def test_earlier_versions_are_every_offered_visits_versions_in_the_lookup(  # type: ignore[no-untyped-def]
+    store, clinician, patient
+):
+    """The overlay's picker offers each earlier visit's versions from the editor's lookup (read
+    on its worker), not one query per visit on the GUI thread when it opens: per visit in
+    `overlay_sources` order, they are what `versions_of` reads, and a visit entered in error
+    or not charted has none."""
+    from app.services import earlier_charts
+
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    _save(store, jan.id, _chart(point(10, 10, "20")))
+    _save(store, jan.id, _chart(point(10, 10, "22")))
+    _save(store, jan.id, _chart(point(10, 10, "24")))
+    feb = _visit(store, clinician, patient, date(2026, 2, 1))
+    _save(store, feb.id, _chart(point(20, 20)))
+    _visit(store, clinician, patient, date(2026, 2, 20))  # no chart saved
+    wrong = _visit(store, clinician, patient, date(2026, 3, 1))
+    _save(store, wrong.id, _chart(point(30, 30)))
+    visits.mark_visit_in_error(store, wrong.id, clinician.id, "wrong patient")
+    today = _visit(store, clinician, patient, date(2026, 3, 10), touch_up_of=jan.id)
+
+    got = touchup.earlier_versions(store, today.id)
+    assert list(got) == [s.visit_id for s in touchup.overlay_sources(store, today.id)]
+    assert list(got) == [jan.id, feb.id]
+    for visit_id, versions in got.items():
+        assert versions == touchup.versions_of(store, visit_id, for_visit_id=today.id)
+    assert [(s.version_no, s.is_head) for s in got[jan.id]] == [(3, True), (2, False), (1, False)]
+    found = earlier_charts.look_up(
+        store, today.id, saved=[], treatment="neurotoxin", read_only=False, views=["frown"],
+        limit=3,
+    )  # fmt: skip
+    assert found.versions == got
+    assert found.available == [versions[0] for versions in got.values()]
+    assert touchup.earlier_versions(store, jan.id) == {}
+
+
 def test_a_touched_up_visit_without_a_chart_or_in_error_is_not_offered(store, clinician, patient):  # type: ignore[no-untyped-def]
     bare = _visit(store, clinician, patient, date(2026, 1, 10))  # never charted
     wrong = _visit(store, clinician, patient, date(2026, 1, 12))
