@@ -5,21 +5,26 @@ overlay's controls driven by touch and pen, carry forward, and what a save write
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
+from sqlalchemy import event
 
 from app.alignment.manual import adjust
-from app.services import charts
+from app.domain.chart import InjectionPoint
+from app.services import charts, touchup
 from app.services.practitioners import default_practitioner
 from app.store.database import Store, open_store, sqlite_url
+from app.store.errors import StoreError
 from tests.app.conftest import models  # noqa: F401  (a missing model fails)
 from tests.ui import editor_helpers as h
 from tests.ui import overlay_helpers as oh
@@ -771,3 +776,113 @@ def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_th
     frown = again.content.view("frown")
     assert frown is not None
     assert [u.version_hash for u in frown.overlays] == [course.earlier_hash]
+
+
+# --- the picker reads nothing when it opens (issue #8) --------------------------------------
+
+
+def charted_twice(store: Store, who: int) -> tuple[oh.Course, list[str]]:
+    """The course, its earlier visit charted again (one point more): the picker offers that
+    visit's versions 2 and 1. Returns their hashes, newest first."""
+    course = oh.course(store, who)
+    first = charts.load_version(store, course.earlier_version_id).content
+    frown = first.views[0]
+    extra = InjectionPoint(430.0, 240.0, "botox", Decimal(2), zone="nasalis")
+    again = replace(first, views=(replace(frown, points=(*frown.points, extra)), *first.views[1:]))
+    second = charts.save_version(
+        store, course.earlier_visit_id, again, parent_version_id=course.earlier_version_id,
+        saved_by_id=who,
+    )  # fmt: skip
+    return course, [second.content_hash, course.earlier_hash]
+
+
+def offered_versions(ed: ChartEditor, visit_id: int) -> list[str]:
+    picker = ed.overlay.picker
+    assert picker is not None
+    assert visit_id in picker.version_choice, "offered as a visit with no other version"
+    choice = picker.version_choice[visit_id]
+    assert all(b.isVisible() and b.height() >= 48 for b in choice.buttons.values())
+    return list(choice.buttons)
+
+
+def failing(name: str) -> Callable[..., Any]:
+    def read(*_args: Any, **_kwargs: Any) -> Any:
+        raise StoreError(f"{name}: the clinic server cannot be reached")
+
+    return read
+
+
+def test_opening_the_picker_runs_no_statement_on_the_gui_thread(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The versions of each earlier visit came with the overlay's lookup, on its worker: the
+    picker offers them without one statement on the GUI thread."""
+    course, hashes = charted_twice(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", seen)
+    try:
+        tap(qtbot, ed.widgets.rail.earlier)
+        qtbot.waitExposed(ed.overlay.picker)
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
+    assert on_gui == []
+    assert offered_versions(ed, course.earlier_visit_id) == hashes
+    ed.overlay.picker.reject()
+
+
+def test_a_read_that_failed_is_said_in_the_picker_never_shown_as_no_versions(
+    qtbot, open_editor, sqlite_store: Store, who: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away: a picker opened afterwards still offers the versions the lookup
+    read (before, it read them again, and an outage showed the visit with no other version).
+    A lookup that fails reads no versions either: no Earlier charts button, and a picker
+    opened all the same says the charts could not be read, with no Show that would empty the
+    legend. The lookup tried again shows them."""
+    course, hashes = charted_twice(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    monkeypatch.setattr(touchup, "versions_of", failing("versions_of"))
+    tap(qtbot, ed.widgets.rail.earlier)
+    qtbot.waitExposed(ed.overlay.picker)
+    assert offered_versions(ed, course.earlier_visit_id) == hashes
+    assert not ed.overlay.picker.unread.isVisible()
+    ed.overlay.picker.reject()
+
+    # The lookup itself meets the outage.
+    real = touchup.earlier_versions if hasattr(touchup, "earlier_versions") else None
+    calls: list[int] = []
+
+    def gone(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        raise StoreError("earlier_versions: the clinic server cannot be reached")
+
+    monkeypatch.setattr(touchup, "earlier_versions", gone, raising=False)
+    out = open_editor(course.today_visit_id)
+    late = out.overlay.ctrl
+    qtbot.waitUntil(lambda: late.started or bool(calls), timeout=10000)
+    qtbot.waitUntil(lambda: not late._lookup.busy, timeout=10000)
+    assert not late.started and not out.widgets.rail.earlier.isVisible()
+    picker = out.overlay.open_picker()  # as no button offers it: what it would say
+    qtbot.waitExposed(picker)
+    assert picker.rows == {} and picker.unread.isVisible()
+    words = picker.unread.text()
+    assert "could not be read" in words and "try again" in words
+    assert picker.unread.height() > 0 and not picker.show_button.isEnabled()
+    picker.reject()
+
+    assert real is not None
+    monkeypatch.setattr(touchup, "earlier_versions", real)
+    late.start()  # what the retry timer does 15 s later
+    qtbot.waitUntil(lambda: settled(out), timeout=30000)
+    tap(qtbot, out.widgets.rail.earlier)
+    qtbot.waitExposed(out.overlay.picker)
+    assert offered_versions(out, course.earlier_visit_id) == hashes
+    assert not out.overlay.picker.unread.isVisible()
+    out.overlay.picker.reject()

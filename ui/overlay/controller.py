@@ -123,10 +123,10 @@ class OverlayController(QObject):
         QTimer.singleShot(LOOKUP_RETRY_MS, self, self.start)
 
     def versions(self, visit_id: int) -> list[OverlaySource]:
-        try:
-            return touchup.versions_of(self.store, visit_id, for_visit_id=self.session.visit_id)
-        except StoreError:
-            return []
+        """Every saved version of an offered earlier visit, newest first, as the lookup read
+        them: the picker opens without a round trip per visit on this thread."""
+        assert self.found is not None  # visits are offered only once the lookup read them
+        return self.found.versions[visit_id]
 
     def set_chosen(self, sources: list[OverlaySource]) -> None:
         before = {s.version_hash for s in self.chosen}

@@ -3,7 +3,8 @@ visit's older versions when it has any. Up to four at once, each in its own ghos
 
 The visit this one touches up comes first (and is chosen when the editor opens); then the
 newest first (touchup.default_sources says what a repeat treatment opens on). Opened with
-`open()` (never `exec()`): the editor keeps running.
+`open()` (never `exec()`): the editor keeps running. Opening it reads nothing: the visits and
+their versions came with the overlay's lookup, on its worker (app/services/earlier_charts.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PICKER_QSS = """
 QDialog#overlayPicker { background: #F3F5F7; }
 QLabel { font-size: 13pt; color: #17212B; }
 QLabel#pickerTitle { font-size: 17pt; font-weight: 700; }
+QLabel#pickerUnread { color: #9A3412; font-weight: 600; }
 QPushButton {
     font-size: 13pt; font-weight: 600; color: #17212B; background: #FFFFFF;
     border: 2px solid #9AA8B5; border-radius: 10px; padding: 4px 12px;
@@ -37,6 +39,9 @@ QPushButton[role="row"] { text-align: left; padding: 8px 14px; min-height: 64px;
 QPushButton[role="primary"] { background: #0B6B74; border-color: #0B6B74; color: #FFFFFF; }
 QPushButton:disabled { color: #8794A0; border-color: #C9D1D8; background: #EEF1F4; }
 """
+
+
+UNREAD = "The earlier charts could not be read yet — try again in a moment."
 
 
 class OverlayPicker(QDialog):
@@ -69,6 +74,13 @@ class OverlayPicker(QDialog):
         rows.setSpacing(8)
         for source in ctrl.available:
             rows.addWidget(self._row(source, chosen.get(source.visit_id)))
+        # Until the lookup has read them (the server may be out), no rows would read as "no
+        # earlier charts", and Show would take the legend's charts off: say so, offer no Show.
+        self.unread = QLabel(UNREAD)
+        self.unread.setObjectName("pickerUnread")
+        self.unread.setWordWrap(True)
+        self.unread.setVisible(ctrl.found is None)
+        rows.addWidget(self.unread)
         rows.addStretch(1)
         area = QScrollArea()
         area.setWidgetResizable(True)
@@ -80,6 +92,7 @@ class OverlayPicker(QDialog):
         cancel = touch_button("Cancel", "pickerCancel")
         self.show_button = touch_button("Show", "pickerShow", role="primary")
         self.show_button.setMinimumWidth(140)
+        self.show_button.setEnabled(ctrl.found is not None)
         cancel.clicked.connect(self.reject)
         self.show_button.clicked.connect(self._accept)
         buttons.addWidget(cancel)
