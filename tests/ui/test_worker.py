@@ -17,7 +17,7 @@ from shiboken6 import Shiboken
 
 from tests.ui.helpers import collections_off_the_gui_thread, cpu_load
 from ui.common import gc_pause
-from ui.common.worker import Worker, threads_left
+from ui.common.worker import Worker, threads_left, wait_left
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -192,6 +192,22 @@ def test_a_leave_running_worker_is_not_waited_for(qtbot: QtBot, how: str) -> Non
     del worker  # deleted with its owner, the worker's object still held the job
     gc.collect()
     assert freed == ["MainThread"]
+
+
+def test_wait_left_waits_for_the_reads_left_running(qtbot: QtBot) -> None:
+    """A database file swap must not overlap a read a closed chart left running."""
+    parent = QObject()
+    worker = Worker("t-wait-left", parent, leave_running=True)
+    gate, freed = threading.Event(), []  # type: ignore[var-annotated]
+    worker.run(blocking_job(gate, freed))
+    shared = worker._shared
+    qtbot.waitUntil(lambda: shared.running == 1, timeout=5000)
+    worker.shutdown()
+    assert not wait_left(0.1) and threads_left() == 1  # bounded: still running
+    threading.Timer(0.2, gate.set).start()
+    assert wait_left(5)
+    assert threads_left() == 0 and not worker_threads("t-wait-left") and gc_pause.settled()
+    Shiboken.delete(parent)
 
 
 def test_a_job_left_by_shutdown_without_waiting_is_freed_on_the_gui_thread(qtbot: QtBot) -> None:

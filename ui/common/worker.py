@@ -26,13 +26,16 @@ all have run and delivers them; `shutdown()` stops taking jobs, drops the queued
 and releases the pause without delivering anything. Deleting the owner without `shutdown()`
 does the same. A long job may poll `closing` to stop early.
 
-`leave_running`: a worker that only reads (the editor's earlier charts, its photos, the rooms'
-news) is not waited for. When the clinic server has gone, such a read waits out the connect
-timeout (5 s) or a dropped link (~30 s), and closing the editor froze the screen that long for
-an outcome nobody would see. Shut down or deleted, it drops its queued jobs and leaves the
-running one to end on its own; the reaper joins the thread on the GUI thread once it ends (and
-only then releases its pause), and keeps the job until then, so the thread still never frees
-it. Its threads are daemons: quitting the app does not wait for a hung read either.
+`leave_running`: a worker whose jobs only read the database (the editor's earlier charts, its
+photos, the conflict read) is not waited for. When the clinic server has gone, such a read waits
+out the connect timeout (5 s) or a dropped link (~30 s), and closing the editor froze the screen
+that long for an outcome nobody would see. Shut down or deleted, it drops its queued jobs and
+leaves the running one to end on its own; the reaper joins the thread on the GUI thread once it
+ends (and only then releases its pause), and keeps the job until then, so the thread still
+never frees it. Its threads are daemons: quitting the app does not wait for a hung read either.
+Only for database reads: a daemon thread inside OpenCV's C++ at the interpreter's exit is ended
+from a C++ destructor, which aborts the process. `wait_left` waits for the reads left running
+(a database file swap).
 """
 
 from __future__ import annotations
@@ -197,6 +200,21 @@ class _Reaper(QObject):
                 _release(shared)
         if not self.left:
             self._timer.stop()
+
+
+def wait_left(timeout_s: float) -> bool:
+    """On the GUI thread: wait, at most `timeout_s`, for the reads that shut-down workers left
+    running, and join them. For what must not overlap a read: the database file being put in
+    place (a restore, a rescue). False if one is still running."""
+    reaper = _Reaper._one
+    if reaper is None:
+        return True
+    deadline = time.monotonic() + timeout_s
+    for shared in list(reaper.left):
+        for thread in list(shared.threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+    reaper._poll()
+    return not reaper.left
 
 
 def threads_left() -> int:

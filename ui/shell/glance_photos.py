@@ -56,7 +56,7 @@ class PhotoStrip(QWidget):
         super().__init__()
         self.setObjectName("photoStrip")
         self.store, self.patient_id = store, patient_id
-        self.worker = Worker("glance-photos", self, leave_running=True)
+        self.worker = Worker("glance-photos", self)
         try:
             self.views = photo_views(store, patient_id)
         except StoreError as exc:  # the charts above still show; the row says why it is empty

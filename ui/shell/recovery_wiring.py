@@ -24,7 +24,7 @@ from app.store.errors import StoreError
 from ui.common.context import AppContext
 from ui.common.dialogs import show_error
 from ui.common.widgets import Page
-from ui.common.worker import Worker
+from ui.common.worker import Worker, wait_left
 from ui.shell.backup_runner import BackupRunner
 from ui.shell.room_wiring import RoomWiring
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ui.signin.lock import Locker
 
 DEEP_CHECK_DELAY_MS = 2000  # PRAGMA quick_check of the whole file, off the GUI thread
+LEFT_READS_S = 10.0  # a read of a local file ends in milliseconds; a lost server's, not
 
 
 class RecoveryHost(Protocol):
@@ -216,6 +217,7 @@ class RecoveryWiring:
         if not host.in_recovery:
             self._set_pages_enabled(False)  # nothing reads the file while it changes
         self.rooms.stop()  # nor the watcher's own connection
+        wait_left(LEFT_READS_S)  # nor a read a closed chart left running
         old = host.ctx.store
         url = old.url.render_as_string(hide_password=False)
         opened: list[Store] = []
