@@ -1,6 +1,8 @@
 """A TCP forwarder between the app and a PostgreSQL server that a test can unplug: every
 connection dropped and new ones refused (the listening socket closed), then plugged back on the
-same port. `lose_commit_answer()` lets the next COMMIT through to the server and drops the
+same port. `silence()` is a link gone quiet: connections stay up and nothing passes either way,
+so a read waits (for the connect timeout, or the driver's keepalive) rather than failing at
+once. `lose_commit_answer()` lets the next COMMIT through to the server and drops the
 server's answer, then unplugs: the save is on the server, the app never hears so (the case an
 idempotent retry exists for, ADR 0027)."""
 
@@ -26,6 +28,8 @@ class PgProxy:
     _pairs: list[_Pair] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _armed: bool = False
+    _silent: bool = False  # nothing passes either way; connections stay up
+    _held: list[socket.socket] = field(default_factory=list)  # accepted while silent
     answer_lost: threading.Event = field(default_factory=threading.Event)
     commits_seen: int = 0
 
@@ -54,11 +58,21 @@ class PgProxy:
         with self._lock:
             listener, self._listener = self._listener, None
             pairs, self._pairs = self._pairs, []
+            held, self._held = self._held, []
+            self._silent = False
         if listener is not None:
             _close(listener)  # shutdown wakes the thread blocked in accept(): the port is free
         for pair in pairs:
             for s in (pair.client, pair.upstream):
                 _close(s)
+        for s in held:
+            _close(s)
+
+    def silence(self) -> None:
+        """Nothing passes any more, either way, and new connections are accepted and left
+        unanswered: a link whose far end went quiet. `unplug()` ends it."""
+        with self._lock:
+            self._silent = True
 
     @property
     def plugged(self) -> bool:
@@ -77,6 +91,10 @@ class PgProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # unplugged
+            with self._lock:
+                if self._silent:
+                    self._held.append(client)  # up, and never answered
+                    continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
@@ -102,6 +120,8 @@ class PgProxy:
             if not data:
                 _close(pair.upstream)
                 return
+            if self._silent:
+                continue  # lost on the way
             if b"COMMIT" in data:
                 with self._lock:
                     self.commits_seen += 1
@@ -123,6 +143,8 @@ class PgProxy:
             if not data:
                 _close(pair.client)
                 return
+            if self._silent:
+                continue
             if pair.swallow:  # the server has committed and answered: the answer is lost
                 self.unplug()
                 self.answer_lost.set()

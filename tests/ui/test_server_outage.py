@@ -285,3 +285,43 @@ def test_a_chart_added_by_hand_in_an_outage_is_read_when_its_view_is_shown_again
         ed.session.journal.timer.stop()
         ed.close()
         room.dispose()
+
+
+def test_closing_the_editor_while_its_lookup_waits_on_a_silent_server_is_at_once(
+    qtbot, direct: Store, proxy: PgProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link to the clinic server goes quiet as a touch-up's chart opens: the overlay's
+    lookup waits in the driver for an answer that never comes. Closing the editor does not
+    wait for it (it froze the screen until the read failed); the read ends when the link does,
+    its outcome dropped, its thread joined, and nothing escapes into the event loop."""
+    import threading
+    import time
+
+    from tests.ui import overlay_helpers as oh
+    from ui.common.worker import threads_left
+
+    who = default_practitioner(direct).id
+    course = oh.course(direct, who, touch_up=True)
+    room = open_store(proxy.url(PG_URL or ""), migrate=False)
+    ed = ChartEditor(room, course.today_visit_id, who)
+    qtbot.addWidget(ed)
+    ed.session.wait_faces()
+    ed.session.journal.timer.stop()
+    proxy.silence()
+    ed.resize(1366, 768)
+    ed.show()
+    ctrl = ed.overlay.ctrl
+    qtbot.waitUntil(lambda: ctrl._lookup.busy, timeout=5000)  # started after the first paint
+    qtbot.wait(300)  # inside the driver, waiting
+    assert not ctrl.started
+    ends = threading.Timer(8.0, proxy.unplug)  # a close that waits fails here, never hangs
+    ends.start()
+    t0 = time.monotonic()
+    ed.close()
+    took = time.monotonic() - t0
+    ends.cancel()
+    assert took < 1.0
+    proxy.unplug()  # the link ends: the read fails, on its own
+    qtbot.waitUntil(lambda: threads_left() == 0, timeout=15000)
+    assert not ctrl.started
+    room.dispose()
