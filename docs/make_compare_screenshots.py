@@ -64,6 +64,8 @@ def render(outdir: Path, size: tuple[int, int]) -> list[Path]:
             screen.resize(*size)
             screen.show()
             end = time.monotonic() + 20
+            while not screen.ready and time.monotonic() < end:  # the photos, read on a worker
+                settle(0.1)
             while not screen.edit.up_to_date and time.monotonic() < end:
                 settle(0.1)
             settle(2.0)  # the sharp frame follows the quick one

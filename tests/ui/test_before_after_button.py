@@ -47,6 +47,7 @@ def test_tapping_before_after_saves_the_image_through_qt_own_dialog(
     screen.resize(1366, 768)
     screen.show()
     qtbot.waitExposed(screen)
+    qtbot.waitUntil(lambda: screen.ready, timeout=10000)  # the photos are read on a worker
     qtbot.wait(30)
 
     controls = screen.before_after

@@ -69,6 +69,7 @@ def open_screen(qtbot: QtBot, pair: Pair, mapping, text: str = "") -> CompareScr
     screen.resize(*SIZE)
     screen.show()
     qtbot.waitExposed(screen)
+    qtbot.waitUntil(lambda: screen.ready, timeout=10000)  # the photos are read on a worker
     qtbot.wait(30)  # the first touch right after showing is lost unless events ran once
     return screen
 

@@ -646,6 +646,7 @@ def test_no_garbage_collection_runs_on_a_worker_thread(
         qtbot.waitUntil(lambda: settled(ed), timeout=30000)
         ed.overlay.panel.compare_button.click()
         screen = ed.overlay.cover.screen_widget
+        qtbot.waitUntil(lambda: screen.ready, timeout=10000)  # its photos, read on a worker
         screen.set_mode("adjust")
         for dx in (10.0, -15.0, 20.0):  # redraws, each a quick and a sharp frame
             qtbot.wait(400)

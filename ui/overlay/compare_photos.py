@@ -63,8 +63,14 @@ def qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, n * w, fmt).copy()
 
 
-def load_photo(store: Store, photo: PhotoRecord) -> ShownPhoto:
-    rgb = np.asarray(display_image(store, photo))
+def display_rgb(store: Store, photo: PhotoRecord) -> np.ndarray:
+    """The stored display image's pixels, upright: a database read and a JPEG decode, so the
+    compare screen runs it on a worker (ui/overlay/compare_loading.py). No Qt."""
+    return np.asarray(display_image(store, photo))
+
+
+def shown_photo(photo: PhotoRecord, rgb: np.ndarray) -> ShownPhoto:
+    """On the GUI thread: the pixels read by `display_rgb`, as the screen shows them."""
     return ShownPhoto(photo, qimage(rgb), rgb, upright_size(photo))
 
 

@@ -9,15 +9,23 @@ earlier photo over today's) and match points. Every gesture ends as one call of
 app.alignment.manual.adjust in today's original pixels, so the mapping never depends on the
 zoom it was made at. A "could not align" mapping starts from the earlier photo fitted to
 today's frame, in adjust mode.
+
+The screen opens at once on "Loading photos…" (ui/overlay/compare_loading.py): the patient,
+the visits' dates and the two display images are read on a worker, and the photos, modes and
+tools are built when they arrive (`loaded`). A read that fails says so in the screen, with Try
+again; Cancel and Escape leave at any time, and a read that ends after is dropped.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+from functools import partial
+
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStackedLayout, QWidget
 
-from app.services import patients, visits
 from app.services.alignment import Mapping
 from app.services.photos import PhotoRecord
 from app.store.errors import StoreError
@@ -29,7 +37,8 @@ from ui.overlay.before_after import BeforeAfterControls
 from ui.overlay.blink import Blink
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
-from ui.overlay.compare_photos import Warper, fitted_similarity, load_photo, usable
+from ui.overlay.compare_loading import LoadingPage, Opening, read_opening, reader
+from ui.overlay.compare_photos import Warper, fitted_similarity, shown_photo, usable
 from ui.overlay.mapping_edit import MappingEdit
 from ui.overlay.match_points import MatchPoints
 from ui.overlay.photo_pane import PhotoPane, ViewState
@@ -40,11 +49,15 @@ WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), 
     "check": "automatic alignment: check it",
     "could not align": "could not align automatically",
 }
+_SCREENS = itertools.count()  # each screen's key on the shared reader
+
+log = logging.getLogger(__name__)
 
 
 class CompareScreen(GestureRoutes):
     mapping_accepted = Signal(object)
     closed = Signal()
+    loaded = Signal()  # the photos were read: the screen is built and takes fingers
 
     def __init__(
         self,
@@ -60,33 +73,81 @@ class CompareScreen(GestureRoutes):
         super().__init__(parent)
         self.setObjectName("compareScreen")
         self.ctx = ctx
-        self.patient = patients.get_patient(ctx.store, today_photo.patient_id)
-        self.earlier = load_photo(ctx.store, earlier_photo)
-        self.today = load_photo(ctx.store, today_photo)
-        aligned = usable(mapping)
-        self._aligned = aligned
-        automatic = mapping if aligned else fitted_similarity(self.earlier, self.today)
-        self.edit = MappingEdit(automatic, Warper(self.earlier, self.today), self)
-        self.points = MatchPoints()
-        self.mode = "side"
+        self._photos = (earlier_photo, today_photo)
+        self._given = mapping
+        self._aligned = usable(mapping)
+        self._confidence = confidence_text or ("" if self._aligned else "could not align")
+        self.mode = "side" if self._aligned else "adjust"  # or as set_mode asks meanwhile
+        self.ready = False  # the photos are read and the screen built
+        self._reading = False
+        self._left = False
         self._gesture: tuple[PhotoPane, str, tuple[float, float, float], QPointF] | None = None
         self._divider0 = 0.5
-        self.blink = Blink(self)
-        self.view = ViewState(self)
-        self._build(confidence_text or ("" if aligned else "could not align"))
-        self.blink.changed.connect(self._show_blink)
+        self._pages = QStackedLayout(self)
+        self.loading = LoadingPage(today_photo.view_name)
+        self._pages.addWidget(self.loading)
+        self.loading.cancel_button.clicked.connect(self.cancel)
+        self.loading.try_again.clicked.connect(self.load)
         # Only while focus is in here: the editor under this screen has its own Ctrl+Z, and two
         # window-wide shortcuts on one key cancel each other out.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for keys, slot in (
-            (QKeySequence.StandardKey.Undo, self.edit.undo),
+            (QKeySequence.StandardKey.Undo, self._undo),
             ("Escape", self.cancel),
         ):
             shortcut = QShortcut(QKeySequence(keys), self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.reader = reader()
+        self._key = f"compare-{next(_SCREENS)}"
+        # Deleted without being left (its editor closed): the read's outcome has no screen.
+        self.destroyed.connect(partial(self.reader.cancel, self._key))
+        self.load()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the photos on the worker; `_loaded` or `_failed` follows on this thread."""
+        if self._left or self.ready or self._reading:
+            return
+        self._reading = True
+        self.loading.show_loading()
+        earlier, today = self._photos
+        job = partial(read_opening, self.ctx.store, earlier, today)
+        self.reader.run(job, self._loaded, self._failed, key=self._key)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._reading = False
+        # ValueError: a display image that does not decode (ImageError), told in words
+        if not isinstance(exc, StoreError | ValueError):
+            raise exc
+        log.info("compare photos not read (%s)", type(exc).__name__)
+        self.loading.show_failed(str(exc))
+
+    def _loaded(self, opening: Opening) -> None:
+        self._reading = False
+        if self._left:
+            return  # never reached while `cancel` drops the outcome; kept as the rule
+        earlier, today = self._photos
+        self.patient = opening.patient
+        self.earlier = shown_photo(earlier, opening.earlier_rgb)
+        self.today = shown_photo(today, opening.today_rgb)
+        given = self._given
+        automatic = given if self._aligned else fitted_similarity(self.earlier, self.today)
+        self.edit = MappingEdit(automatic, Warper(self.earlier, self.today), self)
+        self.points = MatchPoints()
+        self.blink = Blink(self)
+        self.view = ViewState(self)
+        self._build(self._confidence, opening)
+        self.blink.changed.connect(self._show_blink)
         self.edit.changed.connect(self._refresh)
         self.edit.redrawn.connect(self._redrawn)
-        self.set_mode("side" if aligned else "adjust")
+        self.ready = True
+        self.set_mode(self.mode)
+        self.loaded.emit()
+
+    def _undo(self) -> None:
+        if self.ready:
+            self.edit.undo()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -95,22 +156,13 @@ class CompareScreen(GestureRoutes):
     @property
     def mapping(self) -> Mapping:
         """The mapping as it stands: what "Use this alignment" hands over."""
-        return self.edit.mapping
+        return self.edit.mapping if self.ready else self._given
 
     # -- layout -------------------------------------------------------------------------------
 
-    def _visit_day(self, photo: PhotoRecord) -> str:
-        """The visit's date, as the chart and the timeline name it; a camera's clock is often
-        wrong (a 2012 date on a photo taken today). A photo outside any visit: its own date."""
-        if photo.visit_id is not None:
-            try:
-                return fmt.day(visits.get_visit(self.ctx.store, photo.visit_id).visit_date)
-            except StoreError:
-                pass
-        return fmt.day(photo.captured_at)
-
-    def _build(self, confidence: str) -> None:
-        root = vbox(self, spacing=0)
+    def _build(self, confidence: str, opening: Opening) -> None:
+        self.content = QWidget()
+        root = vbox(self.content, spacing=0)
         self.banner = PatientBanner(self.patient)
         self.cancel_button = tool_button("Cancel", "compareCancel")
         self.accept_button = tool_button("Use this alignment", "compareAccept", "primary")
@@ -128,8 +180,8 @@ class CompareScreen(GestureRoutes):
         top.addWidget(self.confidence, 1)
         root.addLayout(top)
         photos = hbox(margins=12, spacing=8)
-        self.earlier_caption = f"Earlier · {self._visit_day(self.earlier.record)}"
-        self.today_caption = f"Today · {self._visit_day(self.today.record)}"
+        self.earlier_caption = f"Earlier · {fmt.day(opening.earlier_day)}"
+        self.today_caption = f"Today · {fmt.day(opening.today_day)}"
         self.earlier_pane = PhotoPane(self.earlier, self.view, self.earlier_caption)
         self.today_pane = PhotoPane(self.today, self.view, self.today_caption)
         self.pen = PenState(self)
@@ -171,11 +223,15 @@ class CompareScreen(GestureRoutes):
         t.clear_points.clicked.connect(self.clear_points)
         t.use_points.clicked.connect(self.use_points)
         self._opacity(t.opacity.value())
+        self._pages.addWidget(self.content)
+        self._pages.setCurrentWidget(self.content)
 
     # -- modes --------------------------------------------------------------------------------
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        if not self.ready:
+            return  # the mode the screen opens in, once its photos are read
         self.modes.show_mode(mode)
         self.tools.show_mode(mode)
         self.earlier_pane.setVisible(mode in ("side", "match"))
@@ -263,6 +319,8 @@ class CompareScreen(GestureRoutes):
     # -- leaving ------------------------------------------------------------------------------
 
     def accept(self) -> None:
+        if not self.ready:
+            return  # no photos, no alignment to hand over (its button is not built yet)
         self._leave()
         self.mapping_accepted.emit(self.mapping)
         self.closed.emit()
@@ -272,6 +330,9 @@ class CompareScreen(GestureRoutes):
         self.closed.emit()
 
     def _leave(self) -> None:
-        self.blink.stop()
-        self.edit.shutdown()
-        self.before_after.shutdown()
+        self._left = True
+        self.reader.cancel(self._key)  # a read still running: its outcome is dropped
+        if self.ready:
+            self.blink.stop()
+            self.edit.shutdown()
+            self.before_after.shutdown()
