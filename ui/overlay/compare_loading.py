@@ -33,6 +33,7 @@ from ui.overlay.compare_controls import tool_button
 from ui.overlay.compare_photos import display_rgb
 
 READER_NAME = "compareReader"
+TEXT_WIDTH = 720  # px: a server's message wraps into lines read at a glance, not one long one
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ class LoadingPage(QWidget):
         for w in (self.title, self.body):
             w.setWordWrap(True)
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            middle.addWidget(w)
+            w.setMaximumWidth(TEXT_WIDTH)
+            middle.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         self.try_again = tool_button("Try again", "compareTryAgain", "primary")
         self.try_again.setMinimumWidth(200)
         self.try_again.hide()
