@@ -115,7 +115,7 @@ def test_opening_runs_no_statement_on_the_gui_thread(qtbot: QtBot, pair: Pair) -
     event.listen(engine, "before_cursor_execute", seen)
     try:
         screen = opened(qtbot, pair.ctx, pair)
-        qtbot.waitUntil(lambda: screen.ready, timeout=10000)
+        qtbot.waitUntil(lambda: hasattr(screen, "earlier_pane"), timeout=10000)  # photos shown
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert on_gui == []
