@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 from sqlalchemy import event
@@ -30,6 +30,7 @@ from tests.app.alignment.faces import astronaut, jpeg, similarity, warp
 from tests.conftest import PG_URL, reset_postgres
 from tests.pg_proxy import PgProxy
 from tests.ui.helpers import signed_in
+from tests.ui.screen_walk import problems_in
 from ui.common import gc_pause
 from ui.common.context import AppContext
 from ui.overlay import compare_photos
@@ -139,6 +140,7 @@ def test_while_loading_the_screen_says_so_and_offers_only_cancel(
     buttons = [b for b in screen.findChildren(type(page.cancel_button)) if b.isVisible()]
     assert buttons == [page.cancel_button]  # nothing that would act on photos not there yet
     assert page.cancel_button.height() >= 48
+    assert problems_in(screen, QRect(0, 0, 1366, 768)) == []  # no text cut off, targets ≥ 48
     screen.grab().save("/tmp/compare-loading.png")
     screen.set_mode("match")  # asked while loading: the mode the screen opens in
     held.release()
@@ -166,6 +168,7 @@ def test_a_read_that_fails_is_said_in_the_screen_with_try_again(
     assert "clinic server (clinic-server:5432) cannot be reached" in page.body.text()
     assert not screen.ready and page.cancel_button.isVisible()
     assert page.try_again.height() >= 48
+    assert problems_in(screen, QRect(0, 0, 1366, 768)) == []  # the server's words all shown
     screen.grab().save("/tmp/compare-failed.png")
 
     monkeypatch.setattr(compare_photos, "display_image", real)  # the server is back

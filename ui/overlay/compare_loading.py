@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.services import patients, visits
 from app.services.patients import PatientRecord
@@ -95,7 +95,12 @@ class LoadingPage(QWidget):
         self.cancel_button = tool_button("Cancel", "compareLoadingCancel")
         top.addWidget(self.cancel_button)
         root.addLayout(top)
-        middle = vbox(margins=48, spacing=20)
+        # The text fills a column of at most TEXT_WIDTH, centred by stretches: a wrapped label
+        # aligned in a layout instead gets one line's height and is cut off.
+        column = QWidget()
+        column.setMaximumWidth(TEXT_WIDTH)
+        column.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        middle = vbox(column, spacing=20)
         middle.addStretch(1)
         self.title = label("Loading photos…", "title")
         self.title.setObjectName("compareLoadingTitle")
@@ -104,14 +109,17 @@ class LoadingPage(QWidget):
         for w in (self.title, self.body):
             w.setWordWrap(True)
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            w.setMaximumWidth(TEXT_WIDTH)
-            middle.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+            middle.addWidget(w)
         self.try_again = tool_button("Try again", "compareTryAgain", "primary")
         self.try_again.setMinimumWidth(200)
         self.try_again.hide()
         middle.addWidget(self.try_again, 0, Qt.AlignmentFlag.AlignHCenter)
         middle.addStretch(2)
-        root.addLayout(middle, 1)
+        row = hbox(margins=48)
+        row.addStretch(1)
+        row.addWidget(column, 100)
+        row.addStretch(1)
+        root.addLayout(row, 1)
 
     def show_loading(self) -> None:
         self.title.setText("Loading photos…")
