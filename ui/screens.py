@@ -506,8 +506,11 @@ def compare(window: MainWindow) -> None:
         return state is not None and state.status != "aligning"
 
     settle(aligned, timeout=30.0)
-    if overlay.open_compare() is None:
+    cover = overlay.open_compare()
+    if cover is None:
         raise ScreenError("the compare screen did not open")
+    screen = cover.screen_widget  # opens on "Loading photos…": its photos are read on a worker
+    settle(lambda: bool(getattr(screen, "ready", True)))
 
 
 def sign_in(window: MainWindow) -> None:
