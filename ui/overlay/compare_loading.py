@@ -8,9 +8,9 @@ the connect timeout in an outage, with the screen frozen if done on the GUI thre
 plain data; the screen builds its photos from it on the GUI thread. `LoadingPage` says
 "Loading photos…" meanwhile, and the error in words, with Try again, when the read fails.
 
-The worker belongs to the application, not to a screen: a screen left mid-read (Cancel,
-Escape, its editor closing) never waits for the read to end (up to the connect timeout), and
-the read's late outcome is dropped by its key (`Worker.cancel`).
+The screen's worker is `leave_running` (ADR 0012): a screen left mid-read (Cancel, Escape,
+its editor closing) never waits for the read to end (up to the connect timeout), and the
+read's late outcome is dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.services import patients, visits
@@ -28,11 +28,9 @@ from app.services.photos import PhotoRecord
 from app.services.store import Store
 from app.store.errors import StoreError
 from ui.common.widgets import hbox, label, vbox
-from ui.common.worker import Worker
 from ui.overlay.compare_controls import tool_button
 from ui.overlay.compare_photos import display_rgb
 
-READER_NAME = "compareReader"
 TEXT_WIDTH = 720  # px: a server's message wraps into lines read at a glance, not one long one
 
 
@@ -69,17 +67,6 @@ def read_opening(store: Store, earlier: PhotoRecord, today: PhotoRecord) -> Open
         visit_day(store, earlier),
         visit_day(store, today),
     )
-
-
-def reader() -> Worker:
-    """The application's compare reader (see the module's docstring), made at first use."""
-    app = QCoreApplication.instance()
-    found = app.findChild(Worker, READER_NAME) if app is not None else None
-    if found is not None:
-        return found
-    worker = Worker("compare-read", app)
-    worker.setObjectName(READER_NAME)
-    return worker
 
 
 class LoadingPage(QWidget):

@@ -18,7 +18,6 @@ again; Cancel and Escape leave at any time, and a read that ends after is droppe
 
 from __future__ import annotations
 
-import itertools
 import logging
 from functools import partial
 
@@ -32,12 +31,13 @@ from app.store.errors import StoreError
 from ui.common import format as fmt
 from ui.common.context import AppContext
 from ui.common.widgets import PatientBanner, hbox, label, vbox
+from ui.common.worker import Worker
 from ui.editor.input import PenState
 from ui.overlay.before_after import BeforeAfterControls
 from ui.overlay.blink import Blink
 from ui.overlay.compare_controls import ModeBar, ModeTools, tool_button
 from ui.overlay.compare_gestures import GestureRoutes
-from ui.overlay.compare_loading import LoadingPage, Opening, read_opening, reader
+from ui.overlay.compare_loading import LoadingPage, Opening, read_opening
 from ui.overlay.compare_photos import Warper, fitted_similarity, shown_photo, usable
 from ui.overlay.mapping_edit import MappingEdit
 from ui.overlay.match_points import MatchPoints
@@ -49,7 +49,6 @@ WORDS = {  # the alignment's confidence words (app.alignment.confidence_words), 
     "check": "automatic alignment: check it",
     "could not align": "could not align automatically",
 }
-_SCREENS = itertools.count()  # each screen's key on the shared reader
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +96,9 @@ class CompareScreen(GestureRoutes):
         ):
             shortcut = QShortcut(QKeySequence(keys), self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.reader = reader()
-        self._key = f"compare-{next(_SCREENS)}"
-        # Deleted without being left (its editor closed): the read's outcome has no screen.
-        self.destroyed.connect(partial(self.reader.cancel, self._key))
+        # Left or deleted mid-read (its editor closed), the screen never waits for the read
+        # (a lost server's connect timeout): its outcome is dropped (ADR 0012).
+        self.reader = Worker("compare-read", self, leave_running=True)
         self.load()
 
     # -- loading ------------------------------------------------------------------------------
@@ -113,7 +111,7 @@ class CompareScreen(GestureRoutes):
         self.loading.show_loading()
         earlier, today = self._photos
         job = partial(read_opening, self.ctx.store, earlier, today)
-        self.reader.run(job, self._loaded, self._failed, key=self._key)
+        self.reader.run(job, self._loaded, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._reading = False
@@ -331,7 +329,7 @@ class CompareScreen(GestureRoutes):
 
     def _leave(self) -> None:
         self._left = True
-        self.reader.cancel(self._key)  # a read still running: its outcome is dropped
+        self.reader.shutdown()  # a read still running is left to end; its outcome dropped
         if self.ready:
             self.blink.stop()
             self.edit.shutdown()
