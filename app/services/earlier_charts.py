@@ -8,6 +8,9 @@ reads (a touch-up's earlier charts are four views' content and photos), and on a
 an outage fails the lookup as one StoreError, which the editor retries, instead of freezing
 the window once per query (never as a lookup that succeeds with a part left out: a course
 total missing in silence reads as a course with no earlier units).
+
+A chart chosen later (in the picker, named by a restored draft) has its views read the same
+way by `read_views`: every view of every newly chosen chart in one call, one snapshot.
 """
 
 from __future__ import annotations
@@ -73,3 +76,13 @@ def look_up(
         course_visits = course.per_visit if course else {}
         days = {v: visits.get_visit(store, v).visit_date for v in course_visits}
     return EarlierCharts(available, versions, chosen, earlier, today, course, days)
+
+
+def read_views(
+    store: Store, wanted: Sequence[tuple[OverlaySource, str]]
+) -> dict[Key, EarlierView | None]:
+    """Each (earlier chart, view) of `wanted` as `look_up` reads its chosen charts' views
+    (None: that chart has no such view), in one snapshot. A store that cannot be read fails
+    the whole call (StoreError): the editor says those views could not be read."""
+    with store.snapshot():
+        return {(s.version_hash, v): touchup.earlier_view(store, s, v) for s, v in wanted}

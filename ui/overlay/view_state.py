@@ -18,6 +18,7 @@ HAND_METHODS = ("manual", "corrected")
 HAND_WORDS = "adjusted by hand"
 SAVED_WORDS = "saved with this chart"
 ALIGNING = "Aligning…"
+READING = "Reading…"  # a chart chosen after the lookup: its views come off the worker
 HINT = "Check it against the face; correct it by hand with Compare / adjust."
 HINT_FAILED = "Nothing is drawn on this view: align it by hand with Compare / adjust."
 
@@ -30,7 +31,7 @@ def short_label(source: OverlaySource) -> str:
 
 @dataclass
 class ViewOverlay:
-    status: str  # "aligning" | "ready" | "failed" | "absent"
+    status: str  # "reading" | "aligning" | "ready" | "failed" | "absent"
     earlier: EarlierView | None = None
     mapping: Mapping | None = None
     words: str = ""
@@ -42,12 +43,19 @@ class ViewOverlay:
         return self.status == "ready" and self.mapping is not None
 
     @property
+    def pending(self) -> bool:
+        """Not final yet: its view is being read, or aligned."""
+        return self.status in ("reading", "aligning")
+
+    @property
     def needs_hand(self) -> bool:
         """Not good enough to trust without a look: offer Compare / adjust."""
         return self.status == "failed" or self.words in ("check", "could not align")
 
     def short(self) -> str:
         """For the legend: one word or two."""
+        if self.status == "reading":
+            return READING
         if self.status == "aligning":
             return ALIGNING
         if self.status == "absent":
@@ -56,7 +64,7 @@ class ViewOverlay:
 
     def long(self) -> str:
         """For the panel: the words, the reason and what to do."""
-        if self.status in ("aligning", "absent"):
+        if self.pending or self.status == "absent":
             return self.short()
         text = f"Alignment: {self.words}"
         if self.message:
