@@ -60,7 +60,7 @@ def open_editor(qtbot, sqlite_store: Store, who: int) -> Iterator:  # type: igno
 
 def settled(ed: ChartEditor) -> bool:
     c = ed.overlay.ctrl
-    return c.started and not c.aligner.busy and not c.queue
+    return c.started and not c.reading and not c.aligner.busy and not c.queue
 
 
 def ghosts(ed: ChartEditor, view: str = "frown") -> dict[str, QPointF]:
@@ -887,3 +887,108 @@ def test_a_read_that_failed_is_said_in_the_picker_never_shown_as_no_versions(
     assert offered_versions(out, course.earlier_visit_id) == hashes
     assert not out.overlay.picker.unread.isVisible()
     out.overlay.picker.reject()
+
+
+# --- a chart chosen after the lookup is read on the worker (issue #8) -----------------------
+
+
+def on_the_gui_thread(store: Store) -> tuple[list[str], Callable[..., None]]:
+    """Statements run on the GUI thread, from now until the returned listener is removed."""
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    return on_gui, seen
+
+
+def test_a_chart_chosen_after_the_lookup_is_read_off_the_gui_thread(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The clinician shows the earlier visit's first version instead of its newest: its views
+    are read on the overlay's worker, in one job, not a round trip per view on the GUI thread
+    (the pen dead meanwhile, up to the connect timeout in an outage). Until they land the
+    legend says it is reading them; then the chart is shown over today's photo like any
+    other."""
+    course, hashes = charted_twice(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    newest, first = ctrl.versions(course.earlier_visit_id)
+    assert [newest.version_hash, first.version_hash] == hashes
+    assert [s.version_hash for s in ctrl.chosen] == [newest.version_hash]  # its head
+    on_gui, seen = on_the_gui_thread(sqlite_store)
+    try:
+        ctrl.set_chosen([first])  # as the picker's Show does
+        state = ctrl.state(first, "frown")
+        assert state is not None and state.status == "reading"
+        assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "Reading…")]
+        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
+    assert on_gui == []
+    state = ctrl.state(first, "frown")
+    assert state is not None and state.ready and state.message != "could not be read"
+    assert state.earlier is not None and state.earlier.source.version_hash == first.version_hash
+    assert (first.version_hash, "frown") in ctrl.layers
+    assert len(ghosts(ed)) == 5  # version 1: without the point version 2 added
+    assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
+
+
+def test_a_chart_taken_off_while_its_views_are_read_is_not_shown_when_they_land(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The clinician adds a chart, then takes it off again before its views have been read
+    (a slow clinic server): what the read brings back is dropped, and a save keeps no
+    mapping of it. Added back while that same read runs, it is shown once the read lands."""
+    course, _hashes = charted_twice(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    newest, first = ctrl.versions(course.earlier_visit_id)
+    gate, entered = threading.Event(), threading.Event()
+
+    def slow(_conn, _cursor, _statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread().name.startswith("overlay-views"):
+            entered.set()
+            gate.wait(10)  # the slow server, until the test lets it answer
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", slow)
+    try:
+        ctrl.set_chosen([newest, first])
+        qtbot.waitUntil(entered.is_set, timeout=5000)  # read on the worker, held there
+        ctrl.set_chosen([newest])  # taken off before the read lands
+        gate.set()
+        qtbot.waitUntil(lambda: not ctrl.reading, timeout=10000)
+    finally:
+        gate.set()
+        event.remove(sqlite_store.engine, "before_cursor_execute", slow)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    assert [k for k in ctrl.states if k[0] == first.version_hash] == []
+    assert [k for k in ctrl.layers if k[0] == first.version_hash] == []
+    assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v2", "good")]
+    frown = ctrl.content_for_save(ed.session.model.content).view("frown")
+    assert frown is not None
+    assert [u.version_hash for u in frown.overlays] == [newest.version_hash]
+
+    # Added, taken off and added back while one read runs: shown once it lands.
+    gate.clear()
+    entered.clear()
+    event.listen(sqlite_store.engine, "before_cursor_execute", slow)
+    try:
+        ctrl.set_chosen([newest, first])
+        qtbot.waitUntil(entered.is_set, timeout=5000)
+        ctrl.set_chosen([newest])
+        ctrl.set_chosen([newest, first])
+        state = ctrl.state(first, "frown")
+        assert state is not None and state.status == "reading"
+        gate.set()
+        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    finally:
+        gate.set()
+        event.remove(sqlite_store.engine, "before_cursor_execute", slow)
+    state = ctrl.state(first, "frown")
+    assert state is not None and state.ready
+    assert (first.version_hash, "frown") in ctrl.layers

@@ -273,11 +273,13 @@ def test_a_chart_added_by_hand_in_an_outage_is_read_when_its_view_is_shown_again
         (added,) = [s for s in ctrl.available if s.visit_id == spring.visit_id]
         proxy.unplug()
         ctrl.set_chosen([*ctrl.chosen, added])
+        qtbot.waitUntil(lambda: not ctrl.reading, timeout=20000)  # read on the worker
         state = ctrl.state(added, "frown")
         assert state is not None and state.message.startswith("could not be read")
         proxy.plug()
         ed.show_view("smile")
         ed.show_view("frown")
+        qtbot.waitUntil(lambda: not ctrl.reading, timeout=20000)
         state = ctrl.state(added, "frown")
         assert state is not None and not state.message.startswith("could not be read")
         assert state.earlier is not None and state.earlier.source.visit_id == spring.visit_id

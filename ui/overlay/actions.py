@@ -68,7 +68,7 @@ def carry_forward(
         name = session.view_names.get(view, view)
         if state is None or state.status == "absent":
             continue
-        if state.status == "aligning":
+        if state.pending:  # read or aligned in the background: not guessed meanwhile
             waiting.append(name)
             continue
         use = current_use(ctrl, source, view)

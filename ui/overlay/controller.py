@@ -61,6 +61,11 @@ class OverlayController(QObject):
         self._lookup = Worker("overlay-lookup", self, leave_running=True)
         self._earlier: dict[Key, EarlierView | None] = {}  # each view read so far
         self._unread: set[Key] = set()  # views that could not be read: tried when shown again
+        # Views of charts chosen since the lookup: waiting for a job, and in the running one.
+        # Read off the GUI thread too, and a close never waits for them either.
+        self._views = Worker("overlay-views", self, leave_running=True)
+        self._to_read: dict[Key, OverlaySource] = {}
+        self._reading: set[Key] = set()
         self._removed: set[str] = set()  # charts the clinician took off: their mappings go
         self.align_count = 0  # background alignments run (tests: reopening must not align)
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
@@ -157,6 +162,7 @@ class OverlayController(QObject):
         for view in views:
             for source in self.chosen:
                 self.ensure((source.version_hash, view), source)
+        self._read_chosen()
         self.pump()
         self.changed.emit()
 
@@ -172,18 +178,17 @@ class OverlayController(QObject):
         if key in self.states and key not in self._unread:
             self._show_layer(key)
             return
-        if key in self._earlier:
-            earlier = self._earlier[key]
-        else:  # a chart chosen since the lookup (the picker, a draft restored)
-            try:
-                earlier = self._earlier[key] = touchup.earlier_view(self.store, source, key[1])
-            except StoreError as exc:
-                self._unread.add(key)  # read again when its view is shown again
-                # The legend's few words; why (the server, the disk) the room's banner says.
-                log.info("earlier chart's view not read (%s)", type(exc).__name__)
-                self.states[key] = ViewOverlay("absent", message="could not be read")
-                return
+        if key not in self._earlier:  # a chart chosen since the lookup (the picker, a draft)
+            # Read on the worker (`_read_chosen`): a round trip per view here froze the pen.
             self._unread.discard(key)
+            self.states[key] = ViewOverlay("reading")
+            if key not in self._reading:
+                self._to_read[key] = source
+            return
+        self._place(key, self._earlier[key])
+
+    def _place(self, key: Key, earlier: EarlierView | None) -> None:
+        """The state of a view read: its saved mapping, nothing (read-only), or aligned."""
         if earlier is None:
             self.states[key] = ViewOverlay("absent")
             return
@@ -202,6 +207,54 @@ class OverlayController(QObject):
                 self.states[key] = ViewOverlay("aligning", earlier)
                 self.queue.append(key)
         self._show_layer(key)
+
+    @property
+    def reading(self) -> bool:
+        """Views of a chart chosen since the lookup are waiting to be read or being read."""
+        return bool(self._to_read or self._reading)
+
+    def _read_chosen(self) -> None:
+        """Read every view waiting (`ensure`) in one job on the worker, one snapshot; the view
+        on screen first. What lands for a chart taken off meanwhile is dropped (`_views_read`)."""
+        wanted = [
+            (key, source)
+            for key, source in self._to_read.items()
+            if (state := self.states.get(key)) is not None and state.status == "reading"
+        ]
+        self._to_read.clear()
+        if not wanted:
+            return
+        wanted.sort(key=lambda ks: ks[0][1] != self.current_view)
+        keys = [key for key, _s in wanted]
+        job = partial(earlier_charts.read_views, self.store, [(s, key[1]) for key, s in wanted])
+        if self._views.run(job, partial(self._views_read, keys), partial(self._views_unread, keys)):
+            self._reading.update(keys)
+
+    def _views_read(self, keys: list[Key], found: dict[Key, EarlierView | None]) -> None:
+        self._reading.difference_update(keys)
+        for key in keys:
+            state = self.states.get(key)
+            # Taken off the legend (`forget`) while it was read: nothing of it is kept.
+            if state is not None and state.status == "reading":
+                self._earlier[key] = found[key]
+                self._place(key, found[key])
+        self._read_chosen()  # asked for while this one ran
+        self.pump()
+        self.changed.emit()
+
+    def _views_unread(self, keys: list[Key], error: BaseException) -> None:
+        if not isinstance(error, StoreError):
+            raise error
+        self._reading.difference_update(keys)
+        # The legend's few words; why (the server, the disk) the room's banner says.
+        log.info("earlier chart's views not read (%s)", type(error).__name__)
+        for key in keys:
+            state = self.states.get(key)
+            if state is not None and state.status == "reading":
+                self._unread.add(key)  # read again when its view is shown again
+                self.states[key] = ViewOverlay("absent", message="could not be read")
+        self._read_chosen()
+        self.changed.emit()
 
     def pump(self) -> None:
         """Start the next alignment, the view on screen first."""
@@ -303,6 +356,7 @@ class OverlayController(QObject):
         if len(self.chosen) > legend:
             self._refresh_all()  # the named charts' other views too
             return
+        self._read_chosen()
         self.pump()
         self.changed.emit()
 
@@ -311,6 +365,7 @@ class OverlayController(QObject):
             source = next((s for s in self.chosen if s.version_hash == key[0]), None)
             if source is not None:
                 self.ensure(key, source)
+        self._read_chosen()
         self.pump()
         self.changed.emit()
 
@@ -364,4 +419,5 @@ class OverlayController(QObject):
     def shutdown(self) -> None:
         self.queue.clear()
         self._lookup.shutdown()
+        self._views.shutdown()
         self.aligner.shutdown()
