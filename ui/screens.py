@@ -503,7 +503,7 @@ def compare(window: MainWindow) -> None:
 
     def aligned() -> bool:
         state = ctrl.state(source, ed.current_view)
-        return state is not None and state.status != "aligning"
+        return state is not None and not state.pending  # read and aligned
 
     settle(aligned, timeout=30.0)
     cover = overlay.open_compare()
