@@ -238,7 +238,6 @@ class OverlayController(QObject):
             if state is not None and state.status == "reading":
                 self._earlier[key] = found[key]
                 self._place(key, found[key])
-        self._read_chosen()  # asked for while this one ran
         self.pump()
         self.changed.emit()
 
@@ -253,7 +252,6 @@ class OverlayController(QObject):
             if state is not None and state.status == "reading":
                 self._unread.add(key)  # read again when its view is shown again
                 self.states[key] = ViewOverlay("absent", message="could not be read")
-        self._read_chosen()
         self.changed.emit()
 
     def pump(self) -> None:
