@@ -508,6 +508,33 @@ def test_the_editors_lookup_reads_the_earlier_charts_their_views_and_the_course(
     assert look([], read_only=True).chosen == []
 
 
+def test_the_views_of_charts_chosen_later_are_read_as_the_lookup_reads_them(  # type: ignore[no-untyped-def]
+    store, clinician, patient
+):
+    """A chart the clinician chooses after the lookup (app/services/earlier_charts.read_views):
+    every view asked for, of every chart, in one call on the editor's worker, each as the
+    lookup would have read it (None where that chart has no such view)."""
+    from app.services import earlier_charts
+
+    jan = _visit(store, clinician, patient, date(2026, 1, 10))
+    v1 = _save(store, jan.id, _chart(point(1, 1, "20")))
+    feb = _visit(store, clinician, patient, date(2026, 2, 1))
+    v2 = _save(store, feb.id, _chart(point(2, 2, "12")))
+    today = _visit(store, clinician, patient, date(2026, 2, 14))
+    found = earlier_charts.look_up(
+        store, today.id, saved=[v1.content_hash, v2.content_hash], treatment="neurotoxin",
+        read_only=False, views=["frown", "smile"], limit=3,
+    )  # fmt: skip
+    wanted = [(s, v) for s in found.chosen for v in ("frown", "smile")]
+    read = earlier_charts.read_views(store, wanted)
+    assert list(read) == [(s.version_hash, v) for s, v in wanted]
+    assert read == found.views
+    jan_frown = read[(v1.content_hash, "frown")]
+    assert jan_frown is not None and jan_frown.chart.points[0].units == Decimal(20)
+    assert read[(v2.content_hash, "smile")] is None  # not charted in that view
+    assert earlier_charts.read_views(store, []) == {}
+
+
 def test_an_outage_inside_the_editors_lookup_fails_it_whole(  # type: ignore[no-untyped-def]
     store, clinician, patient, monkeypatch
 ):
