@@ -86,3 +86,12 @@ def read_views(
     the whole call (StoreError): the editor says those views could not be read."""
     with store.snapshot():
         return {(s.version_hash, v): touchup.earlier_view(store, s, v) for s, v in wanted}
+
+
+def sources_of(store: Store, visit_id: int, version_hashes: list[str]) -> list[OverlaySource]:
+    """The earlier versions these hashes name (`touchup.source_of`), in one snapshot: for the
+    charts a restored draft's mappings name that the lookup did not offer (a visit entered in
+    error since). Hashes not found are left out."""
+    with store.snapshot():
+        found = (touchup.source_of(store, visit_id, h) for h in version_hashes)
+        return [s for s in found if s is not None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -731,6 +732,26 @@ def test_closing_the_editor_does_not_wait_for_a_lookup_that_hangs(
     assert not ed.overlay.ctrl.started
 
 
+@contextmanager
+def statements_on_the_gui_thread(store: Store) -> Iterator[list[str]]:
+    """The SQL statements run on the GUI thread inside the block (SQLAlchemy's hook)."""
+    import threading
+
+    from sqlalchemy import event
+
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        yield on_gui
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+
+
 def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_the_mapping(
     qtbot, open_editor, sqlite_store: Store, who: int
 ) -> None:
@@ -759,9 +780,11 @@ def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_th
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     ctrl = ed.overlay.ctrl
     assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
-    ed.restore_draft()
-    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    with statements_on_the_gui_thread(sqlite_store) as on_gui:  # issue #8: the pen stays live
+        ed.restore_draft()
+        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    assert on_gui == []
     assert save_and_wait(ed) is not None
     saved = charts.load_head(sqlite_store, course.today_visit_id)
     assert saved is not None
@@ -777,6 +800,44 @@ def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_th
     frown = again.content.view("frown")
     assert frown is not None
     assert [u.version_hash for u in frown.overlays] == [course.earlier_hash]
+
+
+def test_a_restored_draft_naming_a_chart_entered_in_error_since_shows_it_read_off_the_gui_thread(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The chart a kept draft's mapping names was entered in error since: the lookup does not
+    offer it, so it is looked up by its hash on the worker and then shown, as the saved
+    overlays of such a visit are; nothing is read on the GUI thread meanwhile."""
+    from app.alignment.mapping import SimilarityMapping
+    from app.domain.chart import ChartContent, OverlayUse
+    from app.services import drafts, visits
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    spring = oh.spring_plan(sqlite_store, course, who)
+    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
+    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
+    ed = open_editor(course.today_visit_id)
+    kept = ChartContent(
+        views=tuple(
+            replace(v, overlays=(use,)) if v.view == "frown" else v
+            for v in ed.session.content.views
+        )
+    )
+    ed.session.journal.timer.stop()
+    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
+    ed.close()
+    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    assert spring.visit_id not in [s.visit_id for s in ctrl.available]
+    with statements_on_the_gui_thread(sqlite_store) as on_gui:
+        ed.restore_draft()
+        qtbot.waitUntil(lambda: len(ctrl.chosen) == 2 and settled(ed), timeout=30000)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    state = ctrl.state(ctrl.chosen[1], "frown")
+    assert state is not None and state.saved and state.ready  # as the draft's mapping drew it
+    assert on_gui == []
 
 
 # --- the picker reads nothing when it opens (issue #8) --------------------------------------

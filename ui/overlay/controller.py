@@ -369,18 +369,49 @@ class OverlayController(QObject):
 
     def _show_named_charts(self) -> None:
         """Show the earlier charts the content's mappings name and the legend lacks (a draft
-        restored, another room's version taken): each then reopens with its mapping."""
+        restored, another room's version taken): each then reopens with its mapping. Found
+        among the versions the lookup read; one it did not read (its visit entered in error
+        since) is looked up on the worker, and shown when found."""
         shown = {s.version_hash for s in self.chosen}
+        known = self._known_sources()
+        missing = []
         for version_hash in dict.fromkeys(h for h, _v in self.uses):
-            if version_hash in shown | self._removed or len(self.chosen) >= MAX_SOURCES:
+            if version_hash in shown | self._removed:
                 continue
-            try:
-                source = touchup.source_of(self.store, self.session.visit_id, version_hash)
-            except StoreError:
-                continue  # its mappings are kept all the same (content_for_save)
-            if source is not None:
+            source = known.get(version_hash)
+            if source is None:
+                missing.append(version_hash)
+            elif len(self.chosen) < MAX_SOURCES:
                 self.chosen.append(source)
                 shown.add(version_hash)
+        if missing:
+            job = partial(earlier_charts.sources_of, self.store, self.session.visit_id, missing)
+            self._views.run(job, self._named_found, self._named_unfound)
+
+    def _known_sources(self) -> dict[str, OverlaySource]:
+        found = self.found
+        if found is None:
+            return {}
+        every = [*found.chosen, *(s for versions in found.versions.values() for s in versions)]
+        return {s.version_hash: s for s in every}
+
+    def _named_found(self, sources: list[OverlaySource]) -> None:
+        named = {h for h, _v in self.uses}
+        shown = {s.version_hash for s in self.chosen}
+        legend = len(self.chosen)
+        for source in sources:
+            h = source.version_hash
+            if h in named and h not in shown | self._removed and len(self.chosen) < MAX_SOURCES:
+                self.chosen.append(source)
+                shown.add(h)
+        if len(self.chosen) > legend:
+            self._refresh_all()
+
+    def _named_unfound(self, error: BaseException) -> None:
+        if not isinstance(error, StoreError):
+            raise error
+        # Its mappings are kept all the same (content_for_save); the legend lacks it.
+        log.info("a chart the mappings name was not read (%s)", type(error).__name__)
 
     def content_for_save(self, content: ChartContent) -> ChartContent:
         """The chart with, per view, the mapping used for each earlier chart shown (legend order).
