@@ -21,6 +21,7 @@ from app.services import (
     mn_course,
     patients,
     photos,
+    practitioners,
     signoff,
     visits,
 )
@@ -29,6 +30,7 @@ from app.services.charts import VersionInfo
 from app.services.dose_history import dose_history
 from app.services.mn_course import CourseState
 from app.services.patients import PatientRecord
+from app.services.practitioners import PractitionerRecord
 from app.services.product_carry import EarlierUse, earlier_product_uses
 from app.services.signoff import ShownSignOff
 from app.services.visits import VisitRecord
@@ -74,6 +76,8 @@ class ChartOpening:
     # the header's sign-off, as the practitioner the chart was opened for may act on it (None
     # when not asked for or not read: the editor reads it itself)
     sign_off: ShownSignOff | None = None
+    # the practitioner it was opened for (the compare screen acts as them); None if unread
+    practitioner: PractitionerRecord | None = None
 
 
 def open_chart(
@@ -120,13 +124,14 @@ def _open(
         else None
     )
     clinic_names, course = _microneedling(store, visit, content)
-    shown = None
+    shown, who = None, None
     if practitioner_id is not None:
         version = loaded.info.id if loaded else None
         try:
             shown = signoff.shown_sign_off(store, visit_id, practitioner_id, version)
+            who = practitioners.get_practitioner(store, practitioner_id)
         except StoreError:  # the chart still opens; the editor reads it and says what failed
-            shown = None
+            pass
     return ChartOpening(
         visit=visit,
         patient=patient,
@@ -144,6 +149,7 @@ def _open(
         clinic_area_names=clinic_names,
         course=course,
         sign_off=shown,
+        practitioner=who,
     )
 
 

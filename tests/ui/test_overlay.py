@@ -261,8 +261,11 @@ def test_compare_button_opens_the_compare_screen_over_the_editor(
     course = oh.course(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    tap(qtbot, ed.overlay.panel.compare_button)
-    cover = ed.overlay.cover
+    with statements_on_the_gui_thread(sqlite_store) as on_gui:  # issue #8: nor the screen's
+        tap(qtbot, ed.overlay.panel.compare_button)
+        cover = ed.overlay.cover
+        qtbot.waitUntil(lambda: cover.screen_widget.ready, timeout=10000)
+    assert on_gui == []  # who it acts as came with the chart; the photos on its worker
     assert cover.isVisible() and cover.geometry() == ed.rect()
     source = ed.overlay.ctrl.chosen[0]
     moved = adjust(ed.overlay.ctrl.state(source, "frown").mapping, dx=-20.0)  # type: ignore[union-attr]

@@ -140,6 +140,8 @@ class EditorSession(QObject):
         self.sign_off_at_opening = (
             read if read is not None and read.practitioner_id == practitioner_id else None
         )
+        who = opening.practitioner
+        self.practitioner = who if who is not None and who.id == practitioner_id else None
         # Every soft warning of this chart, the clinic's switches applied; a check needing the
         # photos (the glabellar distance) registers itself here: register_point_check.
         self.safety = SafetyChecks(

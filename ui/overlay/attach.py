@@ -127,10 +127,14 @@ class OverlayAttachment:
         session = host.session
         if session.practitioner_id is None:
             return None
-        try:  # the signed-in practitioner the editor works as, never a default one
-            who = practitioners.get_practitioner(session.store, session.practitioner_id)
-        except StoreError:
-            return None
+        # The signed-in practitioner the editor works as, never a default one: read with the
+        # chart's opening; only if that read failed, here.
+        who = session.practitioner
+        if who is None:
+            try:
+                who = practitioners.get_practitioner(session.store, session.practitioner_id)
+            except StoreError:
+                return None
         ctx = AppContext(session.store, who, {p.code: p for p in session.products})
         mapping = state.mapping or NoMapping(state.message)
         screen = CompareScreen(
