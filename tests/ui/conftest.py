@@ -36,6 +36,16 @@ def real_app(qapp) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def no_read_left_running() -> Iterator[None]:
+    """A read that a closed editor or screen left running (ADR 0012) has ended, and its thread
+    is joined, before the next test: its thread and its collection pause never cross over."""
+    from ui.common.worker import wait_left
+
+    yield
+    assert wait_left(10), "a read left running did not end within 10 s"
+
+
+@pytest.fixture(autouse=True)
 def own_recent_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The import browser's "used last" list of each test in its own file, never the user's."""
     from ui.capture import browse_data

@@ -94,6 +94,22 @@ def pen_tap(canvas, at: QPointF) -> None:  # type: ignore[no-untyped-def]
     h.tablet(canvas, QEvent.Type.TabletRelease, h.vp_of(canvas, at), 0.0)
 
 
+@contextmanager
+def statements_on_the_gui_thread(store: Store) -> Iterator[list[str]]:
+    """The SQL statements run on the GUI thread inside the block (SQLAlchemy's hook)."""
+    on_gui: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        yield on_gui
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+
+
 def test_touch_up_overlay_aligned_in_background_saved_and_reopened(
     qtbot, open_editor, sqlite_store: Store, who: int, db_path: Path
 ) -> None:
@@ -272,6 +288,38 @@ def test_compare_button_opens_the_compare_screen_over_the_editor(
     cover.screen_widget.mapping_accepted.emit(moved)
     assert not cover.isVisible()
     assert ed.overlay.ctrl.state(source, "frown").words == "adjusted by hand"  # type: ignore[union-attr]
+
+
+def test_closing_the_editor_over_a_loading_compare_screen_drops_its_read(
+    qtbot, open_editor, sqlite_store: Store, who: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor closes while the compare screen over it still reads its photos (a slow
+    clinic server): the read is left to end, and what it brings back is never built into
+    the closed editor."""
+    from ui.common.worker import threads_left
+    from ui.overlay import compare_screen
+
+    course = oh.course(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    gate = threading.Event()
+    real = compare_screen.read_opening
+
+    def slow(*a, **k):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return real(*a, **k)
+
+    monkeypatch.setattr(compare_screen, "read_opening", slow)
+    tap(qtbot, ed.overlay.panel.compare_button)
+    screen = ed.overlay.cover.screen_widget
+    assert isinstance(screen, compare_screen.CompareScreen)
+    qtbot.waitUntil(lambda: screen.reader.busy, timeout=5000)
+    ed.session.journal.timer.stop()
+    ed.close()
+    gate.set()
+    qtbot.waitUntil(lambda: threads_left() == 0, timeout=10000)
+    qtbot.wait(100)  # an outcome delivered now would build the screen
+    assert not screen.ready and not hasattr(screen, "edit")
 
 
 def test_picker_hides_and_brings_back_an_earlier_chart(
@@ -669,26 +717,15 @@ def test_the_earlier_charts_and_course_are_read_off_the_gui_thread(
     (the earlier charts, each of their views and photos, the course's units) is one lookup on
     the editor's worker: not one statement of it runs on the GUI thread, so the pen stays
     live while it reads, and a clinic server that went away cannot freeze the window."""
-    import threading
-
-    from sqlalchemy import event
-
     course = oh.course(sqlite_store, who, touch_up=True)
-    on_gui: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is threading.main_thread():
-            on_gui.append(statement)
-
     ed = ChartEditor(sqlite_store, course.today_visit_id, who)  # the opening, read as the shell
     qtbot.addWidget(ed)  # reads it on its worker: what follows the first paint is timed here
-    event.listen(sqlite_store.engine, "before_cursor_execute", seen)
     try:
-        ed.resize(1366, 768)
-        ed.show()
-        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+        with statements_on_the_gui_thread(sqlite_store) as on_gui:
+            ed.resize(1366, 768)
+            ed.show()
+            qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     finally:
-        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
         ed.session.journal.timer.stop()
     assert [s.visit_id for s in ed.overlay.ctrl.chosen] == [course.earlier_visit_id]
     assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
@@ -729,30 +766,10 @@ def test_closing_the_editor_does_not_wait_for_a_lookup_that_hangs(
         took = time.monotonic() - t0
     finally:
         gate.set()
-    assert took < 1.0
+    assert took < 3.0  # it waited 20 s before; a close is a few ms
     assert not ed.overlay.ctrl.started  # its outcome is dropped
     qtbot.waitUntil(lambda: threads_left() == 0, timeout=10000)
     assert not ed.overlay.ctrl.started
-
-
-@contextmanager
-def statements_on_the_gui_thread(store: Store) -> Iterator[list[str]]:
-    """The SQL statements run on the GUI thread inside the block (SQLAlchemy's hook)."""
-    import threading
-
-    from sqlalchemy import event
-
-    on_gui: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is threading.main_thread():
-            on_gui.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", seen)
-    try:
-        yield on_gui
-    finally:
-        event.remove(store.engine, "before_cursor_execute", seen)
 
 
 def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_the_mapping(
@@ -885,18 +902,9 @@ def test_opening_the_picker_runs_no_statement_on_the_gui_thread(
     course, hashes = charted_twice(sqlite_store, who)
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    on_gui: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is threading.main_thread():
-            on_gui.append(statement)
-
-    event.listen(sqlite_store.engine, "before_cursor_execute", seen)
-    try:
+    with statements_on_the_gui_thread(sqlite_store) as on_gui:
         tap(qtbot, ed.widgets.rail.earlier)
         qtbot.waitExposed(ed.overlay.picker)
-    finally:
-        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
     assert on_gui == []
     assert offered_versions(ed, course.earlier_visit_id) == hashes
     ed.overlay.picker.reject()
@@ -956,18 +964,6 @@ def test_a_read_that_failed_is_said_in_the_picker_never_shown_as_no_versions(
 # --- a chart chosen after the lookup is read on the worker (issue #8) -----------------------
 
 
-def on_the_gui_thread(store: Store) -> tuple[list[str], Callable[..., None]]:
-    """Statements run on the GUI thread, from now until the returned listener is removed."""
-    on_gui: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is threading.main_thread():
-            on_gui.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", seen)
-    return on_gui, seen
-
-
 def test_a_chart_chosen_after_the_lookup_is_read_off_the_gui_thread(
     qtbot, open_editor, sqlite_store: Store, who: int
 ) -> None:
@@ -983,15 +979,12 @@ def test_a_chart_chosen_after_the_lookup_is_read_off_the_gui_thread(
     newest, first = ctrl.versions(course.earlier_visit_id)
     assert [newest.version_hash, first.version_hash] == hashes
     assert [s.version_hash for s in ctrl.chosen] == [newest.version_hash]  # its head
-    on_gui, seen = on_the_gui_thread(sqlite_store)
-    try:
+    with statements_on_the_gui_thread(sqlite_store) as on_gui:
         ctrl.set_chosen([first])  # as the picker's Show does
         state = ctrl.state(first, "frown")
         assert state is not None and state.status == "reading"
         assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "Reading…")]
         qtbot.waitUntil(lambda: settled(ed), timeout=30000)
-    finally:
-        event.remove(sqlite_store.engine, "before_cursor_execute", seen)
     assert on_gui == []
     state = ctrl.state(first, "frown")
     assert state is not None and state.ready and state.message != "could not be read"
@@ -999,6 +992,40 @@ def test_a_chart_chosen_after_the_lookup_is_read_off_the_gui_thread(
     assert (first.version_hash, "frown") in ctrl.layers
     assert len(ghosts(ed)) == 5  # version 1: without the point version 2 added
     assert ed.overlay.legend.rows == [("1 Oct 2026 · Neurotoxin · v1", "good")]
+
+
+def test_a_view_read_that_fails_unexpectedly_is_never_left_reading(
+    qtbot, open_editor, sqlite_store: Store, who: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of a chosen chart's views fails with something other than the store's errors (a
+    content that does not parse): the fault is reported, and the views say they could not be
+    read, not "Reading…" for the rest of the session; shown again, they are read again."""
+    from app.services import earlier_charts
+
+    course, _hashes = charted_twice(sqlite_store, who)
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    newest, first = ctrl.versions(course.earlier_visit_id)
+    real = earlier_charts.read_views
+
+    def broken(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a content that does not parse")
+
+    monkeypatch.setattr(earlier_charts, "read_views", broken)
+    with qtbot.captureExceptions() as raised:
+        ctrl.set_chosen([newest, first])
+        qtbot.waitUntil(lambda: not ctrl.reading, timeout=10000)
+    assert [type(e[1]) for e in raised] == [RuntimeError]
+    state = ctrl.state(first, "frown")
+    assert state is not None and state.message == "could not be read"
+    assert ("1 Oct 2026 · Neurotoxin · v1", "Reading…") not in ed.overlay.legend.rows
+    monkeypatch.setattr(earlier_charts, "read_views", real)
+    ed.show_view("smile")
+    ed.show_view("frown")
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    state = ctrl.state(first, "frown")
+    assert state is not None and state.ready
 
 
 def test_a_chart_taken_off_while_its_views_are_read_is_not_shown_when_they_land(

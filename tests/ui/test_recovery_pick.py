@@ -96,3 +96,47 @@ def test_recovery_restores_a_backup_file_chosen_from_another_disk(
     window.close()
     store.dispose()
     window.ctx.store.dispose()
+
+
+def test_a_database_swap_waits_for_a_read_left_running_and_refuses_if_it_does_not_end(
+    qtbot: QtBot,
+    window,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A restore or rescue replaces the database file. A read that a chart closed a moment
+    before left running (ADR 0012) could still hold the old file (on Windows an open SQLite
+    file cannot be replaced): the swap waits for it, and if it does not end, changes nothing
+    and says so; the pages are usable again."""
+    import threading
+
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.common.worker import Worker, threads_left
+    from ui.shell import recovery_wiring
+
+    monkeypatch.setattr(recovery_wiring, "LEFT_READS_S", 0.2)
+    owner = QObject()
+    reader = Worker("t-swap-read", owner, leave_running=True)
+    gate, started = threading.Event(), threading.Event()
+    reader.run(lambda: (started.set(), gate.wait(10)))
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    reader.shutdown()  # its chart closed: the read is left running
+    acted: list[str] = []
+
+    def act(_old: Store, _reopen) -> str:  # type: ignore[no-untyped-def]
+        acted.append("swapped")
+        return "done"
+
+    try:
+        assert not window.recovery_wiring._swap_database("Putting it in place…", act)
+        box = window.findChild(QMessageBox, "errorBox")
+        assert box is not None and "still reading" in box.text()
+        assert acted == [] and all(
+            window.stack.widget(i).isEnabled() for i in range(window.stack.count())
+        )
+        box.close()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: threads_left() == 0, timeout=10000)
+    owner.deleteLater()

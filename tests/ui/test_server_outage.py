@@ -322,7 +322,7 @@ def test_closing_the_editor_while_its_lookup_waits_on_a_silent_server_is_at_once
     ed.close()
     took = time.monotonic() - t0
     ends.cancel()
-    assert took < 1.0
+    assert took < 3.0  # it waited out the 5 s connect timeout before; a close is a few ms
     proxy.unplug()  # the link ends: the read fails, on its own
     qtbot.waitUntil(lambda: threads_left() == 0, timeout=15000)
     assert not ctrl.started

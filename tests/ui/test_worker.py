@@ -178,7 +178,7 @@ def test_a_leave_running_worker_is_not_waited_for(qtbot: QtBot, how: str) -> Non
         worker.shutdown()
     else:
         Shiboken.delete(parent)
-    assert time.monotonic() - t0 < 0.5  # not waited for
+    assert time.monotonic() - t0 < 3.0  # not waited for (the job waits 10 s)
     assert worker_threads("t-leave") and gc_pause.paused() and threads_left() == 1
     assert freed == []  # the running job is kept while its thread lives
     gate.set()

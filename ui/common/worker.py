@@ -34,8 +34,8 @@ leaves the running one to end on its own; the reaper joins the thread on the GUI
 ends (and only then releases its pause), and keeps the job until then, so the thread still
 never frees it. Its threads are daemons: quitting the app does not wait for a hung read either.
 Only for database reads: a daemon thread inside OpenCV's C++ at the interpreter's exit is ended
-from a C++ destructor, which aborts the process. `wait_left` waits for the reads left running
-(a database file swap).
+from a C++ destructor, which aborts the process (a decode in Pillow or simplejpeg, C, is
+safe). `wait_left` waits for the reads left running (a database file swap).
 """
 
 from __future__ import annotations
@@ -274,7 +274,7 @@ class Worker(QObject):
         """Queue `job()` (plain Python, no Qt); `on_done(result)` or `on_error(exception)`
         follows on the GUI thread. Without `on_error` an exception is raised on the GUI thread
         (the app's fault handler reports it). False once the worker has shut down."""
-        if self._closed:
+        if self._closed or self._shared.closing.is_set():  # shut down, or deleted
             return False
         jid = next(self._ids)
         self._jobs[jid] = _Job(jid, job, on_done, on_error, key)
@@ -346,10 +346,12 @@ class Worker(QObject):
         """On the GUI thread: deliver what finished, join what ended, stop when all is done.
         One outcome at a time: if a callback raises, the rest wait for the next tick."""
         shared = self._shared
+        # Joined first: a thread that has ended wrote all its outcomes, so none is taken after
+        # the last look and left behind.
+        _join_ended(shared, block=False)
         with shared.cond:
             self._ready.extend((jid, shared.outcomes.pop(jid)) for jid in shared.finished)
             shared.finished.clear()
-        _join_ended(shared, block=False)
         while self._ready:
             jid, (ok, value) = self._ready.popleft()
             shared.held.pop(jid, None)
@@ -365,3 +367,5 @@ class Worker(QObject):
                 raise value
         if not self._jobs and not shared.threads:
             self._timer.stop()
+            if self._closed:
+                _release(shared)

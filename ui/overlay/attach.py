@@ -10,9 +10,11 @@ knows that an extension exists (its hook on saving, and shutdown on closing).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from app.domain.chart import ChartContent
 from app.domain.totals import units_per_product
@@ -32,6 +34,9 @@ from ui.overlay.legend import OverlayLegend
 from ui.overlay.panel import OverlayPanel
 from ui.overlay.picker import OverlayPicker
 
+if TYPE_CHECKING:
+    from ui.overlay.compare_screen import CompareScreen
+
 
 class OverlayAttachment:
     """The overlay as the editor holds it: the controller, and the widgets it adds once the
@@ -44,6 +49,7 @@ class OverlayAttachment:
         self.legend: OverlayLegend | None = None
         self.picker: OverlayPicker | None = None
         self.cover: Cover | None = None
+        self._compare: CompareScreen | None = None  # the last compare screen opened
         self.course = CourseTotal(host)
         host.widgets.rail.earlier.clicked.connect(lambda: self.open_picker())
         host.session.prepare_save = self.ctrl.content_for_save  # the mappings drawn with
@@ -71,6 +77,9 @@ class OverlayAttachment:
 
     def shutdown(self) -> None:
         self.ctrl.shutdown()
+        screen, self._compare = self._compare, None
+        if screen is not None and isValid(screen):
+            screen.leave()  # a read in flight is dropped, never built into a closed editor
 
     def open_picker(self) -> OverlayPicker:
         ed = as_widget(self.host)
@@ -149,6 +158,7 @@ class OverlayAttachment:
         screen.mapping_accepted.connect(accepted)
         screen.closed.connect(cover.leave)
         self.cover = cover
+        self._compare = screen
         return cover
 
 

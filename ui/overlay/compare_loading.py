@@ -26,7 +26,7 @@ from app.services import patients, visits
 from app.services.patients import PatientRecord
 from app.services.photos import PhotoRecord
 from app.services.store import Store
-from app.store.errors import StoreError
+from app.store.errors import NotFoundError
 from ui.common.widgets import hbox, label, vbox
 from ui.overlay.compare_controls import tool_button
 from ui.overlay.compare_photos import display_rgb
@@ -51,8 +51,8 @@ def visit_day(store: Store, photo: PhotoRecord) -> date:
     if photo.visit_id is not None:
         try:
             return visits.get_visit(store, photo.visit_id).visit_date
-        except StoreError:
-            pass
+        except NotFoundError:
+            pass  # an outage fails the read instead: Try again, never the camera's date
     return photo.captured_at
 
 

@@ -117,7 +117,8 @@ class CompareScreen(GestureRoutes):
         self._reading = False
         # ValueError: a display image that does not decode (ImageError), told in words
         if not isinstance(exc, StoreError | ValueError):
-            raise exc
+            self.loading.show_failed("The photos could not be loaded.")  # Try again is there
+            raise exc  # the app's fault handler reports it
         log.info("compare photos not read (%s)", type(exc).__name__)
         self.loading.show_failed(str(exc))
 
@@ -326,6 +327,11 @@ class CompareScreen(GestureRoutes):
     def cancel(self) -> None:
         self._leave()
         self.closed.emit()
+
+    def leave(self) -> None:
+        """Left without a word (its editor closes): nothing more is read or built."""
+        if not self._left:
+            self._leave()
 
     def _leave(self) -> None:
         self._left = True

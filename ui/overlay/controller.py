@@ -66,6 +66,7 @@ class OverlayController(QObject):
         self._views = Worker("overlay-views", self, leave_running=True)
         self._to_read: dict[Key, OverlaySource] = {}
         self._reading: set[Key] = set()
+        self._finding = 0  # lookups of charts the content names, on that worker
         self._removed: set[str] = set()  # charts the clinician took off: their mappings go
         self.align_count = 0  # background alignments run (tests: reopening must not align)
         self._results: dict[tuple[str, str], AlignmentResult] = {}  # (old sha, new sha)
@@ -76,7 +77,7 @@ class OverlayController(QObject):
         self.aligner = BackgroundAligner(self)
         self.aligner.done.connect(self._aligned)
         self.session.model.changed.connect(self._model_changed)
-        host.widgets.view_stack.currentChanged.connect(lambda _i: self._view_shown())
+        host.widgets.view_stack.currentChanged.connect(self._view_changed)
         # After the first paint: the photo shows as fast as without earlier charts.
         if self.session.view_codes:
             host.canvas().viewport().installEventFilter(self)
@@ -210,8 +211,9 @@ class OverlayController(QObject):
 
     @property
     def reading(self) -> bool:
-        """Views of a chart chosen since the lookup are waiting to be read or being read."""
-        return bool(self._to_read or self._reading)
+        """Views of a chart chosen since the lookup are waiting to be read or being read, or
+        a chart the content names is being looked up."""
+        return bool(self._to_read or self._reading or self._finding)
 
     def _read_chosen(self) -> None:
         """Read every view waiting (`ensure`) in one job on the worker, one snapshot; the view
@@ -232,27 +234,40 @@ class OverlayController(QObject):
 
     def _views_read(self, keys: list[Key], found: dict[Key, EarlierView | None]) -> None:
         self._reading.difference_update(keys)
+        failed: BaseException | None = None
         for key in keys:
             state = self.states.get(key)
             # Taken off the legend (`forget`) while it was read: nothing of it is kept.
             if state is not None and state.status == "reading":
                 self._earlier[key] = found[key]
-                self._place(key, found[key])
+                try:
+                    self._place(key, found[key])
+                except Exception as exc:  # e.g. a saved mapping that does not load
+                    del self._earlier[key]
+                    self._not_read(key)
+                    failed = failed or exc
         self.pump()
         self.changed.emit()
+        if failed is not None:
+            raise failed  # the app's fault handler reports it; no view is left "Reading…"
 
     def _views_unread(self, keys: list[Key], error: BaseException) -> None:
-        if not isinstance(error, StoreError):
-            raise error
+        # Any error: no view is left "Reading…" for good (ensure never asks again for a key
+        # still being read); only a StoreError is the store's, said in the legend's words.
         self._reading.difference_update(keys)
-        # The legend's few words; why (the server, the disk) the room's banner says.
-        log.info("earlier chart's views not read (%s)", type(error).__name__)
         for key in keys:
             state = self.states.get(key)
             if state is not None and state.status == "reading":
-                self._unread.add(key)  # read again when its view is shown again
-                self.states[key] = ViewOverlay("absent", message="could not be read")
+                self._not_read(key)
         self.changed.emit()
+        if not isinstance(error, StoreError):
+            raise error
+        # The legend's few words; why (the server, the disk) the room's banner says.
+        log.info("earlier chart's views not read (%s)", type(error).__name__)
+
+    def _not_read(self, key: Key) -> None:
+        self._unread.add(key)  # read again when its view is shown again
+        self.states[key] = ViewOverlay("absent", message="could not be read")
 
     def pump(self) -> None:
         """Start the next alignment, the view on screen first."""
@@ -358,6 +373,9 @@ class OverlayController(QObject):
         self.pump()
         self.changed.emit()
 
+    def _view_changed(self, _index: int) -> None:
+        self._view_shown()  # a bound slot: Qt drops it with the controller
+
     def _view_shown(self) -> None:
         for key in [k for k in self._unread if k[1] == self.current_view]:
             source = next((s for s in self.chosen if s.version_hash == key[0]), None)
@@ -386,7 +404,8 @@ class OverlayController(QObject):
                 shown.add(version_hash)
         if missing:
             job = partial(earlier_charts.sources_of, self.store, self.session.visit_id, missing)
-            self._views.run(job, self._named_found, self._named_unfound)
+            if self._views.run(job, self._named_found, self._named_unfound):
+                self._finding += 1
 
     def _known_sources(self) -> dict[str, OverlaySource]:
         found = self.found
@@ -396,6 +415,7 @@ class OverlayController(QObject):
         return {s.version_hash: s for s in every}
 
     def _named_found(self, sources: list[OverlaySource]) -> None:
+        self._finding -= 1
         named = {h for h, _v in self.uses}
         shown = {s.version_hash for s in self.chosen}
         legend = len(self.chosen)
@@ -408,6 +428,7 @@ class OverlayController(QObject):
             self._refresh_all()
 
     def _named_unfound(self, error: BaseException) -> None:
+        self._finding -= 1
         if not isinstance(error, StoreError):
             raise error
         # Its mappings are kept all the same (content_for_save); the legend lacks it.

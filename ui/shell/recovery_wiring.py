@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from ui.signin.lock import Locker
 
 DEEP_CHECK_DELAY_MS = 2000  # PRAGMA quick_check of the whole file, off the GUI thread
+STILL_READING = (
+    "A chart closed a moment ago is still reading the database. Nothing was changed: try "
+    "again in a moment."
+)
 LEFT_READS_S = 10.0  # a read of a local file ends in milliseconds; a lost server's, not
 
 
@@ -217,7 +221,12 @@ class RecoveryWiring:
         if not host.in_recovery:
             self._set_pages_enabled(False)  # nothing reads the file while it changes
         self.rooms.stop()  # nor the watcher's own connection
-        wait_left(LEFT_READS_S)  # nor a read a closed chart left running
+        if not wait_left(LEFT_READS_S):  # nor a read a closed chart left running
+            if not host.in_recovery:
+                self._set_pages_enabled(True)
+                self.rooms.start(host.ctx.store)
+            show_error(self.window, STILL_READING)
+            return False
         old = host.ctx.store
         url = old.url.render_as_string(hide_password=False)
         opened: list[Store] = []
