@@ -59,8 +59,7 @@ def look_up(
         versions = touchup.earlier_versions(store, visit_id)
         available = [v[0] for v in versions.values()]  # = touchup.overlay_sources
         if saved:
-            found = (touchup.source_of(store, visit_id, h) for h in saved)
-            chosen = [s for s in found if s is not None]
+            chosen = _sources(store, visit_id, saved)
         elif not read_only:
             chosen = touchup.default_sources(available, treatment)[:limit]
         else:
@@ -93,5 +92,9 @@ def sources_of(store: Store, visit_id: int, version_hashes: list[str]) -> list[O
     charts a restored draft's mappings name that the lookup did not offer (a visit entered in
     error since). Hashes not found are left out."""
     with store.snapshot():
-        found = (touchup.source_of(store, visit_id, h) for h in version_hashes)
-        return [s for s in found if s is not None]
+        return _sources(store, visit_id, version_hashes)
+
+
+def _sources(store: Store, visit_id: int, version_hashes: Sequence[str]) -> list[OverlaySource]:
+    found = (touchup.source_of(store, visit_id, h) for h in version_hashes)
+    return [s for s in found if s is not None]

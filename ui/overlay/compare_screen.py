@@ -78,7 +78,6 @@ class CompareScreen(GestureRoutes):
         self._confidence = confidence_text or ("" if self._aligned else "could not align")
         self.mode = "side" if self._aligned else "adjust"  # or as set_mode asks meanwhile
         self.ready = False  # the photos are read and the screen built
-        self._reading = False
         self._left = False
         self._gesture: tuple[PhotoPane, str, tuple[float, float, float], QPointF] | None = None
         self._divider0 = 0.5
@@ -105,16 +104,14 @@ class CompareScreen(GestureRoutes):
 
     def load(self) -> None:
         """Read the photos on the worker; `_loaded` or `_failed` follows on this thread."""
-        if self._left or self.ready or self._reading:
+        if self._left or self.ready or self.reader.busy:
             return
-        self._reading = True
         self.loading.show_loading()
         earlier, today = self._photos
         job = partial(read_opening, self.ctx.store, earlier, today)
         self.reader.run(job, self._loaded, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        self._reading = False
         # ValueError: a display image that does not decode (ImageError), told in words
         if not isinstance(exc, StoreError | ValueError):
             self.loading.show_failed("The photos could not be loaded.")  # Try again is there
@@ -123,7 +120,6 @@ class CompareScreen(GestureRoutes):
         self.loading.show_failed(str(exc))
 
     def _loaded(self, opening: Opening) -> None:
-        self._reading = False
         if self._left:
             return  # never reached while `cancel` drops the outcome; kept as the rule
         earlier, today = self._photos
