@@ -860,6 +860,75 @@ def test_a_restored_draft_naming_a_chart_entered_in_error_since_shows_it_read_of
     assert on_gui == []
 
 
+def test_show_in_the_picker_keeps_a_legend_chart_the_picker_does_not_list(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The legend shows a chart the picker does not offer (its visit entered in error since,
+    named by a restored draft, then by the saved version): the clinician opens the picker and
+    taps Show without touching it. The chart stays in the legend and every save keeps its
+    mapping: only a chart the clinician took off loses it (ADR 0011). Before, Show took it
+    off in silence and the next version lost the mapping drawn by hand."""
+    from app.alignment.mapping import SimilarityMapping
+    from app.domain.chart import ChartContent, OverlayUse
+    from app.services import drafts, visits
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    spring = oh.spring_plan(sqlite_store, course, who)
+    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
+    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
+    ed = open_editor(course.today_visit_id)
+    kept = ChartContent(
+        views=tuple(
+            replace(v, overlays=(use,)) if v.view == "frown" else v
+            for v in ed.session.content.views
+        )
+    )
+    ed.session.journal.timer.stop()
+    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
+    ed.close()
+    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
+
+    def show_untouched(ed: ChartEditor) -> None:
+        tap(qtbot, ed.widgets.rail.earlier)
+        picker = ed.overlay.picker
+        qtbot.waitExposed(picker)
+        assert spring.visit_id not in picker.rows  # not offered: entered in error
+        tap(qtbot, picker.show_button)
+        qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+
+    def saved_frown() -> list[OverlayUse]:
+        head = charts.load_head(sqlite_store, course.today_visit_id)
+        assert head is not None
+        frown = head.content.view("frown")
+        assert frown is not None
+        return list(frown.overlays)
+
+    ed = open_editor(course.today_visit_id)  # offers the kept draft
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    ed.restore_draft()
+    qtbot.waitUntil(lambda: len(ctrl.chosen) == 2 and settled(ed), timeout=30000)
+    assert spring.visit_id not in [s.visit_id for s in ctrl.available]
+    show_untouched(ed)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    assert save_and_wait(ed) is not None
+    assert use in saved_frown()  # the mapping drawn by hand, as drawn
+    ed.close()
+
+    # Reopened: the saved version names it; Show again, and the next version keeps it too.
+    again = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(again), timeout=30000)
+    ctrl = again.overlay.ctrl
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    show_untouched(again)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    again.session.add_point("frown", 600.0, 520.0)
+    info = save_and_wait(again)
+    assert info is not None and info.version_no == 2
+    assert [u.version_hash for u in saved_frown()] == [course.earlier_hash, spring.version_hash]
+    assert use in saved_frown()
+
+
 # --- the picker reads nothing when it opens (issue #8) --------------------------------------
 
 

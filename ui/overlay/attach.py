@@ -85,7 +85,7 @@ class OverlayAttachment:
         ed = as_widget(self.host)
         picker = OverlayPicker(self.ctrl, ed)
         picker.picked.connect(self.ctrl.set_chosen)
-        picker.picked.connect(lambda _s: self.host.show_panel("earlier"))
+        picker.picked.connect(lambda _s, _l: self.host.show_panel("earlier"))
         picker.resize(min(640, ed.width() - 40), min(620, ed.height() - 40))
         centre = ed.mapToGlobal(ed.rect().center())
         picker.move(centre - picker.rect().center())

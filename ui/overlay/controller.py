@@ -10,6 +10,7 @@ edits the chart itself except through the editor's undo stack (ui/overlay/action
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 from functools import partial
 
@@ -134,11 +135,23 @@ class OverlayController(QObject):
         assert self.found is not None  # visits are offered only once the lookup read them
         return self.found.versions[visit_id]
 
-    def set_chosen(self, sources: list[OverlaySource]) -> None:
+    def set_chosen(
+        self, sources: list[OverlaySource], listed: Collection[str] | None = None
+    ) -> None:
+        """Show `sources` in the legend, in that order. `listed` names the legend charts the
+        clinician could see and untick (the picker's ticked rows): one of them left out is
+        taken off, and loses its mappings at the next save. A legend chart not listed (one
+        the picker does not offer, or that landed while it was open) was taken off by no
+        one: it stays, after `sources`. Without `listed`, `sources` is the whole legend."""
         before = {s.version_hash for s in self.chosen}
+        if listed is not None:
+            picked = {s.version_hash for s in sources}
+            left = (s for s in self.chosen if s.version_hash not in picked | set(listed))
+            sources = [*sources, *left]
         self.chosen = list({s.version_hash: s for s in sources}.values())[:MAX_SOURCES]
         wanted = {s.version_hash for s in self.chosen}
-        self._removed = (self._removed | before) - wanted
+        taken_off = before if listed is None else before & set(listed)
+        self._removed = (self._removed | taken_off) - wanted
         for key in [k for k in self.states if k[0] not in wanted]:
             self.forget(key)
         self.queue = [k for k in self.queue if k[0] in wanted]

@@ -45,7 +45,9 @@ UNREAD = "The earlier charts could not be read yet — try again in a moment."
 
 
 class OverlayPicker(QDialog):
-    picked = Signal(list)  # list[OverlaySource], legend order
+    # The legend chosen (list[OverlaySource], legend order) and the legend charts the rows
+    # showed ticked (frozenset of version hashes, `listed`): only those can be taken off here.
+    picked = Signal(list, object)
 
     def __init__(self, ctrl: OverlayController, parent: QWidget) -> None:
         super().__init__(parent)
@@ -55,6 +57,11 @@ class OverlayPicker(QDialog):
         self.setModal(True)
         self.ctrl = ctrl
         chosen = {s.visit_id: s for s in ctrl.chosen}
+        # The legend charts a row shows ticked. Any other (its visit entered in error since,
+        # another version of a visit a row shows) is not the clinician's to take off here.
+        offered = {s.visit_id for s in ctrl.available}
+        self.listed = frozenset(s.version_hash for v, s in chosen.items() if v in offered)
+        self.unlisted = [s for s in ctrl.chosen if s.version_hash not in self.listed]
         self.rows: dict[int, QPushButton] = {}
         self.versions: dict[int, list[OverlaySource]] = {}
         self.version_choice: dict[int, Choice] = {}
@@ -133,8 +140,10 @@ class OverlayPicker(QDialog):
         return box
 
     def _limit(self) -> None:
-        """No more than MAX_SOURCES ticked: the others wait until one is untied."""
-        full = sum(b.isChecked() for b in self.rows.values()) >= MAX_SOURCES
+        """No more than MAX_SOURCES shown: the others wait until one is untied. The legend
+        charts no row lists stay shown, and count."""
+        ticked = sum(b.isChecked() for b in self.rows.values())
+        full = ticked + len(self.unlisted) >= MAX_SOURCES
         for b in self.rows.values():
             b.setEnabled(b.isChecked() or not full)
 
@@ -150,5 +159,5 @@ class OverlayPicker(QDialog):
         return out
 
     def _accept(self) -> None:
-        self.picked.emit(self.selection())
+        self.picked.emit(self.selection(), self.listed)
         self.accept()
