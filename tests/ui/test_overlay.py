@@ -866,8 +866,9 @@ def test_show_in_the_picker_keeps_a_legend_chart_the_picker_does_not_list(
     """The legend shows a chart the picker does not offer (its visit entered in error since,
     named by a restored draft, then by the saved version): the clinician opens the picker and
     taps Show without touching it. The chart stays in the legend and every save keeps its
-    mapping: only a chart the clinician took off loses it (ADR 0011). Before, Show took it
-    off in silence and the next version lost the mapping drawn by hand."""
+    mapping: only a chart the clinician took off loses it (ADR 0011), as its own row in the
+    picker unticked does. Before, Show took it off in silence and the next version lost the
+    mapping drawn by hand."""
     from app.alignment.mapping import SimilarityMapping
     from app.domain.chart import ChartContent, OverlayUse
     from app.services import drafts, visits
@@ -927,6 +928,62 @@ def test_show_in_the_picker_keeps_a_legend_chart_the_picker_does_not_list(
     assert info is not None and info.version_no == 2
     assert [u.version_hash for u in saved_frown()] == [course.earlier_hash, spring.version_hash]
     assert use in saved_frown()
+
+    # The picker shows it in a row of its own, ticked: untick it, Show, and it goes.
+    tap(qtbot, again.widgets.rail.earlier)
+    picker = again.overlay.picker
+    qtbot.waitExposed(picker)
+    row = picker.also_rows[spring.version_hash]
+    assert row.isChecked() and "no longer offered" in row.text()
+    tap(qtbot, row)
+    tap(qtbot, picker.show_button)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id]
+    again.session.add_point("frown", 640.0, 540.0)
+    assert save_and_wait(again) is not None
+    assert [u.version_hash for u in saved_frown()] == [course.earlier_hash]
+
+
+def test_a_chart_that_lands_in_the_legend_while_the_picker_is_open_stays_after_show(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The picker is open as a restored draft's chart (its visit entered in error since) is
+    found on the worker and joins the legend: the picker never listed it, so its Show keeps
+    it, and the save keeps its mapping."""
+    from app.alignment.mapping import SimilarityMapping
+    from app.domain.chart import ChartContent, OverlayUse
+    from app.services import drafts, visits
+
+    course = oh.course(sqlite_store, who, touch_up=True)
+    spring = oh.spring_plan(sqlite_store, course, who)
+    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
+    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
+    ed = open_editor(course.today_visit_id)
+    kept = ChartContent(
+        views=tuple(
+            replace(v, overlays=(use,)) if v.view == "frown" else v
+            for v in ed.session.content.views
+        )
+    )
+    ed.session.journal.timer.stop()
+    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
+    ed.close()
+    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
+    ed = open_editor(course.today_visit_id)
+    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    ctrl = ed.overlay.ctrl
+    tap(qtbot, ed.widgets.rail.earlier)
+    picker = ed.overlay.picker
+    qtbot.waitExposed(picker)
+    assert picker.also_rows == {}
+    ed.restore_draft()  # its chart is looked up on the worker and lands meanwhile
+    qtbot.waitUntil(lambda: len(ctrl.chosen) == 2 and settled(ed), timeout=30000)
+    tap(qtbot, picker.show_button)
+    assert [s.visit_id for s in ctrl.chosen] == [course.earlier_visit_id, spring.visit_id]
+    assert save_and_wait(ed) is not None
+    head = charts.load_head(sqlite_store, course.today_visit_id)
+    assert head is not None
+    frown = head.content.view("frown")
+    assert frown is not None and use in frown.overlays
 
 
 # --- the picker reads nothing when it opens (issue #8) --------------------------------------

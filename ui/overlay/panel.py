@@ -200,7 +200,8 @@ class OverlayPanel(QFrame):
             self.source_buttons[source.version_hash] = b
             self.status_labels[source.version_hash] = status
         writable = not ctrl.session.read_only
-        self.choose_button.setEnabled(writable and bool(ctrl.available))
+        # A legend chart no longer offered can still be taken off in the picker.
+        self.choose_button.setEnabled(writable and bool(ctrl.available or ctrl.chosen))
         state = ctrl.state(active) if active else None
         has_photo = bool(state and state.earlier and state.earlier.photo)
         self.compare_button.setEnabled(writable and has_photo and compare_available())

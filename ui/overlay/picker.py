@@ -57,12 +57,17 @@ class OverlayPicker(QDialog):
         self.setModal(True)
         self.ctrl = ctrl
         chosen = {s.visit_id: s for s in ctrl.chosen}
-        # The legend charts a row shows ticked. Any other (its visit entered in error since,
-        # another version of a visit a row shows) is not the clinician's to take off here.
-        offered = {s.visit_id for s in ctrl.available}
-        self.listed = frozenset(s.version_hash for v, s in chosen.items() if v in offered)
-        self.unlisted = [s for s in ctrl.chosen if s.version_hash not in self.listed]
+        self.offered = {s.visit_id for s in ctrl.available}
+        by_visit = {s.version_hash for v, s in chosen.items() if v in self.offered}
+        # Legend charts no visit's row shows (its visit entered in error since, another version
+        # of a visit a row shows): a row each, ticked, so the clinician sees them and may
+        # take them off; Show alone never does.
+        self.also = [s for s in ctrl.chosen if s.version_hash not in by_visit]
+        # The legend charts the rows show ticked: only those can be taken off here. One that
+        # lands while the picker is open (a chart a restored draft names) stays (`set_chosen`).
+        self.listed = frozenset(by_visit | {s.version_hash for s in self.also})
         self.rows: dict[int, QPushButton] = {}
+        self.also_rows: dict[str, QPushButton] = {}  # by version hash
         self.versions: dict[int, list[OverlaySource]] = {}
         self.version_choice: dict[int, Choice] = {}
         lay = QVBoxLayout(self)
@@ -81,6 +86,8 @@ class OverlayPicker(QDialog):
         rows.setSpacing(8)
         for source in ctrl.available:
             rows.addWidget(self._row(source, chosen.get(source.visit_id)))
+        for source in self.also:
+            rows.addWidget(self._also_row(source))
         # Until the lookup has read them (the server may be out), no rows would read as "no
         # earlier charts", and Show would take the legend's charts off: say so, offer no Show.
         self.unread = QLabel(UNREAD)
@@ -139,12 +146,22 @@ class OverlayPicker(QDialog):
             v.addLayout(line)
         return box
 
+    def _also_row(self, source: OverlaySource) -> QWidget:
+        text = source.label
+        if source.visit_id not in self.offered:
+            text += "  —  no longer offered"
+        name = f"pickShown_{source.version_hash[:12]}"
+        row = touch_button(text, name, checkable=True, role="row")
+        row.setChecked(True)  # in the legend now
+        row.toggled.connect(self._limit)
+        self.also_rows[source.version_hash] = row
+        return row
+
     def _limit(self) -> None:
-        """No more than MAX_SOURCES shown: the others wait until one is untied. The legend
-        charts no row lists stay shown, and count."""
-        ticked = sum(b.isChecked() for b in self.rows.values())
-        full = ticked + len(self.unlisted) >= MAX_SOURCES
-        for b in self.rows.values():
+        """No more than MAX_SOURCES ticked: the others wait until one is untied."""
+        every = [*self.rows.values(), *self.also_rows.values()]
+        full = sum(b.isChecked() for b in every) >= MAX_SOURCES
+        for b in every:
             b.setEnabled(b.isChecked() or not full)
 
     def selection(self) -> list[OverlaySource]:
@@ -156,6 +173,7 @@ class OverlayPicker(QDialog):
             wanted = choice.value() if choice else None
             match = [v for v in self.versions[source.visit_id] if v.version_hash == wanted]
             out.append(match[0] if match else source)
+        out += [s for s in self.also if self.also_rows[s.version_hash].isChecked()]
         return out
 
     def _accept(self) -> None:
