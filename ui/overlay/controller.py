@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
-from app.domain.chart import ChartContent, OverlayUse
+from app.domain.chart import ChartContent
 from app.services import earlier_charts, photos, touchup
 from app.services.alignment import AlignmentResult, mapping_from_dict
 from app.services.earlier_charts import EarlierCharts
@@ -448,36 +447,11 @@ class OverlayController(QObject):
         log.info("a chart the mappings name was not read (%s)", type(error).__name__)
 
     def content_for_save(self, content: ChartContent) -> ChartContent:
-        """The chart with, per view, the mapping used for each earlier chart shown (legend order).
-        Views without a usable mapping keep none; before the sources are read, the content is
-        left as it is. A mapping the content holds for a chart not shown (one that could not be
-        found or read) is kept as it is, after those: only a chart the clinician took off the
-        legend loses its mappings."""
+        """The chart as a save writes it (`saving.content_for_save`); before the sources are
+        read, the content is left as it is."""
         if not self.started:
             return content
-        shown = {s.version_hash for s in self.chosen}
-        views = []
-        for view_chart in content.views:
-            uses = []
-            for source in self.chosen:
-                key = (source.version_hash, view_chart.view)
-                state = self.states.get(key)
-                if key in self.uses:
-                    uses.append(self.uses[key])
-                elif state and state.ready and state.earlier and state.earlier.photo:
-                    assert state.mapping is not None  # ready says so
-                    mapping = state.mapping.to_dict()
-                    photo = state.earlier.photo.sha256
-                    uses.append(OverlayUse(source.version_hash, photo, mapping))
-            uses += [
-                use
-                for (version_hash, view), use in self.uses.items()
-                if view == view_chart.view
-                and version_hash not in shown
-                and version_hash not in self._removed
-            ]
-            views.append(replace(view_chart, overlays=tuple(uses)))
-        return replace(content, views=tuple(views))
+        return saving.content_for_save(content, self.chosen, self.states, self.uses, self._removed)
 
     def shutdown(self) -> None:
         self.queue.clear()
