@@ -92,19 +92,24 @@ def _polygon_path(curve: list[tuple[float, float, float]], width: float) -> QPai
     return path
 
 
-def stroke_shape(stroke: Stroke) -> tuple[QPainterPath, bool]:
-    """(path, filled): a pressure outline to fill, or a centreline to draw dashed."""
-    # Built in numpy (ui/editor/stroke_geometry.py): the same curve, a tenth of the time.
-    if stroke.style == "dashed":
-        return stroke_geometry.centre_path(stroke.samples), False
-    return stroke_geometry.filled_path(stroke.samples, stroke.width), True
+def stroke_shape(stroke: Stroke) -> stroke_geometry.Shape:
+    """A pressure outline to fill, or a centreline to draw dashed, as plain numbers (numpy,
+    ui/editor/stroke_geometry.py: the same curve as the domain's, a tenth of the time)."""
+    dashed = stroke.style == "dashed"
+    return stroke_geometry.shape(stroke.samples, stroke.width, dashed=dashed)
 
 
 class StrokeItem(QGraphicsPathItem):
-    def __init__(self, stroke: Stroke, parent: QGraphicsItem | None = None) -> None:
+    def __init__(
+        self,
+        stroke: Stroke,
+        parent: QGraphicsItem | None = None,
+        shape: stroke_geometry.Shape | None = None,  # worked out ahead (ui/editor/ahead.py)
+    ) -> None:
         super().__init__(parent)
         self.stroke = stroke
-        path, filled = stroke_shape(stroke)
+        drawn = shape or stroke_shape(stroke)
+        path, filled = stroke_geometry.path(drawn), drawn.filled
         self.setPath(path)
         # A finished stroke never changes: draw it once per zoom, then blit it on every
         # repaint while the pen moves (a chart has dozens of them).

@@ -9,6 +9,7 @@ view's first paint and every pen-up wait for. The pure-Python functions stay the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -66,25 +67,53 @@ def outline(curve: np.ndarray, nominal_width: float) -> tuple[np.ndarray, np.nda
     return left, right
 
 
-def filled_path(samples: Sequence[Sample], width: float) -> QPainterPath:
-    """A pressure stroke as one polygon with round ends, like items._polygon_path."""
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A finished stroke's drawn shape as plain numbers (a worker may work it out ahead):
+    `polygon` (n, 2) to fill, closed, with round `ends` (x, y, radius), or, for a dashed
+    stroke (`filled` False), its centreline in `polygon`."""
+
+    filled: bool
+    polygon: np.ndarray
+    ends: tuple[tuple[float, float, float], ...] = ()
+
+
+def shape(samples: Sequence[Sample], width: float, dashed: bool = False) -> Shape:
+    """What `path` draws: numpy only, no Qt object."""
     curve = smooth(samples)
-    path = QPainterPath()
-    path.setFillRule(Qt.FillRule.WindingFill)
-    if not len(curve):
-        return path
+    if dashed:
+        return Shape(False, curve[:, :2])
     if len(curve) == 1:
         x, y, p = curve[0]
-        r = geo.width_at(width, float(p)) / 2
-        path.addEllipse(QPointF(x, y), r, r)
-        return path
+        return Shape(True, np.empty((0, 2)), ((x, y, geo.width_at(width, float(p)) / 2),))
+    if not len(curve):
+        return Shape(True, np.empty((0, 2)))
     left, right = outline(curve, width)
-    path.addPolygon(polygon(np.concatenate([left, right[::-1]])))
-    path.closeSubpath()
-    for x, y, p in (curve[0], curve[-1]):  # round ends, like a pencil tip
-        r = geo.width_at(width, float(p)) / 2
-        path.addEllipse(QPointF(x, y), r, r)
-    return path
+    ends = tuple(  # round ends, like a pencil tip
+        (float(x), float(y), geo.width_at(width, float(p)) / 2) for x, y, p in (curve[0], curve[-1])
+    )
+    return Shape(True, np.concatenate([left, right[::-1]]), ends)
+
+
+def path(drawn: Shape) -> QPainterPath:
+    """The shape as a path: a filled polygon with round ends, or a centreline."""
+    out = QPainterPath()
+    if not drawn.filled:
+        if len(drawn.polygon):
+            out.addPolygon(polygon(drawn.polygon))  # an open polyline: moveTo, then lineTo
+        return out
+    out.setFillRule(Qt.FillRule.WindingFill)
+    if len(drawn.polygon):
+        out.addPolygon(polygon(drawn.polygon))
+        out.closeSubpath()
+    for x, y, r in drawn.ends:
+        out.addEllipse(QPointF(x, y), r, r)
+    return out
+
+
+def filled_path(samples: Sequence[Sample], width: float) -> QPainterPath:
+    """A pressure stroke as one polygon with round ends, like items._polygon_path."""
+    return path(shape(samples, width))
 
 
 def polygon(points: np.ndarray) -> QPolygonF:
@@ -103,10 +132,4 @@ def polygon(points: np.ndarray) -> QPolygonF:
 
 def centre_path(samples: Sequence[Sample]) -> QPainterPath:
     """A dashed stroke's centreline."""
-    curve = smooth(samples)
-    path = QPainterPath()
-    if len(curve):
-        path.moveTo(curve[0][0], curve[0][1])
-        for x, y, _p in curve[1:].tolist():
-            path.lineTo(x, y)
-    return path
+    return path(shape(samples, 0.0, dashed=True))
