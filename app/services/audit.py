@@ -26,7 +26,9 @@ def record(
     subject: str = "",
     detail: str = "",
 ) -> None:
-    with store.write() as s:
+    """The event in a transaction of its own: it only logs, so it leaves what screens read
+    ahead current (`Store.writes_ended`)."""
+    with store.write(only_logs=True) as s:
         audit_log.append(
             s,
             kind,

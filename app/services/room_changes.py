@@ -29,6 +29,13 @@ CHANGE_KINDS = frozenset(
 SQLITE_POLL_S = 0.25
 
 
+def newest_seq(store: Store) -> int:
+    """The audit trail's newest event: a read made in the same snapshot (`store.snapshot()`)
+    holds every change up to it, so news of those changes finds it current."""
+    with store.read() as s:
+        return audit_log.head(s)[0]
+
+
 @dataclass(frozen=True, slots=True)
 class RoomChange:
     seq: int

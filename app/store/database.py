@@ -137,6 +137,10 @@ class Store:
     sessions: sessionmaker[Session]
     # this thread's `snapshot()` session, which `read()` then reuses
     _reading: threading.local = field(default_factory=threading.local, repr=False)
+    # write transactions of this process ended so far (committed or not), but for those that
+    # only log what someone looked at: what was read before a change made here is known stale
+    # without a read (ui/shell/chart_prefetch.py)
+    writes_ended: int = field(default=0, repr=False)
 
     @cached_property
     def _write_engine(self) -> Engine:
@@ -157,15 +161,18 @@ class Store:
         return server_label(self.engine.url)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, only_logs: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error, driver
-        errors translated into StoreError messages."""
+        errors translated into StoreError messages. `only_logs`: it appends an audit event of
+        something looked at and changes no record (not counted in `writes_ended`)."""
         session = self.sessions(bind=self._write_engine)
         try:
             with self._translated(), session.begin():
                 yield session
         finally:
             session.close()
+            if not only_logs:
+                self.writes_ended += 1  # after the commit: a read begun before it is stale
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

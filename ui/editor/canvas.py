@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from app.domain.chart import InjectionPoint
 from app.domain.mn_editing import contains, polygon_area
+from ui.editor import ahead
 from ui.editor.detail import DetailLayer
 from ui.editor.gestures import GestureMixin
 from ui.editor.input import PenState
@@ -212,6 +213,7 @@ class ChartCanvas(GestureMixin):
         # for this first paint; the whole display image follows behind it (photo_loader).
         ratio = self.devicePixelRatioF()
         side = round(max(self.viewport().width(), self.viewport().height(), 1) * ratio)
+        ahead.remember_screen_side(side)  # the next chart read ahead decodes for it
         self.vscene.flush(side)
         if self._fitted:
             self.fit()

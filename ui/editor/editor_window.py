@@ -32,6 +32,7 @@ from app.services.room_news import RoomNews
 from app.services.store import Store
 from app.store.errors import StoreError
 from ui.editor import layout, photo_loader
+from ui.editor.ahead import FirstView
 from ui.editor.canvas import ChartCanvas
 from ui.editor.extension import EditorExtension
 from ui.editor.input import PenState
@@ -68,6 +69,7 @@ class ChartEditor(QWidget):
         opening: ChartOpening | None = None,
         signer: KeySigner | None = None,
         draft_note: str = "",
+        ahead: FirstView | None = None,  # the first view's pixels and shapes, made ahead
     ) -> None:
         super().__init__(parent)
         self._draft_note = draft_note  # said over the kept draft's Restore/Discard
@@ -91,6 +93,8 @@ class ChartEditor(QWidget):
             photo = opening.photos[code]
             # Decoded when first shown, or behind the first view's first paint (photo_loader).
             self.scenes[code] = ViewScene(code, photo.size, None)
+            if ahead is not None and ahead.view == code:
+                self.scenes[code].ahead = ahead
             # a view shown before the reader behind the first paint brought its image reads
             # it itself, on the GUI thread (then, and only then): the session's reader
             source = s.display_source(code)
@@ -124,6 +128,8 @@ class ChartEditor(QWidget):
                 later,
                 self._behind_first_paint,
             )
+            t.hold_summary()  # released behind the first paint (`prepare`)
+            self.scenes[first].hold_caches()  # released there too
         t.show_page = self.show_panel
         t.say = lambda text: self.message(text, "info", timeout_ms=8000)
         self._connect()
@@ -204,7 +210,9 @@ class ChartEditor(QWidget):
         return lambda: self.original_bytes(view)
 
     def _behind_first_paint(self) -> None:
-        """What waits for the first paint: the side pages' point sheet, the face search."""
+        """What waits for the first paint: the first view's item caches, the side pages'
+        totals and point sheet, the face search."""
+        self.scenes[self.session.view_codes[0]].release_caches()
         self.treatment.prepare()
         self.session.find_faces()
 

@@ -173,6 +173,7 @@ class LabelPlacer:
         ):
             if self.leaders is None:
                 self.leaders = LeaderLines(scene.layers["labels"])
+                scene.uncached(self.leaders)
             self.leaders.update_lines(leaders, sx)
 
     def _leader(self, label: LabelItem, sx: float) -> QLineF | None:

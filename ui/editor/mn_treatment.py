@@ -127,6 +127,9 @@ class MicroneedlingTreatment:
         view, area = found
         self.sheet.show_area(self.session.view_names.get(view, view), area)
 
+    def hold_summary(self) -> None:
+        pass  # its summary is a few lines: shown with the first paint
+
     def prepare(self) -> None:
         pass  # every page is built at opening: a few dozen widgets
 

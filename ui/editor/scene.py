@@ -9,14 +9,11 @@ from PySide6.QtCore import QBuffer, QByteArray, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene
 
-try:  # libjpeg-turbo: a dependency (app/imaging/decode.py); Qt's reader if it is missing
-    import simplejpeg
-except ImportError:  # pragma: no cover
-    simplejpeg = None
-
 from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
 from app.domain.editing import product_use
 from app.domain.values import format_units
+from ui.editor import ahead
+from ui.editor.ahead import FirstView
 from ui.editor.items import PRODUCT_COLOURS, LabelItem, LayerItem, PointItem, StrokeItem
 from ui.editor.mn_items import AreaLayer
 
@@ -49,6 +46,11 @@ class ViewScene(QGraphicsScene):
         self.photo_source: Callable[[], bytes | None] | None = None
         self._pending: ChartContent | None = None
         self._sharper: bytes | None = None  # the display JPEG, while a reduced decode shows
+        # the first view's pixels and stroke shapes, worked out before the editor was built
+        # (ui/editor/ahead.py); dropped once its first build used them
+        self.ahead: FirstView | None = None
+        # Items drawn straight for the first paint, cached behind it (`hold_caches`).
+        self._uncached: list[QGraphicsItem] | None = None
         if jpeg:
             self.set_photo(jpeg)
         self.setSceneRect(self.frame)
@@ -73,7 +75,7 @@ class ViewScene(QGraphicsScene):
         self.photo_source = None
         if not jpeg or self.photo_item is not None:
             return False
-        image, whole = _decode(jpeg, screen_side)
+        image, whole = _decode(jpeg, screen_side, self.ahead)
         if image.isNull():
             return False
         if image.width() < whole.width():
@@ -84,6 +86,7 @@ class ViewScene(QGraphicsScene):
         # Cached at screen resolution: a pen event repaints a blit, not a rescale of the
         # photo, so its cost does not grow with the photo's megapixels.
         item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.uncached(item)
         self.addItem(item)
         self.photo_item = item
         return True
@@ -102,6 +105,26 @@ class ViewScene(QGraphicsScene):
             self.photo_item.setPixmap(image)
             self.photo_item.setScale(self.frame.width() / image.width())
 
+    def hold_caches(self) -> None:
+        """The first paint draws the items straight: each item's screen-resolution cache
+        (which keeps a pen event's repaint a blit) made at the first paint cost more than
+        drawing them once, some 6 ms of a busy view's opening. `release_caches`, behind the
+        first paint, turns them on and repaints once, so the first pen event finds them."""
+        self._uncached = []
+
+    def uncached(self, item: QGraphicsItem) -> None:
+        """An item made while the caches are held: drawn straight until they are released."""
+        if self._uncached is not None:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+            self._uncached.append(item)
+
+    def release_caches(self) -> None:
+        held, self._uncached = self._uncached, None
+        for item in held or ():
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        if held:
+            self.update()
+
     def shown(self) -> bool:
         return any(view.isVisible() for view in self.views())
 
@@ -115,6 +138,7 @@ class ViewScene(QGraphicsScene):
         pending, self._pending = self._pending, None
         if pending is not None:
             self.sync(pending, now=True)
+        self.ahead = None  # used, or not this view's any more
 
     def product_colour(self, product: str) -> str:
         if product not in self._product_colours:
@@ -141,7 +165,9 @@ class ViewScene(QGraphicsScene):
                 self.removeItem(self.stroke_items.pop(sid))
         for sid, s in strokes.items():
             if sid not in self.stroke_items:
-                self.stroke_items[sid] = StrokeItem(s, self.layers["markings"])
+                made = self.ahead.shape_for(s) if self.ahead is not None else None
+                self.stroke_items[sid] = StrokeItem(s, self.layers["markings"], made)
+                self.uncached(self.stroke_items[sid])
         products_changed = content.products is not self._products
         self._products = content.products
         points = {p.id: p for p in chart.points}
@@ -172,6 +198,8 @@ class ViewScene(QGraphicsScene):
             self.label_items[pid] = LabelItem(
                 point_label(content, p), QPointF(p.x, p.y), self.layers["labels"]
             )
+            self.uncached(item)
+            self.uncached(self.label_items[pid])
         if chart.areas or self.areas.items:
             self.areas.sync(chart.areas)
         if self.selected_id not in points and self.selected_id not in self.areas.items:
@@ -193,46 +221,33 @@ class ViewScene(QGraphicsScene):
         layer.setOpacity(0.35 if state == "faded" else 1.0)
 
 
-def _decode(jpeg: bytes, screen_side: int | None) -> tuple[QPixmap, QSize]:
+def _decode(
+    jpeg: bytes, screen_side: int | None, ready: FirstView | None = None
+) -> tuple[QPixmap, QSize]:
     """A display JPEG as a pixmap, decoded whole, or by libjpeg's DCT scaling at the smallest
     of 1/2, 1/4, 1/8 that still has `screen_side` pixels on its longest side (a 2560-px
-    display image decodes in about half the time at 1/2); with the image's whole size.
+    display image decodes in about half the time at 1/2); with the image's whole size. Pixels
+    decoded ahead (`ready`, ui/editor/ahead.py) are used when they are that JPEG's, big enough.
 
     libjpeg-turbo through simplejpeg (already the app's strict decoder, app/imaging/decode.py)
     writes Qt's RGB32 layout directly and, on this machine, decodes a display image about
     three times faster than Qt's JPEG plug-in (18 ms against 55 ms whole); anything it does
     not take (not a colour JPEG, a warning) goes through Qt's reader as before."""
-    if simplejpeg is not None:
-        try:
-            height, width, colorspace, _sub = simplejpeg.decode_jpeg_header(jpeg)
-            if colorspace in ("YCbCr", "RGB") and width > 0 and height > 0:
-                factor = _factor(max(width, height), screen_side)
-                pixels = simplejpeg.decode_jpeg(
-                    jpeg,
-                    "BGRX",  # little-endian 0xffRRGGBB: QImage.Format_RGB32
-                    strict=True,
-                    min_width=-(-width // factor),
-                    min_height=-(-height // factor),
-                )
-                h, w = pixels.shape[:2]
-                image = QImage(pixels.data, w, h, w * 4, QImage.Format.Format_RGB32)
-                return QPixmap.fromImage(image), QSize(width, height)  # a copy: pixels may go
-        except ValueError:
-            pass  # Qt's reader decides
+    pixels = ready.pixels_for(jpeg, screen_side) if ready is not None else None
+    whole = ready.whole if pixels is not None and ready is not None else (0, 0)
+    if pixels is None:
+        pixels, whole = ahead.decode_pixels(jpeg, screen_side)
+    if pixels is not None:
+        h, w = pixels.shape[:2]
+        image = QImage(pixels.data, w, h, w * 4, QImage.Format.Format_RGB32)
+        return QPixmap.fromImage(image), QSize(*whole)  # a copy: pixels may go
     buffer = QBuffer()
     buffer.setData(QByteArray(jpeg))
     reader = QImageReader(buffer)
     size = reader.size()
     if size.isValid():
-        factor = _factor(max(size.width(), size.height()), screen_side)
+        factor = ahead.scale_factor(max(size.width(), size.height()), screen_side)
         if factor > 1:
             reader.setScaledSize(QSize(size.width() // factor, size.height() // factor))
     image = reader.read()
     return (QPixmap() if image.isNull() else QPixmap.fromImage(image)), size
-
-
-def _factor(longest: int, screen_side: int | None) -> int:
-    factor = 1
-    while screen_side and factor < 8 and longest / (factor * 2) >= screen_side:
-        factor *= 2
-    return factor

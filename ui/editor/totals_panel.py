@@ -74,6 +74,11 @@ class TotalsPanel(QFrame):
         self._rows: list[tuple[str, str, str | None]] = []
         self._due: ChartContent | None = None  # refreshed for, not yet worked out
         self._rows_due: list[tuple[str, str, str | None]] | None = None  # worked out, unshown
+        # Held while the editor opens: the first view paints first, the totals right after
+        # it (`release`, behind the first paint): the soft warnings over every point and some
+        # fifty styled labels were a twentieth of the wait for the chart.
+        self._held = False
+        self._first_show = False  # the next show is the opening's (while held)
         self.lay.addStretch(1)
 
     # What the page says, always of the last content refreshed for (also what tests read).
@@ -102,15 +107,33 @@ class TotalsPanel(QFrame):
         shown or read: while the point sheet is in front, a tap neither runs the chart's
         soft warnings over every point nor lays out a hidden page."""
         self._due = content
-        if self.isVisible():
+        if self.isVisible() and not self._held:
             self._work_out()
 
+    def hold(self) -> None:
+        """Not worked out when first shown (the chart's opening): at `release`."""
+        self._held = True
+        self._first_show = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            if self.isVisible():
+                self._bring_up()
+
     def showEvent(self, event: QShowEvent) -> None:
+        # Held for the opening's show only: shown again (a tap on its tab), it says its lines.
+        first, self._first_show = self._first_show, False
+        if not (self._held and first):
+            self._held = False
+            self._bring_up()
+        super().showEvent(event)
+
+    def _bring_up(self) -> None:
         self._work_out()
         rows, self._rows_due = self._rows_due, None
         if rows is not None:
             self._show(rows)
-        super().showEvent(event)
 
     def _work_out(self) -> None:
         content, self._due = self._due, None

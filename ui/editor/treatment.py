@@ -59,6 +59,10 @@ class Treatment(Protocol):
 
     def follow_selection(self, selection: Selection | None, again: bool = False) -> None: ...
 
+    def hold_summary(self) -> None:
+        """While the chart opens: the summary page waits for `prepare` (the first view
+        paints first)."""
+
     def prepare(self) -> None:
         """Behind the first paint: build what opening did not need to show the chart."""
 
@@ -142,8 +146,13 @@ class ToxinTreatment:
             layout.addWidget(self._sheet)
         return self._sheet
 
+    def hold_summary(self) -> None:
+        self.totals.hold()
+
     def prepare(self) -> None:
-        """Behind the first paint: the sheet, which opening does not show."""
+        """Behind the first paint: the totals (held meanwhile), and the sheet, which opening
+        does not show."""
+        self.totals.release()
         sheet = self.sheet  # made now, empty
         if sheet.point is None and self.session.selection is not None:
             self.follow_selection(self.session.selection, again=True)

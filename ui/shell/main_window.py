@@ -40,7 +40,9 @@ from ui.shell.room_wiring import RoomWiring
 
 if TYPE_CHECKING:
     from ui.capture.base import PreviewSource
+    from ui.editor.ahead import FirstView
 from ui.common.widgets import TOUCH, Page, button, hbox, label, vbox
+from ui.shell.chart_prefetch import ChartPrefetch
 from ui.shell.hosted import HostedPage
 from ui.shell.patient_form import PatientFormPage
 from ui.shell.patient_list import PatientListPage
@@ -63,6 +65,8 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
+        # the visit page's chart, read ahead: a tap on Chart builds the editor at once
+        self._prefetch = ChartPrefetch(self._watching_rooms, self)
         self._quit_when_home = False  # the window was closed while a page was leaving
         self._demo = demo
         # backups (issue #12): daily and on closing, to the admin's folder; never for the demo
@@ -126,7 +130,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.locker.lock("button"))
 
         # Other rooms' saves, photos and visits (issue #13): one watcher for the window.
-        self.room_wiring = RoomWiring(self, self.stack.currentWidget)
+        self.room_wiring = RoomWiring(self, self.stack.currentWidget, self._prefetch.heard)
         self.recovery_wiring = RecoveryWiring(self, self, self.backups, self.room_wiring)
         self.backup_wiring = BackupWiring(self, self, self.backups, self.recovery_wiring)
         if recovery_needed is not None:
@@ -146,6 +150,11 @@ class MainWindow(QMainWindow):
 
     def stop_watching_rooms(self) -> None:
         self.room_wiring.stop()
+
+    def _watching_rooms(self) -> bool:
+        """The watcher is up and reading: another room's change would be heard."""
+        watch = self.room_wiring.watch if hasattr(self, "room_wiring") else None
+        return watch is not None and watch.watching and watch.failures == 0
 
     def backup_if_due(self) -> bool:
         return self.backup_wiring.backup_if_due()
@@ -217,6 +226,10 @@ class MainWindow(QMainWindow):
         # Full-screen tools (editor, capture) need every pixel of 768 and have their own exit.
         self.bar.setVisible(not page.has_own_bar)
         page.activated()
+        if isinstance(page, VisitPage) and not self.in_recovery:
+            self._prefetch.prepare(self.ctx.store, page.visit.id, self.ctx.practitioner.id)
+        else:
+            self._prefetch.stop()
 
     def go_back(self) -> None:
         if self.stack.count() <= 1 or self.locker.locked:
@@ -257,6 +270,7 @@ class MainWindow(QMainWindow):
             return
         self.backup_wiring.stop()
         self._chart_reader.shutdown()
+        self._prefetch.shutdown()
         self.room_wiring.stop()
         self.locker.shutdown()
         try:
@@ -517,7 +531,7 @@ class MainWindow(QMainWindow):
         if self._chart_reader.busy:
             return  # a second tap while the chart is being read opens it once
 
-        def make(opening: ChartOpening) -> Page:
+        def make(opening: ChartOpening, first: FirstView | None = None) -> Page:
             editor = ChartEditor(
                 self.ctx.store,
                 visit_id,
@@ -525,6 +539,7 @@ class MainWindow(QMainWindow):
                 opening=opening,
                 signer=self.ctx.signer,
                 draft_note=draft_note,
+                ahead=first,
             )
             page = HostedPage(
                 editor,
@@ -548,8 +563,12 @@ class MainWindow(QMainWindow):
             self.unsetCursor()
             self.open_page(lambda: make(opening))
 
-        self.setCursor(Qt.CursorShape.BusyCursor)
         who = self.ctx.practitioner.id
+        ahead = self._prefetch.take(self.ctx.store, visit_id, who)
+        if ahead is not None:  # read while the visit page showed, and still current
+            self.open_page(lambda: make(*ahead))
+            return
+        self.setCursor(Qt.CursorShape.BusyCursor)
         self._chart_reader.run(
             lambda: open_chart(
                 self.ctx.store, visit_id, first_display_only=True, practitioner_id=who

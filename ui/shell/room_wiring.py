@@ -22,9 +22,15 @@ from ui.shell.hosted import HostedPage
 
 
 class RoomWiring:
-    def __init__(self, owner: QObject, current_page: Callable[[], QWidget | None]) -> None:
+    def __init__(
+        self,
+        owner: QObject,
+        current_page: Callable[[], QWidget | None],
+        heard: Callable[[int], None] = lambda _seq: None,
+    ) -> None:
         self._owner = owner  # the watch's parent: the window, so it never outlives it
         self._current_page = current_page
+        self._heard = heard  # the newest change told of (what was read before it is dropped)
         self.watch: RoomWatch | None = None  # one watcher for the window, or none
 
     def start(self, store: Store) -> None:
@@ -42,6 +48,7 @@ class RoomWiring:
 
     def _news(self, found: list[RoomNews]) -> None:
         """To the page on screen only (see the module's docstring)."""
+        self._heard(max(n.seq for n in found))
         page = self._current_page()
         target = page.screen_widget if isinstance(page, HostedPage) else page
         handler = getattr(target, "room_news", None)
