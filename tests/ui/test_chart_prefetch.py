@@ -23,6 +23,7 @@ from tests.ui import editor_helpers as h
 from tests.ui.helpers import finger, page_named
 from ui.editor import ahead, stroke_geometry
 from ui.editor.editor_window import ChartEditor
+from ui.editor.labels import LabelLayout, forget_placements
 from ui.shell import chart_prefetch
 from ui.shell.hosted import HostedPage
 from ui.shell.main_window import MainWindow
@@ -144,13 +145,25 @@ def test_the_first_view_worked_out_ahead_paints_what_an_opening_paints(
         return decode(jpeg, side)
 
     monkeypatch.setattr(ahead, "decode_pixels", counted)
-    page, _visit_id = _on_visit_page(qtbot, window)
+    searched: list[str] = []  # labels whose spot was searched for on the GUI thread
+    find = LabelLayout._find
+
+    def found(layout: LabelLayout, pid: str):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            searched.append(pid)
+        return find(layout, pid)
+
+    monkeypatch.setattr(LabelLayout, "_find", found)
+    ahead.forget()  # no chart opened before: nothing to decode or place for
+    forget_placements()
+    page, visit_id = _on_visit_page(qtbot, window)
     # without the read ahead: the editor decodes and outlines at opening
     window._prefetch.stop()
     _tap_chart(window, page)
     cold = _editor(window)
     qtbot.waitUntil(lambda: cold.canvas().isVisible())
     assert len(screen_sized) == 1
+    assert searched  # its labels placed at opening
     qtbot.wait(200)  # the whole display image, behind the first paint
     made_here = _first_paint(cold)
     cold_shape = next(iter(cold.scenes["frown"].stroke_items.values())).path()
@@ -160,11 +173,17 @@ def test_the_first_view_worked_out_ahead_paints_what_an_opening_paints(
     held = window._prefetch._held
     assert held is not None and held.first is not None
     assert held.first.pixels is not None  # decoded for the canvas the last chart had
+    # as if this chart had never been placed: read ahead again, which places it
+    forget_placements()
+    window._prefetch.prepare(window.ctx.store, visit_id, window.ctx.practitioner.id)
+    qtbot.waitUntil(lambda: window._prefetch.ready, timeout=10000)
+    searched.clear()
     _tap_chart(window, page)
     warm = window.current_page()
     assert isinstance(warm, HostedPage) and isinstance(warm.screen_widget, ChartEditor)
     ed = warm.screen_widget
     assert len(screen_sized) == 1  # the pixels made ahead painted first: no decode here
+    assert searched == []  # and its labels were placed ahead
     assert next(iter(ed.scenes["frown"].stroke_items.values())).path() == cold_shape
     qtbot.wait(200)
     assert _first_paint(ed) == made_here

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain.chart import Stroke
+from app.domain.chart import ChartContent, Stroke
 from app.services.chart_opening import ChartOpening
 from ui.editor import stroke_geometry
+from ui.editor.items import LABEL_SIZES, point_label
+from ui.editor.labels import LabelLayout, Rect
 
 try:  # libjpeg-turbo, the app's strict decoder (app/imaging/decode.py); Qt's reader without
     import simplejpeg
@@ -27,6 +29,38 @@ except ImportError:  # pragma: no cover - a dependency of the app
     simplejpeg = None
 
 _screen_side: int | None = None  # the last first-paint canvas's longest side, device pixels
+
+
+@dataclass(frozen=True, slots=True)
+class Canvas:
+    """What a canvas's label placement read (ui/editor/label_layer.py): the photo's frame,
+    the view's transform (scale, scroll) and size, the side markers' rectangles, and the
+    layout's radii (marker, selected marker, gap)."""
+
+    frame_w: float
+    frame_h: float
+    sx: float
+    sy: float
+    tx: float
+    ty: float
+    w: float
+    h: float
+    obstacles: tuple[Rect, ...]
+    radii: tuple[float, float, float]
+
+
+_canvas: Canvas | None = None  # the last placement's canvas
+
+
+def remember_canvas(canvas: Canvas) -> None:
+    global _canvas
+    _canvas = canvas
+
+
+def forget() -> None:
+    """As before any chart was opened (tests; a benchmark's first chart of a session)."""
+    global _canvas, _screen_side
+    _canvas, _screen_side = None, None
 
 
 def remember_screen_side(side: int) -> None:
@@ -74,7 +108,39 @@ def work_out(opening: ChartOpening, side: int | None) -> FirstView | None:
     for stroke in chart.strokes if chart is not None else ():
         dashed = stroke.style == "dashed"
         shapes[stroke.id] = (stroke, stroke_geometry.shape(stroke.samples, stroke.width, dashed))
+    place_labels(
+        opening.content, view, opening.photos[view].size if view in opening.photos else None
+    )
     return FirstView(view, jpeg, pixels, whole, shapes)
+
+
+def place_labels(content: ChartContent, view: str, frame: tuple[int, int] | None) -> bool:
+    """Place the view's labels as its canvas will at opening, if it will be the canvas the
+    last chart had (the same frame, so the same transform) and every label's size is known:
+    the placement is remembered (ui/editor/labels.py) and the opening's finds it. True if
+    placed."""
+    canvas, chart = _canvas, content.view(view)
+    if canvas is None or chart is None or not chart.points or frame is None:
+        return False
+    if (float(frame[0]), float(frame[1])) != (canvas.frame_w, canvas.frame_h):
+        return False
+    sizes = {}
+    for p in chart.points:
+        size = LABEL_SIZES.get(point_label(content, p))
+        if size is None:
+            return False  # a text never drawn yet: its size needs the font
+        sizes[p.id] = size
+    markers = {p.id: (p.x * canvas.sx, p.y * canvas.sy) for p in chart.points}
+    c = canvas
+    LabelLayout(*c.radii).place(
+        markers,
+        sizes,
+        None,
+        (-c.tx, -c.ty, c.w - c.tx, c.h - c.ty),
+        (c.sx, c.sy, c.w, c.h),
+        c.obstacles,
+    )
+    return True
 
 
 def decode_pixels(jpeg: bytes, side: int | None) -> tuple[np.ndarray | None, tuple[int, int]]:

@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import strokes as geo
-from app.domain.chart import InjectionPoint, Stroke
+from app.domain.chart import ChartContent, InjectionPoint, Stroke
+from app.domain.editing import product_use
+from app.domain.values import format_units
 from ui.editor import stroke_geometry
 
 # Colours that read on any skin tone (issue #3), as the clinician's make-up pencils.
@@ -246,6 +248,21 @@ class PointItem(QGraphicsRectItem):
         painter.drawEllipse(QPointF(0, 0), 2.5, 2.5)
 
 
+def point_label(content: ChartContent, point: InjectionPoint) -> str:
+    """A point's label: units, and the volume to draw up when the product's dilution is
+    known."""
+    text = f"{format_units(point.units)} U"
+    use = product_use(content, point.product)
+    if use and use.dilution:
+        text += f" · {format_units(use.dilution.volume_ml(point.units).normalize())} mL"
+    return text
+
+
+# Each label text's size as drawn (GUI thread): a chart read ahead places its first view's
+# labels without fonts (ui/editor/ahead.py). A few hundred texts at most ("4 U · 0.1 mL").
+LABEL_SIZES: dict[str, tuple[float, float]] = {}
+
+
 class LabelItem(QGraphicsRectItem):
     """'4 U · 0.1 mL' beside a point: white on a dark pill, readable on any skin, constant
     size on screen. Where it sits is decided by ui/editor/labels.py; a label pushed out of a
@@ -264,6 +281,9 @@ class LabelItem(QGraphicsRectItem):
         self.font.setBold(True)
         m = QFontMetricsF(self.font)
         self._rect = QRectF(0, 0, m.horizontalAdvance(text) + 14, m.height() + 6)
+        if len(LABEL_SIZES) > 4096:  # texts beyond any chart's: start again
+            LABEL_SIZES.clear()
+        LABEL_SIZES[text] = (self._rect.width(), self._rect.height())
         self._pill = self._rect.translated(POINT_RADIUS + 6, -self._rect.height() / 2)
         self.setRect(self._pill)
         self._leader: QLineF | None = None

@@ -12,6 +12,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ui.editor import ahead
 from ui.editor.items import POINT_RADIUS, LabelItem
 from ui.editor.labels import LabelLayout, Rect
 
@@ -149,8 +150,12 @@ class LabelPlacer:
             for r in side_pill_rects(canvas, scene.frame)
         ]
         layout = self.layout
-        changed = layout.place(
-            markers, sizes, scene.selected_id, (-tx, -ty, w - tx, h - ty), (sx, sy, w, h), obstacles
+        bounds, view_key = (-tx, -ty, w - tx, h - ty), (sx, sy, w, h)
+        changed = layout.place(markers, sizes, scene.selected_id, bounds, view_key, obstacles)
+        # the next chart read ahead places its first view's labels for this canvas
+        frame, radii = scene.frame, (layout.marker_radius, layout.selected_radius, layout.gap)
+        ahead.remember_canvas(
+            ahead.Canvas(frame.width(), frame.height(), sx, sy, tx, ty, w, h, (*obstacles,), radii)
         )
         leaders: dict[str, QLineF | None] = {}
         for pid, spot in changed.items():

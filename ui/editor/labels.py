@@ -19,6 +19,7 @@ again at the same size takes its labels without searching.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -203,11 +204,15 @@ class Occupancy:
 # reopened, the editor closed and opened) takes its labels from here instead of searching.
 _PLACED: OrderedDict[tuple[object, ...], tuple[dict[str, Spot], frozenset[tuple[float, float]]]]
 _PLACED = OrderedDict()
+# A chart read ahead places its first view's labels on a worker (ui/editor/ahead.py) while no
+# editor is open; the lock keeps the memory whole should the two ever meet.
+_PLACED_LOCK = threading.Lock()
 
 
 def forget_placements() -> None:
     """Drop the remembered placements (a benchmark measuring a first opening)."""
-    _PLACED.clear()
+    with _PLACED_LOCK:
+        _PLACED.clear()
 
 
 class LabelLayout:
@@ -272,8 +277,16 @@ class LabelLayout:
             self.no_room.clear()
         self.bounds = bounds
         self.occ.forget()  # a table kept from the last pass would pile up its additions
-        fresh = view_key != self.view_key or not all(
-            self._within_extent(x, y) for pid, (x, y) in markers.items() if pid not in self.markers
+        # Afresh when the zoom or size changed, a marker falls outside the occupancy, or
+        # nothing was placed yet (the items of a view come after its first, empty pass).
+        fresh = (
+            not self.markers
+            or view_key != self.view_key
+            or not all(
+                self._within_extent(x, y)
+                for pid, (x, y) in markers.items()
+                if pid not in self.markers
+            )
         )
         if fresh:  # every label placed afresh: perhaps placed so before (`_PLACED`)
             obstacles = tuple(obstacles)
@@ -320,7 +333,8 @@ class LabelLayout:
             placed = tuple((pid, markers[pid], sizes[pid]) for pid in sorted(markers))
             radii = (self.marker_radius, self.selected_radius, self.gap)
             whole = (placed, selected, bounds, obstacles, radii)
-            known = _PLACED.get(whole)
+            with _PLACED_LOCK:
+                known = _PLACED.get(whole)
         order = list(dirty) if known else sorted(dirty, key=lambda p: self._priority(p, selected))
         for pid in order:
             spot = known[0][pid] if known else self._find(pid)
@@ -332,11 +346,14 @@ class LabelLayout:
             changed[pid] = spot
         if known:
             self.no_room |= known[1]
-            _PLACED.move_to_end(whole)
+            with _PLACED_LOCK:
+                if whole in _PLACED:
+                    _PLACED.move_to_end(whole)
         elif fresh:
-            _PLACED[whole] = (dict(changed), frozenset(self.no_room))
-            while len(_PLACED) > KEPT_PLACEMENTS:
-                _PLACED.popitem(last=False)
+            with _PLACED_LOCK:
+                _PLACED[whole] = (dict(changed), frozenset(self.no_room))
+                while len(_PLACED) > KEPT_PLACEMENTS:
+                    _PLACED.popitem(last=False)
         self.last_moved = len(changed)
         return changed
 

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.chart import ChartContent, ProductUse
@@ -169,6 +170,12 @@ class ProductsPanel(QFrame):
         self.cards: dict[str, ProductCard] = {}
         self._shown: tuple[ProductUse, ...] | None = None
         self.earlier: dict[str, EarlierUse] = {}  # per product, from the patient's last visits
+        # called before the page shows: cards an opening left for behind its first paint
+        self.before_shown: Callable[[], None] = lambda: None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.before_shown()
+        super().showEvent(event)
 
     def set_scanner(self, scanner: QWidget) -> None:
         """The 'Scan carton' buttons (ui/editor/carton_scan.py), above the cards."""
@@ -213,3 +220,6 @@ class ProductsPanel(QFrame):
             self.cards[use.product] = card
             self.lay.addWidget(card)
         self.lay.addStretch(1)
+        if self.isVisible():  # made as the page shows (`before_shown`): shown with it, not
+            for card in self.cards.values():  # a turn of the event loop later
+                card.show()

@@ -9,24 +9,20 @@ from PySide6.QtCore import QBuffer, QByteArray, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene
 
-from app.domain.chart import ChartContent, InjectionPoint, ProductUse, ViewChart
-from app.domain.editing import product_use
-from app.domain.values import format_units
+from app.domain.chart import ChartContent, ProductUse, ViewChart
 from ui.editor import ahead
 from ui.editor.ahead import FirstView
-from ui.editor.items import PRODUCT_COLOURS, LabelItem, LayerItem, PointItem, StrokeItem
+from ui.editor.items import (
+    PRODUCT_COLOURS,
+    LabelItem,
+    LayerItem,
+    PointItem,
+    StrokeItem,
+    point_label,
+)
 from ui.editor.mn_items import AreaLayer
 
 LAYERS = ("markings", "points", "labels")
-
-
-def point_label(content: ChartContent, point: InjectionPoint) -> str:
-    """Units, and the volume to draw up when the product's dilution is known."""
-    text = f"{format_units(point.units)} U"
-    use = product_use(content, point.product)
-    if use and use.dilution:
-        text += f" · {format_units(use.dilution.volume_ml(point.units).normalize())} mL"
-    return text
 
 
 class ViewScene(QGraphicsScene):

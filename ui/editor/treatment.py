@@ -115,6 +115,7 @@ class ToxinTreatment:
             lambda c: product_names.get(c, c), session.safety.lot_expired
         )
         self.products_panel.earlier = session.earlier_uses
+        self.products_panel.before_shown = self._fill_products
         self.products_panel.changed.connect(session.set_product_use)
         self.products_panel.setEnabled(not session.read_only)
         self.scanner: CartonScanner | None = None  # a saved version's viewer scans nothing
@@ -130,6 +131,7 @@ class ToxinTreatment:
             self.scanner.scanned.connect(session.set_product_use)
             self.products_panel.set_scanner(self.scanner)
         self._shown: InjectionPoint | None = None  # the point the sheet shows, as shown
+        self._opening = False  # held until behind the first paint (`hold_summary`)
         self.pages: list[tuple[str, str, QWidget]] = [
             ("point", "Point", self._sheet_page),
             ("totals", "Totals", self.totals),
@@ -148,14 +150,23 @@ class ToxinTreatment:
 
     def hold_summary(self) -> None:
         self.totals.hold()
+        self._opening = True  # the hidden products page is filled behind the first paint
 
     def prepare(self) -> None:
-        """Behind the first paint: the totals (held meanwhile), and the sheet, which opening
-        does not show."""
+        """Behind the first paint: the totals (held meanwhile), the products page and the
+        sheet, which opening does not show."""
         self.totals.release()
+        self._fill_products()
         sheet = self.sheet  # made now, empty
         if sheet.point is None and self.session.selection is not None:
             self.follow_selection(self.session.selection, again=True)
+
+    def _fill_products(self) -> None:
+        """The products page's cards, left by the opening (behind its first paint, or when
+        the page is shown before that)."""
+        if self._opening:
+            self._opening = False
+            self.products_panel.refresh(self.session.content, self.session.today)
 
     def make_tools(self, host: ToolHost) -> dict[str, Tool]:
         return {
@@ -170,7 +181,7 @@ class ToxinTreatment:
         # A stroke changes no total: the panels stay as they are while the pen draws.
         if change is None or change.points or change.products:
             self.totals.refresh(s.content)
-        if change is None or change.points or change.products:
+        if (change is None or change.points or change.products) and not self._opening:
             # a point may bring a product the panel does not list yet (its cards stay when not)
             self.products_panel.refresh(s.content, s.today)
         if change is None or change.products:
