@@ -284,9 +284,11 @@ def bench_open_first(ctx: Context) -> Report:
     a clinician's earlier chart of the day). The tap without a read ahead (the page tapped
     at once, no watcher, or something changed) reads the chart first: timed too, "cold".
 
-    Each timed open places its labels afresh, as a first opening does: the editor remembers
-    whole placements (ui/editor/labels.py), which a reopening of the same chart at the same
-    size reuses; that reopening is timed too, in the details."""
+    Each timed open starts with no placement remembered (ui/editor/labels.py remembers whole
+    placements): the read ahead places the first view's labels on its worker, before the
+    tap, for the canvas the last chart's were placed on; the cold tap places them at opening.
+    A reopening of the same chart at once is timed too, in the details. The figure ends at
+    the first view's first paint: the totals page fills in right after it (ADR 0031)."""
     import simplejpeg
     from PySide6.QtCore import QByteArray, QObject
     from PySide6.QtGui import QImage

@@ -27,13 +27,28 @@ CHANGE_KINDS = frozenset(
     {"save", "sign", "cosign", "amend", "photo_added", "visit_created", "entered_in_error"}
 )
 SQLITE_POLL_S = 0.25
-
-
-def newest_seq(store: Store) -> int:
-    """The audit trail's newest event: a read made in the same snapshot (`store.snapshot()`)
-    holds every change up to it, so news of those changes finds it current."""
-    with store.read() as s:
-        return audit_log.head(s)[0]
+# Events that only log what someone looked at or did without changing a record: any other
+# event changes what a screen read before it shows (`changed_seq`: a chart read ahead).
+LOOK_ONLY_KINDS = frozenset(
+    {
+        "sign_in",
+        "sign_in_failed",
+        "sign_out",
+        "lock",
+        "unlock",
+        "open_patient",
+        "open_visit",
+        "open_version",
+        "view_photo",
+        "report",
+        "print",
+        "export",
+        "backup",
+    }
+)
+# Read by sequence number at least this often, woken or not: a link gone quiet (no NOTIFY,
+# no error) is found out by the query failing, and nothing is missed meanwhile.
+RESYNC_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,13 @@ class ChangeWatcher:
         self.store = store
         with store.read() as s:
             self.seen, _ = audit_log.head(s)
+        # the events that changed a record (not LOOK_ONLY_KINDS) read by the last call, as
+        # (seq, patient_id): what a screen read before them may not show
+        self.changed: list[tuple[int, int | None]] = []
+        # times the watcher may have been deaf (its link lost, a listen failed): what was read
+        # while it could not hear is not known current (ui/shell/chart_prefetch.py)
+        self.interruptions = 0
+        self._last_read = time.monotonic()
         self._pg: Any = None
         self._sqlite: sqlite3.Connection | None = None
         self._data_version: int | None = None
@@ -94,6 +116,7 @@ class ChangeWatcher:
             for _ in self._pg.notifies(timeout=timeout, stop_after=1):
                 return True
         except Exception:  # the server went away: reconnect next time, read by seq anyway
+            self.interruptions += 1
             try:
                 self._pg.close()
             finally:
@@ -109,13 +132,15 @@ class ChangeWatcher:
 
     def wait(self, timeout: float = 1.0) -> list[RoomChange]:
         """The changes appended since the last call (none if nothing woke it in time)."""
+        self.changed = []
         if self._sqlite is None and self._pg is None:
+            self.interruptions += 1
             try:
                 self._listen()
             except Exception:
                 time.sleep(timeout)
                 return []
-        if not self._woken(timeout):
+        if not self._woken(timeout) and time.monotonic() - self._last_read < RESYNC_S:
             return []
         return self.read_new()
 
@@ -133,6 +158,8 @@ class ChangeWatcher:
                 .where(AuditEvent.seq > self.seen)
                 .order_by(AuditEvent.seq)
             ).all()
+        self._last_read = time.monotonic()
         if rows:
             self.seen = rows[-1][0]
+        self.changed = [(row[0], row[3]) for row in rows if row[1] not in LOOK_ONLY_KINDS]
         return [RoomChange(*row) for row in rows if row[1] in CHANGE_KINDS]

@@ -333,7 +333,7 @@ def unlock(store: Store, practitioner_id: int, pin: str) -> None:
 
 
 def lock(store: Store, practitioner_id: int, why: str = "") -> None:
-    with store.write() as s:
+    with store.write(only_logs=True) as s:  # changes no record: a chart read ahead stays
         audit_log.append(s, "lock", practitioner_id, subject=_subject(practitioner_id), detail=why)
 
 

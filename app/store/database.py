@@ -137,10 +137,12 @@ class Store:
     sessions: sessionmaker[Session]
     # this thread's `snapshot()` session, which `read()` then reuses
     _reading: threading.local = field(default_factory=threading.local, repr=False)
-    # write transactions of this process ended so far (committed or not), but for those that
-    # only log what someone looked at: what was read before a change made here is known stale
-    # without a read (ui/shell/chart_prefetch.py)
-    writes_ended: int = field(default=0, repr=False)
+    # Write transactions of this process begun and ended so far (committed or not), but for
+    # those that only log what someone looked at: what was read with none in flight and none
+    # since is known current without a read (ui/shell/chart_prefetch.py).
+    writes_begun: int = field(default=0, repr=False, compare=False)
+    writes_ended: int = field(default=0, repr=False, compare=False)
+    _counting: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @cached_property
     def _write_engine(self) -> Engine:
@@ -165,14 +167,20 @@ class Store:
         """One transaction: committed when the block ends, rolled back on any error, driver
         errors translated into StoreError messages. `only_logs`: it appends an audit event of
         something looked at and changes no record (not counted in `writes_ended`)."""
-        session = self.sessions(bind=self._write_engine)
+        if not only_logs:
+            with self._counting:
+                self.writes_begun += 1
         try:
-            with self._translated(), session.begin():
-                yield session
+            session = self.sessions(bind=self._write_engine)
+            try:
+                with self._translated(), session.begin():
+                    yield session
+            finally:
+                session.close()
         finally:
-            session.close()
             if not only_logs:
-                self.writes_ended += 1  # after the commit: a read begun before it is stale
+                with self._counting:  # after the commit: a read begun before it is stale
+                    self.writes_ended += 1
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

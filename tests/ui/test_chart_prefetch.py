@@ -12,15 +12,18 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from app.domain.chart import ChartContent, InjectionPoint, Stroke, ViewChart
 from app.domain.values import Side
 from app.services import charts, photos
+from app.services.practitioners import default_practitioner
 from app.store.database import Store, open_store
 from tests.images import face_image, jpeg_bytes
 from tests.ui import editor_helpers as h
 from tests.ui.helpers import finger, page_named
+from ui.common.room_watch import RoomWatch
 from ui.editor import ahead, stroke_geometry
 from ui.editor.editor_window import ChartEditor
 from ui.editor.labels import LabelLayout, forget_placements
@@ -164,7 +167,8 @@ def test_the_first_view_worked_out_ahead_paints_what_an_opening_paints(
     qtbot.waitUntil(lambda: cold.canvas().isVisible())
     assert len(screen_sized) == 1
     assert searched  # its labels placed at opening
-    qtbot.wait(200)  # the whole display image, behind the first paint
+    side = cold.scenes["frown"].photo_item.pixmap().width()  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: cold.scenes["frown"]._sharper is None)  # the whole image behind
     made_here = _first_paint(cold)
     cold_shape = next(iter(cold.scenes["frown"].stroke_items.values())).path()
     window.go_back()
@@ -173,6 +177,10 @@ def test_the_first_view_worked_out_ahead_paints_what_an_opening_paints(
     held = window._prefetch._held
     assert held is not None and held.first is not None
     assert held.first.pixels is not None  # decoded for the canvas the last chart had
+    assert held.first.pixels.shape[1] == side  # as the opening without it decoded
+    assert held.first.jpeg is not None
+    again, _whole = decode(held.first.jpeg, ahead.screen_side())  # uncounted
+    assert again is not None and np.array_equal(held.first.pixels, again)
     # as if this chart had never been placed: read ahead again, which places it
     forget_placements()
     window._prefetch.prepare(window.ctx.store, visit_id, window.ctx.practitioner.id)
@@ -185,7 +193,7 @@ def test_the_first_view_worked_out_ahead_paints_what_an_opening_paints(
     assert len(screen_sized) == 1  # the pixels made ahead painted first: no decode here
     assert searched == []  # and its labels were placed ahead
     assert next(iter(ed.scenes["frown"].stroke_items.values())).path() == cold_shape
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: ed.scenes["frown"]._sharper is None)
     assert _first_paint(ed) == made_here
 
 
@@ -204,3 +212,98 @@ def test_pixels_and_shapes_made_ahead_are_used_only_when_they_are_the_openings()
     same_id_other = Stroke(((1.0, 2.0, 0.9, 0.0), (3.0, 4.0, 0.9, 0.1)), id=line.id)
     assert first.shape_for(same_id_other) is None  # an edited stroke is outlined again
     assert np.array_equal(first.pixels_for(jpeg, 500), pixels)
+
+
+class _Window(QObject):
+    """What the prefetch needs of a window: a parent, and its watcher's mark."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mark: object = (0, 0)
+
+
+def _held_read(qtbot, store: Store, units: int = 4):  # type: ignore[no-untyped-def]
+    who = default_practitioner(store).id
+    visit = h.charted_visit(store, who)
+    _save(store, visit.visit_id, units, who)
+    owner = _Window()
+    prefetch = chart_prefetch.ChartPrefetch(lambda: owner.mark, owner)
+    prefetch.prepare(store, visit.visit_id, who)
+    qtbot.waitUntil(lambda: prefetch.ready, timeout=10000)
+    return owner, prefetch, visit, who
+
+
+def test_a_read_ahead_is_kept_through_changes_it_holds_or_another_patients(
+    qtbot, store: Store
+) -> None:  # type: ignore[no-untyped-def]
+    owner, prefetch, visit, who = _held_read(qtbot, store)
+    held = prefetch._held
+    assert held is not None
+    prefetch.heard([(held.seq, visit.patient_id)])  # a change it already holds
+    prefetch.heard([(held.seq + 1, visit.patient_id + 1000)])  # another patient's
+    assert prefetch.ready
+    assert prefetch.take(store, visit.visit_id, who + 1) is None  # someone else
+    prefetch.prepare(store, visit.visit_id, who)
+    qtbot.waitUntil(lambda: prefetch.ready, timeout=10000)
+    prefetch.heard([(prefetch._held.seq + 1, None)])  # type: ignore[union-attr]  # the clinic's
+    assert not prefetch.ready
+    prefetch.shutdown()
+
+
+def test_a_read_ahead_is_not_used_once_the_watcher_may_have_missed_a_change(
+    qtbot, store: Store
+) -> None:  # type: ignore[no-untyped-def]
+    owner, prefetch, visit, who = _held_read(qtbot, store)
+    owner.mark = (0, 1)  # its link was lost and made again meanwhile
+    assert prefetch.take(store, visit.visit_id, who) is None
+    owner.mark = None  # not hearing: nothing is read ahead at all
+    prefetch.prepare(store, visit.visit_id, who)
+    qtbot.wait(300)
+    assert not prefetch.ready
+    prefetch.shutdown()
+
+
+def test_a_write_in_flight_or_ended_since_makes_the_read_ahead_stale(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
+    owner, prefetch, visit, who = _held_read(qtbot, store)
+    store.writes_begun += 1  # a save on a worker, begun, its commit not counted yet
+    assert prefetch.take(store, visit.visit_id, who) is None
+    store.writes_ended += 1
+    prefetch.prepare(store, visit.visit_id, who)
+    qtbot.waitUntil(lambda: prefetch.ready, timeout=10000)
+    assert prefetch.take(store, visit.visit_id, who) is not None  # none since
+    prefetch.shutdown()
+
+
+def test_a_save_in_another_room_is_heard_and_the_chart_read_again(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """On both backends: the real watcher (PRAGMA data_version, or LISTEN/NOTIFY) hears
+    another room's save, the read ahead is dropped and read again, with that version."""
+    watch = RoomWatch(store)
+    qtbot.waitUntil(lambda: watch.watching, timeout=10000)
+    who = default_practitioner(store).id
+    visit = h.charted_visit(store, who)
+    _save(store, visit.visit_id, 4, who)
+    owner = QObject()
+    prefetch = chart_prefetch.ChartPrefetch(watch.hearing, owner)
+    watch.changed.connect(prefetch.heard)
+    prefetch.prepare(store, visit.visit_id, who)
+    qtbot.waitUntil(lambda: prefetch.ready, timeout=10000)
+    other = open_store(store.url.render_as_string(hide_password=False))
+    try:  # another room: its writes are not this store's to count
+        _save(other, visit.visit_id, 6, who)
+    finally:
+        other.dispose()
+
+    def read_again() -> bool:
+        held = prefetch._held
+        return (
+            held is not None
+            and held.opening.version is not None
+            and (held.opening.version.version_no == 2)
+        )
+
+    qtbot.waitUntil(read_again, timeout=10000)
+    got = prefetch.take(store, visit.visit_id, who)
+    assert got is not None
+    assert [p.units for _v, p in got[0].content.all_points()] == [Decimal(6)]
+    prefetch.shutdown()
+    watch.close()

@@ -31,16 +31,27 @@ class _Eye:
         self.store = store
         self.watcher: ChangeWatcher | None = None
 
-    def look(self) -> list[RoomNews]:
-        """On the worker: make the watcher once, then wait for changes and describe them."""
+    def look(self) -> tuple[list[RoomNews], list[tuple[int, int | None]]]:
+        """On the worker: make the watcher once, then wait for changes and describe them;
+        with every event read that changed a record, as (seq, patient_id)."""
         if self.watcher is None:
             self.watcher = ChangeWatcher(self.store)
-            return []
-        return room_news.describe(self.store, self.watcher.wait(WAIT_S))
+            return [], []
+        w = self.watcher
+        seen = w.seen
+        changes = w.wait(WAIT_S)
+        try:
+            return room_news.describe(self.store, changes), list(w.changed)
+        except BaseException:
+            w.seen = seen  # read them again next time: no news is lost
+            raise
 
 
 class RoomWatch(QObject):
     news = Signal(object)  # list[RoomNews]
+    # every event that changed a record, as (seq, patient_id), as read (what a screen read
+    # before it may not show: ui/shell/chart_prefetch.py)
+    changed = Signal(object)  # list[tuple[int, int | None]]
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +64,7 @@ class RoomWatch(QObject):
         self._retry.timeout.connect(self._next)
         self._closed = False
         self.failures = 0  # in a row; tests and the log read it
+        self._failed_ever = 0
         self._next()
 
     @property
@@ -60,18 +72,31 @@ class RoomWatch(QObject):
         """The watcher is connected and has read the log's head (tests wait for this)."""
         return self._eye.watcher is not None
 
+    def hearing(self) -> tuple[int, int] | None:
+        """None unless the watcher is up and its last look worked; else a mark that changes
+        whenever it may have been deaf since (a failed look, a lost link or listen): what
+        was read while the mark stayed the same, and no change heard after it, is current."""
+        watcher = self._eye.watcher
+        if watcher is None or self.failures or self._closed:
+            return None
+        return (self._failed_ever, watcher.interruptions)
+
     def _next(self) -> None:
         if not self._closed:
             self._worker.run(self._eye.look, self._delivered, self._failed)
 
-    def _delivered(self, found: list[RoomNews]) -> None:
+    def _delivered(self, got: tuple[list[RoomNews], list[tuple[int, int | None]]]) -> None:
+        found, changes = got
         self.failures = 0
         self._next()
+        if changes:
+            self.changed.emit(changes)
         if found:
             self.news.emit(found)
 
     def _failed(self, _exc: BaseException) -> None:
         self.failures += 1
+        self._failed_ever += 1
         if not self._closed:
             self._retry.start()
 

@@ -33,9 +33,11 @@ that long for an outcome nobody would see. Shut down or deleted, it drops its qu
 leaves the running one to end on its own; the reaper joins the thread on the GUI thread once it
 ends (and only then releases its pause), and keeps the job until then, so the thread still
 never frees it. Its threads are daemons: quitting the app does not wait for a hung read either.
-Only for database reads: a daemon thread inside OpenCV's C++ at the interpreter's exit is ended
-from a C++ destructor, which aborts the process (a decode in Pillow or simplejpeg, C, is
-safe). `wait_left` waits for the reads left running (a database file swap).
+Only for database reads and plain C or Python work on what they read (the chart read ahead
+also decodes with simplejpeg and places labels): a daemon thread inside OpenCV's C++ at the
+interpreter's exit is ended from a C++ destructor, which aborts the process (a decode in
+Pillow or simplejpeg, C, is safe). `wait_left` waits for the reads left running (a database
+file swap).
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ class ChartEditor(QWidget):
         self.scenes: dict[str, ViewScene] = {}
         self.canvases: dict[str, ChartCanvas] = {}
         self._loader: photo_loader.BehindFirstPaint | None = None
+        self._caches_held: ViewScene | None = None  # the first view's, until its first paint
         later: dict[str, str] = {}  # view -> photo whose display JPEG is read behind
         for code in s.view_codes:
             photo = opening.photos[code]
@@ -130,6 +131,7 @@ class ChartEditor(QWidget):
             )
             t.hold_summary()  # released behind the first paint (`prepare`)
             self.scenes[first].hold_caches()  # released there too
+            self._caches_held = self.scenes[first]
         t.show_page = self.show_panel
         t.say = lambda text: self.message(text, "info", timeout_ms=8000)
         self._connect()
@@ -212,7 +214,9 @@ class ChartEditor(QWidget):
     def _behind_first_paint(self) -> None:
         """What waits for the first paint: the first view's item caches, the side pages'
         totals and point sheet, the face search."""
-        self.scenes[self.session.view_codes[0]].release_caches()
+        held, self._caches_held = self._caches_held, None
+        if held is not None:
+            held.release_caches()
         self.treatment.prepare()
         self.session.find_faces()
 

@@ -45,7 +45,7 @@ class BehindFirstPaint(QObject):
         if not self.started and event.type() == QEvent.Type.Paint:
             self.started = True
             self.first.removeEventFilter(self)
-            if self.later and self.store is not None:
+            if self.later and self.store is not None and self.reader is None:
                 self.reader = Worker("editor-photos", self, leave_running=True)
                 store, wanted = self.store, dict(self.later)
                 self.reader.run(lambda: _read(store, wanted), self._read)
@@ -68,6 +68,9 @@ class BehindFirstPaint(QObject):
     def _next(self) -> None:
         owner = self.parent()
         if isinstance(owner, QWidget) and not owner.isVisible():
+            if self.then is not None:  # hidden before its turn: at its next first paint
+                self.started = False
+                self.first.installEventFilter(self)
             return  # closed meanwhile: a view shown later builds itself (ViewScene.flush)
         then, self.then = self.then, None
         if then is not None:

@@ -7,7 +7,7 @@ other rooms' news (ui/shell/room_wiring.py) and the lock (ui/signin/lock.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.camera_factory = camera_factory  # None: the computer's cameras; tests pass a fake
         self._chart_reader = Worker("chart-open", self)
         # the visit page's chart, read ahead: a tap on Chart builds the editor at once
-        self._prefetch = ChartPrefetch(self._watching_rooms, self)
+        self._prefetch = ChartPrefetch(self._hearing_rooms, self)
         self._quit_when_home = False  # the window was closed while a page was leaving
         self._demo = demo
         # backups (issue #12): daily and on closing, to the admin's folder; never for the demo
@@ -151,10 +151,10 @@ class MainWindow(QMainWindow):
     def stop_watching_rooms(self) -> None:
         self.room_wiring.stop()
 
-    def _watching_rooms(self) -> bool:
-        """The watcher is up and reading: another room's change would be heard."""
-        watch = self.room_wiring.watch if hasattr(self, "room_wiring") else None
-        return watch is not None and watch.watching and watch.failures == 0
+    def _hearing_rooms(self) -> Hashable | None:
+        """The watcher's mark while it hears every change (RoomWatch.hearing), else None."""
+        watch = self.room_wiring.watch
+        return watch.hearing() if watch is not None else None
 
     def backup_if_due(self) -> bool:
         return self.backup_wiring.backup_if_due()

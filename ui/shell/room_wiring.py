@@ -26,11 +26,11 @@ class RoomWiring:
         self,
         owner: QObject,
         current_page: Callable[[], QWidget | None],
-        heard: Callable[[int], None] = lambda _seq: None,
+        heard: Callable[[list[tuple[int, int | None]]], None] = lambda _changes: None,
     ) -> None:
         self._owner = owner  # the watch's parent: the window, so it never outlives it
         self._current_page = current_page
-        self._heard = heard  # the newest change told of (what was read before it is dropped)
+        self._heard = heard  # every record change read (what was read before it may be stale)
         self.watch: RoomWatch | None = None  # one watcher for the window, or none
 
     def start(self, store: Store) -> None:
@@ -39,6 +39,7 @@ class RoomWiring:
             return  # a database no other room can reach
         self.watch = RoomWatch(store, self._owner)
         self.watch.news.connect(self._news)
+        self.watch.changed.connect(self._heard)
 
     def stop(self) -> None:
         if self.watch is not None:
@@ -48,7 +49,6 @@ class RoomWiring:
 
     def _news(self, found: list[RoomNews]) -> None:
         """To the page on screen only (see the module's docstring)."""
-        self._heard(max(n.seq for n in found))
         page = self._current_page()
         target = page.screen_widget if isinstance(page, HostedPage) else page
         handler = getattr(target, "room_news", None)
