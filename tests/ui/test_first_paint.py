@@ -40,6 +40,15 @@ def _charted(store: Store) -> tuple[int, int]:
     return visit.visit_id, who
 
 
+def _opened(qtbot, store: Store) -> ChartEditor:  # type: ignore[no-untyped-def]
+    """The chart's editor, built and sized as the shell shows it, not shown yet."""
+    visit_id, who = _charted(store)
+    ed = ChartEditor(store, visit_id, who)
+    qtbot.addWidget(ed)
+    ed.resize(1366, 768)
+    return ed
+
+
 def _first_view_items(ed: ChartEditor) -> list[QGraphicsItem]:
     scene = ed.scenes["frown"]
     assert scene.photo_item is not None
@@ -54,10 +63,7 @@ def _first_view_items(ed: ChartEditor) -> list[QGraphicsItem]:
 def test_the_first_view_is_drawn_straight_then_cached_behind_its_first_paint(
     qtbot, sqlite_store: Store
 ) -> None:  # type: ignore[no-untyped-def]
-    visit_id, who = _charted(sqlite_store)
-    ed = ChartEditor(sqlite_store, visit_id, who)
-    qtbot.addWidget(ed)
-    ed.resize(1366, 768)
+    ed = _opened(qtbot, sqlite_store)
     ed.show()  # built for the first paint, not painted yet
     items = _first_view_items(ed)
     assert len(items) == 1 + 1 + 3 + 3
@@ -80,10 +86,7 @@ def test_the_first_view_is_drawn_straight_then_cached_behind_its_first_paint(
 def test_the_totals_say_their_lines_when_shown_before_the_first_paint_came(
     qtbot, sqlite_store: Store
 ) -> None:  # type: ignore[no-untyped-def]
-    visit_id, who = _charted(sqlite_store)
-    ed = ChartEditor(sqlite_store, visit_id, who)
-    qtbot.addWidget(ed)
-    ed.resize(1366, 768)
+    ed = _opened(qtbot, sqlite_store)
     ed.show()
     totals = ed.treatment.totals
     assert not [lab for lab in totals.findChildren(QLabel) if lab.isVisible()]  # held

@@ -822,18 +822,16 @@ def test_a_restored_draft_shows_the_earlier_chart_it_names_and_its_save_keeps_th
     assert [u.version_hash for u in frown.overlays] == [course.earlier_hash]
 
 
-def test_a_restored_draft_naming_a_chart_entered_in_error_since_shows_it_read_off_the_gui_thread(
-    qtbot, open_editor, sqlite_store: Store, who: int
-) -> None:
-    """The chart a kept draft's mapping names was entered in error since: the lookup does not
-    offer it, so it is looked up by its hash on the worker and then shown, as the saved
-    overlays of such a visit are; nothing is read on the GUI thread meanwhile."""
+def _draft_naming_a_chart_entered_in_error(qtbot, open_editor, store: Store, who: int):  # type: ignore[no-untyped-def]
+    """Today's chart kept as a draft that shows the spring plan with a mapping set by hand,
+    then the spring visit entered in error, and the editor opened again (settled): the
+    draft names a chart the picker no longer offers."""
     from app.alignment.mapping import SimilarityMapping
     from app.domain.chart import ChartContent, OverlayUse
     from app.services import drafts, visits
 
-    course = oh.course(sqlite_store, who, touch_up=True)
-    spring = oh.spring_plan(sqlite_store, course, who)
+    course = oh.course(store, who, touch_up=True)
+    spring = oh.spring_plan(store, course, who)
     by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
     use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
     ed = open_editor(course.today_visit_id)
@@ -844,11 +842,24 @@ def test_a_restored_draft_naming_a_chart_entered_in_error_since_shows_it_read_of
         )
     )
     ed.session.journal.timer.stop()
-    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
+    drafts.write_draft(store, course.today_visit_id, None, kept, author_id=who)
     ed.close()
-    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
+    visits.mark_visit_in_error(store, spring.visit_id, who, "wrong patient")
     ed = open_editor(course.today_visit_id)
     qtbot.waitUntil(lambda: settled(ed), timeout=30000)
+    return ed, course, spring, use
+
+
+def test_a_restored_draft_naming_a_chart_entered_in_error_since_shows_it_read_off_the_gui_thread(
+    qtbot, open_editor, sqlite_store: Store, who: int
+) -> None:
+    """The chart a kept draft's mapping names was entered in error since: the lookup does not
+    offer it, so it is looked up by its hash on the worker and then shown, as the saved
+    overlays of such a visit are; nothing is read on the GUI thread meanwhile."""
+
+    ed, course, spring, use = _draft_naming_a_chart_entered_in_error(
+        qtbot, open_editor, sqlite_store, who
+    )
     ctrl = ed.overlay.ctrl
     assert spring.visit_id not in [s.visit_id for s in ctrl.available]
     with statements_on_the_gui_thread(sqlite_store) as on_gui:
@@ -949,27 +960,10 @@ def test_a_chart_that_lands_in_the_legend_while_the_picker_is_open_stays_after_s
     """The picker is open as a restored draft's chart (its visit entered in error since) is
     found on the worker and joins the legend: the picker never listed it, so its Show keeps
     it, and the save keeps its mapping."""
-    from app.alignment.mapping import SimilarityMapping
-    from app.domain.chart import ChartContent, OverlayUse
-    from app.services import drafts, visits
 
-    course = oh.course(sqlite_store, who, touch_up=True)
-    spring = oh.spring_plan(sqlite_store, course, who)
-    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
-    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
-    ed = open_editor(course.today_visit_id)
-    kept = ChartContent(
-        views=tuple(
-            replace(v, overlays=(use,)) if v.view == "frown" else v
-            for v in ed.session.content.views
-        )
+    ed, course, spring, use = _draft_naming_a_chart_entered_in_error(
+        qtbot, open_editor, sqlite_store, who
     )
-    ed.session.journal.timer.stop()
-    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
-    ed.close()
-    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
-    ed = open_editor(course.today_visit_id)
-    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     ctrl = ed.overlay.ctrl
     tap(qtbot, ed.widgets.rail.earlier)
     picker = ed.overlay.picker
