@@ -28,7 +28,8 @@ CHANGE_KINDS = frozenset(
 )
 SQLITE_POLL_S = 0.25
 # Events that only log what someone looked at or did without changing a record: any other
-# event changes what a screen read before it shows (`changed_seq`: a chart read ahead).
+# event changes what a screen read before it shows (`ChangeWatcher.changed`: a chart read
+# ahead).
 LOOK_ONLY_KINDS = frozenset(
     {
         "sign_in",
@@ -50,6 +51,9 @@ LOOK_ONLY_KINDS = frozenset(
 # no error) is found out by the query failing, and nothing is missed meanwhile.
 RESYNC_S = 5.0
 
+# Events that changed a record, as (seq, patient_id): what a screen read before them may not show.
+ChangedRecords = list[tuple[int, int | None]]
+
 
 @dataclass(frozen=True, slots=True)
 class RoomChange:
@@ -68,9 +72,8 @@ class ChangeWatcher:
         self.store = store
         with store.read() as s:
             self.seen, _ = audit_log.head(s)
-        # the events that changed a record (not LOOK_ONLY_KINDS) read by the last call, as
-        # (seq, patient_id): what a screen read before them may not show
-        self.changed: list[tuple[int, int | None]] = []
+        # the events that changed a record (not LOOK_ONLY_KINDS) read by the last call
+        self.changed: ChangedRecords = []
         # times the watcher may have been deaf (its link lost, a listen failed): what was read
         # while it could not hear is not known current (ui/shell/chart_prefetch.py)
         self.interruptions = 0

@@ -166,7 +166,7 @@ class Store:
     def write(self, *, only_logs: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back on any error, driver
         errors translated into StoreError messages. `only_logs`: it appends an audit event of
-        something looked at and changes no record (not counted in `writes_ended`)."""
+        something looked at and changes no record (not counted in `writes_begun`/`writes_ended`)."""
         if not only_logs:
             with self._counting:
                 self.writes_begun += 1

@@ -880,25 +880,11 @@ def test_show_in_the_picker_keeps_a_legend_chart_the_picker_does_not_list(
     mapping: only a chart the clinician took off loses it (ADR 0011), as its own row in the
     picker unticked does. Before, Show took it off in silence and the next version lost the
     mapping drawn by hand."""
-    from app.alignment.mapping import SimilarityMapping
-    from app.domain.chart import ChartContent, OverlayUse
-    from app.services import drafts, visits
+    from app.domain.chart import OverlayUse
 
-    course = oh.course(sqlite_store, who, touch_up=True)
-    spring = oh.spring_plan(sqlite_store, course, who)
-    by_hand = SimilarityMapping(np.array([[1.0, 0.0, 12.0], [0.0, 1.0, -8.0]]), "manual")
-    use = OverlayUse(spring.version_hash, spring.photo_sha256, by_hand.to_dict())
-    ed = open_editor(course.today_visit_id)
-    kept = ChartContent(
-        views=tuple(
-            replace(v, overlays=(use,)) if v.view == "frown" else v
-            for v in ed.session.content.views
-        )
+    ed, course, spring, use = _draft_naming_a_chart_entered_in_error(  # offers the kept draft
+        qtbot, open_editor, sqlite_store, who
     )
-    ed.session.journal.timer.stop()
-    drafts.write_draft(sqlite_store, course.today_visit_id, None, kept, author_id=who)
-    ed.close()
-    visits.mark_visit_in_error(sqlite_store, spring.visit_id, who, "wrong patient")
 
     def show_untouched(ed: ChartEditor) -> None:
         tap(qtbot, ed.widgets.rail.earlier)
@@ -915,8 +901,6 @@ def test_show_in_the_picker_keeps_a_legend_chart_the_picker_does_not_list(
         assert frown is not None
         return list(frown.overlays)
 
-    ed = open_editor(course.today_visit_id)  # offers the kept draft
-    qtbot.waitUntil(lambda: settled(ed), timeout=30000)
     ctrl = ed.overlay.ctrl
     ed.restore_draft()
     qtbot.waitUntil(lambda: len(ctrl.chosen) == 2 and settled(ed), timeout=30000)

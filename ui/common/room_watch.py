@@ -15,7 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.services import room_news
-from app.services.room_changes import ChangeWatcher
+from app.services.room_changes import ChangedRecords, ChangeWatcher
 from app.services.room_news import RoomNews
 from app.services.store import Store
 from ui.common.worker import Worker
@@ -31,7 +31,7 @@ class _Eye:
         self.store = store
         self.watcher: ChangeWatcher | None = None
 
-    def look(self) -> tuple[list[RoomNews], list[tuple[int, int | None]]]:
+    def look(self) -> tuple[list[RoomNews], ChangedRecords]:
         """On the worker: make the watcher once, then wait for changes and describe them;
         with every event read that changed a record, as (seq, patient_id)."""
         if self.watcher is None:
@@ -49,9 +49,9 @@ class _Eye:
 
 class RoomWatch(QObject):
     news = Signal(object)  # list[RoomNews]
-    # every event that changed a record, as (seq, patient_id), as read (what a screen read
-    # before it may not show: ui/shell/chart_prefetch.py)
-    changed = Signal(object)  # list[tuple[int, int | None]]
+    # every event read that changed a record (what a screen read before it may not show:
+    # ui/shell/chart_prefetch.py)
+    changed = Signal(object)  # ChangedRecords
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -85,7 +85,7 @@ class RoomWatch(QObject):
         if not self._closed:
             self._worker.run(self._eye.look, self._delivered, self._failed)
 
-    def _delivered(self, got: tuple[list[RoomNews], list[tuple[int, int | None]]]) -> None:
+    def _delivered(self, got: tuple[list[RoomNews], ChangedRecords]) -> None:
         found, changes = got
         self.failures = 0
         self._next()

@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from app.services import room_news
 from app.services.chart_opening import ChartOpening, open_chart
+from app.services.room_changes import ChangedRecords
 from app.services.store import Store
 from ui.common.worker import Worker
 
@@ -42,8 +43,6 @@ log = logging.getLogger(__name__)
 
 MAX_AGE_S = 30.0
 REREAD_MS = 20_000
-
-Changes = list[tuple[int, int | None]]  # (seq, patient_id) of events that changed a record
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +88,7 @@ class ChartPrefetch(QObject):
         self._read()
         self._again.start()
 
-    def heard(self, changes: Changes) -> None:
+    def heard(self, changes: ChangedRecords) -> None:
         """The watcher read these record changes: a read ahead that may not hold one about
         its patient or the clinic is dropped (and read again while the page shows)."""
         self._heard = max(self._heard, max((seq for seq, _pid in changes), default=0))

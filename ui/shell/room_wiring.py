@@ -15,6 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
+from app.services.room_changes import ChangedRecords
 from app.services.room_news import RoomNews
 from app.services.store import Store
 from ui.common.room_watch import RoomWatch
@@ -26,7 +27,7 @@ class RoomWiring:
         self,
         owner: QObject,
         current_page: Callable[[], QWidget | None],
-        heard: Callable[[list[tuple[int, int | None]]], None] = lambda _changes: None,
+        heard: Callable[[ChangedRecords], None] = lambda _changes: None,
     ) -> None:
         self._owner = owner  # the watch's parent: the window, so it never outlives it
         self._current_page = current_page
